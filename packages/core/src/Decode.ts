@@ -1,0 +1,114 @@
+/**
+ * Decoding of Comet's JSON bodies with the wire Schemas, failing with a {@link DecodeError}
+ * that names the endpoint, the path of the first mismatching field and a short excerpt of the
+ * body. Unknown fields are kept (`onExcessProperty: "preserve"`): what the wire gives, the user
+ * gets.
+ *
+ * @since 0.1.0
+ */
+import { Effect, ParseResult, Schema } from "effect"
+import type { ParseOptions } from "effect/SchemaAST"
+import { DecodeError } from "./Errors.js"
+import { scrub } from "./internal/secrets.js"
+
+const EXCERPT_LENGTH = 200
+
+/**
+ * The first `EXCERPT_LENGTH` characters of a body, on one line, with the API key scrubbed.
+ *
+ * @since 0.1.0
+ */
+export const excerpt = (body: string, apiKey?: string): string => {
+  const oneLine = body.replace(/\s+/g, " ").trim()
+  const cut = oneLine.length > EXCERPT_LENGTH ? `${oneLine.slice(0, EXCERPT_LENGTH)}…` : oneLine
+  return scrub(cut.length === 0 ? "(empty body)" : cut, apiKey)
+}
+
+/**
+ * Render a Schema path like `["experiments", 3, "durationMillis"]` as
+ * `experiments[3].durationMillis`.
+ *
+ * @since 0.1.0
+ */
+export const formatPath = (path: ReadonlyArray<PropertyKey>): string => {
+  let out = ""
+  for (const key of path) {
+    if (typeof key === "number") out += `[${key}]`
+    else if (typeof key === "string" && /^[A-Za-z_$][\w$]*$/.test(key)) out += out.length === 0 ? key : `.${key}`
+    else out += `[${JSON.stringify(String(key))}]`
+  }
+  return out
+}
+
+/**
+ * Turn a Schema `ParseError` into a {@link DecodeError} for `endpoint`.
+ *
+ * @since 0.1.0
+ */
+export const toDecodeError = (
+  error: ParseResult.ParseError,
+  endpoint: string,
+  body: string,
+  apiKey?: string
+): DecodeError => {
+  const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
+  const first = issues[0]
+  return new DecodeError({
+    endpoint,
+    path: first === undefined ? "" : formatPath(first.path),
+    detail: scrub(first === undefined ? error.message : first.message, apiKey),
+    excerpt: excerpt(body, apiKey)
+  })
+}
+
+/** The parse options used for every wire decode. */
+export const wireParseOptions: ParseOptions = { onExcessProperty: "preserve", errors: "first" }
+
+/**
+ * Decode an already-parsed JSON value with a wire Schema.
+ *
+ * @since 0.1.0
+ */
+export const decodeWire =
+  <A, I>(schema: Schema.Schema<A, I, never>, endpoint: string) =>
+  (value: unknown, body?: string, apiKey?: string): Effect.Effect<A, DecodeError> => {
+    const decode = Schema.decodeUnknown(schema, wireParseOptions)
+    return Effect.mapError(decode(value), (e) => toDecodeError(e, endpoint, body ?? safeStringify(value), apiKey))
+  }
+
+/**
+ * Parse a JSON text and decode it with a wire Schema. Bodies that are not JSON (an HTML page
+ * from a proxy, an empty body) fail with a DecodeError whose excerpt shows what came instead.
+ *
+ * @since 0.1.0
+ */
+export const decodeJsonText =
+  <A, I>(schema: Schema.Schema<A, I, never>, endpoint: string) =>
+  (text: string, apiKey?: string): Effect.Effect<A, DecodeError> =>
+    Effect.suspend(() => {
+      let value: unknown
+      try {
+        value = JSON.parse(text)
+      } catch (e) {
+        return Effect.fail(
+          new DecodeError({
+            endpoint,
+            path: "",
+            detail: scrub(
+              text.trim().length === 0 ? "the body is empty, JSON was expected" : `not JSON (${String(e)})`,
+              apiKey
+            ),
+            excerpt: excerpt(text, apiKey)
+          })
+        )
+      }
+      return decodeWire(schema, endpoint)(value, text, apiKey)
+    })
+
+const safeStringify = (value: unknown): string => {
+  try {
+    return JSON.stringify(value) ?? String(value)
+  } catch {
+    return String(value)
+  }
+}

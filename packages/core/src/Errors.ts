@@ -1,0 +1,338 @@
+/**
+ * The typed error family of comet-ts. Every failure a user can meet is one of these
+ * `Schema.TaggedError`s: real `Error`s (with `instanceof`, `_tag` and a message that says what
+ * to do), serialisable with their Schema, and never carrying the API key.
+ *
+ * @since 0.1.0
+ */
+import { Schema } from "effect"
+import { scrub } from "./internal/secrets.js"
+
+const NullableString = Schema.NullOr(Schema.String)
+const NullableNumber = Schema.NullOr(Schema.Number)
+
+const withServer = (msg: string | null, code: number | null): string => {
+  const parts: Array<string> = []
+  if (msg !== null && msg.length > 0) parts.push(`Comet says: "${msg}"`)
+  if (code !== null) parts.push(`sdk_error_code ${code}`)
+  return parts.length === 0 ? "" : ` (${parts.join(", ")})`
+}
+
+/**
+ * The API key was missing, invalid (HTTP 401) or has no access to the resource (HTTP 403).
+ *
+ * @since 0.1.0
+ */
+export class Unauthorized extends Schema.TaggedError<Unauthorized>("@comet-ts/core/Unauthorized")("Unauthorized", {
+  status: Schema.Literal(401, 403),
+  endpoint: Schema.String,
+  serverMessage: NullableString,
+  sdkErrorCode: NullableNumber
+}) {
+  override get message(): string {
+    const server = withServer(this.serverMessage, this.sdkErrorCode)
+    return scrub(
+      this.status === 401
+        ? `Comet rejected the API key on ${this.endpoint} (HTTP 401)${server}. Check COMET_API_KEY (or the apiKey option, or api_key in .comet.config): it must be a valid key for this server.`
+        : `The API key has no access to what ${this.endpoint} asked for (HTTP 403)${server}. Check that COMET_API_KEY belongs to a user who can see this workspace or project.`
+    )
+  }
+}
+
+/**
+ * The thing asked for does not exist, or is not visible to this API key.
+ *
+ * @since 0.1.0
+ */
+export class NotFound extends Schema.TaggedError<NotFound>("@comet-ts/core/NotFound")("NotFound", {
+  resource: Schema.String,
+  id: Schema.String,
+  endpoint: NullableString,
+  serverMessage: NullableString,
+  sdkErrorCode: NullableNumber
+}) {
+  override get message(): string {
+    const where = this.endpoint === null ? "" : ` (${this.endpoint})`
+    return scrub(
+      `Comet has no ${this.resource} ${JSON.stringify(this.id)}${where}${withServer(this.serverMessage, this.sdkErrorCode)}. Check the spelling and the workspace, and that this API key can see it.`
+    )
+  }
+}
+
+/**
+ * Comet answered HTTP 429 and the retries allowed for it ran out.
+ *
+ * @since 0.1.0
+ */
+export class RateLimited extends Schema.TaggedError<RateLimited>("@comet-ts/core/RateLimited")("RateLimited", {
+  endpoint: Schema.String,
+  /** The server's Retry-After, in milliseconds, when it sent one. */
+  retryAfterMillis: NullableNumber,
+  attempts: Schema.Number,
+  serverMessage: NullableString
+}) {
+  override get message(): string {
+    const after =
+      this.retryAfterMillis === null ? "" : ` The server asked to wait ${Math.ceil(this.retryAfterMillis / 1000)} s.`
+    return scrub(
+      `Comet rate-limited ${this.endpoint} (HTTP 429) after ${this.attempts} attempt(s).${after} Lower maxConcurrency, set a client-side rate limit (Comet allows about 15,000 REST requests per hour per key), or raise maxRetries.`
+    )
+  }
+}
+
+/**
+ * Comet failed with a 5xx (or 408) status and the retries allowed for it ran out.
+ *
+ * @since 0.1.0
+ */
+export class ServerError extends Schema.TaggedError<ServerError>("@comet-ts/core/ServerError")("ServerError", {
+  status: Schema.Number,
+  endpoint: Schema.String,
+  serverMessage: NullableString,
+  sdkErrorCode: NullableNumber,
+  attempts: Schema.Number
+}) {
+  override get message(): string {
+    return scrub(
+      `Comet failed on ${this.endpoint} with HTTP ${this.status} after ${this.attempts} attempt(s)${withServer(this.serverMessage, this.sdkErrorCode)}. This is usually temporary: try again later, or raise maxRetries.`
+    )
+  }
+}
+
+/**
+ * Comet refused the request with a 4xx status other than 401, 403, 404 or 429 (a malformed or
+ * missing parameter, a wrong method, a payment requirement).
+ *
+ * @since 0.1.0
+ */
+export class BadRequest extends Schema.TaggedError<BadRequest>("@comet-ts/core/BadRequest")("BadRequest", {
+  status: Schema.Number,
+  endpoint: Schema.String,
+  serverMessage: NullableString,
+  sdkErrorCode: NullableNumber
+}) {
+  override get message(): string {
+    return scrub(
+      `Comet refused ${this.endpoint} with HTTP ${this.status}${withServer(this.serverMessage, this.sdkErrorCode)}. Check the arguments of the call; if they are right, this server may not support the request.`
+    )
+  }
+}
+
+/**
+ * Why a request never produced a complete response.
+ *
+ * @since 0.1.0
+ */
+export const TransportReason = Schema.Literal("network", "timeout", "aborted", "truncated", "redirect", "too-large")
+
+/**
+ * The request did not complete: a network failure, a timeout, an abort, a body cut off before
+ * its end, a redirect to another host, or a body too large to hold in memory.
+ *
+ * @since 0.1.0
+ */
+export class TransportError extends Schema.TaggedError<TransportError>("@comet-ts/core/TransportError")(
+  "TransportError",
+  {
+    endpoint: Schema.String,
+    reason: TransportReason,
+    detail: Schema.String,
+    attempts: Schema.Number
+  }
+) {
+  override get message(): string {
+    const advice: Record<typeof this.reason, string> = {
+      network: "Check the network and the base URL (COMET_URL_OVERRIDE).",
+      timeout: "Raise the timeout (timeoutMs, or COMET_TIMEOUT_API in seconds) or try again.",
+      aborted: "The call was cancelled by its caller.",
+      truncated: "The body ended before it was complete; nothing partial was returned. Try again.",
+      redirect: "Comet redirected to another host; the request was not followed so the API key stays private.",
+      "too-large": "Use the streaming variant of this call to read large bodies."
+    }
+    return scrub(
+      `Request to ${this.endpoint} failed (${this.reason}) after ${this.attempts} attempt(s): ${this.detail}. ${advice[this.reason]}`
+    )
+  }
+}
+
+/**
+ * Comet's answer did not have the shape the wire reference describes.
+ *
+ * @since 0.1.0
+ */
+export class DecodeError extends Schema.TaggedError<DecodeError>("@comet-ts/core/DecodeError")("DecodeError", {
+  endpoint: Schema.String,
+  /** The path of the first mismatching field, like `experiments[3].durationMillis`. */
+  path: Schema.String,
+  detail: Schema.String,
+  /** A short excerpt of the body. */
+  excerpt: Schema.String
+}) {
+  override get message(): string {
+    const at = this.path.length === 0 ? "the body" : `field ${this.path}`
+    return scrub(
+      `Comet's answer to ${this.endpoint} did not decode at ${at}: ${this.detail}. Body starts: ${this.excerpt}. The server may be newer or older than this client, or a proxy answered instead of Comet; please report it with this message.`
+    )
+  }
+}
+
+/**
+ * An argument given by the caller cannot be used (an empty name, a malformed `"ws/proj/exp"`
+ * path, an unknown option value).
+ *
+ * @since 0.1.0
+ */
+export class InvalidArgument extends Schema.TaggedError<InvalidArgument>("@comet-ts/core/InvalidArgument")(
+  "InvalidArgument",
+  {
+    argument: Schema.String,
+    value: Schema.String,
+    reason: Schema.String
+  }
+) {
+  override get message(): string {
+    return scrub(`Invalid ${this.argument} ${JSON.stringify(this.value)}: ${this.reason}`)
+  }
+}
+
+/**
+ * What kind of problem a query has.
+ *
+ * @since 0.1.0
+ */
+export const QueryErrorReason = Schema.Literal(
+  "syntax",
+  "unknown-column",
+  "type-mismatch",
+  "too-long",
+  "too-deep",
+  "unsupported"
+)
+
+/**
+ * A query could not be parsed or compiled: a syntax error (with line and column), an unknown
+ * column, or a value or operator that does not fit the column's type.
+ *
+ * @since 0.1.0
+ */
+export class QueryError extends Schema.TaggedError<QueryError>("@comet-ts/core/QueryError")("QueryError", {
+  reason: QueryErrorReason,
+  detail: Schema.String,
+  /** 1-based line of a syntax error. */
+  line: NullableNumber,
+  /** 1-based column of a syntax error. */
+  column: NullableNumber,
+  hint: NullableString
+}) {
+  override get message(): string {
+    const at = this.line === null ? "" : ` at line ${this.line}, column ${this.column ?? 1}`
+    const hint = this.hint === null ? "" : ` Hint: ${this.hint}`
+    return scrub(`Query ${this.reason} error${at}: ${this.detail}.${hint}`)
+  }
+}
+
+/**
+ * The client is not configured well enough to run: no API key, a base URL without a scheme,
+ * plain http to a remote host, an unreadable config file, a missing panel context.
+ *
+ * @since 0.1.0
+ */
+export class ConfigurationError extends Schema.TaggedError<ConfigurationError>("@comet-ts/core/ConfigurationError")(
+  "ConfigurationError",
+  {
+    setting: Schema.String,
+    reason: Schema.String
+  }
+) {
+  override get message(): string {
+    return scrub(`Configuration problem with ${this.setting}: ${this.reason}`)
+  }
+}
+
+/**
+ * Every error comet-ts can fail with.
+ *
+ * @since 0.1.0
+ */
+export type CometError =
+  | Unauthorized
+  | NotFound
+  | RateLimited
+  | ServerError
+  | BadRequest
+  | TransportError
+  | DecodeError
+  | InvalidArgument
+  | QueryError
+  | ConfigurationError
+
+/**
+ * The Schema of {@link CometError}, to serialise errors across process boundaries.
+ *
+ * @since 0.1.0
+ */
+export const CometError: Schema.Union<
+  [
+    typeof Unauthorized,
+    typeof NotFound,
+    typeof RateLimited,
+    typeof ServerError,
+    typeof BadRequest,
+    typeof TransportError,
+    typeof DecodeError,
+    typeof InvalidArgument,
+    typeof QueryError,
+    typeof ConfigurationError
+  ]
+> = Schema.Union(
+  Unauthorized,
+  NotFound,
+  RateLimited,
+  ServerError,
+  BadRequest,
+  TransportError,
+  DecodeError,
+  InvalidArgument,
+  QueryError,
+  ConfigurationError
+)
+
+const tags = new Set<string>([
+  "Unauthorized",
+  "NotFound",
+  "RateLimited",
+  "ServerError",
+  "BadRequest",
+  "TransportError",
+  "DecodeError",
+  "InvalidArgument",
+  "QueryError",
+  "ConfigurationError"
+])
+
+/**
+ * True for any value that is one of the {@link CometError} classes.
+ *
+ * @since 0.1.0
+ */
+export const isCometError = (u: unknown): u is CometError =>
+  u instanceof Error && "_tag" in u && typeof u._tag === "string" && tags.has(u._tag)
+
+/**
+ * Whether retrying the same request can succeed: rate limits, 5xx/408 server errors, and
+ * network failures, timeouts and truncated bodies. Never 4xx, decode errors or user errors.
+ *
+ * @since 0.1.0
+ */
+export const isRetryable = (e: CometError): boolean => {
+  switch (e._tag) {
+    case "RateLimited":
+      return true
+    case "ServerError":
+      return e.status === 408 || e.status === 500 || e.status === 502 || e.status === 503 || e.status === 504
+    case "TransportError":
+      return e.reason === "network" || e.reason === "timeout" || e.reason === "truncated"
+    default:
+      return false
+  }
+}

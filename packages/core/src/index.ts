@@ -1,0 +1,76 @@
+/**
+ * `@comet-ts/core`: the typed errors, wire Schemas, branded ids and configuration that every
+ * other comet-ts package builds on. Depends on `effect` only.
+ *
+ * @since 0.1.0
+ */
+
+/** Configuration with the Python SDK's semantics. @since 0.1.0 */
+export * as Config from "./Config.js"
+export { CometConfig, type CometOptions, type ConfigSources, type ResolvedConfig } from "./Config.js"
+/** Decoding bodies with the wire Schemas into typed results or DecodeErrors. @since 0.1.0 */
+export * as Decode from "./Decode.js"
+export {
+  BadRequest,
+  CometError,
+  ConfigurationError,
+  DecodeError,
+  InvalidArgument,
+  isCometError,
+  isRetryable,
+  NotFound,
+  QueryError,
+  QueryErrorReason,
+  RateLimited,
+  ServerError,
+  TransportError,
+  TransportReason,
+  Unauthorized
+} from "./Errors.js"
+export { AssetId, ExperimentKey, ExperimentModelId, ProjectId } from "./Ids.js"
+/** The status → error mapping. @since 0.1.0 */
+export * as ResponseErrors from "./ResponseErrors.js"
+export { errorFromResponse, parseRetryAfter } from "./ResponseErrors.js"
+export { Asset, AssetIdFromWire, AssetList, Curve, CurveData } from "./wire/Asset.js"
+/** Wire schema building blocks. @since 0.1.0 */
+export * as WireCommon from "./wire/Common.js"
+export { NumericArray, WireNumber, WireString } from "./wire/Common.js"
+export { ErrorBody } from "./wire/ErrorBody.js"
+export { ExperimentList, ExperimentMetadata, ExperimentSummary } from "./wire/Experiment.js"
+export { Code, Graph, Html, InstalledPackages, Output, Tags } from "./wire/ExperimentContent.js"
+export { GitMetadata } from "./wire/Git.js"
+export { MetricHistory, MetricPoint } from "./wire/MetricHistory.js"
+export {
+  ChartExperiment,
+  ChartMetric,
+  ChartParamValue,
+  MetricsChartRequest,
+  MetricsChartResponse
+} from "./wire/MetricsChart.js"
+export { ExperimentModel, ExperimentModelList, RegistryRecord } from "./wire/Model.js"
+export {
+  isRuleGroup,
+  Operator,
+  Predicate,
+  ProjectQueryRequest,
+  ProjectQueryResponse,
+  Rule,
+  RuleGroup,
+  type RuleGroupEncoded,
+  RuleValue
+} from "./wire/Predicate.js"
+export {
+  Column,
+  ColumnList,
+  ColumnSource,
+  ColumnType,
+  isKnownColumn,
+  type KnownColumn,
+  Project,
+  ProjectList,
+  ProjectNotes
+} from "./wire/Project.js"
+export { Summary, SummaryList } from "./wire/Summary.js"
+export { AdditionalSystemInfo, GpuStaticInfo, SystemDetails } from "./wire/SystemDetails.js"
+export { BackendVersion } from "./wire/Version.js"
+export { AccountDetails, WorkspaceList } from "./wire/Workspace.js"

@@ -1,0 +1,110 @@
+/**
+ * Projects, project notes and project column names (comet-rest-v2.md §2.3–§2.7).
+ *
+ * @since 0.1.0
+ */
+import { Schema } from "effect"
+import { ProjectId } from "../Ids.js"
+import { nullable, WireNumber } from "./Common.js"
+
+/**
+ * One project, as `GET project` returns it and as each entry of `GET projects`.
+ *
+ * @since 0.1.0
+ */
+export const Project = Schema.Struct({
+  projectId: ProjectId,
+  projectName: Schema.String,
+  ownerUserName: nullable(Schema.String),
+  projectDescription: nullable(Schema.String),
+  workspaceName: Schema.String,
+  numberOfExperiments: nullable(WireNumber),
+  lastUpdated: nullable(WireNumber),
+  public: Schema.Boolean
+}).annotations({ identifier: "Project" })
+/** @since 0.1.0 */
+export type Project = typeof Project.Type
+
+/**
+ * `GET projects?workspaceName=` → `{ projects: [...] }`.
+ *
+ * @since 0.1.0
+ */
+export const ProjectList = Schema.Struct({ projects: Schema.Array(Project) }).annotations({
+  identifier: "ProjectList"
+})
+/** @since 0.1.0 */
+export type ProjectList = typeof ProjectList.Type
+
+/**
+ * `GET project/notes?projectId=` → `{ notes }`.
+ *
+ * @since 0.1.0
+ */
+export const ProjectNotes = Schema.Struct({ notes: nullable(Schema.String) }).annotations({
+  identifier: "ProjectNotes"
+})
+/** @since 0.1.0 */
+export type ProjectNotes = typeof ProjectNotes.Type
+
+/**
+ * The column types Comet knows (`rule.type` in queries).
+ *
+ * @since 0.1.0
+ */
+export const ColumnType = Schema.Literal("string", "boolean", "double", "datetime", "timenumber")
+/** @since 0.1.0 */
+export type ColumnType = typeof ColumnType.Type
+
+/**
+ * The column sources Comet knows (`predicate.source` in queries).
+ *
+ * @since 0.1.0
+ */
+export const ColumnSource = Schema.Literal("metadata", "metrics", "params", "log_other", "tag", "env_details")
+/** @since 0.1.0 */
+export type ColumnSource = typeof ColumnSource.Type
+
+/**
+ * One project column. `type` and `source` stay open strings on decode so that a server adding a
+ * new kind does not break the whole list; {@link isKnownColumn} narrows them.
+ *
+ * @since 0.1.0
+ */
+export const Column = Schema.Struct({
+  name: Schema.String,
+  id: Schema.String,
+  type: Schema.String,
+  source: Schema.String
+}).annotations({ identifier: "Column" })
+/** @since 0.1.0 */
+export type Column = typeof Column.Type
+
+/**
+ * A column whose type and source are among those Comet documents.
+ *
+ * @since 0.1.0
+ */
+export interface KnownColumn extends Column {
+  readonly type: ColumnType
+  readonly source: ColumnSource
+}
+
+const isColumnType = Schema.is(ColumnType)
+const isColumnSource = Schema.is(ColumnSource)
+
+/**
+ * Whether a column's type and source are both known.
+ *
+ * @since 0.1.0
+ */
+export const isKnownColumn = (c: Column): c is KnownColumn => isColumnType(c.type) && isColumnSource(c.source)
+
+/**
+ * `GET project/column-names` → `{ columns: [...] }`.
+ *
+ * @since 0.1.0
+ */
+export const ColumnList = Schema.Struct({ columns: Schema.Array(Column) }).annotations({ identifier: "ColumnList" })
+/** @since 0.1.0 */
+export type ColumnList = typeof ColumnList.Type

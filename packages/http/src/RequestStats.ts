@@ -1,0 +1,81 @@
+/**
+ * RequestStats: exact counts of what the client sent — logical requests, attempts, retries by
+ * cause, per-endpoint and per-server counts, bytes received and time spent. Readable at any
+ * moment and resettable; the data behind `getPanelRequestCount` and `getPanelReport`.
+ *
+ * @since 0.1.0
+ */
+import { Context, type Effect } from "effect"
+
+/**
+ * Counts for one endpoint.
+ *
+ * @since 0.1.0
+ */
+export interface EndpointStats {
+  /** Logical requests (one per call, however many attempts it took). */
+  readonly requests: number
+  /** HTTP attempts sent. */
+  readonly attempts: number
+  /** Attempts that were retries. */
+  readonly retries: number
+  /** Logical requests that ended in an error. */
+  readonly failures: number
+  /** Response body bytes received. */
+  readonly bytes: number
+  /** Wall time spent in attempts, in ms. */
+  readonly millis: number
+}
+
+/**
+ * A point-in-time copy of the counters.
+ *
+ * @since 0.1.0
+ */
+export interface StatsSnapshot {
+  /** Logical requests started. */
+  readonly requests: number
+  /** HTTP attempts sent (requests + retries). */
+  readonly attempts: number
+  /** Retries in total. */
+  readonly retries: number
+  /** Retries by cause: `"429"`, `"503"`, `"timeout"`, `"network"`, `"truncated"`, … */
+  readonly retriesByCause: Readonly<Record<string, number>>
+  /** Logical requests that ended in an error. */
+  readonly failures: number
+  /** Requests answered from the response cache (no attempt sent). */
+  readonly cacheHits: number
+  /** Requests that joined an identical GET already in flight (no attempt sent). */
+  readonly coalesced: number
+  /** Per endpoint (`experiment/metadata`, …). */
+  readonly byEndpoint: Readonly<Record<string, EndpointStats>>
+  /** Logical requests per server root URL. */
+  readonly byServer: Readonly<Record<string, number>>
+  /** Response body bytes received. */
+  readonly bytesReceived: number
+  /** Wall time spent in attempts, in ms. */
+  readonly millis: number
+  /** Attempts in flight now. */
+  readonly inFlight: number
+  /** The most attempts ever in flight at once. */
+  readonly maxInFlight: number
+}
+
+/**
+ * The request counters of one client instance.
+ *
+ * @since 0.1.0
+ */
+export interface RequestStatsShape {
+  /** Read the counters. */
+  readonly snapshot: Effect.Effect<StatsSnapshot>
+  /** Set every counter back to zero (in-flight gauges excepted). */
+  readonly reset: Effect.Effect<void>
+}
+
+/**
+ * The request counters of one client instance, as an Effect service.
+ *
+ * @since 0.1.0
+ */
+export class RequestStats extends Context.Tag("@comet-ts/http/RequestStats")<RequestStats, RequestStatsShape>() {}
