@@ -127,7 +127,9 @@ describe("the API key never appears in an error", () => {
   const key = fc.oneof(
     fc.stringMatching(/^[A-Za-z0-9]{20,40}$/),
     // Config refuses keys with white space or control characters, so the odd keys have none.
-    fc.string({ minLength: 8, maxLength: 40 }).filter((s) => !/\s/.test(s) && [...s].every((ch) => (ch.codePointAt(0) ?? 0) >= 0x20 && ch !== "\u007f"))
+    fc
+      .string({ minLength: 8, maxLength: 40 })
+      .filter((s) => !/\s/.test(s) && [...s].every((ch) => (ch.codePointAt(0) ?? 0) >= 0x20 && ch !== "\u007f"))
   )
   const around = fc.string({ maxLength: 30 })
 
