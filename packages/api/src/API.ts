@@ -1,0 +1,898 @@
+/**
+ * The Promise facade: `new API(options?)` gives every method of Comet's Python Panels `API`
+ * as a Promise-returning method, for plain TypeScript. One `ManagedRuntime` per instance (one
+ * semaphore, one cache, one set of request counters); every method takes an optional trailing
+ * `{ signal }` and rejects with the typed `CometError` instance itself (`instanceof` and `_tag`
+ * work). Close it with `close()` or `await using`.
+ *
+ * @since 0.1.0
+ */
+import {
+  type Asset,
+  type AssetId,
+  type ChartExperiment,
+  type Column,
+  type CometError,
+  type CometOptions,
+  Config,
+  ConfigurationError,
+  type Curve,
+  type ExperimentKey,
+  type ExperimentMetadata,
+  type ExperimentModel,
+  type ExperimentSummary,
+  type GitMetadata,
+  type MetricPoint,
+  type Predicate,
+  type Project,
+  type ProjectId,
+  type Summary,
+  type SystemDetails,
+  TransportError
+} from "@comet-ts/core"
+import {
+  type CometHttp,
+  type CometHttpSettings,
+  layerConfigWith,
+  type RequestStats,
+  type StatsSnapshot
+} from "@comet-ts/http"
+import type { Query, QueryVariable } from "@comet-ts/query"
+import { FetchHttpClient, type HttpClient } from "@effect/platform"
+import { Cause, Effect, Exit, Layer, ManagedRuntime, Stream } from "effect"
+import {
+  type AssetOptions,
+  type AssetResult,
+  type ChartOptions,
+  CometApi,
+  type CometApiShape,
+  layerConfigWith as apiLayerConfigWith,
+  type OrStrategy,
+  type QueryOptions,
+  type ReturnType
+} from "./CometApi.js"
+import { Experiment } from "./Experiment.js"
+import * as Panel from "./PanelContext.js"
+
+/**
+ * Options of every facade call.
+ *
+ * @since 0.1.0
+ */
+export interface CallOptions {
+  /** Cancels the call (and its HTTP request); the Promise rejects with a TransportError "aborted". */
+  readonly signal?: AbortSignal | undefined
+}
+
+/**
+ * How the facade finds its panel context: explicit values; `"env"` to read the environment
+ * (the default: `COMET_PANEL_CONTEXT`, `COMET_EXPERIMENT_KEYS`, `COMET_PANEL_OPTIONS`,
+ * `COMET_WORKSPACE` + `COMET_PROJECT_NAME`); `{ file }` for a JSON file; or `false` for none.
+ *
+ * @since 0.1.0
+ */
+export type PanelOption = Panel.PanelValues | "env" | { readonly file: string } | false
+
+/**
+ * Options of `new API(...)`. Anything left out comes from the environment and the Python SDK's
+ * config files, as comet_ml reads them.
+ *
+ * @since 0.1.0
+ */
+export interface APIOptions extends Omit<CometOptions, "sources"> {
+  /** The panel context (default `"env"`). */
+  readonly panel?: PanelOption | undefined
+  /** The HTTP client Layer (default `FetchHttpClient.layer`, which works in Node and browsers). */
+  readonly httpClient?: Layer.Layer<HttpClient.HttpClient> | undefined
+  /** Transport settings: response cache, retry budget and delays, body size limit. */
+  readonly http?: CometHttpSettings | undefined
+  /** Experiments per multi-metric-chart request (default adapts to the request). */
+  readonly chartChunkSize?: number | undefined
+  /** How OR queries are sent (default `"nested"`). */
+  readonly orStrategy?: OrStrategy | undefined
+  /** Read configuration from these sources instead of the process (tests). */
+  readonly sources?: CometOptions["sources"]
+}
+
+/**
+ * What `get(...)` resolves to for a path (facade flavour of `GetResult`).
+ *
+ * @since 0.1.0
+ */
+export type APIGetResult<P extends string> = string extends P
+  ? ReadonlyArray<string> | ReadonlyArray<APIExperiment> | APIExperiment
+  : P extends `${string}/${infer Rest}`
+    ? Rest extends `${string}/${string}`
+      ? APIExperiment
+      : ReadonlyArray<APIExperiment>
+    : ReadonlyArray<string>
+
+type Services = CometApi | Panel.PanelContext | CometHttp | RequestStats
+
+const aborted = (what: string) =>
+  new TransportError({ endpoint: what, reason: "aborted", detail: "the caller's AbortSignal fired", attempts: 0 })
+
+const isCallOptions = (u: unknown): u is CallOptions => typeof u === "object" && u !== null && !Array.isArray(u)
+
+/**
+ * An experiment, with the Python `APIExperiment` read methods returning Promises.
+ *
+ * @since 0.1.0
+ */
+export class APIExperiment {
+  /** The experiment key. */
+  readonly key: ExperimentKey
+  /** The experiment name, or null. */
+  readonly name: string | null
+  /** The workspace. */
+  readonly workspace: string
+  /** The project name. */
+  readonly projectName: string
+  /** The project id. */
+  readonly projectId: ProjectId
+  /** Whether the experiment is archived. */
+  readonly archived: boolean
+  /** Start time, epoch ms. */
+  readonly startServerTimestamp: number | null
+  /** End time, epoch ms. */
+  readonly endServerTimestamp: number | null
+  /** Duration in ms. */
+  readonly durationMillis: number | null
+  /** The script's path, or null. */
+  readonly filePath: string | null
+  /** The script's file name, or null. */
+  readonly fileName: string | null
+  /** The optimizer id, or null. */
+  readonly optimizationId: string | null
+  /** The experiment's page on the server. */
+  readonly url: string
+  /** The wire object, with every field the server sent. */
+  readonly metadata: ExperimentSummary | ExperimentMetadata
+
+  constructor(
+    /** The Effect flavour of this experiment. */
+    readonly experiment: Experiment,
+    private readonly client: API
+  ) {
+    this.key = experiment.key
+    this.name = experiment.name
+    this.workspace = experiment.workspace
+    this.projectName = experiment.projectName
+    this.projectId = experiment.projectId
+    this.archived = experiment.archived
+    this.startServerTimestamp = experiment.startServerTimestamp
+    this.endServerTimestamp = experiment.endServerTimestamp
+    this.durationMillis = experiment.durationMillis
+    this.filePath = experiment.filePath
+    this.fileName = experiment.fileName
+    this.optimizationId = experiment.optimizationId
+    this.url = experiment.url
+    this.metadata = experiment.metadata
+  }
+
+  /** The Python `id` attribute: the experiment key. */
+  get id(): ExperimentKey {
+    return this.key
+  }
+
+  /** The full metadata object. */
+  getMetadata(options?: CallOptions): Promise<ExperimentMetadata> {
+    return this.client.run(this.experiment.getMetadata(), options)
+  }
+
+  /** Metric history of one metric, or of every metric when no name is given. */
+  getMetrics(metric?: string, options?: CallOptions): Promise<ReadonlyArray<MetricPoint>> {
+    return this.client.run(this.experiment.getMetrics(metric), options)
+  }
+
+  /** Metric summaries; with a name, that metric's summary. */
+  getMetricsSummary(options?: CallOptions): Promise<ReadonlyArray<Summary>>
+  getMetricsSummary(metric: string, options?: CallOptions): Promise<Summary>
+  getMetricsSummary(first?: string | CallOptions, options?: CallOptions): Promise<ReadonlyArray<Summary> | Summary> {
+    return typeof first === "string"
+      ? this.client.run(this.experiment.getMetricsSummary(first), options)
+      : this.client.run(this.experiment.getMetricsSummary(), first)
+  }
+
+  /** Parameter summaries; with a name, that parameter's summary. */
+  getParametersSummary(options?: CallOptions): Promise<ReadonlyArray<Summary>>
+  getParametersSummary(parameter: string, options?: CallOptions): Promise<Summary>
+  getParametersSummary(
+    first?: string | CallOptions,
+    options?: CallOptions
+  ): Promise<ReadonlyArray<Summary> | Summary> {
+    return typeof first === "string"
+      ? this.client.run(this.experiment.getParametersSummary(first), options)
+      : this.client.run(this.experiment.getParametersSummary(), first)
+  }
+
+  /** Log-other summaries; with a name, that other's summary. */
+  getOthersSummary(options?: CallOptions): Promise<ReadonlyArray<Summary>>
+  getOthersSummary(other: string, options?: CallOptions): Promise<Summary>
+  getOthersSummary(first?: string | CallOptions, options?: CallOptions): Promise<ReadonlyArray<Summary> | Summary> {
+    return typeof first === "string"
+      ? this.client.run(this.experiment.getOthersSummary(first), options)
+      : this.client.run(this.experiment.getOthersSummary(), first)
+  }
+
+  /** The UI name (log-other `Name`, else metadata name), or null. */
+  getName(options?: { readonly maxLength?: number } & CallOptions): Promise<string | null> {
+    return this.client.run(this.experiment.getName(options), options)
+  }
+
+  /** Tags. */
+  getTags(options?: CallOptions): Promise<ReadonlyArray<string>> {
+    return this.client.run(this.experiment.getTags(), options)
+  }
+
+  /** Asset list entries, optionally of one type. */
+  getAssetList(assetType?: string, options?: CallOptions): Promise<ReadonlyArray<Asset>> {
+    return this.client.run(this.experiment.getAssetList(assetType), options)
+  }
+
+  /** An asset's content as bytes (default), text or JSON. */
+  getAsset<R extends ReturnType = "binary">(
+    assetId: string,
+    options?: AssetOptions<R> & CallOptions
+  ): Promise<AssetResult<R>> {
+    return this.client.run(this.experiment.getAsset<R>(assetId, options), options)
+  }
+
+  /** An asset's content, found by file name. */
+  getAssetByName<R extends ReturnType = "binary">(
+    fileName: string,
+    options?: AssetOptions<R> & CallOptions
+  ): Promise<AssetResult<R>> {
+    return this.client.run(this.experiment.getAssetByName<R>(fileName, options), options)
+  }
+
+  /** An asset's bytes as an async iterable of chunks. */
+  streamAsset(assetId: AssetId | string, options?: CallOptions): AsyncIterable<Uint8Array> {
+    return this.client.iterate(this.experiment.streamAsset(assetId), options)
+  }
+
+  /** Image asset entries. */
+  getImages(options?: CallOptions): Promise<ReadonlyArray<Asset>> {
+    return this.client.run(this.experiment.getImages(), options)
+  }
+
+  /** Curves. */
+  getCurves(options?: CallOptions): Promise<ReadonlyArray<Curve>> {
+    return this.client.run(this.experiment.getCurves(), options)
+  }
+
+  /** Source code, or null. */
+  getCode(options?: CallOptions): Promise<string | null> {
+    return this.client.run(this.experiment.getCode(), options)
+  }
+
+  /** Standard output, or null. */
+  getOutput(options?: CallOptions): Promise<string | null> {
+    return this.client.run(this.experiment.getOutput(), options)
+  }
+
+  /** HTML, or null. */
+  getHtml(options?: CallOptions): Promise<string | null> {
+    return this.client.run(this.experiment.getHtml(), options)
+  }
+
+  /** The model graph, or null. */
+  getModelGraph(options?: CallOptions): Promise<string | null> {
+    return this.client.run(this.experiment.getModelGraph(), options)
+  }
+
+  /** Installed Python packages. */
+  getInstalledPackages(options?: CallOptions): Promise<ReadonlyArray<string>> {
+    return this.client.run(this.experiment.getInstalledPackages(), options)
+  }
+
+  /** OS packages. */
+  getOsPackages(options?: CallOptions): Promise<ReadonlyArray<string>> {
+    return this.client.run(this.experiment.getOsPackages(), options)
+  }
+
+  /** System details. */
+  getSystemDetails(options?: CallOptions): Promise<SystemDetails> {
+    return this.client.run(this.experiment.getSystemDetails(), options)
+  }
+
+  /** Git metadata. */
+  getGitMetadata(options?: CallOptions): Promise<GitMetadata> {
+    return this.client.run(this.experiment.getGitMetadata(), options)
+  }
+
+  /** The git patch bytes, or null. */
+  getGitPatch(options?: CallOptions): Promise<Uint8Array | null> {
+    return this.client.run(this.experiment.getGitPatch(), options)
+  }
+
+  /** Models logged to the experiment. */
+  getModels(options?: CallOptions): Promise<ReadonlyArray<ExperimentModel>> {
+    return this.client.run(this.experiment.getModels(), options)
+  }
+
+  /** Distinct model names. */
+  getModelNames(options?: CallOptions): Promise<ReadonlyArray<string>> {
+    return this.client.run(this.experiment.getModelNames(), options)
+  }
+
+  /** Assets of one model. */
+  getModelAssetList(modelName: string, options?: CallOptions): Promise<ReadonlyArray<Asset>> {
+    return this.client.run(this.experiment.getModelAssetList(modelName), options)
+  }
+
+  /** This experiment's chart data (calls from many experiments at once are batched). */
+  getMetricsForChart(
+    metrics: ReadonlyArray<string>,
+    parameters?: ReadonlyArray<string>,
+    options?: ChartOptions & CallOptions
+  ): Promise<ChartExperiment | null> {
+    return this.client.run(this.experiment.getMetricsForChart(metrics, parameters, options), options)
+  }
+
+  /** A readable one-line description. */
+  toString(): string {
+    return this.experiment.toString()
+  }
+}
+
+/**
+ * The Comet read API for plain TypeScript: every method of the Python Panels `API`, returning
+ * Promises.
+ *
+ * @since 0.1.0
+ */
+export class API {
+  /** @internal */
+  readonly runtime: ManagedRuntime.ManagedRuntime<Services, CometError>
+  private closed = false
+
+  constructor(options: APIOptions = {}) {
+    const configLayer = Config.layer({
+      apiKey: options.apiKey,
+      baseUrl: options.baseUrl,
+      timeoutMs: options.timeoutMs,
+      downloadTimeoutMs: options.downloadTimeoutMs,
+      maxConcurrency: options.maxConcurrency,
+      maxRetries: options.maxRetries,
+      rateLimit: options.rateLimit,
+      allowInsecureHttp: options.allowInsecureHttp,
+      workspace: options.workspace,
+      projectName: options.projectName,
+      sources: options.sources
+    })
+    const httpLayer = layerConfigWith(options.http ?? {}).pipe(
+      Layer.provide(options.httpClient ?? FetchHttpClient.layer)
+    )
+    const apiLayer = Layer.provideMerge(
+      apiLayerConfigWith({ chartChunkSize: options.chartChunkSize, orStrategy: options.orStrategy }),
+      httpLayer
+    )
+    const services = Layer.provideMerge(panelLayerFor(options.panel ?? "env", options.sources), apiLayer).pipe(
+      Layer.provide(configLayer)
+    )
+    this.runtime = ManagedRuntime.make(services)
+  }
+
+  /**
+   * Run an Effect on this client's runtime (for mixing Effect code with the facade). Rejects
+   * with the typed error itself.
+   */
+  run<A>(effect: Effect.Effect<A, CometError, Services>, options?: CallOptions): Promise<A> {
+    if (this.closed) {
+      return Promise.reject(
+        new ConfigurationError({ setting: "client", reason: "this API instance was closed; create a new one." })
+      )
+    }
+    const signal = options?.signal
+    if (signal?.aborted === true) return Promise.reject(aborted("call"))
+    return this.runtime.runPromiseExit(effect, signal === undefined ? undefined : { signal }).then((exit) => {
+      if (Exit.isSuccess(exit)) return exit.value
+      if (Cause.isInterruptedOnly(exit.cause)) throw aborted("call")
+      throw Cause.squash(exit.cause)
+    })
+  }
+
+  /** @internal An async iterable over a Stream, run on this client's runtime. */
+  iterate<A>(stream: Stream.Stream<A, CometError, Services>, options?: CallOptions): AsyncIterable<A> {
+    const signal = options?.signal
+    const guarded =
+      signal === undefined
+        ? stream
+        : Stream.interruptWhen(
+            stream,
+            Effect.async<never, CometError>((resume) => {
+              const onAbort = () => resume(Effect.fail(aborted("stream")))
+              if (signal.aborted) onAbort()
+              else signal.addEventListener("abort", onAbort, { once: true })
+              return Effect.sync(() => signal.removeEventListener("abort", onAbort))
+            })
+          )
+    const client = this
+    return {
+      [Symbol.asyncIterator](): AsyncIterator<A> {
+        let inner: AsyncIterator<A> | undefined
+        const open = async (): Promise<AsyncIterator<A>> => {
+          if (inner === undefined) {
+            const runtime = await client.run(Effect.runtime<Services>())
+            inner = Stream.toAsyncIterableRuntime(runtime)(guarded)[Symbol.asyncIterator]()
+          }
+          return inner
+        }
+        return {
+          next: async () => (await open()).next(),
+          return: async (value?: unknown) => {
+            if (inner?.return !== undefined) await inner.return(value)
+            return { done: true, value: undefined }
+          }
+        }
+      }
+    }
+  }
+
+  private wrap = (e: Experiment): APIExperiment => new APIExperiment(e, this)
+
+  private use<A>(f: (api: CometApiShape) => Effect.Effect<A, CometError, Services>, options?: CallOptions) {
+    return this.run(Effect.flatMap(CometApi, f), options)
+  }
+
+  /** Workspace names, project names, a project's experiments, or one experiment (also `"ws/proj/exp"`). */
+  get(options?: CallOptions): Promise<ReadonlyArray<string>>
+  get<P extends string>(path: P, options?: CallOptions): Promise<APIGetResult<P>>
+  get(workspace: string, projectName: string, options?: CallOptions): Promise<ReadonlyArray<APIExperiment>>
+  get(workspace: string, projectName: string, experiment: string, options?: CallOptions): Promise<APIExperiment>
+  get(...args: ReadonlyArray<string | CallOptions | undefined>): Promise<unknown> {
+    const last = args[args.length - 1]
+    const options = isCallOptions(last) ? last : undefined
+    const parts = (options === undefined ? args : args.slice(0, -1)).filter((a): a is string => typeof a === "string")
+    return this.use(
+      (api) =>
+        Effect.map(
+          (api.get as (...a: ReadonlyArray<string>) => Effect.Effect<unknown, CometError>)(...parts),
+          (r: unknown) => this.wrapAny(r)
+        ),
+      options
+    )
+  }
+
+  private wrapAny(r: unknown): unknown {
+    if (r instanceof Experiment) return this.wrap(r)
+    if (Array.isArray(r)) return r.map((x: unknown) => (x instanceof Experiment ? this.wrap(x) : x))
+    return r
+  }
+
+  /** Workspace names of this user. */
+  getWorkspaces(options?: CallOptions): Promise<ReadonlyArray<string>> {
+    return this.use((api) => api.getWorkspaces(), options)
+  }
+
+  /** Project names of a workspace. */
+  getProjects(workspace: string, options?: CallOptions): Promise<ReadonlyArray<string>> {
+    return this.use((api) => api.getProjects(workspace), options)
+  }
+
+  /** Project details of every project of a workspace. */
+  listProjects(workspace: string, options?: CallOptions): Promise<ReadonlyArray<Project>> {
+    return this.use((api) => api.listProjects(workspace), options)
+  }
+
+  /** A project's details (rejects with NotFound when it does not exist). */
+  getProject(workspace?: string, projectName?: string, projectId?: string, options?: CallOptions): Promise<Project> {
+    return this.use((api) => api.getProject(workspace, projectName, projectId), options)
+  }
+
+  /** A project's columns: names, types and sources. */
+  getProjectColumns(
+    workspace?: string,
+    projectName?: string,
+    projectId?: string,
+    options?: CallOptions
+  ): Promise<ReadonlyArray<Column>> {
+    return this.use((api) => api.getProjectColumns(workspace, projectName, projectId), options)
+  }
+
+  /** Experiment keys → metadata of a project's experiments. */
+  getProjectExperiments(
+    workspace: string,
+    projectName: string,
+    options?: CallOptions
+  ): Promise<Readonly<Record<string, ExperimentSummary>>> {
+    return this.use((api) => api.getProjectExperiments(workspace, projectName), options)
+  }
+
+  /** A project's notes by project id (or by workspace and project name). */
+  getProjectNotes(projectId: string, options?: CallOptions): Promise<string>
+  getProjectNotes(workspace: string, projectName: string, options?: CallOptions): Promise<string>
+  getProjectNotes(first: string, second?: string | CallOptions, third?: CallOptions): Promise<string> {
+    return typeof second === "string"
+      ? this.use((api) => api.getProjectNotes(first, second), third)
+      : this.use((api) => api.getProjectNotes(first), second)
+  }
+
+  /** Typed query variables from a project's columns. */
+  getQueryVariables(
+    workspace?: string,
+    projectName?: string,
+    projectId?: string,
+    options?: CallOptions
+  ): Promise<ReadonlyArray<QueryVariable | Query>> {
+    return this.use((api) => api.getQueryVariables(workspace, projectName, projectId), options)
+  }
+
+  /** One experiment by workspace, project and key or name (or a `"ws/proj/key"` path). */
+  getExperiment(path: string, options?: CallOptions): Promise<APIExperiment>
+  getExperiment(workspace: string, projectName: string, experimentKey: string, options?: CallOptions): Promise<APIExperiment>
+  getExperiment(
+    first: string,
+    second?: string | CallOptions,
+    third?: string,
+    fourth?: CallOptions
+  ): Promise<APIExperiment> {
+    return typeof second === "string"
+      ? this.use((api) => Effect.map(api.getExperiment(first, second, third ?? ""), this.wrap), fourth)
+      : this.use((api) => Effect.map(api.getExperiment(first), this.wrap), second)
+  }
+
+  /** One experiment by key. */
+  getExperimentByKey(experimentKey: string, options?: CallOptions): Promise<APIExperiment> {
+    return this.use((api) => Effect.map(api.getExperimentByKey(experimentKey), this.wrap), options)
+  }
+
+  /** One experiment by key (the Python SDK's deprecated alias). */
+  getExperimentById(experiment: string, options?: CallOptions): Promise<APIExperiment> {
+    return this.use((api) => Effect.map(api.getExperimentById(experiment), this.wrap), options)
+  }
+
+  /** One experiment by name, in the given or default workspace and project. */
+  getExperimentByName(
+    experimentName: string,
+    options?: { readonly workspace?: string; readonly projectName?: string } & CallOptions
+  ): Promise<APIExperiment> {
+    return this.use((api) => Effect.map(api.getExperimentByName(experimentName, options), this.wrap), options)
+  }
+
+  /** Experiments of a workspace, of a project, or matching a regex over key and name. */
+  getExperiments(
+    workspace: string,
+    projectName?: string,
+    pattern?: string,
+    options?: CallOptions
+  ): Promise<ReadonlyArray<APIExperiment>> {
+    return this.use((api) => Effect.map(api.getExperiments(workspace, projectName, pattern), (es) => es.map(this.wrap)), options)
+  }
+
+  /** Archived experiments, as getExperiments. */
+  getArchivedExperiments(
+    workspace: string,
+    projectName?: string,
+    pattern?: string,
+    options?: CallOptions
+  ): Promise<ReadonlyArray<APIExperiment>> {
+    return this.use(
+      (api) => Effect.map(api.getArchivedExperiments(workspace, projectName, pattern), (es) => es.map(this.wrap)),
+      options
+    )
+  }
+
+  /** The experiments of a workspace or project as an async iterable, one project at a time. */
+  streamExperiments(workspace: string, projectName?: string, options?: CallOptions): AsyncIterable<APIExperiment> {
+    return this.iterate(
+      Stream.unwrap(Effect.map(CometApi, (api) => Stream.map(api.streamExperiments(workspace, projectName), this.wrap))),
+      options
+    )
+  }
+
+  /** An experiment's metadata object. */
+  getExperimentMetadata(experimentKey: string, options?: CallOptions): Promise<ExperimentMetadata> {
+    return this.use((api) => api.getExperimentMetadata(experimentKey), options)
+  }
+
+  /** The history of one metric. */
+  getExperimentMetric(experimentKey: string, metric: string, options?: CallOptions): Promise<ReadonlyArray<MetricPoint>> {
+    return this.use((api) => api.getExperimentMetric(experimentKey, metric), options)
+  }
+
+  /** Metric summaries. */
+  getExperimentMetricsSummaries(experimentKey: string, options?: CallOptions): Promise<ReadonlyArray<Summary>> {
+    return this.use((api) => api.getExperimentMetricsSummaries(experimentKey), options)
+  }
+
+  /** Parameter summaries. */
+  getExperimentParametersSummaries(experimentKey: string, options?: CallOptions): Promise<ReadonlyArray<Summary>> {
+    return this.use((api) => api.getExperimentParametersSummaries(experimentKey), options)
+  }
+
+  /** Log-other summaries. */
+  getExperimentOthersSummaries(experimentKey: string, options?: CallOptions): Promise<ReadonlyArray<Summary>> {
+    return this.use((api) => api.getExperimentOthersSummaries(experimentKey), options)
+  }
+
+  /** The UI name, truncated to `maxLength`; null when unnamed. */
+  getExperimentName(
+    experimentKey: string,
+    options?: { readonly maxLength?: number } & CallOptions
+  ): Promise<string | null> {
+    return this.use((api) => api.getExperimentName(experimentKey, options), options)
+  }
+
+  /** The experiment's page on the server. */
+  getExperimentUrl(experimentKey: string, options?: CallOptions): Promise<string> {
+    return this.use((api) => api.getExperimentUrl(experimentKey), options)
+  }
+
+  /** Tags. */
+  getExperimentTags(experimentKey: string, options?: CallOptions): Promise<ReadonlyArray<string>> {
+    return this.use((api) => api.getExperimentTags(experimentKey), options)
+  }
+
+  /** Source code, or null. */
+  getExperimentCode(experimentKey: string, options?: CallOptions): Promise<string | null> {
+    return this.use((api) => api.getExperimentCode(experimentKey), options)
+  }
+
+  /** Standard output, or null. */
+  getExperimentOutput(experimentKey: string, options?: CallOptions): Promise<string | null> {
+    return this.use((api) => api.getExperimentOutput(experimentKey), options)
+  }
+
+  /** HTML, or null. */
+  getExperimentHtml(experimentKey: string, options?: CallOptions): Promise<string | null> {
+    return this.use((api) => api.getExperimentHtml(experimentKey), options)
+  }
+
+  /** The model graph, or null. */
+  getExperimentGraph(experimentKey: string, options?: CallOptions): Promise<string | null> {
+    return this.use((api) => api.getExperimentGraph(experimentKey), options)
+  }
+
+  /** The model graph, or null. */
+  getExperimentModelGraph(experimentKey: string, options?: CallOptions): Promise<string | null> {
+    return this.use((api) => api.getExperimentModelGraph(experimentKey), options)
+  }
+
+  /** The model graph, or null. */
+  getModelGraph(experimentKey: string, options?: CallOptions): Promise<string | null> {
+    return this.use((api) => api.getModelGraph(experimentKey), options)
+  }
+
+  /** Installed Python packages. */
+  getExperimentInstalledPackages(experimentKey: string, options?: CallOptions): Promise<ReadonlyArray<string>> {
+    return this.use((api) => api.getExperimentInstalledPackages(experimentKey), options)
+  }
+
+  /** System details. */
+  getExperimentSystemDetails(experimentKey: string, options?: CallOptions): Promise<SystemDetails> {
+    return this.use((api) => api.getExperimentSystemDetails(experimentKey), options)
+  }
+
+  /** Git metadata. */
+  getExperimentGitMetadata(experimentKey: string, options?: CallOptions): Promise<GitMetadata> {
+    return this.use((api) => api.getExperimentGitMetadata(experimentKey), options)
+  }
+
+  /** The git patch bytes, or null. */
+  getExperimentGitPatch(experimentKey: string, options?: CallOptions): Promise<Uint8Array | null> {
+    return this.use((api) => api.getExperimentGitPatch(experimentKey), options)
+  }
+
+  /** Asset list entries, optionally of one type. */
+  getExperimentAssetList(
+    experimentKey: string,
+    options?: { readonly assetType?: string } & CallOptions
+  ): Promise<ReadonlyArray<Asset>> {
+    return this.use((api) => api.getExperimentAssetList(experimentKey, options), options)
+  }
+
+  /** An asset's content as bytes (default), text or JSON. */
+  getExperimentAsset<R extends ReturnType = "binary">(
+    experimentKey: string,
+    assetId: string,
+    options?: AssetOptions<R> & CallOptions
+  ): Promise<AssetResult<R>> {
+    return this.use((api) => api.getExperimentAsset<R>(experimentKey, assetId, options), options)
+  }
+
+  /** An asset's content, found by file name. */
+  getExperimentAssetByName<R extends ReturnType = "binary">(
+    experimentKey: string,
+    fileName: string,
+    options?: AssetOptions<R> & { readonly assetType?: string } & CallOptions
+  ): Promise<AssetResult<R>> {
+    return this.use((api) => api.getExperimentAssetByName<R>(experimentKey, fileName, options), options)
+  }
+
+  /** An asset's bytes as an async iterable of chunks (for large assets). */
+  streamExperimentAsset(experimentKey: string, assetId: string, options?: CallOptions): AsyncIterable<Uint8Array> {
+    return this.iterate(
+      Stream.unwrap(Effect.map(CometApi, (api) => api.streamExperimentAsset(experimentKey, assetId))),
+      options
+    )
+  }
+
+  /** Image asset entries. */
+  getExperimentImages(experimentKey: string, options?: CallOptions): Promise<ReadonlyArray<Asset>> {
+    return this.use((api) => api.getExperimentImages(experimentKey), options)
+  }
+
+  /** Curves. */
+  getExperimentCurves(experimentKey: string, options?: CallOptions): Promise<ReadonlyArray<Curve>> {
+    return this.use((api) => api.getExperimentCurves(experimentKey), options)
+  }
+
+  /** Models logged to the experiment. */
+  getExperimentModels(experimentKey: string, options?: CallOptions): Promise<ReadonlyArray<ExperimentModel>> {
+    return this.use((api) => api.getExperimentModels(experimentKey), options)
+  }
+
+  /** Assets of one model. */
+  getExperimentModelAssetList(
+    experimentKey: string,
+    modelName: string,
+    options?: CallOptions
+  ): Promise<ReadonlyArray<Asset>> {
+    return this.use((api) => api.getExperimentModelAssetList(experimentKey, modelName), options)
+  }
+
+  /** Metrics (and parameters) of many experiments for charting, keyed by experiment key. */
+  getMetricsForChart(
+    experiments: ReadonlyArray<string | { readonly key: string }>,
+    metrics?: ReadonlyArray<string>,
+    parameters?: ReadonlyArray<string>,
+    options?: ChartOptions & CallOptions
+  ): Promise<Readonly<Record<string, ChartExperiment>>> {
+    return this.use((api) => api.getMetricsForChart(experiments, metrics, parameters, options), options)
+  }
+
+  /** Experiments matching a query (a Query value or Python-syntax text). */
+  query(
+    workspace: string,
+    projectName: string,
+    query: Query | string,
+    options?: QueryOptions & CallOptions
+  ): Promise<ReadonlyArray<APIExperiment>> {
+    return this.use((api) => Effect.map(api.query(workspace, projectName, query, options), (es) => es.map(this.wrap)), options)
+  }
+
+  /** Keys of the experiments matching raw wire predicates. */
+  queryProject(
+    workspace: string,
+    projectName: string,
+    predicates: ReadonlyArray<Predicate>,
+    options?: { readonly archived?: boolean } & CallOptions
+  ): Promise<ReadonlyArray<ExperimentKey>> {
+    return this.use((api) => api.queryProject(workspace, projectName, predicates, options), options)
+  }
+
+  /** The panel's experiment keys. */
+  getPanelExperimentKeys(options?: CallOptions): Promise<ReadonlyArray<string>> {
+    return this.use((api) => api.getPanelExperimentKeys(), options)
+  }
+
+  /** The panel's experiments. */
+  getPanelExperiments(options?: CallOptions): Promise<ReadonlyArray<APIExperiment>> {
+    return this.use((api) => Effect.map(api.getPanelExperiments(), (es) => es.map(this.wrap)), options)
+  }
+
+  /** Metric names of the panel's project (without `sys.*` unless `includeSys`). */
+  getPanelMetricsNames(options?: { readonly includeSys?: boolean } & CallOptions): Promise<ReadonlyArray<string>> {
+    return this.use((api) => api.getPanelMetricsNames(options), options)
+  }
+
+  /** The panel's options. */
+  getPanelOptions(options?: CallOptions): Promise<Readonly<Record<string, unknown>>> {
+    return this.use((api) => api.getPanelOptions(), options)
+  }
+
+  /** The panel's project id. */
+  getPanelProjectId(options?: CallOptions): Promise<string> {
+    return this.use((api) => api.getPanelProjectId(), options)
+  }
+
+  /** The panel's project name. */
+  getPanelProjectName(options?: CallOptions): Promise<string> {
+    return this.use((api) => api.getPanelProjectName(), options)
+  }
+
+  /** The panel's workspace. */
+  getPanelWorkspace(options?: CallOptions): Promise<string> {
+    return this.use((api) => api.getPanelWorkspace(), options)
+  }
+
+  /** HTTP requests sent so far (retries included). */
+  getPanelRequestCount(options?: CallOptions): Promise<number> {
+    return this.use((api) => api.getPanelRequestCount(), options)
+  }
+
+  /** A readable report of the requests sent: servers, endpoints, retries and why, bytes and time. */
+  getPanelReport(options?: CallOptions): Promise<string> {
+    return this.use((api) => api.getPanelReport(), options)
+  }
+
+  /** The raw request counters. */
+  getRequestStats(options?: CallOptions): Promise<StatsSnapshot> {
+    return this.use((api) => api.getRequestStats(), options)
+  }
+
+  /** Set the request counters back to zero. */
+  resetRequestStats(options?: CallOptions): Promise<void> {
+    return this.use((api) => api.resetRequestStats(), options)
+  }
+
+  /** The user name and default workspace of this API key. */
+  getAccountDetails(
+    options?: CallOptions
+  ): Promise<{ readonly userName: string; readonly defaultWorkspaceName: string | null }> {
+    return this.use((api) => api.getAccountDetails(), options)
+  }
+
+  /** The default workspace of this API key. */
+  getDefaultWorkspace(options?: CallOptions): Promise<string> {
+    return this.use((api) => api.getDefaultWorkspace(), options)
+  }
+
+  /** The server's version. */
+  getBackendVersion(options?: CallOptions): Promise<string> {
+    return this.use((api) => api.getBackendVersion(), options)
+  }
+
+  /** Release the client (connections, caches, timers). Later calls reject. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    await this.runtime.dispose()
+  }
+
+  /** `await using api = new API()` closes it at the end of the scope. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
+  }
+}
+
+const unavailable = (reason: string) => Panel.layerUnavailable(reason)
+
+/** The panel layer the facade uses for its `panel` option. Problems with it fail panel calls only. */
+const panelLayerFor = (
+  panel: PanelOption,
+  sources: CometOptions["sources"]
+): Layer.Layer<Panel.PanelContext, never, CometApi> => {
+  if (panel === false) return unavailable("this API was created with panel: false.")
+  const env = sources === undefined ? Panel.processEnv() : { env: sources.env, readFile: sources.readFile }
+  const values: Effect.Effect<Panel.PanelValues | undefined, CometError> =
+    panel === "env"
+      ? Panel.valuesFromEnv(env.env, env.readFile)
+      : "file" in panel
+        ? Effect.flatMap(
+            Effect.suspend(() => {
+              const text = env.readFile(panel.file)
+              return text === undefined
+                ? Effect.fail(
+                    new ConfigurationError({
+                      setting: "panel",
+                      reason: `cannot read the panel context file ${JSON.stringify(panel.file)}.`
+                    })
+                  )
+                : Effect.try({
+                    try: () => JSON.parse(text) as unknown,
+                    catch: () =>
+                      new ConfigurationError({
+                        setting: "panel",
+                        reason: `the panel context file ${JSON.stringify(panel.file)} is not valid JSON.`
+                      })
+                  })
+            }),
+            (json) => Panel.valuesFromJson(json, panel.file)
+          )
+        : Effect.succeed(panel)
+  return Layer.unwrapEffect(
+    values.pipe(
+      Effect.map((v) =>
+        v === undefined
+          ? unavailable(
+              "no panel context is configured. Pass new API({ panel: { workspace, projectName, experimentKeys } }), or set COMET_EXPERIMENT_KEYS, or COMET_WORKSPACE and COMET_PROJECT_NAME (as inside a Comet Panel)."
+            )
+          : Panel.layer(v)
+      ),
+      Effect.catchAll((e) => Effect.succeed(unavailable(`the panel context could not be read: ${e.message}`)))
+    )
+  )
+}

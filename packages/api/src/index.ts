@@ -1,0 +1,32 @@
+/**
+ * `@comet-ts/api`: what users touch. `CometApi` (every read method of Comet's Python Panels
+ * `API` as an Effect service), `Experiment` (the Python `APIExperiment`), `PanelContext`, and
+ * the Promise facade `API` / `APIExperiment` for plain TypeScript.
+ *
+ * @since 0.1.0
+ */
+
+/** The Promise facade. @since 0.1.0 */
+export { API, APIExperiment, type APIGetResult, type APIOptions, type CallOptions, type PanelOption } from "./API.js"
+/** The Effect service. @since 0.1.0 */
+export {
+  type AssetOptions,
+  type AssetResult,
+  type ChartOptions,
+  CometApi,
+  type CometApiSettings,
+  type CometApiShape,
+  type GetResult,
+  type OrStrategy,
+  type ProjectLocation,
+  type QueryOptions,
+  type ReturnType,
+  type SummaryKind
+} from "./CometApi.js"
+/** Layers and constructors of the Effect service. @since 0.1.0 */
+export * as CometApiLayer from "./CometApi.js"
+/** The Effect flavour of an experiment. @since 0.1.0 */
+export { Experiment, experimentUrl } from "./Experiment.js"
+/** The panel context service and its Layers. @since 0.1.0 */
+export * as Panel from "./PanelContext.js"
+export { PanelContext, type PanelContextShape, type PanelValues } from "./PanelContext.js"
