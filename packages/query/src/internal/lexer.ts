@@ -272,7 +272,7 @@ const readString = (text: string, start: number, quoteAt: number, prefix: string
         j++
       }
       const code = Number.parseInt(digits, 8)
-      if (bytes && code > 0xff) throw new ParseFailure("syntax", i, `invalid octal esc sequence '\\${digits}'`)
+      if (bytes && code > 0xff) throw new ParseFailure("syntax", i, `invalid octal escape sequence '\\${digits}'`)
       push(code, i)
       i = j
       continue
@@ -281,7 +281,7 @@ const readString = (text: string, start: number, quoteAt: number, prefix: string
     if (fixed > 0) {
       const digits = text.slice(i + 2, i + 2 + fixed)
       if (digits.length < fixed || !hexDigits.test(digits)) {
-        throw new ParseFailure("syntax", i, `truncated \\${esc}${"X".repeat(fixed)} esc`)
+        throw new ParseFailure("syntax", i, `truncated \\${esc}${"X".repeat(fixed)} escape`)
       }
       const code = Number.parseInt(digits, 16)
       if (code > 0x10ffff) throw new ParseFailure("syntax", i, `illegal Unicode character \\${esc}${digits}`)
