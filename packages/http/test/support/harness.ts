@@ -5,7 +5,7 @@
  */
 import type { ConfigurationError } from "@comet-ts/core"
 import { assert } from "@effect/vitest"
-import { FetchHttpClient, HttpClient, HttpClientResponse } from "@effect/platform"
+import { FetchHttpClient, HttpClient, HttpClientError, HttpClientResponse } from "@effect/platform"
 import {
   Cause,
   Clock,
@@ -40,7 +40,8 @@ export interface Incoming {
   readonly at: number
 }
 
-export type Handler = (req: Incoming) => Effect.Effect<Response>
+/** A handler answers with a Response, or fails with the Error a transport would raise. */
+export type Handler = (req: Incoming) => Effect.Effect<Response, Error>
 
 const decoder = new TextDecoder()
 
@@ -55,6 +56,12 @@ export class FakeServer {
   aborts = 0
 
   constructor(readonly handler: Handler) {}
+
+  /** Requests whose handler has finished (answered, failed or was interrupted). */
+  readonly answered: Array<number> = []
+  private handlerDone(req: Incoming): void {
+    this.answered.push(req.n)
+  }
 
   get count(): number {
     return this.requests.length
@@ -119,13 +126,17 @@ export class FakeServer {
     Effect.gen(this, function* () {
       const body = request.body._tag === "Uint8Array" ? decoder.decode(request.body.body) : ""
       const { req, done } = yield* this.arrive(request.method, url, { ...request.headers }, body, signal)
-      const response = yield* this.handler(req).pipe(Effect.onInterrupt(() => Effect.sync(done)))
+      const response = yield* this.handler(req).pipe(
+        Effect.onExit(() => (this.handlerDone(req), Effect.void)),
+        Effect.onError(() => Effect.sync(done)),
+        Effect.mapError((cause) => new HttpClientError.RequestError({ request, reason: "Transport", cause }))
+      )
       return HttpClientResponse.fromWeb(request, this.track(response, done))
     })
   )
 
   /** A fake `fetch` for the real `FetchHttpClient`; runs the handler in `runtimeContext`. */
-  fetch(run: <A>(effect: Effect.Effect<A>) => Promise<A>, inits: Array<RequestInit>): typeof globalThis.fetch {
+  fetch(run: <A, E>(effect: Effect.Effect<A, E>) => Promise<A>, inits: Array<RequestInit>): typeof globalThis.fetch {
     return (input, init) => {
       const url = new URL(input instanceof Request ? input.url : input.toString())
       const signal = init?.signal ?? new AbortController().signal
@@ -140,7 +151,11 @@ export class FakeServer {
         signal.addEventListener("abort", () => reject(new DOMException("The operation was aborted", "AbortError")))
         run(
           Effect.flatMap(this.arrive(init?.method ?? "GET", url, headers, body, signal), ({ req, done }) =>
-            Effect.map(this.handler(req), (response) => this.track(response, done))
+            this.handler(req).pipe(
+              Effect.onExit(() => (this.handlerDone(req), Effect.void)),
+              Effect.onError(() => Effect.sync(done)),
+              Effect.map((response) => this.track(response, done))
+            )
           )
         ).then(resolve, reject)
       })
@@ -177,7 +192,7 @@ export const chunked = (
   )
 }
 
-export const bytes = (s: string): Uint8Array => new TextEncoder().encode(s)
+export const bytes = (s: string): Uint8Array<ArrayBuffer> => new Uint8Array(new TextEncoder().encode(s))
 
 /** Everything observed while a scenario ran. */
 export interface Observed {
@@ -306,7 +321,7 @@ export const withFetch = <A, E>(
     const observed: Observed = { spans: [], logs: [] }
     const base = yield* Effect.tracer
     const runtime = yield* Effect.runtime<never>()
-    const run = <X>(effect: Effect.Effect<X>) => Runtime.runPromise(runtime)(effect)
+    const run = <X, Y>(effect: Effect.Effect<X, Y>) => Runtime.runPromise(runtime)(effect)
     const userInit =
       requestInit === undefined ? Layer.empty : Layer.succeed(FetchHttpClient.RequestInit, requestInit)
     const fetchLayer = FetchHttpClient.layer.pipe(
