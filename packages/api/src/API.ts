@@ -43,10 +43,10 @@ import { Cause, Effect, Exit, Layer, ManagedRuntime, Stream } from "effect"
 import {
   type AssetOptions,
   type AssetResult,
+  layerConfigWith as apiLayerConfigWith,
   type ChartOptions,
   CometApi,
   type CometApiShape,
-  layerConfigWith as apiLayerConfigWith,
   type OrStrategy,
   type QueryOptions,
   type ReturnType
@@ -197,10 +197,7 @@ export class APIExperiment {
   /** Parameter summaries; with a name, that parameter's summary. */
   getParametersSummary(options?: CallOptions): Promise<ReadonlyArray<Summary>>
   getParametersSummary(parameter: string, options?: CallOptions): Promise<Summary>
-  getParametersSummary(
-    first?: string | CallOptions,
-    options?: CallOptions
-  ): Promise<ReadonlyArray<Summary> | Summary> {
+  getParametersSummary(first?: string | CallOptions, options?: CallOptions): Promise<ReadonlyArray<Summary> | Summary> {
     return typeof first === "string"
       ? this.client.run(this.experiment.getParametersSummary(first), options)
       : this.client.run(this.experiment.getParametersSummary(), first)
@@ -415,7 +412,10 @@ export class API {
         const open = async (): Promise<AsyncIterator<A>> => {
           if (inner === undefined) {
             const runtime = await client.run(Effect.runtime<Services>())
-            inner = Stream.toAsyncIterableRuntime(runtime)(guarded)[Symbol.asyncIterator]()
+            const iterable: AsyncIterable<A> = Stream.toAsyncIterableRuntime(guarded, runtime)
+            const it = iterable[Symbol.asyncIterator]()
+            inner = it
+            return it
           }
           return inner
         }
@@ -521,7 +521,12 @@ export class API {
 
   /** One experiment by workspace, project and key or name (or a `"ws/proj/key"` path). */
   getExperiment(path: string, options?: CallOptions): Promise<APIExperiment>
-  getExperiment(workspace: string, projectName: string, experimentKey: string, options?: CallOptions): Promise<APIExperiment>
+  getExperiment(
+    workspace: string,
+    projectName: string,
+    experimentKey: string,
+    options?: CallOptions
+  ): Promise<APIExperiment>
   getExperiment(
     first: string,
     second?: string | CallOptions,
@@ -558,7 +563,10 @@ export class API {
     pattern?: string,
     options?: CallOptions
   ): Promise<ReadonlyArray<APIExperiment>> {
-    return this.use((api) => Effect.map(api.getExperiments(workspace, projectName, pattern), (es) => es.map(this.wrap)), options)
+    return this.use(
+      (api) => Effect.map(api.getExperiments(workspace, projectName, pattern), (es) => es.map(this.wrap)),
+      options
+    )
   }
 
   /** Archived experiments, as getExperiments. */
@@ -577,7 +585,9 @@ export class API {
   /** The experiments of a workspace or project as an async iterable, one project at a time. */
   streamExperiments(workspace: string, projectName?: string, options?: CallOptions): AsyncIterable<APIExperiment> {
     return this.iterate(
-      Stream.unwrap(Effect.map(CometApi, (api) => Stream.map(api.streamExperiments(workspace, projectName), this.wrap))),
+      Stream.unwrap(
+        Effect.map(CometApi, (api) => Stream.map(api.streamExperiments(workspace, projectName), this.wrap))
+      ),
       options
     )
   }
@@ -588,7 +598,11 @@ export class API {
   }
 
   /** The history of one metric. */
-  getExperimentMetric(experimentKey: string, metric: string, options?: CallOptions): Promise<ReadonlyArray<MetricPoint>> {
+  getExperimentMetric(
+    experimentKey: string,
+    metric: string,
+    options?: CallOptions
+  ): Promise<ReadonlyArray<MetricPoint>> {
     return this.use((api) => api.getExperimentMetric(experimentKey, metric), options)
   }
 
@@ -750,7 +764,10 @@ export class API {
     query: Query | string,
     options?: QueryOptions & CallOptions
   ): Promise<ReadonlyArray<APIExperiment>> {
-    return this.use((api) => Effect.map(api.query(workspace, projectName, query, options), (es) => es.map(this.wrap)), options)
+    return this.use(
+      (api) => Effect.map(api.query(workspace, projectName, query, options), (es) => es.map(this.wrap)),
+      options
+    )
   }
 
   /** Keys of the experiments matching raw wire predicates. */

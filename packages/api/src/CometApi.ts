@@ -11,8 +11,8 @@ import {
   type AssetId,
   type ChartExperiment,
   type Column,
-  type CometError,
   CometConfig,
+  type CometError,
   type Curve,
   type ExperimentKey,
   type ExperimentMetadata,
@@ -408,9 +408,7 @@ export interface CometApiSettings {
  *
  * @since 0.1.0
  */
-export const make = (
-  settings: CometApiSettings = {}
-): Effect.Effect<CometApiShape, never, CometHttp | RequestStats> =>
+export const make = (settings: CometApiSettings = {}): Effect.Effect<CometApiShape, never, CometHttp | RequestStats> =>
   Effect.gen(function* () {
     const http = yield* CometHttp
     const stats = yield* RequestStats

@@ -257,7 +257,12 @@ export class Experiment {
  */
 export const experimentUrl = (
   baseUrl: string,
-  m: { readonly workspaceName: string; readonly projectName: string; readonly experimentKey: string; readonly archived: boolean }
+  m: {
+    readonly workspaceName: string
+    readonly projectName: string
+    readonly experimentKey: string
+    readonly archived: boolean
+  }
 ): string => {
   const seg = encodeURIComponent
   const parts = [baseUrl, seg(m.workspaceName), seg(m.projectName)]

@@ -8,7 +8,7 @@
  *
  * @since 0.1.0
  */
-import { ConfigurationError, InvalidArgument, type CometError } from "@comet-ts/core"
+import { type CometError, ConfigurationError, InvalidArgument } from "@comet-ts/core"
 import type { Query } from "@comet-ts/query"
 import { Context, Effect, Layer } from "effect"
 import { CometApi } from "./CometApi.js"
@@ -89,7 +89,9 @@ export const make = (values: PanelValues): Effect.Effect<PanelContextShape, neve
             const ws = yield* workspace
             const proj = yield* projectName
             const experiments =
-              values.query === undefined ? yield* api.getExperiments(ws, proj) : yield* api.query(ws, proj, values.query)
+              values.query === undefined
+                ? yield* api.getExperiments(ws, proj)
+                : yield* api.query(ws, proj, values.query)
             return experiments.map((e) => e.key as string)
           })
     )
@@ -126,7 +128,8 @@ export const layerFromProject = (
 const parseJson = (setting: string, text: string): Effect.Effect<unknown, InvalidArgument> =>
   Effect.try({
     try: () => JSON.parse(text) as unknown,
-    catch: (e) => new InvalidArgument({ argument: setting, value: text.slice(0, 80), reason: `not valid JSON (${String(e)})` })
+    catch: (e) =>
+      new InvalidArgument({ argument: setting, value: text.slice(0, 80), reason: `not valid JSON (${String(e)})` })
   })
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
@@ -134,7 +137,13 @@ const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "obj
 const asKeys = (setting: string, u: unknown): Effect.Effect<ReadonlyArray<string>, InvalidArgument> =>
   Array.isArray(u) && u.every((k): k is string => typeof k === "string")
     ? Effect.succeed(u)
-    : Effect.fail(new InvalidArgument({ argument: setting, value: JSON.stringify(u).slice(0, 80), reason: "expected a list of experiment keys" }))
+    : Effect.fail(
+        new InvalidArgument({
+          argument: setting,
+          value: JSON.stringify(u).slice(0, 80),
+          reason: "expected a list of experiment keys"
+        })
+      )
 
 /**
  * Read panel values from a JSON object (`{ experimentKeys, options, projectId, projectName,
@@ -145,15 +154,24 @@ const asKeys = (setting: string, u: unknown): Effect.Effect<ReadonlyArray<string
 export const valuesFromJson = (u: unknown, source = "panel context"): Effect.Effect<PanelValues, InvalidArgument> =>
   Effect.gen(function* () {
     if (!isRecord(u)) {
-      return yield* Effect.fail(new InvalidArgument({ argument: source, value: String(u), reason: "expected a JSON object" }))
+      return yield* Effect.fail(
+        new InvalidArgument({ argument: source, value: String(u), reason: "expected a JSON object" })
+      )
     }
     const str = (k: string): string | undefined => (typeof u[k] === "string" ? (u[k] as string) : undefined)
     const options = u.options
     if (options !== undefined && !isRecord(options)) {
-      return yield* Effect.fail(new InvalidArgument({ argument: `${source}.options`, value: JSON.stringify(options), reason: "expected a JSON object" }))
+      return yield* Effect.fail(
+        new InvalidArgument({
+          argument: `${source}.options`,
+          value: JSON.stringify(options),
+          reason: "expected a JSON object"
+        })
+      )
     }
     return {
-      experimentKeys: u.experimentKeys === undefined ? undefined : yield* asKeys(`${source}.experimentKeys`, u.experimentKeys),
+      experimentKeys:
+        u.experimentKeys === undefined ? undefined : yield* asKeys(`${source}.experimentKeys`, u.experimentKeys),
       options: options ?? undefined,
       projectId: str("projectId"),
       projectName: str("projectName"),
@@ -180,7 +198,10 @@ export const valuesFromEnv = (
       const text = readFile(file)
       if (text === undefined) {
         return yield* Effect.fail(
-          new ConfigurationError({ setting: "COMET_PANEL_CONTEXT", reason: `cannot read the file ${JSON.stringify(file)}.` })
+          new ConfigurationError({
+            setting: "COMET_PANEL_CONTEXT",
+            reason: `cannot read the file ${JSON.stringify(file)}.`
+          })
         )
       }
       return yield* valuesFromJson(yield* parseJson("COMET_PANEL_CONTEXT", text), file)
@@ -204,7 +225,13 @@ export const valuesFromEnv = (
               .filter((k) => k.length > 0)
     const options = rawOptions === undefined ? undefined : yield* parseJson("COMET_PANEL_OPTIONS", rawOptions)
     if (options !== undefined && !isRecord(options)) {
-      return yield* Effect.fail(new InvalidArgument({ argument: "COMET_PANEL_OPTIONS", value: rawOptions ?? "", reason: "expected a JSON object" }))
+      return yield* Effect.fail(
+        new InvalidArgument({
+          argument: "COMET_PANEL_OPTIONS",
+          value: rawOptions ?? "",
+          reason: "expected a JSON object"
+        })
+      )
     }
     return { experimentKeys, options, workspace, projectName, projectId }
   })
@@ -264,7 +291,12 @@ export const layerFromFile = (path: string): Layer.Layer<PanelContext, CometErro
     Effect.gen(function* () {
       const text = processEnv().readFile(path)
       if (text === undefined) {
-        return yield* Effect.fail(new ConfigurationError({ setting: "panel", reason: `cannot read the panel context file ${JSON.stringify(path)}.` }))
+        return yield* Effect.fail(
+          new ConfigurationError({
+            setting: "panel",
+            reason: `cannot read the panel context file ${JSON.stringify(path)}.`
+          })
+        )
       }
       return yield* make(yield* valuesFromJson(yield* parseJson(path, text), path))
     })

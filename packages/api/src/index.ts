@@ -8,6 +8,8 @@
 
 /** The Promise facade. @since 0.1.0 */
 export { API, APIExperiment, type APIGetResult, type APIOptions, type CallOptions, type PanelOption } from "./API.js"
+/** Layers and constructors of the Effect service. @since 0.1.0 */
+export * as CometApiLayer from "./CometApi.js"
 /** The Effect service. @since 0.1.0 */
 export {
   type AssetOptions,
@@ -23,10 +25,10 @@ export {
   type ReturnType,
   type SummaryKind
 } from "./CometApi.js"
-/** Layers and constructors of the Effect service. @since 0.1.0 */
-export * as CometApiLayer from "./CometApi.js"
 /** The Effect flavour of an experiment. @since 0.1.0 */
 export { Experiment, experimentUrl } from "./Experiment.js"
 /** The panel context service and its Layers. @since 0.1.0 */
 export * as Panel from "./PanelContext.js"
 export { PanelContext, type PanelContextShape, type PanelValues } from "./PanelContext.js"
+/** Testing support: CometApi over any HttpClient, method mocks. @since 0.1.0 */
+export * as Testing from "./Testing.js"

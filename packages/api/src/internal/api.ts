@@ -14,6 +14,7 @@ import {
   ConfigurationError,
   type Curve,
   CurveData,
+  Decode,
   DecodeError,
   ExperimentList,
   ExperimentMetadata,
@@ -38,10 +39,9 @@ import {
   Tags,
   WorkspaceList
 } from "@comet-ts/core"
-import { Decode } from "@comet-ts/core"
 import type { CometHttpShape, Params, RequestStatsShape } from "@comet-ts/http"
 import { compile, compileTerms, parse, type Query, queryVariables, usesOr } from "@comet-ts/query"
-import { Effect, Exit, Option, Request, RequestResolver, Schema, Stream } from "effect"
+import { Effect, Exit, Option, Request, RequestResolver, type Schema, Stream } from "effect"
 import type {
   AssetOptions,
   AssetResult,
@@ -58,8 +58,8 @@ import type {
 } from "../CometApi.js"
 import { Experiment } from "../Experiment.js"
 import { PanelContext } from "../PanelContext.js"
-import { formatReport } from "./report.js"
 import { required, resolveLocation } from "./paths.js"
+import { formatReport } from "./report.js"
 
 /** What one chart request asks for, besides the experiments. */
 interface ChartSpec {
@@ -69,8 +69,7 @@ interface ChartSpec {
   readonly full: boolean
 }
 
-const specKey = (s: ChartSpec) =>
-  JSON.stringify([s.metrics, s.params, s.independent, s.full])
+const specKey = (s: ChartSpec) => JSON.stringify([s.metrics, s.params, s.independent, s.full])
 
 /** A request for one experiment's metadata (deduplicated when batched). */
 class GetMetadata extends Request.TaggedClass("GetMetadata")<
@@ -159,9 +158,7 @@ export const makeCometApi = (
       const kept =
         matcher === undefined
           ? list
-          : list.filter(
-              (e) => matcher(e.experimentKey) || (e.experimentName !== null && matcher(e.experimentName))
-            )
+          : list.filter((e) => matcher(e.experimentKey) || (e.experimentName !== null && matcher(e.experimentName)))
       return kept.map(toExperiment)
     })
 
@@ -176,10 +173,19 @@ export const makeCometApi = (
         }
       },
       catch: (e) =>
-        new InvalidArgument({ argument: "pattern", value: pattern, reason: `not a valid regular expression (${String(e)})` })
+        new InvalidArgument({
+          argument: "pattern",
+          value: pattern,
+          reason: `not a valid regular expression (${String(e)})`
+        })
     })
 
-  const experimentsAcross = (workspace: string, projectName: string | undefined, pattern: string | undefined, archived: boolean) =>
+  const experimentsAcross = (
+    workspace: string,
+    projectName: string | undefined,
+    pattern: string | undefined,
+    archived: boolean
+  ) =>
     Effect.gen(function* () {
       const ws = yield* required("workspace", workspace)
       if (projectName === undefined) {
@@ -463,7 +469,9 @@ export const makeCometApi = (
   const checkReturnType = (r: string | undefined): Effect.Effect<ReturnType, InvalidArgument> =>
     r === undefined || r === "binary" || r === "text" || r === "json"
       ? Effect.succeed(r ?? "binary")
-      : Effect.fail(new InvalidArgument({ argument: "returnType", value: r, reason: 'use "binary", "text" or "json".' }))
+      : Effect.fail(
+          new InvalidArgument({ argument: "returnType", value: r, reason: 'use "binary", "text" or "json".' })
+        )
 
   const getExperimentAsset = <R extends ReturnType = "binary">(
     experimentKey: string,
@@ -519,7 +527,10 @@ export const makeCometApi = (
         (asset: Asset) =>
           Effect.gen(function* () {
             const bytes = yield* assetBytes(experimentKey, asset.assetId)
-            const data = yield* Decode.decodeJsonText(CurveData, "experiment/asset/get-asset")(textDecoder.decode(bytes))
+            const data = yield* Decode.decodeJsonText(
+              CurveData,
+              "experiment/asset/get-asset"
+            )(textDecoder.decode(bytes))
             const curve: Curve = { name: data.name, x: data.x, y: data.y, step: asset.step, assetId: asset.assetId }
             return curve
           }),
@@ -646,7 +657,11 @@ export const makeCometApi = (
       const empty = keys.findIndex((k) => k.trim().length === 0)
       if (empty >= 0) {
         return yield* Effect.fail(
-          new InvalidArgument({ argument: `experiments[${empty}]`, value: keys[empty] ?? "", reason: "an experiment key cannot be empty." })
+          new InvalidArgument({
+            argument: `experiments[${empty}]`,
+            value: keys[empty] ?? "",
+            reason: "an experiment key cannot be empty."
+          })
         )
       }
       return yield* fetchChart(keys, chartSpec(metrics, parameters, options), options?.onProgress)
@@ -746,12 +761,14 @@ export const makeCometApi = (
     Effect.gen(function* () {
       const ctx = yield* panel
       const columns = yield* getProjectColumns(yield* ctx.workspace, yield* ctx.projectName)
-      return unique(
-        columns
-          .filter((c) => c.source === "metrics")
-          .map((c) => c.name)
-          .filter((n) => options?.includeSys === true || !n.startsWith("sys."))
-      ).sort()
+      return [
+        ...unique(
+          columns
+            .filter((c) => c.source === "metrics")
+            .map((c) => c.name)
+            .filter((n) => options?.includeSys === true || !n.startsWith("sys."))
+        )
+      ].sort()
     })
 
   const streamExperiments = (workspace: string, projectName?: string) =>
@@ -796,8 +813,7 @@ export const makeCometApi = (
     getExperimentOthersSummaries,
     getExperimentSummary,
     getExperimentName,
-    getExperimentUrl: (experimentKey) =>
-      Effect.map(getExperimentMetadata(experimentKey), (m) => toExperiment(m).url),
+    getExperimentUrl: (experimentKey) => Effect.map(getExperimentMetadata(experimentKey), (m) => toExperiment(m).url),
     getExperimentTags: (experimentKey) => Effect.map(byKey("experiment/tags", Tags, experimentKey), (r) => r.tags),
     getExperimentCode,
     getExperimentOutput,

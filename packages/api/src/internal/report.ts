@@ -40,9 +40,13 @@ export const formatReport = (s: StatsSnapshot): string => {
   )
   if (s.failures > 0) lines.push(`Failed calls: ${s.failures}.`)
   if (s.cacheHits > 0 || s.coalesced > 0) {
-    lines.push(`Saved requests: ${s.cacheHits} answered from cache, ${s.coalesced} shared with an identical request in flight.`)
+    lines.push(
+      `Saved requests: ${s.cacheHits} answered from cache, ${s.coalesced} shared with an identical request in flight.`
+    )
   }
-  lines.push(`Received ${bytes(s.bytesReceived)} in ${ms(s.millis)} of request time; at most ${s.maxInFlight} in flight.`)
+  lines.push(
+    `Received ${bytes(s.bytesReceived)} in ${ms(s.millis)} of request time; at most ${s.maxInFlight} in flight.`
+  )
   const endpoints = Object.entries(s.byEndpoint).sort((a, b) => b[1].attempts - a[1].attempts)
   if (endpoints.length > 0) {
     lines.push("By endpoint:")
