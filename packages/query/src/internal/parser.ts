@@ -212,8 +212,9 @@ export class Parser {
     if (t.kind === "eof") {
       return new ParseFailure("syntax", t.start, `the query ended where ${expected} was expected`, null)
     }
+    const atEnd = expected === "the end of the query" ? "combine queries with & (AND) or | (OR)" : null
     if (t.kind === "name") {
-      const hint = keywordHints[t.value] ?? literalHints[t.value.toLowerCase()] ?? null
+      const hint = keywordHints[t.value] ?? literalHints[t.value.toLowerCase()] ?? atEnd
       return new ParseFailure("syntax", t.start, `unexpected name '${t.value}' where ${expected} was expected`, hint)
     }
     if (t.kind === "op") {
@@ -221,16 +222,11 @@ export class Parser {
         "syntax",
         t.start,
         `unexpected '${t.value}' where ${expected} was expected`,
-        operatorHints[t.value] ?? null
+        operatorHints[t.value] ?? (t.value === ")" ? "remove the unmatched ')'" : atEnd)
       )
     }
     const what = t.kind === "number" ? "number" : "string"
-    return new ParseFailure(
-      "syntax",
-      t.start,
-      `unexpected ${what} where ${expected} was expected`,
-      expected === "the end of the query" ? "combine queries with & or |" : null
-    )
+    return new ParseFailure("syntax", t.start, `unexpected ${what} where ${expected} was expected`, atEnd)
   }
 
   private asQuery(item: Item, role: string): Query {
@@ -258,53 +254,48 @@ export class Parser {
 
   private parseOr(): Item {
     return this.nest(this.peek().start, () => {
-      let left = this.parseAnd()
+      const first = this.parseAnd()
+      if (!this.isOp("|")) return first
+      const operands = [this.asQuery(first, "an operand of |")]
       while (this.isOp("|")) {
-        const op = this.next()
-        const right = this.parseAnd()
-        left = {
-          kind: "query",
-          query: or(this.asQuery(left, "an operand of |"), this.asQuery(right, "an operand of |")),
-          at: op.start
-        }
+        this.next()
+        operands.push(this.asQuery(this.parseAnd(), "an operand of |"))
       }
-      return left
+      return { kind: "query", query: or(...(operands as [Query, ...Array<Query>])), at: first.at }
     })
   }
 
   private parseAnd(): Item {
-    let left = this.parseNot()
+    const first = this.parseNot()
+    if (!this.isOp("&")) return first
+    const operands = [this.asQuery(first, "an operand of &")]
     while (this.isOp("&")) {
-      const op = this.next()
-      const right = this.parseNot()
-      left = {
-        kind: "query",
-        query: and(this.asQuery(left, "an operand of &"), this.asQuery(right, "an operand of &")),
-        at: op.start
-      }
+      this.next()
+      operands.push(this.asQuery(this.parseNot(), "an operand of &"))
     }
-    return left
+    return { kind: "query", query: and(...(operands as [Query, ...Array<Query>])), at: first.at }
   }
 
   private parseNot(): Item {
-    if (!this.isOp("~")) return this.parseComparison()
+    if (!this.isOp("~")) return this.parseComparison(false)
     const op = this.next()
     return this.nest(op.start, () => {
-      const operand = this.parseNot()
-      if (operand.kind === "value" && typeof operand.value === "number") {
-        throw new ParseFailure(
-          "unsupported",
-          op.start,
-          "~ negates a query, not a number",
-          "use - for a negative number"
-        )
-      }
+      const operand = this.isOp("~") ? this.parseNot() : this.parseComparison(true)
       return { kind: "query", query: not(this.asQuery(operand, "the operand of ~")), at: op.start }
     })
   }
 
-  private parseComparison(): Item {
+  /** `negated`: right after a `~`, where Python would read `~3` as the bitwise complement. */
+  private parseComparison(negated: boolean): Item {
     const left = this.parseArith()
+    if (negated && left.kind === "value") {
+      throw new ParseFailure(
+        "unsupported",
+        left.at,
+        "~ negates a query, not a value (in Python, ~3 is the bitwise complement -4)",
+        'put the comparison in parentheses, ~(3 < Metric("a")), or use - for a negative number'
+      )
+    }
     const t = this.peek()
     if (t.kind === "name" && (t.value === "is" || t.value === "in" || t.value === "not")) {
       throw this.unexpected(t, "a comparison operator")
