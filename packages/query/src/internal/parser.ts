@@ -102,6 +102,10 @@ const operatorHints: Readonly<Record<string, string>> = {
   ",": "tuples are not supported"
 }
 
+/** A table entry, never one inherited from `Object.prototype` (names like `__proto__` are user input). */
+const entry = <V>(table: Readonly<Record<string, V>>, key: string): V | undefined =>
+  Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined
+
 const methods = ["between", "contains", "startswith", "endswith"] as const
 
 const methodAliases: Readonly<Record<string, string>> = {
@@ -214,7 +218,7 @@ export class Parser {
     }
     const atEnd = expected === "the end of the query" ? "combine queries with & (AND) or | (OR)" : null
     if (t.kind === "name") {
-      const hint = keywordHints[t.value] ?? literalHints[t.value.toLowerCase()] ?? atEnd
+      const hint = entry(keywordHints, t.value) ?? entry(literalHints, t.value.toLowerCase()) ?? atEnd
       return new ParseFailure("syntax", t.start, `unexpected name '${t.value}' where ${expected} was expected`, hint)
     }
     if (t.kind === "op") {
@@ -222,7 +226,7 @@ export class Parser {
         "syntax",
         t.start,
         `unexpected '${t.value}' where ${expected} was expected`,
-        operatorHints[t.value] ?? (t.value === ")" ? "remove the unmatched ')'" : atEnd)
+        entry(operatorHints, t.value) ?? (t.value === ")" ? "remove the unmatched ')'" : atEnd)
       )
     }
     const what = t.kind === "number" ? "number" : "string"
@@ -509,7 +513,7 @@ export class Parser {
     if (item.kind === "variable") {
       if ((methods as ReadonlyArray<string>).includes(name))
         return { kind: "method", variable: item.variable, name, at }
-      const alias = methodAliases[name]
+      const alias = entry(methodAliases, name)
       throw new ParseFailure(
         "syntax",
         at,
@@ -807,7 +811,7 @@ export class Parser {
             return { kind: "value", value: null, at: t.start }
         }
         if (functionNames.has(t.value)) return { kind: "function", name: t.value as FunctionName, at: t.start }
-        if (keywordHints[t.value] !== undefined || literalHints[t.value.toLowerCase()] !== undefined) {
+        if (entry(keywordHints, t.value) !== undefined || entry(literalHints, t.value.toLowerCase()) !== undefined) {
           throw this.unexpected(t, "a value or a query")
         }
         const close = [...functionNames].find((f) => f.toLowerCase() === t.value.toLowerCase())
