@@ -238,6 +238,14 @@ export class QueryVariable<T extends ColumnType | undefined = ColumnType | undef
     return VariableTypeId
   }
 
+  /**
+   * Narrow a variable whose type is only known at run time (as from `queryVariables`):
+   * `if (v.hasType("double")) v.between(0, 1)`.
+   */
+  hasType<U extends ColumnType>(type: U): this is QueryVariable<U> {
+    return (this.type as ColumnType | undefined) === type
+  }
+
   /** `v == value`: `null` tests for null, `""` for empty, booleans are sent as 1/0. */
   eq(value: EqualityValue<T>): Comparison | NullTest {
     if (value === null) return new NullTest(this, "is_null")

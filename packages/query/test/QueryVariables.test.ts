@@ -70,7 +70,10 @@ describe("queryVariables (Python's get_query_variables)", () => {
     if (duration === undefined || duration._tag !== "QueryVariable") return
     assert.strictEqual(duration.type, "timenumber")
     assert.strictEqual(duration.source, "metadata")
-    const q = (duration as ReturnType<typeof Metadata<"timenumber">>).gt(120)
+    assert.isFalse(duration.hasType("double"))
+    if (!duration.hasType("timenumber")) return assert.fail("duration is a timenumber")
+    const q = duration.gt(120)
+    assert.strictEqual(format(duration.between(60, 120)), 'Metadata("duration", "timenumber").between(60, 120)')
     assert.strictEqual(format(q), 'Metadata("duration", "timenumber") > 120')
     assert.isTrue(Either.isRight(compile(q, columns)))
     // the declared type drives local evaluation even without the column list

@@ -57,7 +57,7 @@ const levenshtein = (a: string, b: string): number => {
 const builderOf = (source: string): string =>
   source === "tag"
     ? "Tag"
-    : Object.prototype.hasOwnProperty.call(classOfSource, source)
+    : Object.hasOwn(classOfSource, source)
       ? classOfSource[source as VariableSource]
       : `a ${source} column`
 

@@ -104,7 +104,7 @@ const operatorHints: Readonly<Record<string, string>> = {
 
 /** A table entry, never one inherited from `Object.prototype` (names like `__proto__` are user input). */
 const entry = <V>(table: Readonly<Record<string, V>>, key: string): V | undefined =>
-  Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined
+  Object.hasOwn(table, key) ? table[key] : undefined
 
 const methods = ["between", "contains", "startswith", "endswith"] as const
 
