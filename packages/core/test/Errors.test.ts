@@ -126,7 +126,10 @@ describe("the API key never appears in an error", () => {
   // Keys as Comet issues them (alphanumeric), plus odd ones.
   const key = fc.oneof(
     fc.stringMatching(/^[A-Za-z0-9]{20,40}$/),
-    fc.string({ minLength: 8, maxLength: 40 }).filter((s) => s.trim().length >= 8 && !/[\r\n]/.test(s))
+    // Config refuses keys with white space or control characters, so the odd keys have none.
+    fc
+      .string({ minLength: 8, maxLength: 40 })
+      .filter((s) => !/\s/.test(s) && [...s].every((ch) => (ch.codePointAt(0) ?? 0) >= 0x20 && ch !== "\u007f"))
   )
   const around = fc.string({ maxLength: 30 })
 
@@ -184,11 +187,11 @@ describe("the API key never appears in an error", () => {
           new Core.TransportError({ endpoint: text, reason: "network", detail: text, attempts: 1 })
         ]
         return (
-          Redacted.value(resolved.apiKey) === k.trim() &&
-          !String(resolved.apiKey).includes(k.trim()) &&
+          Redacted.value(resolved.apiKey) === k &&
+          !String(resolved.apiKey).includes(k) &&
           errors.every((e) =>
             [e.message, String(e), JSON.stringify(e), JSON.stringify(Schema.encodeSync(Core.CometError)(e))].every(
-              (t) => !t.includes(k.trim())
+              (t) => !t.includes(k)
             )
           )
         )
