@@ -358,8 +358,8 @@ export class Parser {
 
   private compareVariable(variable: QueryVariable, op: string, item: Item & { kind: "value" }, at: number): Query {
     const value = item.value
-    if (op === "==") return variable.eq(value as never)
-    if (op === "!=") return variable.ne(value as never)
+    if (op === "==") return variable.eq(value)
+    if (op === "!=") return variable.ne(value)
     if (value === null) {
       throw new ParseFailure(
         "type-mismatch",
@@ -378,13 +378,13 @@ export class Parser {
     }
     switch (op) {
       case "<":
-        return variable.lt(value as never)
+        return variable.lt(value)
       case "<=":
-        return variable.le(value as never)
+        return variable.le(value)
       case ">":
-        return variable.gt(value as never)
+        return variable.gt(value)
       case ">=":
-        return variable.ge(value as never)
+        return variable.ge(value)
       default:
         throw new ParseFailure("syntax", at, `unknown comparison '${op}'`)
     }
