@@ -3,7 +3,7 @@
  * jitter and a cap, the per-request retry count, the total retry budget, transport errors and
  * per-attempt timeouts. All timing is TestClock time.
  */
-import { describe, it, assert } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Option, Schema, TestClock } from "effect"
 import { json, withHttp } from "./support/harness.js"
 
@@ -13,7 +13,8 @@ const OK = { ok: true }
 describe("Retry-After", () => {
   it.effect("with Retry-After: 7 no second attempt starts before 7 s of test time", () =>
     withHttp(
-      (req) => Effect.succeed(req.n === 1 ? json({ code: 429, msg: "slow down" }, 429, { "retry-after": "7" }) : json(OK)),
+      (req) =>
+        Effect.succeed(req.n === 1 ? json({ code: 429, msg: "slow down" }, 429, { "retry-after": "7" }) : json(OK)),
       {},
       ({ http, server, stats }) =>
         Effect.gen(function* () {
@@ -27,7 +28,13 @@ describe("Retry-After", () => {
           assert.strictEqual(server.requests[1]?.at, 7000)
           const s = yield* stats.snapshot
           assert.deepStrictEqual(
-            { requests: s.requests, attempts: s.attempts, retries: s.retries, byCause: s.retriesByCause, failures: s.failures },
+            {
+              requests: s.requests,
+              attempts: s.attempts,
+              retries: s.retries,
+              byCause: s.retriesByCause,
+              failures: s.failures
+            },
             { requests: 1, attempts: 2, retries: 1, byCause: { "429": 1 }, failures: 0 }
           )
         })
@@ -55,19 +62,22 @@ describe("Retry-After", () => {
   )
 
   it.effect("a Retry-After beyond the retry budget fails fast with RateLimited carrying it (no sleeping)", () =>
-    withHttp(() => Effect.succeed(json({ msg: "quota" }, 429, { "retry-after": "3600" })), {}, ({ http, server, stats }) =>
-      Effect.gen(function* () {
-        // Not forked and the clock never moves: it must fail without waiting.
-        const e = yield* Effect.flip(http.get("experiments", Ok))
-        assert.strictEqual(e._tag, "RateLimited")
-        if (e._tag !== "RateLimited") return
-        assert.strictEqual(e.retryAfterMillis, 3_600_000)
-        assert.strictEqual(e.attempts, 1)
-        assert.include(e.message, "3600 s")
-        assert.strictEqual(server.count, 1)
-        const s = yield* stats.snapshot
-        assert.deepStrictEqual([s.attempts, s.retries, s.failures], [1, 0, 1])
-      })
+    withHttp(
+      () => Effect.succeed(json({ msg: "quota" }, 429, { "retry-after": "3600" })),
+      {},
+      ({ http, server, stats }) =>
+        Effect.gen(function* () {
+          // Not forked and the clock never moves: it must fail without waiting.
+          const e = yield* Effect.flip(http.get("experiments", Ok))
+          assert.strictEqual(e._tag, "RateLimited")
+          if (e._tag !== "RateLimited") return
+          assert.strictEqual(e.retryAfterMillis, 3_600_000)
+          assert.strictEqual(e.attempts, 1)
+          assert.include(e.message, "3600 s")
+          assert.strictEqual(server.count, 1)
+          const s = yield* stats.snapshot
+          assert.deepStrictEqual([s.attempts, s.retries, s.failures], [1, 0, 1])
+        })
     )
   )
 
@@ -116,36 +126,38 @@ describe("backoff", () => {
     )
   )
 
-  it.effect("a call waiting out a backoff holds no permit: with maxConcurrency 1 another call completes meanwhile", () =>
-    withHttp(
-      (req) =>
-        Effect.succeed(
-          req.url.searchParams.get("who") === "slow" && req.n === 1
-            ? json({ msg: "later" }, 429, { "retry-after": "10" })
-            : json(OK)
-        ),
-      { maxConcurrency: 1 },
-      ({ http, server }) =>
-        Effect.gen(function* () {
-          const slow = yield* Effect.fork(http.get("experiments", Ok, { params: { who: "slow" } }))
-          yield* TestClock.adjust("1 second")
-          const fast = yield* Effect.fork(http.get("experiments", Ok, { params: { who: "fast" } }))
-          yield* TestClock.adjust("1 second")
-          assert.deepStrictEqual(yield* Fiber.join(fast), OK)
-          assert.isTrue(Option.isNone(yield* Fiber.poll(slow)))
-          assert.strictEqual(server.count, 2)
-          yield* TestClock.adjust("10 seconds")
-          assert.deepStrictEqual(yield* Fiber.join(slow), OK)
-          assert.deepStrictEqual(
-            server.requests.map((r) => [r.url.searchParams.get("who"), r.at]),
-            [
-              ["slow", 0],
-              ["fast", 1000],
-              ["slow", 10000]
-            ]
-          )
-        })
-    )
+  it.effect(
+    "a call waiting out a backoff holds no permit: with maxConcurrency 1 another call completes meanwhile",
+    () =>
+      withHttp(
+        (req) =>
+          Effect.succeed(
+            req.url.searchParams.get("who") === "slow" && req.n === 1
+              ? json({ msg: "later" }, 429, { "retry-after": "10" })
+              : json(OK)
+          ),
+        { maxConcurrency: 1 },
+        ({ http, server }) =>
+          Effect.gen(function* () {
+            const slow = yield* Effect.fork(http.get("experiments", Ok, { params: { who: "slow" } }))
+            yield* TestClock.adjust("1 second")
+            const fast = yield* Effect.fork(http.get("experiments", Ok, { params: { who: "fast" } }))
+            yield* TestClock.adjust("1 second")
+            assert.deepStrictEqual(yield* Fiber.join(fast), OK)
+            assert.isTrue(Option.isNone(yield* Fiber.poll(slow)))
+            assert.strictEqual(server.count, 2)
+            yield* TestClock.adjust("10 seconds")
+            assert.deepStrictEqual(yield* Fiber.join(slow), OK)
+            assert.deepStrictEqual(
+              server.requests.map((r) => [r.url.searchParams.get("who"), r.at]),
+              [
+                ["slow", 0],
+                ["fast", 1000],
+                ["slow", 10000]
+              ]
+            )
+          })
+      )
   )
 })
 
@@ -166,17 +178,20 @@ describe("transport errors and timeouts", () => {
   )
 
   it.effect("a network error that never ends fails with TransportError 'network' naming the cause", () =>
-    withHttp(() => Effect.fail(new Error("getaddrinfo ENOTFOUND comet.test")), { maxRetries: 2 }, ({ http }) =>
-      Effect.gen(function* () {
-        const fiber = yield* Effect.fork(Effect.flip(http.get("experiments", Ok)))
-        yield* TestClock.adjust("1 minute")
-        const e = yield* Fiber.join(fiber)
-        assert.strictEqual(e._tag, "TransportError")
-        if (e._tag !== "TransportError") return
-        assert.strictEqual(e.reason, "network")
-        assert.strictEqual(e.attempts, 3)
-        assert.include(e.detail, "ENOTFOUND")
-      })
+    withHttp(
+      () => Effect.fail(new Error("getaddrinfo ENOTFOUND comet.test")),
+      { maxRetries: 2 },
+      ({ http }) =>
+        Effect.gen(function* () {
+          const fiber = yield* Effect.fork(Effect.flip(http.get("experiments", Ok)))
+          yield* TestClock.adjust("1 minute")
+          const e = yield* Fiber.join(fiber)
+          assert.strictEqual(e._tag, "TransportError")
+          if (e._tag !== "TransportError") return
+          assert.strictEqual(e.reason, "network")
+          assert.strictEqual(e.attempts, 3)
+          assert.include(e.detail, "ENOTFOUND")
+        })
     )
   )
 
@@ -203,38 +218,47 @@ describe("transport errors and timeouts", () => {
   )
 
   it.effect("a per-call timeout overrides the configured one", () =>
-    withHttp(() => Effect.never, { maxRetries: 0 }, ({ http }) =>
-      Effect.gen(function* () {
-        const fiber = yield* Effect.fork(Effect.flip(http.get("experiments", Ok, { timeout: "2 seconds" })))
-        yield* TestClock.adjust("2 seconds")
-        const e = yield* Fiber.join(fiber)
-        assert.strictEqual(e._tag, "TransportError")
-        if (e._tag === "TransportError") {
-          assert.strictEqual(e.reason, "timeout")
-          assert.include(e.detail, "2s")
-        }
-      })
+    withHttp(
+      () => Effect.never,
+      { maxRetries: 0 },
+      ({ http }) =>
+        Effect.gen(function* () {
+          const fiber = yield* Effect.fork(Effect.flip(http.get("experiments", Ok, { timeout: "2 seconds" })))
+          yield* TestClock.adjust("2 seconds")
+          const e = yield* Fiber.join(fiber)
+          assert.strictEqual(e._tag, "TransportError")
+          if (e._tag === "TransportError") {
+            assert.strictEqual(e.reason, "timeout")
+            assert.include(e.detail, "2s")
+          }
+        })
     )
   )
 
   it.effect("decode errors are never retried", () =>
-    withHttp(() => Effect.succeed(json({ ok: "yes" })), {}, ({ http, server, stats }) =>
-      Effect.gen(function* () {
-        const e = yield* Effect.flip(http.get("experiments", Ok))
-        assert.strictEqual(e._tag, "DecodeError")
-        assert.strictEqual(server.count, 1)
-        assert.strictEqual((yield* stats.snapshot).retries, 0)
-      })
+    withHttp(
+      () => Effect.succeed(json({ ok: "yes" })),
+      {},
+      ({ http, server, stats }) =>
+        Effect.gen(function* () {
+          const e = yield* Effect.flip(http.get("experiments", Ok))
+          assert.strictEqual(e._tag, "DecodeError")
+          assert.strictEqual(server.count, 1)
+          assert.strictEqual((yield* stats.snapshot).retries, 0)
+        })
     )
   )
 
   it.effect("maxRetries 0 sends exactly one attempt", () =>
-    withHttp(() => Effect.succeed(json({}, 503)), { maxRetries: 0 }, ({ http, server }) =>
-      Effect.gen(function* () {
-        const e = yield* Effect.flip(http.get("experiments", Ok))
-        assert.strictEqual(e._tag, "ServerError")
-        assert.strictEqual(server.count, 1)
-      })
+    withHttp(
+      () => Effect.succeed(json({}, 503)),
+      { maxRetries: 0 },
+      ({ http, server }) =>
+        Effect.gen(function* () {
+          const e = yield* Effect.flip(http.get("experiments", Ok))
+          assert.strictEqual(e._tag, "ServerError")
+          assert.strictEqual(server.count, 1)
+        })
     )
   )
 

@@ -2,7 +2,7 @@
  * Status → error mapping (one place: core's errorFromResponse) and typed bad responses, with the
  * exact number of attempts each takes.
  */
-import { describe, it, assert } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Schema, TestClock } from "effect"
 import { bytes, chunked, json, text, withHttp } from "./support/harness.js"
 
@@ -34,7 +34,10 @@ describe("status mapping", () => {
   for (const [status, tag] of nonRetryable) {
     it.effect(`HTTP ${status} fails with ${tag} after exactly one attempt`, () =>
       withHttp(
-        () => Effect.succeed(status === 204 ? new Response(null, { status }) : json({ code: status, msg: `status ${status}` }, status)),
+        () =>
+          Effect.succeed(
+            status === 204 ? new Response(null, { status }) : json({ code: status, msg: `status ${status}` }, status)
+          ),
         {},
         ({ http, server, stats }) =>
           Effect.gen(function* () {
@@ -87,29 +90,35 @@ describe("status mapping", () => {
     )
 
     it.effect(`HTTP ${status} forever fails with ${tag} after 1 + maxRetries attempts`, () =>
-      withHttp(() => Effect.succeed(json({ code: status, msg: "down" }, status)), { maxRetries: 3 }, ({ http, server, stats }) =>
-        Effect.gen(function* () {
-          const error = yield* failingGet(http)
-          assert.strictEqual(error._tag, tag)
-          assert.strictEqual(server.count, 4)
-          if (error._tag === "ServerError" || error._tag === "RateLimited") assert.strictEqual(error.attempts, 4)
-          const s = yield* stats.snapshot
-          assert.deepStrictEqual(
-            { attempts: s.attempts, retries: s.retries, failures: s.failures, byCause: s.retriesByCause },
-            { attempts: 4, retries: 3, failures: 1, byCause: { [String(status)]: 3 } }
-          )
-        })
+      withHttp(
+        () => Effect.succeed(json({ code: status, msg: "down" }, status)),
+        { maxRetries: 3 },
+        ({ http, server, stats }) =>
+          Effect.gen(function* () {
+            const error = yield* failingGet(http)
+            assert.strictEqual(error._tag, tag)
+            assert.strictEqual(server.count, 4)
+            if (error._tag === "ServerError" || error._tag === "RateLimited") assert.strictEqual(error.attempts, 4)
+            const s = yield* stats.snapshot
+            assert.deepStrictEqual(
+              { attempts: s.attempts, retries: s.retries, failures: s.failures, byCause: s.retriesByCause },
+              { attempts: 4, retries: 3, failures: 1, byCause: { [String(status)]: 3 } }
+            )
+          })
       )
     )
   }
 
   it.effect("the default maxRetries is 8: nine attempts in all", () =>
-    withHttp(() => Effect.succeed(json({ msg: "down" }, 503)), {}, ({ http, server }) =>
-      Effect.gen(function* () {
-        const error = yield* failingGet(http)
-        assert.strictEqual(error._tag, "ServerError")
-        assert.strictEqual(server.count, 9)
-      })
+    withHttp(
+      () => Effect.succeed(json({ msg: "down" }, 503)),
+      {},
+      ({ http, server }) =>
+        Effect.gen(function* () {
+          const error = yield* failingGet(http)
+          assert.strictEqual(error._tag, "ServerError")
+          assert.strictEqual(server.count, 9)
+        })
     )
   )
 
@@ -133,18 +142,24 @@ describe("status mapping", () => {
   )
 
   it.effect("an old server's 400 for an unknown experiment key is NotFound", () =>
-    withHttp(() => Effect.succeed(json({ code: 400, msg: "Experiment key not found" }, 400)), {}, ({ http, server }) =>
-      Effect.gen(function* () {
-        const error = yield* failingGet(http)
-        assert.strictEqual(error._tag, "NotFound")
-        assert.strictEqual(server.count, 1)
-      })
+    withHttp(
+      () => Effect.succeed(json({ code: 400, msg: "Experiment key not found" }, 400)),
+      {},
+      ({ http, server }) =>
+        Effect.gen(function* () {
+          const error = yield* failingGet(http)
+          assert.strictEqual(error._tag, "NotFound")
+          assert.strictEqual(server.count, 1)
+        })
     )
   )
 
   it.effect("a 401 whose body echoes the key never shows the key", () =>
     withHttp(
-      (req) => Effect.succeed(json({ code: 401, msg: `Invalid API key ${req.headers.authorization}`, sdk_error_code: 90212 }, 401)),
+      (req) =>
+        Effect.succeed(
+          json({ code: 401, msg: `Invalid API key ${req.headers.authorization}`, sdk_error_code: 90212 }, 401)
+        ),
       {},
       ({ http }) =>
         Effect.gen(function* () {
@@ -157,7 +172,13 @@ describe("status mapping", () => {
 
   it.effect("a 502 HTML page from a proxy is a ServerError without a server message", () =>
     withHttp(
-      () => Effect.succeed(new Response("<html><body>Bad gateway</body></html>", { status: 502, headers: { "content-type": "text/html" } })),
+      () =>
+        Effect.succeed(
+          new Response("<html><body>Bad gateway</body></html>", {
+            status: 502,
+            headers: { "content-type": "text/html" }
+          })
+        ),
       { maxRetries: 1 },
       ({ http, server }) =>
         Effect.gen(function* () {
@@ -173,7 +194,10 @@ describe("status mapping", () => {
 describe("bad 200 responses are typed errors, never garbage", () => {
   it.effect("an HTML page with status 200 is a DecodeError naming the Content-Type (one attempt)", () =>
     withHttp(
-      () => Effect.succeed(new Response("<html>Please log in</html>", { headers: { "content-type": "text/html; charset=utf-8" } })),
+      () =>
+        Effect.succeed(
+          new Response("<html>Please log in</html>", { headers: { "content-type": "text/html; charset=utf-8" } })
+        ),
       {},
       ({ http, server, stats }) =>
         Effect.gen(function* () {
@@ -189,23 +213,29 @@ describe("bad 200 responses are typed errors, never garbage", () => {
   )
 
   it.effect("an empty 200 body is a DecodeError saying so", () =>
-    withHttp(() => Effect.succeed(new Response("", { headers: { "content-type": "application/json" } })), {}, ({ http }) =>
-      Effect.gen(function* () {
-        const error = yield* failingGet(http)
-        assert.strictEqual(error._tag, "DecodeError")
-        if (error._tag === "DecodeError") assert.include(error.detail, "empty")
-      })
+    withHttp(
+      () => Effect.succeed(new Response("", { headers: { "content-type": "application/json" } })),
+      {},
+      ({ http }) =>
+        Effect.gen(function* () {
+          const error = yield* failingGet(http)
+          assert.strictEqual(error._tag, "DecodeError")
+          if (error._tag === "DecodeError") assert.include(error.detail, "empty")
+        })
     )
   )
 
   it.effect("a JSON body of the wrong shape is a DecodeError naming the field (one attempt)", () =>
-    withHttp(() => Effect.succeed(json({ experimentKey: "abc", durationMillis: "soon" })), {}, ({ http, server }) =>
-      Effect.gen(function* () {
-        const error = yield* failingGet(http)
-        assert.strictEqual(error._tag, "DecodeError")
-        if (error._tag === "DecodeError") assert.strictEqual(error.path, "durationMillis")
-        assert.strictEqual(server.count, 1)
-      })
+    withHttp(
+      () => Effect.succeed(json({ experimentKey: "abc", durationMillis: "soon" })),
+      {},
+      ({ http, server }) =>
+        Effect.gen(function* () {
+          const error = yield* failingGet(http)
+          assert.strictEqual(error._tag, "DecodeError")
+          if (error._tag === "DecodeError") assert.strictEqual(error.path, "durationMillis")
+          assert.strictEqual(server.count, 1)
+        })
     )
   )
 
@@ -224,21 +254,27 @@ describe("bad 200 responses are typed errors, never garbage", () => {
   )
 
   it.effect("a 200 carrying an error JSON without a status code is a BadRequest with the message", () =>
-    withHttp(() => Effect.succeed(json({ msg: "something went wrong", sdk_error_code: 12345 })), {}, ({ http }) =>
-      Effect.gen(function* () {
-        const error = yield* failingGet(http)
-        assert.strictEqual(error._tag, "BadRequest")
-        if (error._tag === "BadRequest") assert.strictEqual(error.serverMessage, "something went wrong")
-      })
+    withHttp(
+      () => Effect.succeed(json({ msg: "something went wrong", sdk_error_code: 12345 })),
+      {},
+      ({ http }) =>
+        Effect.gen(function* () {
+          const error = yield* failingGet(http)
+          assert.strictEqual(error._tag, "BadRequest")
+          if (error._tag === "BadRequest") assert.strictEqual(error.serverMessage, "something went wrong")
+        })
     )
   )
 
   it.effect("a schema that expects code/msg fields still decodes them as data", () =>
-    withHttp(() => Effect.succeed(json({ code: 7, msg: "hello" })), {}, ({ http }) =>
-      Effect.gen(function* () {
-        const r = yield* http.get("x", Schema.Struct({ code: Schema.Number, msg: Schema.String }))
-        assert.deepStrictEqual(r, { code: 7, msg: "hello" })
-      })
+    withHttp(
+      () => Effect.succeed(json({ code: 7, msg: "hello" })),
+      {},
+      ({ http }) =>
+        Effect.gen(function* () {
+          const r = yield* http.get("x", Schema.Struct({ code: Schema.Number, msg: Schema.String }))
+          assert.deepStrictEqual(r, { code: 7, msg: "hello" })
+        })
     )
   )
 
@@ -246,7 +282,9 @@ describe("bad 200 responses are typed errors, never garbage", () => {
     withHttp(
       () =>
         Effect.succeed(
-          new Response("{}", { headers: { "content-type": "application/json", "content-length": String(3 * 1024 ** 3) } })
+          new Response("{}", {
+            headers: { "content-type": "application/json", "content-length": String(3 * 1024 ** 3) }
+          })
         ),
       {},
       ({ http, server, stats }) =>
@@ -264,12 +302,15 @@ describe("bad 200 responses are typed errors, never garbage", () => {
   )
 
   it.effect("a body without Content-Length that grows past maxBodyBytes fails with too-large", () =>
-    withHttp(() => Effect.succeed(chunked([bytes("0123456789"), bytes("0123456789")], "close")), { maxBodyBytes: 15 }, ({ http }) =>
-      Effect.gen(function* () {
-        const e = yield* Effect.flip(http.getBytes("experiment/asset/get-asset", { params: { assetId: "a1" } }))
-        assert.strictEqual(e._tag, "TransportError")
-        if (e._tag === "TransportError") assert.strictEqual(e.reason, "too-large")
-      })
+    withHttp(
+      () => Effect.succeed(chunked([bytes("0123456789"), bytes("0123456789")], "close")),
+      { maxBodyBytes: 15 },
+      ({ http }) =>
+        Effect.gen(function* () {
+          const e = yield* Effect.flip(http.getBytes("experiment/asset/get-asset", { params: { assetId: "a1" } }))
+          assert.strictEqual(e._tag, "TransportError")
+          if (e._tag === "TransportError") assert.strictEqual(e.reason, "too-large")
+        })
     )
   )
 
@@ -278,7 +319,9 @@ describe("bad 200 responses are typed errors, never garbage", () => {
       (req) =>
         Effect.succeed(
           req.n === 1
-            ? new Response('{"experimentKey":"ab', { headers: { "content-type": "application/json", "content-length": "40" } })
+            ? new Response('{"experimentKey":"ab', {
+                headers: { "content-type": "application/json", "content-length": "40" }
+              })
             : json(META)
         ),
       {},
@@ -295,7 +338,10 @@ describe("bad 200 responses are typed errors, never garbage", () => {
 
   it.effect("a connection reset in the middle of a JSON body is 'truncated' and retried until the budget ends", () =>
     withHttp(
-      () => Effect.succeed(chunked([bytes('{"experimentKey":')], "error", { headers: { "content-type": "application/json" } })),
+      () =>
+        Effect.succeed(
+          chunked([bytes('{"experimentKey":')], "error", { headers: { "content-type": "application/json" } })
+        ),
       { maxRetries: 2 },
       ({ http, server, stats }) =>
         Effect.gen(function* () {
@@ -333,7 +379,12 @@ describe("bad 200 responses are typed errors, never garbage", () => {
 
   it.effect("a gzip-encoded body is not checked against the (compressed) Content-Length", () =>
     withHttp(
-      () => Effect.succeed(new Response(bytes("a longer decompressed body"), { headers: { "content-length": "5", "content-encoding": "gzip" } })),
+      () =>
+        Effect.succeed(
+          new Response(bytes("a longer decompressed body"), {
+            headers: { "content-length": "5", "content-encoding": "gzip" }
+          })
+        ),
       {},
       ({ http }) =>
         Effect.gen(function* () {
@@ -364,7 +415,8 @@ describe("bad 200 responses are typed errors, never garbage", () => {
 describe("redirects are not followed", () => {
   it.effect("a 302 to another host fails with TransportError 'redirect' after one attempt", () =>
     withHttp(
-      () => Effect.succeed(new Response(null, { status: 302, headers: { location: "https://evil.example/steal?x=1" } })),
+      () =>
+        Effect.succeed(new Response(null, { status: 302, headers: { location: "https://evil.example/steal?x=1" } })),
       {},
       ({ http, server }) =>
         Effect.gen(function* () {
@@ -395,11 +447,14 @@ describe("redirects are not followed", () => {
 
 describe("text helper", () => {
   it.effect("a text/plain 200 to a JSON get is a DecodeError", () =>
-    withHttp(() => Effect.succeed(text("hello")), {}, ({ http }) =>
-      Effect.gen(function* () {
-        const e = yield* failingGet(http)
-        assert.strictEqual(e._tag, "DecodeError")
-      })
+    withHttp(
+      () => Effect.succeed(text("hello")),
+      {},
+      ({ http }) =>
+        Effect.gen(function* () {
+          const e = yield* failingGet(http)
+          assert.strictEqual(e._tag, "DecodeError")
+        })
     )
   )
 })

@@ -396,6 +396,7 @@ export const make = (
         .pipe(
           Effect.withSpan("CometHttp.attempt", {
             kind: "client",
+            captureStackTrace: false,
             attributes: { "comet.endpoint": t.endpoint, "comet.attempt": attempt, "http.request.method": t.method }
           })
         )
@@ -606,6 +607,7 @@ export const make = (
       <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
         Effect.withSpan(self, name, {
           kind: "client",
+          captureStackTrace: false,
           attributes: { "comet.endpoint": endpoint, "http.request.method": method }
         })
 
@@ -798,6 +800,7 @@ export const make = (
           Effect.onError((cause) => Scope.close(child, Exit.failCause(cause))),
           Effect.withSpan("CometHttp.attempt", {
             kind: "client",
+            captureStackTrace: false,
             attributes: { "comet.endpoint": t.endpoint, "comet.attempt": attempt, "http.request.method": "GET" }
           })
         )
@@ -837,6 +840,7 @@ export const make = (
             Stream.tapError(() => Effect.sync(() => stats.failure(t.endpoint))),
             Stream.withSpan("CometHttp.stream", {
               kind: "client",
+              captureStackTrace: false,
               attributes: { "comet.endpoint": t.endpoint, "http.request.method": "GET" }
             })
           )

@@ -4,8 +4,8 @@
  * so each test can check that the API key never leaks.
  */
 import type { ConfigurationError } from "@comet-ts/core"
-import { assert } from "@effect/vitest"
 import { FetchHttpClient, HttpClient, HttpClientError, HttpClientResponse } from "@effect/platform"
+import { assert } from "@effect/vitest"
 import {
   Cause,
   Clock,
@@ -127,7 +127,7 @@ export class FakeServer {
       const body = request.body._tag === "Uint8Array" ? decoder.decode(request.body.body) : ""
       const { req, done } = yield* this.arrive(request.method, url, { ...request.headers }, body, signal)
       const response = yield* this.handler(req).pipe(
-        Effect.onExit(() => (this.handlerDone(req), Effect.void)),
+        Effect.onExit(() => Effect.sync(() => this.handlerDone(req))),
         Effect.onError(() => Effect.sync(done)),
         Effect.mapError((cause) => new HttpClientError.RequestError({ request, reason: "Transport", cause }))
       )
@@ -145,14 +145,15 @@ export class FakeServer {
       new Headers(init?.headers).forEach((v, k) => {
         headers[k] = v
       })
-      const body = typeof init?.body === "string" ? init.body : init?.body instanceof Uint8Array ? decoder.decode(init.body) : ""
+      const body =
+        typeof init?.body === "string" ? init.body : init?.body instanceof Uint8Array ? decoder.decode(init.body) : ""
       return new Promise<Response>((resolve, reject) => {
         if (signal.aborted) return reject(new DOMException("aborted", "AbortError"))
         signal.addEventListener("abort", () => reject(new DOMException("The operation was aborted", "AbortError")))
         run(
           Effect.flatMap(this.arrive(init?.method ?? "GET", url, headers, body, signal), ({ req, done }) =>
             this.handler(req).pipe(
-              Effect.onExit(() => (this.handlerDone(req), Effect.void)),
+              Effect.onExit(() => Effect.sync(() => this.handlerDone(req))),
               Effect.onError(() => Effect.sync(done)),
               Effect.map((response) => this.track(response, done))
             )
@@ -277,7 +278,12 @@ export const withHttp = <A, E>(
       Effect.scoped(
         Effect.gen(function* () {
           const ctx = yield* Layer.build(layer)
-          const env: Env = { http: Context.get(ctx, CometHttp), stats: Context.get(ctx, RequestStats), server, observed }
+          const env: Env = {
+            http: Context.get(ctx, CometHttp),
+            stats: Context.get(ctx, RequestStats),
+            server,
+            observed
+          }
           return yield* scenario(env)
         })
       ).pipe(
@@ -322,8 +328,7 @@ export const withFetch = <A, E>(
     const base = yield* Effect.tracer
     const runtime = yield* Effect.runtime<never>()
     const run = <X, Y>(effect: Effect.Effect<X, Y>) => Runtime.runPromise(runtime)(effect)
-    const userInit =
-      requestInit === undefined ? Layer.empty : Layer.succeed(FetchHttpClient.RequestInit, requestInit)
+    const userInit = requestInit === undefined ? Layer.empty : Layer.succeed(FetchHttpClient.RequestInit, requestInit)
     const fetchLayer = FetchHttpClient.layer.pipe(
       Layer.provide(Layer.succeed(FetchHttpClient.Fetch, server.fetch(run, inits))),
       Layer.provide(userInit)
@@ -336,7 +341,13 @@ export const withFetch = <A, E>(
       Effect.scoped(
         Effect.gen(function* () {
           const ctx = yield* Layer.build(layer)
-          const env = { http: Context.get(ctx, CometHttp), stats: Context.get(ctx, RequestStats), server, observed, inits }
+          const env = {
+            http: Context.get(ctx, CometHttp),
+            stats: Context.get(ctx, RequestStats),
+            server,
+            observed,
+            inits
+          }
           return yield* scenario(env)
         })
       ).pipe(
