@@ -3,13 +3,13 @@
  * bounds attempt starts, and the counters stay exact under concurrency.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber, Option, Schema, TestClock } from "effect"
+import { type Duration, Effect, Fiber, Option, Schema, TestClock } from "effect"
 import { json, withHttp } from "./support/harness.js"
 
 const Item = Schema.Struct({ i: Schema.Number })
 
 /** Advance the clock in steps until the fiber is done (bounded). */
-const driveUntilDone = <A, E>(fiber: Fiber.RuntimeFiber<A, E>, step: string, maxSteps: number) =>
+const driveUntilDone = <A, E>(fiber: Fiber.RuntimeFiber<A, E>, step: Duration.DurationInput, maxSteps: number) =>
   Effect.gen(function* () {
     for (let i = 0; i < maxSteps; i++) {
       if (Option.isSome(yield* Fiber.poll(fiber))) return i
