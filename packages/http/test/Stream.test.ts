@@ -3,7 +3,7 @@
  * failing with "truncated" when the body ends short, with an inactivity (not whole-download)
  * timeout, and holding their permit while the body is open.
  */
-import { describe, it, assert } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Effect, Fiber, Option, Schema, Stream, TestClock } from "effect"
 import { bytes, chunked, json, withHttp } from "./support/harness.js"
 
@@ -57,7 +57,10 @@ describe("stream", () => {
 
   it.effect("an error status before the first byte is retried; the stream then delivers everything", () =>
     withHttp(
-      (req) => Effect.succeed(req.n === 1 ? json({}, 503) : new Response("hello world", { headers: { "content-length": "11" } })),
+      (req) =>
+        Effect.succeed(
+          req.n === 1 ? json({}, 503) : new Response("hello world", { headers: { "content-length": "11" } })
+        ),
       {},
       ({ http, server, stats }) =>
         Effect.gen(function* () {
@@ -94,7 +97,9 @@ describe("stream", () => {
         Effect.gen(function* () {
           const got: Array<string> = []
           const e = yield* Effect.flip(
-            Stream.runForEach(http.stream(ASSET, { params }), (c) => Effect.sync(() => got.push(new TextDecoder().decode(c))))
+            Stream.runForEach(http.stream(ASSET, { params }), (c) =>
+              Effect.sync(() => got.push(new TextDecoder().decode(c)))
+            )
           )
           assert.deepStrictEqual(got, ["0123456789"])
           assert.strictEqual(e._tag, "TransportError")
@@ -160,7 +165,9 @@ describe("stream", () => {
           const got: Array<string> = []
           const fiber = yield* Effect.fork(
             Effect.flip(
-              Stream.runForEach(http.stream(ASSET, { params }), (c) => Effect.sync(() => got.push(new TextDecoder().decode(c))))
+              Stream.runForEach(http.stream(ASSET, { params }), (c) =>
+                Effect.sync(() => got.push(new TextDecoder().decode(c)))
+              )
             )
           )
           yield* TestClock.adjust("9 seconds")
@@ -206,23 +213,29 @@ describe("stream", () => {
   )
 
   it.effect("a 404 fails the stream with NotFound after one attempt", () =>
-    withHttp(() => Effect.succeed(json({ code: 404, msg: "no asset" }, 404)), {}, ({ http, server, stats }) =>
-      Effect.gen(function* () {
-        const e = yield* Effect.flip(Stream.runCollect(http.stream(ASSET, { params })))
-        assert.strictEqual(e._tag, "NotFound")
-        if (e._tag === "NotFound") assert.strictEqual(e.resource, "asset")
-        assert.strictEqual(server.count, 1)
-        const s = yield* stats.snapshot
-        assert.deepStrictEqual([s.requests, s.attempts, s.failures, s.inFlight], [1, 1, 1, 0])
-      })
+    withHttp(
+      () => Effect.succeed(json({ code: 404, msg: "no asset" }, 404)),
+      {},
+      ({ http, server, stats }) =>
+        Effect.gen(function* () {
+          const e = yield* Effect.flip(Stream.runCollect(http.stream(ASSET, { params })))
+          assert.strictEqual(e._tag, "NotFound")
+          if (e._tag === "NotFound") assert.strictEqual(e.resource, "asset")
+          assert.strictEqual(server.count, 1)
+          const s = yield* stats.snapshot
+          assert.deepStrictEqual([s.requests, s.attempts, s.failures, s.inFlight], [1, 1, 1, 0])
+        })
     )
   )
 
   it.effect("an empty body is an empty stream", () =>
-    withHttp(() => Effect.succeed(new Response(null, { headers: { "content-length": "0" } })), {}, ({ http }) =>
-      Effect.gen(function* () {
-        assert.strictEqual(Chunk.size(yield* Stream.runCollect(http.stream(ASSET, { params }))), 0)
-      })
+    withHttp(
+      () => Effect.succeed(new Response(null, { headers: { "content-length": "0" } })),
+      {},
+      ({ http }) =>
+        Effect.gen(function* () {
+          assert.strictEqual(Chunk.size(yield* Stream.runCollect(http.stream(ASSET, { params }))), 0)
+        })
     )
   )
 
@@ -233,7 +246,10 @@ describe("stream", () => {
       ({ http, server }) =>
         Effect.gen(function* () {
           yield* Effect.all(
-            [Stream.runDrain(http.stream(ASSET, { params, cacheable: true })), Stream.runDrain(http.stream(ASSET, { params, cacheable: true }))],
+            [
+              Stream.runDrain(http.stream(ASSET, { params, cacheable: true })),
+              Stream.runDrain(http.stream(ASSET, { params, cacheable: true }))
+            ],
             { concurrency: "unbounded" }
           )
           assert.strictEqual(server.count, 2)
