@@ -171,7 +171,13 @@ export const make = (
     const scrub = (s: string): string => (apiKey.length > 0 ? s.split(apiKey).join("<redacted>") : s)
     const fingerprint = Hash.string(`${cfg.baseUrl}\u0000${apiKey}`).toString(36)
     const layerScope = yield* Effect.scope
-    const client = (yield* HttpClient.HttpClient).pipe(HttpClient.withTracerPropagation(false))
+    // No trace headers to a third party, and no platform span: its failure would carry the
+    // request (and so the raw Authorization header) into any tracer. Our own spans say the same
+    // things without it.
+    const client = (yield* HttpClient.HttpClient).pipe(
+      HttpClient.withTracerPropagation(false),
+      HttpClient.withTracerDisabledWhen(() => true)
+    )
     const sem = yield* Effect.makeSemaphore(cfg.maxConcurrency)
     const limiter =
       cfg.rateLimit === null
@@ -277,7 +283,11 @@ export const make = (
         withFetchInit,
         Effect.mapError((e) => transportFailure(t, attempt, e)),
         Effect.tap((response) => Effect.annotateCurrentSpan("http.response.status_code", response.status)),
-        Effect.locally(Headers.currentRedactedNames, ["authorization", "cookie", "set-cookie", "x-api-key"])
+        Effect.locallyWith(Headers.currentRedactedNames, (names) =>
+          names.some((n) => typeof n === "string" && n.toLowerCase() === "authorization")
+            ? names
+            : [...names, "authorization"]
+        )
       )
     }
 
@@ -397,7 +407,12 @@ export const make = (
           Effect.withSpan("CometHttp.attempt", {
             kind: "client",
             captureStackTrace: false,
-            attributes: { "comet.endpoint": t.endpoint, "comet.attempt": attempt, "http.request.method": t.method }
+            attributes: {
+              "comet.endpoint": t.endpoint,
+              "comet.attempt": attempt,
+              "http.request.method": t.method,
+              "url.full": t.url
+            }
           })
         )
 
@@ -801,7 +816,12 @@ export const make = (
           Effect.withSpan("CometHttp.attempt", {
             kind: "client",
             captureStackTrace: false,
-            attributes: { "comet.endpoint": t.endpoint, "comet.attempt": attempt, "http.request.method": "GET" }
+            attributes: {
+              "comet.endpoint": t.endpoint,
+              "comet.attempt": attempt,
+              "http.request.method": "GET",
+              "url.full": t.url
+            }
           })
         )
       })

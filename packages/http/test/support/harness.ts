@@ -252,7 +252,12 @@ export const assertNoKey = (u: unknown, where: string): void => {
 const spanTexts = (span: Tracer.Span): Array<string> => {
   const out = [span.name]
   for (const [k, v] of span.attributes) out.push(`${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
-  if (span.status._tag === "Ended" && Exit.isFailure(span.status.exit)) out.push(Cause.pretty(span.status.exit.cause))
+  if (span.status._tag === "Ended" && Exit.isFailure(span.status.exit)) {
+    const cause = span.status.exit.cause
+    out.push(Cause.pretty(cause))
+    // every error a request failed with, in every rendering (message, JSON, fields)
+    for (const failure of Cause.failures(cause)) out.push(...renderings(failure))
+  }
   return out
 }
 
