@@ -379,42 +379,41 @@ export const make = (
      * Run one attempt holding one permit (taken per attempt, so nothing is held while waiting out
      * a backoff) after one rate-limit token, counted in the stats and traced in its own span.
      */
+    const attemptSpan = (t: Target, attempt: number) =>
+      Effect.withSpan("CometHttp.attempt", {
+        kind: "client",
+        captureStackTrace: false,
+        attributes: {
+          "comet.endpoint": t.endpoint,
+          "comet.attempt": attempt,
+          "http.request.method": t.method,
+          "url.full": t.url
+        }
+      })
+
     const guarded = <A>(
       t: Target,
       attempt: number,
       body: Effect.Effect<A, AttemptFailure>
     ): Effect.Effect<A, AttemptFailure> =>
-      sem
-        .withPermits(1)(
-          Effect.zipRight(
-            takeToken,
-            Effect.acquireUseRelease(
-              Effect.flatMap(Clock.currentTimeMillis, (start) =>
-                Effect.sync(() => {
-                  stats.attemptStart(t.endpoint)
-                  return start
-                })
-              ),
-              () => body,
-              (start) =>
-                Effect.flatMap(Clock.currentTimeMillis, (end) =>
-                  Effect.sync(() => stats.attemptEnd(t.endpoint, end - start))
-                )
-            )
+      sem.withPermits(1)(
+        Effect.zipRight(
+          takeToken,
+          Effect.acquireUseRelease(
+            Effect.flatMap(Clock.currentTimeMillis, (start) =>
+              Effect.sync(() => {
+                stats.attemptStart(t.endpoint)
+                return start
+              })
+            ),
+            () => attemptSpan(t, attempt)(body),
+            (start) =>
+              Effect.flatMap(Clock.currentTimeMillis, (end) =>
+                Effect.sync(() => stats.attemptEnd(t.endpoint, end - start))
+              )
           )
         )
-        .pipe(
-          Effect.withSpan("CometHttp.attempt", {
-            kind: "client",
-            captureStackTrace: false,
-            attributes: {
-              "comet.endpoint": t.endpoint,
-              "comet.attempt": attempt,
-              "http.request.method": t.method,
-              "url.full": t.url
-            }
-          })
-        )
+      )
 
     /** One attempt of a request whose whole body is read into memory. */
     const bufferedAttempt = (
@@ -807,22 +806,13 @@ export const make = (
             Effect.timeoutFail({
               duration: timeout,
               onTimeout: () => timeoutFailure(t, attempt, timeout, "no first byte")
-            })
+            }),
+            attemptSpan(t, attempt)
           )
         })
         return yield* run.pipe(
           Scope.extend(child),
-          Effect.onError((cause) => Scope.close(child, Exit.failCause(cause))),
-          Effect.withSpan("CometHttp.attempt", {
-            kind: "client",
-            captureStackTrace: false,
-            attributes: {
-              "comet.endpoint": t.endpoint,
-              "comet.attempt": attempt,
-              "http.request.method": "GET",
-              "url.full": t.url
-            }
-          })
+          Effect.onError((cause) => Scope.close(child, Exit.failCause(cause)))
         )
       })
 
