@@ -598,7 +598,9 @@ export const make = (
         const { shared, joined } =
           t.method === "GET" ? yield* coalesce(t.key, run) : { shared: yield* run, joined: false }
         if (useCache && settings.cache !== null && sizeOf(shared) <= settings.cache.maxEntryBytes) {
-          const stored: Shared = shared.kind === "bytes" ? { kind: "bytes", bytes: shared.bytes.slice() } : shared
+          // bytes are copied (callers may write to theirs); JSON keeps the parsed value only
+          const stored: Shared =
+            shared.kind === "bytes" ? { kind: "bytes", bytes: shared.bytes.slice() } : { ...shared, text: undefined }
           cache.set(t.key, stored, yield* Clock.currentTimeMillis)
         }
         return { shared, copy: joined }
@@ -659,15 +661,24 @@ export const make = (
       schema: Schema.Schema<A, I, never>,
       options?: RequestOptions
     ): Effect.Effect<A, CometError> =>
-      Either.match(target("GET", endpoint, options?.params, undefined, "application/json", "json"), {
-        onLeft: invalid<A>,
-        onRight: (t) =>
-          logical(t, "json", options, cfg.timeout, decodeShared(t, schema)).pipe(
-            span("CometHttp.get", t.endpoint, "GET")
-          )
-      })
+      Effect.suspend(() =>
+        Either.match(target("GET", endpoint, options?.params, undefined, "application/json", "json"), {
+          onLeft: invalid<A>,
+          onRight: (t) =>
+            logical(t, "json", options, cfg.timeout, decodeShared(t, schema)).pipe(
+              span("CometHttp.get", t.endpoint, "GET")
+            )
+        })
+      )
 
     const post = <A, I>(
+      endpoint: string,
+      body: unknown,
+      schema: Schema.Schema<A, I, never>,
+      options?: RequestOptions
+    ): Effect.Effect<A, CometError> => Effect.suspend(() => postNow(endpoint, body, schema, options))
+
+    const postNow = <A, I>(
       endpoint: string,
       body: unknown,
       schema: Schema.Schema<A, I, never>,
@@ -700,15 +711,17 @@ export const make = (
     }
 
     const getBytes = (endpoint: string, options?: RequestOptions): Effect.Effect<Uint8Array, CometError> =>
-      Either.match(target("GET", endpoint, options?.params, undefined, "*/*", "bytes"), {
-        onLeft: invalid<Uint8Array>,
-        onRight: (t) =>
-          logical(t, "bytes", options, cfg.downloadTimeout, (shared, copy) =>
-            shared.kind === "bytes"
-              ? Effect.succeed(copy ? shared.bytes.slice() : shared.bytes)
-              : Effect.dieMessage("CometHttp: a JSON body reached getBytes")
-          ).pipe(span("CometHttp.getBytes", t.endpoint, "GET"))
-      })
+      Effect.suspend(() =>
+        Either.match(target("GET", endpoint, options?.params, undefined, "*/*", "bytes"), {
+          onLeft: invalid<Uint8Array>,
+          onRight: (t) =>
+            logical(t, "bytes", options, cfg.downloadTimeout, (shared, copy) =>
+              shared.kind === "bytes"
+                ? Effect.succeed(copy ? shared.bytes.slice() : shared.bytes)
+                : Effect.dieMessage("CometHttp: a JSON body reached getBytes")
+            ).pipe(span("CometHttp.getBytes", t.endpoint, "GET"))
+        })
+      )
 
     const backendVersion: Effect.Effect<BackendVersion, CometError> = logical(
       versionTarget,
