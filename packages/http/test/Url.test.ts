@@ -139,19 +139,22 @@ describe("URLs", () => {
 
 describe("laziness", () => {
   it.effect("a call is a description: nothing is sent until it runs, and each run sends again", () =>
-    withHttp(() => Effect.succeed(json({ ok: true })), {}, ({ http, server }) =>
-      Effect.gen(function* () {
-        const body = { n: 1 }
-        const get = http.get("workspaces", Echo)
-        const post = http.post("project/query", body, Echo)
-        assert.strictEqual(server.count, 0)
-        body.n = 2
-        yield* get
-        yield* get
-        yield* post
-        assert.strictEqual(server.count, 3)
-        assert.deepStrictEqual(JSON.parse(server.requests[2]!.body), { n: 2 })
-      })
+    withHttp(
+      () => Effect.succeed(json({ ok: true })),
+      {},
+      ({ http, server }) =>
+        Effect.gen(function* () {
+          const body = { n: 1 }
+          const get = http.get("workspaces", Echo)
+          const post = http.post("project/query", body, Echo)
+          assert.strictEqual(server.count, 0)
+          body.n = 2
+          yield* get
+          yield* get
+          yield* post
+          assert.strictEqual(server.count, 3)
+          assert.deepStrictEqual(JSON.parse(server.requests[2]!.body), { n: 2 })
+        })
     )
   )
 })
