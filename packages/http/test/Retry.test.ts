@@ -217,6 +217,25 @@ describe("transport errors and timeouts", () => {
     )
   )
 
+  it.effect("getBytes uses downloadTimeout, not the JSON timeout", () =>
+    withHttp(
+      (req) => (req.n === 1 ? Effect.as(Effect.sleep("30 seconds"), new Response("late but in time")) : Effect.never),
+      { timeout: "10 seconds", downloadTimeout: "60 seconds", maxRetries: 0 },
+      ({ http }) =>
+        Effect.gen(function* () {
+          const ok = yield* Effect.fork(http.getBytes("experiment/asset/get-asset", { params: { assetId: "a" } }))
+          yield* TestClock.adjust("30 seconds")
+          assert.strictEqual(new TextDecoder().decode(yield* Fiber.join(ok)), "late but in time")
+          const late = yield* Effect.fork(
+            Effect.flip(http.getBytes("experiment/asset/get-asset", { params: { assetId: "b" } }))
+          )
+          yield* TestClock.adjust("60 seconds")
+          const e = yield* Fiber.join(late)
+          assert.strictEqual(e._tag === "TransportError" && e.reason, "timeout")
+        })
+    )
+  )
+
   it.effect("a per-call timeout overrides the configured one", () =>
     withHttp(
       () => Effect.never,

@@ -11,7 +11,7 @@ import type { Query } from "./Query.js"
  * comparisons in groups are parenthesised (Python's `&` binds tighter than `<`), strings use
  * double quotes with Python escapes, booleans are `True`/`False`, null and empty tests are
  * `== None` and `== ""`, dates are `datetime(Y, M, D, h, m, s, us)` in UTC, non-finite numbers
- * `float("nan")`/`float("inf")`. `parse(format(q))` equals `q`.
+ * `float("nan")`/`float("inf")`. `parse(format(q))` equals `q` (for valid dates in years 1–9999).
  *
  * The text is valid Python: Comet's SDK 3.32 runs it as is when it has no `|` and no `~` over a
  * group or a tag; newer SDKs also take `|` and `~` over groups.

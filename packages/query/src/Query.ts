@@ -154,6 +154,10 @@ export type ValueInput = string | number | boolean | DateInput
 const normalizeInput = (v: ValueInput): ComparisonValue =>
   v instanceof Date || isDateTime(v) ? toDate(v) : typeof v === "number" ? normalizeNumber(v) : v
 
+const pipeMethod = function (this: unknown, ...args: ReadonlyArray<unknown>) {
+  return pipeArguments(this, args as unknown as IArguments)
+} as Pipeable.Pipeable["pipe"]
+
 abstract class QueryBase implements Equal.Equal, Pipeable.Pipeable, Inspectable.Inspectable {
   /** The node kind. */
   abstract readonly _tag: string
@@ -185,9 +189,9 @@ abstract class QueryBase implements Equal.Equal, Pipeable.Pipeable, Inspectable.
     return cachedHash(this, () => hashQuery(this as unknown as Query))
   }
 
-  pipe() {
-    // biome-ignore lint/complexity/noArguments: Effect's pipe protocol
-    return pipeArguments(this, arguments)
+  /** Effect's `pipe`: `q.pipe(not, format)`. */
+  get pipe(): Pipeable.Pipeable["pipe"] {
+    return pipeMethod
   }
 
   /** The query in the Python syntax (the same text as {@link format}). */
@@ -232,6 +236,14 @@ export class QueryVariable<T extends ColumnType | undefined = ColumnType | undef
 
   get [VariableTypeId](): typeof VariableTypeId {
     return VariableTypeId
+  }
+
+  /**
+   * Narrow a variable whose type is only known at run time (as from `queryVariables`):
+   * `if (v.hasType("double")) v.between(0, 1)`.
+   */
+  hasType<U extends ColumnType>(type: U): this is QueryVariable<U> {
+    return (this.type as ColumnType | undefined) === type
   }
 
   /** `v == value`: `null` tests for null, `""` for empty, booleans are sent as 1/0. */

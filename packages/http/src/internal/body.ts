@@ -73,7 +73,8 @@ export const readCapped = (
 /**
  * Read a whole body into memory. A read error after the headers (a connection reset, a body cut
  * off) is a retryable `truncated`; so is a body shorter than its Content-Length. A body over
- * `limit` bytes fails with `too-large` as soon as it is seen.
+ * `limit` bytes fails with `too-large` (a Content-Length over the limit is refused before this is
+ * called; this catches bodies without one).
  */
 export const readAll = (options: {
   readonly response: HttpClientResponse.HttpClientResponse
@@ -86,42 +87,41 @@ export const readAll = (options: {
   Effect.suspend(() => {
     const { response, endpoint, attempt, limit, onBytes, scrub } = options
     const declared = lengthIsCheckable(response.headers) ? declaredLength(response.headers) : null
-    const chunks: Array<Uint8Array> = []
-    let size = 0
-    const truncated = (detail: string) =>
-      new TransportError({ endpoint, reason: "truncated", detail: scrub(detail), attempts: attempt })
-    return response.stream.pipe(
-      Stream.runForEach((chunk) =>
-        Effect.suspend(() => {
-          onBytes(chunk.length)
-          size += chunk.length
-          if (size > limit) {
-            return Effect.fail(
-              new TransportError({
-                endpoint,
-                reason: "too-large",
-                detail: `the body passed ${limit} bytes, the most this client reads into memory`,
-                attempts: attempt
-              })
-            )
-          }
-          chunks.push(chunk)
-          return Effect.void
-        })
-      ),
-      Effect.catchAll((e): Effect.Effect<void, TransportError> => {
-        if (e._tag === "TransportError") return Effect.fail(e)
-        if (e.reason === "EmptyBody") return Effect.void
+    const tooLarge = (size: string) =>
+      new TransportError({
+        endpoint,
+        reason: "too-large",
+        detail: `the body (${size}) is over the ${limit} bytes this client reads into memory`,
+        attempts: attempt
+      })
+    return response.arrayBuffer.pipe(
+      Effect.map((buffer) => new Uint8Array(buffer)),
+      Effect.catchAll((e): Effect.Effect<Uint8Array, TransportError> => {
+        if (e.reason === "EmptyBody") return Effect.succeed(new Uint8Array(0))
+        if (e.cause instanceof RangeError) return Effect.fail(tooLarge("too large for an ArrayBuffer"))
         return Effect.fail(
-          truncated(
-            `the body broke off after ${size} bytes${declared === null ? "" : ` of ${declared}`} (${describe(e.cause)})`
-          )
+          new TransportError({
+            endpoint,
+            reason: "truncated",
+            detail: scrub(`the body broke off before its end (${describe(e.cause)})`),
+            attempts: attempt
+          })
         )
       }),
-      Effect.flatMap(() =>
-        declared !== null && size < declared
-          ? Effect.fail(truncated(`the body ended after ${size} of the ${declared} bytes announced by Content-Length`))
-          : Effect.succeed(concat(chunks, size))
+      Effect.tap((body) => Effect.sync(() => onBytes(body.length))),
+      Effect.filterOrFail(
+        (body) => body.length <= limit,
+        (body) => tooLarge(`${body.length} bytes`)
+      ),
+      Effect.filterOrFail(
+        (body) => declared === null || body.length >= declared,
+        (body) =>
+          new TransportError({
+            endpoint,
+            reason: "truncated",
+            detail: `the body ended after ${body.length} of the ${declared} bytes announced by Content-Length`,
+            attempts: attempt
+          })
       )
     )
   })

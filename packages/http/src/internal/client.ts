@@ -171,7 +171,13 @@ export const make = (
     const scrub = (s: string): string => (apiKey.length > 0 ? s.split(apiKey).join("<redacted>") : s)
     const fingerprint = Hash.string(`${cfg.baseUrl}\u0000${apiKey}`).toString(36)
     const layerScope = yield* Effect.scope
-    const client = (yield* HttpClient.HttpClient).pipe(HttpClient.withTracerPropagation(false))
+    // No trace headers to a third party, and no platform span: its failure would carry the
+    // request (and so the raw Authorization header) into any tracer. Our own spans say the same
+    // things without it.
+    const client = (yield* HttpClient.HttpClient).pipe(
+      HttpClient.withTracerPropagation(false),
+      HttpClient.withTracerDisabledWhen(() => true)
+    )
     const sem = yield* Effect.makeSemaphore(cfg.maxConcurrency)
     const limiter =
       cfg.rateLimit === null
@@ -277,7 +283,11 @@ export const make = (
         withFetchInit,
         Effect.mapError((e) => transportFailure(t, attempt, e)),
         Effect.tap((response) => Effect.annotateCurrentSpan("http.response.status_code", response.status)),
-        Effect.locally(Headers.currentRedactedNames, ["authorization", "cookie", "set-cookie", "x-api-key"])
+        Effect.locallyWith(Headers.currentRedactedNames, (names) =>
+          names.some((n) => typeof n === "string" && n.toLowerCase() === "authorization")
+            ? names
+            : [...names, "authorization"]
+        )
       )
     }
 
@@ -369,36 +379,41 @@ export const make = (
      * Run one attempt holding one permit (taken per attempt, so nothing is held while waiting out
      * a backoff) after one rate-limit token, counted in the stats and traced in its own span.
      */
+    const attemptSpan = (t: Target, attempt: number) =>
+      Effect.withSpan("CometHttp.attempt", {
+        kind: "client",
+        captureStackTrace: false,
+        attributes: {
+          "comet.endpoint": t.endpoint,
+          "comet.attempt": attempt,
+          "http.request.method": t.method,
+          "url.full": t.url
+        }
+      })
+
     const guarded = <A>(
       t: Target,
       attempt: number,
       body: Effect.Effect<A, AttemptFailure>
     ): Effect.Effect<A, AttemptFailure> =>
-      sem
-        .withPermits(1)(
-          Effect.zipRight(
-            takeToken,
-            Effect.acquireUseRelease(
-              Effect.flatMap(Clock.currentTimeMillis, (start) =>
-                Effect.sync(() => {
-                  stats.attemptStart(t.endpoint)
-                  return start
-                })
-              ),
-              () => body,
-              (start) =>
-                Effect.flatMap(Clock.currentTimeMillis, (end) =>
-                  Effect.sync(() => stats.attemptEnd(t.endpoint, end - start))
-                )
-            )
+      sem.withPermits(1)(
+        Effect.zipRight(
+          takeToken,
+          Effect.acquireUseRelease(
+            Effect.flatMap(Clock.currentTimeMillis, (start) =>
+              Effect.sync(() => {
+                stats.attemptStart(t.endpoint)
+                return start
+              })
+            ),
+            () => attemptSpan(t, attempt)(body),
+            (start) =>
+              Effect.flatMap(Clock.currentTimeMillis, (end) =>
+                Effect.sync(() => stats.attemptEnd(t.endpoint, end - start))
+              )
           )
         )
-        .pipe(
-          Effect.withSpan("CometHttp.attempt", {
-            kind: "client",
-            attributes: { "comet.endpoint": t.endpoint, "comet.attempt": attempt, "http.request.method": t.method }
-          })
-        )
+      )
 
     /** One attempt of a request whose whole body is read into memory. */
     const bufferedAttempt = (
@@ -583,7 +598,9 @@ export const make = (
         const { shared, joined } =
           t.method === "GET" ? yield* coalesce(t.key, run) : { shared: yield* run, joined: false }
         if (useCache && settings.cache !== null && sizeOf(shared) <= settings.cache.maxEntryBytes) {
-          const stored: Shared = shared.kind === "bytes" ? { kind: "bytes", bytes: shared.bytes.slice() } : shared
+          // bytes are copied (callers may write to theirs); JSON keeps the parsed value only
+          const stored: Shared =
+            shared.kind === "bytes" ? { kind: "bytes", bytes: shared.bytes.slice() } : { ...shared, text: undefined }
           cache.set(t.key, stored, yield* Clock.currentTimeMillis)
         }
         return { shared, copy: joined }
@@ -606,6 +623,7 @@ export const make = (
       <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
         Effect.withSpan(self, name, {
           kind: "client",
+          captureStackTrace: false,
           attributes: { "comet.endpoint": endpoint, "http.request.method": method }
         })
 
@@ -643,15 +661,24 @@ export const make = (
       schema: Schema.Schema<A, I, never>,
       options?: RequestOptions
     ): Effect.Effect<A, CometError> =>
-      Either.match(target("GET", endpoint, options?.params, undefined, "application/json", "json"), {
-        onLeft: invalid<A>,
-        onRight: (t) =>
-          logical(t, "json", options, cfg.timeout, decodeShared(t, schema)).pipe(
-            span("CometHttp.get", t.endpoint, "GET")
-          )
-      })
+      Effect.suspend(() =>
+        Either.match(target("GET", endpoint, options?.params, undefined, "application/json", "json"), {
+          onLeft: invalid<A>,
+          onRight: (t) =>
+            logical(t, "json", options, cfg.timeout, decodeShared(t, schema)).pipe(
+              span("CometHttp.get", t.endpoint, "GET")
+            )
+        })
+      )
 
     const post = <A, I>(
+      endpoint: string,
+      body: unknown,
+      schema: Schema.Schema<A, I, never>,
+      options?: RequestOptions
+    ): Effect.Effect<A, CometError> => Effect.suspend(() => postNow(endpoint, body, schema, options))
+
+    const postNow = <A, I>(
       endpoint: string,
       body: unknown,
       schema: Schema.Schema<A, I, never>,
@@ -684,15 +711,17 @@ export const make = (
     }
 
     const getBytes = (endpoint: string, options?: RequestOptions): Effect.Effect<Uint8Array, CometError> =>
-      Either.match(target("GET", endpoint, options?.params, undefined, "*/*", "bytes"), {
-        onLeft: invalid<Uint8Array>,
-        onRight: (t) =>
-          logical(t, "bytes", options, cfg.downloadTimeout, (shared, copy) =>
-            shared.kind === "bytes"
-              ? Effect.succeed(copy ? shared.bytes.slice() : shared.bytes)
-              : Effect.dieMessage("CometHttp: a JSON body reached getBytes")
-          ).pipe(span("CometHttp.getBytes", t.endpoint, "GET"))
-      })
+      Effect.suspend(() =>
+        Either.match(target("GET", endpoint, options?.params, undefined, "*/*", "bytes"), {
+          onLeft: invalid<Uint8Array>,
+          onRight: (t) =>
+            logical(t, "bytes", options, cfg.downloadTimeout, (shared, copy) =>
+              shared.kind === "bytes"
+                ? Effect.succeed(copy ? shared.bytes.slice() : shared.bytes)
+                : Effect.dieMessage("CometHttp: a JSON body reached getBytes")
+            ).pipe(span("CometHttp.getBytes", t.endpoint, "GET"))
+        })
+      )
 
     const backendVersion: Effect.Effect<BackendVersion, CometError> = logical(
       versionTarget,
@@ -790,16 +819,13 @@ export const make = (
             Effect.timeoutFail({
               duration: timeout,
               onTimeout: () => timeoutFailure(t, attempt, timeout, "no first byte")
-            })
+            }),
+            attemptSpan(t, attempt)
           )
         })
         return yield* run.pipe(
           Scope.extend(child),
-          Effect.onError((cause) => Scope.close(child, Exit.failCause(cause))),
-          Effect.withSpan("CometHttp.attempt", {
-            kind: "client",
-            attributes: { "comet.endpoint": t.endpoint, "comet.attempt": attempt, "http.request.method": "GET" }
-          })
+          Effect.onError((cause) => Scope.close(child, Exit.failCause(cause)))
         )
       })
 
@@ -837,6 +863,7 @@ export const make = (
             Stream.tapError(() => Effect.sync(() => stats.failure(t.endpoint))),
             Stream.withSpan("CometHttp.stream", {
               kind: "client",
+              captureStackTrace: false,
               attributes: { "comet.endpoint": t.endpoint, "http.request.method": "GET" }
             })
           )

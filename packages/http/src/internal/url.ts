@@ -17,7 +17,7 @@ const ENDPOINT = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/
  * @internal
  */
 export const validateEndpoint = (endpoint: string): Either.Either<string, InvalidArgument> => {
-  const trimmed = endpoint.replace(/^\/+/, "")
+  const trimmed = endpoint.startsWith("/") && !endpoint.startsWith("//") ? endpoint.slice(1) : endpoint
   if (ENDPOINT.test(trimmed) && !trimmed.split("/").some((s) => s === "." || s === "..")) {
     return Either.right(trimmed)
   }

@@ -127,7 +127,7 @@ export class FakeServer {
       const body = request.body._tag === "Uint8Array" ? decoder.decode(request.body.body) : ""
       const { req, done } = yield* this.arrive(request.method, url, { ...request.headers }, body, signal)
       const response = yield* this.handler(req).pipe(
-        Effect.onExit(() => (this.handlerDone(req), Effect.void)),
+        Effect.onExit(() => Effect.sync(() => this.handlerDone(req))),
         Effect.onError(() => Effect.sync(done)),
         Effect.mapError((cause) => new HttpClientError.RequestError({ request, reason: "Transport", cause }))
       )
@@ -153,7 +153,7 @@ export class FakeServer {
         run(
           Effect.flatMap(this.arrive(init?.method ?? "GET", url, headers, body, signal), ({ req, done }) =>
             this.handler(req).pipe(
-              Effect.onExit(() => (this.handlerDone(req), Effect.void)),
+              Effect.onExit(() => Effect.sync(() => this.handlerDone(req))),
               Effect.onError(() => Effect.sync(done)),
               Effect.map((response) => this.track(response, done))
             )
@@ -252,7 +252,12 @@ export const assertNoKey = (u: unknown, where: string): void => {
 const spanTexts = (span: Tracer.Span): Array<string> => {
   const out = [span.name]
   for (const [k, v] of span.attributes) out.push(`${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
-  if (span.status._tag === "Ended" && Exit.isFailure(span.status.exit)) out.push(Cause.pretty(span.status.exit.cause))
+  if (span.status._tag === "Ended" && Exit.isFailure(span.status.exit)) {
+    const cause = span.status.exit.cause
+    out.push(Cause.pretty(cause))
+    // every error a request failed with, in every rendering (message, JSON, fields)
+    for (const failure of Cause.failures(cause)) out.push(...renderings(failure))
+  }
   return out
 }
 

@@ -55,7 +55,11 @@ const levenshtein = (a: string, b: string): number => {
 }
 
 const builderOf = (source: string): string =>
-  source === "tag" ? "Tag" : (classOfSource[source as VariableSource] ?? `a ${source} column`)
+  source === "tag"
+    ? "Tag"
+    : Object.hasOwn(classOfSource, source)
+      ? classOfSource[source as VariableSource]
+      : `a ${source} column`
 
 const LIST_LIMIT = 20
 

@@ -204,6 +204,18 @@ const readString = (text: string, start: number, quoteAt: number, prefix: string
   const quote = text[quoteAt] as string
   const triple = text.startsWith(quote.repeat(3), quoteAt)
   const closing = triple ? quote.repeat(3) : quote
+  if (!triple && !bytes) {
+    // fast path: no escapes, no line breaks
+    let j = quoteAt + 1
+    while (j < text.length) {
+      const c = text.charCodeAt(j)
+      if (c === 0x5c || c === 0x0a || c === 0x0d || c === quote.charCodeAt(0)) break
+      j++
+    }
+    if (j < text.length && text[j] === quote) {
+      return { kind: "string", value: text.slice(quoteAt + 1, j), bytes, start, end: j + 1 }
+    }
+  }
   const units: Array<number> = []
   let i = quoteAt + closing.length
   const n = text.length

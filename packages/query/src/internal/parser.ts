@@ -102,6 +102,10 @@ const operatorHints: Readonly<Record<string, string>> = {
   ",": "tuples are not supported"
 }
 
+/** A table entry, never one inherited from `Object.prototype` (names like `__proto__` are user input). */
+const entry = <V>(table: Readonly<Record<string, V>>, key: string): V | undefined =>
+  Object.hasOwn(table, key) ? table[key] : undefined
+
 const methods = ["between", "contains", "startswith", "endswith"] as const
 
 const methodAliases: Readonly<Record<string, string>> = {
@@ -212,8 +216,9 @@ export class Parser {
     if (t.kind === "eof") {
       return new ParseFailure("syntax", t.start, `the query ended where ${expected} was expected`, null)
     }
+    const atEnd = expected === "the end of the query" ? "combine queries with & (AND) or | (OR)" : null
     if (t.kind === "name") {
-      const hint = keywordHints[t.value] ?? literalHints[t.value.toLowerCase()] ?? null
+      const hint = entry(keywordHints, t.value) ?? entry(literalHints, t.value.toLowerCase()) ?? atEnd
       return new ParseFailure("syntax", t.start, `unexpected name '${t.value}' where ${expected} was expected`, hint)
     }
     if (t.kind === "op") {
@@ -221,16 +226,11 @@ export class Parser {
         "syntax",
         t.start,
         `unexpected '${t.value}' where ${expected} was expected`,
-        operatorHints[t.value] ?? null
+        entry(operatorHints, t.value) ?? (t.value === ")" ? "remove the unmatched ')'" : atEnd)
       )
     }
     const what = t.kind === "number" ? "number" : "string"
-    return new ParseFailure(
-      "syntax",
-      t.start,
-      `unexpected ${what} where ${expected} was expected`,
-      expected === "the end of the query" ? "combine queries with & or |" : null
-    )
+    return new ParseFailure("syntax", t.start, `unexpected ${what} where ${expected} was expected`, atEnd)
   }
 
   private asQuery(item: Item, role: string): Query {
@@ -258,53 +258,48 @@ export class Parser {
 
   private parseOr(): Item {
     return this.nest(this.peek().start, () => {
-      let left = this.parseAnd()
+      const first = this.parseAnd()
+      if (!this.isOp("|")) return first
+      const operands = [this.asQuery(first, "an operand of |")]
       while (this.isOp("|")) {
-        const op = this.next()
-        const right = this.parseAnd()
-        left = {
-          kind: "query",
-          query: or(this.asQuery(left, "an operand of |"), this.asQuery(right, "an operand of |")),
-          at: op.start
-        }
+        this.next()
+        operands.push(this.asQuery(this.parseAnd(), "an operand of |"))
       }
-      return left
+      return { kind: "query", query: or(...(operands as [Query, ...Array<Query>])), at: first.at }
     })
   }
 
   private parseAnd(): Item {
-    let left = this.parseNot()
+    const first = this.parseNot()
+    if (!this.isOp("&")) return first
+    const operands = [this.asQuery(first, "an operand of &")]
     while (this.isOp("&")) {
-      const op = this.next()
-      const right = this.parseNot()
-      left = {
-        kind: "query",
-        query: and(this.asQuery(left, "an operand of &"), this.asQuery(right, "an operand of &")),
-        at: op.start
-      }
+      this.next()
+      operands.push(this.asQuery(this.parseNot(), "an operand of &"))
     }
-    return left
+    return { kind: "query", query: and(...(operands as [Query, ...Array<Query>])), at: first.at }
   }
 
   private parseNot(): Item {
-    if (!this.isOp("~")) return this.parseComparison()
+    if (!this.isOp("~")) return this.parseComparison(false)
     const op = this.next()
     return this.nest(op.start, () => {
-      const operand = this.parseNot()
-      if (operand.kind === "value" && typeof operand.value === "number") {
-        throw new ParseFailure(
-          "unsupported",
-          op.start,
-          "~ negates a query, not a number",
-          "use - for a negative number"
-        )
-      }
+      const operand = this.isOp("~") ? this.parseNot() : this.parseComparison(true)
       return { kind: "query", query: not(this.asQuery(operand, "the operand of ~")), at: op.start }
     })
   }
 
-  private parseComparison(): Item {
+  /** `negated`: right after a `~`, where Python would read `~3` as the bitwise complement. */
+  private parseComparison(negated: boolean): Item {
     const left = this.parseArith()
+    if (negated && left.kind === "value") {
+      throw new ParseFailure(
+        "unsupported",
+        left.at,
+        "~ negates a query, not a value (in Python, ~3 is the bitwise complement -4)",
+        'put the comparison in parentheses, ~(3 < Metric("a")), or use - for a negative number'
+      )
+    }
     const t = this.peek()
     if (t.kind === "name" && (t.value === "is" || t.value === "in" || t.value === "not")) {
       throw this.unexpected(t, "a comparison operator")
@@ -363,8 +358,8 @@ export class Parser {
 
   private compareVariable(variable: QueryVariable, op: string, item: Item & { kind: "value" }, at: number): Query {
     const value = item.value
-    if (op === "==") return variable.eq(value as never)
-    if (op === "!=") return variable.ne(value as never)
+    if (op === "==") return variable.eq(value)
+    if (op === "!=") return variable.ne(value)
     if (value === null) {
       throw new ParseFailure(
         "type-mismatch",
@@ -383,13 +378,13 @@ export class Parser {
     }
     switch (op) {
       case "<":
-        return variable.lt(value as never)
+        return variable.lt(value)
       case "<=":
-        return variable.le(value as never)
+        return variable.le(value)
       case ">":
-        return variable.gt(value as never)
+        return variable.gt(value)
       case ">=":
-        return variable.ge(value as never)
+        return variable.ge(value)
       default:
         throw new ParseFailure("syntax", at, `unknown comparison '${op}'`)
     }
@@ -518,7 +513,7 @@ export class Parser {
     if (item.kind === "variable") {
       if ((methods as ReadonlyArray<string>).includes(name))
         return { kind: "method", variable: item.variable, name, at }
-      const alias = methodAliases[name]
+      const alias = entry(methodAliases, name)
       throw new ParseFailure(
         "syntax",
         at,
@@ -816,7 +811,7 @@ export class Parser {
             return { kind: "value", value: null, at: t.start }
         }
         if (functionNames.has(t.value)) return { kind: "function", name: t.value as FunctionName, at: t.start }
-        if (keywordHints[t.value] !== undefined || literalHints[t.value.toLowerCase()] !== undefined) {
+        if (entry(keywordHints, t.value) !== undefined || entry(literalHints, t.value.toLowerCase()) !== undefined) {
           throw this.unexpected(t, "a value or a query")
         }
         const close = [...functionNames].find((f) => f.toLowerCase() === t.value.toLowerCase())
