@@ -366,7 +366,8 @@ for (const ws of dataset.workspaces) {
     for (const e of p.experiments) {
       if (richKey === null && !e.archived && e.assets.some((a) => "synthetic" in a.content) && e.models.length > 0)
         richKey = e.experimentKey
-      if (modelKey === null && !e.archived && e.models.some((m) => m.registryRecords.length > 0)) modelKey = e.experimentKey
+      if (modelKey === null && !e.archived && e.experimentKey !== richKey && e.models.some((m) => m.registryRecords.length > 0))
+        modelKey = e.experimentKey
       if (plainKey === null && !e.archived && e.html === null && e.git?.patch === null && e.experimentName !== null)
         plainKey = e.experimentKey
       if (archivedKey === null && e.archived) archivedKey = e.experimentKey

@@ -225,7 +225,8 @@ export const make = (options: EmulatorOptions = {}): Effect.Effect<EmulatorShape
             apiKey === undefined ? "Missing API key (the Authorization header)" : "Invalid API key",
             90212
           )
-        const info: RequestInfo = { principal, url, origin: `http://${request.headers.host ?? url.host}` }
+        const host = request.headers.host ?? new URL(request.originalUrl, "http://localhost").host
+        const info: RequestInfo = { principal, url, origin: `http://${host}` }
         return yield* Effect.provideService(router, RequestContext, info)
       }).pipe(
         Effect.catchTags({
