@@ -61,7 +61,8 @@ const metricSummary = (s: MetricSeries) => {
     if (hi < 0 || v > (p.values[hi] as number)) hi = i
   }
   const last = p.length - 1
-  const ctx = (i: number) => (typeof p.contexts === "string" || p.contexts === null ? p.contexts : (p.contexts[i] ?? null))
+  const ctx = (i: number) =>
+    typeof p.contexts === "string" || p.contexts === null ? p.contexts : (p.contexts[i] ?? null)
   return {
     name: s.name,
     valueMax: String(p.values[hi]),
@@ -231,17 +232,25 @@ const chartFor = (
     durations: idx.map((i) => (p.timestamps[i] as number) - e.startTimeMillis)
   })
   let steps: Array<number> | null = null
-  let chartMetrics
+  let chartMetrics: Array<ReturnType<typeof pick>>
   if (independent) {
     chartMetrics = pts.map(({ name, p }) =>
       pick(name, p, full ? Array.from({ length: p.length }, (_, i) => i) : sample(p.length))
     )
   } else {
     const stepSets = pts.map(({ p }) => new Set(Array.from(p.steps)))
-    const shared = [...(stepSets[0] ?? new Set<number>())].filter((s) => stepSets.every((set) => set.has(s))).sort((a, b) => a - b)
+    const shared = [...(stepSets[0] ?? new Set<number>())]
+      .filter((s) => stepSets.every((set) => set.has(s)))
+      .sort((a, b) => a - b)
     steps = full ? shared : sample(shared.length).map((k) => shared[k] as number)
     const kept = steps
-    chartMetrics = pts.map(({ name, p }) => pick(name, p, kept.map((s) => Array.from(p.steps).indexOf(s))))
+    chartMetrics = pts.map(({ name, p }) =>
+      pick(
+        name,
+        p,
+        kept.map((s) => Array.from(p.steps).indexOf(s))
+      )
+    )
   }
   return {
     experimentKey: e.experimentKey,
@@ -254,14 +263,22 @@ const chartFor = (
       params === null || params.length === 0
         ? null
         : Object.fromEntries(
-            params.flatMap((n) => e.params.filter((p) => p.name === n).slice(0, 1).map((p) => [n, str(p.value)]))
+            params.flatMap((n) =>
+              e.params
+                .filter((p) => p.name === n)
+                .slice(0, 1)
+                .map((p) => [n, str(p.value)])
+            )
           )
   }
 }
 
 const projects: Record<string, unknown> = {}
 const notes: Record<string, string> = {}
-const experimentsByProject: Record<string, { active: Array<string>; archived: Array<string>; byName: Record<string, string> }> = {}
+const experimentsByProject: Record<
+  string,
+  { active: Array<string>; archived: Array<string>; byName: Record<string, string> }
+> = {}
 const records: Record<string, Array<unknown>> = {}
 const metadataColumns = [
   ["runId", "string", "metadata"],
@@ -310,15 +327,25 @@ for (const ws of dataset.workspaces) {
       active: p.experiments.filter((e) => !e.archived).map((e) => e.experimentKey),
       archived: p.experiments.filter((e) => e.archived).map((e) => e.experimentKey),
       byName: Object.fromEntries(
-        p.experiments.filter((e) => !e.archived && e.experimentName !== null).map((e) => [e.experimentName, e.experimentKey])
+        p.experiments
+          .filter((e) => !e.archived && e.experimentName !== null)
+          .map((e) => [e.experimentName, e.experimentKey])
       )
     }
     const cols: Array<[string, string, string]> = metadataColumns.map((c) => c as [string, string, string])
     const kind = (vals: Array<string | number | boolean | null>) => {
       const present = vals.filter((v) => v !== null)
-      if (present.length > 0 && present.every((v) => typeof v === "number" || (typeof v === "string" && v.trim() !== "" && !Number.isNaN(Number(v)))))
+      if (
+        present.length > 0 &&
+        present.every(
+          (v) => typeof v === "number" || (typeof v === "string" && v.trim() !== "" && !Number.isNaN(Number(v)))
+        )
+      )
         return "double"
-      if (present.length > 0 && present.every((v) => typeof v === "boolean" || (typeof v === "string" && /^(true|false)$/i.test(v))))
+      if (
+        present.length > 0 &&
+        present.every((v) => typeof v === "boolean" || (typeof v === "string" && /^(true|false)$/i.test(v)))
+      )
         return "boolean"
       return "string"
     }
@@ -337,7 +364,8 @@ for (const ws of dataset.workspaces) {
     for (const [n, vs] of collect((e) => e.others)) add(n, kind(vs), "log_other")
     for (const t of new Set(p.experiments.flatMap((e) => e.tags))) add(t, "string", "tag")
     const env = new Map<string, Array<string | number | boolean | null>>()
-    for (const e of p.experiments) for (const [k, v] of Object.entries(e.environment)) env.set(k, [...(env.get(k) ?? []), v])
+    for (const e of p.experiments)
+      for (const [k, v] of Object.entries(e.environment)) env.set(k, [...(env.get(k) ?? []), v])
     for (const [n, vs] of env) add(n, kind(vs), "env_details")
     columns[path] = cols
     records[path] = p.experiments.map((e) => ({
@@ -366,7 +394,12 @@ for (const ws of dataset.workspaces) {
     for (const e of p.experiments) {
       if (richKey === null && !e.archived && e.assets.some((a) => "synthetic" in a.content) && e.models.length > 0)
         richKey = e.experimentKey
-      if (modelKey === null && !e.archived && e.experimentKey !== richKey && e.models.some((m) => m.registryRecords.length > 0))
+      if (
+        modelKey === null &&
+        !e.archived &&
+        e.experimentKey !== richKey &&
+        e.models.some((m) => m.registryRecords.length > 0)
+      )
         modelKey = e.experimentKey
       if (plainKey === null && !e.archived && e.html === null && e.git?.patch === null && e.experimentName !== null)
         plainKey = e.experimentKey
@@ -377,7 +410,8 @@ for (const ws of dataset.workspaces) {
 
 const locate = (key: string | null) => {
   for (const ws of dataset.workspaces)
-    for (const p of ws.projects) for (const e of p.experiments) if (e.experimentKey === key) return { e, p, ws: ws.name }
+    for (const p of ws.projects)
+      for (const e of p.experiments) if (e.experimentKey === key) return { e, p, ws: ws.name }
   throw new Error(`experiment ${key} not found`)
 }
 for (const key of [richKey, modelKey, plainKey, archivedKey]) {
@@ -386,7 +420,9 @@ for (const key of [richKey, modelKey, plainKey, archivedKey]) {
 }
 
 // Charts over a few experiments of the sweep project.
-const sweep = dataset.workspaces.find((w) => w.name === "local-dev")?.projects.find((p) => p.projectName === "mnist-sweep")
+const sweep = dataset.workspaces
+  .find((w) => w.name === "local-dev")
+  ?.projects.find((p) => p.projectName === "mnist-sweep")
 if (sweep === undefined) throw new Error("no sweep project")
 const chartExperiments = sweep.experiments.filter((e) => !e.archived).slice(0, 4)
 const chartCases = [

@@ -9,7 +9,9 @@ import { parseArgs } from "node:util"
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, "..", "..", "..")
-const { values } = parseArgs({ options: { python: { type: "string" }, report: { type: "string" }, seed: { type: "string" } } })
+const { values } = parseArgs({
+  options: { python: { type: "string" }, report: { type: "string" }, seed: { type: "string" } }
+})
 const python = values.python ?? "python3"
 const report = values.report ?? join(here, "report.json")
 const seed = values.seed ?? "7"
@@ -29,7 +31,11 @@ const started = Date.now()
 
 // 1. What the SDK must return, from the dataset itself.
 const expected = join(outDir, "expected.json")
-const gen = await run(process.execPath, ["--import", "tsx", join(here, "expectations.ts"), "--seed", seed, "--out", expected], { cwd: root })
+const gen = await run(
+  process.execPath,
+  ["--import", "tsx", join(here, "expectations.ts"), "--seed", seed, "--out", expected],
+  { cwd: root }
+)
 if (gen.code !== 0) {
   console.error("conformance: could not compute the expectations")
   process.exit(1)
@@ -37,10 +43,14 @@ if (gen.code !== 0) {
 
 // 2. The emulator CLI, as users start it, on a free port.
 const cliStart = Date.now()
-const emulator = spawn(process.execPath, [join(here, "..", "scripts", "emulator.mjs"), "--port", "0", "--generate", "small", "--seed", seed], {
-  cwd: root,
-  stdio: ["ignore", "pipe", "inherit"]
-})
+const emulator = spawn(
+  process.execPath,
+  [join(here, "..", "scripts", "emulator.mjs"), "--port", "0", "--generate", "small", "--seed", seed],
+  {
+    cwd: root,
+    stdio: ["ignore", "pipe", "inherit"]
+  }
+)
 const url = await new Promise((resolve, reject) => {
   let buf = ""
   const timer = setTimeout(() => reject(new Error("the emulator did not print its listening line within 60 s")), 60_000)
@@ -54,7 +64,12 @@ const url = await new Promise((resolve, reject) => {
   })
   emulator.on("exit", (code) => reject(new Error(`the emulator exited early (${code})`)))
 })
-extra.push({ method: "CLI: prints `comet emulator listening on http://HOST:PORT`", binding: "pnpm emulator --port 0 --generate small", ok: true, detail: `${url} after ${Date.now() - cliStart} ms` })
+extra.push({
+  method: "CLI: prints `comet emulator listening on http://HOST:PORT`",
+  binding: "pnpm emulator --port 0 --generate small",
+  ok: true,
+  detail: `${url} after ${Date.now() - cliStart} ms`
+})
 
 // 3. The SDK against it.
 const home = mkdtempSync(join(tmpdir(), "comet-conformance-"))
@@ -84,7 +99,8 @@ extra.push({
   method: "CLI: exits cleanly on SIGTERM",
   binding: "kill -TERM <emulator>",
   ok: stop !== null && stop.code === 0,
-  detail: stop === null ? "still running after 10 s" : `exit code ${stop.code}${stop.signal ? `, signal ${stop.signal}` : ""}`
+  detail:
+    stop === null ? "still running after 10 s" : `exit code ${stop.code}${stop.signal ? `, signal ${stop.signal}` : ""}`
 })
 if (stop === null) emulator.kill("SIGKILL")
 
@@ -92,9 +108,17 @@ let rows = []
 try {
   rows = JSON.parse(readFileSync(results, "utf8"))
 } catch {
-  rows = [{ method: "Python SDK check", binding: "check.py", ok: false, detail: `check.py produced no results (exit ${py.code})` }]
+  rows = [
+    {
+      method: "Python SDK check",
+      binding: "check.py",
+      ok: false,
+      detail: `check.py produced no results (exit ${py.code})`
+    }
+  ]
 }
-if (py.code !== 0 && rows.length > 0) rows.push({ method: "Python SDK check", binding: "check.py", ok: false, detail: `check.py exited with ${py.code}` })
+if (py.code !== 0 && rows.length > 0)
+  rows.push({ method: "Python SDK check", binding: "check.py", ok: false, detail: `check.py exited with ${py.code}` })
 rows = [...rows, ...extra]
 
 const passed = rows.filter((r) => r.ok === true).length
@@ -104,9 +128,19 @@ const width = Math.min(70, Math.max(...rows.map((r) => r.method.length)))
 console.log(`\nConformance with comet_ml 3.58.8 (seed ${seed}, ${((Date.now() - started) / 1000).toFixed(1)} s)\n`)
 for (const r of rows) {
   const mark = r.ok === true ? "pass" : r.ok === false ? "FAIL" : "n/a "
-  console.log(`${mark}  ${r.method.padEnd(width)}  ${r.ok === false ? r.detail.split("\n")[0] : (r.detail || "").split("\n")[0]}`)
+  console.log(
+    `${mark}  ${r.method.padEnd(width)}  ${r.ok === false ? r.detail.split("\n")[0] : (r.detail || "").split("\n")[0]}`
+  )
 }
-for (const r of rows.filter((x) => x.ok === false)) console.log(`\nFAIL ${r.method}\n  binding: ${r.binding}\n  ${r.detail.replaceAll("\n", "\n  ")}`)
+for (const r of rows.filter((x) => x.ok === false))
+  console.log(`\nFAIL ${r.method}\n  binding: ${r.binding}\n  ${r.detail.replaceAll("\n", "\n  ")}`)
 console.log(`\nconformance: ${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} not applicable` : ""}`)
-writeFileSync(report, JSON.stringify({ sdk: "comet_ml 3.58.8", seed: Number(seed), passed, failed, notApplicable: skipped, results: rows }, null, 1))
+writeFileSync(
+  report,
+  JSON.stringify(
+    { sdk: "comet_ml 3.58.8", seed: Number(seed), passed, failed, notApplicable: skipped, results: rows },
+    null,
+    1
+  )
+)
 process.exit(failed === 0 ? 0 : 1)

@@ -134,6 +134,16 @@ export const LoggedValue = Schema.Struct({
 /** @since 0.1.0 */
 export type LoggedValue = typeof LoggedValue.Type
 
+/** Any JSON value (a present key: `undefined` is not JSON). */
+const JsonValue = Schema.Union(
+  Schema.Null,
+  Schema.Boolean,
+  Schema.Number,
+  Schema.String,
+  Schema.Array(Schema.Unknown),
+  Schema.Record({ key: Schema.String, value: Schema.Unknown })
+)
+
 /**
  * The bytes of an asset: UTF-8 `text`, `base64`, a `json` value (serialised compactly),
  * `synthetic` pseudo-random bytes of any `size` (streamed, never held in memory) or a `png`
@@ -144,7 +154,6 @@ export type LoggedValue = typeof LoggedValue.Type
 export const AssetContent = Schema.Union(
   Schema.Struct({ text: Schema.String }),
   Schema.Struct({ base64: Schema.String }),
-  Schema.Struct({ json: Schema.Unknown }),
   Schema.Struct({ synthetic: Schema.Struct({ size: NonNegInt, seed: Int }) }),
   Schema.Struct({
     png: Schema.Struct({
@@ -152,7 +161,8 @@ export const AssetContent = Schema.Union(
       height: Int.pipe(Schema.between(1, 4096)),
       seed: Int
     })
-  })
+  }),
+  Schema.Struct({ json: JsonValue })
 ).annotations({ identifier: "AssetContent" })
 /** @since 0.1.0 */
 export type AssetContent = typeof AssetContent.Type
@@ -406,6 +416,11 @@ export type Dataset = typeof Dataset.Type
 /** The JSON form of a {@link Dataset}, as written in a file. @since 0.1.0 */
 export type DatasetJson = typeof Dataset.Encoded
 
+const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
+  path.length === 0
+    ? "the top level"
+    : path.map((k, i) => (typeof k === "number" ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join("")
+
 /**
  * Decode a parsed JSON value as a {@link Dataset}, failing with a `ConfigurationError` that
  * names the first bad field.
@@ -418,7 +433,10 @@ export const decodeDataset = (json: unknown): Effect.Effect<Dataset, Configurati
       (e) =>
         new ConfigurationError({
           setting: "dataset",
-          reason: `not a valid dataset: ${ParseResult.TreeFormatter.formatErrorSync(e).slice(0, 2000)}`
+          reason: `not a valid dataset: ${ParseResult.ArrayFormatter.formatErrorSync(e)
+            .slice(0, 4)
+            .map((i) => `at ${formatPath(i.path)}: ${i.message}`)
+            .join("; ")}`
         })
     )
   )

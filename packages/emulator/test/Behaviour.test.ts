@@ -96,7 +96,9 @@ describe("fault injection in process", () => {
   it.effect("truncate on a streamed asset cuts it at half", () =>
     Effect.gen(function* () {
       const big = first.assets.find((a) => a.fileName === "checkpoint.bin")!
-      const r = yield* get(`/api/rest/v2/experiment/asset/get-asset?experimentKey=${first.experimentKey}&assetId=${big.assetId}`)
+      const r = yield* get(
+        `/api/rest/v2/experiment/asset/get-asset?experimentKey=${first.experimentKey}&assetId=${big.assetId}`
+      )
       assert.strictEqual(r.headers["content-length"], String(8 * 1024 * 1024))
       const body = yield* Effect.either(r.arrayBuffer)
       assert.isTrue(Either.isLeft(body))
@@ -140,7 +142,11 @@ describe("request counting", () => {
       assert.strictEqual(during.inFlight, 5)
       yield* TestClock.adjust("40 millis")
       yield* Fiber.joinAll(fibers)
-      yield* get("/api/rest/v2/workspaces", {}).pipe(Effect.fork, Effect.tap(() => TestClock.adjust("50 millis")), Effect.flatMap(Fiber.join))
+      yield* get("/api/rest/v2/workspaces", {}).pipe(
+        Effect.fork,
+        Effect.tap(() => TestClock.adjust("50 millis")),
+        Effect.flatMap(Fiber.join)
+      )
       const snap = yield* emulator.stats.snapshot
       assert.strictEqual(snap.requests, 6)
       assert.strictEqual(snap.maxInFlight, 5)

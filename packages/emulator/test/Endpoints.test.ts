@@ -59,7 +59,10 @@ describe("workspaces, account, projects", () => {
         "lastUpdated",
         "public"
       ])
-      const notes = decodes(Core.ProjectNotes, yield* getJson(`/api/rest/v2/project/notes?projectId=${sweep.projectId}`))
+      const notes = decodes(
+        Core.ProjectNotes,
+        yield* getJson(`/api/rest/v2/project/notes?projectId=${sweep.projectId}`)
+      )
       assert.strictEqual(notes.notes, sweep.notes)
       const missing = yield* errorOf(yield* get("/api/rest/v2/project?workspaceName=local-dev&projectName=nope"))
       assert.strictEqual(missing.status, 404)
@@ -70,7 +73,9 @@ describe("workspaces, account, projects", () => {
     Effect.gen(function* () {
       const body = decodes(
         Core.ColumnList,
-        yield* getJson("/api/rest/v2/project/column-names?workspaceName=local-dev&projectName=mnist-sweep&archived=FALSE&ver=2")
+        yield* getJson(
+          "/api/rest/v2/project/column-names?workspaceName=local-dev&projectName=mnist-sweep&archived=FALSE&ver=2"
+        )
       )
       const ids = new Set(body.columns.map((c) => c.id))
       for (const c of body.columns) {
@@ -191,7 +196,11 @@ describe("auth", () => {
       assert.strictEqual(old.status, 401)
     }).pipe(
       Effect.provide(
-        layerClient({ dataset, apiKey: "custom", apiKeys: { "ci-key": { userName: "ci", workspaces: ["team-vision"] } } })
+        layerClient({
+          dataset,
+          apiKey: "custom",
+          apiKeys: { "ci-key": { userName: "ci", workspaces: ["team-vision"] } }
+        })
       )
     )
   )
@@ -251,11 +260,26 @@ describe("per-experiment reads", () => {
 
   it.effect("tags, code, output, graph, html, system details, git", () =>
     Effect.gen(function* () {
-      assert.deepStrictEqual(decodes(Core.Tags, yield* getJson(`/api/rest/v2/experiment/tags?${q(first)}`)).tags, first.tags)
-      assert.strictEqual(decodes(Core.Code, yield* getJson(`/api/rest/v2/experiment/code?${q(first)}`)).code, first.code)
-      assert.strictEqual(decodes(Core.Output, yield* getJson(`/api/rest/v2/experiment/output?${q(first)}`)).output, first.output)
-      assert.strictEqual(decodes(Core.Graph, yield* getJson(`/api/rest/v2/experiment/graph?${q(first)}`)).graph, first.graph)
-      assert.strictEqual(decodes(Core.Html, yield* getJson(`/api/rest/v2/experiment/html?${q(first)}`)).html, first.html)
+      assert.deepStrictEqual(
+        decodes(Core.Tags, yield* getJson(`/api/rest/v2/experiment/tags?${q(first)}`)).tags,
+        first.tags
+      )
+      assert.strictEqual(
+        decodes(Core.Code, yield* getJson(`/api/rest/v2/experiment/code?${q(first)}`)).code,
+        first.code
+      )
+      assert.strictEqual(
+        decodes(Core.Output, yield* getJson(`/api/rest/v2/experiment/output?${q(first)}`)).output,
+        first.output
+      )
+      assert.strictEqual(
+        decodes(Core.Graph, yield* getJson(`/api/rest/v2/experiment/graph?${q(first)}`)).graph,
+        first.graph
+      )
+      assert.strictEqual(
+        decodes(Core.Html, yield* getJson(`/api/rest/v2/experiment/html?${q(first)}`)).html,
+        first.html
+      )
       const sys = (yield* getJson(`/api/rest/v2/experiment/system-details?${q(first)}`)) as Record<string, unknown>
       decodes(Core.SystemDetails, sys)
       for (const k of Object.keys(Core.SystemDetails.fields)) assert.isTrue(k in sys, `system-details has ${k}`)
@@ -267,7 +291,7 @@ describe("per-experiment reads", () => {
     }).pipe(Effect.provide(emulator))
   )
 
-  it.effect("git patch: bytes when uploaded, {\"msg\"…} when not", () =>
+  it.effect('git patch: bytes when uploaded, {"msg"…} when not', () =>
     Effect.gen(function* () {
       const withPatch = sweep.experiments.find((e) => e.git?.patch !== null)!
       const without = sweep.experiments.find((e) => e.git?.patch === null)!
@@ -286,7 +310,10 @@ describe("per-experiment reads", () => {
     Effect.gen(function* () {
       const all = decodes(Core.AssetList, yield* getJson(`/api/rest/v2/experiment/asset/list?${q(first)}`))
       assert.strictEqual(all.assets.length, first.assets.length)
-      const images = decodes(Core.AssetList, yield* getJson(`/api/rest/v2/experiment/asset/list?${q(first)}&type=image`))
+      const images = decodes(
+        Core.AssetList,
+        yield* getJson(`/api/rest/v2/experiment/asset/list?${q(first)}&type=image`)
+      )
       assert.isTrue(images.assets.length > 0)
       for (const a of images.assets) assert.isTrue(a.image && a.type === "image")
       const img = images.assets[0]!
@@ -306,8 +333,13 @@ describe("per-experiment reads", () => {
       )
       const unknown = yield* errorOf(yield* get(`/api/rest/v2/experiment/asset/get-asset?${q(first)}&assetId=nope`))
       assert.strictEqual(unknown.status, 404)
-      const curves = decodes(Core.AssetList, yield* getJson(`/api/rest/v2/experiment/asset/list?${q(first)}&type=curve`))
-      const curve = yield* get(`/api/rest/v2/experiment/asset/get-asset?${q(first)}&assetId=${curves.assets[0]!.assetId}`)
+      const curves = decodes(
+        Core.AssetList,
+        yield* getJson(`/api/rest/v2/experiment/asset/list?${q(first)}&type=curve`)
+      )
+      const curve = yield* get(
+        `/api/rest/v2/experiment/asset/get-asset?${q(first)}&assetId=${curves.assets[0]!.assetId}`
+      )
       decodes(Core.CurveData, JSON.parse(yield* curve.text))
     }).pipe(Effect.provide(emulator))
   )
@@ -361,8 +393,9 @@ describe("multi-metric chart", () => {
   it.effect("no metrics → {experiments: {}, empty: true}", () =>
     Effect.gen(function* () {
       for (const metrics of [null, []]) {
-        const r = yield* Effect.flatMap(post("/api/rest/v2/experiments/multi-metric-chart", body({ metrics })), (r) =>
-          r.json
+        const r = yield* Effect.flatMap(
+          post("/api/rest/v2/experiments/multi-metric-chart", body({ metrics })),
+          (r) => r.json
         )
         assert.deepStrictEqual(r, { experiments: {}, empty: true })
       }

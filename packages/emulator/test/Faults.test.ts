@@ -12,7 +12,9 @@ const parse = (s: string) => {
 
 describe("fault spec", () => {
   it("parses kinds, probabilities, scopes and settings", () => {
-    const c = parse("429:0.2, 503:0.1,reset:0.05,truncate:0.05@experiment/*,slow:0.1@/api/rest/v2/experiments,retry-after=3,slow-ms=40,latency=20~10@experiment/metadata")
+    const c = parse(
+      "429:0.2, 503:0.1,reset:0.05,truncate:0.05@experiment/*,slow:0.1@/api/rest/v2/experiments,retry-after=3,slow-ms=40,latency=20~10@experiment/metadata"
+    )
     assert.deepStrictEqual(c.rules, [
       { kind: "429", probability: 0.2, scope: null },
       { kind: "503", probability: 0.1, scope: null },
@@ -28,7 +30,16 @@ describe("fault spec", () => {
   })
 
   it("rejects what it cannot use, naming the item", () => {
-    for (const bad of ["teapot:0.1", "503", "503:1.5", "503:-1", "503:0.6,429:0.6", "retry-after=soon", "colour=blue", "latency=fast"]) {
+    for (const bad of [
+      "teapot:0.1",
+      "503",
+      "503:1.5",
+      "503:-1",
+      "503:0.6,429:0.6",
+      "retry-after=soon",
+      "colour=blue",
+      "latency=fast"
+    ]) {
       const r = Faults.parseFaults(bad)
       assert.isTrue(Either.isLeft(r), bad)
       if (Either.isLeft(r)) {
@@ -101,6 +112,9 @@ describe("fault decisions", () => {
     const values = Array.from({ length: 500 }, (_, i) => Faults.latencyFor(l, 3, "workspaces", i))
     for (const v of values) assert.isTrue(v >= 50 && v <= 70, String(v))
     assert.isTrue(new Set(values).size > 10)
-    assert.deepStrictEqual(values, Array.from({ length: 500 }, (_, i) => Faults.latencyFor(l, 3, "workspaces", i)))
+    assert.deepStrictEqual(
+      values,
+      Array.from({ length: 500 }, (_, i) => Faults.latencyFor(l, 3, "workspaces", i))
+    )
   })
 })

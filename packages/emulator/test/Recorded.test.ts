@@ -31,13 +31,18 @@ const sameShape = (actual: unknown, expected: unknown, path: string, nullMatches
   if (Array.isArray(expected)) {
     assert.isTrue(Array.isArray(actual), `${path}: expected an array`)
     if (expected.length === 0) return
-    for (const [i, a] of (actual as Array<unknown>).entries()) sameShape(a, expected[0], `${path}[${i}]`, nullMatchesAny)
+    for (const [i, a] of (actual as Array<unknown>).entries())
+      sameShape(a, expected[0], `${path}[${i}]`, nullMatchesAny)
     return
   }
   if (expected !== null && typeof expected === "object") {
-    assert.isTrue(actual !== null && typeof actual === "object" && !Array.isArray(actual), `${path}: expected an object`)
+    assert.isTrue(
+      actual !== null && typeof actual === "object" && !Array.isArray(actual),
+      `${path}: expected an object`
+    )
     assert.deepStrictEqual(Object.keys(actual as object).sort(), Object.keys(expected).sort(), `${path}: keys`)
-    for (const [k, e] of Object.entries(expected)) sameShape((actual as Record<string, unknown>)[k], e, `${path}.${k}`, nullMatchesAny)
+    for (const [k, e] of Object.entries(expected))
+      sameShape((actual as Record<string, unknown>)[k], e, `${path}.${k}`, nullMatchesAny)
     return
   }
   assert.strictEqual(shapeOf(actual), shapeOf(expected), `${path}: JSON type`)
@@ -49,7 +54,10 @@ const requests = (ws: string, project: string, projectId: string) =>
     ["projects-dafb61.json", getJson(`/api/rest/v2/projects?workspaceName=${ws}`)],
     ["experiments-1280bb.json", getJson(`/api/rest/v2/experiments?projectId=${projectId}`)],
     ["project_column-names-1280bb.json", getJson(`/api/rest/v2/project/column-names?projectId=${projectId}`)],
-    ["project_column-names-4ec64e.json", getJson(`/api/rest/v2/project/column-names?workspaceName=${ws}&projectName=${project}`)],
+    [
+      "project_column-names-4ec64e.json",
+      getJson(`/api/rest/v2/project/column-names?workspaceName=${ws}&projectName=${project}`)
+    ],
     [
       "experiments_multi-metric-chart-df83ef-POST.json",
       Effect.flatMap(
@@ -70,7 +78,11 @@ describe("the emulator's answers have the shape of recorded Comet responses", ()
     Effect.gen(function* () {
       const dataset = yield* loadDataset(join(import.meta.dirname, "fixtures", "recorded-like.json"))
       yield* Effect.gen(function* () {
-        for (const [file, request] of requests("testuser-cometr", "cometrtestproject", "ebfbbc1212004f92b618d50db41f27f3")) {
+        for (const [file, request] of requests(
+          "testuser-cometr",
+          "cometrtestproject",
+          "ebfbbc1212004f92b618d50db41f27f3"
+        )) {
           const answer = yield* request
           sameShape(answer, recorded(file), file, false)
         }

@@ -30,7 +30,9 @@ describe("real server", () => {
   it.live("streams a large asset over the socket, byte for byte", () =>
     Effect.gen(function* () {
       const big = first.assets.find((a) => a.fileName === "checkpoint.bin")!
-      const r = yield* getPath(`/api/rest/v2/experiment/asset/get-asset?experimentKey=${first.experimentKey}&assetId=${big.assetId}`)
+      const r = yield* getPath(
+        `/api/rest/v2/experiment/asset/get-asset?experimentKey=${first.experimentKey}&assetId=${big.assetId}`
+      )
       const hash = createHash("sha256")
       let n = 0
       yield* Stream.runForEach(r.stream, (chunk) =>
@@ -75,7 +77,9 @@ describe("real server", () => {
   it.live("truncate on a streamed asset", () =>
     Effect.gen(function* () {
       const big = first.assets.find((a) => a.fileName === "checkpoint.bin")!
-      const r = yield* getPath(`/api/rest/v2/experiment/asset/get-asset?experimentKey=${first.experimentKey}&assetId=${big.assetId}`)
+      const r = yield* getPath(
+        `/api/rest/v2/experiment/asset/get-asset?experimentKey=${first.experimentKey}&assetId=${big.assetId}`
+      )
       let n = 0
       const result = yield* Effect.either(Stream.runForEach(r.stream, (c) => Effect.sync(() => (n += c.length))))
       assert.isTrue(Either.isLeft(result))
