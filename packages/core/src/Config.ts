@@ -224,6 +224,9 @@ const layers = (sources: ConfigSources): Layered => {
   }
 }
 
+const hasSpaceOrControl = (text: string): boolean =>
+  /\s/.test(text) || [...text].some((ch) => (ch.codePointAt(0) ?? 0) < 0x20 || ch.codePointAt(0) === 0x7f)
+
 const isLoopback = (hostname: string): boolean => {
   const h = hostname.replace(/^\[|\]$/g, "").toLowerCase()
   return h === "localhost" || h.endsWith(".localhost") || h === "::1" || /^127(\.\d{1,3}){3}$/.test(h)
@@ -320,11 +323,11 @@ export const resolve = (options: CometOptions = {}): Effect.Effect<ResolvedConfi
         new ConfigurationError({ setting: "apiKey", reason: `the API key from ${apiKeySource} is empty.` })
       )
     }
-    if (/[\r\n]/.test(keyText)) {
+    if (hasSpaceOrControl(keyText)) {
       return yield* Effect.fail(
         new ConfigurationError({
           setting: "apiKey",
-          reason: `the API key from ${apiKeySource} contains a line break; it cannot go in a header.`
+          reason: `the API key from ${apiKeySource} contains white space or control characters; Comet keys have none. Check for a stray space or line break.`
         })
       )
     }

@@ -19,7 +19,7 @@ const EXCERPT_LENGTH = 200
  * @since 0.1.0
  */
 export const excerpt = (body: string, apiKey?: string): string => {
-  const oneLine = body.replace(/\s+/g, " ").trim()
+  const oneLine = scrub(body, apiKey).replace(/\s+/g, " ").trim()
   const cut = oneLine.length > EXCERPT_LENGTH ? `${oneLine.slice(0, EXCERPT_LENGTH)}…` : oneLine
   return scrub(cut.length === 0 ? "(empty body)" : cut, apiKey)
 }

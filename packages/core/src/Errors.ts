@@ -8,6 +8,16 @@
 import { Schema } from "effect"
 import { scrub } from "./internal/secrets.js"
 
+/** Scrub registered secrets from every string field (a last line of defence: JSON and fields stay clean too). */
+const clean = <P>(props: P): P => {
+  if (typeof props !== "object" || props === null) return props
+  const out: Record<string, unknown> = { ...(props as Record<string, unknown>) }
+  for (const [k, v] of Object.entries(out)) if (typeof v === "string") out[k] = scrub(v)
+  return out as P
+}
+
+type MakeOptions = boolean | { readonly disableValidation?: boolean }
+
 const NullableString = Schema.NullOr(Schema.String)
 const NullableNumber = Schema.NullOr(Schema.Number)
 
@@ -18,17 +28,26 @@ const withServer = (msg: string | null, code: number | null): string => {
   return parts.length === 0 ? "" : ` (${parts.join(", ")})`
 }
 
+const unauthorizedFields = {
+  status: Schema.Literal(401, 403),
+  endpoint: Schema.String,
+  serverMessage: NullableString,
+  sdkErrorCode: NullableNumber
+}
+
 /**
  * The API key was missing, invalid (HTTP 401) or has no access to the resource (HTTP 403).
  *
  * @since 0.1.0
  */
-export class Unauthorized extends Schema.TaggedError<Unauthorized>("@comet-ts/core/Unauthorized")("Unauthorized", {
-  status: Schema.Literal(401, 403),
-  endpoint: Schema.String,
-  serverMessage: NullableString,
-  sdkErrorCode: NullableNumber
-}) {
+export class Unauthorized extends Schema.TaggedError<Unauthorized>("@comet-ts/core/Unauthorized")(
+  "Unauthorized",
+  unauthorizedFields
+) {
+  constructor(props: Schema.Struct.Constructor<typeof unauthorizedFields>, options?: MakeOptions) {
+    super(clean(props), options)
+  }
+
   override get message(): string {
     const server = withServer(this.serverMessage, this.sdkErrorCode)
     return scrub(
@@ -39,18 +58,24 @@ export class Unauthorized extends Schema.TaggedError<Unauthorized>("@comet-ts/co
   }
 }
 
-/**
- * The thing asked for does not exist, or is not visible to this API key.
- *
- * @since 0.1.0
- */
-export class NotFound extends Schema.TaggedError<NotFound>("@comet-ts/core/NotFound")("NotFound", {
+const notFoundFields = {
   resource: Schema.String,
   id: Schema.String,
   endpoint: NullableString,
   serverMessage: NullableString,
   sdkErrorCode: NullableNumber
-}) {
+}
+
+/**
+ * The thing asked for does not exist, or is not visible to this API key.
+ *
+ * @since 0.1.0
+ */
+export class NotFound extends Schema.TaggedError<NotFound>("@comet-ts/core/NotFound")("NotFound", notFoundFields) {
+  constructor(props: Schema.Struct.Constructor<typeof notFoundFields>, options?: MakeOptions) {
+    super(clean(props), options)
+  }
+
   override get message(): string {
     const where = this.endpoint === null ? "" : ` (${this.endpoint})`
     return scrub(
@@ -59,18 +84,27 @@ export class NotFound extends Schema.TaggedError<NotFound>("@comet-ts/core/NotFo
   }
 }
 
-/**
- * Comet answered HTTP 429 and the retries allowed for it ran out.
- *
- * @since 0.1.0
- */
-export class RateLimited extends Schema.TaggedError<RateLimited>("@comet-ts/core/RateLimited")("RateLimited", {
+const rateLimitedFields = {
   endpoint: Schema.String,
   /** The server's Retry-After, in milliseconds, when it sent one. */
   retryAfterMillis: NullableNumber,
   attempts: Schema.Number,
   serverMessage: NullableString
-}) {
+}
+
+/**
+ * Comet answered HTTP 429 and the retries allowed for it ran out.
+ *
+ * @since 0.1.0
+ */
+export class RateLimited extends Schema.TaggedError<RateLimited>("@comet-ts/core/RateLimited")(
+  "RateLimited",
+  rateLimitedFields
+) {
+  constructor(props: Schema.Struct.Constructor<typeof rateLimitedFields>, options?: MakeOptions) {
+    super(clean(props), options)
+  }
+
   override get message(): string {
     const after =
       this.retryAfterMillis === null ? "" : ` The server asked to wait ${Math.ceil(this.retryAfterMillis / 1000)} s.`
@@ -80,23 +114,39 @@ export class RateLimited extends Schema.TaggedError<RateLimited>("@comet-ts/core
   }
 }
 
-/**
- * Comet failed with a 5xx (or 408) status and the retries allowed for it ran out.
- *
- * @since 0.1.0
- */
-export class ServerError extends Schema.TaggedError<ServerError>("@comet-ts/core/ServerError")("ServerError", {
+const serverErrorFields = {
   status: Schema.Number,
   endpoint: Schema.String,
   serverMessage: NullableString,
   sdkErrorCode: NullableNumber,
   attempts: Schema.Number
-}) {
+}
+
+/**
+ * Comet failed with a 5xx (or 408) status and the retries allowed for it ran out.
+ *
+ * @since 0.1.0
+ */
+export class ServerError extends Schema.TaggedError<ServerError>("@comet-ts/core/ServerError")(
+  "ServerError",
+  serverErrorFields
+) {
+  constructor(props: Schema.Struct.Constructor<typeof serverErrorFields>, options?: MakeOptions) {
+    super(clean(props), options)
+  }
+
   override get message(): string {
     return scrub(
       `Comet failed on ${this.endpoint} with HTTP ${this.status} after ${this.attempts} attempt(s)${withServer(this.serverMessage, this.sdkErrorCode)}. This is usually temporary: try again later, or raise maxRetries.`
     )
   }
+}
+
+const badRequestFields = {
+  status: Schema.Number,
+  endpoint: Schema.String,
+  serverMessage: NullableString,
+  sdkErrorCode: NullableNumber
 }
 
 /**
@@ -105,12 +155,14 @@ export class ServerError extends Schema.TaggedError<ServerError>("@comet-ts/core
  *
  * @since 0.1.0
  */
-export class BadRequest extends Schema.TaggedError<BadRequest>("@comet-ts/core/BadRequest")("BadRequest", {
-  status: Schema.Number,
-  endpoint: Schema.String,
-  serverMessage: NullableString,
-  sdkErrorCode: NullableNumber
-}) {
+export class BadRequest extends Schema.TaggedError<BadRequest>("@comet-ts/core/BadRequest")(
+  "BadRequest",
+  badRequestFields
+) {
+  constructor(props: Schema.Struct.Constructor<typeof badRequestFields>, options?: MakeOptions) {
+    super(clean(props), options)
+  }
+
   override get message(): string {
     return scrub(
       `Comet refused ${this.endpoint} with HTTP ${this.status}${withServer(this.serverMessage, this.sdkErrorCode)}. Check the arguments of the call; if they are right, this server may not support the request.`
@@ -125,6 +177,13 @@ export class BadRequest extends Schema.TaggedError<BadRequest>("@comet-ts/core/B
  */
 export const TransportReason = Schema.Literal("network", "timeout", "aborted", "truncated", "redirect", "too-large")
 
+const transportErrorFields = {
+  endpoint: Schema.String,
+  reason: TransportReason,
+  detail: Schema.String,
+  attempts: Schema.Number
+}
+
 /**
  * The request did not complete: a network failure, a timeout, an abort, a body cut off before
  * its end, a redirect to another host, or a body too large to hold in memory.
@@ -133,13 +192,12 @@ export const TransportReason = Schema.Literal("network", "timeout", "aborted", "
  */
 export class TransportError extends Schema.TaggedError<TransportError>("@comet-ts/core/TransportError")(
   "TransportError",
-  {
-    endpoint: Schema.String,
-    reason: TransportReason,
-    detail: Schema.String,
-    attempts: Schema.Number
-  }
+  transportErrorFields
 ) {
+  constructor(props: Schema.Struct.Constructor<typeof transportErrorFields>, options?: MakeOptions) {
+    super(clean(props), options)
+  }
+
   override get message(): string {
     const advice: Record<typeof this.reason, string> = {
       network: "Check the network and the base URL (COMET_URL_OVERRIDE).",
@@ -155,25 +213,40 @@ export class TransportError extends Schema.TaggedError<TransportError>("@comet-t
   }
 }
 
-/**
- * Comet's answer did not have the shape the wire reference describes.
- *
- * @since 0.1.0
- */
-export class DecodeError extends Schema.TaggedError<DecodeError>("@comet-ts/core/DecodeError")("DecodeError", {
+const decodeErrorFields = {
   endpoint: Schema.String,
   /** The path of the first mismatching field, like `experiments[3].durationMillis`. */
   path: Schema.String,
   detail: Schema.String,
   /** A short excerpt of the body. */
   excerpt: Schema.String
-}) {
+}
+
+/**
+ * Comet's answer did not have the shape the wire reference describes.
+ *
+ * @since 0.1.0
+ */
+export class DecodeError extends Schema.TaggedError<DecodeError>("@comet-ts/core/DecodeError")(
+  "DecodeError",
+  decodeErrorFields
+) {
+  constructor(props: Schema.Struct.Constructor<typeof decodeErrorFields>, options?: MakeOptions) {
+    super(clean(props), options)
+  }
+
   override get message(): string {
     const at = this.path.length === 0 ? "the body" : `field ${this.path}`
     return scrub(
       `Comet's answer to ${this.endpoint} did not decode at ${at}: ${this.detail}. Body starts: ${this.excerpt}. The server may be newer or older than this client, or a proxy answered instead of Comet; please report it with this message.`
     )
   }
+}
+
+const invalidArgumentFields = {
+  argument: Schema.String,
+  value: Schema.String,
+  reason: Schema.String
 }
 
 /**
@@ -184,12 +257,12 @@ export class DecodeError extends Schema.TaggedError<DecodeError>("@comet-ts/core
  */
 export class InvalidArgument extends Schema.TaggedError<InvalidArgument>("@comet-ts/core/InvalidArgument")(
   "InvalidArgument",
-  {
-    argument: Schema.String,
-    value: Schema.String,
-    reason: Schema.String
-  }
+  invalidArgumentFields
 ) {
+  constructor(props: Schema.Struct.Constructor<typeof invalidArgumentFields>, options?: MakeOptions) {
+    super(clean(props), options)
+  }
+
   override get message(): string {
     return scrub(`Invalid ${this.argument} ${JSON.stringify(this.value)}: ${this.reason}`)
   }
@@ -209,13 +282,7 @@ export const QueryErrorReason = Schema.Literal(
   "unsupported"
 )
 
-/**
- * A query could not be parsed or compiled: a syntax error (with line and column), an unknown
- * column, or a value or operator that does not fit the column's type.
- *
- * @since 0.1.0
- */
-export class QueryError extends Schema.TaggedError<QueryError>("@comet-ts/core/QueryError")("QueryError", {
+const queryErrorFields = {
   reason: QueryErrorReason,
   detail: Schema.String,
   /** 1-based line of a syntax error. */
@@ -223,12 +290,32 @@ export class QueryError extends Schema.TaggedError<QueryError>("@comet-ts/core/Q
   /** 1-based column of a syntax error. */
   column: NullableNumber,
   hint: NullableString
-}) {
+}
+
+/**
+ * A query could not be parsed or compiled: a syntax error (with line and column), an unknown
+ * column, or a value or operator that does not fit the column's type.
+ *
+ * @since 0.1.0
+ */
+export class QueryError extends Schema.TaggedError<QueryError>("@comet-ts/core/QueryError")(
+  "QueryError",
+  queryErrorFields
+) {
+  constructor(props: Schema.Struct.Constructor<typeof queryErrorFields>, options?: MakeOptions) {
+    super(clean(props), options)
+  }
+
   override get message(): string {
     const at = this.line === null ? "" : ` at line ${this.line}, column ${this.column ?? 1}`
     const hint = this.hint === null ? "" : ` Hint: ${this.hint}`
     return scrub(`Query ${this.reason} error${at}: ${this.detail}.${hint}`)
   }
+}
+
+const configurationErrorFields = {
+  setting: Schema.String,
+  reason: Schema.String
 }
 
 /**
@@ -239,11 +326,12 @@ export class QueryError extends Schema.TaggedError<QueryError>("@comet-ts/core/Q
  */
 export class ConfigurationError extends Schema.TaggedError<ConfigurationError>("@comet-ts/core/ConfigurationError")(
   "ConfigurationError",
-  {
-    setting: Schema.String,
-    reason: Schema.String
-  }
+  configurationErrorFields
 ) {
+  constructor(props: Schema.Struct.Constructor<typeof configurationErrorFields>, options?: MakeOptions) {
+    super(clean(props), options)
+  }
+
   override get message(): string {
     return scrub(`Configuration problem with ${this.setting}: ${this.reason}`)
   }

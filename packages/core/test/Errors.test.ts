@@ -1,0 +1,202 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Exit, Redacted, Schema } from "effect"
+import fc from "fast-check"
+import { decodeJsonText } from "../src/Decode.js"
+import * as Core from "../src/index.js"
+import { errorFromResponse, parseRetryAfter } from "../src/ResponseErrors.js"
+
+const base = { endpoint: "experiment/metadata", body: "", nowMillis: 1_700_000_000_000, attempts: 1 }
+
+describe("errorFromResponse", () => {
+  it("maps each status to its error", () => {
+    const cases: ReadonlyArray<readonly [number, string]> = [
+      [401, "Unauthorized"],
+      [403, "Unauthorized"],
+      [404, "NotFound"],
+      [429, "RateLimited"],
+      [408, "ServerError"],
+      [500, "ServerError"],
+      [502, "ServerError"],
+      [503, "ServerError"],
+      [504, "ServerError"],
+      [400, "BadRequest"],
+      [402, "BadRequest"],
+      [405, "BadRequest"],
+      [201, "BadRequest"],
+      [204, "BadRequest"]
+    ]
+    for (const [status, tag] of cases) {
+      const e = errorFromResponse({ ...base, endpoint: "workspaces", status })
+      assert.strictEqual(e._tag, tag, `status ${status}`)
+      assert.isTrue(e instanceof Error)
+    }
+  })
+
+  it("says what was not found, from the request parameters", () => {
+    const e = errorFromResponse({ ...base, status: 404, params: { experimentKey: "abc123" } })
+    assert.strictEqual(e._tag, "NotFound")
+    if (e._tag === "NotFound") {
+      assert.strictEqual(e.resource, "experiment")
+      assert.strictEqual(e.id, "abc123")
+      assert.include(e.message, '"abc123"')
+    }
+    const p = errorFromResponse({
+      ...base,
+      endpoint: "project",
+      status: 404,
+      params: { workspaceName: "ws", projectName: "proj" }
+    })
+    assert.isTrue(p._tag === "NotFound" && p.resource === "project" && p.id === "ws/proj")
+  })
+
+  it("treats an old server's 400 for an unknown experiment key as NotFound", () => {
+    const e = errorFromResponse({ ...base, status: 400, params: { experimentKey: "nope" } })
+    assert.strictEqual(e._tag, "NotFound")
+    const other = errorFromResponse({
+      ...base,
+      endpoint: "experiment/metrics/get-metric",
+      status: 400,
+      params: { experimentKey: "k" }
+    })
+    assert.strictEqual(other._tag, "BadRequest")
+    const coded = errorFromResponse({
+      ...base,
+      endpoint: "experiment/tags",
+      status: 400,
+      body: JSON.stringify({ code: 400, msg: "Experiment key not found", sdk_error_code: 90211 }),
+      params: { experimentKey: "k" }
+    })
+    assert.strictEqual(coded._tag, "NotFound")
+  })
+
+  it("surfaces Comet's error body in the message", () => {
+    const e = errorFromResponse({
+      ...base,
+      status: 500,
+      body: JSON.stringify({ code: 500, msg: "database is sad", sdk_error_code: 12345 })
+    })
+    assert.strictEqual(e._tag, "ServerError")
+    if (e._tag === "ServerError") {
+      assert.strictEqual(e.serverMessage, "database is sad")
+      assert.strictEqual(e.sdkErrorCode, 12345)
+    }
+    assert.include(e.message, "database is sad")
+    assert.include(e.message, "12345")
+    const html = errorFromResponse({ ...base, status: 502, body: "<html>bad gateway</html>" })
+    assert.isTrue(html._tag === "ServerError" && html.serverMessage === null)
+  })
+
+  it("401 tells the user to check COMET_API_KEY", () => {
+    assert.include(errorFromResponse({ ...base, status: 401 }).message, "COMET_API_KEY")
+  })
+
+  it("reads Retry-After in seconds and as an HTTP-date", () => {
+    assert.strictEqual(parseRetryAfter("7", 0), 7000)
+    assert.strictEqual(parseRetryAfter("0.5", 0), 500)
+    const now = Date.parse("Wed, 21 Oct 2015 07:28:00 GMT")
+    assert.strictEqual(parseRetryAfter("Wed, 21 Oct 2015 07:28:09 GMT", now), 9000)
+    assert.strictEqual(parseRetryAfter("Wed, 21 Oct 2015 07:27:00 GMT", now), 0)
+    assert.strictEqual(parseRetryAfter("soon", now), null)
+    assert.strictEqual(parseRetryAfter(undefined, now), null)
+    const e = errorFromResponse({ ...base, status: 429, retryAfter: "7" })
+    assert.isTrue(e._tag === "RateLimited" && e.retryAfterMillis === 7000)
+  })
+
+  it("classifies retryable errors", () => {
+    const retryable = [408, 429, 500, 502, 503, 504].map((status) => errorFromResponse({ ...base, status }))
+    assert.isTrue(retryable.every(Core.isRetryable))
+    const final = [400, 401, 403, 404, 405, 501].map((status) => errorFromResponse({ ...base, status }))
+    assert.isTrue(final.every((e) => !Core.isRetryable(e)))
+  })
+
+  it("errors are real Errors, round-trip through their Schema, and are recognised", () => {
+    const e = new Core.TransportError({ endpoint: "workspaces", reason: "timeout", detail: "10 s", attempts: 3 })
+    assert.instanceOf(e, Error)
+    assert.strictEqual(e.name, "TransportError")
+    assert.include(String(e), "timeout")
+    const encoded = Schema.encodeSync(Core.CometError)(e)
+    const back = Schema.decodeUnknownSync(Core.CometError)(JSON.parse(JSON.stringify(encoded)))
+    assert.instanceOf(back, Core.TransportError)
+    assert.isTrue(Core.isCometError(back))
+    assert.isFalse(Core.isCometError(new Error("x")))
+  })
+})
+
+describe("the API key never appears in an error", () => {
+  // Keys as Comet issues them (alphanumeric), plus odd ones.
+  const key = fc.oneof(
+    fc.stringMatching(/^[A-Za-z0-9]{20,40}$/),
+    // Config refuses keys with white space or control characters, so the odd keys have none.
+    fc
+      .string({ minLength: 8, maxLength: 40 })
+      .filter((s) => !/\s/.test(s) && [...s].every((ch) => (ch.codePointAt(0) ?? 0) >= 0x20 && ch !== "\u007f"))
+  )
+  const around = fc.string({ maxLength: 30 })
+
+  it("in any error built from a response that echoes it", () => {
+    fc.assert(
+      fc.property(
+        key,
+        around,
+        around,
+        fc.constantFrom(400, 401, 403, 404, 408, 429, 500, 503),
+        (k, before, after, status) => {
+          const echoed = `${before}${k}${after}`
+          const e = errorFromResponse({
+            status,
+            endpoint: `experiment/${echoed}`,
+            params: { experimentKey: echoed, workspaceName: echoed },
+            body: JSON.stringify({ code: status, msg: echoed, sdk_error_code: 1 }),
+            retryAfter: echoed,
+            nowMillis: 0,
+            attempts: 1,
+            apiKey: k
+          })
+          const texts = [e.message, String(e), e.toString(), JSON.stringify(e), JSON.stringify(e.toJSON())]
+          return texts.every((t) => !t.includes(k))
+        }
+      ),
+      { numRuns: 500 }
+    )
+  })
+
+  it("in decode errors whose body contains it", () => {
+    fc.assert(
+      fc.property(key, around, (k, before) => {
+        const exit = Effect.runSyncExit(decodeJsonText(Core.WorkspaceList, "workspaces")(`${before}${k}`, k))
+        if (Exit.isSuccess(exit) || exit.cause._tag !== "Fail") return false
+        const e = exit.cause.error
+        return ![e.message, String(e), JSON.stringify(e)].some((t) => t.includes(k))
+      }),
+      { numRuns: 300 }
+    )
+  })
+
+  it("in any error once the key was resolved by config, whatever the error carries", () => {
+    fc.assert(
+      fc.property(key, around, (k, before) => {
+        const resolved = Effect.runSync(
+          Core.Config.resolve({ apiKey: Redacted.make(k), sources: Core.Config.staticSources({}) })
+        )
+        const text = `${before}${k}`
+        const errors = [
+          new Core.InvalidArgument({ argument: "experiment path", value: text, reason: text }),
+          new Core.NotFound({ resource: "asset", id: text, endpoint: text, serverMessage: text, sdkErrorCode: null }),
+          new Core.QueryError({ reason: "syntax", detail: text, line: 1, column: 1, hint: text }),
+          new Core.ConfigurationError({ setting: text, reason: text }),
+          new Core.TransportError({ endpoint: text, reason: "network", detail: text, attempts: 1 })
+        ]
+        return (
+          Redacted.value(resolved.apiKey) === k &&
+          !String(resolved.apiKey).includes(k) &&
+          errors.every((e) =>
+            [e.message, String(e), JSON.stringify(e), JSON.stringify(Schema.encodeSync(Core.CometError)(e))].every(
+              (t) => !t.includes(k)
+            )
+          )
+        )
+      }),
+      { numRuns: 300 }
+    )
+  })
+})
