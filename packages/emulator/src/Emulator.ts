@@ -26,6 +26,7 @@ import {
   type HttpFailure,
   json,
   makeRouter,
+  type PredicateEvaluator,
   RequestContext,
   type RequestInfo
 } from "./internal/routes.js"
@@ -69,7 +70,18 @@ export interface EmulatorOptions {
   readonly seed?: number | undefined
   /** What `GET /clientlib/isAlive/ver` reports (default {@link DEFAULT_BACKEND_VERSION}). */
   readonly backendVersion?: string | undefined
+  /**
+   * The evaluator behind `project/query` (default: `@comet-ts/query`'s `evaluatePredicates`,
+   * once that package provides it).
+   */
+  readonly evaluatePredicates?: PredicateEvaluator | undefined
 }
+
+/**
+ * The default evaluator of `project/query`: `@comet-ts/query`'s rule table. (Pending: `null`
+ * until `evaluatePredicates` lands in `@comet-ts/query`; the endpoint answers 501 meanwhile.)
+ */
+const defaultEvaluator: PredicateEvaluator | null = null
 
 /**
  * The backend version reported by default: the lowest at which comet_ml 3.58.8 enables every
@@ -115,6 +127,8 @@ export interface EmulatorShape {
  * @since 0.1.0
  */
 export class Emulator extends Context.Tag("@comet-ts/emulator/Emulator")<Emulator, EmulatorShape>() {}
+
+export type { PredicateEvaluator } from "./internal/routes.js"
 
 const BEARER = /^bearer\s+/i
 
@@ -208,7 +222,7 @@ export const make = (options: EmulatorOptions = {}): Effect.Effect<EmulatorShape
     const keys = resolveKeys(dataset, options)
     const store = new Store(dataset, keys)
     const recorder = new StatsRecorder()
-    const router = makeRouter(store)
+    const router = makeRouter(store, options.evaluatePredicates ?? defaultEvaluator)
     const version = options.backendVersion ?? DEFAULT_BACKEND_VERSION
 
     const route = (request: HttpServerRequest.HttpServerRequest, url: URL, endpoint: string) =>

@@ -5,6 +5,9 @@
  *
  * @internal
  */
+
+import { type Predicate, ProjectQueryRequest } from "@comet-ts/core"
+import type { ExperimentRecord } from "@comet-ts/query/ExperimentRecord"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
@@ -76,7 +79,11 @@ const NO_KEY = 90998
 const NO_PROJECT_NAME = 98219
 
 /** The routes, over one store. */
-export const makeRouter = (store: Store) => {
+/** Whether one experiment matches the predicates of `project/query` (the shared rule table of `@comet-ts/query`). */
+export type PredicateEvaluator = (predicates: ReadonlyArray<Predicate>, record: ExperimentRecord) => boolean
+
+/** The routes, over one store. Without an evaluator, `project/query` answers 501. */
+export const makeRouter = (store: Store, evaluate: PredicateEvaluator | null) => {
   const workspaceFor = (info: RequestInfo, name: string) =>
     Effect.gen(function* () {
       const ws = store.workspaces.get(name)
@@ -411,5 +418,44 @@ export const makeRouter = (store: Store) => {
     )
   )
 
-  return HttpRouter.concatAll(general, experimentReads, contentReads, assetReads)
+  const query = HttpRouter.empty.pipe(
+    HttpRouter.post(
+      "/api/rest/v2/project/query",
+      Effect.gen(function* () {
+        const info = yield* RequestContext
+        const body = yield* readBody(ProjectQueryRequest)
+        if (evaluate === null)
+          return yield* fail(
+            501,
+            "project/query is not available in this build: it needs @comet-ts/query's evaluatePredicates"
+          )
+        let found: { project: ProjectData; workspace: WorkspaceData } | undefined
+        if (body.projectId !== undefined) {
+          found = store.projectsById.get(body.projectId)
+          if (found === undefined || !info.principal.workspaces.has(found.workspace.name))
+            return yield* fail(404, `Project ${JSON.stringify(body.projectId)} does not exist`)
+        } else {
+          if (body.workspaceName === undefined)
+            return yield* fail(400, "workspaceName or projectId is required", NO_WORKSPACE)
+          if (body.projectName === undefined) return yield* fail(400, "projectName is required", NO_PROJECT_NAME)
+          const workspace = yield* workspaceFor(info, body.workspaceName)
+          const project = workspace.projects.find((p) => p.projectName === body.projectName)
+          if (project === undefined)
+            return yield* fail(
+              404,
+              `Project ${JSON.stringify(`${body.workspaceName}/${body.projectName}`)} does not exist`
+            )
+          found = { project, workspace }
+        }
+        const { project, workspace } = found
+        const experimentKeys = store
+          .experimentsOf(project, body.archived)
+          .filter((experiment) => evaluate(body.predicates, store.record({ experiment, project, workspace })))
+          .map((e) => e.experimentKey)
+        return json({ experimentKeys })
+      })
+    )
+  )
+
+  return HttpRouter.concatAll(general, experimentReads, contentReads, assetReads, query)
 }
