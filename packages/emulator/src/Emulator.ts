@@ -21,6 +21,7 @@ import { Cause, Context, Effect, Either, Layer } from "effect"
 import type { Dataset } from "./Dataset.js"
 import * as Faults from "./Faults.js"
 import { generate } from "./Generator.js"
+import { StatsRecorder } from "./internal/recorder.js"
 import {
   errorResponse,
   type HttpFailure,
@@ -32,7 +33,7 @@ import {
 } from "./internal/routes.js"
 import { type Principal, Store } from "./internal/store.js"
 import { makeFetch, reset, slow, truncate } from "./internal/transport.js"
-import { type EmulatorStats, StatsRecorder } from "./Stats.js"
+import type { EmulatorStats } from "./Stats.js"
 
 /**
  * What an extra API key may see: a user name, the workspaces (`"*"` for all), and the default
@@ -139,7 +140,12 @@ const apiKeyOf = (request: HttpServerRequest.HttpServerRequest): string | undefi
   return key.length === 0 ? undefined : key
 }
 
-/** The endpoint name of a path: the part after `/api/rest/v2/`, or the path without its leading `/`. */
+/**
+ * The endpoint name of a path, as faults and stats name it: the part after `/api/rest/v2/`, or
+ * the path without its leading `/` (`clientlib/isAlive/ver`).
+ *
+ * @since 0.1.0
+ */
 export const endpointOf = (pathname: string): string => {
   const p = pathname.replace(/\/+$/, "")
   if (p.startsWith("/api/rest/v2/")) return p.slice("/api/rest/v2/".length)

@@ -6,32 +6,62 @@
  * @since 0.1.0
  */
 
-/** The dataset format, its Schema and loader. @since 0.1.0 */
-export * as Dataset from "./Dataset.js"
-export { type Dataset as DatasetType, decodeDataset, encodeDataset, loadDataset } from "./Dataset.js"
-/** The emulator app, its service and Layers. @since 0.1.0 */
-export * as Emulator from "./Emulator.js"
+export {
+  AssetContent,
+  AssetData,
+  Dataset,
+  type DatasetJson,
+  datasetJsonSchema,
+  decodeDataset,
+  ExperimentData,
+  ExplicitSeries,
+  encodeDataset,
+  GitData,
+  LoggedValue,
+  loadDataset,
+  MAX_POINTS_PER_METRIC,
+  MetricSeries,
+  ModelData,
+  ProjectData,
+  RegistryRecordData,
+  SeriesShape,
+  SyntheticSeries,
+  SyntheticSeriesSpec,
+  SystemDetailsData,
+  UserData,
+  WorkspaceData
+} from "./Dataset.js"
 export {
   type ApiKeyGrant,
   DEFAULT_API_KEY,
   DEFAULT_BACKEND_VERSION,
-  Emulator as EmulatorService,
+  Emulator,
   type EmulatorOptions,
   type EmulatorShape,
+  endpointOf,
+  faultConfig,
   layer,
   layerClient,
   layerServer,
   layerTest,
+  make,
+  /** Alias of {@link make}. @since 0.1.0 */
   make as makeApp,
+  type PredicateEvaluator,
   type ServerOptions
 } from "./Emulator.js"
-/** Fault specs. @since 0.1.0 */
+export type { FaultConfig, FaultKind, FaultRule, LatencyRule } from "./Faults.js"
+/** Fault specs: parse, format, decide. @since 0.1.0 */
 export * as Faults from "./Faults.js"
-/** The deterministic dataset generator. @since 0.1.0 */
-export * as Generator from "./Generator.js"
-export { type DatasetSize, GENERATED_KEYS, type GenerateOptions, generate } from "./Generator.js"
+export {
+  type DatasetSize,
+  describe as describeDataset,
+  GENERATED_KEYS,
+  type GenerateOptions,
+  generate
+} from "./Generator.js"
+export type { SeriesPoints } from "./Series.js"
 /** Metric series expansion. @since 0.1.0 */
 export * as Series from "./Series.js"
-export type { EmulatorStats, EmulatorStatsSnapshot, RequestLogEntry } from "./Stats.js"
-/** Server-side request counting. @since 0.1.0 */
-export * as Stats from "./Stats.js"
+export type { EmulatorStats, EmulatorStatsSnapshot, EndpointCounts, RequestLogEntry } from "./Stats.js"
+export { LOG_LIMIT } from "./Stats.js"
