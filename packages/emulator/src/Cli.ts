@@ -21,7 +21,7 @@ import * as HttpServer from "@effect/platform/HttpServer"
 import type * as HttpServerError from "@effect/platform/HttpServerError"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { Console, Effect, Either, Layer } from "effect"
+import { Console, Effect, Either } from "effect"
 import { type Dataset, encodeDataset, loadDataset } from "./Dataset.js"
 import { faultConfig, layerServer } from "./Emulator.js"
 import { type DatasetSize, generate } from "./Generator.js"
@@ -194,7 +194,7 @@ export const main = (argv: ReadonlyArray<string>): void => {
         process.exitCode = 1
       })
     ),
-    Effect.provide(Layer.mergeAll(NodeContext.layer))
+    Effect.provide(NodeContext.layer)
   )
   NodeRuntime.runMain(run, { disableErrorReporting: false })
 }

@@ -19,8 +19,8 @@ export interface EndpointCounts {
 }
 
 /**
- * One request as the emulator saw it. `status` is the HTTP status sent (or that would have
- * been sent when the connection was reset or truncated).
+ * One request as the emulator saw it. `status` is the HTTP status sent (the promised one for a
+ * truncated body; 0 when the connection was reset before any response).
  *
  * @since 0.1.0
  */
