@@ -1,0 +1,22 @@
+/**
+ * `@comet-ts/http`: the Comet REST v2 transport. `CometHttp` (typed JSON GET/POST, bytes and
+ * byte streams against `<root>/api/rest/v2/`) with retries, Retry-After, bounded concurrency,
+ * an optional rate limit, request coalescing, an optional cache and exact `RequestStats`.
+ * Needs an `HttpClient` from @effect/platform; never picks one.
+ *
+ * @since 0.1.0
+ */
+
+export {
+  CometHttp,
+  type CometHttpOptions,
+  type CometHttpSettings,
+  type CometHttpShape,
+  layer,
+  layerConfig,
+  layerConfigWith,
+  make,
+  type Params,
+  type RequestOptions
+} from "./CometHttp.js"
+export { type EndpointStats, RequestStats, type RequestStatsShape, type StatsSnapshot } from "./RequestStats.js"

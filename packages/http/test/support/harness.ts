@@ -1,0 +1,374 @@
+/**
+ * Test harness: a fake Comet server behind a mock `HttpClient` (or a fake `fetch` behind the real
+ * `FetchHttpClient`), a CometHttp instance wired to it, and capture of every span and log line
+ * so each test can check that the API key never leaks.
+ */
+import type { ConfigurationError } from "@comet-ts/core"
+import { FetchHttpClient, HttpClient, HttpClientError, HttpClientResponse } from "@effect/platform"
+import { assert } from "@effect/vitest"
+import {
+  Cause,
+  Clock,
+  Context,
+  Effect,
+  Exit,
+  Layer,
+  Logger,
+  LogLevel,
+  Option,
+  Runtime,
+  type Scope,
+  Tracer
+} from "effect"
+import { CometHttp, type CometHttpOptions, type CometHttpShape } from "../../src/CometHttp.js"
+import { RequestStats, type RequestStatsShape } from "../../src/RequestStats.js"
+
+/** The API key of every test. It must reach the fake server and nothing else. */
+export const KEY = "tk_9f8e7d6c5b4a3210SECRET"
+export const BASE = "https://comet.test"
+
+/** What the fake server saw of one request. */
+export interface Incoming {
+  /** 1-based arrival number. */
+  readonly n: number
+  readonly method: string
+  readonly url: URL
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string
+  readonly signal: AbortSignal
+  /** TestClock time of arrival, in ms. */
+  readonly at: number
+}
+
+/** A handler answers with a Response, or fails with the Error a transport would raise. */
+export type Handler = (req: Incoming) => Effect.Effect<Response, Error>
+
+const decoder = new TextDecoder()
+
+/**
+ * A fake server. Measures requests in flight as the server sees them: from arrival until the
+ * response body has been read to its end (or cancelled), or the request was aborted.
+ */
+export class FakeServer {
+  readonly requests: Array<Incoming> = []
+  inFlight = 0
+  maxInFlight = 0
+  aborts = 0
+
+  constructor(readonly handler: Handler) {}
+
+  /** Requests whose handler has finished (answered, failed or was interrupted). */
+  readonly answered: Array<number> = []
+  private handlerDone(req: Incoming): void {
+    this.answered.push(req.n)
+  }
+
+  get count(): number {
+    return this.requests.length
+  }
+
+  /** Track a body so the request counts as in flight until the body is done. */
+  private track(response: Response, done: () => void): Response {
+    if (response.body === null) {
+      done()
+      return response
+    }
+    const reader = response.body.getReader()
+    const body = new ReadableStream<Uint8Array>({
+      pull: async (controller) => {
+        try {
+          const { done: finished, value } = await reader.read()
+          if (finished) {
+            done()
+            controller.close()
+          } else controller.enqueue(value)
+        } catch (e) {
+          done()
+          controller.error(e)
+        }
+      },
+      cancel: async (reason) => {
+        done()
+        await reader.cancel(reason)
+      }
+    })
+    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers })
+  }
+
+  private arrive(
+    method: string,
+    url: URL,
+    headers: Readonly<Record<string, string>>,
+    body: string,
+    signal: AbortSignal
+  ): Effect.Effect<{ readonly req: Incoming; readonly done: () => void }> {
+    return Effect.map(Clock.currentTimeMillis, (at) => {
+      const req: Incoming = { n: this.requests.length + 1, method, url, headers, body, signal, at }
+      this.requests.push(req)
+      this.inFlight++
+      if (this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight
+      let finished = false
+      const done = () => {
+        if (finished) return
+        finished = true
+        this.inFlight--
+      }
+      signal.addEventListener("abort", () => {
+        this.aborts++
+        done()
+      })
+      return { req, done }
+    })
+  }
+
+  /** A mock `HttpClient` (platform's `HttpClient.make` + `HttpClientResponse.fromWeb`). */
+  readonly client: HttpClient.HttpClient = HttpClient.make((request, url, signal) =>
+    Effect.gen(this, function* () {
+      const body = request.body._tag === "Uint8Array" ? decoder.decode(request.body.body) : ""
+      const { req, done } = yield* this.arrive(request.method, url, { ...request.headers }, body, signal)
+      const response = yield* this.handler(req).pipe(
+        Effect.onExit(() => Effect.sync(() => this.handlerDone(req))),
+        Effect.onError(() => Effect.sync(done)),
+        Effect.mapError((cause) => new HttpClientError.RequestError({ request, reason: "Transport", cause }))
+      )
+      return HttpClientResponse.fromWeb(request, this.track(response, done))
+    })
+  )
+
+  /** A fake `fetch` for the real `FetchHttpClient`; runs the handler in `runtimeContext`. */
+  fetch(run: <A, E>(effect: Effect.Effect<A, E>) => Promise<A>, inits: Array<RequestInit>): typeof globalThis.fetch {
+    return (input, init) => {
+      const url = new URL(input instanceof Request ? input.url : input.toString())
+      const signal = init?.signal ?? new AbortController().signal
+      inits.push(init ?? {})
+      const headers: Record<string, string> = {}
+      new Headers(init?.headers).forEach((v, k) => {
+        headers[k] = v
+      })
+      const body =
+        typeof init?.body === "string" ? init.body : init?.body instanceof Uint8Array ? decoder.decode(init.body) : ""
+      return new Promise<Response>((resolve, reject) => {
+        if (signal.aborted) return reject(new DOMException("aborted", "AbortError"))
+        signal.addEventListener("abort", () => reject(new DOMException("The operation was aborted", "AbortError")))
+        run(
+          Effect.flatMap(this.arrive(init?.method ?? "GET", url, headers, body, signal), ({ req, done }) =>
+            this.handler(req).pipe(
+              Effect.onExit(() => Effect.sync(() => this.handlerDone(req))),
+              Effect.onError(() => Effect.sync(done)),
+              Effect.map((response) => this.track(response, done))
+            )
+          )
+        ).then(resolve, reject)
+      })
+    }
+  }
+}
+
+/** A JSON response. */
+export const json = (body: unknown, status = 200, headers: Record<string, string> = {}): Response =>
+  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } })
+
+/** A text response. */
+export const text = (body: string, status = 200, headers: Record<string, string> = {}): Response =>
+  new Response(body, { status, headers: { "content-type": "text/plain", ...headers } })
+
+/** A response whose body is a stream of the given chunks, then an error or an end. */
+export const chunked = (
+  chunks: ReadonlyArray<Uint8Array>,
+  end: "close" | "error" | "hang",
+  init: ResponseInit = {}
+): Response => {
+  let i = 0
+  return new Response(
+    new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const next = chunks[i++]
+        if (next !== undefined) return controller.enqueue(next)
+        if (end === "close") return controller.close()
+        if (end === "error") return controller.error(new TypeError("terminated: other side closed"))
+        return new Promise<void>(() => {})
+      }
+    }),
+    init
+  )
+}
+
+export const bytes = (s: string): Uint8Array<ArrayBuffer> => new Uint8Array(new TextEncoder().encode(s))
+
+/** Everything observed while a scenario ran. */
+export interface Observed {
+  readonly spans: Array<Tracer.Span>
+  readonly logs: Array<string>
+}
+
+export interface Env {
+  readonly http: CometHttpShape
+  readonly stats: RequestStatsShape
+  readonly server: FakeServer
+  readonly observed: Observed
+}
+
+const captureTracer = (base: Tracer.Tracer, spans: Array<Tracer.Span>): Tracer.Tracer =>
+  Tracer.make({
+    span: (name, parent, context, links, startTime, kind, options) => {
+      const span = base.span(name, parent, context, links, startTime, kind, options)
+      spans.push(span)
+      return span
+    },
+    context: (f, fiber) => base.context(f, fiber)
+  })
+
+const captureLogger = (logs: Array<string>) =>
+  Logger.make(({ annotations, cause, logLevel, message }) => {
+    const ann = [...annotations].map(([k, v]) => `${k}=${String(v)}`).join(" ")
+    logs.push(`${logLevel.label} ${JSON.stringify(message)} ${ann} ${Cause.isEmpty(cause) ? "" : Cause.pretty(cause)}`)
+  })
+
+/** Every text a value can show: String, message, JSON and its own fields. */
+export const renderings = (u: unknown): Array<string> => {
+  const out: Array<string> = [String(u)]
+  if (u instanceof Error) out.push(u.message, u.stack ?? "")
+  try {
+    out.push(JSON.stringify(u) ?? "")
+  } catch {
+    out.push("(unserialisable)")
+  }
+  if (typeof u === "object" && u !== null) {
+    for (const k of Object.keys(u)) {
+      const v: unknown = Reflect.get(u, k)
+      out.push(typeof v === "string" ? v : String(v))
+    }
+  }
+  return out
+}
+
+/** Fail the test if the key shows up anywhere in `u`. */
+export const assertNoKey = (u: unknown, where: string): void => {
+  for (const r of renderings(u)) {
+    assert.isFalse(r.includes(KEY), `the API key leaked into ${where}: ${r.slice(0, 300)}`)
+  }
+}
+
+const spanTexts = (span: Tracer.Span): Array<string> => {
+  const out = [span.name]
+  for (const [k, v] of span.attributes) out.push(`${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
+  if (span.status._tag === "Ended" && Exit.isFailure(span.status.exit)) {
+    const cause = span.status.exit.cause
+    out.push(Cause.pretty(cause))
+    // every error a request failed with, in every rendering (message, JSON, fields)
+    for (const failure of Cause.failures(cause)) out.push(...renderings(failure))
+  }
+  return out
+}
+
+/**
+ * Run a scenario against a fresh CometHttp instance talking to `handler`, with span and log
+ * capture. Afterwards the key must appear in no span (name, attribute or failure), no log line
+ * and not in the result, while the fake server must have received it (so the check is not
+ * vacuous) whenever an authenticated request was made.
+ */
+export const withHttp = <A, E>(
+  handler: Handler,
+  options: Partial<CometHttpOptions>,
+  scenario: (env: Env) => Effect.Effect<A, E, Scope.Scope>
+): Effect.Effect<A, E | ConfigurationError> =>
+  Effect.gen(function* () {
+    const server = new FakeServer(handler)
+    const observed: Observed = { spans: [], logs: [] }
+    const base = yield* Effect.tracer
+    const layer = CometHttp.layer({ apiKey: KEY, baseUrl: BASE, ...options }).pipe(
+      Layer.provide(Layer.succeed(HttpClient.HttpClient, server.client))
+    )
+    const exit = yield* Effect.exit(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const ctx = yield* Layer.build(layer)
+          const env: Env = {
+            http: Context.get(ctx, CometHttp),
+            stats: Context.get(ctx, RequestStats),
+            server,
+            observed
+          }
+          return yield* scenario(env)
+        })
+      ).pipe(
+        Effect.withTracer(captureTracer(base, observed.spans)),
+        Effect.provide(Logger.add(captureLogger(observed.logs))),
+        Logger.withMinimumLogLevel(LogLevel.All)
+      )
+    )
+    checkNoLeak(observed, server, exit)
+    return yield* exit
+  })
+
+/** The key check shared by both harnesses. */
+export const checkNoLeak = (observed: Observed, server: FakeServer, exit: Exit.Exit<unknown, unknown>): void => {
+  for (const span of observed.spans) for (const t of spanTexts(span)) assertNoKey(t, `span ${span.name}`)
+  for (const line of observed.logs) assertNoKey(line, "a log line")
+  if (Exit.isFailure(exit)) {
+    assertNoKey(Cause.pretty(exit.cause), "the failure")
+    const failure = Cause.failureOption(exit.cause)
+    if (Option.isSome(failure)) assertNoKey(failure.value, "the error")
+  }
+  for (const req of server.requests) {
+    assertNoKey(req.url.toString(), "a request URL")
+    if (!req.url.pathname.startsWith("/clientlib/")) assert.strictEqual(req.headers.authorization, KEY)
+  }
+}
+
+/**
+ * The same harness over the real `FetchHttpClient` with a fake `fetch` (exercising the platform's
+ * fetch adapter and its AbortSignal). `inits` collects the RequestInit of every fetch call.
+ */
+export const withFetch = <A, E>(
+  handler: Handler,
+  options: Partial<CometHttpOptions>,
+  scenario: (env: Env & { readonly inits: Array<RequestInit> }) => Effect.Effect<A, E, Scope.Scope>,
+  requestInit?: RequestInit
+): Effect.Effect<A, E | ConfigurationError> =>
+  Effect.gen(function* () {
+    const server = new FakeServer(handler)
+    const inits: Array<RequestInit> = []
+    const observed: Observed = { spans: [], logs: [] }
+    const base = yield* Effect.tracer
+    const runtime = yield* Effect.runtime<never>()
+    const run = <X, Y>(effect: Effect.Effect<X, Y>) => Runtime.runPromise(runtime)(effect)
+    const userInit = requestInit === undefined ? Layer.empty : Layer.succeed(FetchHttpClient.RequestInit, requestInit)
+    const fetchLayer = FetchHttpClient.layer.pipe(
+      Layer.provide(Layer.succeed(FetchHttpClient.Fetch, server.fetch(run, inits))),
+      Layer.provide(userInit)
+    )
+    const layer = CometHttp.layer({ apiKey: KEY, baseUrl: BASE, ...options }).pipe(
+      Layer.provide(fetchLayer),
+      Layer.provide(userInit)
+    )
+    const exit = yield* Effect.exit(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const ctx = yield* Layer.build(layer)
+          const env = {
+            http: Context.get(ctx, CometHttp),
+            stats: Context.get(ctx, RequestStats),
+            server,
+            observed,
+            inits
+          }
+          return yield* scenario(env)
+        })
+      ).pipe(
+        Effect.withTracer(captureTracer(base, observed.spans)),
+        Effect.provide(Logger.add(captureLogger(observed.logs))),
+        Logger.withMinimumLogLevel(LogLevel.All)
+      )
+    )
+    checkNoLeak(observed, server, exit)
+    return yield* exit
+  })
+
+/** Let forked fibers and promise callbacks run (no time passes). */
+export const settle = Effect.gen(function* () {
+  for (let i = 0; i < 20; i++) {
+    yield* Effect.yieldNow()
+    yield* Effect.promise(() => new Promise<void>((r) => setImmediate(r)))
+  }
+})
