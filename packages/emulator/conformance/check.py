@@ -646,8 +646,8 @@ def main():
         ("not_begins_with", ~Other("Name").startswith(name_prefix), lambda r: r["others"].get("Name") is not None and not r["others"]["Name"].startswith(name_prefix)),
         ("ends_with", Other("Name").endswith(name_suffix), lambda r: r["others"].get("Name") is not None and r["others"]["Name"].endswith(name_suffix)),
         ("not_ends_with", ~Other("Name").endswith(name_suffix), lambda r: r["others"].get("Name") is not None and not r["others"]["Name"].endswith(name_suffix)),
-        ("is_null", Other("Name") == None, lambda r: r["others"].get("Name") is None),  # noqa: E711
-        ("is_not_null", Other("Name") != None, lambda r: r["others"].get("Name") is not None),  # noqa: E711
+        ("is_null", Other("resumed_from") == None, lambda r: r["others"].get("resumed_from") is None),  # noqa: E711
+        ("is_not_null", Other("resumed_from") != None, lambda r: r["others"].get("resumed_from") is not None),  # noqa: E711
         ("is_empty", Other("note") == "", lambda r: r["others"].get("note") == ""),
         ("is_not_empty", Other("note") != "", lambda r: r["others"].get("note") not in (None, "")),
         ("boolean (== True)", Parameter("augment") == True, lambda r: (r["params"].get("augment") or "").lower() == "true"),  # noqa: E712

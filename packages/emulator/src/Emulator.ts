@@ -9,6 +9,7 @@
  */
 import { createServer } from "node:http"
 import type { InvalidArgument } from "@comet-ts/core"
+import { evaluatePredicates } from "@comet-ts/query"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpApp from "@effect/platform/HttpApp"
 import type * as HttpClient from "@effect/platform/HttpClient"
@@ -71,18 +72,12 @@ export interface EmulatorOptions {
   readonly seed?: number | undefined
   /** What `GET /clientlib/isAlive/ver` reports (default {@link DEFAULT_BACKEND_VERSION}). */
   readonly backendVersion?: string | undefined
-  /**
-   * The evaluator behind `project/query` (default: `@comet-ts/query`'s `evaluatePredicates`,
-   * once that package provides it).
-   */
+  /** The evaluator behind `project/query` (default: `@comet-ts/query`'s `evaluatePredicates`). */
   readonly evaluatePredicates?: PredicateEvaluator | undefined
 }
 
-/**
- * The default evaluator of `project/query`: `@comet-ts/query`'s rule table. (Pending: `null`
- * until `evaluatePredicates` lands in `@comet-ts/query`; the endpoint answers 501 meanwhile.)
- */
-const defaultEvaluator: PredicateEvaluator | null = null
+/** The default evaluator of `project/query`: `@comet-ts/query`'s shared rule table. */
+const defaultEvaluator: PredicateEvaluator = evaluatePredicates
 
 /**
  * The backend version reported by default: the lowest at which comet_ml 3.58.8 enables every

@@ -539,7 +539,19 @@ export const generate = (options: GenerateOptions): Dataset => {
           step: null,
           editable: false
         },
-        { name: "note", value: rng.chance(0.3) ? "" : "tuned by sweep", timestamp: ts(70), step: null, editable: true }
+        { name: "note", value: rng.chance(0.3) ? "" : "tuned by sweep", timestamp: ts(70), step: null, editable: true },
+        // Some runs resume an earlier one: a log-other that most runs do not have (null in queries).
+        ...(i > 0 && rng.chance(0.3)
+          ? [
+              {
+                name: "resumed_from",
+                value: experiments[i - 1]?.experimentKey ?? null,
+                timestamp: ts(30),
+                step: null,
+                editable: false
+              }
+            ]
+          : [])
       ]
       const tagCount = rng.int(0, 2)
       const tags = new Set<string>()

@@ -95,3 +95,62 @@ describe("project/query plumbing", () => {
     }).pipe(Effect.provide(layerClient({ dataset, evaluatePredicates })))
   })
 })
+
+describe("project/query with @comet-ts/query's evaluator (the default)", () => {
+  it.effect("tags, metrics and OR groups", () =>
+    Effect.gen(function* () {
+      const active = sweep.experiments.filter((e) => !e.archived)
+      const losses = active
+        .map((e) => lastValue(e.metrics.find((s) => s.name === "loss")!) as number)
+        .sort((a, b) => a - b)
+      const median = losses[Math.floor(losses.length / 2)]!
+      const lossBelow: Predicate = {
+        source: "metrics",
+        query: {
+          condition: "AND",
+          rules: [{ id: "loss", field: "loss", type: "double", operator: "less", value: median }],
+          valid: true
+        }
+      }
+      const run = (predicates: ReadonlyArray<Predicate>) =>
+        Effect.flatMap(
+          post("/api/rest/v2/project/query", {
+            workspaceName: "local-dev",
+            projectName: "mnist-sweep",
+            predicates,
+            archived: false
+          }),
+          (r) => r.json
+        ) as Effect.Effect<{ experimentKeys: Array<string> }, unknown, never>
+      const keys = (f: (e: (typeof active)[number]) => boolean) => active.filter(f).map((e) => e.experimentKey)
+      const lossOf = (e: (typeof active)[number]) => lastValue(e.metrics.find((s) => s.name === "loss")!) as number
+      assert.deepStrictEqual(
+        (yield* run([tagged])).experimentKeys,
+        keys((e) => e.tags.includes("best"))
+      )
+      assert.deepStrictEqual(
+        (yield* run([lossBelow])).experimentKeys,
+        keys((e) => lossOf(e) < median)
+      )
+      assert.deepStrictEqual(
+        (yield* run([lossBelow, tagged])).experimentKeys,
+        keys((e) => lossOf(e) < median && e.tags.includes("best"))
+      )
+      const either: Predicate = {
+        source: "nested",
+        query: {
+          condition: "OR",
+          rules: [
+            { id: "loss", field: "loss", type: "double", operator: "less", value: median, source: "metrics" },
+            { id: "best", field: "best", type: "string", operator: "equal", value: "best", source: "tag" }
+          ],
+          valid: true
+        }
+      }
+      assert.deepStrictEqual(
+        (yield* run([either])).experimentKeys,
+        keys((e) => lossOf(e) < median || e.tags.includes("best"))
+      )
+    }).pipe(Effect.provide(layerClient({ dataset })))
+  )
+})
