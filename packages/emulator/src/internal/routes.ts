@@ -82,8 +82,8 @@ const NO_PROJECT_NAME = 98219
 /** Whether one experiment matches the predicates of `project/query` (the shared rule table of `@comet-ts/query`). */
 export type PredicateEvaluator = (predicates: ReadonlyArray<Predicate>, record: ExperimentRecord) => boolean
 
-/** The routes, over one store. Without an evaluator, `project/query` answers 501. */
-export const makeRouter = (store: Store, evaluate: PredicateEvaluator | null) => {
+/** The routes, over one store; `evaluate` decides `project/query`. */
+export const makeRouter = (store: Store, evaluate: PredicateEvaluator) => {
   const workspaceFor = (info: RequestInfo, name: string) =>
     Effect.gen(function* () {
       const ws = store.workspaces.get(name)
@@ -424,11 +424,6 @@ export const makeRouter = (store: Store, evaluate: PredicateEvaluator | null) =>
       Effect.gen(function* () {
         const info = yield* RequestContext
         const body = yield* readBody(ProjectQueryRequest)
-        if (evaluate === null)
-          return yield* fail(
-            501,
-            "project/query is not available in this build: it needs @comet-ts/query's evaluatePredicates"
-          )
         let found: { project: ProjectData; workspace: WorkspaceData } | undefined
         if (body.projectId !== undefined) {
           found = store.projectsById.get(body.projectId)
