@@ -438,6 +438,14 @@ def main():
         eq(h.hexdigest(), big["sha256"], "sha256")
         eq(resp.headers["content-type"], "application/octet-stream", "content-type")
 
+    @check("API.download_experiment_asset", "api.download_experiment_asset(key, asset_id, path) (allow301, 200 streamed to a file)")
+    def _():
+        big = [a for a in rich["assets"] if a["fileName"] == "checkpoint.bin"][0]
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "checkpoint.bin")
+            api.download_experiment_asset(rich["key"], big["assetId"], path)
+            eq(sha(open(path, "rb").read()), big["sha256"])
+
     @check("API.get_experiment_asset_by_name", "APIExperiment.get_asset_by_name(name) (backend ≥ 4.3.385: experiment/asset/get-by-name)")
     def _():
         cfg = [a for a in rich["assets"] if a["fileName"] == "config.yaml"][0]

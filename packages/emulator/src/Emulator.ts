@@ -223,7 +223,7 @@ export const make = (options: EmulatorOptions = {}): Effect.Effect<EmulatorShape
     const keys = resolveKeys(dataset, options)
     const store = new Store(dataset, keys)
     const recorder = new StatsRecorder()
-    const router = makeRouter(store, options.evaluatePredicates ?? defaultEvaluator)
+    const { router, methodOf } = makeRouter(store, options.evaluatePredicates ?? defaultEvaluator)
     const version = options.backendVersion ?? DEFAULT_BACKEND_VERSION
 
     const route = (request: HttpServerRequest.HttpServerRequest, url: URL, endpoint: string) =>
@@ -246,7 +246,18 @@ export const make = (options: EmulatorOptions = {}): Effect.Effect<EmulatorShape
       }).pipe(
         Effect.catchTags({
           HttpFailure: (e: HttpFailure) => Effect.succeed(errorResponse(e.status, e.msg, e.sdkErrorCode)),
-          RouteNotFound: () => Effect.succeed(errorResponse(404, `No endpoint ${request.method} ${url.pathname}`))
+          RouteNotFound: () => {
+            const allowed = methodOf(url.pathname)
+            return Effect.succeed(
+              allowed === undefined
+                ? errorResponse(404, `No endpoint ${request.method} ${url.pathname}`)
+                : HttpServerResponse.setHeader(
+                    errorResponse(405, `${url.pathname} takes ${allowed}, not ${request.method}`),
+                    "allow",
+                    allowed
+                  )
+            )
+          }
         }),
         Effect.catchAllCause((cause) =>
           Cause.isInterruptedOnly(cause)

@@ -516,10 +516,16 @@ describe("multi-metric chart", () => {
 })
 
 describe("routing", () => {
-  it.effect("an unknown endpoint is a 404 with Comet's error body", () =>
+  it.effect("an unknown endpoint is a 404, a wrong method a 405 with Allow, both with Comet's error body", () =>
     Effect.gen(function* () {
       const e = yield* errorOf(yield* get("/api/rest/v2/no/such/endpoint"))
       assert.strictEqual(e.status, 404)
+      const r = yield* get("/api/rest/v2/experiments/multi-metric-chart")
+      assert.strictEqual(r.headers.allow, "POST")
+      assert.strictEqual((yield* errorOf(r)).status, 405)
+      const p = yield* post("/api/rest/v2/workspaces", {})
+      assert.strictEqual(p.headers.allow, "GET")
+      assert.strictEqual((yield* errorOf(p)).status, 405)
     }).pipe(Effect.provide(emulator))
   )
 })

@@ -84,6 +84,17 @@ export type PredicateEvaluator = (predicates: ReadonlyArray<Predicate>, record: 
 
 /** The routes, over one store; `evaluate` decides `project/query`. */
 export const makeRouter = (store: Store, evaluate: PredicateEvaluator) => {
+  // The method of every path, to answer 405 (with Allow) rather than 404 for a wrong method.
+  const methods = new Map<string, string>()
+  const get = <E, R>(path: `/${string}`, handler: HttpRouter.Route.Handler<E, R>) => {
+    methods.set(path, "GET")
+    return HttpRouter.get(path, handler)
+  }
+  const post = <E, R>(path: `/${string}`, handler: HttpRouter.Route.Handler<E, R>) => {
+    methods.set(path, "POST")
+    return HttpRouter.post(path, handler)
+  }
+
   const workspaceFor = (info: RequestInfo, name: string) =>
     Effect.gen(function* () {
       const ws = store.workspaces.get(name)
@@ -195,7 +206,7 @@ export const makeRouter = (store: Store, evaluate: PredicateEvaluator) => {
   })
 
   const general = HttpRouter.empty.pipe(
-    HttpRouter.get(
+    get(
       "/api/rest/v2/workspaces",
       Effect.map(RequestContext, (info) =>
         json({
@@ -203,13 +214,13 @@ export const makeRouter = (store: Store, evaluate: PredicateEvaluator) => {
         })
       )
     ),
-    HttpRouter.get(
+    get(
       "/api/rest/v2/account-details",
       Effect.map(RequestContext, (info) =>
         json({ userName: info.principal.userName, defaultWorkspaceName: info.principal.defaultWorkspaceName })
       )
     ),
-    HttpRouter.get(
+    get(
       "/api/rest/v2/projects",
       Effect.gen(function* () {
         const info = yield* RequestContext
@@ -219,7 +230,7 @@ export const makeRouter = (store: Store, evaluate: PredicateEvaluator) => {
         return json({ projects: ws.projects.map((p) => projectJson(store, ws, p)) })
       })
     ),
-    HttpRouter.get(
+    get(
       "/api/rest/v2/project",
       Effect.gen(function* () {
         const info = yield* RequestContext
@@ -227,7 +238,7 @@ export const makeRouter = (store: Store, evaluate: PredicateEvaluator) => {
         return json(projectJson(store, workspace, project))
       })
     ),
-    HttpRouter.get(
+    get(
       "/api/rest/v2/project/notes",
       Effect.gen(function* () {
         const info = yield* RequestContext
@@ -235,7 +246,7 @@ export const makeRouter = (store: Store, evaluate: PredicateEvaluator) => {
         return json({ notes: project.notes })
       })
     ),
-    HttpRouter.get(
+    get(
       "/api/rest/v2/project/column-names",
       Effect.gen(function* () {
         const info = yield* RequestContext
@@ -243,27 +254,27 @@ export const makeRouter = (store: Store, evaluate: PredicateEvaluator) => {
         return json({ columns: store.columns(project) })
       })
     ),
-    HttpRouter.get("/api/rest/v2/experiments", experimentsList)
+    get("/api/rest/v2/experiments", experimentsList)
   )
 
   const experimentReads = HttpRouter.empty.pipe(
-    HttpRouter.get(
+    get(
       "/api/rest/v2/experiment/metadata",
       simple((l) => metadataJson(l))
     ),
-    HttpRouter.get(
+    get(
       "/api/rest/v2/experiment/metrics/summary",
       simple((l) => ({ values: store.metricSummaries(l.experiment) }))
     ),
-    HttpRouter.get(
+    get(
       "/api/rest/v2/experiment/parameters",
       simple((l) => ({ values: l.experiment.params.map((p) => loggedSummary(l.experiment, p)) }))
     ),
-    HttpRouter.get(
+    get(
       "/api/rest/v2/experiment/log-other",
       simple((l) => ({ values: l.experiment.others.map((o) => loggedSummary(l.experiment, o)) }))
     ),
-    HttpRouter.get(
+    get(
       "/api/rest/v2/experiment/metrics/get-metric",
       withExperiment((l, info) => {
         const name = param(info.url, "metricName")
@@ -272,11 +283,11 @@ export const makeRouter = (store: Store, evaluate: PredicateEvaluator) => {
         return Effect.succeed(json({ metrics: series === undefined ? [] : metricPointsJson(series) }))
       })
     ),
-    HttpRouter.get(
+    get(
       "/api/rest/v2/experiment/metrics/get-all",
       simple((l) => ({ metrics: l.experiment.metrics.flatMap((s) => metricPointsJson(s)) }))
     ),
-    HttpRouter.post(
+    post(
       "/api/rest/v2/experiments/multi-metric-chart",
       Effect.gen(function* () {
         const info = yield* RequestContext
@@ -295,42 +306,42 @@ export const makeRouter = (store: Store, evaluate: PredicateEvaluator) => {
         return json({ experiments, empty })
       })
     ),
-    HttpRouter.get(
+    get(
       "/api/rest/v2/experiment/tags",
       simple((l) => ({ tags: l.experiment.tags }))
     )
   )
 
   const contentReads = HttpRouter.empty.pipe(
-    HttpRouter.get(
+    get(
       "/api/rest/v2/experiment/code",
       simple((l) => ({ code: l.experiment.code }))
     ),
-    HttpRouter.get(
+    get(
       "/api/rest/v2/experiment/output",
       simple((l) => ({ output: l.experiment.output }))
     ),
-    HttpRouter.get(
+    get(
       "/api/rest/v2/experiment/graph",
       simple((l) => ({ graph: l.experiment.graph }))
     ),
-    HttpRouter.get(
+    get(
       "/api/rest/v2/experiment/html",
       simple((l) => ({ html: l.experiment.html }))
     ),
-    HttpRouter.get(
+    get(
       "/api/rest/v2/experiment/system-details",
       simple((l) => systemDetailsJson(l.experiment))
     ),
-    HttpRouter.get(
+    get(
       "/api/rest/v2/experiment/installed-packages",
       simple((l) => ({ packages: l.experiment.systemDetails.installedPackages ?? [] }))
     ),
-    HttpRouter.get(
+    get(
       "/api/rest/v2/experiment/git/metadata",
       simple((l) => gitMetadataJson(l.experiment))
     ),
-    HttpRouter.get(
+    get(
       "/api/rest/v2/experiment/git/patch",
       withExperiment((l) => {
         const patch = l.experiment.git?.patch ?? null
@@ -342,7 +353,7 @@ export const makeRouter = (store: Store, evaluate: PredicateEvaluator) => {
   )
 
   const assetReads = HttpRouter.empty.pipe(
-    HttpRouter.get(
+    get(
       "/api/rest/v2/experiment/asset/list",
       withExperiment((l, info) => {
         const type = param(info.url, "type") ?? "all"
@@ -350,7 +361,7 @@ export const makeRouter = (store: Store, evaluate: PredicateEvaluator) => {
         return Effect.succeed(json({ assets: assets.map((a) => assetJson(info.origin, l.experiment, a)) }))
       })
     ),
-    HttpRouter.get(
+    get(
       "/api/rest/v2/experiment/images",
       simple((l, info) => ({
         images: l.experiment.assets
@@ -358,7 +369,7 @@ export const makeRouter = (store: Store, evaluate: PredicateEvaluator) => {
           .map((a) => assetJson(info.origin, l.experiment, a))
       }))
     ),
-    HttpRouter.get(
+    get(
       "/api/rest/v2/experiment/asset/get-by-name",
       withExperiment((l, info) => {
         const name = param(info.url, "assetName")
@@ -370,7 +381,7 @@ export const makeRouter = (store: Store, evaluate: PredicateEvaluator) => {
         return Effect.succeed(json({ assets: assets.map((a) => assetJson(info.origin, l.experiment, a)) }))
       })
     ),
-    HttpRouter.get(
+    get(
       "/api/rest/v2/experiment/asset/get-asset",
       Effect.gen(function* () {
         const info = yield* RequestContext
@@ -391,11 +402,11 @@ export const makeRouter = (store: Store, evaluate: PredicateEvaluator) => {
         return assetResponse(found.asset)
       })
     ),
-    HttpRouter.get(
+    get(
       "/api/rest/v2/experiment/model",
       simple((l) => ({ models: l.experiment.models.map((m) => modelJson(l.experiment, m)) }))
     ),
-    HttpRouter.get(
+    get(
       "/api/rest/v2/experiment/model/asset/list",
       withExperiment((l, info) => {
         const name = param(info.url, "modelName")
@@ -404,7 +415,7 @@ export const makeRouter = (store: Store, evaluate: PredicateEvaluator) => {
         return Effect.succeed(json({ assets: assets.map((a) => assetJson(info.origin, l.experiment, a)) }))
       })
     ),
-    HttpRouter.get(
+    get(
       "/api/rest/v2/experiment/model/download",
       withExperiment((l, info) => {
         const name = param(info.url, "modelName")
@@ -419,7 +430,7 @@ export const makeRouter = (store: Store, evaluate: PredicateEvaluator) => {
   )
 
   const query = HttpRouter.empty.pipe(
-    HttpRouter.post(
+    post(
       "/api/rest/v2/project/query",
       Effect.gen(function* () {
         const info = yield* RequestContext
@@ -452,5 +463,9 @@ export const makeRouter = (store: Store, evaluate: PredicateEvaluator) => {
     )
   )
 
-  return HttpRouter.concatAll(general, experimentReads, contentReads, assetReads, query)
+  return {
+    router: HttpRouter.concatAll(general, experimentReads, contentReads, assetReads, query),
+    /** The method a path is served with, if it is served at all. */
+    methodOf: (path: string): string | undefined => methods.get(path.replace(/\/+$/, ""))
+  }
 }
