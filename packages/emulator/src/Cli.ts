@@ -1,0 +1,200 @@
+/**
+ * The emulator's command line:
+ *
+ * ```
+ * pnpm emulator [--host 127.0.0.1] [--port 4820] [--api-key KEY]
+ *               [--dataset FILE | --generate small|medium|large] [--seed N]
+ *               [--latency MS[~JITTER]] [--faults SPEC] [--backend-version X.Y.Z]
+ *               [--export FILE]
+ * ```
+ *
+ * Prints exactly one line, `comet emulator listening on http://HOST:PORT`, once the server
+ * accepts connections; binds loopback by default; shuts down cleanly on SIGINT and SIGTERM.
+ * `--export FILE` writes the dataset as JSON and exits instead of serving.
+ *
+ * @since 0.1.0
+ */
+import { parseArgs as nodeParseArgs } from "node:util"
+import { ConfigurationError, InvalidArgument } from "@comet-ts/core"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as HttpServer from "@effect/platform/HttpServer"
+import type * as HttpServerError from "@effect/platform/HttpServerError"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import { Console, Effect, Either } from "effect"
+import { type Dataset, encodeDataset, loadDataset } from "./Dataset.js"
+import { faultConfig, layerServer } from "./Emulator.js"
+import { type DatasetSize, generate } from "./Generator.js"
+
+/**
+ * Parsed command-line options.
+ *
+ * @since 0.1.0
+ */
+export interface CliOptions {
+  readonly host: string
+  readonly port: number
+  readonly apiKey: string | undefined
+  readonly dataset: { readonly file: string } | { readonly generate: DatasetSize }
+  readonly seed: number
+  readonly latency: string | undefined
+  readonly faults: string | undefined
+  readonly backendVersion: string | undefined
+  readonly export: string | undefined
+  readonly help: boolean
+}
+
+/**
+ * The usage text.
+ *
+ * @since 0.1.0
+ */
+export const usage = `Usage: pnpm emulator [options]
+
+  --host HOST             interface to bind (default 127.0.0.1, loopback only)
+  --port PORT             port (default 4820; 0 picks a free one)
+  --api-key KEY           the main user's API key (default local-dev-key)
+  --dataset FILE          serve a dataset JSON file
+  --generate SIZE         serve a generated dataset: small (default), medium, large
+  --seed N                seed of the generated data, faults and jitter (default 1)
+  --latency MS[~JITTER]   latency added to every request
+  --faults SPEC           e.g. 429:0.2,503:0.1,reset:0.05,truncate:0.05@experiment/*,retry-after=2
+  --backend-version V     what /clientlib/isAlive/ver reports (default 4.3.385)
+  --export FILE           write the dataset as JSON to FILE and exit
+  --help                  this text
+`
+
+const bad = (argument: string, value: string, reason: string) => new InvalidArgument({ argument, value, reason })
+
+/**
+ * Parse the command line (without the node and script arguments).
+ *
+ * @since 0.1.0
+ */
+export const parseArgs = (argv: ReadonlyArray<string>): Either.Either<CliOptions, InvalidArgument> => {
+  let parsed: ReturnType<typeof nodeParseArgs<{ options: typeof spec; strict: true; allowPositionals: false }>>
+  const spec = {
+    host: { type: "string" },
+    port: { type: "string" },
+    "api-key": { type: "string" },
+    dataset: { type: "string" },
+    generate: { type: "string" },
+    seed: { type: "string" },
+    latency: { type: "string" },
+    faults: { type: "string" },
+    "backend-version": { type: "string" },
+    export: { type: "string" },
+    help: { type: "boolean" }
+  } as const
+  try {
+    parsed = nodeParseArgs({ args: [...argv], options: spec, strict: true, allowPositionals: false })
+  } catch (e) {
+    return Either.left(bad("arguments", argv.join(" "), e instanceof Error ? e.message : String(e)))
+  }
+  const v = parsed.values
+  const port = v.port === undefined ? 4820 : Number(v.port)
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    return Either.left(bad("--port", v.port ?? "", "must be an integer from 0 to 65535"))
+  const seed = v.seed === undefined ? 1 : Number(v.seed)
+  if (!Number.isSafeInteger(seed)) return Either.left(bad("--seed", v.seed ?? "", "must be an integer"))
+  if (v.dataset !== undefined && v.generate !== undefined)
+    return Either.left(bad("--dataset", v.dataset, "give either --dataset or --generate, not both"))
+  const size = v.generate ?? "small"
+  if (size !== "small" && size !== "medium" && size !== "large")
+    return Either.left(bad("--generate", size, "must be small, medium or large"))
+  if (v["api-key"] !== undefined && !/^\S+$/.test(v["api-key"]))
+    return Either.left(bad("--api-key", "(hidden)", "must be non-empty with no white space"))
+  if (v["backend-version"] !== undefined && !/^\d+\.\d+\.\d+$/.test(v["backend-version"]))
+    return Either.left(bad("--backend-version", v["backend-version"], "must be X.Y.Z"))
+  const options: CliOptions = {
+    host: v.host ?? "127.0.0.1",
+    port,
+    apiKey: v["api-key"],
+    dataset: v.dataset !== undefined ? { file: v.dataset } : { generate: size },
+    seed,
+    latency: v.latency,
+    faults: v.faults,
+    backendVersion: v["backend-version"],
+    export: v.export,
+    help: v.help === true
+  }
+  const checked = faultConfig({ faults: options.faults, latency: options.latency })
+  return Either.isLeft(checked) ? Either.left(checked.left) : Either.right(options)
+}
+
+const datasetOf = (options: CliOptions): Effect.Effect<Dataset, ConfigurationError, FileSystem.FileSystem> =>
+  "file" in options.dataset
+    ? loadDataset(options.dataset.file)
+    : Effect.sync(() =>
+        generate({
+          size: (options.dataset as { generate: DatasetSize }).generate,
+          seed: options.seed,
+          apiKey: options.apiKey
+        })
+      )
+
+/**
+ * Run the emulator until interrupted (or export the dataset).
+ *
+ * @since 0.1.0
+ */
+export const program = (
+  options: CliOptions
+): Effect.Effect<void, InvalidArgument | ConfigurationError | HttpServerError.ServeError, FileSystem.FileSystem> =>
+  Effect.gen(function* () {
+    if (options.help) return yield* Console.log(usage)
+    const dataset = yield* datasetOf(options)
+    if (options.export !== undefined) {
+      const fs = yield* FileSystem.FileSystem
+      yield* fs
+        .writeFileString(options.export, JSON.stringify(encodeDataset(dataset)))
+        .pipe(
+          Effect.mapError(
+            (e) =>
+              new ConfigurationError({ setting: "--export", reason: `cannot write ${options.export}: ${e.message}` })
+          )
+        )
+      return
+    }
+    const server = layerServer({
+      dataset,
+      apiKey: options.apiKey,
+      seed: options.seed,
+      latency: options.latency,
+      faults: options.faults,
+      backendVersion: options.backendVersion,
+      host: options.host,
+      port: options.port
+    })
+    yield* Effect.gen(function* () {
+      const address = (yield* HttpServer.HttpServer).address
+      const port = address._tag === "TcpAddress" ? address.port : options.port
+      const host = options.host.includes(":") ? `[${options.host}]` : options.host
+      yield* Console.log(`comet emulator listening on http://${host}:${port}`)
+      return yield* Effect.never
+    }).pipe(Effect.provide(server))
+  })
+
+/**
+ * The CLI entry point: parse, run, exit non-zero with a message on bad arguments.
+ *
+ * @since 0.1.0
+ */
+export const main = (argv: ReadonlyArray<string>): void => {
+  const parsed = parseArgs(argv)
+  if (Either.isLeft(parsed)) {
+    process.stderr.write(`${parsed.left.message}\n\n${usage}`)
+    process.exitCode = 2
+    return
+  }
+  const run = program(parsed.right).pipe(
+    Effect.catchAll((e) =>
+      Effect.sync(() => {
+        process.stderr.write(`comet emulator: ${e instanceof Error ? e.message : String(e)}\n`)
+        process.exitCode = 1
+      })
+    ),
+    Effect.provide(NodeContext.layer)
+  )
+  NodeRuntime.runMain(run, { disableErrorReporting: false })
+}

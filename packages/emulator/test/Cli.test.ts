@@ -1,0 +1,128 @@
+import { spawn } from "node:child_process"
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Either } from "effect"
+import { parseArgs, program } from "../src/Cli.js"
+import { loadDataset } from "../src/Dataset.js"
+import { generate } from "../src/Generator.js"
+
+describe("command line", () => {
+  it("defaults: loopback, port 4820, the small dataset, seed 1", () => {
+    const r = parseArgs([])
+    assert.isTrue(Either.isRight(r))
+    if (Either.isRight(r))
+      assert.deepStrictEqual(r.right, {
+        host: "127.0.0.1",
+        port: 4820,
+        apiKey: undefined,
+        dataset: { generate: "small" },
+        seed: 1,
+        latency: undefined,
+        faults: undefined,
+        backendVersion: undefined,
+        export: undefined,
+        help: false
+      })
+  })
+
+  it("every flag", () => {
+    const r = parseArgs([
+      "--host",
+      "0.0.0.0",
+      "--port",
+      "0",
+      "--api-key",
+      "k",
+      "--generate",
+      "medium",
+      "--seed",
+      "7",
+      "--latency",
+      "20~5",
+      "--faults",
+      "503:0.5",
+      "--backend-version",
+      "3.0.0"
+    ])
+    assert.isTrue(Either.isRight(r))
+    if (Either.isRight(r)) {
+      assert.strictEqual(r.right.port, 0)
+      assert.deepStrictEqual(r.right.dataset, { generate: "medium" })
+      assert.strictEqual(r.right.faults, "503:0.5")
+    }
+  })
+
+  it("refuses bad arguments with a reason", () => {
+    for (const argv of [
+      ["--port", "99999"],
+      ["--seed", "x"],
+      ["--generate", "huge"],
+      ["--dataset", "a.json", "--generate", "small"],
+      ["--faults", "teapot:1"],
+      ["--latency", "soon"],
+      ["--unknown"],
+      ["--backend-version", "4"]
+    ]) {
+      const r = parseArgs(argv)
+      assert.isTrue(Either.isLeft(r), argv.join(" "))
+    }
+  })
+
+  it.effect("--export writes the dataset as JSON that loads back", () =>
+    Effect.gen(function* () {
+      const out = join(mkdtempSync(join(tmpdir(), "emulator-cli-")), "small.json")
+      const options = parseArgs(["--generate", "small", "--seed", "4", "--export", out])
+      if (Either.isLeft(options)) return assert.fail(options.left.message)
+      yield* program(options.right)
+      const back = yield* loadDataset(out)
+      assert.deepStrictEqual(back, generate({ size: "small", seed: 4 }))
+    }).pipe(Effect.provide(NodeContext.layer))
+  )
+
+  it.live(
+    "pnpm emulator prints one listening line, answers, and exits 0 on SIGTERM",
+    () =>
+      Effect.gen(function* () {
+        const root = join(import.meta.dirname, "..", "..", "..")
+        const child = spawn(
+          process.execPath,
+          [join(root, "packages", "emulator", "scripts", "emulator.mjs"), "--port", "0"],
+          {
+            cwd: root,
+            stdio: ["ignore", "pipe", "pipe"]
+          }
+        )
+        let out = ""
+        child.stdout.on("data", (d) => {
+          out += d.toString()
+        })
+        const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+        const url = yield* Effect.promise(
+          () =>
+            new Promise<string>((resolve, reject) => {
+              const timer = setInterval(() => {
+                const m = /^comet emulator listening on (http:\/\/127\.0\.0\.1:\d+)\n$/.exec(out)
+                if (m) {
+                  clearInterval(timer)
+                  resolve(m[1]!)
+                }
+              }, 20)
+              child.on("exit", () => reject(new Error(`exited early: ${out}`)))
+            })
+        )
+        const r = yield* Effect.promise(() =>
+          fetch(`${url}/api/rest/v2/workspaces`, { headers: { authorization: "local-dev-key" } })
+        )
+        assert.strictEqual(r.status, 200)
+        assert.deepStrictEqual(yield* Effect.promise(() => r.json()), { workspaceNames: ["local-dev", "team-vision"] })
+        child.kill("SIGTERM")
+        const code = yield* Effect.promise(() => exited)
+        assert.strictEqual(code, 0)
+        assert.strictEqual(out.split("\n").filter((l) => l.length > 0).length, 1, "exactly one line on stdout")
+      }),
+    60_000
+  )
+})
