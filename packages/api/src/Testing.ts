@@ -39,14 +39,15 @@ export interface TestOptions extends CometApiSettings {
 }
 
 /**
- * `CometApi` (with its `CometHttp` and `RequestStats`) over the given `HttpClient` Layer.
+ * `CometApi` (with its `CometHttp` and `RequestStats`) over the given `HttpClient` Layer; what
+ * else that Layer provides (the emulator's service, say) stays available.
  *
  * @since 0.1.0
  */
-export const layerClient = (
-  client: Layer.Layer<HttpClient.HttpClient>,
+export const layerClient = <ROut extends HttpClient.HttpClient, E>(
+  client: Layer.Layer<ROut, E>,
   options: TestOptions = {}
-): Layer.Layer<CometApi | CometHttp | RequestStats, ConfigurationError> =>
+): Layer.Layer<CometApi | CometHttp | RequestStats | ROut, ConfigurationError | E> =>
   Layer.provideMerge(
     apiLayer(options),
     httpLayer({
@@ -57,7 +58,7 @@ export const layerClient = (
       retryBaseDelay: "10 millis",
       retryMaxDelay: "200 millis",
       ...options.http
-    }).pipe(Layer.provide(client))
+    }).pipe(Layer.provideMerge(client))
   )
 
 /**
