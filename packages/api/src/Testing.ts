@@ -44,10 +44,10 @@ export interface TestOptions extends CometApiSettings {
  *
  * @since 0.1.0
  */
-export const layerClient = <ROut extends HttpClient.HttpClient, E>(
-  client: Layer.Layer<ROut, E>,
+export const layerClient = <ROut, E>(
+  client: Layer.Layer<ROut | HttpClient.HttpClient, E>,
   options: TestOptions = {}
-): Layer.Layer<CometApi | CometHttp | RequestStats | ROut, ConfigurationError | E> =>
+): Layer.Layer<CometApi | CometHttp | RequestStats | ROut | HttpClient.HttpClient, ConfigurationError | E> =>
   Layer.provideMerge(
     apiLayer(options),
     httpLayer({

@@ -15,7 +15,8 @@ const ws = dataset.workspaces[0]!
 const project = ws.projects.find((p) => p.experiments.length > 0)!
 const live = project.experiments.filter((e) => !e.archived)
 const archived = project.experiments.filter((e) => e.archived)
-const exp = live.find((e) => e.assets.some((a) => a.type === "curve") && e.models.length > 0 && e.git !== null) ?? live[0]!
+const exp =
+  live.find((e) => e.assets.some((a) => a.type === "curve") && e.models.length > 0 && e.git !== null) ?? live[0]!
 const KEY = exp.experimentKey
 const panelKeys = live.slice(0, 3).map((e) => e.experimentKey)
 
@@ -59,7 +60,6 @@ interface Case {
   readonly check: (result: unknown) => void
 }
 
-const decoder = new TextDecoder()
 const sorted = (xs: ReadonlyArray<string>) => [...xs].sort()
 const keysOf = (u: unknown) => (u as ReadonlyArray<{ key: string }>).map((e) => e.key)
 
@@ -86,7 +86,11 @@ const cases: ReadonlyArray<Case> = [
     name: "get(ws)",
     effect: (api) => api.get(ws.name),
     facade: (api) => api.get(ws.name),
-    check: (r) => assert.deepStrictEqual(r, ws.projects.map((p) => p.projectName))
+    check: (r) =>
+      assert.deepStrictEqual(
+        r,
+        ws.projects.map((p) => p.projectName)
+      )
   },
   {
     name: "get(ws, proj)",
@@ -104,7 +108,11 @@ const cases: ReadonlyArray<Case> = [
     name: "getProjects",
     effect: (api) => api.getProjects(ws.name),
     facade: (api) => api.getProjects(ws.name),
-    check: (r) => assert.deepStrictEqual(r, ws.projects.map((p) => p.projectName))
+    check: (r) =>
+      assert.deepStrictEqual(
+        r,
+        ws.projects.map((p) => p.projectName)
+      )
   },
   {
     name: "getProject",
@@ -128,9 +136,21 @@ const cases: ReadonlyArray<Case> = [
     facade: (api) => api.getProjectColumns(ws.name, project.projectName),
     check: (r) => {
       const cols = r as ReadonlyArray<{ name: string; source: string; type: string }>
-      for (const name of seriesNames) assert.isTrue(cols.some((c) => c.name === name && c.source === "metrics"), name)
-      for (const p of exp.params) assert.isTrue(cols.some((c) => c.name === p.name && c.source === "params"), p.name)
-      for (const t of exp.tags) assert.isTrue(cols.some((c) => c.name === t && c.source === "tag"), t)
+      for (const name of seriesNames)
+        assert.isTrue(
+          cols.some((c) => c.name === name && c.source === "metrics"),
+          name
+        )
+      for (const p of exp.params)
+        assert.isTrue(
+          cols.some((c) => c.name === p.name && c.source === "params"),
+          p.name
+        )
+      for (const t of exp.tags)
+        assert.isTrue(
+          cols.some((c) => c.name === t && c.source === "tag"),
+          t
+        )
       assert.isTrue(cols.some((c) => c.name === "duration" && c.type === "timenumber"))
     }
   },
@@ -162,7 +182,7 @@ const cases: ReadonlyArray<Case> = [
     facade: (api) => api.getQueryVariables(ws.name, project.projectName),
     check: (r) => {
       const text = (r as ReadonlyArray<{ toString(): string }>).map(String)
-      assert.isTrue(text.includes('Metric("loss")'), text.join(" "))
+      assert.isTrue(text.includes('Metric("loss", "double")'), text.join(" "))
       assert.isTrue(text.some((t) => t.startsWith("Tag(")))
     }
   },
@@ -420,7 +440,12 @@ const cases: ReadonlyArray<Case> = [
     effect: (api) => api.getExperimentCurves(KEY),
     facade: (api) => api.getExperimentCurves(KEY),
     check: (r) => {
-      const curves = r as ReadonlyArray<{ name: string; assetId: string; step: number | null; x: ReadonlyArray<number> }>
+      const curves = r as ReadonlyArray<{
+        name: string
+        assetId: string
+        step: number | null
+        x: ReadonlyArray<number>
+      }>
       const expected = exp.assets.filter((a) => a.type === "curve")
       assert.deepStrictEqual(sorted(curves.map((c) => c.assetId)), sorted(expected.map((a) => a.assetId)))
       for (const c of curves) {
@@ -456,7 +481,13 @@ const cases: ReadonlyArray<Case> = [
     effect: (api) => api.getMetricsForChart(panelKeys, ["loss", "accuracy"], ["batch_size"]),
     facade: (api) => api.getMetricsForChart(panelKeys, ["loss", "accuracy"], ["batch_size"]),
     check: (r) => {
-      const chart = r as Record<string, { metrics: ReadonlyArray<{ metricName: string; values: ReadonlyArray<number> }>; params: Record<string, unknown> | null }>
+      const chart = r as Record<
+        string,
+        {
+          metrics: ReadonlyArray<{ metricName: string; values: ReadonlyArray<number> }>
+          params: Record<string, unknown> | null
+        }
+      >
       assert.deepStrictEqual(Object.keys(chart), panelKeys)
       for (const k of panelKeys) {
         const e = project.experiments.find((x) => x.experimentKey === k)!
@@ -464,7 +495,10 @@ const cases: ReadonlyArray<Case> = [
         const got = chart[k]?.metrics.find((m) => m.metricName === "loss")
         // Sampled, but the last point is always kept.
         assert.strictEqual(got?.values[got.values.length - 1], loss.values[loss.length - 1])
-        assert.strictEqual(String(chart[k]?.params?.batch_size), String(e.params.find((p) => p.name === "batch_size")?.value))
+        assert.strictEqual(
+          String(chart[k]?.params?.batch_size),
+          String(e.params.find((p) => p.name === "batch_size")?.value)
+        )
       }
     }
   },
@@ -497,7 +531,9 @@ const cases: ReadonlyArray<Case> = [
         sorted(keysOf(r)),
         sorted(
           live
-            .filter((e) => e.tags.includes("best") || String(e.params.find((p) => p.name === "batch_size")?.value) === "256")
+            .filter(
+              (e) => e.tags.includes("best") || String(e.params.find((p) => p.name === "batch_size")?.value) === "256"
+            )
             .map((e) => e.experimentKey)
         )
       )
@@ -609,20 +645,20 @@ describe("every seed method over the emulator", () => {
   it.effect("getPanelRequestCount and getPanelReport count what the server saw", () =>
     Effect.gen(function* () {
       const api = yield* CometApi
-      const server = yield* Emulator.EmulatorService
-      const before = server.stats.snapshot().total
+      const server = yield* Emulator.Emulator
+      const before = (yield* server.stats.snapshot).requests
       yield* api.getWorkspaces()
       yield* api.getExperimentTags(KEY)
       yield* api.getExperimentMetadata(KEY)
       const count = yield* api.getPanelRequestCount()
       assert.strictEqual(count, 3)
-      assert.strictEqual(server.stats.snapshot().total - before, 3)
+      assert.strictEqual((yield* server.stats.snapshot).requests - before, 3)
       const report = yield* api.getPanelReport()
       assert.include(report, "3 HTTP requests sent for 3 calls")
       assert.include(report, "http://127.0.0.1:4820")
       assert.include(report, "experiment/tags")
       assert.include(report, "Retries: none.")
-    }).pipe(Effect.provide(Layer.provideMerge(Testing.layerClient(Emulator.layerClient({ dataset })), Layer.empty)))
+    }).pipe(Effect.provide(Testing.layerClient(Emulator.layerClient({ dataset }))))
   )
 })
 
@@ -646,82 +682,213 @@ describe("every APIExperiment read method", () => {
         assert.strictEqual(f.id, KEY)
         assert.strictEqual(f.url, e.url)
         assert.strictEqual(f.name, exp.experimentName ?? null)
-        yield* both("getMetadata", e.getMetadata(), () => f.getMetadata(), (m) => assert.strictEqual(m.experimentKey, KEY))
-        yield* both("getMetrics(name)", e.getMetrics("val_loss"), () => f.getMetrics("val_loss"), (ps) =>
-          assert.strictEqual(ps.length, Emulator.Series.materialize(exp.metrics.find((m) => m.name === "val_loss")!).length)
+        yield* both(
+          "getMetadata",
+          e.getMetadata(),
+          () => f.getMetadata(),
+          (m) => assert.strictEqual(m.experimentKey, KEY)
         )
-        yield* both("getMetrics()", e.getMetrics(), () => f.getMetrics(), (ps) => {
-          assert.deepStrictEqual(sorted([...new Set(ps.map((p) => p.metricName))]), sorted(seriesNames))
-          assert.strictEqual(ps.length, exp.metrics.reduce((n, m) => n + Emulator.Series.seriesLength(m), 0))
-        })
-        yield* both("getMetricsSummary()", e.getMetricsSummary(), () => f.getMetricsSummary(), (s) =>
-          assert.strictEqual(s.length, seriesNames.length)
+        yield* both(
+          "getMetrics(name)",
+          e.getMetrics("val_loss"),
+          () => f.getMetrics("val_loss"),
+          (ps) =>
+            assert.strictEqual(
+              ps.length,
+              Emulator.Series.materialize(exp.metrics.find((m) => m.name === "val_loss")!).length
+            )
         )
-        yield* both("getMetricsSummary(name)", e.getMetricsSummary("loss"), () => f.getMetricsSummary("loss"), (s) =>
-          assert.strictEqual(s.name, "loss")
+        yield* both(
+          "getMetrics()",
+          e.getMetrics(),
+          () => f.getMetrics(),
+          (ps) => {
+            assert.deepStrictEqual(sorted([...new Set(ps.map((p) => p.metricName))]), sorted(seriesNames))
+            assert.strictEqual(
+              ps.length,
+              exp.metrics.reduce((n, m) => n + Emulator.Series.seriesLength(m), 0)
+            )
+          }
         )
-        yield* both("getParametersSummary(name)", e.getParametersSummary("batch_size"), () => f.getParametersSummary("batch_size"), (s) =>
-          assert.strictEqual(s.valueCurrent, String(exp.params.find((p) => p.name === "batch_size")?.value))
+        yield* both(
+          "getMetricsSummary()",
+          e.getMetricsSummary(),
+          () => f.getMetricsSummary(),
+          (s) => assert.strictEqual(s.length, seriesNames.length)
         )
-        yield* both("getParametersSummary()", e.getParametersSummary(), () => f.getParametersSummary(), (s) =>
-          assert.strictEqual(s.length, exp.params.length)
+        yield* both(
+          "getMetricsSummary(name)",
+          e.getMetricsSummary("loss"),
+          () => f.getMetricsSummary("loss"),
+          (s) => assert.strictEqual(s.name, "loss")
         )
-        yield* both("getOthersSummary()", e.getOthersSummary(), () => f.getOthersSummary(), (s) =>
-          assert.isTrue(exp.others.every((o) => s.some((x) => x.name === o.name)))
+        yield* both(
+          "getParametersSummary(name)",
+          e.getParametersSummary("batch_size"),
+          () => f.getParametersSummary("batch_size"),
+          (s) => assert.strictEqual(s.valueCurrent, String(exp.params.find((p) => p.name === "batch_size")?.value))
         )
-        yield* both("getTags", e.getTags(), () => f.getTags(), (t) => assert.deepStrictEqual(t, exp.tags))
-        yield* both("getAssetList", e.getAssetList(), () => f.getAssetList(), (l) => assert.strictEqual(l.length, exp.assets.length))
-        yield* both("getAssetList(image)", e.getAssetList("image"), () => f.getAssetList("image"), (l) =>
-          assert.strictEqual(l.length, imageAssets.length)
+        yield* both(
+          "getParametersSummary()",
+          e.getParametersSummary(),
+          () => f.getParametersSummary(),
+          (s) => assert.strictEqual(s.length, exp.params.length)
         )
-        yield* both("getAsset", e.getAsset(imageAssets[0]!.assetId), () => f.getAsset(imageAssets[0]!.assetId), (b) =>
-          assert.strictEqual(b[1], 0x50)
+        yield* both(
+          "getOthersSummary()",
+          e.getOthersSummary(),
+          () => f.getOthersSummary(),
+          (s) => assert.isTrue(exp.others.every((o) => s.some((x) => x.name === o.name)))
         )
-        yield* both("getAssetByName", e.getAssetByName(firstCurve!.fileName, { returnType: "json" }), () =>
-          f.getAssetByName(firstCurve!.fileName, { returnType: "json" }), (j) => assert.isObject(j))
-        yield* both("getImages", e.getImages(), () => f.getImages(), (l) => assert.strictEqual(l.length, imageAssets.length))
-        yield* both("getCurves", e.getCurves(), () => f.getCurves(), (c) =>
-          assert.strictEqual(c.length, exp.assets.filter((a) => a.type === "curve").length)
+        yield* both(
+          "getTags",
+          e.getTags(),
+          () => f.getTags(),
+          (t) => assert.deepStrictEqual(t, exp.tags)
         )
-        yield* both("getCode", e.getCode(), () => f.getCode(), (c) => assert.strictEqual(c, exp.code ?? null))
-        yield* both("getOutput", e.getOutput(), () => f.getOutput(), (o) => assert.strictEqual(o, exp.output))
-        yield* both("getHtml", e.getHtml(), () => f.getHtml(), (h) => assert.strictEqual(h, exp.html ?? null))
-        yield* both("getModelGraph", e.getModelGraph(), () => f.getModelGraph(), (g) => assert.strictEqual(g, exp.graph ?? null))
-        yield* both("getInstalledPackages", e.getInstalledPackages(), () => f.getInstalledPackages(), (p) =>
-          assert.deepStrictEqual(p, exp.systemDetails.installedPackages ?? [])
+        yield* both(
+          "getAssetList",
+          e.getAssetList(),
+          () => f.getAssetList(),
+          (l) => assert.strictEqual(l.length, exp.assets.length)
         )
-        yield* both("getOsPackages", e.getOsPackages(), () => f.getOsPackages(), (p) =>
-          assert.deepStrictEqual(p, exp.systemDetails.osPackages ?? [])
+        yield* both(
+          "getAssetList(image)",
+          e.getAssetList("image"),
+          () => f.getAssetList("image"),
+          (l) => assert.strictEqual(l.length, imageAssets.length)
         )
-        yield* both("getSystemDetails", e.getSystemDetails(), () => f.getSystemDetails(), (d) => {
-          assert.strictEqual(d.pid, exp.systemDetails.pid ?? null)
-          assert.strictEqual(d.hostname, exp.systemDetails.hostname ?? null)
-        })
-        yield* both("getGitMetadata", e.getGitMetadata(), () => f.getGitMetadata(), (g) => {
-          assert.strictEqual(g.branch, exp.git?.branch ?? null)
-          assert.strictEqual(g.origin, exp.git?.origin ?? null)
-        })
-        yield* both("getGitPatch", e.getGitPatch(), () => f.getGitPatch(), (p) => {
-          const patch = exp.git?.patch
-          if (patch === undefined || patch === null) assert.isNull(p)
-          else if ("base64" in patch) assert.deepStrictEqual(Array.from(p ?? []), Array.from(Buffer.from(patch.base64, "base64")))
-        })
-        yield* both("getModels", e.getModels(), () => f.getModels(), (m) => assert.strictEqual(m.length, exp.models.length))
-        yield* both("getModelNames", e.getModelNames(), () => f.getModelNames(), (m) =>
-          assert.deepStrictEqual(m, [...new Set(exp.models.map((x) => x.modelName))])
+        yield* both(
+          "getAsset",
+          e.getAsset(imageAssets[0]!.assetId),
+          () => f.getAsset(imageAssets[0]!.assetId),
+          (b) => assert.strictEqual(b[1], 0x50)
         )
-        yield* both("getModelAssetList", e.getModelAssetList(model!.modelName), () => f.getModelAssetList(model!.modelName), (l) =>
-          assert.strictEqual(l.length, model!.assets.length)
+        yield* both(
+          "getAssetByName",
+          e.getAssetByName(firstCurve!.fileName, { returnType: "json" }),
+          () => f.getAssetByName(firstCurve!.fileName, { returnType: "json" }),
+          (j) => assert.isObject(j)
         )
-        yield* both("getName", e.getName(), () => f.getName(), (n) =>
-          assert.strictEqual(n, String(exp.others.find((o) => o.name === "Name")?.value ?? exp.experimentName ?? null) === "null" ? null : n)
+        yield* both(
+          "getImages",
+          e.getImages(),
+          () => f.getImages(),
+          (l) => assert.strictEqual(l.length, imageAssets.length)
         )
-        yield* both("getMetricsForChart", e.getMetricsForChart(["loss"]), () => f.getMetricsForChart(["loss"]), (c) =>
-          assert.strictEqual(c?.experimentKey, KEY)
+        yield* both(
+          "getCurves",
+          e.getCurves(),
+          () => f.getCurves(),
+          (c) => assert.strictEqual(c.length, exp.assets.filter((a) => a.type === "curve").length)
+        )
+        yield* both(
+          "getCode",
+          e.getCode(),
+          () => f.getCode(),
+          (c) => assert.strictEqual(c, exp.code ?? null)
+        )
+        yield* both(
+          "getOutput",
+          e.getOutput(),
+          () => f.getOutput(),
+          (o) => assert.strictEqual(o, exp.output)
+        )
+        yield* both(
+          "getHtml",
+          e.getHtml(),
+          () => f.getHtml(),
+          (h) => assert.strictEqual(h, exp.html ?? null)
+        )
+        yield* both(
+          "getModelGraph",
+          e.getModelGraph(),
+          () => f.getModelGraph(),
+          (g) => assert.strictEqual(g, exp.graph ?? null)
+        )
+        yield* both(
+          "getInstalledPackages",
+          e.getInstalledPackages(),
+          () => f.getInstalledPackages(),
+          (p) => assert.deepStrictEqual(p, exp.systemDetails.installedPackages ?? [])
+        )
+        yield* both(
+          "getOsPackages",
+          e.getOsPackages(),
+          () => f.getOsPackages(),
+          (p) => assert.deepStrictEqual(p, exp.systemDetails.osPackages ?? [])
+        )
+        yield* both(
+          "getSystemDetails",
+          e.getSystemDetails(),
+          () => f.getSystemDetails(),
+          (d) => {
+            assert.strictEqual(d.pid, exp.systemDetails.pid ?? null)
+            assert.strictEqual(d.hostname, exp.systemDetails.hostname ?? null)
+          }
+        )
+        yield* both(
+          "getGitMetadata",
+          e.getGitMetadata(),
+          () => f.getGitMetadata(),
+          (g) => {
+            assert.strictEqual(g.branch, exp.git?.branch ?? null)
+            assert.strictEqual(g.origin, exp.git?.origin ?? null)
+          }
+        )
+        yield* both(
+          "getGitPatch",
+          e.getGitPatch(),
+          () => f.getGitPatch(),
+          (p) => {
+            const patch = exp.git?.patch
+            if (patch === undefined || patch === null) assert.isNull(p)
+            else if ("base64" in patch)
+              assert.deepStrictEqual(Array.from(p ?? []), Array.from(Buffer.from(patch.base64, "base64")))
+          }
+        )
+        yield* both(
+          "getModels",
+          e.getModels(),
+          () => f.getModels(),
+          (m) => assert.strictEqual(m.length, exp.models.length)
+        )
+        yield* both(
+          "getModelNames",
+          e.getModelNames(),
+          () => f.getModelNames(),
+          (m) => assert.deepStrictEqual(m, [...new Set(exp.models.map((x) => x.modelName))])
+        )
+        yield* both(
+          "getModelAssetList",
+          e.getModelAssetList(model!.modelName),
+          () => f.getModelAssetList(model!.modelName),
+          (l) => assert.strictEqual(l.length, model!.assets.length)
+        )
+        yield* both(
+          "getName",
+          e.getName(),
+          () => f.getName(),
+          (n) =>
+            assert.strictEqual(
+              n,
+              String(exp.others.find((o) => o.name === "Name")?.value ?? exp.experimentName ?? null) === "null"
+                ? null
+                : n
+            )
+        )
+        yield* both(
+          "getMetricsForChart",
+          e.getMetricsForChart(["loss"]),
+          () => f.getMetricsForChart(["loss"]),
+          (c) => assert.strictEqual(c?.experimentKey, KEY)
         )
         const streamed = yield* e.streamAsset(imageAssets[0]!.assetId).pipe(Stream.runCollect)
         const whole = yield* e.getAsset(imageAssets[0]!.assetId)
-        assert.strictEqual([...streamed].reduce((n, c) => n + c.length, 0), whole.length)
+        assert.strictEqual(
+          [...streamed].reduce((n, c) => n + c.length, 0),
+          whole.length
+        )
         let facadeBytes = 0
         yield* Effect.promise(async () => {
           for await (const chunk of f.streamAsset(imageAssets[0]!.assetId)) facadeBytes += chunk.length
@@ -770,8 +937,16 @@ describe("query values and the builder", () => {
   it.effect("builder queries and Python text give the same experiments", () =>
     Effect.gen(function* () {
       const api = yield* CometApi
-      const built = yield* api.query(ws.name, project.projectName, Metric("loss").lt(1).and(Parameter("batch_size").eq(256)))
-      const text = yield* api.query(ws.name, project.projectName, '(Metric("loss") < 1) & (Parameter("batch_size") == 256)')
+      const built = yield* api.query(
+        ws.name,
+        project.projectName,
+        Metric("loss").lt(1).and(Parameter("batch_size").eq(256))
+      )
+      const text = yield* api.query(
+        ws.name,
+        project.projectName,
+        '(Metric("loss") < 1) & (Parameter("batch_size") == 256)'
+      )
       assert.deepStrictEqual(
         built.map((e) => e.key),
         text.map((e) => e.key)
