@@ -307,7 +307,7 @@ export interface CometApiShape {
   readonly getExperimentModels: (experimentKey: string) => Effect.Effect<ReadonlyArray<ExperimentModel>, CometError>
   /** Distinct names of the models logged to the experiment. */
   readonly getExperimentModelNames: (experimentKey: string) => Effect.Effect<ReadonlyArray<string>, CometError>
-  /** Asset entries of one model. */
+  /** Asset entries of one model (NotFound when the experiment logged no model of that name). */
   readonly getExperimentModelAssetList: (
     experimentKey: string,
     modelName: string

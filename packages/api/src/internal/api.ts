@@ -548,6 +548,20 @@ export const makeCometApi = (
     Effect.gen(function* () {
       const model = yield* required("modelName", modelName)
       const r = yield* byKey("experiment/model/asset/list", AssetList, experimentKey, { modelName: model })
+      if (r.assets.length > 0) return r.assets
+      // Comet answers [] for a model the experiment never logged: tell a typo from an empty model.
+      const models = yield* getExperimentModels(experimentKey)
+      if (!models.some((m) => m.modelName === model)) {
+        return yield* Effect.fail(
+          new NotFound({
+            resource: "model",
+            id: `${model} of experiment ${experimentKey}`,
+            endpoint: "experiment/model",
+            serverMessage: null,
+            sdkErrorCode: null
+          })
+        )
+      }
       return r.assets
     })
 
