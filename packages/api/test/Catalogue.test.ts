@@ -5,9 +5,10 @@
  * never anything untyped; and the key must appear in no error, log line, span or URL.
  */
 import { Config, isCometError } from "@comet-ts/core"
+import * as Http from "@comet-ts/http"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
-import type { API, APIOptions } from "../src/index.js"
+import { Cause, Context, Effect, Exit, Layer, Option, Runtime } from "effect"
+import { type API, type APIOptions, CometApi, CometApiLayer, Panel, type PanelContext } from "../src/index.js"
 import type { SentRequest } from "./support/capture.js"
 import { Capture, emulator, facade, ORIGIN, SECRET } from "./support/facade.js"
 
@@ -48,6 +49,8 @@ interface Case {
   readonly check?: (e: Record<string, unknown>) => void
   /** Checks on the requests sent. */
   readonly sent?: (requests: ReadonlyArray<SentRequest>) => void
+  /** The call uses what only the facade has (APIExperiment, close, AbortSignal). */
+  readonly facadeOnly?: boolean
 }
 
 const onEndpoint =
@@ -286,6 +289,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "unknown summary name",
+    facadeOnly: true,
     call: async (api) => (await api.getExperimentByKey(KEY)).getMetricsSummary("no-such-metric"),
     tag: "NotFound",
     message: "no-such-metric"
@@ -461,6 +465,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "a call on a closed client",
+    facadeOnly: true,
     call: async (api) => {
       await api.close()
       return api.getWorkspaces()
@@ -470,6 +475,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "a call whose signal already fired",
+    facadeOnly: true,
     call: (api) => api.getWorkspaces({ signal: AbortSignal.abort() }),
     tag: "TransportError",
     message: "cancelled by its caller",
@@ -477,24 +483,105 @@ const cases: ReadonlyArray<Case> = [
   }
 ]
 
-/** Run one case: the facade over the emulator (through the case's proxy), everything captured. */
-const run = async (c: Case): Promise<{ readonly error: unknown; readonly capture: Capture }> => {
+interface Outcome {
+  readonly error: unknown
+  readonly capture: Capture
+  /** Failures that were not in the typed error channel (defects): must stay empty. */
+  readonly defects: ReadonlyArray<unknown>
+}
+
+const fetchFor = (c: Case): typeof globalThis.fetch =>
+  c.intercept === undefined
+    ? emu.fetch
+    : async (input, init) => c.intercept?.(new Request(input, init)) ?? emu.fetch(input, init)
+
+/** Run one case through the facade over the emulator (behind the case's proxy), everything captured. */
+const runFacade = async (c: Case): Promise<Outcome> => {
   const capture = new Capture()
-  const fetch: typeof globalThis.fetch =
-    c.intercept === undefined
-      ? emu.fetch
-      : async (input, init) => c.intercept?.(new Request(input, init)) ?? emu.fetch(input, init)
-  const api = facade(fetch, capture, { ...c.options, sources: Config.staticSources({}) })
+  const api = facade(fetchFor(c), capture, { ...c.options, sources: Config.staticSources({}) })
   try {
     await c.call(api)
-    return { error: undefined, capture }
+    return { error: undefined, capture, defects: [] }
   } catch (error) {
     capture.error(error)
-    return { error, capture }
+    return { error, capture, defects: [] }
   } finally {
     await api.close()
   }
 }
+
+/**
+ * Run one case through `CometApi` itself: the layers the facade builds (Config → CometHttp →
+ * CometApi), the same calls made on the Effect service. Every failure must arrive in the typed
+ * error channel: a defect (an untyped throw) is recorded and fails the case.
+ */
+const runEffect = async (c: Case): Promise<Outcome> => {
+  const capture = new Capture()
+  const defects: Array<unknown> = []
+  const o = { apiKey: SECRET, baseUrl: ORIGIN, ...c.options }
+  const layer = CometApiLayer.layerConfigWith({ chartChunkSize: o.chartChunkSize }).pipe(
+    Layer.provideMerge(Http.layerConfigWith(o.http ?? {})),
+    Layer.provideMerge(Panel.layerUnavailable("this API was created with panel: false.")),
+    Layer.provide(capture.client(fetchFor(c))),
+    Layer.provide(
+      Config.layer({
+        apiKey: o.apiKey,
+        baseUrl: o.baseUrl,
+        maxConcurrency: o.maxConcurrency,
+        maxRetries: o.maxRetries,
+        allowInsecureHttp: o.allowInsecureHttp,
+        sources: Config.staticSources({})
+      })
+    )
+  )
+  const settle = <A>(exit: Exit.Exit<A, unknown>): A => {
+    if (Exit.isSuccess(exit)) return exit.value
+    const failure = Cause.failureOption(exit.cause)
+    if (Option.isNone(failure)) {
+      defects.push(Cause.squash(exit.cause))
+      throw Cause.squash(exit.cause)
+    }
+    throw failure.value
+  }
+  const exit = await Effect.runPromiseExit(
+    Effect.scoped(
+      Effect.gen(function* () {
+        const ctx = yield* Layer.build(layer)
+        const runtime = yield* Effect.provide(Effect.runtime<CometApi | PanelContext>(), ctx)
+        const api = Context.get(ctx, CometApi)
+        // the case's calls, made on the service: each method's Effect run to a Promise
+        const promised = new Proxy(api, {
+          get: (target, property) => {
+            const member: unknown = Reflect.get(target, property)
+            if (typeof member !== "function") return member
+            return (...args: ReadonlyArray<unknown>) =>
+              Runtime.runPromiseExit(runtime)(
+                (member as (...a: ReadonlyArray<unknown>) => Effect.Effect<unknown, unknown, CometApi | PanelContext>)(
+                  ...args
+                )
+              ).then(settle)
+          }
+        })
+        return yield* Effect.promise(() =>
+          c.call(promised as unknown as API).then(
+            () => undefined,
+            (e: unknown) => e
+          )
+        )
+      })
+    )
+  )
+  let error: unknown
+  try {
+    error = settle(exit)
+  } catch (e) {
+    error = e
+  }
+  if (error !== undefined) capture.error(error)
+  return { error, capture, defects }
+}
+
+const flavours = { facade: runFacade, CometApi: runEffect } as const
 
 describe("bad-input catalogue", () => {
   it("has at least 40 cases, with distinct names", () => {
@@ -502,22 +589,29 @@ describe("bad-input catalogue", () => {
     assert.strictEqual(new Set(cases.map((c) => c.name)).size, cases.length)
   })
 
-  for (const c of cases) {
-    it.live(`${c.name} → ${c.tag}`, () =>
-      Effect.promise(async () => {
-        const { error, capture } = await run(c)
-        assert.isDefined(error, "the call succeeded")
-        assert.instanceOf(error, Error)
-        assert.isTrue(isCometError(error), `not a CometError: ${String(error)}`)
-        const e = error as Error & Record<string, unknown>
-        assert.strictEqual(e._tag, c.tag, e.message)
-        if (typeof c.message === "string") assert.include(e.message, c.message)
-        else assert.match(e.message, c.message)
-        c.check?.(e)
-        c.sent?.(capture.requests)
-        // the key (and a wrong key) appears nowhere but in Authorization to the emulator
-        for (const secret of [SECRET, WRONG_KEY]) assert.deepStrictEqual(capture.leaks(secret, [ORIGIN]), [])
-      })
-    )
+  for (const [flavour, run] of Object.entries(flavours)) {
+    for (const c of cases) {
+      if (flavour !== "facade" && c.facadeOnly === true) continue
+      it.live(`${flavour}: ${c.name} → ${c.tag}`, () =>
+        Effect.promise(async () => {
+          const { error, capture, defects } = await run(c)
+          assert.deepStrictEqual(defects, [])
+          assert.isDefined(error, "the call succeeded")
+          assert.instanceOf(error, Error)
+          assert.isTrue(isCometError(error), `not a CometError: ${String(error)}`)
+          const e = error as Error & Record<string, unknown>
+          assert.strictEqual(e._tag, c.tag, e.message)
+          if (typeof c.message === "string") assert.include(e.message, c.message)
+          else assert.match(e.message, c.message)
+          c.check?.(e)
+          c.sent?.(capture.requests)
+          // the key (and a wrong key) appears nowhere but in Authorization to the emulator
+          for (const secret of [SECRET, WRONG_KEY]) assert.deepStrictEqual(capture.leaks(secret, [ORIGIN]), [])
+          // requests that reached the server were traced and carried the key
+          if (capture.requests.length > 0) assert.isAbove(capture.spans.length, 0)
+          for (const r of capture.requests) assert.oneOf(r.headers.authorization, [SECRET, WRONG_KEY])
+        })
+      )
+    }
   }
 })
