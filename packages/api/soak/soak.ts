@@ -12,7 +12,7 @@
  * error or URL, nothing is left in flight, and the heap returns to its baseline after the run.
  *
  * Options: --reads N, --concurrency N (8), --seed N (7), --retry-after SECONDS (0.2),
- * --max-retries N (12), --no-cache.
+ * --max-retries N (12), --no-cache, --heap-snapshots DIR (write V8 heap snapshots before and after).
  */
 import { parseArgs } from "node:util"
 import * as v8 from "node:v8"
@@ -21,7 +21,7 @@ import { HttpServer } from "@effect/platform"
 import { Context, Effect, Exit, Layer, Scope } from "effect"
 import { Capture } from "../test/support/capture.js"
 import { facade, faultSpec, SECRET } from "../test/support/facade.js"
-import { buildWorkload, countKinds, type Outcome, type Read, runWorkload } from "../test/support/workload.js"
+import { buildWorkload, countKinds, type Read, runWorkload } from "../test/support/workload.js"
 
 const { values } = parseArgs({
   options: {
@@ -30,7 +30,8 @@ const { values } = parseArgs({
     seed: { type: "string", default: "7" },
     "retry-after": { type: "string", default: "0.2" },
     "max-retries": { type: "string", default: "12" },
-    "no-cache": { type: "boolean", default: false }
+    "no-cache": { type: "boolean", default: false },
+    "heap-snapshots": { type: "string" }
   }
 })
 const READS = Number(values.reads)
@@ -38,6 +39,7 @@ const CONCURRENCY = Number(values.concurrency)
 const SEED = Number(values.seed)
 const RETRY_AFTER = Number(values["retry-after"])
 const MAX_RETRIES = Number(values["max-retries"])
+const SNAPSHOTS = values["heap-snapshots"]
 
 const gc: () => void = (globalThis as { gc?: () => void }).gc ?? (() => {})
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`
@@ -76,90 +78,77 @@ const check = (ok: boolean, what: string) => {
   if (!ok) problems.push(what)
 }
 
-const main = async () => {
-  const rejections: Array<unknown> = []
-  process.on("unhandledRejection", (reason) => rejections.push(reason))
-
-  const dataset = Emulator.generate({ size: "small", seed: 1, apiKey: SECRET })
-  const clean = await startServer({ dataset, apiKey: SECRET, seed: SEED })
-  const reads: ReadonlyArray<Read> = buildWorkload(dataset, dataset.users[0]?.workspaces ?? [], {
-    reads: READS,
-    seed: SEED
-  })
-  const kinds = countKinds(reads)
-  console.log(`soak: ${READS} reads ${JSON.stringify(kinds)}, concurrency ${CONCURRENCY}, seed ${SEED}`)
-  console.log(`soak: faults ${faultSpec(RETRY_AFTER)} (every REST request), maxRetries ${MAX_RETRIES}`)
-
-  // the reference: the same reads without faults
+/** The reference: the same reads against a fault-free server. Only digests and counts leave. */
+const referenceRun = async (dataset: Emulator.Dataset, reads: ReadonlyArray<Read>) => {
   const started = performance.now()
-  const cleanApi = facade(globalThis.fetch, new Capture(), { ...settings, baseUrl: clean.url })
-  const expected = (await runWorkload(cleanApi, reads, CONCURRENCY)).map((o) => (o.ok ? o.digest : `error ${o.tag}`))
-  const baseline = await cleanApi.getRequestStats()
-  await cleanApi.close()
+  const clean = await startServer({ dataset, apiKey: SECRET, seed: SEED })
+  const api = facade(globalThis.fetch, new Capture(), { ...settings, baseUrl: clean.url })
+  const expected = (await runWorkload(api, reads, CONCURRENCY)).map((o) => (o.ok ? o.digest : `error ${o.tag}`))
+  const stats = await api.getRequestStats()
+  await api.close()
   await clean.close()
-  const cleanMillis = performance.now() - started
+  return { expected, attempts: stats.attempts, millis: performance.now() - started }
+}
 
-  // warm-up: the first run of each code path compiles it (bytecode, feedback, optimised code)
-  // once for the life of the process. Run the whole workload once, fast (1 ms waits), against a
-  // throwaway faulty server, so the baseline excludes that and any growth left is a leak.
+/**
+ * Warm-up: the first run of each code path compiles it (bytecode, feedback, optimised code) once
+ * for the life of the process. The whole workload runs once, fast (1 ms waits), against a
+ * throwaway faulty server, so the baseline excludes that and any growth left is a leak.
+ */
+const warmUp = async (dataset: Emulator.Dataset, reads: ReadonlyArray<Read>) => {
   const warm = await startServer({ dataset, apiKey: SECRET, seed: SEED + 1, faults: faultSpec(0.001) })
-  const warmApi = facade(globalThis.fetch, new Capture(), {
+  const capture = new Capture()
+  const api = facade(globalThis.fetch, capture, {
     ...settings,
     baseUrl: warm.url,
     http: { ...settings.http, retryBaseDelay: "1 millis", retryMaxDelay: "5 millis" }
   })
-  const warmCapture = await runWorkload(warmApi, reads, CONCURRENCY)
+  const outcomes = await runWorkload(api, reads, CONCURRENCY, (e) => capture.error(e))
   check(
-    warmCapture.every((o) => o.ok),
+    outcomes.every((o) => o.ok),
     "the warm-up run had errors"
   )
-  await warmApi.close()
+  capture.leaks(SECRET, [warm.url])
+  await api.close()
   await warm.close()
+}
 
-  // the soak: the baseline is taken before the faulty server starts, and the final figure after
-  // it stopped, so anything either side keeps after the run shows as growth
-  const before = await settledHeap()
-  let faulty: Awaited<ReturnType<typeof startServer>> | undefined = await startServer({
-    dataset,
-    apiKey: SECRET,
-    seed: SEED,
-    faults: faultSpec(RETRY_AFTER)
-  })
-  const faultyUrl = faulty.url
-  let peakHeap = before.heapUsed
-  let peakRss = before.rss
+/** The soak itself. Everything it makes stays local; only counts leave. */
+const soakRun = async (
+  dataset: Emulator.Dataset,
+  reads: ReadonlyArray<Read>,
+  expected: ReadonlyArray<string>,
+  peak: { heap: number; rss: number }
+) => {
+  const faulty = await startServer({ dataset, apiKey: SECRET, seed: SEED, faults: faultSpec(RETRY_AFTER) })
   const sampler = setInterval(() => {
     const m = process.memoryUsage()
-    peakHeap = Math.max(peakHeap, m.heapUsed)
-    peakRss = Math.max(peakRss, m.rss)
+    peak.heap = Math.max(peak.heap, m.heapUsed)
+    peak.rss = Math.max(peak.rss, m.rss)
   }, 20)
-  let capture: Capture | undefined = new Capture()
+  const capture = new Capture()
   const t0 = performance.now()
-  let api: ReturnType<typeof facade> | undefined = facade(globalThis.fetch, capture, {
-    ...settings,
-    baseUrl: faulty.url
-  })
-  let actual: Array<Outcome> | undefined = await runWorkload(api, reads, CONCURRENCY, (e) => capture?.error(e))
+  const api = facade(globalThis.fetch, capture, { ...settings, baseUrl: faulty.url })
+  const actual = await runWorkload(api, reads, CONCURRENCY, (e) => capture.error(e))
   const millis = performance.now() - t0
   const stats = await api.getRequestStats()
   await api.close()
   clearInterval(sampler)
-  // only the counts: the snapshot's request log would keep the server's strings alive
-  const { requests: serverRequests, faults, inFlight: serverInFlight } = Effect.runSync(faulty.emulator.stats.snapshot)
+  const server = Effect.runSync(faulty.emulator.stats.snapshot)
 
   // results
   const failed = actual.filter((o) => !o.ok)
   const differing = reads.filter((r) => {
-    const o = actual?.[r.index]
+    const o = actual[r.index]
     return o === undefined || !o.ok || o.digest !== expected[r.index]
   })
-  check(!expected.some((d) => d.startsWith("error")), "the fault-free run had errors")
   check(failed.length === 0, `${failed.length} reads failed under faults`)
   check(differing.length === 0, `${differing.length} results differ from the fault-free run`)
   for (const r of differing.slice(0, 5)) console.log(`  differs: #${r.index} ${r.label}`)
 
   // counts
-  check(serverRequests === stats.attempts, `server saw ${serverRequests} requests, client sent ${stats.attempts}`)
+  const faults = { ...server.faults }
+  check(server.requests === stats.attempts, `server saw ${server.requests} requests, client sent ${stats.attempts}`)
   check(capture.requests.length === stats.attempts, "recorded requests ≠ attempts")
   const expectedRetries = {
     "429": faults["429"] ?? 0,
@@ -172,33 +161,62 @@ const main = async () => {
       JSON.stringify(Object.entries(expectedRetries).sort()),
     `retries by cause ${JSON.stringify(stats.retriesByCause)} ≠ faults ${JSON.stringify(expectedRetries)}`
   )
-  check(stats.inFlight === 0 && serverInFlight === 0, "requests left in flight")
-  check(rejections.length === 0, `${rejections.length} unhandled rejections`)
-  const ratioPerLogicalRequest = stats.attempts / stats.requests
-  check(ratioPerLogicalRequest <= 1.6, `attempts per logical HTTP read ${ratioPerLogicalRequest.toFixed(3)} > 1.6`)
+  check(stats.inFlight === 0 && server.inFlight === 0, "requests left in flight")
 
   // the key
   check(
     capture.requests.every((r) => r.headers.authorization === SECRET),
     "an attempt went out without the key"
   )
-  const leaks = capture.leaks(SECRET, [faultyUrl])
+  const leaks = capture.leaks(SECRET, [faulty.url])
   check(leaks.length === 0, `the key leaked: ${JSON.stringify(leaks.slice(0, 3))}`)
-  const observed = { spans: capture.spans.length, logs: capture.logs.length, errors: capture.errors.length }
-
-  // memory: stop the server, drop everything the run made, collect, compare with the baseline
   await faulty.close()
-  faulty = undefined
-  capture = undefined
-  api = undefined
-  actual = undefined
-  const after = await settledHeap()
-  const growth = after.heapUsed - before.heapUsed
-  const spaceGrowth = Object.fromEntries(
-    Object.entries(after.spaces).map(([k, v]) => [k, mib(v - (before.spaces[k] ?? 0))] as const)
-  )
-  check(growth <= 1024 * 1024, `the heap grew by ${mib(growth)} over the run`)
+  return {
+    stats,
+    serverRequests: server.requests,
+    faults,
+    millis,
+    observed: {
+      spans: capture.spans.length,
+      logs: capture.logs.length,
+      requests: capture.requests.length,
+      errors: capture.errors.length
+    }
+  }
+}
 
+const main = async () => {
+  const rejections: Array<unknown> = []
+  process.on("unhandledRejection", (reason) => rejections.push(reason))
+
+  const dataset = Emulator.generate({ size: "small", seed: 1, apiKey: SECRET })
+  const reads: ReadonlyArray<Read> = buildWorkload(dataset, dataset.users[0]?.workspaces ?? [], {
+    reads: READS,
+    seed: SEED
+  })
+  const kinds = countKinds(reads)
+  console.log(`soak: ${READS} reads ${JSON.stringify(kinds)}, concurrency ${CONCURRENCY}, seed ${SEED}`)
+  console.log(`soak: faults ${faultSpec(RETRY_AFTER)} (every REST request), maxRetries ${MAX_RETRIES}`)
+
+  const reference = await referenceRun(dataset, reads)
+  check(!reference.expected.some((d) => d.startsWith("error")), "the fault-free run had errors")
+  await warmUp(dataset, reads)
+
+  // the baseline is taken before the faulty server starts and the final figure after it
+  // stopped: anything the client or the server keeps after the run shows as growth
+  const before = await settledHeap()
+  if (SNAPSHOTS !== undefined) v8.writeHeapSnapshot(`${SNAPSHOTS}/soak-before.heapsnapshot`)
+  const peak = { heap: before.heapUsed, rss: before.rss }
+  const run = await soakRun(dataset, reads, reference.expected, peak)
+  const after = await settledHeap()
+  if (SNAPSHOTS !== undefined) v8.writeHeapSnapshot(`${SNAPSHOTS}/soak-after.heapsnapshot`)
+  const growth = after.heapUsed - before.heapUsed
+  check(growth <= 1024 * 1024, `the heap grew by ${mib(growth)} over the run`)
+  check(rejections.length === 0, `${rejections.length} unhandled rejections`)
+
+  const { stats } = run
+  const ratioPerLogicalRequest = stats.attempts / stats.requests
+  check(ratioPerLogicalRequest <= 1.6, `attempts per logical HTTP read ${ratioPerLogicalRequest.toFixed(3)} > 1.6`)
   const needed = stats.attempts - stats.retries
   const summary = {
     reads: READS,
@@ -207,28 +225,37 @@ const main = async () => {
     cacheHits: stats.cacheHits,
     coalesced: stats.coalesced,
     httpRequestsNeeded: needed,
-    httpRequestsFaultFree: baseline.attempts,
+    httpRequestsFaultFree: reference.attempts,
     attempts: stats.attempts,
-    serverRequests,
+    serverRequests: run.serverRequests,
     retries: stats.retries,
     retriesByCause: stats.retriesByCause,
-    faultsInjected: faults,
+    faultsInjected: run.faults,
     attemptsPerRead: Number((stats.attempts / READS).toFixed(3)),
     attemptsPerLogicalHttpRead: Number(ratioPerLogicalRequest.toFixed(3)),
     attemptsPerHttpRequestNeeded: Number((stats.attempts / needed).toFixed(3)),
     failures: stats.failures,
-    observed,
+    observed: run.observed,
     memory: {
       heapBefore: mib(before.heapUsed),
-      heapPeak: mib(peakHeap),
+      heapPeak: mib(peak.heap),
       heapAfter: mib(after.heapUsed),
       heapGrowth: mib(growth),
-      heapGrowthBySpace: spaceGrowth,
+      heapGrowthBySpace: Object.fromEntries(
+        Object.entries(after.spaces)
+          .map(([k, v]) => [k, v - (before.spaces[k] ?? 0)] as const)
+          .filter(([, d]) => d !== 0)
+          .map(([k, d]) => [k, mib(d)] as const)
+      ),
       rssBefore: mib(before.rss),
-      rssPeak: mib(peakRss),
+      rssPeak: mib(peak.rss),
+      rssAfter: mib(after.rss),
       gcExposed: (globalThis as { gc?: unknown }).gc !== undefined
     },
-    seconds: { faultFree: Number((cleanMillis / 1000).toFixed(1)), soak: Number((millis / 1000).toFixed(1)) },
+    seconds: {
+      faultFree: Number((reference.millis / 1000).toFixed(1)),
+      soak: Number((run.millis / 1000).toFixed(1))
+    },
     unhandledRejections: rejections.length
   }
   console.log(JSON.stringify(summary, null, 2))
