@@ -367,6 +367,31 @@ const cases: ReadonlyArray<Case> = [
     check: (e) => assert.include(String(e.excerpt), "502 Bad Gateway")
   },
   {
+    name: "a proxy page echoing the request headers (the key among them)",
+    intercept: (request) =>
+      new URL(request.url).pathname.endsWith("/workspaces")
+        ? new Response(`<html><body><pre>Authorization: ${request.headers.get("authorization")}</pre></body></html>`, {
+            headers: { "content-type": "text/html" }
+          })
+        : undefined,
+    call: (api) => api.getWorkspaces(),
+    tag: "DecodeError",
+    message: "Authorization: <redacted>"
+  },
+  {
+    name: "an error body quoting the key back",
+    intercept: (request) =>
+      new URL(request.url).pathname.endsWith("/workspaces")
+        ? Response.json(
+            { code: 401, msg: `Invalid API key ${request.headers.get("authorization")}`, sdk_error_code: 90212 },
+            { status: 401 }
+          )
+        : undefined,
+    call: (api) => api.getWorkspaces(),
+    tag: "Unauthorized",
+    message: 'Comet says: "Invalid API key <redacted>"'
+  },
+  {
     name: "JSON with the wrong content type",
     intercept: onEndpoint(
       "workspaces",

@@ -83,12 +83,13 @@ describe("fault soak (reduced)", () => {
           assert.strictEqual(stats.attempts, stats.requests - stats.cacheHits - stats.coalesced + stats.retries)
           assert.strictEqual(stats.failures, 0)
 
-          // Attempts: per HTTP request actually needed, the retries the fault rate forces
-          // (1 / (1 − 0.4) ≈ 1.67 expected); per logical HTTP read (cache hits and coalesced
-          // joins included) at most 1.6.
+          // Attempts per HTTP request actually needed: what the fault rate forces, 1 / (1 − 0.4)
+          // ≈ 1.67 on average (1.62 with these seeds) — no retry is wasted. How far below that
+          // the ratio per read gets depends on how many reads the cache and coalescing answer
+          // without a request of their own: `pnpm soak` measures it at full size, where the
+          // sharing is representative (at this size it is not: 11 of 277 logical reads).
           const needed = stats.attempts - stats.retries
-          assert.isAtMost(stats.attempts / needed, 1.8)
-          assert.isAtMost(stats.attempts, 1.6 * stats.requests)
+          assert.isAtMost(stats.attempts / needed, 1.75)
           // Sharing is the same with and without faults (within what coalescing timing allows).
           assert.isAtMost(Math.abs(needed - baseline.attempts), 0.05 * baseline.attempts)
 
