@@ -6,6 +6,21 @@
  * @since 0.1.0
  */
 
+/** The typed errors every method fails with, re-exported from @comet-ts/core. @since 0.1.0 */
+export {
+  BadRequest,
+  CometError,
+  ConfigurationError,
+  DecodeError,
+  InvalidArgument,
+  isCometError,
+  NotFound,
+  QueryError,
+  RateLimited,
+  ServerError,
+  TransportError,
+  Unauthorized
+} from "@comet-ts/core"
 /** The Promise facade. @since 0.1.0 */
 export { API, APIExperiment, type APIGetResult, type APIOptions, type CallOptions, type PanelOption } from "./API.js"
 /** Layers and constructors of the Effect service. @since 0.1.0 */
