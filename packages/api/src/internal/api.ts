@@ -380,15 +380,15 @@ export const makeCometApi = (
 
   const getExperimentName = (experimentKey: string, options?: { readonly maxLength?: number | undefined }) =>
     Effect.gen(function* () {
-      const others = yield* getExperimentOthersSummaries(experimentKey)
-      const fromOther = others.find((s) => s.name === "Name")?.valueCurrent ?? null
-      const name = fromOther ?? (yield* getExperimentMetadata(experimentKey)).experimentName
       const max = options?.maxLength
       if (max !== undefined && (!Number.isInteger(max) || max < 0)) {
         return yield* Effect.fail(
           new InvalidArgument({ argument: "maxLength", value: String(max), reason: "must be a non-negative integer." })
         )
       }
+      const others = yield* getExperimentOthersSummaries(experimentKey)
+      const fromOther = others.find((s) => s.name === "Name")?.valueCurrent ?? null
+      const name = fromOther ?? (yield* getExperimentMetadata(experimentKey)).experimentName
       return name === null || max === undefined ? name : name.slice(0, max)
     })
 
