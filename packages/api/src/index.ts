@@ -41,7 +41,7 @@ export {
   type SummaryKind
 } from "./CometApi.js"
 /** The Effect flavour of an experiment. @since 0.1.0 */
-export { Experiment, experimentUrl } from "./Experiment.js"
+export { Experiment, ExperimentInfo, experimentUrl } from "./Experiment.js"
 /** The panel context service and its Layers. @since 0.1.0 */
 export * as Panel from "./PanelContext.js"
 export { PanelContext, type PanelContextShape, type PanelValues } from "./PanelContext.js"
