@@ -717,11 +717,11 @@ export class API {
     )
   }
 
-  /** Keys of the experiments matching raw wire predicates. */
+  /** Keys of the experiments matching wire predicates (as Python's `query_project`) or a Query value. */
   queryProject(
     workspace: string,
     projectName: string,
-    predicates: ReadonlyArray<Predicate>,
+    predicates: ReadonlyArray<Predicate> | Query,
     options?: { readonly archived?: boolean } & CallOptions
   ): Promise<ReadonlyArray<ExperimentKey>> {
     return this.use((api) => api.queryProject(workspace, projectName, predicates, options), options)
