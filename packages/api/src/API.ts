@@ -270,7 +270,7 @@ export class APIExperiment extends ExperimentInfo {
     return this.client.run(this.experiment.getModelAssetList(modelName), options)
   }
 
-  /** This experiment's chart data (calls from many experiments at once are batched). */
+  /** This experiment's chart data. For many experiments, call `API.getMetricsForChart` once with all of them. */
   getMetricsForChart(
     metrics: ReadonlyArray<string>,
     parameters?: ReadonlyArray<string>,

@@ -322,7 +322,7 @@ export interface CometApiShape {
     parameters?: ReadonlyArray<string>,
     options?: ChartOptions
   ) => Effect.Effect<Readonly<Record<string, ChartExperiment>>, CometError>
-  /** One experiment's chart data; concurrent calls are batched into few requests. */
+  /** One experiment's chart data; concurrent calls in one Effect with `{ batching: true }` are merged into few requests. */
   readonly getExperimentMetricsForChart: (
     experimentKey: string,
     metrics: ReadonlyArray<string>,
@@ -401,6 +401,11 @@ export interface CometApiSettings {
   readonly chartChunkSize?: number | undefined
   /** How OR queries are sent by default. */
   readonly orStrategy?: OrStrategy | undefined
+  /**
+   * How long a project's columns are kept for compiling queries (default 5 minutes, 0 = never);
+   * a query naming a column the kept list lacks fetches them again.
+   */
+  readonly columnsTtlMillis?: number | undefined
 }
 
 /**

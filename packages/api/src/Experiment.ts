@@ -249,8 +249,10 @@ export class Experiment extends ExperimentInfo {
   }
 
   /**
-   * This experiment's metrics (and parameters) for charting. Calls from many experiments at
-   * once are batched into few `multi-metric-chart` requests.
+   * This experiment's metrics (and parameters) for charting. Calls for many experiments made
+   * concurrently in one Effect with `{ batching: true }` are merged into few
+   * `multi-metric-chart` requests; for many experiments at once from Promise code, call
+   * `getMetricsForChart` with all of them.
    */
   getMetricsForChart(
     metrics: ReadonlyArray<string>,

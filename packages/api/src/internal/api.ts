@@ -9,6 +9,7 @@ import {
   AssetList,
   type ChartExperiment,
   Code,
+  type Column,
   ColumnList,
   type CometError,
   ConfigurationError,
@@ -33,6 +34,7 @@ import {
   ProjectList,
   ProjectNotes,
   ProjectQueryResponse,
+  type QueryError,
   type Summary,
   SummaryList,
   SystemDetails,
@@ -41,7 +43,7 @@ import {
 } from "@comet-ts/core"
 import type { CometHttpShape, Params, RequestStatsShape } from "@comet-ts/http"
 import { compile, compileTerms, isQuery, parse, type Query, queryVariables, usesOr } from "@comet-ts/query"
-import { Effect, Exit, Option, Request, RequestResolver, type Schema, Stream } from "effect"
+import { Clock, Effect, Either, Exit, Option, Request, RequestResolver, type Schema, Stream } from "effect"
 import type {
   AssetOptions,
   AssetResult,
@@ -717,6 +719,40 @@ export const makeCometApi = (
       return keys.map((k) => toExperiment(byKeyMap.get(k) ?? (byMissing.get(k) as ExperimentMetadata)))
     })
 
+  /**
+   * Queries compile against the project's columns. They are kept per project for
+   * `columnsTtlMillis` (default 5 minutes; 0 turns this off) and fetched again when a query
+   * names a column the kept list lacks or types differently, so a new column is never missed.
+   */
+  const columnsTtl = settings.columnsTtlMillis ?? 300_000
+  const columnsKept = new Map<string, { readonly at: number; readonly columns: ReadonlyArray<Column> }>()
+
+  const freshColumns = (workspace: string, projectName: string) =>
+    Effect.gen(function* () {
+      const columns = yield* getProjectColumns(workspace, projectName)
+      if (columnsTtl > 0) {
+        columnsKept.set(JSON.stringify([workspace, projectName]), { at: yield* Clock.currentTimeMillis, columns })
+      }
+      return columns
+    })
+
+  const withColumns = <A>(
+    workspace: string,
+    projectName: string,
+    use: (columns: ReadonlyArray<Column>) => Either.Either<A, QueryError>
+  ): Effect.Effect<A, CometError> =>
+    Effect.gen(function* () {
+      const kept = columnsKept.get(JSON.stringify([workspace, projectName]))
+      const now = yield* Clock.currentTimeMillis
+      if (kept === undefined || now - kept.at >= columnsTtl)
+        return yield* use(yield* freshColumns(workspace, projectName))
+      const first = use(kept.columns)
+      if (Either.isLeft(first) && (first.left.reason === "unknown-column" || first.left.reason === "type-mismatch")) {
+        return yield* use(yield* freshColumns(workspace, projectName))
+      }
+      return yield* first
+    })
+
   const toQuery = (q: Query | string): Effect.Effect<Query, CometError> =>
     typeof q === "string" ? parse(q) : Effect.succeed(q)
 
@@ -726,17 +762,16 @@ export const makeCometApi = (
       const proj = yield* required("projectName", projectName)
       const parsed = yield* toQuery(q)
       const archived = options?.archived ?? false
-      const columns = yield* getProjectColumns(ws, proj)
       const strategy = options?.orStrategy ?? settings.orStrategy ?? "nested"
       let keys: ReadonlyArray<string>
       if (strategy === "dnf" && usesOr(parsed)) {
-        const terms = yield* compileTerms(parsed, columns)
+        const terms = yield* withColumns(ws, proj, (columns) => compileTerms(parsed, columns))
         const perTerm = yield* Effect.forEach(terms, (preds) => queryKeys(ws, proj, preds, archived), {
           concurrency: "unbounded"
         })
         keys = unique(perTerm.flat())
       } else {
-        keys = yield* queryKeys(ws, proj, yield* compile(parsed, columns), archived)
+        keys = yield* queryKeys(ws, proj, yield* withColumns(ws, proj, (columns) => compile(parsed, columns)), archived)
       }
       return yield* experimentsFor(ws, proj, keys, archived)
     })
@@ -750,7 +785,9 @@ export const makeCometApi = (
     Effect.gen(function* () {
       const ws = yield* required("workspace", workspace)
       const proj = yield* required("projectName", projectName)
-      const wire = isQuery(predicates) ? yield* compile(predicates, yield* getProjectColumns(ws, proj)) : predicates
+      const wire = isQuery(predicates)
+        ? yield* withColumns(ws, proj, (columns) => compile(predicates, columns))
+        : predicates
       return yield* queryKeys(ws, proj, wire, options?.archived ?? false)
     })
 
