@@ -1,0 +1,144 @@
+/**
+ * `pnpm bench [--quick] [--only NAME,…] [--server child|inprocess] [--out FILE]`: runs the
+ * benchmarks against the emulator over loopback, writes `bench/results.json` (one entry per
+ * benchmark and variant) and prints a table.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { cpus, tmpdir } from "node:os"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { parseArgs } from "node:util"
+import { assetStream } from "./asset.js"
+import { decode } from "./decode.js"
+import { emulatorThroughput } from "./emulator.js"
+import { fanout } from "./fanout.js"
+import { queryChart } from "./query-chart.js"
+import { type RunningServer, type ServerMode, type ServerSpec, serve } from "./server.js"
+import type { Benchmark, BenchContext, Result } from "./types.js"
+import { now, round } from "./util.js"
+
+const benchmarks: ReadonlyArray<Benchmark> = [fanout, queryChart, decode, assetStream, emulatorThroughput]
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    only: { type: "string" },
+    server: { type: "string", default: "child" },
+    out: { type: "string" },
+    help: { type: "boolean", default: false }
+  }
+})
+
+if (values.help) {
+  process.stdout.write(
+    `Usage: pnpm bench [--quick] [--only ${benchmarks.map((b) => b.name).join(",")}] [--server child|inprocess] [--out FILE]\n`
+  )
+  process.exit(0)
+}
+
+const bundleDir = dirname(fileURLToPath(import.meta.url))
+const root = join(bundleDir, "..", "..")
+const quick = values.quick ?? false
+const serverMode = values.server as ServerMode
+if (serverMode !== "child" && serverMode !== "inprocess") {
+  process.stderr.write(`bench: --server must be child or inprocess, not ${serverMode}\n`)
+  process.exit(2)
+}
+const only = values.only?.split(",").map((s) => s.trim())
+const unknown = only?.filter((n) => !benchmarks.some((b) => b.name === n)) ?? []
+if (unknown.length > 0) {
+  process.stderr.write(`bench: unknown benchmark ${unknown.join(", ")}\n`)
+  process.exit(2)
+}
+// A partial or in-process run never overwrites the committed results of a full run.
+const defaultOut =
+  only === undefined && serverMode === "child" ? join(root, "bench", "results.json") : join(root, "bench", "out", "results.json")
+const out = values.out ?? defaultOut
+
+/** Sizes of the full and the quick run. */
+const shape = { assetBytes: (quick ? 256 : 1024) * 1024 * 1024 }
+
+const scratch = mkdtempSync(join(tmpdir(), "comet-bench-"))
+const log = (message: string) => process.stderr.write(`bench: ${message}\n`)
+
+const ctx: BenchContext = {
+  quick,
+  serverMode,
+  root,
+  bundleDir,
+  scratch,
+  log,
+  startServer: (spec: Partial<ServerSpec>): Promise<RunningServer> =>
+    serve(serverMode, join(bundleDir, "server-main.mjs"), { ...shape, latency: 0, ...spec })
+}
+
+const pad = (s: string, n: number) => (s.length >= n ? s : s + " ".repeat(n - s.length))
+
+const short = (r: Result, side: "ours" | "baseline"): string => {
+  const fig = r[side]
+  for (const k of ["wallMsMedian", "wallMs", "ms", "msMedian", "requests", "requestsPerSecond", "peakRssGrowthMiB"]) {
+    const v = fig[k]
+    if (typeof v === "number") return `${v} ${k.replace(/Median$/, "").replace(/^wall/, "")}`
+  }
+  return typeof fig.name === "string" && side === "baseline" ? fig.name.slice(0, 28) : "—"
+}
+
+const table = (results: ReadonlyArray<Result>) => {
+  const rows = results.map((r) => [
+    r.name,
+    short(r, "ours"),
+    r.skipped !== undefined ? `skipped: ${r.skipped}` : short(r, "baseline"),
+    r.ratio === null ? "—" : String(r.ratio),
+    r.target,
+    r.met === null ? "n/a" : r.met ? "met" : "NOT MET"
+  ])
+  const head = ["benchmark", "comet-ts", "baseline", "ratio", "target", ""]
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)))
+  const line = (cells: ReadonlyArray<string>) => cells.map((c, i) => pad(c, widths[i] ?? 0)).join("  ")
+  return [line(head), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n")
+}
+
+const main = async () => {
+  const started = now()
+  const results: Array<Result> = []
+  const failures: Array<string> = []
+  for (const b of benchmarks) {
+    if (only !== undefined && !only.includes(b.name)) continue
+    const t0 = now()
+    log(`${b.name} …`)
+    try {
+      results.push(...(await b.run(ctx)))
+      log(`${b.name} done in ${round((now() - t0) / 1000, 1)} s`)
+    } catch (e) {
+      const message = e instanceof Error ? (e.stack ?? e.message) : String(e)
+      failures.push(`${b.name}: ${message}`)
+      log(`${b.name} FAILED: ${message}`)
+    }
+  }
+  const report = {
+    quick,
+    serverMode,
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    cpus: `${cpus().length} × ${cpus()[0]?.model ?? "unknown"}`,
+    date: new Date().toISOString(),
+    seconds: round((now() - started) / 1000, 1),
+    failures,
+    results
+  }
+  mkdirSync(dirname(out), { recursive: true })
+  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`)
+  process.stdout.write(`\n${table(results)}\n\n`)
+  process.stdout.write(
+    `${results.filter((r) => r.met === true).length} met, ${results.filter((r) => r.met === false).length} not met, ` +
+      `${results.filter((r) => r.met === null).length} not comparable; ${report.seconds} s; written to ${out}\n`
+  )
+  rmSync(scratch, { recursive: true, force: true })
+  if (failures.length > 0) process.exitCode = 1
+}
+
+main().catch((e: unknown) => {
+  rmSync(scratch, { recursive: true, force: true })
+  process.stderr.write(`bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
+  process.exit(1)
+})
