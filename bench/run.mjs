@@ -23,7 +23,10 @@ const newest = (dir) => {
   return t
 }
 
-const sources = [join(here, "src"), ...["api", "core", "http", "query", "emulator"].map((p) => join(root, "packages", p, "src"))]
+const sources = [
+  join(here, "src"),
+  ...["api", "core", "http", "query", "emulator"].map((p) => join(root, "packages", p, "src"))
+]
 const lock = join(root, "pnpm-lock.yaml")
 const inputs = Math.max(
   ...sources.map(newest),

@@ -1,1 +1,52 @@
-export {}
+/**
+ * The asset-stream client, in a process of its own so that its memory is measured alone:
+ * `node asset-child.mjs URL API_KEY EXPERIMENT_KEY ASSET_ID OUT_FILE`. Builds the facade, makes
+ * one small call (so the runtime and the connection exist), then streams the asset to the file
+ * with `for await` over `api.streamExperimentAsset(...)`, honouring the file's backpressure.
+ * Samples RSS every 10 ms and prints one JSON line:
+ * `{ bytes, ms, rssBefore, rssPeak, maxRss, heapUsedPeak, chunks }`.
+ */
+import { once } from "node:events"
+import { createWriteStream } from "node:fs"
+import { API } from "@comet-ts/api"
+import { collectGarbage, now } from "./util.js"
+
+const [url, apiKey, experimentKey, assetId, outFile] = process.argv.slice(2)
+
+const main = async () => {
+  if (url === undefined || apiKey === undefined || experimentKey === undefined || assetId === undefined) {
+    throw new Error("usage: asset-child URL API_KEY EXPERIMENT_KEY ASSET_ID OUT_FILE")
+  }
+  const api = new API({ baseUrl: url, apiKey, panel: false })
+  await api.getExperimentAssetList(experimentKey)
+  collectGarbage()
+  const rssBefore = process.memoryUsage().rss
+  let rssPeak = rssBefore
+  let heapUsedPeak = process.memoryUsage().heapUsed
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage()
+    rssPeak = Math.max(rssPeak, m.rss)
+    heapUsedPeak = Math.max(heapUsedPeak, m.heapUsed)
+  }, 10)
+  const out = createWriteStream(outFile ?? "/dev/null")
+  let bytes = 0
+  let chunks = 0
+  const t0 = now()
+  for await (const chunk of api.streamExperimentAsset(experimentKey, assetId)) {
+    bytes += chunk.length
+    chunks++
+    if (!out.write(chunk)) await once(out, "drain")
+  }
+  await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())))
+  const ms = now() - t0
+  clearInterval(sampler)
+  rssPeak = Math.max(rssPeak, process.memoryUsage().rss)
+  await api.close()
+  const maxRss = process.resourceUsage().maxRSS * 1024
+  process.stdout.write(`${JSON.stringify({ bytes, ms, rssBefore, rssPeak, maxRss, heapUsedPeak, chunks })}\n`)
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`asset-child: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
+  process.exit(1)
+})

@@ -37,7 +37,7 @@ export const CHARTS_15000: ChartSet = { project: "charts-15000", points: 15_000,
 /** The project with the large asset. */
 export const ASSETS = "assets"
 /** The id of the large asset. */
-export const ASSET_ID = "f".repeat(31) + "0"
+export const ASSET_ID = `${"f".repeat(31)}0`
 
 /** What the server serves besides the fixed projects: the large asset's size. */
 export interface DatasetShape {

@@ -7,7 +7,7 @@
  */
 import { API } from "@comet-ts/api"
 import { SWEEP_SIZE, sweepKey } from "./dataset.js"
-import type { Benchmark, BenchContext, Result } from "./types.js"
+import type { BenchContext, Benchmark, Result } from "./types.js"
 import { median, min, now, pool, round } from "./util.js"
 
 const EXPERIMENTS = 500
@@ -40,7 +40,7 @@ const runConcurrency = async (ctx: BenchContext, concurrency: number): Promise<R
       await ours(api, warm)
       await handWritten(server.url, server.apiKey, warm, concurrency)
 
-      const reps = ctx.quick ? 2 : 5
+      const reps = ctx.quick ? 1 : 5
       const oursMs: Array<number> = []
       const baseMs: Array<number> = []
       let oursValues = 0

@@ -14,7 +14,7 @@ import { emulatorThroughput } from "./emulator.js"
 import { fanout } from "./fanout.js"
 import { queryChart } from "./query-chart.js"
 import { type RunningServer, type ServerMode, type ServerSpec, serve } from "./server.js"
-import type { Benchmark, BenchContext, Result } from "./types.js"
+import type { BenchContext, Benchmark, Result } from "./types.js"
 import { now, round } from "./util.js"
 
 const benchmarks: ReadonlyArray<Benchmark> = [fanout, queryChart, decode, assetStream, emulatorThroughput]
@@ -50,13 +50,16 @@ if (unknown.length > 0) {
   process.stderr.write(`bench: unknown benchmark ${unknown.join(", ")}\n`)
   process.exit(2)
 }
-// A partial or in-process run never overwrites the committed results of a full run.
+// Only a full run of everything (server in a child process) writes the committed
+// bench/results.json; quick, partial and in-process runs go to bench/out/ (git-ignored).
 const defaultOut =
-  only === undefined && serverMode === "child" ? join(root, "bench", "results.json") : join(root, "bench", "out", "results.json")
+  only === undefined && serverMode === "child" && !quick
+    ? join(root, "bench", "results.json")
+    : join(root, "bench", "out", quick ? "results-quick.json" : "results.json")
 const out = values.out ?? defaultOut
 
 /** Sizes of the full and the quick run. */
-const shape = { assetBytes: (quick ? 256 : 1024) * 1024 * 1024 }
+const shape = { assetBytes: (quick ? 128 : 1024) * 1024 * 1024 }
 
 const scratch = mkdtempSync(join(tmpdir(), "comet-bench-"))
 const log = (message: string) => process.stderr.write(`bench: ${message}\n`)
@@ -68,26 +71,51 @@ const ctx: BenchContext = {
   bundleDir,
   scratch,
   log,
-  startServer: (spec: Partial<ServerSpec>): Promise<RunningServer> =>
-    serve(serverMode, join(bundleDir, "server-main.mjs"), { ...shape, latency: 0, ...spec })
+  startServer: (spec: Partial<ServerSpec>): Promise<RunningServer> => {
+    // One server per latency for the whole run (starting one decodes the dataset, about a second
+    // of CPU); benchmarks reset its counters and "close" only their handle.
+    const full: ServerSpec = { ...shape, latency: 0, ...spec }
+    const key = JSON.stringify(full)
+    let server = servers.get(key)
+    if (server === undefined) {
+      server = serve(serverMode, join(bundleDir, "server-main.mjs"), full)
+      servers.set(key, server)
+    }
+    return server.then((s) => ({ ...s, close: async () => {} }))
+  }
+}
+
+const servers = new Map<string, Promise<RunningServer>>()
+const closeServers = async () => {
+  for (const s of servers.values()) await (await s).close()
+  servers.clear()
 }
 
 const pad = (s: string, n: number) => (s.length >= n ? s : s + " ".repeat(n - s.length))
 
+/** The figure the ratio is about, for each side (read from `ratioDefinition`, e.g. `ours.msMedian`). */
 const short = (r: Result, side: "ours" | "baseline"): string => {
-  const fig = r[side]
-  for (const k of ["wallMsMedian", "wallMs", "ms", "msMedian", "requests", "requestsPerSecond", "peakRssGrowthMiB"]) {
-    const v = fig[k]
-    if (typeof v === "number") return `${v} ${k.replace(/Median$/, "").replace(/^wall/, "")}`
+  const field = new RegExp(`${side}\\.(\\w+)`).exec(r.ratioDefinition)?.[1]
+  const v = field === undefined ? undefined : r[side][field]
+  if (typeof v !== "number") return side === "baseline" && typeof r.baseline.name === "string" ? r.baseline.name : "—"
+  const units: Record<string, string> = {
+    wallMsMedian: "ms",
+    wallMs: "ms",
+    msMedian: "ms",
+    requests: "requests",
+    requestsPerSecond: "req/s",
+    peakRssGrowthMiB: "MiB"
   }
-  return typeof fig.name === "string" && side === "baseline" ? fig.name.slice(0, 28) : "—"
+  return `${v} ${units[field ?? ""] ?? field}`
 }
 
 const table = (results: ReadonlyArray<Result>) => {
   const rows = results.map((r) => [
     r.name,
     short(r, "ours"),
-    r.skipped !== undefined ? `skipped: ${r.skipped}` : short(r, "baseline"),
+    r.skipped !== undefined
+      ? `skipped: ${r.skipped.slice(0, 60)}${r.skipped.length > 60 ? "…" : ""}`
+      : short(r, "baseline"),
     r.ratio === null ? "—" : String(r.ratio),
     r.target,
     r.met === null ? "n/a" : r.met ? "met" : "NOT MET"
@@ -133,11 +161,13 @@ const main = async () => {
     `${results.filter((r) => r.met === true).length} met, ${results.filter((r) => r.met === false).length} not met, ` +
       `${results.filter((r) => r.met === null).length} not comparable; ${report.seconds} s; written to ${out}\n`
   )
+  await closeServers()
   rmSync(scratch, { recursive: true, force: true })
   if (failures.length > 0) process.exitCode = 1
 }
 
-main().catch((e: unknown) => {
+main().catch(async (e: unknown) => {
+  await closeServers().catch(() => {})
   rmSync(scratch, { recursive: true, force: true })
   process.stderr.write(`bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
   process.exit(1)

@@ -15,7 +15,7 @@ import { Either } from "effect"
 import { QUERY_MATCHES, QUERY_TEXT, SWEEP, WORKSPACE } from "./dataset.js"
 import { findPython } from "./python.js"
 import type { RunningServer, ServerCounts } from "./server.js"
-import type { Benchmark, BenchContext, Result } from "./types.js"
+import type { BenchContext, Benchmark, Result } from "./types.js"
 import { median, now, round } from "./util.js"
 
 const LATENCY = 20
@@ -30,8 +30,9 @@ interface Run {
   readonly points: number
 }
 
-const points = (chart: Readonly<Record<string, { readonly metrics: ReadonlyArray<{ readonly values: ReadonlyArray<unknown> }> }>>) =>
-  Object.values(chart).reduce((n, e) => n + e.metrics.reduce((m, x) => m + x.values.length, 0), 0)
+const points = (
+  chart: Readonly<Record<string, { readonly metrics: ReadonlyArray<{ readonly values: ReadonlyArray<unknown> }> }>>
+) => Object.values(chart).reduce((n, e) => n + e.metrics.reduce((m, x) => m + x.values.length, 0), 0)
 
 /** comet-ts: a new facade, `query`, then `getMetricsForChart`. */
 const runOurs = async (server: RunningServer): Promise<Run> => {
