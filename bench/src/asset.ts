@@ -85,6 +85,13 @@ export const assetStream: Benchmark = {
       const hasCurl = spawnSync("curl", ["--version"], { stdio: "ignore" }).status === 0
       const baselineName = hasCurl ? "curl -o FILE (same URL)" : "curl not installed: node http.get piped to FILE"
       const reps = ctx.quick ? 1 : 3
+      // Warm-up (untimed): the server's byte generator and both clients' code paths.
+      rmSync(file, { force: true })
+      if (hasCurl) await runCurl(server, file)
+      else await runNodeHttp(server, file)
+      rmSync(file, { force: true })
+      if (!ctx.quick) await runOurs(ctx, server, file)
+      rmSync(file, { force: true })
       const ours: Array<ChildOutput> = []
       const base: Array<{ ms: number; bytes: number }> = []
       for (let r = 0; r < reps; r++) {

@@ -107,13 +107,13 @@ export const emulatorThroughput: Benchmark = {
   run: async (ctx) => {
     const server = await ctx.startServer({ latency: 0 })
     try {
-      const seconds = ctx.quick ? 1.5 : 5
+      const seconds = ctx.quick ? 1 : 5
       const metadata = (i: number) => `experiment/metadata?experimentKey=${sweepKey(i % SWEEP_SIZE)}`
       const metric = (i: number) =>
         `experiment/metrics/get-metric?experimentKey=${chartKey(CHARTS_15000, i % 100)}&metricName=loss`
       // Warm-up: JIT of the server's paths.
-      await load(server, metadata, 0.5)
-      await load(server, metric, 0.5)
+      await load(server, metadata, ctx.quick ? 0.3 : 1)
+      await load(server, metric, ctx.quick ? 0.3 : 1)
       const m = await load(server, metadata, seconds)
       const g = await load(server, metric, seconds)
       // How fast comet-ts decodes one such answer (the path of getExperimentMetric), on one core.
@@ -121,14 +121,14 @@ export const emulatorThroughput: Benchmark = {
       const text = await res.text()
       const decodeMetric = Decode.decodeJsonText(MetricHistory, "experiment/metrics/get-metric")
       const times: Array<number> = []
-      const runs = ctx.quick ? 4 : 7
+      const runs = ctx.quick ? 3 : 7
       for (let r = 0; r < runs; r++) {
         const t0 = now()
         const h = Effect.runSync(decodeMetric(text))
         times.push(now() - t0)
         if (h.metrics.length !== CHARTS_15000.points) throw new Error(`get-metric: ${h.metrics.length} points`)
       }
-      const decodeMs = median(times.slice(2))
+      const decodeMs = median(times.slice(ctx.quick ? 1 : 2))
       return [
         entry("emulator experiment/metadata", "experiment/metadata", m, server.mode, seconds, {
           name: "the highest rate a benchmark asks: fan-out at concurrency 16, 20 ms latency",
@@ -141,7 +141,7 @@ export const emulatorThroughput: Benchmark = {
           server.mode,
           seconds,
           {
-            name: "comet-ts decoding such answers on one core (Decode.decodeJsonText(MetricHistory), median after 2 warm-up runs)",
+            name: "comet-ts decoding such answers on one core (Decode.decodeJsonText(MetricHistory), median after warm-up runs)",
             requestsPerSecond: round(1000 / decodeMs, 2),
             decodeMsMedian: round(decodeMs)
           }

@@ -36,7 +36,7 @@ const runConcurrency = async (ctx: BenchContext, concurrency: number): Promise<R
     const api = new API({ baseUrl: server.url, apiKey: server.apiKey, maxConcurrency: concurrency, panel: false })
     try {
       // Warm-up: the runtime, the connections (one per permit), JIT of both paths.
-      const warm = keys.slice(0, concurrency * 4)
+      const warm = keys.slice(0, ctx.quick ? 120 : 250)
       await ours(api, warm)
       await handWritten(server.url, server.apiKey, warm, concurrency)
 

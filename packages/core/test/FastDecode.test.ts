@@ -207,6 +207,8 @@ describe("fast decode path", () => {
           }
         }
       })
+    // The valid body takes the fast path (null steps and epochs included), with the interpreter's result.
+    assert.isTrue(agree("chart", Core.MetricsChartResponse, JSON.parse(body(false))), "the chart was not decided")
     const decode = decodeJsonText(Core.MetricsChartResponse, "experiments/multi-metric-chart")
     const ok = Effect.runSync(decode(body(false)))
     assert.strictEqual(ok.experiments[key]?.metrics[1]?.values.length, 15_000)
@@ -227,6 +229,7 @@ describe("fast decode path", () => {
       runContext: null,
       offset: i
     }))
+    assert.isTrue(agree("history", Core.MetricHistory, { metrics: points }), "the history was not decided")
     const decode = decodeJsonText(Core.MetricHistory, "experiment/metrics/get-metric")
     assert.strictEqual(Effect.runSync(decode(JSON.stringify({ metrics: points }))).metrics.length, 15_000)
     const bad = points.map((p, i) => (i === 9_999 ? { ...p, step: "ten" } : p))
