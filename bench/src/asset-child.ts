@@ -4,7 +4,7 @@
  * one small call (so the runtime and the connection exist), then streams the asset to the file
  * with `for await` over `api.streamExperimentAsset(...)`, honouring the file's backpressure.
  * Samples RSS every 10 ms and prints one JSON line:
- * `{ bytes, ms, rssBefore, rssPeak, maxRss, heapUsedPeak, chunks }`.
+ * `{ bytes, ms, rssBefore, rssPeak, maxRss, heapUsedPeak, arrayBuffersPeak, chunks }`.
  */
 import { once } from "node:events"
 import { createWriteStream } from "node:fs"
@@ -23,10 +23,12 @@ const main = async () => {
   const rssBefore = process.memoryUsage().rss
   let rssPeak = rssBefore
   let heapUsedPeak = process.memoryUsage().heapUsed
+  let arrayBuffersPeak = process.memoryUsage().arrayBuffers
   const sampler = setInterval(() => {
     const m = process.memoryUsage()
     rssPeak = Math.max(rssPeak, m.rss)
     heapUsedPeak = Math.max(heapUsedPeak, m.heapUsed)
+    arrayBuffersPeak = Math.max(arrayBuffersPeak, m.arrayBuffers)
   }, 10)
   const out = createWriteStream(outFile ?? "/dev/null")
   let bytes = 0
@@ -43,7 +45,7 @@ const main = async () => {
   rssPeak = Math.max(rssPeak, process.memoryUsage().rss)
   await api.close()
   const maxRss = process.resourceUsage().maxRSS * 1024
-  process.stdout.write(`${JSON.stringify({ bytes, ms, rssBefore, rssPeak, maxRss, heapUsedPeak, chunks })}\n`)
+  process.stdout.write(`${JSON.stringify({ bytes, ms, rssBefore, rssPeak, maxRss, heapUsedPeak, arrayBuffersPeak, chunks })}\n`)
 }
 
 main().catch((e: unknown) => {

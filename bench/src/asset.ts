@@ -18,6 +18,7 @@ interface ChildOutput {
   readonly rssPeak: number
   readonly maxRss: number
   readonly heapUsedPeak: number
+  readonly arrayBuffersPeak: number
   readonly chunks: number
 }
 
@@ -121,6 +122,7 @@ export const assetStream: Benchmark = {
           rssPeakSampledMiB: round(mib(o.rssPeak), 1),
           maxRssMiB: round(mib(o.maxRss), 1),
           heapUsedPeakMiB: round(mib(o.heapUsedPeak), 1),
+          arrayBuffersPeakMiB: round(mib(o.arrayBuffersPeak), 1),
           chunks: o.chunks
         }))
       }

@@ -4,7 +4,7 @@
  * benchmark and variant) and prints a table.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
-import { cpus, tmpdir } from "node:os"
+import { cpus, loadavg, tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
@@ -126,8 +126,11 @@ const table = (results: ReadonlyArray<Result>) => {
   return [line(head), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n")
 }
 
+const load = () => loadavg().map((x) => round(x, 2))
+
 const main = async () => {
   const started = now()
+  const loadBefore = load()
   const results: Array<Result> = []
   const failures: Array<string> = []
   for (const b of benchmarks) {
@@ -151,6 +154,9 @@ const main = async () => {
     cpus: `${cpus().length} × ${cpus()[0]?.model ?? "unknown"}`,
     date: new Date().toISOString(),
     seconds: round((now() - started) / 1000, 1),
+    // The machine's 1/5/15-minute load averages before and after: other processes compete for
+    // the 2 cores, and the figures are only as quiet as the machine was.
+    loadAverage: { before: loadBefore, after: load() },
     failures,
     results
   }
