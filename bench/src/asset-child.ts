@@ -45,7 +45,9 @@ const main = async () => {
   rssPeak = Math.max(rssPeak, process.memoryUsage().rss)
   await api.close()
   const maxRss = process.resourceUsage().maxRSS * 1024
-  process.stdout.write(`${JSON.stringify({ bytes, ms, rssBefore, rssPeak, maxRss, heapUsedPeak, arrayBuffersPeak, chunks })}\n`)
+  process.stdout.write(
+    `${JSON.stringify({ bytes, ms, rssBefore, rssPeak, maxRss, heapUsedPeak, arrayBuffersPeak, chunks })}\n`
+  )
 }
 
 main().catch((e: unknown) => {
