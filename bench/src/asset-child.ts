@@ -3,15 +3,36 @@
  * `node asset-child.mjs URL API_KEY EXPERIMENT_KEY ASSET_ID OUT_FILE`. Builds the facade, makes
  * one small call (so the runtime and the connection exist), then streams the asset to the file
  * with `for await` over `api.streamExperimentAsset(...)`, honouring the file's backpressure.
- * Samples RSS every 10 ms and prints one JSON line:
+ * Samples RSS every 10 ms, reads the kernel's RSS high-water mark reset just before the download
+ * (Linux), and prints one JSON line:
  * `{ bytes, ms, rssBefore, rssPeak, maxRss, heapUsedPeak, arrayBuffersPeak, chunks }`.
  */
 import { once } from "node:events"
-import { createWriteStream } from "node:fs"
+import { createWriteStream, readFileSync, writeFileSync } from "node:fs"
 import { API } from "@comet-ts/api"
 import { collectGarbage, now } from "./util.js"
 
 const [url, apiKey, experimentKey, assetId, outFile] = process.argv.slice(2)
+
+/** Reset the kernel's RSS high-water mark (Linux: `5` to /proc/self/clear_refs); false elsewhere. */
+const resetHighWaterMark = (): boolean => {
+  try {
+    writeFileSync("/proc/self/clear_refs", "5")
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** The kernel's RSS high-water mark (VmHWM) in bytes, or null where there is none. */
+const highWaterMark = (): number | null => {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"))
+    return m === null ? null : Number(m[1]) * 1024
+  } catch {
+    return null
+  }
+}
 
 const main = async () => {
   if (url === undefined || apiKey === undefined || experimentKey === undefined || assetId === undefined) {
@@ -20,6 +41,7 @@ const main = async () => {
   const api = new API({ baseUrl: url, apiKey, panel: false })
   await api.getExperimentAssetList(experimentKey)
   collectGarbage()
+  const reset = resetHighWaterMark()
   const rssBefore = process.memoryUsage().rss
   let rssPeak = rssBefore
   let heapUsedPeak = process.memoryUsage().heapUsed
@@ -44,7 +66,9 @@ const main = async () => {
   clearInterval(sampler)
   rssPeak = Math.max(rssPeak, process.memoryUsage().rss)
   await api.close()
-  const maxRss = process.resourceUsage().maxRSS * 1024
+  // The peak during the download itself when the kernel can tell (reset just before it), else
+  // the process's lifetime peak (an upper bound).
+  const maxRss = (reset ? highWaterMark() : null) ?? process.resourceUsage().maxRSS * 1024
   process.stdout.write(
     `${JSON.stringify({ bytes, ms, rssBefore, rssPeak, maxRss, heapUsedPeak, arrayBuffersPeak, chunks })}\n`
   )

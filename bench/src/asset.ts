@@ -130,7 +130,7 @@ export const assetStream: Benchmark = {
         benchmark: "asset-stream",
         ours: oursFig,
         node: process.version,
-        notes: `${round(mib(size), 0)} MiB synthetic asset served by the emulator (server ${server.mode}), written to a file on ${ctx.scratch}; ${reps} run(s) each; RSS sampled every 10 ms in a fresh process, peak = max(sampled, getrusage maxRSS)`
+        notes: `${round(mib(size), 0)} MiB synthetic asset served by the emulator (server ${server.mode}), written to a file on ${ctx.scratch}; ${reps} run(s) each; RSS sampled every 10 ms in a fresh process, peak = max(sampled, the kernel's high-water mark VmHWM reset just before the download; getrusage maxRSS where there is no /proc)`
       }
       const growthMiB = mib(Math.max(...growth))
       return [
