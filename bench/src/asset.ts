@@ -14,6 +14,7 @@ import { median, mib, now, round } from "./util.js"
 interface ChildOutput {
   readonly bytes: number
   readonly ms: number
+  readonly cpuMs: number
   readonly rssBefore: number
   readonly rssPeak: number
   readonly maxRss: number
@@ -118,6 +119,7 @@ export const assetStream: Benchmark = {
         peakRssGrowthMiB: round(mib(Math.max(...growth)), 1),
         runs: ours.map((o) => ({
           ms: round(o.ms),
+          clientCpuMs: round(o.cpuMs),
           rssBeforeMiB: round(mib(o.rssBefore), 1),
           rssPeakSampledMiB: round(mib(o.rssPeak), 1),
           maxRssMiB: round(mib(o.maxRss), 1),
