@@ -25,7 +25,6 @@ import {
   type MetricPoint,
   type Predicate,
   type Project,
-  type ProjectId,
   type Summary,
   type SystemDetails,
   TransportError
@@ -51,7 +50,7 @@ import {
   type QueryOptions,
   type ReturnType
 } from "./CometApi.js"
-import { Experiment } from "./Experiment.js"
+import { Experiment, ExperimentInfo } from "./Experiment.js"
 import * as Panel from "./PanelContext.js"
 
 /**
@@ -119,60 +118,13 @@ const isCallOptions = (u: unknown): u is CallOptions => typeof u === "object" &&
  *
  * @since 0.1.0
  */
-export class APIExperiment {
-  /** The experiment key. */
-  readonly key: ExperimentKey
-  /** The experiment name, or null. */
-  readonly name: string | null
-  /** The workspace. */
-  readonly workspace: string
-  /** The project name. */
-  readonly projectName: string
-  /** The project id. */
-  readonly projectId: ProjectId
-  /** Whether the experiment is archived. */
-  readonly archived: boolean
-  /** Start time, epoch ms. */
-  readonly startServerTimestamp: number | null
-  /** End time, epoch ms. */
-  readonly endServerTimestamp: number | null
-  /** Duration in ms. */
-  readonly durationMillis: number | null
-  /** The script's path, or null. */
-  readonly filePath: string | null
-  /** The script's file name, or null. */
-  readonly fileName: string | null
-  /** The optimizer id, or null. */
-  readonly optimizationId: string | null
-  /** The experiment's page on the server. */
-  readonly url: string
-  /** The wire object, with every field the server sent. */
-  readonly metadata: ExperimentSummary | ExperimentMetadata
-
+export class APIExperiment extends ExperimentInfo {
   constructor(
     /** The Effect flavour of this experiment. */
     readonly experiment: Experiment,
     private readonly client: API
   ) {
-    this.key = experiment.key
-    this.name = experiment.name
-    this.workspace = experiment.workspace
-    this.projectName = experiment.projectName
-    this.projectId = experiment.projectId
-    this.archived = experiment.archived
-    this.startServerTimestamp = experiment.startServerTimestamp
-    this.endServerTimestamp = experiment.endServerTimestamp
-    this.durationMillis = experiment.durationMillis
-    this.filePath = experiment.filePath
-    this.fileName = experiment.fileName
-    this.optimizationId = experiment.optimizationId
-    this.url = experiment.url
-    this.metadata = experiment.metadata
-  }
-
-  /** The Python `id` attribute: the experiment key. */
-  get id(): ExperimentKey {
-    return this.key
+    super(experiment.metadata, experiment.url)
   }
 
   /** The full metadata object. */
@@ -325,11 +277,6 @@ export class APIExperiment {
     options?: ChartOptions & CallOptions
   ): Promise<ChartExperiment | null> {
     return this.client.run(this.experiment.getMetricsForChart(metrics, parameters, options), options)
-  }
-
-  /** A readable one-line description. */
-  toString(): string {
-    return this.experiment.toString()
   }
 }
 
@@ -770,11 +717,11 @@ export class API {
     )
   }
 
-  /** Keys of the experiments matching raw wire predicates. */
+  /** Keys of the experiments matching wire predicates (as Python's `query_project`) or a Query value. */
   queryProject(
     workspace: string,
     projectName: string,
-    predicates: ReadonlyArray<Predicate>,
+    predicates: ReadonlyArray<Predicate> | Query,
     options?: { readonly archived?: boolean } & CallOptions
   ): Promise<ReadonlyArray<ExperimentKey>> {
     return this.use((api) => api.queryProject(workspace, projectName, predicates, options), options)

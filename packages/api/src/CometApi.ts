@@ -307,7 +307,7 @@ export interface CometApiShape {
   readonly getExperimentModels: (experimentKey: string) => Effect.Effect<ReadonlyArray<ExperimentModel>, CometError>
   /** Distinct names of the models logged to the experiment. */
   readonly getExperimentModelNames: (experimentKey: string) => Effect.Effect<ReadonlyArray<string>, CometError>
-  /** Asset entries of one model. */
+  /** Asset entries of one model (NotFound when the experiment logged no model of that name). */
   readonly getExperimentModelAssetList: (
     experimentKey: string,
     modelName: string
@@ -336,11 +336,11 @@ export interface CometApiShape {
     query: Query | string,
     options?: QueryOptions
   ) => Effect.Effect<ReadonlyArray<Experiment>, CometError>
-  /** Keys of the experiments matching raw wire predicates. */
+  /** Keys of the experiments matching wire predicates (as Python's `query_project`) or a Query value. */
   readonly queryProject: (
     workspace: string,
     projectName: string,
-    predicates: ReadonlyArray<Predicate>,
+    predicates: ReadonlyArray<Predicate> | Query,
     options?: { readonly archived?: boolean | undefined }
   ) => Effect.Effect<ReadonlyArray<ExperimentKey>, CometError>
   /** The panel's experiment keys. */

@@ -25,11 +25,12 @@ import type { Effect, Stream } from "effect"
 import type { AssetOptions, AssetResult, ChartOptions, CometApiShape, ReturnType } from "./CometApi.js"
 
 /**
- * One experiment, with the Python `APIExperiment` read methods.
+ * The attributes of one experiment (the Python `APIExperiment`'s), shared by the Effect and
+ * Promise flavours.
  *
  * @since 0.1.0
  */
-export class Experiment {
+export class ExperimentInfo {
   /** The experiment key (Python `id` / `key`). */
   readonly key: ExperimentKey
   /** The experiment name, or null. */
@@ -59,11 +60,7 @@ export class Experiment {
   /** The wire object this experiment was built from, with every field the server sent. */
   readonly metadata: ExperimentSummary | ExperimentMetadata
 
-  constructor(
-    metadata: ExperimentSummary | ExperimentMetadata,
-    private readonly api: CometApiShape,
-    baseUrl: string
-  ) {
+  constructor(metadata: ExperimentSummary | ExperimentMetadata, url: string) {
     this.metadata = metadata
     this.key = metadata.experimentKey
     this.name = metadata.experimentName
@@ -77,12 +74,32 @@ export class Experiment {
     this.filePath = metadata.filePath
     this.fileName = metadata.fileName
     this.optimizationId = metadata.optimizationId
-    this.url = experimentUrl(baseUrl, metadata)
+    this.url = url
   }
 
   /** The Python `id` attribute: the experiment key. */
   get id(): ExperimentKey {
     return this.key
+  }
+
+  /** A readable one-line description. */
+  toString(): string {
+    return `Experiment(${this.workspace}/${this.projectName}/${this.key}${this.name === null ? "" : ` "${this.name}"`})`
+  }
+}
+
+/**
+ * One experiment, with the Python `APIExperiment` read methods.
+ *
+ * @since 0.1.0
+ */
+export class Experiment extends ExperimentInfo {
+  constructor(
+    metadata: ExperimentSummary | ExperimentMetadata,
+    private readonly api: CometApiShape,
+    baseUrl: string
+  ) {
+    super(metadata, experimentUrl(baseUrl, metadata))
   }
 
   /** The full metadata object (`experiment/metadata`). */
@@ -241,11 +258,6 @@ export class Experiment {
     options?: ChartOptions
   ): Effect.Effect<ChartExperiment | null, CometError> {
     return this.api.getExperimentMetricsForChart(this.key, metrics, parameters, options)
-  }
-
-  /** A readable one-line description. */
-  toString(): string {
-    return `Experiment(${this.workspace}/${this.projectName}/${this.key}${this.name === null ? "" : ` "${this.name}"`})`
   }
 }
 

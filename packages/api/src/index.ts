@@ -6,6 +6,21 @@
  * @since 0.1.0
  */
 
+/** The typed errors every method fails with, re-exported from @comet-ts/core. @since 0.1.0 */
+export {
+  BadRequest,
+  CometError,
+  ConfigurationError,
+  DecodeError,
+  InvalidArgument,
+  isCometError,
+  NotFound,
+  QueryError,
+  RateLimited,
+  ServerError,
+  TransportError,
+  Unauthorized
+} from "@comet-ts/core"
 /** The Promise facade. @since 0.1.0 */
 export { API, APIExperiment, type APIGetResult, type APIOptions, type CallOptions, type PanelOption } from "./API.js"
 /** Layers and constructors of the Effect service. @since 0.1.0 */
@@ -26,7 +41,7 @@ export {
   type SummaryKind
 } from "./CometApi.js"
 /** The Effect flavour of an experiment. @since 0.1.0 */
-export { Experiment, experimentUrl } from "./Experiment.js"
+export { Experiment, ExperimentInfo, experimentUrl } from "./Experiment.js"
 /** The panel context service and its Layers. @since 0.1.0 */
 export * as Panel from "./PanelContext.js"
 export { PanelContext, type PanelContextShape, type PanelValues } from "./PanelContext.js"

@@ -951,6 +951,12 @@ describe("query values and the builder", () => {
         built.map((e) => e.key),
         text.map((e) => e.key)
       )
+      const keys = yield* api.queryProject(ws.name, project.projectName, Tag("best"))
+      const viaQuery = yield* api.query(ws.name, project.projectName, Tag("best"))
+      assert.deepStrictEqual(
+        keys,
+        viaQuery.map((e) => e.key)
+      )
       const dnf = yield* api.query(ws.name, project.projectName, 'Tag("best") | (Parameter("batch_size") == 256)', {
         orStrategy: "dnf"
       })

@@ -2,7 +2,8 @@
  * Client configuration with the Python SDK's semantics, so a machine set up for `comet_ml`
  * works unchanged: explicit options first, then the environment (`COMET_API_KEY`,
  * `COMET_URL_OVERRIDE`, `COMET_TIMEOUT_API`, …), then `./.env`, then the INI config files
- * (`COMET_CONFIG`, `./.comet.config`, `~/.comet.config`, section `[comet]`). The API key is
+ * (`COMET_CONFIG`, `./.comet.config`, Colab's `/content/drive/MyDrive/.comet.config`,
+ * `~/.comet.config`, section `[comet]`), in comet_ml's order. The API key is
  * `Redacted` from here to the request header.
  *
  * @since 0.1.0
@@ -197,13 +198,15 @@ const layers = (sources: ConfigSources): Layered => {
   const dotenvPath = sources.cwd === undefined ? undefined : join(sources.cwd, ".env")
   const dotenvText = dotenvPath === undefined ? undefined : sources.readFile(dotenvPath)
   const dotenv = dotenvText === undefined ? new Map<string, string>() : parseDotEnv(dotenvText)
-  const lookupEnvOrDotenv = (name: string): string | undefined => sources.env(name) ?? dotenv.get(name)
   const files: Array<string> = []
-  const configured = lookupEnvOrDotenv("COMET_CONFIG") ?? lookupEnvOrDotenv("COMET_INI")
+  // As comet_ml: the deprecated COMET_INI wins over COMET_CONFIG; both come from the process
+  // environment only; a directory means its .comet.config.
+  const configured = sources.env("COMET_INI") ?? sources.env("COMET_CONFIG")
   if (configured !== undefined && configured.length > 0) {
     files.push(sources.isDirectory(configured) ? join(configured, ".comet.config") : configured)
   }
   if (sources.cwd !== undefined) files.push(join(sources.cwd, ".comet.config"))
+  files.push("/content/drive/MyDrive/.comet.config")
   if (sources.home !== undefined) files.push(join(sources.home, ".comet.config"))
   tables.push(envTable)
   if (dotenvPath !== undefined) tables.push({ source: dotenvPath, values: dotenv })

@@ -205,7 +205,8 @@ export class TransportError extends Schema.TaggedError<TransportError>("@comet-t
       aborted: "The call was cancelled by its caller.",
       truncated: "The body ended before it was complete; nothing partial was returned. Try again.",
       redirect: "Comet redirected to another host; the request was not followed so the API key stays private.",
-      "too-large": "Use the streaming variant of this call to read large bodies."
+      "too-large":
+        "Read large assets with a streaming call (streamExperimentAsset), or raise maxBodyBytes (maxJsonBytes for JSON) if the size is expected."
     }
     return scrub(
       `Request to ${this.endpoint} failed (${this.reason}) after ${this.attempts} attempt(s): ${this.detail}. ${advice[this.reason]}`

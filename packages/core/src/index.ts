@@ -68,7 +68,9 @@ export {
   type KnownColumn,
   Project,
   ProjectList,
-  ProjectNotes
+  ProjectNotes,
+  ProjectPage,
+  ProjectPageRow
 } from "./wire/Project.js"
 export { Summary, SummaryList } from "./wire/Summary.js"
 export { AdditionalSystemInfo, GpuStaticInfo, SystemDetails } from "./wire/SystemDetails.js"

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, type Schema } from "effect"
+import { Effect, Exit, Schema } from "effect"
 import { decodeJsonText, decodeWire } from "../src/Decode.js"
 import * as Core from "../src/index.js"
 
@@ -73,6 +73,38 @@ describe("comet-rest-v2.md examples decode", () => {
     decodeOk(Core.WorkspaceList, { workspaceNames: ["testuser-cometr", "another-team"] })
     const a = decodeOk(Core.AccountDetails, { userName: "USERNAME", defaultWorkspaceName: "WORKSPACE" })
     assert.strictEqual(a.defaultWorkspaceName, "WORKSPACE")
+  })
+
+  it("§2.5 projects/page (counts as strings in rows, numbers at the top)", () => {
+    const page = decodeOk(Core.ProjectPage, {
+      rows: [
+        {
+          projectId: "4a2c7b0e5d6f48a1b3c9e8d7f6a5b4c3",
+          userName: "owner",
+          projectName: "project-name",
+          projectDesc: "…",
+          generalProject: true,
+          totalRowCount: "205",
+          filteredRowCount: "205",
+          experimentCount: 772,
+          imagePath: "https://…/4.png",
+          isPublic: false,
+          teamId: "owner-default",
+          created_at: 1536971527000,
+          lastUpdated: 1643135859918,
+          lastUpdatedByUser: 1614970814926,
+          isStarterProject: false,
+          teamName: "owner",
+          isInProjectTeam: false,
+          owner: true,
+          canEdit: true
+        }
+      ],
+      filteredRowCount: 205,
+      totalRowCount: 205
+    })
+    assert.strictEqual(page.rows[0]?.totalRowCount, 205)
+    assert.strictEqual(page.totalRowCount, 205)
   })
 
   it("§2.6 notes, §2.7 column names", () => {
@@ -390,6 +422,32 @@ describe("comet-rest-v2.md examples decode", () => {
       decodeOk(Core.ProjectQueryResponse, { experimentKeys: ["c352827bcdcb45e3ad40d0decec0b43c"] }).experimentKeys,
       [Core.ExperimentKey.make("c352827bcdcb45e3ad40d0decec0b43c")]
     )
+  })
+
+  it("§4.6 examples: tag, datetime, not_between, is_empty", () => {
+    const tag = decodeOk(Schema.Array(Core.Predicate), [
+      {
+        source: "tag",
+        query: {
+          condition: "AND",
+          rules: [{ id: "best", field: "best", type: "string", operator: "equal", value: "best" }],
+          valid: true
+        }
+      }
+    ])
+    assert.strictEqual(tag[0]?.source, "tag")
+    const rules: ReadonlyArray<unknown> = [
+      {
+        id: "start_server_timestamp",
+        field: "start_server_timestamp",
+        type: "datetime",
+        operator: "less",
+        value: "2019-09-24 05:00:00"
+      },
+      { id: "opt", field: "opt", type: "double", operator: "not_between", value: ["2", "3"] },
+      { id: "note", field: "note", type: "string", operator: "is_empty", value: null }
+    ]
+    for (const rule of rules) assert.deepStrictEqual(decodeOk(Core.Rule, rule), rule)
   })
 
   it("§5.1 error body, §1.6 version", () => {

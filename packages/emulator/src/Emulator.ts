@@ -302,6 +302,9 @@ export const make = (options: EmulatorOptions = {}): Effect.Effect<EmulatorShape
         if (fault === "slow") return slow(response, faults.slowChunkMs)
         return response
       }).pipe(
+        // @effect/platform runs apps uninterruptibly; a client that goes away (a reset, an
+        // abort) must end the work for it, latency included, or it stays "in flight" forever.
+        Effect.interruptible,
         Effect.tap((r) =>
           Effect.sync(() => {
             if (status === 0 && fault !== "reset") status = r.status

@@ -3,7 +3,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpServer from "@effect/platform/HttpServer"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Either, Stream } from "effect"
+import { Effect, Either, Fiber, Stream } from "effect"
 import { Emulator, layerTest } from "../src/Emulator.js"
 import { generate } from "../src/Generator.js"
 import { contentBytes } from "../src/internal/content.js"
@@ -85,6 +85,27 @@ describe("real server", () => {
       assert.isTrue(Either.isLeft(result))
       assert.isTrue(n <= 4 * 1024 * 1024, `${n} bytes arrived`)
     }).pipe(Effect.provide(layerTest({ dataset, faults: "truncate:1@experiment/asset/get-asset" })))
+  )
+
+  it.live("a client that goes away ends its request on the server (latency interrupted, not waited out)", () =>
+    Effect.gen(function* () {
+      const emulator = yield* Emulator
+      const inFlight = Effect.map(emulator.stats.snapshot, (s) => s.inFlight)
+      const fibers = yield* Effect.forEach(Array.from({ length: 5 }), () =>
+        Effect.fork(getPath("/api/rest/v2/workspaces"))
+      )
+      while ((yield* inFlight) < 5) yield* Effect.sleep(5)
+      yield* Effect.forEach(fibers, Fiber.interrupt)
+      // bounded by a count, not a time: the latency is ten minutes
+      for (let i = 0; i < 500 && (yield* inFlight) > 0; i++) yield* Effect.sleep(5)
+      const snap = yield* emulator.stats.snapshot
+      assert.strictEqual(snap.inFlight, 0)
+      assert.strictEqual(snap.requests, 5)
+      assert.deepStrictEqual(
+        snap.log.map((e) => e.status),
+        [0, 0, 0, 0, 0]
+      )
+    }).pipe(Effect.provide(layerTest({ dataset, latency: 600_000 })))
   )
 
   it.live("counts concurrent requests in flight", () =>

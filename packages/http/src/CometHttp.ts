@@ -144,6 +144,13 @@ export interface CometHttpSettings {
    * body) fails with `TransportError` "too-large". `stream` has no limit. Default 2 GiB.
    */
   readonly maxBodyBytes?: number | undefined
+  /**
+   * The largest JSON body `get` and `post` read (at most `maxBodyBytes`); a larger
+   * Content-Length (or body) fails with `TransportError` "too-large" before anything is parsed.
+   * Default 256 MiB: Comet's largest JSON answers are a few tens of MB, and JavaScript cannot
+   * hold a string over about 512 MiB at all.
+   */
+  readonly maxJsonBytes?: number | undefined
   /** How the client-side rate limit counts: `token-bucket` (default) or `fixed-window`. */
   readonly rateLimitAlgorithm?: "token-bucket" | "fixed-window" | undefined
   /**
@@ -194,6 +201,12 @@ const checkSettings = (settings: CometHttpSettings): Effect.Effect<void, Configu
     !(Number.isSafeInteger(settings.maxBodyBytes) && settings.maxBodyBytes > 0)
   ) {
     problems.push(["maxBodyBytes", "must be a positive integer"])
+  }
+  if (
+    settings.maxJsonBytes !== undefined &&
+    !(Number.isSafeInteger(settings.maxJsonBytes) && settings.maxJsonBytes > 0)
+  ) {
+    problems.push(["maxJsonBytes", "must be a positive integer"])
   }
   if (settings.cache !== undefined && settings.cache !== null) {
     const c = settings.cache

@@ -120,6 +120,7 @@ describe("layers", () => {
       "cache.timeToLive"
     ],
     ["maxBodyBytes -1", { apiKey: KEY, baseUrl: "https://comet.test", maxBodyBytes: -1 }, "maxBodyBytes"],
+    ["maxJsonBytes 0.5", { apiKey: KEY, baseUrl: "https://comet.test", maxJsonBytes: 0.5 }, "maxJsonBytes"],
     [
       "a rate limit of 0",
       { apiKey: KEY, baseUrl: "https://comet.test", rateLimit: { limit: 0, interval: "1 second" } },

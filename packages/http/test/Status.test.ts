@@ -301,6 +301,51 @@ describe("bad 200 responses are typed errors, never garbage", () => {
     )
   )
 
+  it.effect("a 2 GB Content-Length on a JSON call is refused before reading (JSON limit 256 MiB by default)", () =>
+    withHttp(
+      () =>
+        Effect.succeed(
+          new Response("{}", { headers: { "content-type": "application/json", "content-length": "2000000000" } })
+        ),
+      {},
+      ({ http, server }) =>
+        Effect.gen(function* () {
+          const e = yield* failingGet(http)
+          assert.strictEqual(e._tag, "TransportError")
+          if (e._tag === "TransportError") {
+            assert.strictEqual(e.reason, "too-large")
+            assert.include(e.detail, "maxJsonBytes")
+            assert.include(e.detail, String(256 * 1024 * 1024))
+          }
+          assert.strictEqual(server.count, 1)
+        })
+    )
+  )
+
+  it.effect("maxJsonBytes limits get and post, not getBytes", () =>
+    withHttp(
+      () =>
+        Effect.succeed(
+          new Response(bytes('{"experimentKey":"abc","durationMillis":12}'), {
+            headers: { "content-type": "application/json", "content-length": "43" }
+          })
+        ),
+      { maxJsonBytes: 40 },
+      ({ http, server }) =>
+        Effect.gen(function* () {
+          const e1 = yield* failingGet(http)
+          const e2 = yield* Effect.flip(http.post("experiments/multi-metric-chart", {}, Meta))
+          for (const e of [e1, e2]) {
+            assert.strictEqual(e._tag, "TransportError")
+            if (e._tag === "TransportError") assert.strictEqual(e.reason, "too-large")
+          }
+          const raw = yield* http.getBytes("experiment/asset/get-asset", { params: { assetId: "a1" } })
+          assert.strictEqual(raw.length, 43)
+          assert.strictEqual(server.count, 3)
+        })
+    )
+  )
+
   it.effect("a body without Content-Length that grows past maxBodyBytes fails with too-large", () =>
     withHttp(
       () => Effect.succeed(chunked([bytes("0123456789"), bytes("0123456789")], "close")),

@@ -40,7 +40,7 @@ import {
   WorkspaceList
 } from "@comet-ts/core"
 import type { CometHttpShape, Params, RequestStatsShape } from "@comet-ts/http"
-import { compile, compileTerms, parse, type Query, queryVariables, usesOr } from "@comet-ts/query"
+import { compile, compileTerms, isQuery, parse, type Query, queryVariables, usesOr } from "@comet-ts/query"
 import { Effect, Exit, Option, Request, RequestResolver, type Schema, Stream } from "effect"
 import type {
   AssetOptions,
@@ -380,15 +380,15 @@ export const makeCometApi = (
 
   const getExperimentName = (experimentKey: string, options?: { readonly maxLength?: number | undefined }) =>
     Effect.gen(function* () {
-      const others = yield* getExperimentOthersSummaries(experimentKey)
-      const fromOther = others.find((s) => s.name === "Name")?.valueCurrent ?? null
-      const name = fromOther ?? (yield* getExperimentMetadata(experimentKey)).experimentName
       const max = options?.maxLength
       if (max !== undefined && (!Number.isInteger(max) || max < 0)) {
         return yield* Effect.fail(
           new InvalidArgument({ argument: "maxLength", value: String(max), reason: "must be a non-negative integer." })
         )
       }
+      const others = yield* getExperimentOthersSummaries(experimentKey)
+      const fromOther = others.find((s) => s.name === "Name")?.valueCurrent ?? null
+      const name = fromOther ?? (yield* getExperimentMetadata(experimentKey)).experimentName
       return name === null || max === undefined ? name : name.slice(0, max)
     })
 
@@ -548,6 +548,20 @@ export const makeCometApi = (
     Effect.gen(function* () {
       const model = yield* required("modelName", modelName)
       const r = yield* byKey("experiment/model/asset/list", AssetList, experimentKey, { modelName: model })
+      if (r.assets.length > 0) return r.assets
+      // Comet answers [] for a model the experiment never logged: tell a typo from an empty model.
+      const models = yield* getExperimentModels(experimentKey)
+      if (!models.some((m) => m.modelName === model)) {
+        return yield* Effect.fail(
+          new NotFound({
+            resource: "model",
+            id: `${model} of experiment ${experimentKey}`,
+            endpoint: "experiment/model",
+            serverMessage: null,
+            sdkErrorCode: null
+          })
+        )
+      }
       return r.assets
     })
 
@@ -730,13 +744,14 @@ export const makeCometApi = (
   const queryProject = (
     workspace: string,
     projectName: string,
-    predicates: ReadonlyArray<Predicate>,
+    predicates: ReadonlyArray<Predicate> | Query,
     options?: { readonly archived?: boolean | undefined }
   ) =>
     Effect.gen(function* () {
       const ws = yield* required("workspace", workspace)
       const proj = yield* required("projectName", projectName)
-      return yield* queryKeys(ws, proj, predicates, options?.archived ?? false)
+      const wire = isQuery(predicates) ? yield* compile(predicates, yield* getProjectColumns(ws, proj)) : predicates
+      return yield* queryKeys(ws, proj, wire, options?.archived ?? false)
     })
 
   const getQueryVariables = (workspace?: string, projectName?: string, projectId?: string) =>

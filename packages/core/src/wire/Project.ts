@@ -108,3 +108,46 @@ export const isKnownColumn = (c: Column): c is KnownColumn => isColumnType(c.typ
 export const ColumnList = Schema.Struct({ columns: Schema.Array(Column) }).annotations({ identifier: "ColumnList" })
 /** @since 0.1.0 */
 export type ColumnList = typeof ColumnList.Type
+
+/**
+ * One row of `GET projects/page` (documented only; no SDK uses it). Row-level counts are
+ * strings on the wire, as the docs show.
+ *
+ * @since 0.1.0
+ */
+export const ProjectPageRow = Schema.Struct({
+  projectId: ProjectId,
+  userName: nullable(Schema.String),
+  projectName: Schema.String,
+  projectDesc: nullable(Schema.String),
+  generalProject: nullable(Schema.Boolean),
+  totalRowCount: nullable(WireNumber),
+  filteredRowCount: nullable(WireNumber),
+  experimentCount: nullable(WireNumber),
+  imagePath: nullable(Schema.String),
+  isPublic: nullable(Schema.Boolean),
+  teamId: nullable(Schema.String),
+  created_at: nullable(WireNumber),
+  lastUpdated: nullable(WireNumber),
+  lastUpdatedByUser: nullable(WireNumber),
+  isStarterProject: nullable(Schema.Boolean),
+  teamName: nullable(Schema.String),
+  isInProjectTeam: nullable(Schema.Boolean),
+  owner: nullable(Schema.Boolean),
+  canEdit: nullable(Schema.Boolean)
+}).annotations({ identifier: "ProjectPageRow" })
+/** @since 0.1.0 */
+export type ProjectPageRow = typeof ProjectPageRow.Type
+
+/**
+ * `GET projects/page?workspaceName=&offset=&count=…` → `{ rows, filteredRowCount, totalRowCount }`.
+ *
+ * @since 0.1.0
+ */
+export const ProjectPage = Schema.Struct({
+  rows: Schema.Array(ProjectPageRow),
+  filteredRowCount: WireNumber,
+  totalRowCount: WireNumber
+}).annotations({ identifier: "ProjectPage" })
+/** @since 0.1.0 */
+export type ProjectPage = typeof ProjectPage.Type

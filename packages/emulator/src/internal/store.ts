@@ -16,6 +16,7 @@ import type {
   WorkspaceData
 } from "../Dataset.js"
 import { contextAt, formatValue, lastValue, materialize, seriesLength } from "../Series.js"
+import { KeyTable } from "./keys.js"
 
 /** A user, as an API key resolves. */
 export interface Principal {
@@ -168,7 +169,7 @@ export class Store {
   readonly projectsById = new Map<string, { project: ProjectData; workspace: WorkspaceData }>()
   readonly experiments = new Map<string, Located>()
   readonly assets = new Map<string, LocatedAsset>()
-  private readonly principals = new Map<string, Principal>()
+  private readonly principals: KeyTable<Principal>
   private readonly columnCache = new Map<string, ReadonlyArray<ColumnJson>>()
   private readonly summaryCache = new Map<string, ReadonlyArray<SummaryJson>>()
   private readonly recordCache = new Map<string, ExperimentRecord>()
@@ -190,11 +191,12 @@ export class Store {
         }
       }
     }
-    for (const k of keys) this.principals.set(k.apiKey, k.principal)
+    this.principals = new KeyTable(keys.map((k) => [k.apiKey, k.principal] as const))
   }
 
+  /** The user of an API key, compared in constant time with every known key. */
   principal(apiKey: string): Principal | undefined {
-    return this.principals.get(apiKey)
+    return this.principals.lookup(apiKey)
   }
 
   /** Experiments of a project, non-archived or archived. */

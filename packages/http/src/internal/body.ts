@@ -134,7 +134,20 @@ export const parseJson = (
   bytes: Uint8Array,
   apiKey: string
 ): Either.Either<{ readonly value: unknown; readonly text: string }, DecodeError> => {
-  const text = utf8(bytes)
+  let text: string
+  try {
+    text = utf8(bytes)
+  } catch (e) {
+    // a body too large for a JavaScript string (only with maxJsonBytes raised near 512 MiB)
+    return Either.left(
+      new DecodeError({
+        endpoint,
+        path: "",
+        detail: `the ${bytes.length}-byte body cannot be read as text (${e instanceof Error ? e.message : String(e)})`,
+        excerpt: "(not shown)"
+      })
+    )
+  }
   if (text.trim().length === 0) {
     return Either.left(
       new DecodeError({ endpoint, path: "", detail: "the body is empty, JSON was expected", excerpt: "(empty body)" })

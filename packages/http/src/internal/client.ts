@@ -68,6 +68,7 @@ export const DEFAULTS = {
   retryBaseDelay: Duration.millis(200),
   retryMaxDelay: Duration.seconds(20),
   maxBodyBytes: 2 * 1024 * 1024 * 1024,
+  maxJsonBytes: 256 * 1024 * 1024,
   cacheMaxEntryBytes: 1024 * 1024,
   errorBodyBytes: 64 * 1024
 } as const
@@ -117,6 +118,8 @@ export interface Resolved {
   readonly baseDelayMillis: number
   readonly maxDelayMillis: number
   readonly maxBodyBytes: number
+  /** The limit of JSON bodies (`get`, `post`): at most `maxBodyBytes`. */
+  readonly maxJsonBytes: number
   readonly cache: { readonly capacity: number; readonly ttlMillis: number; readonly maxEntryBytes: number } | null
   readonly rateLimitAlgorithm: "token-bucket" | "fixed-window"
   readonly manualRedirects: boolean
@@ -129,6 +132,10 @@ export const resolveSettings = (config: ResolvedConfig, settings: CometHttpSetti
   baseDelayMillis: Duration.toMillis(Duration.decode(settings.retryBaseDelay ?? DEFAULTS.retryBaseDelay)),
   maxDelayMillis: Duration.toMillis(Duration.decode(settings.retryMaxDelay ?? DEFAULTS.retryMaxDelay)),
   maxBodyBytes: settings.maxBodyBytes ?? DEFAULTS.maxBodyBytes,
+  maxJsonBytes: Math.min(
+    settings.maxJsonBytes ?? DEFAULTS.maxJsonBytes,
+    settings.maxBodyBytes ?? DEFAULTS.maxBodyBytes
+  ),
   cache:
     settings.cache === undefined || settings.cache === null
       ? null
@@ -352,12 +359,17 @@ export const make = (
       })
     }
 
-    const tooLarge = (t: Target, attempt: number, declared: number) =>
+    const limitOf = (kind: Kind): number => (kind === "json" ? settings.maxJsonBytes : settings.maxBodyBytes)
+
+    const tooLarge = (t: Target, kind: Kind, attempt: number, declared: number) =>
       new AttemptFailure(
         new TransportError({
           endpoint: t.endpoint,
           reason: "too-large",
-          detail: `Content-Length is ${declared} bytes, over the ${settings.maxBodyBytes} bytes this client reads into memory`,
+          detail:
+            kind === "json"
+              ? `Content-Length is ${declared} bytes, over the ${limitOf(kind)} bytes this client reads into memory for JSON (maxJsonBytes)`
+              : `Content-Length is ${declared} bytes, over the ${limitOf(kind)} bytes this client reads into memory (maxBodyBytes)`,
           attempts: attempt
         }),
         200,
@@ -430,9 +442,9 @@ export const make = (
           const response = yield* execute(t, attempt)
           yield* checkStatus(t, response, attempt)
           const declared = declaredLength(response.headers)
-          if (declared !== null && lengthIsCheckable(response.headers) && declared > settings.maxBodyBytes) {
+          if (declared !== null && lengthIsCheckable(response.headers) && declared > limitOf(kind)) {
             yield* readCapped(response, 0, onBytes(t))
-            return yield* Effect.fail(tooLarge(t, attempt, declared))
+            return yield* Effect.fail(tooLarge(t, kind, attempt, declared))
           }
           const contentType = response.headers["content-type"]
           if (kind === "json" && contentType !== undefined && !isJsonContentType(contentType)) {
@@ -456,7 +468,7 @@ export const make = (
             response,
             endpoint: t.endpoint,
             attempt,
-            limit: settings.maxBodyBytes,
+            limit: limitOf(kind),
             onBytes: onBytes(t),
             scrub
           }).pipe(Effect.mapError((e) => new AttemptFailure(e, 200, null)))

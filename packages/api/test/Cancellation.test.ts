@@ -1,0 +1,166 @@
+/**
+ * Cancellation over real sockets: 100 calls in flight against the emulator on a loopback port
+ * (its latency keeps them there), then interrupted — through the facade's AbortSignal, and by
+ * Effect interruption of `CometApi` fibers. Afterwards the server has seen every request end,
+ * the client counts nothing in flight, and the process holds no more sockets or timers than
+ * before the calls (`process.getActiveResourcesInfo()`), while the client is still open.
+ */
+import { Config, isCometError } from "@comet-ts/core"
+import * as Emulator from "@comet-ts/emulator"
+import { FetchHttpClient, HttpServer } from "@effect/platform"
+import { assert, describe, it } from "@effect/vitest"
+import { Context, Effect, Exit, Fiber, Layer } from "effect"
+import { API, CometApi, Testing } from "../src/index.js"
+import { Capture } from "./support/capture.js"
+import { SECRET } from "./support/facade.js"
+
+const CALLS = 100
+const dataset = Emulator.generate({ size: "small", seed: 1, apiKey: SECRET })
+const experiments = dataset.workspaces.flatMap((w) => w.projects.flatMap((p) => p.experiments))
+
+/** 100 distinct reads (no two share a request): a metric history each, and some asset streams. */
+const targets = Array.from({ length: CALLS }, (_, i) => {
+  const e = experiments[i % experiments.length]!
+  const metric = e.metrics[Math.floor(i / experiments.length)]!.name
+  return { key: e.experimentKey, metric }
+})
+
+/** Resources that keep the process alive, by type (TCPSocketWrap, Timeout, …). */
+const resources = (): Record<string, number> => {
+  const counts: Record<string, number> = {}
+  for (const r of process.getActiveResourcesInfo()) counts[r] = (counts[r] ?? 0) + 1
+  return counts
+}
+
+/** Wait (polling, bounded by a count of turns, not a duration) until `condition` holds. */
+const eventually = (condition: () => boolean, what: () => string) =>
+  Effect.gen(function* () {
+    for (let i = 0; i < 1000; i++) {
+      if (condition()) return
+      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 10)))
+    }
+    assert.fail(`never: ${what()}`)
+  })
+
+/** The emulator on a random loopback port with a latency no call outlives. */
+const Server = Emulator.layerServer({ dataset, apiKey: SECRET, port: 0, latency: 600_000 })
+
+const serverUrl = Effect.map(HttpServer.HttpServer, (server) => {
+  const address = server.address
+  assert.strictEqual(address._tag, "TcpAddress")
+  return address._tag === "TcpAddress" ? `http://${address.hostname}:${address.port}` : ""
+})
+
+const inFlight = (emulator: Emulator.EmulatorShape) => Effect.runSync(emulator.stats.snapshot).inFlight
+
+const noMoreThan = (before: Record<string, number>) => () => {
+  const now = resources()
+  return (now.TCPSocketWrap ?? 0) <= (before.TCPSocketWrap ?? 0) && (now.Timeout ?? 0) <= (before.Timeout ?? 0)
+}
+
+describe("interrupting 100 in-flight calls", () => {
+  it.live("through the facade's AbortSignal: all reject with aborted; no socket, timer or request is left", () =>
+    Effect.gen(function* () {
+      const emulator = yield* Emulator.Emulator
+      const url = yield* serverUrl
+      const capture = new Capture()
+      const api = new API({
+        apiKey: SECRET,
+        baseUrl: url,
+        panel: false,
+        sources: Config.staticSources({}),
+        maxConcurrency: CALLS,
+        httpClient: capture.client(globalThis.fetch)
+      })
+      const before = resources()
+      const controller = new AbortController()
+      const signal = controller.signal
+      const calls: Array<Promise<unknown>> = targets
+        .slice(0, CALLS - 10)
+        .map((t) => api.getExperimentMetric(t.key, t.metric, { signal }))
+      for (let i = 0; i < 10; i++) {
+        calls.push(
+          (async () => {
+            const chunks: Array<Uint8Array> = []
+            const e = experiments[i]!
+            for await (const c of api.streamExperimentAsset(e.experimentKey, e.assets[0]!.assetId, { signal }))
+              chunks.push(c)
+            return chunks
+          })()
+        )
+      }
+      const settled = Promise.allSettled(calls)
+      yield* eventually(
+        () => inFlight(emulator) === CALLS,
+        () => `${inFlight(emulator)} requests in flight on the server`
+      )
+      assert.isAbove(resources().TCPSocketWrap ?? 0, (before.TCPSocketWrap ?? 0) + CALLS)
+      controller.abort()
+      const outcomes = yield* Effect.promise(() => settled)
+
+      assert.strictEqual(outcomes.length, CALLS)
+      for (const o of outcomes) {
+        assert.strictEqual(o.status, "rejected")
+        if (o.status === "rejected") {
+          assert.isTrue(isCometError(o.reason), String(o.reason))
+          assert.strictEqual((o.reason as { _tag: string })._tag, "TransportError")
+          assert.strictEqual((o.reason as { reason: string }).reason, "aborted")
+          capture.error(o.reason)
+        }
+      }
+      yield* eventually(
+        () => inFlight(emulator) === 0,
+        () => `${inFlight(emulator)} requests still in flight on the server`
+      )
+      yield* eventually(
+        noMoreThan(before),
+        () => `resources before ${JSON.stringify(before)}, now ${JSON.stringify(resources())}`
+      )
+      const stats = yield* Effect.promise(() => api.getRequestStats())
+      assert.strictEqual(stats.inFlight, 0)
+      assert.strictEqual(stats.attempts, CALLS)
+      assert.strictEqual(stats.retries, 0)
+      assert.strictEqual(capture.requests.length, CALLS)
+      assert.deepStrictEqual(capture.leaks(SECRET, [url]), [])
+      yield* Effect.promise(() => api.close())
+    }).pipe(Effect.provide(Server))
+  )
+
+  it.live("by Effect interruption of CometApi fibers: the same, with every fiber interrupted", () =>
+    Effect.gen(function* () {
+      const emulator = yield* Emulator.Emulator
+      const url = yield* serverUrl
+      const before = resources()
+      const ApiLive = Testing.layerClient(FetchHttpClient.layer, {
+        apiKey: SECRET,
+        baseUrl: url,
+        maxConcurrency: CALLS
+      })
+      yield* Effect.scoped(
+        Effect.gen(function* () {
+          const ctx = yield* Layer.build(ApiLive)
+          const api = Context.get(ctx, CometApi)
+          const fibers = yield* Effect.forEach(targets, (t) => Effect.fork(api.getExperimentMetric(t.key, t.metric)))
+          yield* eventually(
+            () => inFlight(emulator) === CALLS,
+            () => `${inFlight(emulator)} requests in flight on the server`
+          )
+          const exits = yield* Effect.forEach(fibers, (f) => Fiber.interrupt(f))
+          for (const exit of exits) assert.isTrue(Exit.isInterrupted(exit))
+          yield* eventually(
+            () => inFlight(emulator) === 0,
+            () => `${inFlight(emulator)} requests still in flight on the server`
+          )
+          // still inside the client's scope: the client itself holds nothing
+          yield* eventually(
+            noMoreThan(before),
+            () => `resources before ${JSON.stringify(before)}, now ${JSON.stringify(resources())}`
+          )
+          const stats = yield* api.getRequestStats()
+          assert.strictEqual(stats.inFlight, 0)
+          assert.strictEqual(stats.attempts, CALLS)
+        })
+      )
+    }).pipe(Effect.provide(Server))
+  )
+})

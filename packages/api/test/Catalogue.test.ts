@@ -1,0 +1,642 @@
+/**
+ * The bad-input catalogue: every way a caller, a configuration, a proxy or a server can go
+ * wrong, through the Promise facade against the emulator. Each case must reject with a typed
+ * `CometError` (an `Error`, with the expected `_tag` and a message that says what happened),
+ * never anything untyped; and the key must appear in no error, log line, span or URL.
+ */
+import { Config, isCometError } from "@comet-ts/core"
+import * as Http from "@comet-ts/http"
+import { assert, describe, it } from "@effect/vitest"
+import { Cause, Context, Effect, Exit, Layer, Option, Runtime } from "effect"
+import { type API, type APIOptions, CometApi, CometApiLayer, Panel, type PanelContext } from "../src/index.js"
+import type { SentRequest } from "./support/capture.js"
+import { Capture, emulator, facade, ORIGIN, SECRET } from "./support/facade.js"
+
+const emu = emulator({ seed: 1 })
+const ws = emu.dataset.workspaces[0]!
+const project = ws.projects[0]!
+const exp = project.experiments[0]!
+const KEY = exp.experimentKey
+const asset = exp.assets.find((a) => a.fileName === "config.yaml")!
+const other = emu.dataset.workspaces.find((w) => w.name === "other-user")!
+
+/** Another secret: a wrong key is a secret too and must not leak either. */
+const WRONG_KEY = "ck_live_WRONGwrongWRONG0123456789abcdef"
+
+type Tag =
+  | "Unauthorized"
+  | "NotFound"
+  | "RateLimited"
+  | "ServerError"
+  | "BadRequest"
+  | "TransportError"
+  | "DecodeError"
+  | "InvalidArgument"
+  | "QueryError"
+  | "ConfigurationError"
+
+/** A response a proxy (or a misbehaving server) sends instead of the emulator's. */
+type Intercept = (request: Request) => Response | undefined
+
+interface Case {
+  readonly name: string
+  readonly call: (api: API) => Promise<unknown>
+  readonly tag: Tag
+  readonly message: string | RegExp
+  readonly options?: Partial<APIOptions>
+  readonly intercept?: Intercept
+  /** More checks on the error's fields. */
+  readonly check?: (e: Record<string, unknown>) => void
+  /** Checks on the requests sent. */
+  readonly sent?: (requests: ReadonlyArray<SentRequest>) => void
+  /** The call uses what only the facade has (APIExperiment, close, AbortSignal). */
+  readonly facadeOnly?: boolean
+}
+
+const onEndpoint =
+  (endpoint: string, respond: () => Response): Intercept =>
+  (request) =>
+    new URL(request.url).pathname.endsWith(`/api/rest/v2/${endpoint}`) ? respond() : undefined
+
+const html = (status: number) => () =>
+  new Response("<html><head><title>502 Bad Gateway</title></head><body><center>nginx</center></body></html>", {
+    status,
+    headers: { "content-type": "text/html" }
+  })
+
+const reason = (r: string) => (e: Record<string, unknown>) => assert.strictEqual(e.reason, r)
+
+const fast = { maxRetries: 1, http: { retryBaseDelay: "1 millis", retryMaxDelay: "2 millis" } } as const
+
+const cases: ReadonlyArray<Case> = [
+  // ---------------------------------------------------------------- configuration and keys
+  {
+    name: "missing key",
+    options: { apiKey: undefined },
+    call: (api) => api.getWorkspaces(),
+    tag: "ConfigurationError",
+    message: "no Comet API key was found"
+  },
+  {
+    name: "empty key",
+    options: { apiKey: "" },
+    call: (api) => api.getWorkspaces(),
+    tag: "ConfigurationError",
+    message: "is empty"
+  },
+  {
+    name: "key with a space inside (pasted badly)",
+    options: { apiKey: `${SECRET.slice(0, 12)} ${SECRET.slice(12)}` },
+    call: (api) => api.getWorkspaces(),
+    tag: "ConfigurationError",
+    message: "white space or control characters"
+  },
+  {
+    name: "wrong key",
+    options: { apiKey: WRONG_KEY },
+    call: (api) => api.getWorkspaces(),
+    tag: "Unauthorized",
+    message: "Comet rejected the API key on workspaces (HTTP 401)",
+    check: (e) => assert.strictEqual(e.status, 401)
+  },
+  {
+    name: "workspace the key cannot see",
+    call: (api) => api.getProjects(other.name),
+    tag: "Unauthorized",
+    message: "has no access",
+    check: (e) => assert.strictEqual(e.status, 403)
+  },
+  {
+    name: "base URL without scheme",
+    options: { baseUrl: "www.comet.com" },
+    call: (api) => api.getWorkspaces(),
+    tag: "ConfigurationError",
+    message: "has no http:// or https:// scheme"
+  },
+  {
+    name: "base URL with another scheme",
+    options: { baseUrl: "ftp://comet.example.com" },
+    call: (api) => api.getWorkspaces(),
+    tag: "ConfigurationError",
+    message: "scheme"
+  },
+  {
+    name: "base URL that is not a URL",
+    options: { baseUrl: "https://" },
+    call: (api) => api.getWorkspaces(),
+    tag: "ConfigurationError",
+    message: "https://"
+  },
+  {
+    name: "plain http to a host that is not loopback",
+    options: { baseUrl: "http://comet.example.com" },
+    call: (api) => api.getWorkspaces(),
+    tag: "ConfigurationError",
+    message: "allowInsecureHttp",
+    sent: (requests) => assert.strictEqual(requests.length, 0)
+  },
+  {
+    name: "maxConcurrency 0",
+    options: { maxConcurrency: 0 },
+    call: (api) => api.getWorkspaces(),
+    tag: "ConfigurationError",
+    message: "is not a positive integer"
+  },
+  // ---------------------------------------------------------------- paths and names
+  {
+    name: 'path "ws//exp" (empty project)',
+    call: (api) => api.get(`${ws.name}//${KEY}`),
+    tag: "InvalidArgument",
+    message: "the project name part is empty"
+  },
+  {
+    name: 'path "/proj/exp" (empty workspace)',
+    call: (api) => api.get(`/${project.projectName}/${KEY}`),
+    tag: "InvalidArgument",
+    message: "the workspace part is empty"
+  },
+  {
+    name: 'path "ws/proj/" (empty experiment)',
+    call: (api) => api.get(`${ws.name}/${project.projectName}/`),
+    tag: "InvalidArgument",
+    message: "the experiment part is empty"
+  },
+  {
+    name: 'path "ws/proj" given with a project argument too',
+    call: (api) => api.get(`${ws.name}/${project.projectName}`, "again"),
+    tag: "InvalidArgument",
+    message: "cannot be combined"
+  },
+  {
+    name: "getExperiment with a workspace only",
+    call: (api) => api.getExperiment(ws.name),
+    tag: "InvalidArgument",
+    message: 'give workspace, project and experiment, or one "workspace/project/experiment" path'
+  },
+  {
+    name: "experiment name with slashes is looked up, not split further",
+    call: (api) => api.get(`${ws.name}/${project.projectName}/no/such/run`),
+    tag: "NotFound",
+    message: `"${ws.name}/${project.projectName}/no/such/run"`
+  },
+  {
+    name: "workspace name with / & # % ? reaches the server intact",
+    call: (api) => api.getProjects("a/b&c#d%e?f"),
+    tag: "NotFound",
+    message: '"a/b&c#d%e?f"',
+    sent: (requests) =>
+      assert.deepStrictEqual(
+        requests.map((r) => r.url),
+        [`${ORIGIN}/api/rest/v2/projects?workspaceName=a%2Fb%26c%23d%25e%3Ff`]
+      )
+  },
+  {
+    name: "project name with / & # % ? reaches the server intact",
+    call: (api) => api.getProject(ws.name, "p/1&x=2#frag%20?q"),
+    tag: "NotFound",
+    message: "p/1&x=2#frag%20?q"
+  },
+  {
+    name: "unicode workspace name",
+    call: (api) => api.getProjects("ワークスペース-ü-🚀"),
+    tag: "NotFound",
+    message: '"ワークスペース-ü-🚀"',
+    sent: (requests) =>
+      assert.strictEqual(
+        requests[0]?.url,
+        `${ORIGIN}/api/rest/v2/projects?workspaceName=${encodeURIComponent("ワークスペース-ü-🚀")}`
+      )
+  },
+  {
+    name: "a lone UTF-16 surrogate in a name",
+    call: (api) => api.getProjects("bad\uD800name"),
+    tag: "InvalidArgument",
+    message: "surrogate",
+    sent: (requests) => assert.strictEqual(requests.length, 0)
+  },
+  {
+    name: "empty experiment key",
+    call: (api) => api.getExperimentMetadata(""),
+    tag: "InvalidArgument",
+    message: "experimentKey is required and cannot be empty"
+  },
+  {
+    name: "blank workspace",
+    call: (api) => api.getProjects("   "),
+    tag: "InvalidArgument",
+    message: "workspace is required"
+  },
+  {
+    name: "empty metric name",
+    call: (api) => api.getExperimentMetric(KEY, ""),
+    tag: "InvalidArgument",
+    message: "metric is required"
+  },
+  {
+    name: "empty key in a chart request",
+    call: (api) => api.getMetricsForChart([KEY, ""], ["loss"]),
+    tag: "InvalidArgument",
+    message: "an experiment key cannot be empty"
+  },
+  {
+    name: "invalid regular expression",
+    call: (api) => api.getExperiments(ws.name, project.projectName, "run-(["),
+    tag: "InvalidArgument",
+    message: "not a valid regular expression"
+  },
+  {
+    name: "unknown returnType",
+    call: (api) => api.getExperimentAsset(KEY, asset.assetId, { returnType: "xml" as "text" }),
+    tag: "InvalidArgument",
+    message: 'use "binary", "text" or "json"'
+  },
+  // ---------------------------------------------------------------- unknown things
+  {
+    name: "unknown experiment",
+    call: (api) => api.getExperimentMetadata("0123456789abcdef0123456789abcdef"),
+    tag: "NotFound",
+    message: 'Comet has no experiment "0123456789abcdef0123456789abcdef"'
+  },
+  {
+    name: "unknown workspace",
+    call: (api) => api.getProjects("no-such-workspace"),
+    tag: "NotFound",
+    message: "no-such-workspace"
+  },
+  {
+    name: "unknown project",
+    call: (api) => api.getProject(ws.name, "no-such-project"),
+    tag: "NotFound",
+    message: "no-such-project"
+  },
+  {
+    name: "unknown asset",
+    call: (api) => api.getExperimentAsset(KEY, "no-such-asset"),
+    tag: "NotFound",
+    message: 'Comet has no asset "no-such-asset"'
+  },
+  {
+    name: "unknown asset file name",
+    call: (api) => api.getExperimentAssetByName(KEY, "nope.txt"),
+    tag: "NotFound",
+    message: "nope.txt"
+  },
+  {
+    name: "unknown model",
+    call: (api) => api.getExperimentModelAssetList(KEY, "no-such-model"),
+    tag: "NotFound",
+    message: 'Comet has no model "no-such-model of experiment'
+  },
+  {
+    name: "unknown summary name",
+    facadeOnly: true,
+    call: async (api) => (await api.getExperimentByKey(KEY)).getMetricsSummary("no-such-metric"),
+    tag: "NotFound",
+    message: "no-such-metric"
+  },
+  {
+    name: "unknown experiment name",
+    call: (api) => api.getExperimentByName("no-such-run", { workspace: ws.name, projectName: project.projectName }),
+    tag: "NotFound",
+    message: "no-such-run"
+  },
+  {
+    name: "lookup by name with no workspace configured",
+    call: (api) => api.getExperimentByName("a-run"),
+    tag: "ConfigurationError",
+    message: "needs a workspace and project"
+  },
+  {
+    name: "panel call without a panel context",
+    call: (api) => api.getPanelExperimentKeys(),
+    tag: "ConfigurationError",
+    message: "panel: false"
+  },
+  // ---------------------------------------------------------------- queries
+  {
+    name: "query syntax error",
+    call: (api) => api.query(ws.name, project.projectName, 'Metric("loss") <'),
+    tag: "QueryError",
+    message: /Query syntax error at line 1, column \d+/,
+    check: reason("syntax")
+  },
+  {
+    name: "query on an unknown column",
+    call: (api) => api.query(ws.name, project.projectName, 'Metric("no_such_metric") < 1'),
+    tag: "QueryError",
+    message: "no_such_metric",
+    check: reason("unknown-column")
+  },
+  {
+    name: "query comparing a string column with a number",
+    call: (api) => api.query(ws.name, project.projectName, 'Parameter("optimizer") > 3'),
+    tag: "QueryError",
+    message: "optimizer",
+    check: reason("type-mismatch")
+  },
+  {
+    name: "query nested too deeply",
+    call: (api) => api.query(ws.name, project.projectName, `${"(".repeat(500)}Metric("loss") < 1${")".repeat(500)}`),
+    tag: "QueryError",
+    message: "too-deep",
+    check: reason("too-deep")
+  },
+  {
+    name: "query too long",
+    call: (api) =>
+      api.query(ws.name, project.projectName, Array.from({ length: 5000 }, () => 'Metric("loss") < 1').join(" & ")),
+    tag: "QueryError",
+    message: "the limit is 65536",
+    check: reason("too-long")
+  },
+  // ---------------------------------------------------------------- what proxies and servers send
+  {
+    name: "HTML error page from a proxy (502)",
+    options: fast,
+    intercept: onEndpoint("workspaces", html(502)),
+    call: (api) => api.getWorkspaces(),
+    tag: "ServerError",
+    message: "HTTP 502 after 2 attempt(s)"
+  },
+  {
+    name: "HTML page with status 200 (a login page)",
+    intercept: onEndpoint("workspaces", html(200)),
+    call: (api) => api.getWorkspaces(),
+    tag: "DecodeError",
+    message: 'Content-Type "text/html"',
+    check: (e) => assert.include(String(e.excerpt), "502 Bad Gateway")
+  },
+  {
+    name: "a proxy page echoing the request headers (the key among them)",
+    intercept: (request) =>
+      new URL(request.url).pathname.endsWith("/workspaces")
+        ? new Response(`<html><body><pre>Authorization: ${request.headers.get("authorization")}</pre></body></html>`, {
+            headers: { "content-type": "text/html" }
+          })
+        : undefined,
+    call: (api) => api.getWorkspaces(),
+    tag: "DecodeError",
+    message: "Authorization: <redacted>"
+  },
+  {
+    name: "an error body quoting the key back",
+    intercept: (request) =>
+      new URL(request.url).pathname.endsWith("/workspaces")
+        ? Response.json(
+            { code: 401, msg: `Invalid API key ${request.headers.get("authorization")}`, sdk_error_code: 90212 },
+            { status: 401 }
+          )
+        : undefined,
+    call: (api) => api.getWorkspaces(),
+    tag: "Unauthorized",
+    message: 'Comet says: "Invalid API key <redacted>"'
+  },
+  {
+    name: "JSON with the wrong content type",
+    intercept: onEndpoint(
+      "workspaces",
+      () => new Response('{"workspaceNames":["x"]}', { headers: { "content-type": "text/plain" } })
+    ),
+    call: (api) => api.getWorkspaces(),
+    tag: "DecodeError",
+    message: 'Content-Type "text/plain"'
+  },
+  {
+    name: "empty body",
+    intercept: onEndpoint("workspaces", () => new Response("", { headers: { "content-type": "application/json" } })),
+    call: (api) => api.getWorkspaces(),
+    tag: "DecodeError",
+    message: "the body is empty, JSON was expected"
+  },
+  {
+    name: "body that is not JSON",
+    intercept: onEndpoint(
+      "workspaces",
+      () => new Response("{not json", { headers: { "content-type": "application/json" } })
+    ),
+    call: (api) => api.getWorkspaces(),
+    tag: "DecodeError",
+    message: "not JSON"
+  },
+  {
+    name: "JSON of the wrong shape",
+    intercept: onEndpoint("experiment/metadata", () => Response.json({ experimentKey: 42 })),
+    call: (api) => api.getExperimentMetadata(KEY),
+    tag: "DecodeError",
+    message: "experimentKey"
+  },
+  {
+    name: "a 200 with Comet's error JSON",
+    intercept: onEndpoint("experiment/metadata", () =>
+      Response.json({ code: 404, msg: "Experiment not found", sdk_error_code: 90211 })
+    ),
+    call: (api) => api.getExperimentMetadata(KEY),
+    tag: "NotFound",
+    message: 'Comet says: "Experiment not found"'
+  },
+  {
+    name: "a 2 GB Content-Length on a JSON call",
+    intercept: onEndpoint(
+      "experiment/metrics/get-metric",
+      () => new Response("{}", { headers: { "content-type": "application/json", "content-length": "2000000000" } })
+    ),
+    call: (api) => api.getExperimentMetric(KEY, "loss"),
+    tag: "TransportError",
+    message: "Content-Length is 2000000000 bytes",
+    check: reason("too-large")
+  },
+  {
+    name: "a 3 GB Content-Length on an asset download",
+    intercept: onEndpoint(
+      "experiment/asset/get-asset",
+      () =>
+        new Response("x", { headers: { "content-type": "application/octet-stream", "content-length": "3000000000" } })
+    ),
+    call: (api) => api.getExperimentAsset(KEY, asset.assetId),
+    tag: "TransportError",
+    message: "Read large assets with a streaming call (streamExperimentAsset)",
+    check: reason("too-large")
+  },
+  {
+    name: "a redirect to another host",
+    intercept: onEndpoint(
+      "workspaces",
+      () => new Response(null, { status: 302, headers: { location: "https://evil.example.net/steal?x=1" } })
+    ),
+    call: (api) => api.getWorkspaces(),
+    tag: "TransportError",
+    message: "redirecting to https://evil.example.net, which is not followed",
+    check: reason("redirect"),
+    sent: (requests) => assert.deepStrictEqual([...new Set(requests.map((r) => new URL(r.url).origin))], [ORIGIN])
+  },
+  {
+    name: "a 400 the server explains",
+    intercept: onEndpoint("workspaces", () =>
+      Response.json({ code: 400, msg: "bad parameter", sdk_error_code: 90998 }, { status: 400 })
+    ),
+    call: (api) => api.getWorkspaces(),
+    tag: "BadRequest",
+    message: 'Comet refused workspaces with HTTP 400 (Comet says: "bad parameter"'
+  },
+  {
+    name: "429 past the retries allowed",
+    options: fast,
+    intercept: onEndpoint("workspaces", () =>
+      Response.json({ code: 429, msg: "slow down" }, { status: 429, headers: { "retry-after": "0" } })
+    ),
+    call: (api) => api.getWorkspaces(),
+    tag: "RateLimited",
+    message: "Comet rate-limited workspaces (HTTP 429) after 2 attempt(s)"
+  },
+  {
+    name: "a call on a closed client",
+    facadeOnly: true,
+    call: async (api) => {
+      await api.close()
+      return api.getWorkspaces()
+    },
+    tag: "ConfigurationError",
+    message: "this API instance was closed"
+  },
+  {
+    name: "a call whose signal already fired",
+    facadeOnly: true,
+    call: (api) => api.getWorkspaces({ signal: AbortSignal.abort() }),
+    tag: "TransportError",
+    message: "cancelled by its caller",
+    check: reason("aborted")
+  }
+]
+
+interface Outcome {
+  readonly error: unknown
+  readonly capture: Capture
+  /** Failures that were not in the typed error channel (defects): must stay empty. */
+  readonly defects: ReadonlyArray<unknown>
+}
+
+const fetchFor = (c: Case): typeof globalThis.fetch =>
+  c.intercept === undefined
+    ? emu.fetch
+    : async (input, init) => c.intercept?.(new Request(input, init)) ?? emu.fetch(input, init)
+
+/** Run one case through the facade over the emulator (behind the case's proxy), everything captured. */
+const runFacade = async (c: Case): Promise<Outcome> => {
+  const capture = new Capture()
+  const api = facade(fetchFor(c), capture, { ...c.options, sources: Config.staticSources({}) })
+  try {
+    await c.call(api)
+    return { error: undefined, capture, defects: [] }
+  } catch (error) {
+    capture.error(error)
+    return { error, capture, defects: [] }
+  } finally {
+    await api.close()
+  }
+}
+
+/**
+ * Run one case through `CometApi` itself: the layers the facade builds (Config → CometHttp →
+ * CometApi), the same calls made on the Effect service. Every failure must arrive in the typed
+ * error channel: a defect (an untyped throw) is recorded and fails the case.
+ */
+const runEffect = async (c: Case): Promise<Outcome> => {
+  const capture = new Capture()
+  const defects: Array<unknown> = []
+  const o = { apiKey: SECRET, baseUrl: ORIGIN, ...c.options }
+  const layer = CometApiLayer.layerConfigWith({ chartChunkSize: o.chartChunkSize }).pipe(
+    Layer.provideMerge(Http.layerConfigWith(o.http ?? {})),
+    Layer.provideMerge(Panel.layerUnavailable("this API was created with panel: false.")),
+    Layer.provide(capture.client(fetchFor(c))),
+    Layer.provide(
+      Config.layer({
+        apiKey: o.apiKey,
+        baseUrl: o.baseUrl,
+        maxConcurrency: o.maxConcurrency,
+        maxRetries: o.maxRetries,
+        allowInsecureHttp: o.allowInsecureHttp,
+        sources: Config.staticSources({})
+      })
+    )
+  )
+  const settle = <A>(exit: Exit.Exit<A, unknown>): A => {
+    if (Exit.isSuccess(exit)) return exit.value
+    const failure = Cause.failureOption(exit.cause)
+    if (Option.isNone(failure)) {
+      defects.push(Cause.squash(exit.cause))
+      throw Cause.squash(exit.cause)
+    }
+    throw failure.value
+  }
+  const exit = await Effect.runPromiseExit(
+    Effect.scoped(
+      Effect.gen(function* () {
+        const ctx = yield* Layer.build(layer)
+        const runtime = yield* Effect.provide(Effect.runtime<CometApi | PanelContext>(), ctx)
+        const api = Context.get(ctx, CometApi)
+        // the case's calls, made on the service: each method's Effect run to a Promise
+        const promised = new Proxy(api, {
+          get: (target, property) => {
+            const member: unknown = Reflect.get(target, property)
+            if (typeof member !== "function") return member
+            return (...args: ReadonlyArray<unknown>) =>
+              Runtime.runPromiseExit(runtime)(
+                (member as (...a: ReadonlyArray<unknown>) => Effect.Effect<unknown, unknown, CometApi | PanelContext>)(
+                  ...args
+                )
+              ).then(settle)
+          }
+        })
+        return yield* Effect.promise(() =>
+          c.call(promised as unknown as API).then(
+            () => undefined,
+            (e: unknown) => e
+          )
+        )
+      })
+    )
+  )
+  let error: unknown
+  try {
+    error = settle(exit)
+  } catch (e) {
+    error = e
+  }
+  if (error !== undefined) capture.error(error)
+  return { error, capture, defects }
+}
+
+const flavours = { facade: runFacade, CometApi: runEffect } as const
+
+describe("bad-input catalogue", () => {
+  it("has at least 40 cases, with distinct names", () => {
+    assert.isAtLeast(cases.length, 40)
+    assert.strictEqual(new Set(cases.map((c) => c.name)).size, cases.length)
+  })
+
+  for (const [flavour, run] of Object.entries(flavours)) {
+    for (const c of cases) {
+      if (flavour !== "facade" && c.facadeOnly === true) continue
+      it.live(`${flavour}: ${c.name} → ${c.tag}`, () =>
+        Effect.promise(async () => {
+          const { error, capture, defects } = await run(c)
+          assert.deepStrictEqual(defects, [])
+          assert.isDefined(error, "the call succeeded")
+          assert.instanceOf(error, Error)
+          assert.isTrue(isCometError(error), `not a CometError: ${String(error)}`)
+          const e = error as Error & Record<string, unknown>
+          assert.strictEqual(e._tag, c.tag, e.message)
+          if (typeof c.message === "string") assert.include(e.message, c.message)
+          else assert.match(e.message, c.message)
+          c.check?.(e)
+          c.sent?.(capture.requests)
+          // the key (and a wrong key) appears nowhere but in Authorization to the emulator
+          for (const secret of [SECRET, WRONG_KEY]) assert.deepStrictEqual(capture.leaks(secret, [ORIGIN]), [])
+          // requests that reached the server were traced and carried the key
+          if (capture.requests.length > 0) assert.isAbove(capture.spans.length, 0)
+          for (const r of capture.requests) assert.oneOf(r.headers.authorization, [SECRET, WRONG_KEY])
+        })
+      )
+    }
+  }
+})
