@@ -104,12 +104,38 @@ export const pointAt = (
   }
 }
 
+/** Points kept materialised at most (4 typed arrays of 8 bytes per point: 96 MiB). */
+const CACHE_POINTS = 3_000_000
+const cache = new WeakMap<MetricSeries, SeriesPoints>()
+const recent: Array<MetricSeries> = []
+let cachedPoints = 0
+
 /**
- * All points of a series as typed arrays.
+ * All points of a series as typed arrays (read-only: recently used series are kept and shared,
+ * since a series never changes; a server answering many requests over the same series then
+ * spends its time answering rather than recomputing — bench/README.md, emulator).
  *
  * @since 0.1.0
  */
 export const materialize = (s: MetricSeries): SeriesPoints => {
+  const hit = cache.get(s)
+  if (hit !== undefined) return hit
+  const p = compute(s)
+  if (p.length > 0 && p.length <= CACHE_POINTS) {
+    cache.set(s, p)
+    recent.push(s)
+    cachedPoints += p.length
+    while (cachedPoints > CACHE_POINTS) {
+      const old = recent.shift()
+      if (old === undefined) break
+      cachedPoints -= cache.get(old)?.length ?? 0
+      cache.delete(old)
+    }
+  }
+  return p
+}
+
+const compute = (s: MetricSeries): SeriesPoints => {
   const n = seriesLength(s)
   const steps = new Float64Array(n)
   const values = new Float64Array(n)

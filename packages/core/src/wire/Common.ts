@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { Effect, ParseResult, Schema, type SchemaAST } from "effect"
+import { ParseResult, Schema, type SchemaAST } from "effect"
 
 /**
  * A JSON number, or a string holding one (some Comet fields arrive as strings). Decodes to a
@@ -91,7 +91,7 @@ export const NumericArray: Schema.Schema<
   [],
   {
     decode: () => (input, _options, ast) => {
-      if (!Array.isArray(input)) return Effect.fail(new ParseResult.Type(ast, input, "Expected an array"))
+      if (!Array.isArray(input)) return ParseResult.fail(new ParseResult.Type(ast, input, "Expected an array"))
       const arr: ReadonlyArray<unknown> = input
       const n = arr.length
       let i = 0
@@ -107,16 +107,16 @@ export const NumericArray: Schema.Schema<
         if (typeof v === "number" || v === null) out.push(v)
         else if (typeof v === "string") {
           const parsed = readNumeric(v)
-          if (parsed === undefined) return Effect.fail(numberIssue(elementAst, i, v))
+          if (parsed === undefined) return ParseResult.fail(numberIssue(elementAst, i, v))
           out.push(parsed)
-        } else return Effect.fail(numberIssue(elementAst, i, v))
+        } else return ParseResult.fail(numberIssue(elementAst, i, v))
       }
       return ParseResult.succeed(out)
     },
     encode: () => (input, _options, ast) =>
       Array.isArray(input)
         ? ParseResult.succeed(input as ReadonlyArray<number | null>)
-        : Effect.fail(new ParseResult.Type(ast, input, "Expected an array"))
+        : ParseResult.fail(new ParseResult.Type(ast, input, "Expected an array"))
   },
   {
     identifier: "NumericArray",

@@ -57,6 +57,7 @@ import {
   readCapped
 } from "./body.js"
 import { LruCache } from "./lru.js"
+import { Permits } from "./permits.js"
 import { StatsRecorder } from "./stats.js"
 import { canonicalQuery, encodeQuery, paramEntries, validateEndpoint } from "./url.js"
 import { USER_AGENT } from "./version.js"
@@ -185,7 +186,7 @@ export const make = (
       HttpClient.withTracerPropagation(false),
       HttpClient.withTracerDisabledWhen(() => true)
     )
-    const sem = yield* Effect.makeSemaphore(cfg.maxConcurrency)
+    const permits = new Permits(cfg.maxConcurrency)
     const limiter =
       cfg.rateLimit === null
         ? null
@@ -408,7 +409,7 @@ export const make = (
       attempt: number,
       body: Effect.Effect<A, AttemptFailure>
     ): Effect.Effect<A, AttemptFailure> =>
-      sem.withPermits(1)(
+      permits.withPermit(
         Effect.zipRight(
           takeToken,
           Effect.acquireUseRelease(
@@ -767,7 +768,7 @@ export const make = (
         const child = yield* Scope.fork(outer, ExecutionStrategy.sequential)
         const run = Effect.gen(function* () {
           yield* Effect.uninterruptibleMask((restore) =>
-            restore(sem.take(1)).pipe(Effect.zipRight(Scope.addFinalizer(child, sem.release(1))))
+            restore(permits.take).pipe(Effect.zipRight(Scope.addFinalizer(child, permits.release)))
           )
           yield* takeToken
           const start = yield* Clock.currentTimeMillis

@@ -1,0 +1,79 @@
+/**
+ * The concurrency bound of one CometHttp instance: a FIFO semaphore that hands a released
+ * permit straight to the longest waiter.
+ *
+ * Effect 3's `Semaphore` wakes every waiter on each release (each re-checks the count and all
+ * but one go back to waiting), so N calls queued behind a bound of C cost O(N²) fiber wake-ups:
+ * with 500 queued calls the client spent most of its time in the scheduler and the garbage
+ * collector (bench/README.md, fan-out). Here a release resumes exactly one waiter, in arrival
+ * order, so the cost is O(1) per permit and waiting calls are served first come, first served.
+ *
+ * @internal
+ */
+import { Effect } from "effect"
+
+interface Waiter {
+  readonly resume: (effect: Effect.Effect<void>) => void
+  granted: boolean
+}
+
+/** A FIFO semaphore with direct hand-off. */
+export class Permits {
+  private free: number
+  private readonly waiting = new Set<Waiter>()
+
+  constructor(permits: number) {
+    this.free = permits
+  }
+
+  /** Permits not held right now (for tests). */
+  get available(): number {
+    return this.free
+  }
+
+  /** Callers waiting for a permit (for tests). */
+  get queued(): number {
+    return this.waiting.size
+  }
+
+  /**
+   * Wait for a permit, first come first served. If the waiting fiber is interrupted after a
+   * permit was handed to it, the permit is passed on, so none is ever lost.
+   */
+  readonly take: Effect.Effect<void> = Effect.async<void>((resume) => {
+    const waiter: Waiter = { resume, granted: false }
+    if (this.free > 0 && this.waiting.size === 0) {
+      this.free--
+      waiter.granted = true
+      resume(Effect.void)
+    } else {
+      this.waiting.add(waiter)
+    }
+    return Effect.sync(() => {
+      if (waiter.granted) this.releaseUnsafe()
+      else this.waiting.delete(waiter)
+    })
+  })
+
+  /** Give a permit back: to the longest waiter if there is one. */
+  readonly release: Effect.Effect<void> = Effect.sync(() => this.releaseUnsafe())
+
+  private releaseUnsafe(): void {
+    const next = this.waiting.values().next()
+    if (next.done === true) {
+      this.free++
+      return
+    }
+    const waiter = next.value
+    this.waiting.delete(waiter)
+    waiter.granted = true
+    waiter.resume(Effect.void)
+  }
+
+  /** Run `self` holding one permit; the permit is released however `self` ends. */
+  withPermit<A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> {
+    return Effect.uninterruptibleMask((restore) =>
+      Effect.zipRight(restore(this.take), Effect.ensuring(restore(self), this.release))
+    )
+  }
+}
