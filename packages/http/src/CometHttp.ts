@@ -39,6 +39,11 @@ export interface RequestOptions {
   readonly timeout?: Duration.DurationInput | undefined
   /** The response cannot change (e.g. a finished experiment's data): the cache may keep it. */
   readonly cacheable?: boolean | undefined
+  /**
+   * A POST that only reads (Comet's `multi-metric-chart` and `project/query`): identical ones in
+   * flight share one request, as identical GETs always do. Never set it for a write.
+   */
+  readonly readOnly?: boolean | undefined
 }
 
 /**

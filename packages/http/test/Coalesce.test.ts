@@ -36,6 +36,32 @@ describe("coalescing identical GETs", () => {
     )
   )
 
+  it.effect("identical read-only POSTs share one request; other POSTs and different bodies never do", () =>
+    withHttp(slow, {}, ({ http, server, stats }) =>
+      Effect.gen(function* () {
+        const body = { targetedExperiments: ["a", "b"], metrics: ["loss"] }
+        const fiber = yield* Effect.fork(
+          Effect.all(
+            [
+              http.post("experiments/multi-metric-chart", body, N, { readOnly: true }),
+              http.post("experiments/multi-metric-chart", { ...body }, N, { readOnly: true }),
+              http.post("experiments/multi-metric-chart", { ...body, metrics: ["acc"] }, N, { readOnly: true }),
+              http.post("experiments/multi-metric-chart", body, N),
+              http.post("experiments/multi-metric-chart", body, N)
+            ],
+            { concurrency: "unbounded" }
+          )
+        )
+        yield* TestClock.adjust("1 second")
+        const results = yield* Fiber.join(fiber)
+        assert.strictEqual(results.length, 5)
+        assert.strictEqual(server.count, 4)
+        const s = yield* stats.snapshot
+        assert.deepStrictEqual([s.requests, s.attempts, s.coalesced], [5, 4, 1])
+      })
+    )
+  )
+
   it.effect("the order of parameters does not matter; different values or endpoints do", () =>
     withHttp(slow, {}, ({ http, server, stats }) =>
       Effect.gen(function* () {

@@ -595,7 +595,8 @@ export const makeCometApi = (
                 independentMetrics: spec.independent,
                 fetchFull: spec.full
               },
-              MetricsChartResponse
+              MetricsChartResponse,
+              { readOnly: true }
             )
             .pipe(
               Effect.tap(() =>
@@ -700,7 +701,12 @@ export const makeCometApi = (
 
   const queryKeys = (workspace: string, projectName: string, predicates: ReadonlyArray<Predicate>, archived: boolean) =>
     Effect.map(
-      http.post("project/query", { workspaceName: workspace, projectName, predicates, archived }, ProjectQueryResponse),
+      http.post(
+        "project/query",
+        { workspaceName: workspace, projectName, predicates, archived },
+        ProjectQueryResponse,
+        { readOnly: true }
+      ),
       (r) => r.experimentKeys
     )
 

@@ -609,7 +609,9 @@ export const make = (
         const timeout = options?.timeout === undefined ? defaultTimeout : Duration.decode(options.timeout)
         const run = fetchShared(t, kind, timeout)
         const { shared, joined } =
-          t.method === "GET" ? yield* coalesce(t.key, run) : { shared: yield* run, joined: false }
+          t.method === "GET" || options?.readOnly === true
+            ? yield* coalesce(t.key, run)
+            : { shared: yield* run, joined: false }
         if (useCache && settings.cache !== null && sizeOf(shared) <= settings.cache.maxEntryBytes) {
           // bytes are copied (callers may write to theirs); JSON keeps the parsed value only
           const stored: Shared =
