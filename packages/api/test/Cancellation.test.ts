@@ -37,7 +37,7 @@ const eventually = (condition: () => boolean, what: () => string) =>
   Effect.gen(function* () {
     for (let i = 0; i < 1000; i++) {
       if (condition()) return
-      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 10)))
+      yield* Effect.sleep("10 millis")
     }
     assert.fail(`never: ${what()}`)
   })
