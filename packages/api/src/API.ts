@@ -270,7 +270,7 @@ export class APIExperiment extends ExperimentInfo {
     return this.client.run(this.experiment.getModelAssetList(modelName), options)
   }
 
-  /** This experiment's chart data. For many experiments, call `API.getMetricsForChart` once with all of them. */
+  /** This experiment's chart data; calls for many experiments made together (`Promise.all`) share few requests. */
   getMetricsForChart(
     metrics: ReadonlyArray<string>,
     parameters?: ReadonlyArray<string>,

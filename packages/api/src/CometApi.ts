@@ -27,7 +27,7 @@ import {
 } from "@comet-ts/core"
 import { CometHttp, RequestStats, type StatsSnapshot } from "@comet-ts/http"
 import type { Query, QueryVariable } from "@comet-ts/query"
-import { Context, Effect, Layer, type Stream } from "effect"
+import { Context, Effect, Layer, type Scope, type Stream } from "effect"
 import type { Experiment } from "./Experiment.js"
 import { makeCometApi } from "./internal/api.js"
 import type { PanelContext } from "./PanelContext.js"
@@ -322,7 +322,7 @@ export interface CometApiShape {
     parameters?: ReadonlyArray<string>,
     options?: ChartOptions
   ) => Effect.Effect<Readonly<Record<string, ChartExperiment>>, CometError>
-  /** One experiment's chart data; concurrent calls in one Effect with `{ batching: true }` are merged into few requests. */
+  /** One experiment's chart data; calls made together (concurrent fibers, `Promise.all`) are merged into few requests. */
   readonly getExperimentMetricsForChart: (
     experimentKey: string,
     metrics: ReadonlyArray<string>,
@@ -409,15 +409,18 @@ export interface CometApiSettings {
 }
 
 /**
- * Build the service from `CometHttp` and `RequestStats`.
+ * Build the service from `CometHttp` and `RequestStats`; its batching fibers live in the
+ * surrounding `Scope`.
  *
  * @since 0.1.0
  */
-export const make = (settings: CometApiSettings = {}): Effect.Effect<CometApiShape, never, CometHttp | RequestStats> =>
+export const make = (
+  settings: CometApiSettings = {}
+): Effect.Effect<CometApiShape, never, CometHttp | RequestStats | Scope.Scope> =>
   Effect.gen(function* () {
     const http = yield* CometHttp
     const stats = yield* RequestStats
-    return makeCometApi(http, stats, settings)
+    return makeCometApi(http, stats, settings, yield* Effect.scope)
   })
 
 /**
@@ -426,7 +429,7 @@ export const make = (settings: CometApiSettings = {}): Effect.Effect<CometApiSha
  * @since 0.1.0
  */
 export const layer = (settings: CometApiSettings = {}): Layer.Layer<CometApi, never, CometHttp | RequestStats> =>
-  Layer.effect(CometApi, make(settings))
+  Layer.scoped(CometApi, make(settings))
 
 /**
  * The service as a Layer whose defaults (workspace, project) come from `CometConfig`.
@@ -436,7 +439,7 @@ export const layer = (settings: CometApiSettings = {}): Layer.Layer<CometApi, ne
 export const layerConfigWith = (
   settings: Omit<CometApiSettings, "workspace" | "projectName"> = {}
 ): Layer.Layer<CometApi, never, CometHttp | RequestStats | CometConfig> =>
-  Layer.effect(
+  Layer.scoped(
     CometApi,
     Effect.gen(function* () {
       const config = yield* CometConfig

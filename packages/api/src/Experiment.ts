@@ -250,9 +250,8 @@ export class Experiment extends ExperimentInfo {
 
   /**
    * This experiment's metrics (and parameters) for charting. Calls for many experiments made
-   * concurrently in one Effect with `{ batching: true }` are merged into few
-   * `multi-metric-chart` requests; for many experiments at once from Promise code, call
-   * `getMetricsForChart` with all of them.
+   * together (concurrent fibers, or `Promise.all` over the facade) are merged into few
+   * `multi-metric-chart` requests.
    */
   getMetricsForChart(
     metrics: ReadonlyArray<string>,

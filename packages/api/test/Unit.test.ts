@@ -127,6 +127,77 @@ describe("chart fetches", () => {
   )
 })
 
+describe("per-experiment chart calls made together share requests", () => {
+  const listing = (req: { endpoint: string }) =>
+    req.endpoint === "experiments" ? { json: { experiments: Array.from({ length: 12 }, (_, i) => summary(i)) } } : null
+
+  it.effect("concurrent fibers without batching: one request per window and request shape", () =>
+    Effect.gen(function* () {
+      const fake = new Fake((req) => listing(req) ?? chartReply(req))
+      const result = yield* Effect.gen(function* () {
+        const api = yield* CometApi
+        const experiments = yield* api.getExperiments("ws", "proj")
+        return yield* Effect.all(
+          [
+            Effect.forEach(experiments, (e) => e.getMetricsForChart(["loss"]), { concurrency: "unbounded" }),
+            Effect.forEach(experiments.slice(0, 3), (e) => e.getMetricsForChart(["acc"]), { concurrency: "unbounded" })
+          ],
+          { concurrency: "unbounded" }
+        )
+      }).pipe(Effect.provide(Testing.layerClient(fake.layer)))
+      assert.strictEqual(fake.count("experiments/multi-metric-chart"), 2)
+      assert.deepStrictEqual(
+        result[0].map((c) => c?.metrics[0]?.metricName),
+        Array.from({ length: 12 }, () => "loss")
+      )
+      assert.deepStrictEqual(
+        result[1].map((c) => c?.experimentKey as string | undefined),
+        [key(0), key(1), key(2)]
+      )
+    })
+  )
+
+  it("Promise.all over the facade's experiments: one request for all of them", async () => {
+    const fake = new Fake((req) => listing(req) ?? chartReply(req))
+    const api = new API({
+      apiKey: "local-dev-key",
+      baseUrl: "http://127.0.0.1:4820",
+      httpClient: fake.layer,
+      panel: false
+    })
+    try {
+      const experiments = await api.getExperiments("ws", "proj")
+      const charts = await Promise.all(experiments.map((e) => e.getMetricsForChart(["loss"])))
+      assert.strictEqual(fake.count("experiments/multi-metric-chart"), 1)
+      assert.deepStrictEqual(
+        charts.map((c) => c?.experimentKey),
+        experiments.map((e) => e.key)
+      )
+      // One after the other: one request each (nothing waits for company).
+      await experiments[0]?.getMetricsForChart(["loss"])
+      await experiments[1]?.getMetricsForChart(["loss"])
+      assert.strictEqual(fake.count("experiments/multi-metric-chart"), 3)
+    } finally {
+      await api.close()
+    }
+  })
+
+  it.effect("a failed window fails every call in it with the typed error", () =>
+    Effect.gen(function* () {
+      const fake = new Fake((req) => listing(req) ?? { status: 500, json: { msg: "down" } })
+      const errors = yield* Effect.gen(function* () {
+        const api = yield* CometApi
+        const experiments = yield* api.getExperiments("ws", "proj")
+        return yield* Effect.forEach(experiments.slice(0, 4), (e) => Effect.flip(e.getMetricsForChart(["loss"])), {
+          concurrency: "unbounded"
+        })
+      }).pipe(Effect.provide(Testing.layerClient(fake.layer, { maxRetries: 0 })))
+      assert.strictEqual(fake.count("experiments/multi-metric-chart"), 1)
+      assert.isTrue(errors.every((e) => e instanceof ServerError))
+    })
+  )
+})
+
 describe("lookups dedupe", () => {
   it.effect("the same metadata asked many times at once is fetched once", () =>
     Effect.gen(function* () {

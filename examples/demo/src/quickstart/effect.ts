@@ -8,9 +8,12 @@ import { Effect, Layer } from "effect"
 const program = Effect.gen(function* () {
   const api = yield* CometApi
   const experiments = yield* api.getExperiments("my-workspace", "my-project")
-  // Each lookup is its own request, but with batching on, charts of many experiments are
-  // merged into few multi-metric-chart requests and identical lookups are made once.
-  return yield* Effect.forEach(experiments, (e) => e.getMetricsForChart(["loss"]), { batching: true })
+  // Chart calls made together are merged into few multi-metric-chart requests; with batching
+  // on, identical metadata lookups in the same batch are made once.
+  return yield* Effect.forEach(experiments, (e) => e.getMetricsForChart(["loss"]), {
+    concurrency: "unbounded",
+    batching: true
+  })
 })
 
 const Live = CometApiLayer.layerConfig.pipe(

@@ -43,7 +43,19 @@ import {
 } from "@comet-ts/core"
 import type { CometHttpShape, Params, RequestStatsShape } from "@comet-ts/http"
 import { compile, compileTerms, isQuery, parse, type Query, queryVariables, usesOr } from "@comet-ts/query"
-import { Clock, Effect, Either, Exit, Option, Request, RequestResolver, type Schema, Stream } from "effect"
+import {
+  Clock,
+  Deferred,
+  Effect,
+  Either,
+  Exit,
+  Option,
+  Request,
+  RequestResolver,
+  type Schema,
+  type Scope,
+  Stream
+} from "effect"
 import type {
   AssetOptions,
   AssetResult,
@@ -73,18 +85,17 @@ interface ChartSpec {
 
 const specKey = (s: ChartSpec) => JSON.stringify([s.metrics, s.params, s.independent, s.full])
 
+/** One waiting per-experiment chart call. */
+interface ChartWaiter {
+  readonly key: string
+  readonly deferred: Deferred.Deferred<ChartExperiment | null, CometError>
+}
+
 /** A request for one experiment's metadata (deduplicated when batched). */
 class GetMetadata extends Request.TaggedClass("GetMetadata")<
   ExperimentMetadata,
   CometError,
   { readonly key: string }
-> {}
-
-/** A request for one experiment's chart data (batched into few multi-metric-chart calls). */
-class GetChart extends Request.TaggedClass("GetChart")<
-  ChartExperiment | null,
-  CometError,
-  { readonly key: string; readonly group: string; readonly spec: ChartSpec }
 > {}
 
 const groupBy = <A>(items: ReadonlyArray<A>, key: (a: A) => string): Map<string, Array<A>> => {
@@ -117,7 +128,8 @@ const startsWith = (bytes: Uint8Array, prefix: Uint8Array) =>
 export const makeCometApi = (
   http: CometHttpShape,
   stats: RequestStatsShape,
-  settings: CometApiSettings
+  settings: CometApiSettings,
+  scope: Scope.Scope
 ): CometApiShape => {
   const get = <A, I>(
     endpoint: string,
@@ -622,32 +634,33 @@ export const makeCometApi = (
       return merged
     })
 
-  const chartResolver = RequestResolver.makeBatched((requests: ReadonlyArray<GetChart>) =>
-    Effect.forEach(
-      groupBy(requests, (r) => r.group),
-      ([, reqs]) => {
-        const spec = (reqs[0] as GetChart).spec
-        return fetchChart(
-          reqs.map((r) => r.key),
-          spec
-        ).pipe(
-          Effect.exit,
-          Effect.flatMap((exit) =>
-            Effect.forEach(
-              reqs,
-              (r) =>
-                Request.complete(
-                  r,
-                  Exit.map(exit, (merged) => merged[r.key] ?? null)
-                ),
-              { discard: true }
-            )
-          )
+  /**
+   * Per-experiment chart calls made in the same turn — concurrent fibers, or `Promise.all` over
+   * the facade — wait in one window per request shape and go out as one chunked fetch. The
+   * window closes once every fiber already scheduled has run (a few scheduler yields, no timer).
+   */
+  const chartWindows = new Map<string, { readonly spec: ChartSpec; readonly waiters: Array<ChartWaiter> }>()
+
+  const flushChartWindow = (group: string) =>
+    Effect.gen(function* () {
+      yield* Effect.yieldNow()
+      yield* Effect.yieldNow()
+      const window = chartWindows.get(group)
+      if (window === undefined) return
+      chartWindows.delete(group)
+      const exit = yield* Effect.exit(
+        fetchChart(
+          window.waiters.map((w) => w.key),
+          window.spec
         )
-      },
-      { concurrency: "unbounded", discard: true }
-    )
-  )
+      )
+      for (const w of window.waiters) {
+        yield* Deferred.done(
+          w.deferred,
+          Exit.map(exit, (merged) => merged[w.key] ?? null)
+        )
+      }
+    })
 
   const chartSpec = (
     metrics: ReadonlyArray<string> | undefined,
@@ -694,7 +707,16 @@ export const makeCometApi = (
       const key = yield* required("experimentKey", experimentKey)
       const spec = chartSpec(metrics, parameters, options)
       if (spec.metrics.length === 0) return null
-      return yield* Effect.request(new GetChart({ key, group: specKey(spec), spec }), chartResolver)
+      const group = specKey(spec)
+      const deferred = yield* Deferred.make<ChartExperiment | null, CometError>()
+      const open = chartWindows.get(group)
+      if (open === undefined) {
+        chartWindows.set(group, { spec, waiters: [{ key, deferred }] })
+        yield* Effect.forkIn(flushChartWindow(group), scope)
+      } else {
+        open.waiters.push({ key, deferred })
+      }
+      return yield* Deferred.await(deferred)
     })
 
   // ---------------------------------------------------------------- queries
