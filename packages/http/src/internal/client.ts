@@ -13,7 +13,6 @@ import {
   InvalidArgument,
   isRetryable,
   parseRetryAfter,
-  type ResolvedConfig,
   TransportError
 } from "@comet-ts/core"
 import {
@@ -43,7 +42,6 @@ import {
   Scope,
   Stream
 } from "effect"
-import type { CometHttpSettings, CometHttpShape, Params, RequestOptions } from "../CometHttp.js"
 import type { RequestStatsShape } from "../RequestStats.js"
 import {
   declaredLength,
@@ -56,22 +54,13 @@ import {
   readAll,
   readCapped
 } from "./body.js"
+import type { CometHttpShape, Params, RequestOptions } from "./contract.js"
 import { LruCache } from "./lru.js"
 import { Permits } from "./permits.js"
+import { DEFAULTS, type Resolved } from "./settings.js"
 import { StatsRecorder } from "./stats.js"
 import { canonicalQuery, encodeQuery, paramEntries, validateEndpoint } from "./url.js"
 import { USER_AGENT } from "./version.js"
-
-/** Defaults of the http-specific settings. */
-export const DEFAULTS = {
-  retryBudget: Duration.minutes(2),
-  retryBaseDelay: Duration.millis(200),
-  retryMaxDelay: Duration.seconds(20),
-  maxBodyBytes: 2 * 1024 * 1024 * 1024,
-  maxJsonBytes: 256 * 1024 * 1024,
-  cacheMaxEntryBytes: 1024 * 1024,
-  errorBodyBytes: 64 * 1024
-} as const
 
 /** The endpoint label of the backend version probe. */
 export const VERSION_ENDPOINT = "clientlib/isAlive/ver"
@@ -110,43 +99,6 @@ interface InFlight {
   fiber: Fiber.RuntimeFiber<Shared, CometError> | undefined
   waiters: number
 }
-
-/** Settings after defaults and validation. */
-export interface Resolved {
-  readonly config: ResolvedConfig
-  readonly retryBudgetMillis: number
-  readonly baseDelayMillis: number
-  readonly maxDelayMillis: number
-  readonly maxBodyBytes: number
-  /** The limit of JSON bodies (`get`, `post`): at most `maxBodyBytes`. */
-  readonly maxJsonBytes: number
-  readonly cache: { readonly capacity: number; readonly ttlMillis: number; readonly maxEntryBytes: number } | null
-  readonly rateLimitAlgorithm: "token-bucket" | "fixed-window"
-  readonly manualRedirects: boolean
-}
-
-/** Apply the defaults of the http-specific settings. */
-export const resolveSettings = (config: ResolvedConfig, settings: CometHttpSettings): Resolved => ({
-  config,
-  retryBudgetMillis: Duration.toMillis(Duration.decode(settings.retryBudget ?? DEFAULTS.retryBudget)),
-  baseDelayMillis: Duration.toMillis(Duration.decode(settings.retryBaseDelay ?? DEFAULTS.retryBaseDelay)),
-  maxDelayMillis: Duration.toMillis(Duration.decode(settings.retryMaxDelay ?? DEFAULTS.retryMaxDelay)),
-  maxBodyBytes: settings.maxBodyBytes ?? DEFAULTS.maxBodyBytes,
-  maxJsonBytes: Math.min(
-    settings.maxJsonBytes ?? DEFAULTS.maxJsonBytes,
-    settings.maxBodyBytes ?? DEFAULTS.maxBodyBytes
-  ),
-  cache:
-    settings.cache === undefined || settings.cache === null
-      ? null
-      : {
-          capacity: settings.cache.capacity,
-          ttlMillis: Duration.toMillis(Duration.decode(settings.cache.timeToLive)),
-          maxEntryBytes: settings.cache.maxEntryBytes ?? DEFAULTS.cacheMaxEntryBytes
-        },
-  rateLimitAlgorithm: settings.rateLimitAlgorithm ?? "token-bucket",
-  manualRedirects: settings.manualRedirects ?? true
-})
 
 const retryCause = (f: AttemptFailure): string => {
   const e = f.error
