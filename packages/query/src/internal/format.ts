@@ -1,10 +1,10 @@
 /**
- * Queries back to the Python syntax of Comet's SDK. Only type imports from the AST, so the AST
- * can use this for `toString()`.
+ * Queries back to the Python syntax of Comet's SDK. Reads queries through the node shapes of
+ * `ast.ts` only, so the query classes can use this for `toString()`.
  *
  * @internal
  */
-import type { ComparisonValue, Query, QueryVariable, VariableSource } from "../Query.js"
+import type { ComparisonValue, QueryNode, VariableNode, VariableSource } from "./ast.js"
 
 /** Python class name of each variable source. */
 export const classOfSource: Record<VariableSource, string> = {
@@ -76,7 +76,7 @@ export const formatValue = (v: ComparisonValue): string => {
 }
 
 /** `Metric("acc")`, or `Metric("acc", "double")` when the type is declared. */
-export const formatVariable = (v: QueryVariable): string =>
+export const formatVariable = (v: VariableNode): string =>
   `${classOfSource[v.source]}(${formatString(v.name)}${v.type === undefined ? "" : `, ${formatString(v.type)}`})`
 
 const comparisonSymbol = {
@@ -107,7 +107,7 @@ const nullTest = {
 /** Where a query is written: at the top, as an operand of `&`, of `|`, or of `~`. */
 type Context = "top" | "and" | "or" | "not"
 
-const needsParens = (q: Query, ctx: Context): boolean => {
+const needsParens = (q: QueryNode, ctx: Context): boolean => {
   if (ctx === "top") return false
   switch (q._tag) {
     // Python's comparisons bind looser than & and |: parenthesise them in groups.
@@ -123,12 +123,12 @@ const needsParens = (q: Query, ctx: Context): boolean => {
   }
 }
 
-const formatIn = (q: Query, ctx: Context): string => {
+const formatIn = (q: QueryNode, ctx: Context): string => {
   const text = formatBare(q)
   return needsParens(q, ctx) ? `(${text})` : text
 }
 
-const formatBare = (q: Query): string => {
+const formatBare = (q: QueryNode): string => {
   switch (q._tag) {
     case "Comparison":
       return `${formatVariable(q.variable)} ${comparisonSymbol[q.operator]} ${formatValue(q.value)}`
@@ -152,4 +152,4 @@ const formatBare = (q: Query): string => {
 }
 
 /** The query in the Python syntax. */
-export const formatQuery = (q: Query): string => formatIn(q, "top")
+export const formatQuery = (q: QueryNode): string => formatIn(q, "top")
