@@ -56,24 +56,21 @@ import {
   type Scope,
   Stream
 } from "effect"
+import { Experiment } from "../Experiment.js"
 import type {
   AssetOptions,
   AssetResult,
   ChartOptions,
   CometApiSettings,
-  CometApiShape,
-  GetExperimentMethod,
-  GetMethod,
-  GetProjectNotesMethod,
   ProjectLocation,
   QueryOptions,
   ReturnType,
   SummaryKind
-} from "../CometApi.js"
-import { Experiment } from "../Experiment.js"
-import { PanelContext } from "../PanelContext.js"
+} from "./options.js"
+import { PanelContext } from "./panelService.js"
 import { required, resolveLocation } from "./paths.js"
 import { formatReport } from "./report.js"
+import type { CometApiShape, GetExperimentMethod, GetMethod, GetProjectNotesMethod } from "./service.js"
 
 /** What one chart request asks for, besides the experiments. */
 interface ChartSpec {
