@@ -106,6 +106,3 @@ export const required = (argument: string, value: string | undefined): Effect.Ef
         })
       )
     : Effect.succeed(value)
-
-// SCRATCH: an import circle on purpose (paths.ts -> api.ts -> paths.ts), to show `pnpm lint` fails.
-export { makeCometApi as scratchCircle } from "./api.js"
