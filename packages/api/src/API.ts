@@ -51,6 +51,7 @@ import {
 } from "./CometApi.js"
 import { Experiment, ExperimentInfo } from "./Experiment.js"
 import { type ArgsOf, type EffectMethod, invoke, type StreamMethod, type ValueOf } from "./internal/invoke.js"
+import type { GetResultOf } from "./internal/service.js"
 import * as Panel from "./PanelContext.js"
 
 /**
@@ -98,13 +99,7 @@ export interface APIOptions extends Omit<CometOptions, "sources"> {
  *
  * @since 0.1.0
  */
-export type APIGetResult<P extends string> = string extends P
-  ? ReadonlyArray<string> | ReadonlyArray<APIExperiment> | APIExperiment
-  : P extends `${string}/${infer Rest}`
-    ? Rest extends `${string}/${string}`
-      ? APIExperiment
-      : ReadonlyArray<APIExperiment>
-    : ReadonlyArray<string>
+export type APIGetResult<P extends string> = GetResultOf<P, APIExperiment>
 
 type Services = CometApi | Panel.PanelContext | CometHttp | RequestStats
 
@@ -386,51 +381,33 @@ export class API {
    * client's runtime (rejecting with the typed error), its value passed through `map` when given
    * (experiments wrapped for the facade).
    */
-  private call<K extends EffectMethod>(name: K, args: ArgsOf<K>, options: CallOptions | undefined): Promise<ValueOf<K>>
-  private call<K extends EffectMethod, B>(
-    name: K,
-    args: ArgsOf<K>,
-    options: CallOptions | undefined,
-    map: (a: ValueOf<K>) => B
-  ): Promise<B>
-  private call<K extends EffectMethod, B>(
+  private call<K extends EffectMethod, B = ValueOf<K>>(
     name: K,
     args: ArgsOf<K>,
     options: CallOptions | undefined,
     map?: (a: ValueOf<K>) => B
-  ): Promise<ValueOf<K> | B> {
+  ): Promise<B> {
     return this.run(
-      Effect.flatMap(CometApi, (api): Effect.Effect<ValueOf<K> | B, CometError, Services> => {
+      Effect.flatMap(CometApi, (api) => {
         const effect = invoke(api, name, args) as Effect.Effect<ValueOf<K>, CometError, Services>
-        return map === undefined ? effect : Effect.map(effect, map)
+        return map === undefined ? (effect as Effect.Effect<B, CometError, Services>) : Effect.map(effect, map)
       }),
       options
     )
   }
 
   /** As {@link call}, for the service's Stream methods: an async iterable over the stream. */
-  private callStream<K extends StreamMethod>(
-    name: K,
-    args: ArgsOf<K>,
-    options: CallOptions | undefined
-  ): AsyncIterable<ValueOf<K>>
-  private callStream<K extends StreamMethod, B>(
-    name: K,
-    args: ArgsOf<K>,
-    options: CallOptions | undefined,
-    map: (a: ValueOf<K>) => B
-  ): AsyncIterable<B>
-  private callStream<K extends StreamMethod, B>(
+  private callStream<K extends StreamMethod, B = ValueOf<K>>(
     name: K,
     args: ArgsOf<K>,
     options: CallOptions | undefined,
     map?: (a: ValueOf<K>) => B
-  ): AsyncIterable<ValueOf<K> | B> {
+  ): AsyncIterable<B> {
     return this.iterate(
       Stream.unwrap(
-        Effect.map(CometApi, (api): Stream.Stream<ValueOf<K> | B, CometError, Services> => {
+        Effect.map(CometApi, (api) => {
           const stream = invoke(api, name, args) as Stream.Stream<ValueOf<K>, CometError, Services>
-          return map === undefined ? stream : Stream.map(stream, map)
+          return map === undefined ? (stream as Stream.Stream<B, CometError, Services>) : Stream.map(stream, map)
         })
       ),
       options

@@ -15,22 +15,16 @@
 import type { ColumnType } from "@comet-ts/core"
 import { type DateTime, Equal, Hash, Inspectable, type Pipeable, Predicate, Schema } from "effect"
 import { pipeArguments } from "effect/Pipeable"
+import { formatQuery, formatVariable } from "./internal/format.js"
 import type {
   ComparisonOperator,
   ComparisonValue,
   NullTestOperator,
   TextOperator,
   VariableSource
-} from "./internal/ast.js"
-import { formatQuery, formatVariable } from "./internal/format.js"
+} from "./internal/operators.js"
 
-export type {
-  ComparisonOperator,
-  ComparisonValue,
-  NullTestOperator,
-  TextOperator,
-  VariableSource
-} from "./internal/ast.js"
+export type * from "./internal/operators.js"
 
 /**
  * A date a builder accepts: a JavaScript `Date` or an Effect `DateTime` (both read in UTC).

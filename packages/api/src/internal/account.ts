@@ -3,9 +3,9 @@
  *
  * @internal
  */
-import { AccountDetails, NotFound } from "@comet-ts/core"
+import { AccountDetails } from "@comet-ts/core"
 import { Effect } from "effect"
-import type { ApiContext } from "./context.js"
+import { type ApiContext, notFound } from "./context.js"
 import type { CometApiShape } from "./service.js"
 
 /** The methods this module gives `CometApi`. */
@@ -19,15 +19,7 @@ export const makeAccount = (ctx: ApiContext): AccountMethods => {
     getDefaultWorkspace: () =>
       Effect.flatMap(get("account-details", AccountDetails, {}), (a) =>
         a.defaultWorkspaceName === null
-          ? Effect.fail(
-              new NotFound({
-                resource: "default workspace",
-                id: a.userName,
-                endpoint: "account-details",
-                serverMessage: null,
-                sdkErrorCode: null
-              })
-            )
+          ? notFound("default workspace", a.userName, "account-details")
           : Effect.succeed(a.defaultWorkspaceName)
       ),
     getBackendVersion: () => Effect.map(http.backendVersion, (v) => v.version)

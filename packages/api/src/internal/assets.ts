@@ -14,11 +14,10 @@ import {
   Decode,
   DecodeError,
   ExperimentModelList,
-  InvalidArgument,
-  NotFound
+  InvalidArgument
 } from "@comet-ts/core"
 import { Effect, Stream } from "effect"
-import { type ApiContext, unique } from "./context.js"
+import { type ApiContext, notFound, unique } from "./context.js"
 import type { ExperimentReads } from "./experimentReads.js"
 import type { AssetOptions, AssetResult, ReturnType } from "./options.js"
 import { required } from "./paths.js"
@@ -109,15 +108,7 @@ export const makeAssets = (ctx: ApiContext): AssetMethods => {
       const assets = yield* getExperimentAssetList(experimentKey, { assetType: options?.assetType })
       const hit = assets.find((a) => a.fileName === name)
       if (hit === undefined) {
-        return yield* Effect.fail(
-          new NotFound({
-            resource: "asset",
-            id: `${name} of experiment ${experimentKey}`,
-            endpoint: "experiment/asset/list",
-            serverMessage: null,
-            sdkErrorCode: null
-          })
-        )
+        return yield* notFound("asset", `${name} of experiment ${experimentKey}`, "experiment/asset/list")
       }
       const bytes = yield* assetBytes(experimentKey, hit.assetId)
       return yield* decodeAsset(bytes, returnType, "experiment/asset/get-asset")
@@ -166,15 +157,7 @@ export const makeAssets = (ctx: ApiContext): AssetMethods => {
       // Comet answers [] for a model the experiment never logged: tell a typo from an empty model.
       const models = yield* getExperimentModels(experimentKey)
       if (!models.some((m) => m.modelName === model)) {
-        return yield* Effect.fail(
-          new NotFound({
-            resource: "model",
-            id: `${model} of experiment ${experimentKey}`,
-            endpoint: "experiment/model",
-            serverMessage: null,
-            sdkErrorCode: null
-          })
-        )
+        return yield* notFound("model", `${model} of experiment ${experimentKey}`, "experiment/model")
       }
       return r.assets
     })

@@ -4,7 +4,7 @@
  *
  * @internal
  */
-import { type CometError, ExperimentMetadata, type ExperimentSummary } from "@comet-ts/core"
+import { type CometError, ExperimentMetadata, type ExperimentSummary, NotFound } from "@comet-ts/core"
 import type { CometHttpShape, Params, RequestStatsShape } from "@comet-ts/http"
 import { Effect, Request, RequestResolver, type Schema, type Scope } from "effect"
 import type { Experiment } from "../Experiment.js"
@@ -31,6 +31,13 @@ const groupBy = <A>(items: ReadonlyArray<A>, key: (a: A) => string): Map<string,
 
 /** The distinct items, in first-seen order. */
 export const unique = (items: ReadonlyArray<string>): ReadonlyArray<string> => [...new Set(items)]
+
+/**
+ * Fail with the `NotFound` of a lookup the client makes itself (a name, a summary, an asset or a
+ * model missing from a list the server sent): no server message, no SDK error code.
+ */
+export const notFound = (resource: string, id: string, endpoint: string | null): Effect.Effect<never, NotFound> =>
+  Effect.fail(new NotFound({ resource, id, endpoint, serverMessage: null, sdkErrorCode: null }))
 
 /** Make the `Experiment` of a list entry or metadata object. */
 export type ToExperiment = (m: ExperimentSummary | ExperimentMetadata) => Experiment

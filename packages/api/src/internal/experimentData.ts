@@ -13,7 +13,6 @@ import {
   Html,
   InvalidArgument,
   MetricHistory,
-  NotFound,
   Output,
   type Summary,
   SummaryList,
@@ -21,7 +20,7 @@ import {
   Tags
 } from "@comet-ts/core"
 import { Effect, type Schema } from "effect"
-import type { ApiContext } from "./context.js"
+import { type ApiContext, notFound } from "./context.js"
 import type { ExperimentReads } from "./experimentReads.js"
 import type { SummaryKind } from "./options.js"
 import { required } from "./paths.js"
@@ -77,15 +76,7 @@ export const makeExperimentData = (ctx: ApiContext): ExperimentDataMethods => {
       const list = yield* summaryOf[kind](experimentKey)
       const hit = list.find((s) => s.name === name)
       if (hit === undefined) {
-        return yield* Effect.fail(
-          new NotFound({
-            resource: kind,
-            id: `${name} of experiment ${experimentKey}`,
-            endpoint: null,
-            serverMessage: null,
-            sdkErrorCode: null
-          })
-        )
+        return yield* notFound(kind, `${name} of experiment ${experimentKey}`, null)
       }
       return hit
     })

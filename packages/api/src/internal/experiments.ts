@@ -10,7 +10,6 @@ import {
   ConfigurationError,
   ExperimentList,
   InvalidArgument,
-  NotFound,
   Project,
   ProjectList,
   ProjectNotes,
@@ -18,7 +17,7 @@ import {
 } from "@comet-ts/core"
 import type { Params } from "@comet-ts/http"
 import { Effect, Stream } from "effect"
-import type { ApiContext, ToExperiment } from "./context.js"
+import { type ApiContext, notFound, type ToExperiment } from "./context.js"
 import type { ProjectLocation } from "./options.js"
 import { required, resolveLocation } from "./paths.js"
 import type { CometApiShape, GetExperimentMethod, GetMethod, GetProjectNotesMethod } from "./service.js"
@@ -115,15 +114,7 @@ export const makeExperiments = (ctx: ApiContext, toExperiment: ToExperiment) => 
       const list = yield* listExperiments(workspace, projectName, false)
       const hit = list.find((e) => e.experimentName === name)
       if (hit === undefined) {
-        return yield* Effect.fail(
-          new NotFound({
-            resource: "experiment",
-            id: `${workspace}/${projectName}/${name}`,
-            endpoint: "experiments",
-            serverMessage: null,
-            sdkErrorCode: null
-          })
-        )
+        return yield* notFound("experiment", `${workspace}/${projectName}/${name}`, "experiments")
       }
       return toExperiment(hit)
     })
@@ -132,8 +123,8 @@ export const makeExperiments = (ctx: ApiContext, toExperiment: ToExperiment) => 
   const experimentAt = (workspace: string, projectName: string, experiment: string) =>
     getExperimentMetadata(experiment).pipe(
       Effect.map(toExperiment),
-      Effect.catchTag("NotFound", (notFound) =>
-        notFound.resource === "experiment" ? findByName(workspace, projectName, experiment) : Effect.fail(notFound)
+      Effect.catchTag("NotFound", (missing) =>
+        missing.resource === "experiment" ? findByName(workspace, projectName, experiment) : Effect.fail(missing)
       )
     )
 

@@ -28,12 +28,20 @@ import type { PanelContext } from "./panelService.js"
  *
  * @since 0.1.0
  */
-export type GetResult<P extends string> = string extends P
-  ? ReadonlyArray<string> | ReadonlyArray<Experiment> | Experiment
+export type GetResult<P extends string> = GetResultOf<P, Experiment>
+
+/**
+ * What `get(...)` gives for a path, with `E` for an experiment (the Effect `Experiment`, or the
+ * facade's `APIExperiment`).
+ *
+ * @internal
+ */
+export type GetResultOf<P extends string, E> = string extends P
+  ? ReadonlyArray<string> | ReadonlyArray<E> | E
   : P extends `${string}/${infer Rest}`
     ? Rest extends `${string}/${string}`
-      ? Experiment
-      : ReadonlyArray<Experiment>
+      ? E
+      : ReadonlyArray<E>
     : ReadonlyArray<string>
 
 /**

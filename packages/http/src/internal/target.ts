@@ -46,14 +46,7 @@ export interface Targets {
 export const makeTargets = (cfg: ResolvedConfig): Targets => {
   const fingerprint = Hash.string(`${cfg.baseUrl}\u0000${Redacted.value(cfg.apiKey)}`).toString(36)
 
-  const target = (
-    method: "GET" | "POST",
-    endpoint: string,
-    params: Params | undefined,
-    body: string | undefined,
-    accept: string,
-    kind: Kind
-  ): Either.Either<Target, InvalidArgument> =>
+  const target: Targets["target"] = (method, endpoint, params, body, accept, kind) =>
     Either.gen(function* () {
       const path = yield* validateEndpoint(endpoint)
       const entries = yield* paramEntries(params)
