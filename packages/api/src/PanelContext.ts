@@ -10,7 +10,9 @@
  */
 import { type CometError, ConfigurationError, InvalidArgument } from "@comet-ts/core"
 import type { Query } from "@comet-ts/query"
-import { Context, Effect, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { CometApi } from "./CometApi.js"
 
 /**

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { scrub } from "./internal/secrets.js"
 
 /** Scrub registered secrets from every string field (a last line of defence: JSON and fields stay clean too). */

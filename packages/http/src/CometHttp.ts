@@ -14,8 +14,15 @@ import {
   ConfigurationError,
   type ResolvedConfig
 } from "@comet-ts/core"
-import type { HttpClient } from "@effect/platform"
-import { Context, Duration, Effect, Layer, type Redacted, type Schema, type Scope, type Stream } from "effect"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Redacted from "effect/Redacted"
+import type * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import type * as Stream from "effect/Stream"
 import { make as makeInstance, resolveSettings } from "./internal/client.js"
 import { RequestStats, type RequestStatsShape } from "./RequestStats.js"
 

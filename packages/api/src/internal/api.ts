@@ -43,19 +43,17 @@ import {
 } from "@comet-ts/core"
 import type { CometHttpShape, Params, RequestStatsShape } from "@comet-ts/http"
 import { compile, compileTerms, isQuery, parse, type Query, queryVariables, usesOr } from "@comet-ts/query"
-import {
-  Clock,
-  Deferred,
-  Effect,
-  Either,
-  Exit,
-  Option,
-  Request,
-  RequestResolver,
-  type Schema,
-  type Scope,
-  Stream
-} from "effect"
+import * as Clock from "effect/Clock"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as Request from "effect/Request"
+import * as RequestResolver from "effect/RequestResolver"
+import type * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import type {
   AssetOptions,
   AssetResult,

@@ -16,33 +16,29 @@ import {
   type ResolvedConfig,
   TransportError
 } from "@comet-ts/core"
-import {
-  FetchHttpClient,
-  HttpClient,
-  type HttpClientError,
-  HttpClientRequest,
-  type HttpClientResponse
-} from "@effect/platform"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Headers from "@effect/platform/Headers"
-import {
-  Chunk,
-  Clock,
-  Deferred,
-  Duration,
-  Effect,
-  Either,
-  ExecutionStrategy,
-  Exit,
-  Fiber,
-  Hash,
-  Option,
-  Random,
-  RateLimiter,
-  Redacted,
-  type Schema,
-  Scope,
-  Stream
-} from "effect"
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Chunk from "effect/Chunk"
+import * as Clock from "effect/Clock"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Hash from "effect/Hash"
+import * as Option from "effect/Option"
+import * as Random from "effect/Random"
+import * as RateLimiter from "effect/RateLimiter"
+import * as Redacted from "effect/Redacted"
+import type * as Schema from "effect/Schema"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import type { CometHttpSettings, CometHttpShape, Params, RequestOptions } from "../CometHttp.js"
 import type { RequestStatsShape } from "../RequestStats.js"
 import {
