@@ -109,6 +109,22 @@ describe("errorFromResponse", () => {
     assert.isTrue(final.every((e) => !Core.isRetryable(e)))
   })
 
+  it("a browser's opaque network failure names both causes: CORS (with the proxy remedy) and a refused connection", () => {
+    const e = new Core.TransportError({
+      endpoint: "workspaces",
+      reason: "browser-network",
+      detail: "TypeError: Failed to fetch",
+      attempts: 3
+    })
+    assert.isTrue(Core.isRetryable(e))
+    for (const part of ["CORS", "same-origin proxy", "Authorization", "--cors", "refused", "after 3 attempt(s)"])
+      assert.include(e.message, part)
+    const back = Schema.decodeUnknownSync(Core.CometError)(
+      JSON.parse(JSON.stringify(Schema.encodeSync(Core.CometError)(e)))
+    )
+    assert.strictEqual(back.message, e.message)
+  })
+
   it("errors are real Errors, round-trip through their Schema, and are recognised", () => {
     const e = new Core.TransportError({ endpoint: "workspaces", reason: "timeout", detail: "10 s", attempts: 3 })
     assert.instanceOf(e, Error)

@@ -45,7 +45,6 @@ import {
   declaredLength,
   describe,
   errorBodyShape,
-  isAbort,
   isJsonContentType,
   lengthIsCheckable,
   parseJson,
@@ -53,6 +52,7 @@ import {
   readCapped
 } from "./body.js"
 import { LruCache } from "./lru.js"
+import { networkReason, retriesFor } from "./network.js"
 import { Permits } from "./permits.js"
 import { StatsRecorder } from "./stats.js"
 import { canonicalQuery, encodeQuery, paramEntries, validateEndpoint } from "./url.js"
@@ -266,7 +266,7 @@ export const make = (
       return new AttemptFailure(
         new TransportError({
           endpoint: t.endpoint,
-          reason: isAbort(e.cause) ? "aborted" : "network",
+          reason: networkReason(e.cause),
           detail: scrub(describe(e.cause ?? e)),
           attempts: attempt
         }),
@@ -504,7 +504,8 @@ export const make = (
             ...(failure.status === null ? {} : { "http.response.status_code": failure.status }),
             "comet.error": failure.error._tag
           })
-          if (!isRetryable(failure.error) || attempt > cfg.maxRetries) return yield* Effect.fail(failure.error)
+          if (!isRetryable(failure.error) || attempt > retriesFor(failure.error, cfg.maxRetries))
+            return yield* Effect.fail(failure.error)
           const delay = yield* backoff(attempt)
           const wait = failure.retryAfterMillis === null ? delay : Math.max(delay, failure.retryAfterMillis)
           const now = yield* Clock.currentTimeMillis
