@@ -55,9 +55,12 @@ export const bundleForBrowser = async (
   return { code, metafile: result.metafile }
 }
 
-/** The facade's minified browser bundle. */
-export const facadeBundle = (): Promise<BrowserBundle> =>
-  bundleForBrowser({ contents: FACADE_ENTRY, resolveDir: apiDir, minify: true })
+/**
+ * The facade's minified browser bundle. `api` is the directory of `@comet-ts/api` (give it when
+ * this module is itself bundled, as in `pnpm bench`, where `import.meta.url` is the bundle's).
+ */
+export const facadeBundle = (api: string = apiDir): Promise<BrowserBundle> =>
+  bundleForBrowser({ contents: FACADE_ENTRY, resolveDir: api, minify: true })
 
 /** The package an input path belongs to (`effect`, `fast-check`, `packages/core`, …). */
 export const packageOf = (input: string): string => {
