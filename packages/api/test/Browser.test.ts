@@ -101,32 +101,23 @@ layer(Layer.mergeAll(layerChromium, layerTestPage), { timeout: "60 seconds", exc
       60_000
     )
 
-    it.scoped(
-      "CORS refused (emulator without --cors): the typed error, naming CORS and the proxy, after a short retry",
-      () =>
-        Effect.gen(function* () {
-          const page = yield* servePage
-          const { url, emulator } = yield* startEmulator({})
-          const { outputs } = yield* readPage(pageUrl(page, { baseUrl: url, apiKey: KEY }))
-          assertBrowserNetworkError(outputs)
-          // The browser stopped at the preflight: not one real request reached the emulator.
-          assert.strictEqual((yield* emulator.stats.snapshot).requests, 0)
-        }),
-      60_000
-    )
-
-    it.scoped(
-      "CORS refused (emulator allowing another origin): the same typed error",
-      () =>
-        Effect.gen(function* () {
-          const page = yield* servePage
-          const { url, emulator } = yield* startEmulator({ cors: "http://127.0.0.1:1" })
-          const { outputs } = yield* readPage(pageUrl(page, { baseUrl: url, apiKey: KEY }))
-          assertBrowserNetworkError(outputs)
-          assert.strictEqual((yield* emulator.stats.snapshot).requests, 0)
-        }),
-      60_000
-    )
+    for (const [what, cors] of [
+      ["emulator without --cors", undefined],
+      ["emulator allowing another origin", "http://127.0.0.1:1"]
+    ] as const)
+      it.scoped(
+        `CORS refused (${what}): the typed error, naming CORS and the proxy, after a short retry`,
+        () =>
+          Effect.gen(function* () {
+            const page = yield* servePage
+            const { url, emulator } = yield* startEmulator({ cors })
+            const { outputs } = yield* readPage(pageUrl(page, { baseUrl: url, apiKey: KEY }))
+            assertBrowserNetworkError(outputs)
+            // The browser stopped at the preflight: not one real request reached the emulator.
+            assert.strictEqual((yield* emulator.stats.snapshot).requests, 0)
+          }),
+        60_000
+      )
 
     it.scoped(
       "connection refused: the same typed error (the page cannot tell it from CORS)",
