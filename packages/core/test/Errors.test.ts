@@ -148,11 +148,19 @@ describe("the API key never appears in an error", () => {
       .filter((s) => !/\s/.test(s) && [...s].every((ch) => (ch.codePointAt(0) ?? 0) >= 0x20 && ch !== "\u007f"))
   )
   const around = fc.string({ maxLength: 30 })
+  // The messages' own prose, with nothing echoed: a "key" that is a piece of it (an odd key
+  // "rguments" is in "Check the arguments") cannot be told from the text, so it is not drawn.
+  const prose = [400, 401, 403, 404, 408, 429, 500, 503].map(
+    (status) =>
+      errorFromResponse({ status, endpoint: "", params: {}, body: "", retryAfter: "", nowMillis: 0, attempts: 1 })
+        .message
+  )
+  const echoable = key.filter((k) => !prose.some((text) => text.includes(k)))
 
   it("in any error built from a response that echoes it", () => {
     fc.assert(
       fc.property(
-        key,
+        echoable,
         around,
         around,
         fc.constantFrom(400, 401, 403, 404, 408, 429, 500, 503),
