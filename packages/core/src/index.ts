@@ -22,10 +22,13 @@ export {
   QueryError,
   QueryErrorReason,
   RateLimited,
+  RetryStop,
   ServerError,
   TransportError,
   TransportReason,
-  Unauthorized
+  Unauthorized,
+  withRetryStop,
+  withSetting
 } from "./Errors.js"
 export { AssetId, ExperimentKey, ExperimentModelId, ProjectId } from "./Ids.js"
 /** The status → error mapping. @since 0.1.0 */

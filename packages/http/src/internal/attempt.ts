@@ -53,8 +53,8 @@ export interface AttemptContext {
   readonly buildInit: Option.Option<RequestInit>
   readonly stats: StatsRecorder
   readonly permits: Permits
-  /** Wait for one token of the client-side rate limit (a no-op when there is none). */
-  readonly takeToken: Effect.Effect<void>
+  /** Pass the rate gate (`rateLimit.ts`); fails when its wait would pass the request's limits. */
+  readonly takeToken: Effect.Effect<void, AttemptFailure>
 }
 
 /** The attempt operations of one client instance. */

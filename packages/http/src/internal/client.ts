@@ -1,19 +1,25 @@
 /**
  * The CometHttp implementation, assembled from its parts: one instance owns one semaphore
- * (`permits.ts`), one optional rate limiter (`rateLimit.ts`), one set of counters (`stats.ts`),
- * one in-flight table and one optional response cache (`sharing.ts`); every request is built by
- * `target.ts`, sent by `attempt.ts` under `retry.ts`, and served by `requests.ts` or `stream.ts`.
+ * (`permits.ts`), one rate gate (`rateLimit.ts`), one set of counters (`stats.ts`), one
+ * in-flight table and one optional response cache (`sharing.ts`), and its closing
+ * (`closing.ts`); every request is built by `target.ts`, sent by `attempt.ts` under `retry.ts`,
+ * served by `requests.ts` or `stream.ts`, within its call's deadline (`deadline.ts`).
  *
  * @internal
  */
+import { type CometError, withSetting } from "@comet-ts/core"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Redacted from "effect/Redacted"
-import type * as Scope from "effect/Scope"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import type { RequestStatsShape } from "../RequestStats.js"
 import { type AttemptContext, makeAttempts } from "./attempt.js"
-import type { CometHttpShape } from "./contract.js"
+import { makeClosing } from "./closing.js"
+import type { CometHttpShape, RequestOptions } from "./contract.js"
+import { streamWithCallTimeout, withCallTimeout } from "./deadline.js"
 import { Permits } from "./permits.js"
 import { makeRateGate } from "./rateLimit.js"
 import { makeRequests } from "./requests.js"
@@ -48,22 +54,67 @@ export const make = (
       HttpClient.withTracerDisabledWhen(() => true)
     )
     const permits = new Permits(cfg.maxConcurrency)
-    const takeToken = yield* makeRateGate(cfg, settings.rateLimitAlgorithm)
+    const gate = yield* makeRateGate(settings)
     const buildInit = yield* Effect.serviceOption(FetchHttpClient.RequestInit)
     const stats = new StatsRecorder()
-    const ctx: AttemptContext = { settings, apiKey, scrub, client, buildInit, stats, permits, takeToken }
+    const ctx: AttemptContext = {
+      settings,
+      apiKey,
+      scrub,
+      client,
+      buildInit,
+      stats,
+      permits,
+      takeToken: gate.take
+    }
     const targets = makeTargets(cfg)
     const attempts = makeAttempts(ctx)
-    const withRetries = makeRetries(settings, stats)
-    const sharing = makeSharing(settings, stats, layerScope)
+    const withRetries = makeRetries(settings, stats, gate)
+    // requests shared by several callers live in a scope of their own, closed after the closing
+    // below has failed every pending call (finalizers run last-added first)
+    const sharingScope = yield* Scope.fork(layerScope, ExecutionStrategy.sequential)
+    const closing = yield* makeClosing(layerScope)
+    const sharing = makeSharing(settings, stats, sharingScope)
     const requests = makeRequests({ config: cfg, apiKey, scrub, targets, attempts, withRetries, sharing, stats })
+    const streamOf = makeStream(ctx, targets, attempts, withRetries)
+
+    /** The setting that bounds an attempt's time, named in a timeout's message. */
+    const timeoutSetting = (kind: "json" | "bytes", options: RequestOptions | undefined): string =>
+      options?.timeout !== undefined ? "timeout" : kind === "json" ? "timeoutMs" : "downloadTimeoutMs"
+    const nameTimeout =
+      (setting: string) =>
+      (e: CometError): CometError =>
+        e._tag === "TransportError" && e.reason === "timeout" && e.setting === undefined ? withSetting(e, setting) : e
+
+    /** One buffered operation: named timeouts, the call's own deadline, and the instance's closing. */
+    const operation = <A>(
+      endpoint: string,
+      kind: "json" | "bytes",
+      options: RequestOptions | undefined,
+      self: Effect.Effect<A, CometError>
+    ): Effect.Effect<A, CometError> => {
+      const named = Effect.mapError(self, nameTimeout(timeoutSetting(kind, options)))
+      const timed =
+        options?.callTimeout === undefined
+          ? named
+          : withCallTimeout(options.callTimeout, endpoint, "callTimeout")(named)
+      return closing.effect(endpoint, timed)
+    }
 
     const http: CometHttpShape = {
-      get: requests.get,
-      post: requests.post,
-      getBytes: requests.getBytes,
-      stream: makeStream(ctx, targets, attempts, withRetries),
-      backendVersion: requests.backendVersion,
+      get: (endpoint, schema, options) => operation(endpoint, "json", options, requests.get(endpoint, schema, options)),
+      post: (endpoint, body, schema, options) =>
+        operation(endpoint, "json", options, requests.post(endpoint, body, schema, options)),
+      getBytes: (endpoint, options) => operation(endpoint, "bytes", options, requests.getBytes(endpoint, options)),
+      stream: (endpoint, options) => {
+        const named = Stream.mapError(streamOf(endpoint, options), nameTimeout(timeoutSetting("bytes", options)))
+        const timed =
+          options?.callTimeout === undefined
+            ? named
+            : streamWithCallTimeout(options.callTimeout, endpoint, "callTimeout")(named)
+        return closing.stream(endpoint, timed)
+      },
+      backendVersion: operation("clientlib/isAlive/ver", "json", undefined, requests.backendVersion),
       baseUrl: cfg.baseUrl,
       restUrl: cfg.restUrl,
       clearCache: sharing.clearCache

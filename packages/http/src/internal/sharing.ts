@@ -9,8 +9,10 @@ import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import * as FiberRef from "effect/FiberRef"
 import type * as Scope from "effect/Scope"
 import type { RequestOptions } from "./contract.js"
+import { CurrentDeadline, type SharedDeadline, shareDeadline } from "./deadline.js"
 import { LruCache } from "./lru.js"
 import type { Resolved } from "./settings.js"
 import type { StatsRecorder } from "./stats.js"
@@ -25,6 +27,8 @@ interface InFlight {
   readonly deferred: Deferred.Deferred<Shared, CometError>
   fiber: Fiber.RuntimeFiber<Shared, CometError> | undefined
   waiters: number
+  /** The deadline it runs under: the latest of its callers'. */
+  readonly deadline: SharedDeadline
 }
 
 /** The in-flight table and cache of one client instance. */
@@ -57,11 +61,13 @@ export const makeSharing = (settings: Resolved, stats: StatsRecorder, layerScope
       Effect.gen(function* () {
         let entry = inflight.get(key)
         let joined = false
+        const deadline = yield* FiberRef.get(CurrentDeadline)
         if (entry === undefined) {
           const deferred = yield* Deferred.make<Shared, CometError>()
-          const created: InFlight = { deferred, fiber: undefined, waiters: 0 }
+          const created: InFlight = { deferred, fiber: undefined, waiters: 0, deadline: shareDeadline(deadline) }
           inflight.set(key, created)
           created.fiber = yield* run.pipe(
+            Effect.locally(CurrentDeadline, created.deadline.deadline),
             Effect.interruptible,
             Effect.onExit((exit) =>
               Effect.suspend(() => {
@@ -73,6 +79,7 @@ export const makeSharing = (settings: Resolved, stats: StatsRecorder, layerScope
           )
           entry = created
         } else {
+          entry.deadline.join(deadline)
           joined = true
           stats.coalescedJoin()
           yield* Effect.annotateCurrentSpan("comet.coalesced", true)
