@@ -72,6 +72,7 @@ import type {
 } from "../CometApi.js"
 import { Experiment } from "../Experiment.js"
 import { PanelContext } from "../PanelContext.js"
+import { chartChunkSize } from "./chartChunks.js"
 import { required, resolveLocation } from "./paths.js"
 import { formatReport } from "./report.js"
 
@@ -582,7 +583,7 @@ export const makeCometApi = (
   // ---------------------------------------------------------------- charts
 
   const chunkSizeFor = (spec: ChartSpec): number =>
-    settings.chartChunkSize ?? Math.max(1, Math.floor((spec.full ? 100 : 1000) / Math.max(1, spec.metrics.length)))
+    settings.chartChunkSize ?? chartChunkSize(spec.metrics.length, spec.full)
 
   /** Fetch chart data for keys: chunks concurrently, merged exactly; a failed chunk fails the whole. */
   const fetchChart = (
