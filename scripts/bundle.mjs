@@ -30,7 +30,7 @@ const newest = (path) => {
  * the paths of the bundles. Returns how long bundling took (0 when the cache was fresh).
  */
 export const bundled = async ({ entries, outdir, sources = [], launcher, external = [], sourcemap = false }) => {
-  const packages = ["api", "core", "http", "query", "emulator"].map((p) => join(root, "packages", p, "src"))
+  const packages = ["api", "cli", "core", "http", "query", "emulator"].map((p) => join(root, "packages", p, "src"))
   const inputs = Math.max(
     ...[...packages, ...sources].map(newest),
     newest(join(root, "pnpm-lock.yaml")),

@@ -12,12 +12,20 @@ import { assetStream } from "./asset.js"
 import { decode } from "./decode.js"
 import { emulatorThroughput } from "./emulator.js"
 import { fanout } from "./fanout.js"
+import { metricsExport } from "./metrics-export.js"
 import { queryChart } from "./query-chart.js"
 import { type RunningServer, type ServerMode, type ServerSpec, serve } from "./server.js"
 import type { BenchContext, Benchmark, Result } from "./types.js"
 import { now, round } from "./util.js"
 
-const benchmarks: ReadonlyArray<Benchmark> = [fanout, queryChart, decode, assetStream, emulatorThroughput]
+const benchmarks: ReadonlyArray<Benchmark> = [
+  fanout,
+  queryChart,
+  metricsExport,
+  decode,
+  assetStream,
+  emulatorThroughput
+]
 
 const { values } = parseArgs({
   options: {
@@ -104,7 +112,10 @@ const short = (r: Result, side: "ours" | "baseline"): string => {
     msMedian: "ms",
     requests: "requests",
     requestsPerSecond: "req/s",
-    peakRssGrowthMiB: "MiB"
+    peakRssGrowthMiB: "MiB",
+    processMsMedian: "ms",
+    peakRssMiB: "MiB",
+    boundedPeakRssMiB: "MiB"
   }
   return `${v} ${units[field ?? ""] ?? field}`
 }

@@ -11,7 +11,6 @@ const pkg = join(dirname(fileURLToPath(import.meta.url)), "..")
 const { outputs } = await bundled({
   entries: { "comet-ts": join(pkg, "src", "bin.ts") },
   outdir: join(pkg, ".cache"),
-  sources: [join(pkg, "src")],
   launcher: fileURLToPath(import.meta.url)
 })
 await import(pathToFileURL(outputs["comet-ts"]).href)

@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import { CliConfig, Command } from "@effect/cli"
-import { NodeContext } from "@effect/platform-node"
+import * as NodeContext from "@effect/platform-node/NodeContext"
 import { Effect, Exit, Layer } from "effect"
 import { Connection, type ConnectionShape, defaultConnection } from "./Client.js"
 import { download } from "./commands/Download.js"
