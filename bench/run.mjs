@@ -20,7 +20,10 @@ const { millis } = await bundled({
     "comet-ts": join(cli, "bin.ts")
   },
   outdir: cache,
-  sources: [join(here, "src")],
+  // The bundle-size benchmark bundles with esbuild at run time (a native binary: not bundled),
+  // using the api tests' browser bundling (packages/api/test/support).
+  sources: [join(here, "src"), join(root, "packages", "api", "test", "support")],
+  external: ["esbuild"],
   launcher: fileURLToPath(import.meta.url),
   sourcemap: true
 })

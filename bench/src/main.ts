@@ -9,6 +9,7 @@ import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
 import { assetStream } from "./asset.js"
+import { bundleSize } from "./bundle-size.js"
 import { decode } from "./decode.js"
 import { emulatorThroughput } from "./emulator.js"
 import { fanout } from "./fanout.js"
@@ -24,7 +25,8 @@ const benchmarks: ReadonlyArray<Benchmark> = [
   metricsExport,
   decode,
   assetStream,
-  emulatorThroughput
+  emulatorThroughput,
+  bundleSize
 ]
 
 const { values } = parseArgs({
@@ -112,6 +114,7 @@ const short = (r: Result, side: "ours" | "baseline"): string => {
     msMedian: "ms",
     requests: "requests",
     requestsPerSecond: "req/s",
+    gzipKiB: "KiB",
     peakRssGrowthMiB: "MiB",
     processMsMedian: "ms",
     peakRssMiB: "MiB",

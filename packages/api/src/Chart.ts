@@ -12,7 +12,9 @@
  * @since 0.1.0
  */
 import type { ChartExperiment, ChartMetric, CometError } from "@comet-ts/core"
-import { Array as Arr, Effect, Stream } from "effect"
+import * as Arr from "effect/Array"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import { type ChartOptions, CometApi } from "./CometApi.js"
 import { chartChunkSize } from "./internal/chartChunks.js"
 

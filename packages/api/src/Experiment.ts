@@ -21,8 +21,10 @@ import type {
   Summary,
   SystemDetails
 } from "@comet-ts/core"
-import type { Effect, Stream } from "effect"
-import type { AssetOptions, AssetResult, ChartOptions, CometApiShape, ReturnType } from "./CometApi.js"
+import type * as Effect from "effect/Effect"
+import type * as Stream from "effect/Stream"
+import type { ExperimentReads } from "./internal/experimentReads.js"
+import type { AssetOptions, AssetResult, ChartOptions, ReturnType } from "./internal/options.js"
 
 /**
  * The attributes of one experiment (the Python `APIExperiment`'s), shared by the Effect and
@@ -96,7 +98,7 @@ export class ExperimentInfo {
 export class Experiment extends ExperimentInfo {
   constructor(
     metadata: ExperimentSummary | ExperimentMetadata,
-    private readonly api: CometApiShape,
+    private readonly api: ExperimentReads,
     baseUrl: string
   ) {
     super(metadata, experimentUrl(baseUrl, metadata))

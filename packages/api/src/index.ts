@@ -35,6 +35,7 @@ export {
   CometApi,
   type CometApiSettings,
   type CometApiShape,
+  type ExperimentReads,
   type GetResult,
   type OrStrategy,
   type ProjectLocation,

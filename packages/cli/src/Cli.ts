@@ -6,9 +6,12 @@
  *
  * @since 0.1.0
  */
-import { CliConfig, Command } from "@effect/cli"
+import * as CliConfig from "@effect/cli/CliConfig"
+import * as Command from "@effect/cli/Command"
 import * as NodeContext from "@effect/platform-node/NodeContext"
-import { Effect, Exit, Layer } from "effect"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
 import { Connection, type ConnectionShape, defaultConnection } from "./Client.js"
 import { download } from "./commands/Download.js"
 import { gate } from "./commands/Gate.js"

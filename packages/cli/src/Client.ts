@@ -9,9 +9,14 @@
 import { CometApi, CometApiLayer } from "@comet-ts/api"
 import { Config, type ConfigSources, type ConfigurationError } from "@comet-ts/core"
 import { CometHttp, type RequestStats } from "@comet-ts/http"
-import { Options } from "@effect/cli"
-import { FetchHttpClient, type HttpClient } from "@effect/platform"
-import { Context, Effect, Layer, Option, type Redacted } from "effect"
+import * as Options from "@effect/cli/Options"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
 import { Io } from "./Io.js"
 
 /**

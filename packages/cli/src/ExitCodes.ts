@@ -19,8 +19,9 @@
  * @since 0.1.0
  */
 import { isCometError } from "@comet-ts/core"
-import { ValidationError } from "@effect/cli"
-import { Cause, Option } from "effect"
+import * as ValidationError from "@effect/cli/ValidationError"
+import * as Cause from "effect/Cause"
+import * as Option from "effect/Option"
 import { FileError, GateNotMet, OutputClosed, UsageError } from "./Errors.js"
 import { printable } from "./Output.js"
 

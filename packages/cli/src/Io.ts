@@ -7,7 +7,10 @@
  * @since 0.1.0
  */
 import { format, stripVTControlCharacters } from "node:util"
-import { Console, Context, Effect, Layer } from "effect"
+import * as Console from "effect/Console"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { OutputClosed } from "./Errors.js"
 import { scrubber } from "./Redact.js"
 

@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import Table from "cli-table3"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { record } from "./Csv.js"
 import type { OutputClosed } from "./Errors.js"
 import { Io } from "./Io.js"

@@ -4,7 +4,7 @@
  * @since 0.1.0
  */
 import { InvalidArgument } from "@comet-ts/core"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 
 /**
  * A workspace and project named on the command line.

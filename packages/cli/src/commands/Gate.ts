@@ -9,8 +9,10 @@
  * @since 0.1.0
  */
 import { CometApi, type Experiment, Summaries } from "@comet-ts/api"
-import { Command, Options } from "@effect/cli"
-import { Effect, Option } from "effect"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { commonOptions, withApi } from "../Client.js"
 import { GateNotMet, UsageError } from "../Errors.js"
 import { Io } from "../Io.js"

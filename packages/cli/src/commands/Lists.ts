@@ -7,8 +7,11 @@
  */
 import { CometApi, type Experiment } from "@comet-ts/api"
 import type { Project, Column as ProjectColumn } from "@comet-ts/core"
-import { Args, Command, Options } from "@effect/cli"
-import { Effect, Option } from "effect"
+import * as Args from "@effect/cli/Args"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { commonOptions, withApi } from "../Client.js"
 import { type Column, duration, isoTime, type ListFormat, printList } from "../Output.js"
 import { parseProject } from "../Target.js"

@@ -9,8 +9,10 @@
  */
 import { Chart } from "@comet-ts/api"
 import type { ChartExperiment } from "@comet-ts/core"
-import { Command, Options } from "@effect/cli"
-import { Effect, Stream } from "effect"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import { commonOptions, withApi } from "../Client.js"
 import { type CsvValue, field, record } from "../Csv.js"
 import { Io } from "../Io.js"
