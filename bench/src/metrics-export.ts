@@ -17,7 +17,7 @@ import { run } from "@comet-ts/cli"
 import { Config } from "@comet-ts/core"
 import { Effect } from "effect"
 import { EXPORT, EXPORT_METRICS, EXPORT_POINTS, EXPORT_SIZE, WORKSPACE } from "./dataset.js"
-import { findPython } from "./python.js"
+import { findPython, runScript } from "./python.js"
 import type { RunningServer, ServerCounts } from "./server.js"
 import type { BenchContext, Benchmark, Result } from "./types.js"
 import { median, now, round } from "./util.js"
@@ -161,29 +161,16 @@ const runPython = async (
   server: RunningServer
 ): Promise<Run & { readonly python: PythonOutput; readonly processMs: number }> => {
   await server.reset()
-  const home = mkdtempSync(join(ctx.scratch, "python-export-"))
-  const file = join(home, "python.csv")
-  const r = await spawnTimed(
+  const { output: parsed, processMs } = await runScript<PythonOutput>(
+    ctx,
     python,
-    [join(ctx.root, "bench", "python", "metrics_export.py"), WORKSPACE, EXPORT, EXPORT_METRICS.join(","), file],
-    {
-      cwd: home,
-      env: {
-        HOME: home,
-        COMET_URL_OVERRIDE: `${server.url}/clientlib/`,
-        COMET_API_KEY: server.apiKey,
-        COMET_ERROR_TRACKING_ENABLE: "false",
-        COMET_DISABLE_ANNOUNCEMENT: "true",
-        COMET_LOGGING_CONSOLE: "ERROR",
-        NO_PROXY: "127.0.0.1,localhost",
-        no_proxy: "127.0.0.1,localhost"
-      }
-    }
+    server,
+    "metrics_export.py",
+    (home) => [WORKSPACE, EXPORT, EXPORT_METRICS.join(","), join(home, "python.csv")]
   )
-  const parsed = JSON.parse(r.stdout.trim().split("\n").pop() ?? "") as PythonOutput
   return {
     ms: parsed.ms,
-    processMs: r.ms,
+    processMs,
     counts: await server.counts(),
     rows: parsed.rows,
     valueSum: parsed.valueSum,

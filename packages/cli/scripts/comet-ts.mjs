@@ -4,13 +4,8 @@
 // the seconds a TypeScript loader takes. The published package's bin is dist/bin.js
 // (publishConfig.bin), compiled by `pnpm build`.
 import { dirname, join } from "node:path"
-import { fileURLToPath, pathToFileURL } from "node:url"
-import { bundled } from "../../../scripts/bundle.mjs"
+import { fileURLToPath } from "node:url"
+import { launch } from "../../../scripts/bundle.mjs"
 
 const pkg = join(dirname(fileURLToPath(import.meta.url)), "..")
-const { outputs } = await bundled({
-  entries: { "comet-ts": join(pkg, "src", "bin.ts") },
-  outdir: join(pkg, ".cache"),
-  launcher: fileURLToPath(import.meta.url)
-})
-await import(pathToFileURL(outputs["comet-ts"]).href)
+await launch({ name: "comet-ts", entry: join(pkg, "src", "bin.ts"), dir: pkg, launcher: import.meta.url })

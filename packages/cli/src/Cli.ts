@@ -11,6 +11,7 @@ import * as Command from "@effect/cli/Command"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as HashMap from "effect/HashMap"
 import * as Layer from "effect/Layer"
 import { Connection, type ConnectionShape, defaultConnection } from "./Client.js"
 import { download } from "./commands/Download.js"
@@ -32,6 +33,9 @@ export const command = Command.make("comet-ts").pipe(
   ),
   Command.withSubcommands([workspaces, projects, experiments, columns, metrics, gate, download])
 )
+
+/** The subcommands' names. */
+const COMMANDS = new Set<string>(HashMap.keys(Command.getSubcommands(command)))
 
 const cli = Command.run(command, { name: "comet-ts", version: VERSION })
 
@@ -75,7 +79,10 @@ export const run = (argv: ReadonlyArray<string>, options: RunOptions): Effect.Ef
       Effect.exit
     )
     if (Exit.isSuccess(exit)) return ExitCode.ok
-    const outcome = outcomeOfCause(exit.cause)
+    const outcome = outcomeOfCause(
+      exit.cause,
+      argv.find((a) => COMMANDS.has(a))
+    )
     if (outcome.line !== null) yield* io.err(`${outcome.line}\n`)
     if (outcome.defect !== undefined && argv.includes("--verbose")) {
       yield* io.err(`${outcome.defect instanceof Error ? (outcome.defect.stack ?? "") : String(outcome.defect)}\n`)

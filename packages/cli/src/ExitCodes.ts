@@ -79,14 +79,21 @@ const inCliTerms = (message: string): string => knobs.reduce((m, [from, to]) => 
 const line = (message: string) => `comet-ts: ${oneLine(inCliTerms(message))}`
 
 /**
- * The exit code and message line of a failure value.
+ * The exit code and message line of a failure value (`command`: the subcommand that was run, for
+ * the usage hint).
  *
  * @since 0.1.0
  */
-export const outcomeOf = (error: unknown): Outcome => {
+export const outcomeOf = (error: unknown, command?: string): Outcome => {
   if (ValidationError.isValidationError(error)) {
     // @effect/cli printed the problem itself; point at the help.
-    return { code: ExitCode.usage, line: "comet-ts: run `comet-ts --help` (or `comet-ts COMMAND --help`) for usage." }
+    return {
+      code: ExitCode.usage,
+      line:
+        command === undefined
+          ? "comet-ts: run `comet-ts --help` (or `comet-ts COMMAND --help`) for usage."
+          : `comet-ts: run \`comet-ts ${command} --help\` for usage.`
+    }
   }
   if (isCometError(error)) {
     switch (error._tag) {
@@ -134,10 +141,13 @@ export const outcomeOf = (error: unknown): Outcome => {
  *
  * @since 0.1.0
  */
-export const outcomeOfCause = (cause: Cause.Cause<unknown>): Outcome & { readonly defect: unknown } => {
+export const outcomeOfCause = (
+  cause: Cause.Cause<unknown>,
+  command?: string
+): Outcome & { readonly defect: unknown } => {
   const failure = Cause.failureOption(cause)
-  if (Option.isSome(failure)) return { ...outcomeOf(failure.value), defect: undefined }
+  if (Option.isSome(failure)) return { ...outcomeOf(failure.value, command), defect: undefined }
   const defect = Cause.dieOption(cause)
-  if (Option.isSome(defect)) return { ...outcomeOf(defect.value), defect: defect.value }
+  if (Option.isSome(defect)) return { ...outcomeOf(defect.value, command), defect: defect.value }
   return { code: ExitCode.interrupted, line: "comet-ts: interrupted.", defect: undefined }
 }

@@ -84,29 +84,21 @@ describe("comet-ts as a program", () => {
   })
 
   it("a gate that holds exits 0, one that does not exits 1", async () => {
-    const query = 'Parameter("optimizer") == "adam"'
-    const pass = await cometTs(
-      "gate",
-      "local-dev/mnist-sweep",
-      "--query",
-      query,
-      "--metric",
-      "val_accuracy",
-      "--min",
-      "0.5"
-    )
+    const gate = (min: string) =>
+      cometTs(
+        "gate",
+        "local-dev/mnist-sweep",
+        "--query",
+        'Parameter("optimizer") == "adam"',
+        "--metric",
+        "val_accuracy",
+        "--min",
+        min
+      )
+    const pass = await gate("0.5")
     assert.strictEqual(pass.code, 0, pass.stderr)
     assert.match(pass.stdout, /\nPASS: /)
-    const fail = await cometTs(
-      "gate",
-      "local-dev/mnist-sweep",
-      "--query",
-      query,
-      "--metric",
-      "val_accuracy",
-      "--min",
-      "0.99"
-    )
+    const fail = await gate("0.99")
     assert.strictEqual(fail.code, 1, fail.stderr)
     assert.match(fail.stdout, /\nFAIL: /)
     assert.strictEqual(fail.stderr, "")

@@ -195,12 +195,16 @@ describe("metrics", () => {
     })
   )
 
-  it.live("--metric is required", () =>
+  it.live("--metric is required, with a name", () =>
     Effect.gen(function* () {
       const out = yield* runCli(["metrics", PROJECT])
       assert.strictEqual(out.code, 2)
       assert.include(out.stderr, "--metric")
       assert.strictEqual(out.stdout, "")
+      const blank = yield* runCli(["metrics", PROJECT, "--metric", " "])
+      assert.strictEqual(blank.code, 2)
+      assert.include(blank.stderr, "--metric and --param need a name")
+      assert.strictEqual(blank.stdout, "")
     })
   )
 })

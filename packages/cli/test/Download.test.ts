@@ -164,6 +164,29 @@ describe("download", () => {
     })
   )
 
+  it.live("an asset shorter or longer than the asset list says fails; no file is kept under its name", () =>
+    Effect.gen(function* () {
+      const emu = yield* emulator()
+      for (const delta of [10, -1]) {
+        // A server whose asset list disagrees with the bytes it sends.
+        const lying = clientOf({
+          fetch: async (input, init) => {
+            const response = await emu.fetch(input, init)
+            if (!String(input instanceof Request ? input.url : input).includes("experiment/asset/list")) return response
+            const body = (await response.json()) as { assets: Array<{ fileSize: number }> }
+            for (const a of body.assets) a.fileSize += delta
+            return new Response(JSON.stringify(body), { status: 200, headers: { "content-type": "application/json" } })
+          }
+        })
+        const dir = tempDir()
+        const out = yield* runCli(["download", TARGET, "--dir", dir, "--name", "*.yaml"], { client: lying })
+        assert.strictEqual(out.code, delta > 0 ? ExitCode.unavailable : ExitCode.protocol, out.stderr)
+        assert.include(out.stderr, "the asset list says")
+        assert.deepStrictEqual(files(dir), [])
+      }
+    })
+  )
+
   it.live("a directory that cannot be written is 7", () =>
     Effect.gen(function* () {
       const root = tempDir()

@@ -224,9 +224,11 @@ describe("the command line itself", () => {
         const out = yield* runCli(argv)
         assert.strictEqual(out.code, ExitCode.usage, argv.join(" "))
         assert.strictEqual(out.stdout, "")
-        assert.include(out.stderr, "comet-ts --help")
+        assert.match(out.stderr, /run `comet-ts (\w+ )?--help`/)
         assert.notMatch(out.stderr, /\n\s+at /)
       }
+      // The hint names the command that was run.
+      assert.include((yield* runCli(["gate", PROJECT])).stderr, "run `comet-ts gate --help`")
     })
   )
 

@@ -15,6 +15,7 @@ import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { commonOptions, withApi } from "../Client.js"
 import { type CsvValue, field, record } from "../Csv.js"
+import { UsageError } from "../Errors.js"
 import { Io } from "../Io.js"
 import { json } from "../Output.js"
 import { withProgress } from "../Progress.js"
@@ -127,6 +128,9 @@ export const metrics = Command.make(
       flags,
       Effect.gen(function* () {
         const io = yield* Io
+        if (flags.metric.some((m) => m.trim() === "") || flags.param.some((p) => p.trim() === "")) {
+          return yield* Effect.fail(new UsageError({ detail: "--metric and --param need a name." }))
+        }
         const experiments = yield* selectExperiments(flags.project, flags.query, flags.archived)
         const names = new Map(experiments.map((e) => [e.key as string, e.name]))
         const writer = rowWriter(flags.format, flags.param)
