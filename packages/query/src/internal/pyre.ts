@@ -138,9 +138,11 @@ const complement = (ranges: ReadonlyArray<readonly [number, number]>): Array<rea
 }
 
 /** Does this JavaScript engine have regexp modifiers (`(?i:…)`, ES2025)? */
+const MODIFIER_PROBE = "(?i:a)"
 export const engineHasModifiers: boolean = (() => {
   try {
-    return /(?i:a)/u.test("A")
+    // Built from a string: a regexp literal with modifiers is a syntax error where they are missing.
+    return new RegExp(MODIFIER_PROBE, "u").test("A")
   } catch {
     return false
   }
