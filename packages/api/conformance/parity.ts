@@ -14,6 +14,7 @@ import { parseArgs } from "node:util"
 import { API, type APIExperiment } from "@comet-ts/api"
 import { compile, parse, pythonRegex } from "@comet-ts/query"
 import { Either } from "effect"
+import type { ParityFacts } from "../../emulator/conformance/parity-dataset.js"
 
 const { values } = parseArgs({
   options: {
@@ -28,15 +29,7 @@ if (values.url === undefined || values.facts === undefined || values.out === und
   process.exit(2)
 }
 
-interface Facts {
-  readonly workspace: string
-  readonly project: string
-  readonly keys: Readonly<Record<string, string>>
-  readonly states: Readonly<Record<string, string>>
-  readonly otherProject: string
-  readonly modelKey: string
-}
-const F: Facts = JSON.parse(readFileSync(values.facts, "utf8"))
+const F: ParityFacts = JSON.parse(readFileSync(values.facts, "utf8"))
 
 const plain = (v: unknown): unknown =>
   JSON.parse(
@@ -156,7 +149,7 @@ for (const label of ['~Tag("x")', "datetime(…, tzinfo=UTC+2)", "~(A & B)"]) {
 
 // Small gaps.
 A["model asset list of an unknown model"] = await answer(async () =>
-  (await api.getExperimentByKey(F.modelKey)).getModelAssetList("no-such-model")
+  (await api.getExperimentByKey(F.modelKey ?? "")).getModelAssetList("no-such-model")
 )
 A["chart: NaN, ±Infinity and a gap"] = await answer(async () => {
   const chart = await api.getMetricsForChart([K.k3 as string], ["loss", "acc"], undefined, {

@@ -6,19 +6,17 @@
  * NaN/±Infinity and a gap in a metric, the three experiment states.
  *
  * Usage: node --import tsx parity-dataset.ts --seed N --out DATASET.json --facts FACTS.json
- * (FACTS names the keys and values both sides of the check use.)
+ * (FACTS names the keys and values both sides of the check use). packages/api/test imports
+ * {@link parityDataset} to test the same cases without Python.
  */
 import { createHash } from "node:crypto"
 import { writeFileSync } from "node:fs"
+import { pathToFileURL } from "node:url"
 import { parseArgs } from "node:util"
+import type { ConfigurationError } from "@comet-ts/core"
 import { Effect } from "effect"
 import { type Dataset, decodeDataset, encodeDataset } from "../src/Dataset.js"
 import { generate } from "../src/Generator.js"
-
-const { values } = parseArgs({
-  options: { seed: { type: "string" }, out: { type: "string" }, facts: { type: "string" } }
-})
-const seed = Number(values.seed ?? "7")
 
 const key = (label: string) => createHash("sha256").update(`parity/${label}`).digest("hex").slice(0, 32)
 const T0 = Date.UTC(2024, 0, 10, 12, 0, 0)
@@ -99,43 +97,72 @@ const experimentJson = (r: Run) => {
   }
 }
 
-const program = Effect.gen(function* () {
-  const base = generate({ size: "small", seed })
-  const json = encodeDataset(base) as unknown as { workspaces: Array<{ name: string; projects: Array<unknown> }> }
-  const ws = json.workspaces.find((w) => w.name === "local-dev")
-  if (ws === undefined) return yield* Effect.die(new Error("the generated dataset has no local-dev workspace"))
-  ws.projects.push({
-    projectId: key("project").slice(0, 32),
-    projectName: "parity",
-    projectDescription: "issue 14: where comet_ml and comet-ts could differ",
-    ownerUserName: "local-dev",
-    notes: "",
-    experiments: runs.map(experimentJson)
-  })
-  const dataset: Dataset = yield* decodeDataset(json)
-  const sweep = base.workspaces
-    .find((w) => w.name === "local-dev")
-    ?.projects.find((p) => p.projectName === "mnist-sweep")
-  const withModel = base.workspaces
-    .flatMap((w) => w.projects)
-    .flatMap((p) => p.experiments)
-    .find((e) => !e.archived && e.models.length > 0)
-  const facts = {
-    workspace: "local-dev",
-    project: "parity",
-    keys: Object.fromEntries(runs.map((r) => [r.label, key(r.label)])),
-    names: Object.fromEntries(runs.map((r) => [r.label, r.name])),
-    states: Object.fromEntries(runs.map((r) => [r.label, r.state])),
-    otherProject: "mnist-sweep",
-    otherKey: sweep?.experiments.find((e) => !e.archived)?.experimentKey ?? null,
-    modelKey: withModel?.experimentKey ?? null,
-    t0: T0
-  }
-  writeFileSync(values.out ?? "parity-dataset.json", JSON.stringify(encodeDataset(dataset)))
-  writeFileSync(values.facts ?? "parity-facts.json", JSON.stringify(facts, null, 1))
-})
+/** What both sides of the check need to know about the parity project. */
+export interface ParityFacts {
+  readonly workspace: string
+  readonly project: string
+  /** Run label (b1, b2, k1, k2, k3) → experiment key. b1 and b2 are both named "baseline". */
+  readonly keys: Readonly<Record<string, string>>
+  readonly names: Readonly<Record<string, string>>
+  readonly states: Readonly<Record<string, string>>
+  readonly otherProject: string
+  /** A run of `otherProject`. */
+  readonly otherKey: string | null
+  /** A run with a model. */
+  readonly modelKey: string | null
+  readonly t0: number
+}
 
-Effect.runPromise(program).catch((e: unknown) => {
-  console.error(`parity-dataset: ${e instanceof Error ? e.message : String(e)}`)
-  process.exit(1)
-})
+/** The generated dataset of `seed` plus the parity project, and its facts. */
+export const parityDataset = (
+  seed: number
+): Effect.Effect<{ dataset: Dataset; facts: ParityFacts }, ConfigurationError> =>
+  Effect.gen(function* () {
+    const base = generate({ size: "small", seed })
+    const json = encodeDataset(base) as unknown as { workspaces: Array<{ name: string; projects: Array<unknown> }> }
+    const ws = json.workspaces.find((w) => w.name === "local-dev")
+    if (ws === undefined) return yield* Effect.die(new Error("the generated dataset has no local-dev workspace"))
+    ws.projects.push({
+      projectId: key("project"),
+      projectName: "parity",
+      projectDescription: "issue 14: where comet_ml and comet-ts could differ",
+      ownerUserName: "local-dev",
+      notes: "",
+      experiments: runs.map(experimentJson)
+    })
+    const dataset: Dataset = yield* decodeDataset(json)
+    const sweep = base.workspaces
+      .find((w) => w.name === "local-dev")
+      ?.projects.find((p) => p.projectName === "mnist-sweep")
+    const withModel = base.workspaces
+      .flatMap((w) => w.projects)
+      .flatMap((p) => p.experiments)
+      .find((e) => !e.archived && e.models.length > 0)
+    const facts: ParityFacts = {
+      workspace: "local-dev",
+      project: "parity",
+      keys: Object.fromEntries(runs.map((r) => [r.label, key(r.label)])),
+      names: Object.fromEntries(runs.map((r) => [r.label, r.name])),
+      states: Object.fromEntries(runs.map((r) => [r.label, r.state])),
+      otherProject: "mnist-sweep",
+      otherKey: sweep?.experiments.find((e) => !e.archived)?.experimentKey ?? null,
+      modelKey: withModel?.experimentKey ?? null,
+      t0: T0
+    }
+    return { dataset, facts }
+  })
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { values } = parseArgs({
+    options: { seed: { type: "string" }, out: { type: "string" }, facts: { type: "string" } }
+  })
+  Effect.runPromise(parityDataset(Number(values.seed ?? "7")))
+    .then(({ dataset, facts }) => {
+      writeFileSync(values.out ?? "parity-dataset.json", JSON.stringify(encodeDataset(dataset)))
+      writeFileSync(values.facts ?? "parity-facts.json", JSON.stringify(facts, null, 1))
+    })
+    .catch((e: unknown) => {
+      console.error(`parity-dataset: ${e instanceof Error ? e.message : String(e)}`)
+      process.exit(1)
+    })
+}
