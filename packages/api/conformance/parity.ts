@@ -148,6 +148,11 @@ for (const label of ['~Tag("x")', "datetime(…, tzinfo=UTC+2)", "~(A & B)"]) {
 }
 
 // Small gaps.
+for (const label of ["b1", "b2", "k1"]) {
+  A[`get_state(): ${F.states[label]} run`] = await answer(async () =>
+    (await api.getExperimentByKey(K[label] as string)).getState()
+  )
+}
 A["model asset list of an unknown model"] = await answer(async () =>
   (await api.getExperimentByKey(F.modelKey ?? "")).getModelAssetList("no-such-model")
 )

@@ -45,6 +45,7 @@ import {
   layerConfigWith as apiLayerConfigWith,
   type ChartOptions,
   CometApi,
+  type ExperimentState,
   type OrStrategy,
   type QueryOptions,
   type ReturnType
@@ -127,12 +128,20 @@ export class APIExperiment extends ExperimentInfo {
     return this.client.run(this.experiment.getMetadata(), options)
   }
 
-  /** Metric history of one metric, or of every metric when no name is given. */
+  /**
+   * Metric history of one metric, or (no name) every point of every metric in one request, in
+   * the server's order (comet_ml's `get_metrics()`).
+   */
   getMetrics(metric?: string, options?: CallOptions): Promise<ReadonlyArray<MetricPoint>> {
     return this.client.run(this.experiment.getMetrics(metric), options)
   }
 
-  /** Metric summaries; with a name, that metric's summary. */
+  /** `"running"`, `"crashed"` or `"finished"` (comet_ml's `get_state()`). */
+  getState(options?: CallOptions): Promise<ExperimentState> {
+    return this.client.run(this.experiment.getState(), options)
+  }
+
+  /** Metric summaries; with a name, that metric's summary object (comet_ml's dict; NotFound when never logged). */
   getMetricsSummary(options?: CallOptions): Promise<ReadonlyArray<Summary>>
   getMetricsSummary(metric: string, options?: CallOptions): Promise<Summary>
   getMetricsSummary(first?: string | CallOptions, options?: CallOptions): Promise<ReadonlyArray<Summary> | Summary> {
@@ -141,7 +150,7 @@ export class APIExperiment extends ExperimentInfo {
       : this.client.run(this.experiment.getMetricsSummary(), first)
   }
 
-  /** Parameter summaries; with a name, that parameter's summary. */
+  /** Parameter summaries; with a name, that parameter's summary object (NotFound when never logged). */
   getParametersSummary(options?: CallOptions): Promise<ReadonlyArray<Summary>>
   getParametersSummary(parameter: string, options?: CallOptions): Promise<Summary>
   getParametersSummary(first?: string | CallOptions, options?: CallOptions): Promise<ReadonlyArray<Summary> | Summary> {
@@ -150,13 +159,25 @@ export class APIExperiment extends ExperimentInfo {
       : this.client.run(this.experiment.getParametersSummary(), first)
   }
 
-  /** Log-other summaries; with a name, that other's summary. */
+  /**
+   * Log-other summaries; with a name, the list of that other's current values (`["mnist"]`), as
+   * comet_ml's `get_others_summary(name)` (NotFound when never logged). The whole object of one
+   * other: `getOthersSummaryEntry(name)`.
+   */
   getOthersSummary(options?: CallOptions): Promise<ReadonlyArray<Summary>>
-  getOthersSummary(other: string, options?: CallOptions): Promise<Summary>
-  getOthersSummary(first?: string | CallOptions, options?: CallOptions): Promise<ReadonlyArray<Summary> | Summary> {
+  getOthersSummary(other: string, options?: CallOptions): Promise<ReadonlyArray<string | null>>
+  getOthersSummary(
+    first?: string | CallOptions,
+    options?: CallOptions
+  ): Promise<ReadonlyArray<Summary> | ReadonlyArray<string | null>> {
     return typeof first === "string"
       ? this.client.run(this.experiment.getOthersSummary(first), options)
       : this.client.run(this.experiment.getOthersSummary(), first)
+  }
+
+  /** The whole summary object of one log-other (NotFound when never logged). */
+  getOthersSummaryEntry(other: string, options?: CallOptions): Promise<Summary> {
+    return this.client.run(this.experiment.getOthersSummaryEntry(other), options)
   }
 
   /** The UI name (log-other `Name`, else metadata name), or null. */
@@ -579,6 +600,11 @@ export class API {
   /** Log-other summaries. */
   getExperimentOthersSummaries(experimentKey: string, options?: CallOptions): Promise<ReadonlyArray<Summary>> {
     return this.call("getExperimentOthersSummaries", [experimentKey], options)
+  }
+
+  /** `"running"`, `"crashed"` or `"finished"` (comet_ml's `APIExperiment.get_state()`). */
+  getExperimentState(experimentKey: string, options?: CallOptions): Promise<ExperimentState> {
+    return this.call("getExperimentState", [experimentKey], options)
   }
 
   /** The UI name, truncated to `maxLength`; null when unnamed. */
