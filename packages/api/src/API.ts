@@ -435,7 +435,13 @@ export class API {
     )
   }
 
-  /** Workspace names, project names, a project's experiments, or one experiment (also `"ws/proj/exp"`). */
+  /**
+   * Workspace names, project names, a project's experiments, or one experiment (also
+   * `"ws/proj/exp"`): by key, else by name. Rejects with `Ambiguous` (every matching key) when
+   * several runs share the name, and with `InvalidArgument` when the key's run is in another
+   * workspace or project than the path names (comet_ml returns the last match, and the run
+   * wherever it is).
+   */
   get(options?: CallOptions): Promise<ReadonlyArray<string>>
   get<P extends string>(path: P, options?: CallOptions): Promise<APIGetResult<P>>
   get(workspace: string, projectName: string, options?: CallOptions): Promise<ReadonlyArray<APIExperiment>>
@@ -511,7 +517,10 @@ export class API {
     return this.call("getQueryVariables", [workspace, projectName, projectId], options)
   }
 
-  /** One experiment by workspace, project and key or name (or a `"ws/proj/key"` path). */
+  /**
+   * One experiment by workspace, project and key or name (or a `"ws/proj/key"` path); `Ambiguous`
+   * when the name is shared, `InvalidArgument` when the key's run is elsewhere (as `get`).
+   */
   getExperiment(path: string, options?: CallOptions): Promise<APIExperiment>
   getExperiment(
     workspace: string,
@@ -540,7 +549,7 @@ export class API {
     return this.call("getExperimentById", [experiment], options, this.wrap)
   }
 
-  /** One experiment by name, in the given or default workspace and project. */
+  /** One experiment by name, in the given or default workspace and project (`Ambiguous` when shared). */
   getExperimentByName(
     experimentName: string,
     options?: { readonly workspace?: string; readonly projectName?: string } & CallOptions
@@ -548,7 +557,10 @@ export class API {
     return this.call("getExperimentByName", [experimentName, options], options, this.wrap)
   }
 
-  /** Experiments of a workspace, of a project, or matching a regex over key and name. */
+  /**
+   * Experiments of a workspace, of a project, or of a project matching a Python `re` pattern
+   * over key or name (`re.match`: at the start), as comet_ml's `get_experiments`.
+   */
   getExperiments(
     workspace: string,
     projectName?: string,
@@ -576,6 +588,18 @@ export class API {
   /** An experiment's metadata object. */
   getExperimentMetadata(experimentKey: string, options?: CallOptions): Promise<ExperimentMetadata> {
     return this.call("getExperimentMetadata", [experimentKey], options)
+  }
+
+  /**
+   * Every point of every metric in one request (`experiment/metrics/get-all`), in the server's
+   * order; with a name, that metric's history.
+   */
+  getExperimentMetrics(
+    experimentKey: string,
+    metric?: string,
+    options?: CallOptions
+  ): Promise<ReadonlyArray<MetricPoint>> {
+    return this.call("getExperimentMetrics", [experimentKey, metric], options)
   }
 
   /** The history of one metric. */
@@ -658,6 +682,11 @@ export class API {
   /** Installed Python packages. */
   getExperimentInstalledPackages(experimentKey: string, options?: CallOptions): Promise<ReadonlyArray<string>> {
     return this.call("getExperimentInstalledPackages", [experimentKey], options)
+  }
+
+  /** The OS packages of the experiment's environment (from its system details). */
+  getExperimentOsPackages(experimentKey: string, options?: CallOptions): Promise<ReadonlyArray<string>> {
+    return this.call("getExperimentOsPackages", [experimentKey], options)
   }
 
   /** System details. */
