@@ -44,6 +44,13 @@ const unknownSummary = (py, ts) =>
 
 const agree = (py, ts) => verdict(same(py, ts), `comet_ml ${show(py)}; comet-ts ${show(ts)}`)
 
+/** comet_ml answers; comet-ts refuses with `tag`, its message matching `said` (what the difference is). */
+const refusedByCometTs = (tag, said, pyDoes, tsSays) => (py, ts) =>
+  verdict(
+    !isError(py) && tagOf(ts) === tag && said.test(ts.error.message),
+    `comet_ml ${pyDoes} ${show(value(py))}; comet-ts: ${tagOf(ts) ?? show(ts)} ${tsSays}`
+  )
+
 const bothRefuse = (py, ts) =>
   verdict(
     isError(py) && tagOf(ts) === "InvalidArgument",
@@ -92,21 +99,23 @@ export const rules = (facts) => [
   [
     "pattern: conditional group (a)(?(1)b|c)",
     "difference",
-    (py, ts) =>
-      verdict(
-        !isError(py) && tagOf(ts) === "InvalidArgument" && /conditional group/.test(ts.error.message),
-        `comet_ml matches with Python's re (${show(value(py))}); comet-ts: ${tagOf(ts) ?? show(ts)} naming the construct JavaScript cannot express`
-      )
+    refusedByCometTs(
+      "InvalidArgument",
+      /conditional group/,
+      "matches with Python's re:",
+      "naming the construct JavaScript cannot express"
+    )
   ],
   // Ordering on text columns.
   [
     'text order: Parameter("pct") > 55',
     "difference",
-    (py, ts) =>
-      verdict(
-        !isError(py) && tagOf(ts) === "QueryError" && /lexicographic/.test(ts.error.message),
-        `comet_ml sends 55 to a string column and gets the text order ${show(value(py))}; comet-ts: ${tagOf(ts) ?? show(ts)} saying the order is lexicographic`
-      )
+    refusedByCometTs(
+      "QueryError",
+      /lexicographic/,
+      "sends 55 to a string column and gets the text order",
+      "saying the order is lexicographic"
+    )
   ],
   ['text order: Parameter("pct") > "55"', "same", agree],
   // Query syntax comet_ml accepts.
