@@ -22,7 +22,8 @@ import {
   type Summary,
   type SystemDetails
 } from "@comet-ts/core"
-import { Effect, type Stream } from "effect"
+import * as Effect from "effect/Effect"
+import type * as Stream from "effect/Stream"
 import type { ExperimentReads, ExperimentState } from "./internal/experimentReads.js"
 import type { AssetOptions, AssetResult, ChartOptions, ReturnType } from "./internal/options.js"
 

@@ -8,7 +8,11 @@
  *
  * @since 0.1.0
  */
-import { Context, Duration, Effect, Layer, Redacted } from "effect"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
 import { ConfigurationError } from "./Errors.js"
 import { parseDotEnv, parseIni } from "./internal/configFiles.js"
 import { registerSecret } from "./internal/secrets.js"
