@@ -11,6 +11,7 @@ export { CometConfig, type CometOptions, type ConfigSources, type ResolvedConfig
 /** Decoding bodies with the wire Schemas into typed results or DecodeErrors. @since 0.1.0 */
 export * as Decode from "./Decode.js"
 export {
+  Ambiguous,
   BadRequest,
   CometError,
   ConfigurationError,
