@@ -29,7 +29,7 @@ import { VERSION } from "./Version.js"
  */
 export const command = Command.make("comet-ts").pipe(
   Command.withDescription(
-    "Comet from the command line: list, query, export metrics, gate CI on results, download assets. Configured as comet_ml is: --api-key/--url, then COMET_API_KEY/COMET_URL_OVERRIDE, then ~/.comet.config. Exit codes: 0 ok, 1 gate not met, 2 usage or configuration, 3 key rejected, 4 not found, 5 network or server unavailable, 6 unusable server answer, 7 local file error, 70 internal error, 130 interrupted."
+    "Comet from the command line: list, query, export metrics, gate CI on results, download assets. Configured as comet_ml is: --api-key/--url, then COMET_API_KEY/COMET_URL_OVERRIDE, then ~/.comet.config. Exit codes: 0 ok, 1 gate not met, 2 usage or configuration (also an ambiguous experiment name), 3 key rejected, 4 not found, 5 network or server unavailable, 6 unusable server answer, 7 local file error, 70 internal error, 130 interrupted."
   ),
   Command.withSubcommands([workspaces, projects, experiments, columns, metrics, gate, download])
 )

@@ -7,7 +7,7 @@
  * |---|---|
  * | 0 | success; the gate holds |
  * | 1 | the gate does not hold |
- * | 2 | usage or configuration: unknown command or option, bad value, invalid query, no API key, bad URL |
+ * | 2 | usage or configuration: unknown command or option, bad value, invalid query, an experiment name that matches several, no API key, bad URL |
  * | 3 | the API key was rejected (401) or has no access (403) |
  * | 4 | not found: workspace, project, experiment, asset |
  * | 5 | network or server unavailable: unreachable, timed out, 5xx or 429 after retries |
@@ -100,6 +100,7 @@ export const outcomeOf = (error: unknown, command?: string): Outcome => {
       case "ConfigurationError":
       case "InvalidArgument":
       case "QueryError":
+      case "Ambiguous":
         return { code: ExitCode.usage, line: line(error.message) }
       case "Unauthorized":
         return { code: ExitCode.auth, line: line(error.message) }
@@ -121,6 +122,11 @@ export const outcomeOf = (error: unknown, command?: string): Outcome => {
       case "BadRequest":
       case "DecodeError":
         return { code: ExitCode.protocol, line: line(error.message) }
+      default: {
+        // A CometError this mapping does not know yet fails to compile here.
+        const unmapped: never = error
+        return { code: ExitCode.internal, line: line(String(unmapped)) }
+      }
     }
   }
   if (error instanceof GateNotMet) return { code: ExitCode.gateNotMet, line: null }

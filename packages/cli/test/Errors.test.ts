@@ -7,7 +7,7 @@ import { FetchHttpClient } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { ExitCode, VERSION } from "../src/index.js"
-import { baseEnv, clientOf, emulator, runCli, sink } from "./support/run.js"
+import { baseEnv, clientOf, dataset, emulator, runCli, sink } from "./support/run.js"
 
 const PROJECT = "local-dev/mnist-sweep"
 const SECRET = "Sup3r-Secret-Key/with+chars"
@@ -101,6 +101,32 @@ describe("user errors: one line, the fix, the exit code", () => {
       const exp = yield* runCli(["download", `${PROJECT}/no-such-run`, "--dir", "/nonexistent"])
       assert.strictEqual(exp.code, ExitCode.notFound)
       oneLine(exp.stderr)
+    })
+  )
+
+  it.live("an experiment name two runs share is 2, naming both keys", () =>
+    Effect.gen(function* () {
+      const project = dataset.workspaces[0]!.projects.find((p) => p.projectName === "mnist-sweep")!
+      const [a, b] = project.experiments.filter((e) => !e.archived && e.experimentName !== null)
+      const twins: typeof dataset = {
+        ...dataset,
+        workspaces: dataset.workspaces.map((w) => ({
+          ...w,
+          projects: w.projects.map((p) => ({
+            ...p,
+            experiments: p.experiments.map((e) =>
+              e.experimentKey === b!.experimentKey ? { ...e, experimentName: a!.experimentName } : e
+            )
+          }))
+        }))
+      }
+      const out = yield* runCli(["download", `${PROJECT}/${a!.experimentName}`, "--dir", "/nonexistent"], {
+        client: clientOf(yield* emulator({ dataset: twins }))
+      })
+      assert.strictEqual(out.code, ExitCode.usage)
+      const line = oneLine(out.stderr)
+      assert.include(line, a!.experimentKey)
+      assert.include(line, b!.experimentKey)
     })
   )
 

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { Summaries } from "@comet-ts/api"
 import {
+  Ambiguous,
   BadRequest,
   type ChartExperiment,
   ConfigurationError,
@@ -137,6 +138,7 @@ describe("exit codes", () => {
     [new InvalidArgument({ argument: "a", value: "b", reason: "c" }), ExitCode.usage],
     [new QueryError({ reason: "syntax", detail: "d", line: 1, column: 2, hint: null }), ExitCode.usage],
     [new UsageError({ detail: "d" }), ExitCode.usage],
+    [new Ambiguous({ resource: "experiment", name: "run", scope: "ws/proj", matches: ["k1", "k2"] }), ExitCode.usage],
     [new Unauthorized({ status: 401, endpoint, serverMessage: null, sdkErrorCode: null }), ExitCode.auth],
     [new Unauthorized({ status: 403, endpoint, serverMessage: null, sdkErrorCode: null }), ExitCode.auth],
     [
