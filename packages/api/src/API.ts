@@ -26,8 +26,7 @@ import {
   type Predicate,
   type Project,
   type Summary,
-  type SystemDetails,
-  TransportError
+  type SystemDetails
 } from "@comet-ts/core"
 import {
   type CometHttp,
@@ -39,9 +38,7 @@ import {
 import type { Query, QueryVariable } from "@comet-ts/query"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as HttpClient from "@effect/platform/HttpClient"
-import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Stream from "effect/Stream"
@@ -58,18 +55,11 @@ import {
 } from "./CometApi.js"
 import { Experiment, ExperimentInfo } from "./Experiment.js"
 import { type ArgsOf, type EffectMethod, invoke, type StreamMethod, type ValueOf } from "./internal/invoke.js"
+import { type CallOptions, Runner } from "./internal/runner.js"
 import type { GetResultOf } from "./internal/service.js"
 import * as Panel from "./PanelContext.js"
 
-/**
- * Options of every facade call.
- *
- * @since 0.1.0
- */
-export interface CallOptions {
-  /** Cancels the call (and its HTTP request); the Promise rejects with a TransportError "aborted". */
-  readonly signal?: AbortSignal | undefined
-}
+export type { CallOptions } from "./internal/runner.js"
 
 /**
  * How the facade finds its panel context: explicit values; `"env"` to read the environment
@@ -99,6 +89,11 @@ export interface APIOptions extends Omit<CometOptions, "sources"> {
   readonly orStrategy?: OrStrategy | undefined
   /** Read configuration from these sources instead of the process (tests). */
   readonly sources?: CometOptions["sources"]
+  /**
+   * The most time any one call may take, in ms, unless the call sets its own `callTimeoutMs`
+   * (see `CallOptions`). Default: none.
+   */
+  readonly callTimeoutMs?: number | undefined
 }
 
 /**
@@ -109,9 +104,6 @@ export interface APIOptions extends Omit<CometOptions, "sources"> {
 export type APIGetResult<P extends string> = GetResultOf<P, APIExperiment>
 
 type Services = CometApi | Panel.PanelContext | CometHttp | RequestStats
-
-const aborted = (what: string) =>
-  new TransportError({ endpoint: what, reason: "aborted", detail: "the caller's AbortSignal fired", attempts: 0 })
 
 const isCallOptions = (u: unknown): u is CallOptions => typeof u === "object" && u !== null && !Array.isArray(u)
 
@@ -311,7 +303,7 @@ export class APIExperiment extends ExperimentInfo {
 export class API {
   /** @internal */
   readonly runtime: ManagedRuntime.ManagedRuntime<Services, CometError>
-  private closed = false
+  private readonly runner: Runner<Services>
 
   constructor(options: APIOptions = {}) {
     const configLayer = Config.layer({
@@ -338,6 +330,7 @@ export class API {
       Layer.provide(configLayer)
     )
     this.runtime = ManagedRuntime.make(services)
+    this.runner = new Runner(this.runtime, options.callTimeoutMs)
   }
 
   /**
@@ -345,58 +338,12 @@ export class API {
    * with the typed error itself.
    */
   run<A>(effect: Effect.Effect<A, CometError, Services>, options?: CallOptions): Promise<A> {
-    if (this.closed) {
-      return Promise.reject(
-        new ConfigurationError({ setting: "client", reason: "this API instance was closed; create a new one." })
-      )
-    }
-    const signal = options?.signal
-    if (signal?.aborted === true) return Promise.reject(aborted("call"))
-    return this.runtime.runPromiseExit(effect, signal === undefined ? undefined : { signal }).then((exit) => {
-      if (Exit.isSuccess(exit)) return exit.value
-      if (Cause.isInterruptedOnly(exit.cause)) throw aborted("call")
-      throw Cause.squash(exit.cause)
-    })
+    return this.runner.run(effect, options, "call")
   }
 
   /** @internal An async iterable over a Stream, run on this client's runtime. */
   iterate<A>(stream: Stream.Stream<A, CometError, Services>, options?: CallOptions): AsyncIterable<A> {
-    const signal = options?.signal
-    const guarded =
-      signal === undefined
-        ? stream
-        : Stream.interruptWhen(
-            stream,
-            Effect.async<never, CometError>((resume) => {
-              const onAbort = () => resume(Effect.fail(aborted("stream")))
-              if (signal.aborted) onAbort()
-              else signal.addEventListener("abort", onAbort, { once: true })
-              return Effect.sync(() => signal.removeEventListener("abort", onAbort))
-            })
-          )
-    const client = this
-    return {
-      [Symbol.asyncIterator](): AsyncIterator<A> {
-        let inner: AsyncIterator<A> | undefined
-        const open = async (): Promise<AsyncIterator<A>> => {
-          if (inner === undefined) {
-            const runtime = await client.run(Effect.runtime<Services>())
-            const iterable: AsyncIterable<A> = Stream.toAsyncIterableRuntime(guarded, runtime)
-            const it = iterable[Symbol.asyncIterator]()
-            inner = it
-            return it
-          }
-          return inner
-        }
-        return {
-          next: async () => (await open()).next(),
-          return: async (value?: unknown) => {
-            if (inner?.return !== undefined) await inner.return(value)
-            return { done: true, value: undefined }
-          }
-        }
-      }
-    }
+    return this.runner.iterate(stream, options, "stream")
   }
 
   private wrap = (e: Experiment): APIExperiment => new APIExperiment(e, this)
@@ -414,12 +361,13 @@ export class API {
     options: CallOptions | undefined,
     map?: (a: ValueOf<K>) => B
   ): Promise<B> {
-    return this.run(
+    return this.runner.run(
       Effect.flatMap(CometApi, (api) => {
         const effect = invoke(api, name, args) as Effect.Effect<ValueOf<K>, CometError, Services>
         return map === undefined ? (effect as Effect.Effect<B, CometError, Services>) : Effect.map(effect, map)
       }),
-      options
+      options,
+      name
     )
   }
 
@@ -430,14 +378,15 @@ export class API {
     options: CallOptions | undefined,
     map?: (a: ValueOf<K>) => B
   ): AsyncIterable<B> {
-    return this.iterate(
+    return this.runner.iterate(
       Stream.unwrap(
         Effect.map(CometApi, (api) => {
           const stream = invoke(api, name, args) as Stream.Stream<ValueOf<K>, CometError, Services>
           return map === undefined ? (stream as Stream.Stream<B, CometError, Services>) : Stream.map(stream, map)
         })
       ),
-      options
+      options,
+      name
     )
   }
 
@@ -867,11 +816,12 @@ export class API {
     return this.call("getBackendVersion", [], options)
   }
 
-  /** Release the client (connections, caches, timers). Later calls reject. */
-  async close(): Promise<void> {
-    if (this.closed) return
-    this.closed = true
-    await this.runtime.dispose()
+  /**
+   * Release the client (connections, caches, timers). Every call and stream still pending
+   * rejects at once with TransportError "closed"; later calls reject with ConfigurationError.
+   */
+  close(): Promise<void> {
+    return this.runner.close()
   }
 
   /** `await using api = new API()` closes it at the end of the scope. */
