@@ -7,12 +7,13 @@
  */
 import { Config, isCometError } from "@comet-ts/core"
 import * as Emulator from "@comet-ts/emulator"
-import { FetchHttpClient, HttpServer } from "@effect/platform"
+import { FetchHttpClient } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Context, Effect, Exit, Fiber, Layer, Option, Scope } from "effect"
 import { API, CometApi, Testing } from "../src/index.js"
 import { Capture } from "./support/capture.js"
 import { SECRET } from "./support/facade.js"
+import { eventually, inFlight, resources, serverUrl } from "./support/sockets.js"
 
 const CALLS = 100
 const dataset = Emulator.generate({ size: "small", seed: 1, apiKey: SECRET })
@@ -24,30 +25,7 @@ const targets = Array.from({ length: CALLS }, (_, i) => {
   return { key: e.experimentKey, metric: e.metrics[Math.floor(i / experiments.length)]!.name }
 })
 
-const resources = (): Record<string, number> => {
-  const counts: Record<string, number> = {}
-  for (const r of process.getActiveResourcesInfo()) counts[r] = (counts[r] ?? 0) + 1
-  return counts
-}
-
-/** Wait (polling, bounded by a count of turns) until `condition` holds. */
-const eventually = (condition: () => boolean, what: () => string) =>
-  Effect.gen(function* () {
-    for (let i = 0; i < 1000; i++) {
-      if (condition()) return
-      yield* Effect.sleep("10 millis")
-    }
-    assert.fail(`never: ${what()}`)
-  })
-
 const Server = Emulator.layerServer({ dataset, apiKey: SECRET, port: 0, latency: 600_000 })
-
-const serverUrl = Effect.map(HttpServer.HttpServer, (server) => {
-  const address = server.address
-  return address._tag === "TcpAddress" ? `http://${address.hostname}:${address.port}` : ""
-})
-
-const inFlight = (emulator: Emulator.EmulatorShape) => Effect.runSync(emulator.stats.snapshot).inFlight
 
 /** The error of a call ended by closing its client. */
 const assertClosed = (e: unknown) => {

@@ -15,6 +15,15 @@ describe("Pacing", () => {
       return t
     })
 
+  /** A burst of 8 at 0 ms: 5 accepted, 3 answered 429 with Retry-After 1 s; paced at 4.5/s from 1,005 ms. */
+  const engaged = (): Pacing => {
+    const p = new Pacing()
+    const ts = admitted(p, 8, 0)
+    for (const t of ts.slice(0, 5)) p.onAccepted(t, 5)
+    for (const t of ts.slice(5)) p.onThrottled(t, 5, 1000, 0)
+    return p
+  }
+
   it("a 429 pauses every attempt for its wait plus at most 10 % jitter", () => {
     for (const r of [0, 0.5, 0.999]) {
       const p = new Pacing()
@@ -63,10 +72,7 @@ describe("Pacing", () => {
   })
 
   it("recovers: after three calm windows one more attempt per window, then 10 %, then no pacing", () => {
-    const p = new Pacing()
-    const ts = admitted(p, 8, 0)
-    for (const t of ts.slice(0, 5)) p.onAccepted(t, 5)
-    for (const t of ts.slice(5)) p.onThrottled(t, 5, 1000, 0)
+    const p = engaged()
     assert.strictEqual(p.rate(1005), 4.5)
     assert.strictEqual(p.rate(4004), 4.5)
     assert.strictEqual(p.rate(4005), 5.5)
@@ -78,10 +84,7 @@ describe("Pacing", () => {
   })
 
   it("backs off: a step up that draws a 429 returns to the pace that held", () => {
-    const p = new Pacing()
-    const ts = admitted(p, 8, 0)
-    for (const t of ts.slice(0, 5)) p.onAccepted(t, 5)
-    for (const t of ts.slice(5)) p.onThrottled(t, 5, 1000, 0)
+    const p = engaged()
     assert.strictEqual(p.rate(5005), 6.5)
     const [probe] = admitted(p, 1, 5005)
     p.onThrottled(probe!, 5010, 1000, 0)
@@ -89,24 +92,24 @@ describe("Pacing", () => {
   })
 
   it("learns a lower rate when heavy throttling comes back at the pace that held", () => {
-    const p = new Pacing()
-    const burst = admitted(p, 8, 0)
-    for (const t of burst.slice(0, 5)) p.onAccepted(t, 5)
-    for (const t of burst.slice(5)) p.onThrottled(t, 5, 1000, 0)
-    // the server now allows 2 per second: 2 accepted, then 429s
+    const p = engaged()
+    // the server now allows 2 per second: at the pace (one every 223 ms) 2 are accepted, the third is a 429
+    const answers = [true, true, false]
     let now = 1005
-    const answered: Array<Ticket> = []
-    for (let i = 0; i < 8; i++) {
+    for (const accepted of answers) {
       const r = p.reserve(now)
-      if (r._tag !== "Go") now += r.millis
+      if (r._tag !== "Go") {
+        now += r.millis
+        assert.deepStrictEqual(p.reserve(now), { _tag: "Go" })
+      }
       const t = newTicket()
-      p.reserve(now)
       p.admit(t, now)
-      answered.push(t)
+      if (accepted) p.onAccepted(t, now)
+      else p.onThrottled(t, now, 1000, 0)
     }
-    p.onAccepted(answered[0]!, now)
-    p.onAccepted(answered[1]!, now)
-    for (const t of answered.slice(2)) p.onThrottled(t, now, 1000, 0)
-    assert.isTrue((p.rate(now + 1001) ?? 0) < 4.5)
+    assert.strictEqual(now, 1451)
+    assert.strictEqual(p.reserve(2000)._tag, "Paused")
+    // 4 of the last 11 answers were 429s: 90 % of the 2 accepted in the window before it
+    assert.closeTo(p.rate(2451) ?? 0, 1.8, 1e-9)
   })
 })

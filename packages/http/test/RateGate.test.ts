@@ -7,7 +7,7 @@
  */
 import type { ServerResponse } from "node:http"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber, Option, Schema, Stream, TestClock } from "effect"
+import { Cause, Effect, Exit, Fiber, Option, Schema, Scope, Stream, TestClock } from "effect"
 import { json, withHttp } from "./support/harness.js"
 import { closedPort, httpTo, sendJson, serve } from "./support/loopback.js"
 
@@ -277,5 +277,33 @@ describe("a connection that cannot be made fails fast", () => {
         assert.include(e.message, "ENOTFOUND")
       })
     )
+  )
+})
+
+describe("closing the client ends its waits", () => {
+  it.live("a call waiting out a 429's Retry-After fails with 'closed' when the layer's scope closes", () =>
+    Effect.gen(function* () {
+      const outer = yield* Scope.make()
+      const loopback = yield* Scope.extend(
+        serve((_req, res) => sendJson(res, 429, { code: 429, msg: "later" }, { "retry-after": "60" })),
+        outer
+      )
+      const inner = yield* Scope.make()
+      const { http } = yield* Scope.extend(httpTo(loopback.origin), inner)
+      const fiber = yield* Effect.forkDaemon(http.get("experiments", Ok))
+      for (let i = 0; i < 500 && loopback.requests.length === 0; i++) yield* Effect.sleep("10 millis")
+      assert.strictEqual(loopback.requests.length, 1)
+      yield* Scope.close(inner, Exit.void)
+      const exit = yield* Fiber.await(fiber)
+      assert.isTrue(Exit.isFailure(exit) && !Exit.isInterrupted(exit))
+      const e = Exit.isFailure(exit) ? Option.getOrUndefined(Cause.failureOption(exit.cause)) : undefined
+      assert.isTrue(e?._tag === "TransportError" && e.reason === "closed", String(e))
+      assert.include(e?.message ?? "", "the client was closed")
+      // a call on the closed client fails before anything is sent
+      const after = yield* Effect.flip(http.get("experiments", Ok, { params: { n: "2" } }))
+      assert.isTrue(after._tag === "TransportError" && after.reason === "closed")
+      assert.strictEqual(loopback.requests.length, 1)
+      yield* Scope.close(outer, Exit.void)
+    })
   )
 })
