@@ -91,20 +91,28 @@ export const make = (
       endpoint: string,
       kind: "json" | "bytes",
       options: RequestOptions | undefined,
-      self: Effect.Effect<A, CometError>
+      self: Effect.Effect<A, CometError>,
+      shared = true
     ): Effect.Effect<A, CometError> => {
       const named = Effect.mapError(self, nameTimeout(timeoutSetting(kind, options)))
       const timed =
         options?.callTimeout === undefined
           ? named
           : withCallTimeout(options.callTimeout, endpoint, "callTimeout")(named)
-      return closing.effect(endpoint, timed)
+      return closing.effect(endpoint, timed, shared)
     }
 
     const http: CometHttpShape = {
       get: (endpoint, schema, options) => operation(endpoint, "json", options, requests.get(endpoint, schema, options)),
       post: (endpoint, body, schema, options) =>
-        operation(endpoint, "json", options, requests.post(endpoint, body, schema, options)),
+        // a POST is shared (coalesced) only when it only reads
+        operation(
+          endpoint,
+          "json",
+          options,
+          requests.post(endpoint, body, schema, options),
+          options?.readOnly === true
+        ),
       getBytes: (endpoint, options) => operation(endpoint, "bytes", options, requests.getBytes(endpoint, options)),
       stream: (endpoint, options) => {
         const named = Stream.mapError(streamOf(endpoint, options), nameTimeout(timeoutSetting("bytes", options)))

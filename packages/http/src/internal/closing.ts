@@ -6,6 +6,7 @@
  * @internal
  */
 import { type CometError, TransportError } from "@comet-ts/core"
+import * as Cause from "effect/Cause"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Scope from "effect/Scope"
@@ -13,7 +14,16 @@ import * as Stream from "effect/Stream"
 
 /** Wrap the operations of one instance so that they end when it closes. */
 export interface Closing {
-  readonly effect: <A>(label: string, self: Effect.Effect<A, CometError>) => Effect.Effect<A, CometError>
+  /**
+   * An operation that ends when the instance closes. A `shared` one waits on a request run in
+   * the instance's sharing scope, which the closing interrupts (its callers then fail, not
+   * interrupted); any other races the closing (a fiber more per call).
+   */
+  readonly effect: <A>(
+    label: string,
+    self: Effect.Effect<A, CometError>,
+    shared: boolean
+  ) => Effect.Effect<A, CometError>
   readonly stream: <A>(label: string, self: Stream.Stream<A, CometError>) => Stream.Stream<A, CometError>
 }
 
@@ -27,7 +37,8 @@ const closedError = (label: string): TransportError =>
 
 /**
  * The closing of the instance whose layer owns `scope`. Add it after anything whose finalizers
- * must run after the pending calls have failed (finalizers run last-added first).
+ * must run after the pending calls have failed (finalizers run last-added first), such as the
+ * sharing scope.
  */
 export const makeClosing = (scope: Scope.Scope): Effect.Effect<Closing> =>
   Effect.gen(function* () {
@@ -42,8 +53,15 @@ export const makeClosing = (scope: Scope.Scope): Effect.Effect<Closing> =>
     )
     const whenClosed = (label: string) => Effect.zipRight(Deferred.await(closed), Effect.fail(closedError(label)))
     return {
-      effect: (label, self) =>
-        Effect.suspend(() => (isClosed ? Effect.fail(closedError(label)) : Effect.raceFirst(self, whenClosed(label)))),
+      effect: (label, self, shared) =>
+        Effect.suspend(() => {
+          if (isClosed) return Effect.fail(closedError(label))
+          if (!shared) return Effect.raceFirst(self, whenClosed(label))
+          // the shared request was interrupted by the closing: its waiters fail with its cause
+          return Effect.catchAllCause(self, (cause) =>
+            isClosed && Cause.isInterruptedOnly(cause) ? Effect.fail(closedError(label)) : Effect.failCause(cause)
+          )
+        }),
       stream: (label, self) =>
         Stream.suspend(() =>
           isClosed ? Stream.fail(closedError(label)) : Stream.interruptWhen(self, whenClosed(label))

@@ -74,7 +74,6 @@ export const makeRateGate = (settings: Resolved): Effect.Effect<RateGate, never,
             interval: config.rateLimit.interval,
             algorithm: settings.rateLimitAlgorithm
           })
-    const configured = limiter === null ? Effect.void : limiter(Effect.void)
     const pacing = new Pacing()
 
     const refuse = (ticket: GateTicket, waitMillis: number): Refused =>
@@ -92,29 +91,31 @@ export const makeRateGate = (settings: Resolved): Effect.Effect<RateGate, never,
         waitMillis
       )
 
-    /** Wait out the pause and the pace; admit the attempt in its ticket. */
-    const adaptive: Effect.Effect<void, AttemptFailure> = Effect.gen(function* () {
-      const ticket = (yield* FiberRef.get(CurrentTicket)) ?? ticketFor("", 1, Number.POSITIVE_INFINITY, "retryBudget")
-      while (true) {
-        const now = yield* Clock.currentTimeMillis
-        const r = pacing.reserve(now)
-        if (r._tag === "Go") {
-          pacing.admit(ticket, now)
-          return
-        }
-        if (now + r.millis > ticket.notAfter) {
-          return yield* Effect.fail(refuse(ticket, r._tag === "Paused" ? r.millis : pacing.pausedFor(now)))
-        }
-        yield* Effect.sleep(Duration.millis(r.millis))
-      }
-    })
+    const untracked = ticketFor("", 1, Number.POSITIVE_INFINITY, "retryBudget")
 
-    const take = Effect.zipRight(configured, adaptive)
+    /** Admit the attempt of `ticket` now, or wait (out the pause, or for its slot) and ask again. */
+    const admit = (ticket: GateTicket, now: number): Effect.Effect<void, AttemptFailure> => {
+      const r = pacing.reserve(now)
+      if (r._tag === "Go") {
+        pacing.admit(ticket, now)
+        return Effect.void
+      }
+      if (now + r.millis > ticket.notAfter) return Effect.fail(refuse(ticket, r.millis))
+      return Effect.zipRight(Effect.sleep(Duration.millis(r.millis)), adaptive)
+    }
+
+    /** Wait out the pause and the pace; admit the attempt in its ticket. */
+    const adaptive: Effect.Effect<void, AttemptFailure> = Effect.flatMap(FiberRef.get(CurrentTicket), (ticket) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) => admit(ticket ?? untracked, now))
+    )
+
+    const take = limiter === null ? adaptive : Effect.zipRight(limiter(Effect.void), adaptive)
 
     return {
       take,
       run: (ticket, attempt) => Effect.locally(attempt, CurrentTicket, ticket),
-      accepted: (ticket) => Effect.map(Clock.currentTimeMillis, (now) => pacing.onAccepted(ticket, now)),
+      // the admission time stands for now: it only ages the memory of accepted attempts
+      accepted: (ticket) => Effect.sync(() => pacing.onAccepted(ticket, ticket.admittedAt)),
       throttled: (ticket, waitMillis) =>
         Effect.flatMap(Clock.currentTimeMillis, (now) =>
           Effect.map(Random.next, (r) => pacing.onThrottled(ticket, now, waitMillis, r))
