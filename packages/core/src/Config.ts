@@ -14,6 +14,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import { ConfigurationError } from "./Errors.js"
+import { checkApiKey } from "./internal/apiKey.js"
 import { parseDotEnv, parseIni } from "./internal/configFiles.js"
 import { registerSecret } from "./internal/secrets.js"
 
@@ -231,9 +232,6 @@ const layers = (sources: ConfigSources): Layered => {
   }
 }
 
-const hasSpaceOrControl = (text: string): boolean =>
-  /\s/.test(text) || [...text].some((ch) => (ch.codePointAt(0) ?? 0) < 0x20 || ch.codePointAt(0) === 0x7f)
-
 const isLoopback = (hostname: string): boolean => {
   const h = hostname.replace(/^\[|\]$/g, "").toLowerCase()
   return h === "localhost" || h.endsWith(".localhost") || h === "::1" || /^127(\.\d{1,3}){3}$/.test(h)
@@ -324,20 +322,7 @@ export const resolve = (options: CometOptions = {}): Effect.Effect<ResolvedConfi
       apiKey = Redacted.make(found.value)
       apiKeySource = found.source
     }
-    const keyText = Redacted.value(apiKey).trim()
-    if (keyText.length === 0) {
-      return yield* Effect.fail(
-        new ConfigurationError({ setting: "apiKey", reason: `the API key from ${apiKeySource} is empty.` })
-      )
-    }
-    if (hasSpaceOrControl(keyText)) {
-      return yield* Effect.fail(
-        new ConfigurationError({
-          setting: "apiKey",
-          reason: `the API key from ${apiKeySource} contains white space or control characters; Comet keys have none. Check for a stray space or line break.`
-        })
-      )
-    }
+    const keyText = yield* checkApiKey(Redacted.value(apiKey), apiKeySource)
     registerSecret(keyText)
     if (keyText !== Redacted.value(apiKey)) apiKey = Redacted.make(keyText)
 

@@ -31,6 +31,8 @@ export { AssetId, ExperimentKey, ExperimentModelId, ProjectId } from "./Ids.js"
 /** The status → error mapping. @since 0.1.0 */
 export * as ResponseErrors from "./ResponseErrors.js"
 export { errorFromResponse, parseRetryAfter } from "./ResponseErrors.js"
+/** The API key as a secret: usable or not, and scrubbed from text in every form. @since 0.1.0 */
+export * as Secrets from "./Secrets.js"
 export { Asset, AssetIdFromWire, AssetList, Curve, CurveData } from "./wire/Asset.js"
 /** Wire schema building blocks. @since 0.1.0 */
 export * as WireCommon from "./wire/Common.js"
