@@ -16,6 +16,7 @@ import * as Redacted from "effect/Redacted"
 import { ConfigurationError } from "./Errors.js"
 import { checkApiKey } from "./internal/apiKey.js"
 import { parseDotEnv, parseIni } from "./internal/configFiles.js"
+import { checkOptions } from "./internal/options.js"
 import { registerSecret } from "./internal/secrets.js"
 
 /**
@@ -297,8 +298,9 @@ const truthy = (raw: string | undefined): boolean | undefined =>
  *
  * @since 0.1.0
  */
-export const resolve = (options: CometOptions = {}): Effect.Effect<ResolvedConfig, ConfigurationError> =>
+export const resolve = (explicit: CometOptions = {}): Effect.Effect<ResolvedConfig, ConfigurationError> =>
   Effect.gen(function* () {
+    const options = yield* checkOptions(explicit)
     const sources = options.sources ?? processSources()
     const l = layers(sources)
     const get = (name: string) => l.get(name)

@@ -9,6 +9,7 @@ import type { CometHttpShape, RequestStatsShape } from "@comet-ts/http"
 import type * as Scope from "effect/Scope"
 import { Experiment } from "../Experiment.js"
 import { makeAccount } from "./account.js"
+import { guard, guardApi, readMethods } from "./arguments.js"
 import { makeAssets } from "./assets.js"
 import { makeCharts } from "./charts.js"
 import { makeContext, type ToExperiment } from "./context.js"
@@ -30,12 +31,14 @@ export const makeCometApi = (
   const ctx = makeContext(http, stats, settings, scope)
   const charts = makeCharts(ctx)
   // What every Experiment reads through: the per-experiment methods, built before any Experiment.
-  const reads: ExperimentReads = {
+  // (guarded: an Experiment's arguments are checked as the service's are)
+  const unguarded: ExperimentReads = {
     getExperimentMetadata: ctx.getExperimentMetadata,
     ...makeExperimentData(ctx),
     ...makeAssets(ctx),
     getExperimentMetricsForChart: charts.getExperimentMetricsForChart
   }
+  const reads = guard(unguarded, readMethods(unguarded))
   const toExperiment: ToExperiment = (m) => new Experiment(m, reads, http.baseUrl)
   const experiments = makeExperiments(ctx, toExperiment)
   const queries = makeQueries(
@@ -48,7 +51,8 @@ export const makeCometApi = (
     { getProjectColumns: experiments.methods.getProjectColumns, experimentsFor: queries.experimentsFor },
     toExperiment
   )
-  return {
+  // The CometApi boundary: every method checks the runtime types of its arguments first.
+  return guardApi({
     ...experiments.methods,
     ...reads,
     getMetricsForChart: charts.getMetricsForChart,
@@ -56,5 +60,5 @@ export const makeCometApi = (
     ...panel,
     ...makeAccount(ctx),
     baseUrl: http.baseUrl
-  }
+  })
 }
