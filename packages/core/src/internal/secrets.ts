@@ -52,7 +52,7 @@ export const secretForms = (secret: string): ReadonlyArray<string> => {
   const bytes = new TextEncoder().encode(secret)
   // the secret as written, and as it reads once its own escape-like characters are decoded
   const forms = new Set<string>([lowerAscii(secret)])
-  const decoded = canonical(secret).text
+  const decoded = decodedForm(secret)
   if (decoded.length >= MIN_SECRET) forms.add(decoded)
   let hex = ""
   for (const b of bytes) hex += b.toString(16).padStart(2, "0")
@@ -89,38 +89,47 @@ const NAMED: Readonly<Record<string, string>> = { quot: '"', amp: "&", lt: "<", 
 /** One decoded character of a text: the character and the length of the source it came from. */
 type Decoded = readonly [char: string, length: number]
 
-/** A backslash escape at `i`: `\uXXXX`, `\u{X…}`, `\xXX`, `\"`, `\/`, … (backslashes may be doubled). */
+/** JSON's and JavaScript's one-character escapes. */
+const SINGLE: Readonly<Record<string, string>> = {
+  "\\": "\\",
+  '"': '"',
+  "'": "'",
+  "/": "/",
+  n: "\n",
+  r: "\r",
+  t: "\t",
+  b: "\b",
+  f: "\f"
+}
+
+/** A backslash escape at `i`: `\uXXXX`, `\u{X…}`, `\xXX`, or one of {@link SINGLE}. */
 const backslashAt = (text: string, i: number): Decoded | null => {
-  let j = i
-  while (j < text.length && j - i < 8 && text.charCodeAt(j) === 92) j++
-  const c = text[j]
+  const c = text[i + 1]
   if (c === undefined) return null
   if (c === "u" || c === "U") {
-    const four = hexAt(text, j + 1, 4)
-    if (four !== null) return [String.fromCharCode(four), j + 5 - i]
-    if (text[j + 1] === "{") {
-      const close = text.indexOf("}", j + 2)
-      if (close > j + 2 && close - j <= 9) {
-        const cp = hexAt(text, j + 2, close - j - 2)
+    const four = hexAt(text, i + 2, 4)
+    if (four !== null) return [String.fromCharCode(four), 6]
+    if (text[i + 2] === "{") {
+      const close = text.indexOf("}", i + 3)
+      if (close > i + 3 && close - i <= 10) {
+        const cp = hexAt(text, i + 3, close - i - 3)
         if (cp !== null && cp <= 0x10ffff) return [String.fromCodePoint(cp), close + 1 - i]
       }
     }
     return null
   }
   if (c === "x" || c === "X") {
-    const two = hexAt(text, j + 1, 2)
-    return two === null ? null : [String.fromCharCode(two), j + 3 - i]
+    const two = hexAt(text, i + 2, 2)
+    return two === null ? null : [String.fromCharCode(two), 4]
   }
-  // an escaped punctuation character (`\"`, `\/`, `\\`): the character itself
-  return /[^A-Za-z0-9\s]/.test(c) ? [c, j + 1 - i] : null
+  const single = SINGLE[c]
+  return single === undefined ? null : [single, 2]
 }
 
-/** A percent escape at `i`: `%XX`, or doubly encoded `%25XX` (an ASCII byte only). */
+/** A percent escape at `i`: `%XX` of an ASCII byte (one layer; a doubly encoded one takes two rounds). */
 const percentAt = (text: string, i: number): Decoded | null => {
-  let j = i + 1
-  while (text.startsWith("25", j) && hexAt(text, j + 2, 2) !== null) j += 2
-  const byte = hexAt(text, j, 2)
-  return byte === null || byte > 0x7f ? null : [String.fromCharCode(byte), j + 2 - i]
+  const byte = hexAt(text, i + 1, 2)
+  return byte === null || byte > 0x7f ? null : [String.fromCharCode(byte), 3]
 }
 
 /** An HTML character reference at `i`: `&#115;`, `&#x73;`, `&quot;`, … */
@@ -141,7 +150,12 @@ interface Canonical {
 }
 
 /** One round of decoding: every escape decoded once, ASCII letters lowercased. */
-const decodeRound = (text: string): Canonical => {
+/** Which escapes a round decodes: backslash escapes, percent escapes, HTML references. */
+type Kinds = readonly [backslash: boolean, percent: boolean, entity: boolean]
+
+const ALL: Kinds = [true, true, true]
+
+const decodeRound = (text: string, [backslash, percent, entity]: Kinds = ALL): Canonical => {
   let out = ""
   const from: Array<number> = []
   const to: Array<number> = []
@@ -149,7 +163,13 @@ const decodeRound = (text: string): Canonical => {
   while (i < text.length) {
     const code = text.charCodeAt(i)
     const decoded =
-      code === 92 ? backslashAt(text, i) : code === 37 ? percentAt(text, i) : code === 38 ? entityAt(text, i) : null
+      code === 92 && backslash
+        ? backslashAt(text, i)
+        : code === 37 && percent
+          ? percentAt(text, i)
+          : code === 38 && entity
+            ? entityAt(text, i)
+            : null
     const [char, length] = decoded ?? [text[i] as string, 1]
     for (let k = 0; k < char.length; k++) {
       out += lowerAscii(char[k] as string)
@@ -161,34 +181,66 @@ const decodeRound = (text: string): Canonical => {
   return { text: out, from, to }
 }
 
+/** How many times escapes are decoded (an escape of an escape of an escape …). */
+const ROUNDS = 4
+
 /**
- * The canonical copy of a text: two rounds of decoding (so an escape of an escape, like a
- * percent-encoded `\u0073`, is decoded too), with each character mapped back to the span of
- * the original text it came from.
+ * The canonical copies of a text: its escapes decoded round after round (so an escape of an
+ * escape, like a percent-encoded `\u0073` or a doubly JSON-encoded one, is decoded too), each
+ * round's copy kept (a later round may decode too much: `\"` made of a key's trailing backslash
+ * and a quote), with each character mapped back to the span of the original text it came from.
  */
-const canonical = (text: string): Canonical => {
-  const first = decodeRound(text)
-  if (!/[\\%&]/.test(first.text)) return first
-  const second = decodeRound(first.text)
-  return {
-    text: second.text,
-    from: second.from.map((k) => first.from[k] as number),
-    to: second.to.map((k) => first.to[k - 1] as number)
+const canonicals = (text: string): ReadonlyArray<Canonical> => {
+  let c = decodeRound(text)
+  const out = [c]
+  for (let round = 1; round < ROUNDS && /[\\%&]/.test(c.text); round++) {
+    const next = decodeRound(c.text)
+    if (next.text === c.text) break
+    const prev = c
+    c = {
+      text: next.text,
+      from: next.from.map((k) => prev.from[k] as number),
+      to: next.to.map((k) => prev.to[k - 1] as number)
+    }
+    out.push(c)
   }
+  // One kind of escape at a time, too: a key's own backslash before a quote must not be read
+  // as an escape when the text around it is percent- or HTML-escaped.
+  for (const kinds of ONE_KIND) out.push(decodeRound(text, kinds))
+  return out
+}
+
+const ONE_KIND: ReadonlyArray<Kinds> = [
+  [true, false, false],
+  [false, true, false],
+  [false, false, true]
+]
+
+/** A secret's own form once fully decoded (every round, every kind). */
+const decodedForm = (text: string): string => {
+  let c = decodeRound(text)
+  for (let round = 1; round < ROUNDS; round++) {
+    const next = decodeRound(c.text)
+    if (next.text === c.text) break
+    c = next
+  }
+  return c.text
 }
 
 /** The spans of the original text where any form of a secret appears, merged. */
 const spansOf = (text: string, formsList: ReadonlyArray<ReadonlyArray<string>>): Array<[number, number]> => {
-  const c = canonical(text)
   const lower = lowerAscii(text)
+  const decoded = /[\\%&]/.test(text) ? canonicals(text) : []
   const spans: Array<[number, number]> = []
   for (const forms of formsList) {
     for (const form of forms) {
       // as written (case-folded) …
       for (let at = lower.indexOf(form); at >= 0; at = lower.indexOf(form, at + 1)) spans.push([at, at + form.length])
-      // … and with the text's escapes decoded
-      for (let at = c.text.indexOf(form); at >= 0; at = c.text.indexOf(form, at + 1)) {
-        spans.push([c.from[at] as number, c.to[at + form.length - 1] as number])
+      // … and with the text's escapes decoded, round after round
+      for (const c of decoded) {
+        for (let at = c.text.indexOf(form); at >= 0; at = c.text.indexOf(form, at + 1)) {
+          spans.push([c.from[at] as number, c.to[at + form.length - 1] as number])
+        }
       }
     }
   }
