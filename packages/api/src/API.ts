@@ -118,6 +118,15 @@ const aborted = (what: string) =>
 
 const isCallOptions = (u: unknown): u is CallOptions => typeof u === "object" && u !== null && !Array.isArray(u)
 
+/** `Effect.isEffect`, for any value at all (a Proxy's traps may throw). */
+const isEffect = (u: unknown): boolean => {
+  try {
+    return Effect.isEffect(u)
+  } catch {
+    return false
+  }
+}
+
 /**
  * Whether an argument of an overloaded method is the positional one (a name) rather than the
  * trailing options: anything but an object or nothing — so a wrong type is reported as the
@@ -346,7 +355,7 @@ export class API {
         new ConfigurationError({ setting: "client", reason: "this API instance was closed; create a new one." })
       )
     }
-    if (!Effect.isEffect(effect)) {
+    if (!isEffect(effect)) {
       return Promise.reject(
         new InvalidArgument({ argument: "effect", value: Inputs.renderValue(effect), reason: "must be an Effect." })
       )

@@ -110,34 +110,58 @@ const expectedOf = (ast: AST.AST): string => {
 
 const hasOwnDescription = (ast: AST.AST): boolean => Option.isSome(AST.getDescriptionAnnotation(ast))
 
+/** A union member's issue that got past the member's own type (the member the value was meant for). */
+const isDeep = (issue: ParseResult.ParseIssue): boolean =>
+  issue._tag === "Pointer" ||
+  (issue._tag === "Composite" && !AST.isUnion(issue.ast)) ||
+  (issue._tag === "Transformation" && isDeep(issue.issue))
+
 /** Walk a parse issue to its first leaf, collecting the path; never renders a value. */
 const firstProblem = (root: ParseResult.ParseIssue): Problem => {
   const path: Array<PropertyKey> = []
   let issue: ParseResult.ParseIssue = root
+  // the description of the value at the current path, from a node above the leaf (a Struct
+  // with optional fields is a Transformation over the Struct: the description is on it)
+  let described: string | undefined
+  const describe = (ast: AST.AST) => {
+    const d = AST.getDescriptionAnnotation(ast)
+    if (Option.isSome(d)) described = d.value
+  }
   for (;;) {
     switch (issue._tag) {
       case "Pointer":
         path.push(...(Array.isArray(issue.path) ? issue.path : [issue.path as PropertyKey]))
+        described = undefined
         issue = issue.issue
         continue
       case "Composite": {
-        // A union (or anything described as a whole) is reported as a whole.
-        if (AST.isUnion(issue.ast) || (hasOwnDescription(issue.ast) && !AST.isTypeLiteral(issue.ast))) break
-        const next: ParseResult.ParseIssue | undefined = Array.isArray(issue.issues)
-          ? issue.issues[0]
-          : (issue.issues as ParseResult.ParseIssue)
+        const issues: ReadonlyArray<ParseResult.ParseIssue> = Array.isArray(issue.issues)
+          ? issue.issues
+          : [issue.issues as ParseResult.ParseIssue]
+        if (AST.isUnion(issue.ast)) {
+          // the one member the value was meant for (an object for the object member), if any
+          const deep = issues.filter(isDeep)
+          if (deep.length !== 1) break
+          describe(issue.ast)
+          issue = deep[0] as ParseResult.ParseIssue
+          continue
+        }
+        const next = issues[0]
         if (next === undefined) break
+        describe(issue.ast)
         issue = next
         continue
       }
       case "Refinement":
         if (issue.kind === "From") {
+          describe(issue.ast)
           issue = issue.issue
           continue
         }
         break
       case "Transformation":
         if (issue.kind === "Encoded") {
+          describe(issue.ast)
           issue = issue.issue
           continue
         }
@@ -146,7 +170,11 @@ const firstProblem = (root: ParseResult.ParseIssue): Problem => {
     break
   }
   const actual: unknown = issue._tag === "Missing" || issue._tag === "Unexpected" ? undefined : issue.actual
-  const expected = issue._tag === "Unexpected" ? "absent" : expectedOf(issue.ast as AST.AST)
+  const leaf = issue._tag === "Unexpected" ? "absent" : expectedOf(issue.ast as AST.AST)
+  const expected =
+    issue._tag !== "Unexpected" && !hasOwnDescription(issue.ast as AST.AST) && described !== undefined
+      ? described
+      : leaf
   return { path: formatPath(path), expected, actual: describeValue(actual), value: renderValue(actual) }
 }
 
