@@ -4,7 +4,7 @@
  * `CometError` (an `Error`, with the expected `_tag` and a message that says what happened),
  * never anything untyped; and the key must appear in no error, log line, span or URL.
  */
-import { Config, isCometError } from "@comet-ts/core"
+import { Config, isCometError, SystemDetails } from "@comet-ts/core"
 import * as Http from "@comet-ts/http"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Context, Effect, Exit, Layer, Option, Runtime } from "effect"
@@ -41,34 +41,10 @@ const metadataOf = (key: string) => ({
 
 const chartOf = (key: string) => ({ experimentKey: key, experimentName: null, metrics: [], params: null })
 
-const systemDetailsOf = (key: string) =>
-  Object.fromEntries(
-    [
-      "user",
-      "pythonVersion",
-      "pythonVersionVerbose",
-      "pid",
-      "osType",
-      "os",
-      "osRelease",
-      "machine",
-      "processor",
-      "ip",
-      "hostname",
-      "totalRam",
-      "maxTotalMemory",
-      "gpuStaticInfoList",
-      "logAdditionalSystemInfoList",
-      "systemMetricNames",
-      "networkInterfaceIps",
-      "command",
-      "executable",
-      "osPackages",
-      "installedPackages"
-    ]
-      .map((k): readonly [string, string | null] => [k, null])
-      .concat([["experimentKey", key]])
-  )
+const systemDetailsOf = (key: string) => ({
+  ...Object.fromEntries(Object.keys(SystemDetails.fields).map((k) => [k, null])),
+  experimentKey: key
+})
 
 const projectJson = {
   projectId: project.projectId,

@@ -17,12 +17,12 @@
  *   hex or HTML-escaped, and a redirect to a host built from it, leave it in no error, log,
  *   span or URL; a key with an invisible character is a ConfigurationError and nothing is sent.
  */
-import { Config, isCometError } from "@comet-ts/core"
+import { Config, isCometError, SystemDetails } from "@comet-ts/core"
 import * as Http from "@comet-ts/http"
 import { Metric } from "@comet-ts/query"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Layer, Option, Redacted, Stream } from "effect"
-import { type API, CometApi, CometApiLayer, Panel } from "../src/index.js"
+import { type API, type APIOptions, CometApi, CometApiLayer, Panel } from "../src/index.js"
 import { SECRET } from "./support/facade.js"
 import { adapters, Capture, type Handler, hostileApi, hostileServer, rejection, type Seen } from "./support/hostile.js"
 
@@ -102,28 +102,10 @@ const chartExperiment = (key: string, inner = key) => ({
   params: null
 })
 
+/** System details with every key the wire reference lists (null but the key and the packages). */
 const systemDetails = (key: string, installed: ReadonlyArray<string> = ["numpy==2.0"]) => ({
+  ...Object.fromEntries(Object.keys(SystemDetails.fields).map((k) => [k, null])),
   experimentKey: key,
-  user: "u",
-  pythonVersion: "3.11",
-  pythonVersionVerbose: "3.11.4",
-  pid: 1,
-  osType: "Linux",
-  os: "Linux",
-  osRelease: "6",
-  machine: "x86_64",
-  processor: "x86_64",
-  ip: null,
-  hostname: "box",
-  totalRam: 1,
-  maxTotalMemory: null,
-  gpuStaticInfoList: [],
-  logAdditionalSystemInfoList: [],
-  systemMetricNames: [],
-  networkInterfaceIps: [],
-  command: [],
-  executable: null,
-  osPackages: [],
   installedPackages: installed
 })
 
@@ -420,42 +402,34 @@ describe("kind 5: what is the experiment's own is still returned", () => {
 // ---------------------------------------------------------------- kind 6
 const ok = (path: string) => routes({ [path]: () => ({ status: "ok" }) })
 
+/** A per-experiment read answered `{"status":"ok"}`: a DecodeError naming the missing field. */
+const statusOk = (
+  method:
+    | "getExperimentCode"
+    | "getExperimentOutput"
+    | "getExperimentHtml"
+    | "getExperimentModelGraph"
+    | "getExperimentInstalledPackages"
+    | "getExperimentGitMetadata"
+    | "getExperimentTags",
+  endpoint: string,
+  message: string
+): Case => ({
+  name: `${method} with {"status":"ok"}`,
+  handle: ok(endpoint),
+  call: (api) => api[method](A),
+  tag: "DecodeError",
+  message
+})
+
 runCases("kind 6: absence is not success", [
-  {
-    name: 'getExperimentCode with {"status":"ok"}',
-    handle: ok("experiment/code"),
-    call: (api) => api.getExperimentCode(A),
-    tag: "DecodeError",
-    message: "field code: is missing"
-  },
-  {
-    name: 'getExperimentOutput with {"status":"ok"}',
-    handle: ok("experiment/output"),
-    call: (api) => api.getExperimentOutput(A),
-    tag: "DecodeError",
-    message: "field output: is missing"
-  },
-  {
-    name: 'getExperimentHtml with {"status":"ok"}',
-    handle: ok("experiment/html"),
-    call: (api) => api.getExperimentHtml(A),
-    tag: "DecodeError",
-    message: "field html: is missing"
-  },
-  {
-    name: 'getExperimentModelGraph with {"status":"ok"}',
-    handle: ok("experiment/graph"),
-    call: (api) => api.getExperimentModelGraph(A),
-    tag: "DecodeError",
-    message: "field graph: is missing"
-  },
-  {
-    name: 'getExperimentInstalledPackages with {"status":"ok"}',
-    handle: ok("experiment/system-details"),
-    call: (api) => api.getExperimentInstalledPackages(A),
-    tag: "DecodeError",
-    message: "is missing"
-  },
+  statusOk("getExperimentCode", "experiment/code", "field code: is missing"),
+  statusOk("getExperimentOutput", "experiment/output", "field output: is missing"),
+  statusOk("getExperimentHtml", "experiment/html", "field html: is missing"),
+  statusOk("getExperimentModelGraph", "experiment/graph", "field graph: is missing"),
+  statusOk("getExperimentInstalledPackages", "experiment/system-details", "is missing"),
+  statusOk("getExperimentGitMetadata", "experiment/git/metadata", "is missing"),
+  statusOk("getExperimentTags", "experiment/tags", "field tags: is missing"),
   {
     name: "getExperimentInstalledPackages with system details lacking installedPackages",
     handle: routes({
@@ -474,20 +448,6 @@ runCases("kind 6: absence is not success", [
     call: (api) => api.getProjectNotes(P),
     tag: "DecodeError",
     message: "field notes: is missing"
-  },
-  {
-    name: 'getExperimentGitMetadata with {"status":"ok"}',
-    handle: ok("experiment/git/metadata"),
-    call: (api) => api.getExperimentGitMetadata(A),
-    tag: "DecodeError",
-    message: "is missing"
-  },
-  {
-    name: 'getExperimentTags with {"status":"ok"}',
-    handle: ok("experiment/tags"),
-    call: (api) => api.getExperimentTags(A),
-    tag: "DecodeError",
-    message: "field tags: is missing"
   },
   {
     name: "getDefaultWorkspace when account details lack defaultWorkspaceName",
@@ -568,6 +528,19 @@ describe("kind 6: what the wire reference allows still passes", () => {
 const everything: Handler = routes({
   "experiment/metadata": (s) => meta(s.query.get("experimentKey") ?? A),
   experiments: () => ({ experiments: [meta(A)] })
+})
+
+/** `new API(options)` with an option of the wrong runtime type: every call is a ConfigurationError, nothing is sent. */
+const badOptions = (what: string, options: Partial<APIOptions>, message: string): Case => ({
+  name: `new API({ ${what} })`,
+  handle: everything,
+  call: () => {
+    const bad = hostileApi("http://127.0.0.1:1", "fetch", new Capture(), options)
+    return bad.getMetricsForChart([A], ["loss"]).finally(() => bad.close())
+  },
+  tag: "ConfigurationError",
+  message,
+  seen: nothingSent
 })
 
 /** A JavaScript caller: the facade's types do not apply. */
@@ -730,39 +703,18 @@ runCases("kind 7: wrong runtime types from JavaScript are InvalidArgument, befor
     message: 'Invalid workspace "42"',
     seen: nothingSent
   },
-  {
-    name: "new API({ baseUrl: 42 })",
-    handle: everything,
-    call: () => {
-      const bad = hostileApi("http://127.0.0.1:1", "fetch", new Capture(), { baseUrl: 42 as unknown as string })
-      return bad.getWorkspaces().finally(() => bad.close())
-    },
-    tag: "ConfigurationError",
-    message: "Configuration problem with baseUrl: must be a string, not the number 42.",
-    seen: nothingSent
-  },
-  {
-    name: "new API({ panel: 7 })",
-    handle: everything,
-    call: () => {
-      const bad = hostileApi("http://127.0.0.1:1", "fetch", new Capture(), { panel: 7 as unknown as false })
-      return bad.getWorkspaces().finally(() => bad.close())
-    },
-    tag: "ConfigurationError",
-    message: "panel",
-    seen: nothingSent
-  },
-  {
-    name: "new API({ chartChunkSize: 0 }) (would loop forever)",
-    handle: everything,
-    call: () => {
-      const bad = hostileApi("http://127.0.0.1:1", "fetch", new Capture(), { chartChunkSize: 0 })
-      return bad.getMetricsForChart([A], ["loss"]).finally(() => bad.close())
-    },
-    tag: "ConfigurationError",
-    message: "chartChunkSize: must be a positive integer",
-    seen: nothingSent
-  },
+  badOptions(
+    "baseUrl: 42",
+    { baseUrl: 42 as unknown as string },
+    "Configuration problem with baseUrl: must be a string, not the number 42."
+  ),
+  badOptions("panel: 7", { panel: 7 as unknown as false }, "panel"),
+  badOptions(
+    "chartChunkSize: 0 (would loop forever)",
+    { chartChunkSize: 0 },
+    "chartChunkSize: must be a positive integer"
+  ),
+  badOptions("http: 'fast'", { http: "fast" as unknown as APIOptions["http"] }, "Configuration problem with http"),
   {
     name: "deeply nested JSON where a string is expected",
     handle: () => ({

@@ -55,6 +55,7 @@ const options = (description: string, fields: Readonly<Record<string, Schema.Sch
   ).annotations({ description })
 
 const Key = text("an experiment key")
+const ReturnTypeText = text('"binary", "text" or "json"')
 const Workspace = text("a workspace name")
 const ProjectName = text("a project name")
 
@@ -111,6 +112,12 @@ const project = [
   optional("projectName", ProjectName),
   optional("projectId", text("a project id"))
 ]
+/** `(workspace, projectName?, experiment?)`, where the workspace may be a `"ws/proj/exp"` path. */
+const located = (first: typeof required, experiment: string): ReadonlyArray<Param> => [
+  first("workspace", text('a workspace name or a "workspace/project/experiment" path')),
+  optional("projectName", ProjectName),
+  optional(experiment, text("an experiment key or name"))
+]
 const keyOnly: Signature = { returns: "effect", params: [required("experimentKey", Key)] }
 const none: Signature = { returns: "effect", params: [] }
 const listing: Signature = {
@@ -127,14 +134,7 @@ const listing: Signature = {
  * positions take the same types).
  */
 export const signatures: { readonly [K in Method]: Signature } = {
-  get: {
-    returns: "effect",
-    params: [
-      optional("workspace", text('a workspace name or a "workspace/project/experiment" path')),
-      optional("projectName", ProjectName),
-      optional("experiment", text("an experiment key or name"))
-    ]
-  },
+  get: { returns: "effect", params: located(optional, "experiment") },
   getWorkspaces: none,
   getProjects: { returns: "effect", params: [required("workspace", Workspace)] },
   listProjects: { returns: "effect", params: [required("workspace", Workspace)] },
@@ -149,14 +149,7 @@ export const signatures: { readonly [K in Method]: Signature } = {
     returns: "effect",
     params: [required("projectId", text("a project id, or a workspace name")), optional("projectName", ProjectName)]
   },
-  getExperiment: {
-    returns: "effect",
-    params: [
-      required("workspace", text('a workspace name or a "workspace/project/experiment" path')),
-      optional("projectName", ProjectName),
-      optional("experimentKey", text("an experiment key or name"))
-    ]
-  },
+  getExperiment: { returns: "effect", params: located(required, "experimentKey") },
   getExperimentByKey: keyOnly,
   getExperimentById: { returns: "effect", params: [required("experiment", Key)] },
   getExperimentByName: {
@@ -281,7 +274,7 @@ export const signatures: { readonly [K in Method]: Signature } = {
     params: [
       required("experimentKey", Key),
       required("assetId", text("an asset id")),
-      optional("options", options("options ({ returnType? })", { returnType: text('"binary", "text" or "json"') }))
+      optional("options", options("options ({ returnType? })", { returnType: ReturnTypeText }))
     ]
   },
   getExperimentAssetByName: {
@@ -292,7 +285,7 @@ export const signatures: { readonly [K in Method]: Signature } = {
       optional(
         "options",
         options("options ({ returnType?, assetType? })", {
-          returnType: text('"binary", "text" or "json"'),
+          returnType: ReturnTypeText,
           assetType: text("an asset type")
         })
       )
