@@ -797,18 +797,43 @@ const echo =
 
 runCases("kind 9: the key in any form, in no error, log, span or URL", [
   {
-    name: "401 whose message has the key JSON-escaped (\\u0063…)",
-    handle: echo(401, u4),
+    name: "401 whose message has the key in hex",
+    handle: echo(401, (k) => Buffer.from(k).toString("hex")),
     call: (api) => api.getWorkspaces(),
     tag: "Unauthorized",
     message: 'Comet says: "invalid key <redacted>"'
   },
   {
-    name: "400 whose message has the first character escaped only",
-    handle: echo(400, (k) => `${u4(k.slice(0, 1))}${k.slice(1)}`),
+    name: "400 whose message has the key case-folded",
+    handle: echo(400, (k) => k.toUpperCase()),
     call: (api) => api.getWorkspaces(),
     tag: "BadRequest",
     message: "invalid key <redacted>"
+  },
+  {
+    name: "a 200 of the wrong shape quoting the key JSON-escaped (\\u0063…)",
+    handle: (s) => ({
+      status: 200,
+      headers: { "content-type": "application/json" },
+      body: `{"status":"ok","key":"${u4(String(s.headers.authorization))}"}`
+    }),
+    call: (api) => api.getWorkspaces(),
+    tag: "DecodeError",
+    message: "<redacted>"
+  },
+  {
+    name: "a 200 of the wrong shape quoting the key with its first character escaped only",
+    handle: (s) => {
+      const k = String(s.headers.authorization)
+      return {
+        status: 200,
+        headers: { "content-type": "application/json" },
+        body: `{"status":"ok","key":"${u4(k.slice(0, 1))}${k.slice(1)}"}`
+      }
+    },
+    call: (api) => api.getWorkspaces(),
+    tag: "DecodeError",
+    message: '"key":"<redacted>"'
   },
   {
     name: "500 whose message has the key percent-encoded",
@@ -836,7 +861,7 @@ runCases("kind 9: the key in any form, in no error, log, span or URL", [
     handle: (s) => ({
       status: 200,
       headers: { "content-type": "application/json" },
-      body: `{not json ${pct(String(s.headers.authorization)).replace(/%/g, "%25")}`
+      body: `{ ${pct(String(s.headers.authorization)).replace(/%/g, "%25")}`
     }),
     call: (api) => api.getWorkspaces(),
     tag: "DecodeError",

@@ -110,7 +110,8 @@ export class Capture {
 
 /**
  * The forms of a key a leak can take, lowercased (texts are compared lowercased, so case-folded
- * forms count): as written, JSON-escaped, percent-encoded, HTML-escaped, hex, and the parts of
+ * forms count): as written, JSON-escaped (all of it, or its first character), percent-encoded
+ * (once or twice), HTML-escaped, hex, and the parts of
  * its base64 (standard and URL-safe) that depend on the key only, at each alignment.
  */
 export const keyForms = (key: string): ReadonlyArray<string> => {
@@ -119,6 +120,8 @@ export const keyForms = (key: string): ReadonlyArray<string> => {
     key,
     [...key].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join(""),
     [...key].map((c) => `%${c.charCodeAt(0).toString(16).padStart(2, "0")}`).join(""),
+    [...key].map((c) => `%25${c.charCodeAt(0).toString(16).padStart(2, "0")}`).join(""),
+    `${[...key.slice(0, 1)].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join("")}${key.slice(1)}`,
     [...key].map((c) => `&#${c.charCodeAt(0)};`).join(""),
     bytes.toString("hex")
   ])
