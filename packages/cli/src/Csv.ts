@@ -1,13 +1,13 @@
 /**
- * CSV as the command line writes it, with csv-stringify: RFC 4180 quoting (fields with a comma,
- * a double quote, a line break or surrounding white space are quoted, quotes doubled), LF line
- * ends for shell tools, numbers as JavaScript writes them. Callers hand it a batch of records at
- * a time (the metrics export: one experiment's rows), so output streams while memory stays
+ * CSV as the command line writes it, with papaparse's `unparse`: RFC 4180 quoting (fields with a
+ * comma, a double quote, a line break or surrounding white space are quoted, quotes doubled), LF
+ * line ends for shell tools, numbers as JavaScript writes them. Callers hand it a batch of records
+ * at a time (the metrics export: one experiment's rows), so output streams while memory stays
  * bounded; the tests parse its output back with csv-parse.
  *
  * @since 0.1.0
  */
-import { type Options, stringify } from "csv-stringify/sync"
+import Papa from "papaparse"
 
 /**
  * A CSV field value: `null` and `undefined` are empty fields; numbers are written as JavaScript
@@ -18,24 +18,21 @@ import { type Options, stringify } from "csv-stringify/sync"
  */
 export type CsvValue = string | number | boolean | null | undefined
 
-/**
- * csv-stringify's options for this CSV. A fresh object each call: csv-stringify fills the
- * `cast` object it is given with its defaults.
- */
-const options = (): Options => ({
+const SURROUNDING_SPACE = /^\s|\s$/
+
+/** papaparse's options for this CSV (it quotes commas, quotes and line breaks itself). */
+const config: Papa.UnparseConfig = {
   delimiter: ",",
-  quote: '"',
-  escape: '"',
-  record_delimiter: "\n",
-  // Quote a field with any line break (CR or LF), not only the record delimiter.
-  quote_record_delimiter: true,
-  // An empty string (so it differs from null), and leading or trailing white space (which
-  // some readers trim).
-  quoted_match: /^$|^\s|\s$/,
-  eof: true,
+  quoteChar: '"',
+  escapeChar: '"',
+  newline: "\n",
   header: false,
-  cast: { number: String, boolean: String }
-})
+  skipEmptyLines: false,
+  escapeFormulae: false,
+  // Also an empty string (so it differs from null), and leading or trailing white space (which
+  // some readers trim).
+  quotes: (value: unknown) => typeof value === "string" && (value.length === 0 || SURROUNDING_SPACE.test(value))
+}
 
 /**
  * Records as CSV text, each with its line end (`""` for no records).
@@ -43,8 +40,8 @@ const options = (): Options => ({
  * @since 0.1.0
  */
 export const records = (rows: ReadonlyArray<ReadonlyArray<CsvValue>>): string =>
-  // csv-stringify's types take mutable arrays of `any`; it only reads them.
-  stringify(rows as Array<Array<CsvValue>>, options())
+  // unparse separates records with the line end; the last one gets its own here.
+  rows.length === 0 ? "" : `${Papa.unparse(rows as Array<ReadonlyArray<CsvValue>>, config)}\n`
 
 /**
  * One record as CSV text, with its line end.

@@ -1,6 +1,6 @@
 /**
  * How the command line prints records: a table for people (cli-table3), or JSON, NDJSON or CSV
- * (csv-stringify) for programs. Tables show text made safe for a terminal (no line breaks or
+ * (papaparse) for programs. Tables show text made safe for a terminal (no line breaks or
  * control sequences from a server's strings, long cells shortened); the machine formats carry the
  * values as they are.
  *

@@ -53,7 +53,7 @@ export const rowWriter = (format: RowFormat, params: ReadonlyArray<string>): Row
     case "csv":
       return {
         begin: record([...FIXED, ...params.map((p) => `params.${p}`)]),
-        // One csv-stringify call for an experiment's rows: its chunk is written, then dropped.
+        // One papaparse call for an experiment's rows: its chunk is written, then dropped.
         experiment: (e, name) => {
           const tail = paramValues(e)
           const batch: Array<ReadonlyArray<CsvValue>> = []
