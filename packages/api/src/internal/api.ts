@@ -9,7 +9,7 @@ import type { CometHttpShape, RequestStatsShape } from "@comet-ts/http"
 import type * as Scope from "effect/Scope"
 import { Experiment } from "../Experiment.js"
 import { makeAccount } from "./account.js"
-import { guard, guardApi, readMethods } from "./arguments.js"
+import { guard, guardApi, readMethods, type signatures } from "./arguments.js"
 import { makeAssets } from "./assets.js"
 import { makeCharts } from "./charts.js"
 import { makeContext, type ToExperiment } from "./context.js"
@@ -20,6 +20,11 @@ import type { CometApiSettings } from "./options.js"
 import { makePanel } from "./panel.js"
 import { makeQueries } from "./queries.js"
 import type { CometApiShape } from "./service.js"
+
+/** Every method of the service has its argument declaration, and nothing else has one (else: a compile error). */
+type Undeclared = Exclude<Exclude<keyof CometApiShape, "baseUrl">, keyof typeof signatures>
+type Unknown = Exclude<keyof typeof signatures, keyof CometApiShape>
+export const argumentsDeclared: [Undeclared, Unknown] extends [never, never] ? true : never = true
 
 /** @internal */
 export const makeCometApi = (

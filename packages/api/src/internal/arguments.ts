@@ -10,6 +10,7 @@
  * @internal
  */
 import {
+  type CometError,
   type CometOptions,
   CometOptionTypes,
   ConfigurationError,
@@ -24,10 +25,6 @@ import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type { ExperimentReads } from "./experimentReads.js"
-import type { CometApiShape } from "./service.js"
-
-/** The names of the service's methods. */
-type Method = Exclude<keyof CometApiShape, "baseUrl">
 
 interface Param {
   readonly name: string
@@ -133,7 +130,7 @@ const listing: Signature = {
  * Every method's arguments, in order. One declaration per method; overloads share it (their
  * positions take the same types).
  */
-export const signatures: { readonly [K in Method]: Signature } = {
+export const signatures = {
   get: { returns: "effect", params: located(optional, "experiment") },
   getWorkspaces: none,
   getProjects: { returns: "effect", params: [required("workspace", Workspace)] },
@@ -229,6 +226,7 @@ export const signatures: { readonly [K in Method]: Signature } = {
     returns: "effect",
     params: [required("experimentKey", Key), optional("metric", text("a metric name"))]
   },
+  getExperimentState: keyOnly,
   getExperimentMetricsSummaries: keyOnly,
   getExperimentParametersSummaries: keyOnly,
   getExperimentOthersSummaries: keyOnly,
@@ -312,7 +310,10 @@ export const signatures: { readonly [K in Method]: Signature } = {
       optional("options", ChartOptions)
     ]
   }
-}
+} satisfies Readonly<Record<string, Signature>>
+
+/** The names of the methods declared (every method of `CometApi`: checked where the service is assembled). */
+export type Method = keyof typeof signatures
 
 /** The InvalidArgument of a value that does not fit its parameter. */
 const invalid = (param: string, p: Inputs.Problem): InvalidArgument =>
@@ -385,7 +386,18 @@ export const serviceMethods = Object.keys(signatures) as ReadonlyArray<Method>
 export const readMethods = (reads: ExperimentReads): ReadonlyArray<Method> => serviceMethods.filter((m) => m in reads)
 
 /** `CometApi` with every method guarded. */
-export const guardApi = (api: CometApiShape): CometApiShape => guard(api, serviceMethods)
+export const guardApi = <T extends object>(api: T): T => guard(api, serviceMethods)
+
+/**
+ * Run `f` with a method's arguments checked against its declaration, or fail with the
+ * InvalidArgument of the first that does not fit (for methods built on a declared one).
+ */
+export const withArguments = <A>(
+  method: Method,
+  args: ReadonlyArray<unknown>,
+  f: (checked: ReadonlyArray<unknown>) => Effect.Effect<A, CometError>
+): Effect.Effect<A, CometError> =>
+  Effect.suspend(() => Either.match(checkArguments(method, args), { onLeft: Effect.fail, onRight: f }))
 
 const isAbortSignal = (u: unknown): u is AbortSignal => {
   try {
