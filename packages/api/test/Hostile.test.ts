@@ -795,6 +795,15 @@ const echo =
     }
   }
 
+/** A 200 "JSON" answer whose raw text is built from the request's Authorization header. */
+const echoRaw =
+  (body: (key: string) => string): Handler =>
+  (s) => ({
+    status: 200,
+    headers: { "content-type": "application/json" },
+    body: body(String(s.headers.authorization))
+  })
+
 runCases("kind 9: the key in any form, in no error, log, span or URL", [
   {
     name: "401 whose message has the key in hex",
@@ -812,25 +821,14 @@ runCases("kind 9: the key in any form, in no error, log, span or URL", [
   },
   {
     name: "a 200 of the wrong shape quoting the key JSON-escaped (\\u0063…)",
-    handle: (s) => ({
-      status: 200,
-      headers: { "content-type": "application/json" },
-      body: `{"status":"ok","key":"${u4(String(s.headers.authorization))}"}`
-    }),
+    handle: echoRaw((k) => `{"status":"ok","key":"${u4(k)}"}`),
     call: (api) => api.getWorkspaces(),
     tag: "DecodeError",
     message: "<redacted>"
   },
   {
     name: "a 200 of the wrong shape quoting the key with its first character escaped only",
-    handle: (s) => {
-      const k = String(s.headers.authorization)
-      return {
-        status: 200,
-        headers: { "content-type": "application/json" },
-        body: `{"status":"ok","key":"${u4(k.slice(0, 1))}${k.slice(1)}"}`
-      }
-    },
+    handle: echoRaw((k) => `{"status":"ok","key":"${u4(k.slice(0, 1))}${k.slice(1)}"}`),
     call: (api) => api.getWorkspaces(),
     tag: "DecodeError",
     message: '"key":"<redacted>"'
@@ -858,11 +856,7 @@ runCases("kind 9: the key in any form, in no error, log, span or URL", [
   },
   {
     name: "a 200 body that is not JSON, with the key percent-encoded twice",
-    handle: (s) => ({
-      status: 200,
-      headers: { "content-type": "application/json" },
-      body: `{ ${pct(String(s.headers.authorization)).replace(/%/g, "%25")}`
-    }),
+    handle: echoRaw((k) => `{ ${pct(k).replace(/%/g, "%25")}`),
     call: (api) => api.getWorkspaces(),
     tag: "DecodeError",
     message: "not JSON"
