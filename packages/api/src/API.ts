@@ -12,9 +12,9 @@ import {
   type AssetId,
   type ChartExperiment,
   type Column,
+  CometConfig,
   type CometError,
   type CometOptions,
-  Config,
   ConfigurationError,
   type Curve,
   type ExperimentKey,
@@ -292,19 +292,8 @@ export class API {
   private closed = false
 
   constructor(options: APIOptions = {}) {
-    const configLayer = Config.layer({
-      apiKey: options.apiKey,
-      baseUrl: options.baseUrl,
-      timeoutMs: options.timeoutMs,
-      downloadTimeoutMs: options.downloadTimeoutMs,
-      maxConcurrency: options.maxConcurrency,
-      maxRetries: options.maxRetries,
-      rateLimit: options.rateLimit,
-      allowInsecureHttp: options.allowInsecureHttp,
-      workspace: options.workspace,
-      projectName: options.projectName,
-      sources: options.sources
-    })
+    // Every setting of CometOptions (APIOptions extends it) is read by CometConfig from here.
+    const configLayer = CometConfig.layer(options)
     const httpLayer = layerConfigWith(options.http ?? {}).pipe(
       Layer.provide(options.httpClient ?? FetchHttpClient.layer)
     )

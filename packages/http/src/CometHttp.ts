@@ -10,7 +10,6 @@ import {
   type BackendVersion,
   CometConfig,
   type CometError,
-  Config,
   ConfigurationError,
   type ResolvedConfig
 } from "@comet-ts/core"
@@ -264,7 +263,7 @@ export const make = (
 /**
  * The transport from explicit options. Provides `CometHttp` and `RequestStats` from ONE
  * instance, and needs an `HttpClient` (`FetchHttpClient.layer` or a Node client). Options are
- * validated as core's `Config.resolve` validates them (the key is registered for scrubbing);
+ * validated as core's `CometConfig.resolve` validates them (the key is registered for scrubbing);
  * a bad value fails the layer with a `ConfigurationError`. Call it once and share the Layer:
  * every call builds a new instance.
  *
@@ -275,7 +274,7 @@ export const layer = (
 ): Layer.Layer<CometHttp | RequestStats, ConfigurationError, HttpClient.HttpClient> =>
   Layer.unwrapEffect(
     Effect.map(
-      Config.resolve({
+      CometConfig.resolve({
         apiKey: options.apiKey,
         baseUrl: options.baseUrl,
         timeoutMs: millisOf(options.timeout),
@@ -290,7 +289,7 @@ export const layer = (
                 intervalMs: Duration.toMillis(Duration.decode(options.rateLimit.interval))
               },
         allowInsecureHttp: options.allowInsecureHttp,
-        sources: Config.staticSources({})
+        sources: CometConfig.staticSources({})
       }),
       (config) => build(config, options)
     )

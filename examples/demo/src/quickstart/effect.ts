@@ -1,6 +1,6 @@
 // The README's quickstart, kept here so `pnpm check` type-checks it. Not run by the demo.
 import { CometApi, CometApiLayer } from "@comet-ts/api"
-import { Config } from "@comet-ts/core"
+import { CometConfig } from "@comet-ts/core"
 import { layerConfig as CometHttpLive } from "@comet-ts/http"
 import { FetchHttpClient } from "@effect/platform"
 import { Effect, Layer } from "effect"
@@ -18,7 +18,7 @@ const program = Effect.gen(function* () {
 
 const Live = CometApiLayer.layerConfig.pipe(
   Layer.provideMerge(CometHttpLive),
-  Layer.provide(Config.layer({ maxConcurrency: 16 })),
+  Layer.provide(CometConfig.layer({ maxConcurrency: 16 })),
   Layer.provide(FetchHttpClient.layer)
 )
 
