@@ -51,6 +51,7 @@ import {
   type ReturnType
 } from "./CometApi.js"
 import { Experiment, ExperimentInfo } from "./Experiment.js"
+import { onAbort } from "./internal/abort.js"
 import * as Panel from "./PanelContext.js"
 
 /**
@@ -319,11 +320,16 @@ export class API {
     }
     const signal = options?.signal
     if (signal?.aborted === true) return Promise.reject(aborted("call"))
-    return this.runtime.runPromiseExit(effect, signal === undefined ? undefined : { signal }).then((exit) => {
+    const settle = (exit: Exit.Exit<A, CometError>): A => {
       if (Exit.isSuccess(exit)) return exit.value
       if (Cause.isInterruptedOnly(exit.cause)) throw aborted("call")
       throw Cause.squash(exit.cause)
-    })
+    }
+    if (signal === undefined) return this.runtime.runPromiseExit(effect).then(settle)
+    // The caller's signal gets one listener however many calls share it (internal/abort.ts).
+    const call = new AbortController()
+    const off = onAbort(signal, () => call.abort())
+    return this.runtime.runPromiseExit(effect, { signal: call.signal }).then(settle).finally(off)
   }
 
   /** @internal An async iterable over a Stream, run on this client's runtime. */
@@ -335,10 +341,8 @@ export class API {
         : Stream.interruptWhen(
             stream,
             Effect.async<never, CometError>((resume) => {
-              const onAbort = () => resume(Effect.fail(aborted("stream")))
-              if (signal.aborted) onAbort()
-              else signal.addEventListener("abort", onAbort, { once: true })
-              return Effect.sync(() => signal.removeEventListener("abort", onAbort))
+              const off = onAbort(signal, () => resume(Effect.fail(aborted("stream"))))
+              return Effect.sync(off)
             })
           )
     const client = this

@@ -109,7 +109,7 @@ export class RateLimited extends Schema.TaggedError<RateLimited>("@comet-ts/core
     const after =
       this.retryAfterMillis === null ? "" : ` The server asked to wait ${Math.ceil(this.retryAfterMillis / 1000)} s.`
     return scrub(
-      `Comet rate-limited ${this.endpoint} (HTTP 429) after ${this.attempts} attempt(s).${after} Lower maxConcurrency, set a client-side rate limit (Comet allows about 15,000 REST requests per hour per key), or raise maxRetries.`
+      `Comet rate-limited ${this.endpoint} (HTTP 429) after ${this.attempts} attempt(s).${after} Lower maxConcurrency, set a client-side rate limit (rateLimit: { limit, intervalMs }; Comet allows about 15,000 REST requests per hour per key), or raise maxRetries (COMET_HTTP_SESSION_RETRY_TOTAL).`
     )
   }
 }
@@ -137,7 +137,7 @@ export class ServerError extends Schema.TaggedError<ServerError>("@comet-ts/core
 
   override get message(): string {
     return scrub(
-      `Comet failed on ${this.endpoint} with HTTP ${this.status} after ${this.attempts} attempt(s)${withServer(this.serverMessage, this.sdkErrorCode)}. This is usually temporary: try again later, or raise maxRetries.`
+      `Comet failed on ${this.endpoint} with HTTP ${this.status} after ${this.attempts} attempt(s)${withServer(this.serverMessage, this.sdkErrorCode)}. This is usually temporary: try again later, or raise maxRetries (COMET_HTTP_SESSION_RETRY_TOTAL).`
     )
   }
 }
@@ -201,12 +201,13 @@ export class TransportError extends Schema.TaggedError<TransportError>("@comet-t
   override get message(): string {
     const advice: Record<typeof this.reason, string> = {
       network: "Check the network and the base URL (COMET_URL_OVERRIDE).",
-      timeout: "Raise the timeout (timeoutMs, or COMET_TIMEOUT_API in seconds) or try again.",
+      timeout:
+        "Raise the timeout (timeoutMs or COMET_TIMEOUT_API in seconds; for asset downloads downloadTimeoutMs or COMET_TIMEOUT_FILE_DOWNLOAD) or try again.",
       aborted: "The call was cancelled by its caller.",
       truncated: "The body ended before it was complete; nothing partial was returned. Try again.",
       redirect: "Comet redirected to another host; the request was not followed so the API key stays private.",
       "too-large":
-        "Read large assets with a streaming call (streamExperimentAsset), or raise maxBodyBytes (maxJsonBytes for JSON) if the size is expected."
+        "Read large assets with a streaming call (streamExperimentAsset), or, if the size is expected, raise the http settings maxBodyBytes (maxJsonBytes for JSON): new API({ http: { maxBodyBytes } }) or CometHttp.layerConfigWith({ maxBodyBytes })."
     }
     return scrub(
       `Request to ${this.endpoint} failed (${this.reason}) after ${this.attempts} attempt(s): ${this.detail}. ${advice[this.reason]}`
