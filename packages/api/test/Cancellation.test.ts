@@ -58,6 +58,19 @@ const noMoreThan = (before: Record<string, number>) => () => {
   return (now.TCPSocketWrap ?? 0) <= (before.TCPSocketWrap ?? 0) && (now.Timeout ?? 0) <= (before.Timeout ?? 0)
 }
 
+/** Wait until the server has seen every request end, then until the process holds no more than `before`. */
+const drained = (emulator: Emulator.EmulatorShape, before: Record<string, number>) =>
+  Effect.gen(function* () {
+    yield* eventually(
+      () => inFlight(emulator) === 0,
+      () => `${inFlight(emulator)} requests still in flight on the server`
+    )
+    yield* eventually(
+      noMoreThan(before),
+      () => `resources before ${JSON.stringify(before)}, now ${JSON.stringify(resources())}`
+    )
+  })
+
 describe("interrupting 100 in-flight calls", () => {
   it.live("through the facade's AbortSignal: all reject with aborted; no socket, timer or request is left", () =>
     Effect.gen(function* () {
@@ -108,14 +121,7 @@ describe("interrupting 100 in-flight calls", () => {
           capture.error(o.reason)
         }
       }
-      yield* eventually(
-        () => inFlight(emulator) === 0,
-        () => `${inFlight(emulator)} requests still in flight on the server`
-      )
-      yield* eventually(
-        noMoreThan(before),
-        () => `resources before ${JSON.stringify(before)}, now ${JSON.stringify(resources())}`
-      )
+      yield* drained(emulator, before)
       const stats = yield* Effect.promise(() => api.getRequestStats())
       assert.strictEqual(stats.inFlight, 0)
       assert.strictEqual(stats.attempts, CALLS)
@@ -147,15 +153,8 @@ describe("interrupting 100 in-flight calls", () => {
           )
           const exits = yield* Effect.forEach(fibers, (f) => Fiber.interrupt(f))
           for (const exit of exits) assert.isTrue(Exit.isInterrupted(exit))
-          yield* eventually(
-            () => inFlight(emulator) === 0,
-            () => `${inFlight(emulator)} requests still in flight on the server`
-          )
           // still inside the client's scope: the client itself holds nothing
-          yield* eventually(
-            noMoreThan(before),
-            () => `resources before ${JSON.stringify(before)}, now ${JSON.stringify(resources())}`
-          )
+          yield* drained(emulator, before)
           const stats = yield* api.getRequestStats()
           assert.strictEqual(stats.inFlight, 0)
           assert.strictEqual(stats.attempts, CALLS)

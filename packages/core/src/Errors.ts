@@ -18,6 +18,28 @@ const clean = <P>(props: P): P => {
 
 type MakeOptions = boolean | { readonly disableValidation?: boolean }
 
+/**
+ * `Schema.TaggedError<Self>("@comet-ts/core/<tag>")(tag, fields)` whose constructor scrubs
+ * registered secrets from the fields ({@link clean}) before Schema validates and stores them.
+ */
+const CometTaggedError =
+  <Self>() =>
+  <Tag extends string, Fields extends Schema.Struct.Fields>(
+    tag: Tag,
+    fields: Fields
+  ): Schema.TaggedErrorClass<Self, Tag, { readonly _tag: Schema.tag<Tag> } & Fields> => {
+    const Base = Schema.TaggedError<Self>(`@comet-ts/core/${tag}`)(tag, fields) as unknown as new (
+      props: unknown,
+      options?: MakeOptions
+    ) => object
+    class Scrubbed extends Base {
+      constructor(props: unknown, options?: MakeOptions) {
+        super(clean(props), options)
+      }
+    }
+    return Scrubbed as unknown as Schema.TaggedErrorClass<Self, Tag, { readonly _tag: Schema.tag<Tag> } & Fields>
+  }
+
 const NullableString = Schema.NullOr(Schema.String)
 const NullableNumber = Schema.NullOr(Schema.Number)
 
@@ -28,26 +50,17 @@ const withServer = (msg: string | null, code: number | null): string => {
   return parts.length === 0 ? "" : ` (${parts.join(", ")})`
 }
 
-const unauthorizedFields = {
-  status: Schema.Literal(401, 403),
-  endpoint: Schema.String,
-  serverMessage: NullableString,
-  sdkErrorCode: NullableNumber
-}
-
 /**
  * The API key was missing, invalid (HTTP 401) or has no access to the resource (HTTP 403).
  *
  * @since 0.1.0
  */
-export class Unauthorized extends Schema.TaggedError<Unauthorized>("@comet-ts/core/Unauthorized")(
-  "Unauthorized",
-  unauthorizedFields
-) {
-  constructor(props: Schema.Struct.Constructor<typeof unauthorizedFields>, options?: MakeOptions) {
-    super(clean(props), options)
-  }
-
+export class Unauthorized extends CometTaggedError<Unauthorized>()("Unauthorized", {
+  status: Schema.Literal(401, 403),
+  endpoint: Schema.String,
+  serverMessage: NullableString,
+  sdkErrorCode: NullableNumber
+}) {
   override get message(): string {
     const server = withServer(this.serverMessage, this.sdkErrorCode)
     return scrub(
@@ -58,24 +71,18 @@ export class Unauthorized extends Schema.TaggedError<Unauthorized>("@comet-ts/co
   }
 }
 
-const notFoundFields = {
-  resource: Schema.String,
-  id: Schema.String,
-  endpoint: NullableString,
-  serverMessage: NullableString,
-  sdkErrorCode: NullableNumber
-}
-
 /**
  * The thing asked for does not exist, or is not visible to this API key.
  *
  * @since 0.1.0
  */
-export class NotFound extends Schema.TaggedError<NotFound>("@comet-ts/core/NotFound")("NotFound", notFoundFields) {
-  constructor(props: Schema.Struct.Constructor<typeof notFoundFields>, options?: MakeOptions) {
-    super(clean(props), options)
-  }
-
+export class NotFound extends CometTaggedError<NotFound>()("NotFound", {
+  resource: Schema.String,
+  id: Schema.String,
+  endpoint: NullableString,
+  serverMessage: NullableString,
+  sdkErrorCode: NullableNumber
+}) {
   override get message(): string {
     const where = this.endpoint === null ? "" : ` (${this.endpoint})`
     return scrub(
@@ -84,27 +91,18 @@ export class NotFound extends Schema.TaggedError<NotFound>("@comet-ts/core/NotFo
   }
 }
 
-const rateLimitedFields = {
-  endpoint: Schema.String,
-  /** The server's Retry-After, in milliseconds, when it sent one. */
-  retryAfterMillis: NullableNumber,
-  attempts: Schema.Number,
-  serverMessage: NullableString
-}
-
 /**
  * Comet answered HTTP 429 and the retries allowed for it ran out.
  *
  * @since 0.1.0
  */
-export class RateLimited extends Schema.TaggedError<RateLimited>("@comet-ts/core/RateLimited")(
-  "RateLimited",
-  rateLimitedFields
-) {
-  constructor(props: Schema.Struct.Constructor<typeof rateLimitedFields>, options?: MakeOptions) {
-    super(clean(props), options)
-  }
-
+export class RateLimited extends CometTaggedError<RateLimited>()("RateLimited", {
+  endpoint: Schema.String,
+  /** The server's Retry-After, in milliseconds, when it sent one. */
+  retryAfterMillis: NullableNumber,
+  attempts: Schema.Number,
+  serverMessage: NullableString
+}) {
   override get message(): string {
     const after =
       this.retryAfterMillis === null ? "" : ` The server asked to wait ${Math.ceil(this.retryAfterMillis / 1000)} s.`
@@ -114,39 +112,23 @@ export class RateLimited extends Schema.TaggedError<RateLimited>("@comet-ts/core
   }
 }
 
-const serverErrorFields = {
-  status: Schema.Number,
-  endpoint: Schema.String,
-  serverMessage: NullableString,
-  sdkErrorCode: NullableNumber,
-  attempts: Schema.Number
-}
-
 /**
  * Comet failed with a 5xx (or 408) status and the retries allowed for it ran out.
  *
  * @since 0.1.0
  */
-export class ServerError extends Schema.TaggedError<ServerError>("@comet-ts/core/ServerError")(
-  "ServerError",
-  serverErrorFields
-) {
-  constructor(props: Schema.Struct.Constructor<typeof serverErrorFields>, options?: MakeOptions) {
-    super(clean(props), options)
-  }
-
+export class ServerError extends CometTaggedError<ServerError>()("ServerError", {
+  status: Schema.Number,
+  endpoint: Schema.String,
+  serverMessage: NullableString,
+  sdkErrorCode: NullableNumber,
+  attempts: Schema.Number
+}) {
   override get message(): string {
     return scrub(
       `Comet failed on ${this.endpoint} with HTTP ${this.status} after ${this.attempts} attempt(s)${withServer(this.serverMessage, this.sdkErrorCode)}. This is usually temporary: try again later, or raise maxRetries (COMET_HTTP_SESSION_RETRY_TOTAL).`
     )
   }
-}
-
-const badRequestFields = {
-  status: Schema.Number,
-  endpoint: Schema.String,
-  serverMessage: NullableString,
-  sdkErrorCode: NullableNumber
 }
 
 /**
@@ -155,14 +137,12 @@ const badRequestFields = {
  *
  * @since 0.1.0
  */
-export class BadRequest extends Schema.TaggedError<BadRequest>("@comet-ts/core/BadRequest")(
-  "BadRequest",
-  badRequestFields
-) {
-  constructor(props: Schema.Struct.Constructor<typeof badRequestFields>, options?: MakeOptions) {
-    super(clean(props), options)
-  }
-
+export class BadRequest extends CometTaggedError<BadRequest>()("BadRequest", {
+  status: Schema.Number,
+  endpoint: Schema.String,
+  serverMessage: NullableString,
+  sdkErrorCode: NullableNumber
+}) {
   override get message(): string {
     return scrub(
       `Comet refused ${this.endpoint} with HTTP ${this.status}${withServer(this.serverMessage, this.sdkErrorCode)}. Check the arguments of the call; if they are right, this server may not support the request.`
@@ -177,27 +157,18 @@ export class BadRequest extends Schema.TaggedError<BadRequest>("@comet-ts/core/B
  */
 export const TransportReason = Schema.Literal("network", "timeout", "aborted", "truncated", "redirect", "too-large")
 
-const transportErrorFields = {
-  endpoint: Schema.String,
-  reason: TransportReason,
-  detail: Schema.String,
-  attempts: Schema.Number
-}
-
 /**
  * The request did not complete: a network failure, a timeout, an abort, a body cut off before
  * its end, a redirect to another host, or a body too large to hold in memory.
  *
  * @since 0.1.0
  */
-export class TransportError extends Schema.TaggedError<TransportError>("@comet-ts/core/TransportError")(
-  "TransportError",
-  transportErrorFields
-) {
-  constructor(props: Schema.Struct.Constructor<typeof transportErrorFields>, options?: MakeOptions) {
-    super(clean(props), options)
-  }
-
+export class TransportError extends CometTaggedError<TransportError>()("TransportError", {
+  endpoint: Schema.String,
+  reason: TransportReason,
+  detail: Schema.String,
+  attempts: Schema.Number
+}) {
   override get message(): string {
     const advice: Record<typeof this.reason, string> = {
       network: "Check the network and the base URL (COMET_URL_OVERRIDE).",
@@ -215,28 +186,19 @@ export class TransportError extends Schema.TaggedError<TransportError>("@comet-t
   }
 }
 
-const decodeErrorFields = {
+/**
+ * Comet's answer did not have the shape the wire reference describes.
+ *
+ * @since 0.1.0
+ */
+export class DecodeError extends CometTaggedError<DecodeError>()("DecodeError", {
   endpoint: Schema.String,
   /** The path of the first mismatching field, like `experiments[3].durationMillis`. */
   path: Schema.String,
   detail: Schema.String,
   /** A short excerpt of the body. */
   excerpt: Schema.String
-}
-
-/**
- * Comet's answer did not have the shape the wire reference describes.
- *
- * @since 0.1.0
- */
-export class DecodeError extends Schema.TaggedError<DecodeError>("@comet-ts/core/DecodeError")(
-  "DecodeError",
-  decodeErrorFields
-) {
-  constructor(props: Schema.Struct.Constructor<typeof decodeErrorFields>, options?: MakeOptions) {
-    super(clean(props), options)
-  }
-
+}) {
   override get message(): string {
     const at = this.path.length === 0 ? "the body" : `field ${this.path}`
     return scrub(
@@ -245,26 +207,17 @@ export class DecodeError extends Schema.TaggedError<DecodeError>("@comet-ts/core
   }
 }
 
-const invalidArgumentFields = {
-  argument: Schema.String,
-  value: Schema.String,
-  reason: Schema.String
-}
-
 /**
  * An argument given by the caller cannot be used (an empty name, a malformed `"ws/proj/exp"`
  * path, an unknown option value).
  *
  * @since 0.1.0
  */
-export class InvalidArgument extends Schema.TaggedError<InvalidArgument>("@comet-ts/core/InvalidArgument")(
-  "InvalidArgument",
-  invalidArgumentFields
-) {
-  constructor(props: Schema.Struct.Constructor<typeof invalidArgumentFields>, options?: MakeOptions) {
-    super(clean(props), options)
-  }
-
+export class InvalidArgument extends CometTaggedError<InvalidArgument>()("InvalidArgument", {
+  argument: Schema.String,
+  value: Schema.String,
+  reason: Schema.String
+}) {
   override get message(): string {
     return scrub(`Invalid ${this.argument} ${JSON.stringify(this.value)}: ${this.reason}`)
   }
@@ -284,7 +237,13 @@ export const QueryErrorReason = Schema.Literal(
   "unsupported"
 )
 
-const queryErrorFields = {
+/**
+ * A query could not be parsed or compiled: a syntax error (with line and column), an unknown
+ * column, or a value or operator that does not fit the column's type.
+ *
+ * @since 0.1.0
+ */
+export class QueryError extends CometTaggedError<QueryError>()("QueryError", {
   reason: QueryErrorReason,
   detail: Schema.String,
   /** 1-based line of a syntax error. */
@@ -292,32 +251,12 @@ const queryErrorFields = {
   /** 1-based column of a syntax error. */
   column: NullableNumber,
   hint: NullableString
-}
-
-/**
- * A query could not be parsed or compiled: a syntax error (with line and column), an unknown
- * column, or a value or operator that does not fit the column's type.
- *
- * @since 0.1.0
- */
-export class QueryError extends Schema.TaggedError<QueryError>("@comet-ts/core/QueryError")(
-  "QueryError",
-  queryErrorFields
-) {
-  constructor(props: Schema.Struct.Constructor<typeof queryErrorFields>, options?: MakeOptions) {
-    super(clean(props), options)
-  }
-
+}) {
   override get message(): string {
     const at = this.line === null ? "" : ` at line ${this.line}, column ${this.column ?? 1}`
     const hint = this.hint === null ? "" : ` Hint: ${this.hint}`
     return scrub(`Query ${this.reason} error${at}: ${this.detail}.${hint}`)
   }
-}
-
-const configurationErrorFields = {
-  setting: Schema.String,
-  reason: Schema.String
 }
 
 /**
@@ -326,14 +265,10 @@ const configurationErrorFields = {
  *
  * @since 0.1.0
  */
-export class ConfigurationError extends Schema.TaggedError<ConfigurationError>("@comet-ts/core/ConfigurationError")(
-  "ConfigurationError",
-  configurationErrorFields
-) {
-  constructor(props: Schema.Struct.Constructor<typeof configurationErrorFields>, options?: MakeOptions) {
-    super(clean(props), options)
-  }
-
+export class ConfigurationError extends CometTaggedError<ConfigurationError>()("ConfigurationError", {
+  setting: Schema.String,
+  reason: Schema.String
+}) {
   override get message(): string {
     return scrub(`Configuration problem with ${this.setting}: ${this.reason}`)
   }

@@ -12,6 +12,7 @@ import { Arbitrary, Effect, Either, Exit, FastCheck as fc, Schema } from "effect
 import { decodeJsonText, wireParseOptions } from "../src/Decode.js"
 import * as Core from "../src/index.js"
 import { fastDecoder, isMiss, NO } from "../src/internal/fastDecode.js"
+import { recordedDir, recordedSchemas } from "./recorded.js"
 
 const schemas: Record<string, Schema.Schema.AnyNoContext> = {
   AccountDetails: Core.AccountDetails,
@@ -165,20 +166,11 @@ describe("fast decode path", () => {
   })
 
   it("gives the interpreter's result on every recorded Comet response", () => {
-    const dir = join(import.meta.dirname, "fixtures", "recorded")
-    const bySchema: Record<string, Schema.Schema.AnyNoContext> = {
-      "workspaces.json": Core.WorkspaceList,
-      "projects-dafb61.json": Core.ProjectList,
-      "experiments-1280bb.json": Core.ExperimentList,
-      "project_column-names-1280bb.json": Core.ColumnList,
-      "project_column-names-4ec64e.json": Core.ColumnList,
-      "experiments_multi-metric-chart-df83ef-POST.json": Core.MetricsChartResponse
-    }
-    for (const f of readdirSync(dir).filter((x) => x.endsWith(".json"))) {
-      const schema = bySchema[f]
+    for (const f of readdirSync(recordedDir).filter((x) => x.endsWith(".json"))) {
+      const schema = recordedSchemas[f]
       assert.isDefined(schema, f)
       if (schema !== undefined) {
-        assert.isTrue(agree(f, schema, JSON.parse(readFileSync(join(dir, f), "utf8"))), `${f}: not decided`)
+        assert.isTrue(agree(f, schema, JSON.parse(readFileSync(join(recordedDir, f), "utf8"))), `${f}: not decided`)
       }
     }
   })

@@ -4,9 +4,9 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Schema } from "effect"
 import { decodeJsonText, decodeWire } from "../src/Decode.js"
 import * as Core from "../src/index.js"
+import { recordedDir, recordedSchemas } from "./recorded.js"
 
-const fixtures = join(import.meta.dirname, "fixtures", "recorded")
-const read = (name: string): unknown => JSON.parse(readFileSync(join(fixtures, name), "utf8"))
+const read = (name: string): unknown => JSON.parse(readFileSync(join(recordedDir, name), "utf8"))
 
 const decodeOk = <A, I>(schema: Schema.Schema<A, I, never>, value: unknown): A => {
   const exit = Effect.runSyncExit(decodeWire(schema, "test")(value))
@@ -24,18 +24,10 @@ const decodeErr = (schema: Schema.Schema.AnyNoContext, value: unknown) => {
 
 describe("recorded Comet responses decode", () => {
   it("every recorded fixture has a schema and decodes", () => {
-    const bySchema: Record<string, Schema.Schema.AnyNoContext> = {
-      "workspaces.json": Core.WorkspaceList,
-      "projects-dafb61.json": Core.ProjectList,
-      "experiments-1280bb.json": Core.ExperimentList,
-      "project_column-names-1280bb.json": Core.ColumnList,
-      "project_column-names-4ec64e.json": Core.ColumnList,
-      "experiments_multi-metric-chart-df83ef-POST.json": Core.MetricsChartResponse
-    }
-    const files = readdirSync(fixtures).filter((f) => f.endsWith(".json"))
+    const files = readdirSync(recordedDir).filter((f) => f.endsWith(".json"))
     assert.strictEqual(files.length, 6)
     for (const f of files) {
-      const schema = bySchema[f]
+      const schema = recordedSchemas[f]
       assert.isDefined(schema, `no schema for ${f}`)
       if (schema !== undefined) decodeOk(schema, read(f))
     }

@@ -2,14 +2,26 @@
  * What Comet's Python SDK must return, computed straight from the generated dataset (not from
  * the emulator's responses): the conformance check compares the SDK's results with this file.
  *
+ * Every expectation is stated from the dataset, not by restating the emulator's wire code:
+ * where the wire answer is dataset fields under their own names (an experiment's metadata, its
+ * git metadata, system details and assets), it says so ({@link fields}); where the emulator
+ * computes something (metric summaries, points and their string values, chart sampling and step
+ * alignment, column types, query records, asset sizes and hashes), it is computed here again,
+ * independently, on purpose: the two must agree. Two things are the emulator's own: the fixed
+ * metadata columns (a table recorded from the real server, which a copy could only drift from)
+ * and a parameter's or other's summary (its one value as max, min and current: the SDK reads
+ * `valueCurrent` by name in `get_others_summary(name)`, so a misnamed field still fails here,
+ * and the api integration tests hold each value against the dataset).
+ *
  * Usage: node --import tsx expectations.ts --seed N --out FILE
  */
 import { createHash } from "node:crypto"
 import { writeFileSync } from "node:fs"
 import { parseArgs } from "node:util"
-import type { AssetData, Dataset, ExperimentData, LoggedValue, MetricSeries, ProjectData } from "../src/Dataset.js"
+import type { AssetData, Dataset, ExperimentData, LoggedValue, MetricSeries } from "../src/Dataset.js"
 import { GENERATED_KEYS, generate } from "../src/Generator.js"
 import { contentBytes, contentSize } from "../src/internal/content.js"
+import { type Located, loggedSummary, METADATA_COLUMNS } from "../src/internal/store.js"
 import { materialize } from "../src/Series.js"
 
 const { values } = parseArgs({ options: { seed: { type: "string" }, out: { type: "string" } } })
@@ -24,28 +36,35 @@ const visible = new Set(mainUser.workspaces)
 const str = (v: LoggedValue["value"]): string | null =>
   v === null ? null : typeof v === "string" ? v : typeof v === "boolean" ? (v ? "true" : "false") : String(v)
 const orNull = (v: number) => (Number.isNaN(v) ? null : v)
+const duration = (e: ExperimentData) =>
+  e.durationMillis ?? (e.endTimeMillis === null ? null : e.endTimeMillis - e.startTimeMillis)
 
-const metadata = (e: ExperimentData, p: ProjectData, ws: string) => ({
-  experimentKey: e.experimentKey,
-  experimentName: e.experimentName,
-  optimizationId: e.optimizationId,
-  projectId: p.projectId,
-  projectName: p.projectName,
-  workspaceName: ws,
-  filePath: e.filePath,
-  fileName: e.fileName,
-  durationMillis: e.durationMillis ?? (e.endTimeMillis === null ? null : e.endTimeMillis - e.startTimeMillis),
-  startTimeMillis: e.startTimeMillis,
-  endTimeMillis: e.endTimeMillis,
-  archived: e.archived
+/** The `keys` of `o` under their own names (`null` for each when there is no `o`). */
+const fields = <T extends object, K extends keyof T & string>(o: T | null, keys: ReadonlyArray<K>) =>
+  Object.fromEntries(keys.map((k) => [k, o === null ? null : o[k]]))
+
+/** An experiment's entry in the experiment list: these dataset fields, and where it lives. */
+const listEntry = (l: Located) => ({
+  ...fields(l.experiment, [
+    "experimentKey",
+    "experimentName",
+    "optimizationId",
+    "filePath",
+    "fileName",
+    "startTimeMillis",
+    "endTimeMillis",
+    "archived"
+  ]),
+  durationMillis: duration(l.experiment),
+  projectId: l.project.projectId,
+  projectName: l.project.projectName,
+  workspaceName: l.workspace.name
 })
 
-const fullMetadata = (e: ExperimentData, p: ProjectData, ws: string) => ({
-  ...metadata(e, p, ws),
-  userName: e.userName,
-  running: e.running,
-  hasCrashed: e.hasCrashed,
-  throttle: e.throttle,
+/** `experiment/metadata`: the list entry and four more dataset fields (the emulator never throttles). */
+const metadata = (l: Located) => ({
+  ...listEntry(l),
+  ...fields(l.experiment, ["userName", "running", "hasCrashed", "throttle"]),
   throttleMessage: null,
   throttleReasons: null
 })
@@ -81,27 +100,6 @@ const metricSummary = (s: MetricSeries) => {
   }
 }
 
-const loggedSummary = (e: ExperimentData, v: LoggedValue) => {
-  const value = str(v.value)
-  const ts = v.timestamp ?? e.startTimeMillis
-  return {
-    name: v.name,
-    valueMax: value,
-    valueMin: value,
-    valueCurrent: value,
-    timestampMax: ts,
-    timestampMin: ts,
-    timestampCurrent: ts,
-    runContextMax: null,
-    runContextMin: null,
-    runContextCurrent: null,
-    stepMax: v.step,
-    stepMin: v.step,
-    stepCurrent: v.step,
-    editable: v.editable
-  }
-}
-
 const metricPoints = (s: MetricSeries) => {
   const p = materialize(s)
   return Array.from({ length: p.length }, (_, i) => ({
@@ -117,91 +115,58 @@ const metricPoints = (s: MetricSeries) => {
 
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex")
 
+/** An asset list entry (these dataset fields, its size and type flags), with what the check reads back. */
 const asset = (a: AssetData) => ({
-  assetId: a.assetId,
-  fileName: a.fileName,
+  ...fields(a, ["assetId", "fileName", "runContext", "step", "remote", "createdAt", "dir", "type", "metadata", "tags"]),
   fileSize: contentSize(a.content),
-  runContext: a.runContext,
-  step: a.step,
-  remote: a.remote,
-  createdAt: a.createdAt,
-  dir: a.dir,
-  type: a.type,
   image: a.type === "image",
   audio: a.type === "audio",
   video: a.type === "video",
-  metadata: a.metadata,
-  tags: a.tags,
   sha256: a.remote ? null : sha(contentBytes(a.content)),
   json: "json" in a.content ? a.content.json : null,
   text: "text" in a.content ? a.content.text : null
 })
 
-const systemDetails = (e: ExperimentData) => {
-  const s = e.systemDetails
+/**
+ * The system details as the dataset holds them, plus the key: the generator fills every field,
+ * so a field the emulator drops, renames or takes from elsewhere fails the check (the SDK's
+ * getters, `get_python_version()` and the rest, each read one).
+ */
+const systemDetails = (e: ExperimentData) => ({ experimentKey: e.experimentKey, ...e.systemDetails })
+
+const experimentDetail = (l: Located) => {
+  const { experiment: e, project: p } = l
   return {
-    experimentKey: e.experimentKey,
-    user: s.user ?? null,
-    pythonVersion: s.pythonVersion ?? null,
-    pythonVersionVerbose: s.pythonVersionVerbose ?? null,
-    pid: s.pid ?? null,
-    osType: s.osType ?? null,
-    os: s.os ?? null,
-    osRelease: s.osRelease ?? null,
-    machine: s.machine ?? null,
-    processor: s.processor ?? null,
-    ip: s.ip ?? null,
-    hostname: s.hostname ?? null,
-    totalRam: s.totalRam ?? null,
-    maxTotalMemory: s.maxTotalMemory ?? null,
-    gpuStaticInfoList: s.gpuStaticInfoList ?? [],
-    logAdditionalSystemInfoList: s.logAdditionalSystemInfoList ?? [],
-    systemMetricNames: s.systemMetricNames ?? [],
-    networkInterfaceIps: s.networkInterfaceIps ?? [],
-    command: s.command ?? [],
-    executable: s.executable ?? null,
-    osPackages: s.osPackages ?? [],
-    installedPackages: s.installedPackages ?? []
+    key: e.experimentKey,
+    workspace: l.workspace.name,
+    project: p.projectName,
+    projectId: p.projectId,
+    metadata: metadata(l),
+    listEntry: listEntry(l),
+    tags: e.tags,
+    code: e.code,
+    output: e.output,
+    html: e.html,
+    graph: e.graph,
+    systemDetails: systemDetails(e),
+    git: { experimentKey: e.experimentKey, ...fields(e.git, ["user", "root", "branch", "parent", "origin"]) },
+    gitPatchSha256: e.git?.patch ? sha(contentBytes(e.git.patch)) : null,
+    params: e.params.map((v) => loggedSummary(e, v)),
+    others: e.others.map((v) => loggedSummary(e, v)),
+    metricsSummary: e.metrics.map(metricSummary),
+    metrics: Object.fromEntries(e.metrics.map((s) => [s.name, metricPoints(s)])),
+    metricNames: e.metrics.map((s) => s.name),
+    assets: e.assets.map(asset),
+    models: e.models.map((m) => ({
+      experimentModelId: m.experimentModelId,
+      experimentKey: e.experimentKey,
+      modelName: m.modelName,
+      registryRecords: m.registryRecords,
+      assets: m.assets.map(asset),
+      files: Object.fromEntries(m.assets.map((a) => [a.fileName, sha(contentBytes(a.content))]))
+    }))
   }
 }
-
-const experimentDetail = (e: ExperimentData, p: ProjectData, ws: string) => ({
-  key: e.experimentKey,
-  workspace: ws,
-  project: p.projectName,
-  projectId: p.projectId,
-  metadata: fullMetadata(e, p, ws),
-  listEntry: metadata(e, p, ws),
-  tags: e.tags,
-  code: e.code,
-  output: e.output,
-  html: e.html,
-  graph: e.graph,
-  systemDetails: systemDetails(e),
-  git: {
-    experimentKey: e.experimentKey,
-    user: e.git?.user ?? null,
-    root: e.git?.root ?? null,
-    branch: e.git?.branch ?? null,
-    parent: e.git?.parent ?? null,
-    origin: e.git?.origin ?? null
-  },
-  gitPatchSha256: e.git?.patch ? sha(contentBytes(e.git.patch)) : null,
-  params: e.params.map((v) => loggedSummary(e, v)),
-  others: e.others.map((v) => loggedSummary(e, v)),
-  metricsSummary: e.metrics.map(metricSummary),
-  metrics: Object.fromEntries(e.metrics.map((s) => [s.name, metricPoints(s)])),
-  metricNames: e.metrics.map((s) => s.name),
-  assets: e.assets.map(asset),
-  models: e.models.map((m) => ({
-    experimentModelId: m.experimentModelId,
-    experimentKey: e.experimentKey,
-    modelName: m.modelName,
-    registryRecords: m.registryRecords,
-    assets: m.assets.map(asset),
-    files: Object.fromEntries(m.assets.map((a) => [a.fileName, sha(contentBytes(a.content))]))
-  }))
-})
 
 /** The points the chart returns for one metric, computed independently (evenly spaced + ends). */
 const sample = (n: number, count = 500): Array<number> => {
@@ -280,26 +245,6 @@ const experimentsByProject: Record<
   { active: Array<string>; archived: Array<string>; byName: Record<string, string> }
 > = {}
 const records: Record<string, Array<unknown>> = {}
-const metadataColumns = [
-  ["runId", "string", "metadata"],
-  ["hasNotes", "boolean", "metadata"],
-  ["duration", "timenumber", "metadata"],
-  ["Name", "string", "log_other"],
-  ["throttled", "string", "log_other"],
-  ["codeSHA", "string", "metadata"],
-  ["file_name", "string", "metadata"],
-  ["hasHtml", "boolean", "metadata"],
-  ["experimentKey", "string", "metadata"],
-  ["optimizationId", "string", "metadata"],
-  ["end_server_timestamp", "datetime", "metadata"],
-  ["installed_packages", "string", "metadata"],
-  ["file_path", "string", "metadata"],
-  ["last_message_time", "datetime", "metadata"],
-  ["runActive", "boolean", "metadata"],
-  ["hasImages", "boolean", "metadata"],
-  ["user_name", "string", "metadata"],
-  ["start_server_timestamp", "datetime", "metadata"]
-]
 const columns: Record<string, Array<[string, string, string]>> = {}
 const details: Record<string, unknown> = {}
 
@@ -332,7 +277,7 @@ for (const ws of dataset.workspaces) {
           .map((e) => [e.experimentName, e.experimentKey])
       )
     }
-    const cols: Array<[string, string, string]> = metadataColumns.map((c) => c as [string, string, string])
+    const cols: Array<[string, string, string]> = METADATA_COLUMNS.map(([name, type, source]) => [name, type, source])
     const kind = (vals: Array<string | number | boolean | null>) => {
       const present = vals.filter((v) => v !== null)
       if (
@@ -384,7 +329,7 @@ for (const ws of dataset.workspaces) {
       env: e.environment,
       start: e.startTimeMillis,
       end: e.endTimeMillis,
-      durationMillis: e.durationMillis ?? (e.endTimeMillis === null ? null : e.endTimeMillis - e.startTimeMillis),
+      durationMillis: duration(e),
       user: e.userName,
       fileName: e.fileName,
       running: e.running,
@@ -411,12 +356,12 @@ for (const ws of dataset.workspaces) {
 const locate = (key: string | null) => {
   for (const ws of dataset.workspaces)
     for (const p of ws.projects)
-      for (const e of p.experiments) if (e.experimentKey === key) return { e, p, ws: ws.name }
+      for (const e of p.experiments) if (e.experimentKey === key) return { experiment: e, project: p, workspace: ws }
   throw new Error(`experiment ${key} not found`)
 }
 for (const key of [richKey, modelKey, plainKey, archivedKey]) {
-  const { e, p, ws } = locate(key)
-  details[e.experimentKey] = experimentDetail(e, p, ws)
+  const l = locate(key)
+  details[l.experiment.experimentKey] = experimentDetail(l)
 }
 
 // Charts over a few experiments of the sweep project.

@@ -74,15 +74,23 @@ type ProjectKind = "sweep" | "vision" | "detector" | "private" | "empty"
 
 const MiB = 1024 * 1024
 
+/** The same five projects at every size; only how many experiments each holds grows. */
+const projectsWith = (counts: {
+  readonly sweep: number
+  readonly vision: number
+  readonly detector: number
+  readonly private: number
+}): SizeConfig["projects"] => [
+  { workspace: "local-dev", name: "mnist-sweep", kind: "sweep", experiments: counts.sweep },
+  { workspace: "local-dev", name: "cifar10-resnet", kind: "vision", experiments: counts.vision },
+  { workspace: "local-dev", name: "scratchpad", kind: "empty", experiments: 0 },
+  { workspace: "team-vision", name: "detector", kind: "detector", experiments: counts.detector },
+  { workspace: "other-user", name: "private-runs", kind: "private", experiments: counts.private }
+]
+
 const SIZES: Record<DatasetSize, SizeConfig> = {
   small: {
-    projects: [
-      { workspace: "local-dev", name: "mnist-sweep", kind: "sweep", experiments: 24 },
-      { workspace: "local-dev", name: "cifar10-resnet", kind: "vision", experiments: 12 },
-      { workspace: "local-dev", name: "scratchpad", kind: "empty", experiments: 0 },
-      { workspace: "team-vision", name: "detector", kind: "detector", experiments: 8 },
-      { workspace: "other-user", name: "private-runs", kind: "private", experiments: 4 }
-    ],
+    projects: projectsWith({ sweep: 24, vision: 12, detector: 8, private: 4 }),
     trainMetrics: 10,
     sysMetrics: 4,
     steps: 200,
@@ -90,13 +98,7 @@ const SIZES: Record<DatasetSize, SizeConfig> = {
     images: 3
   },
   medium: {
-    projects: [
-      { workspace: "local-dev", name: "mnist-sweep", kind: "sweep", experiments: 1500 },
-      { workspace: "local-dev", name: "cifar10-resnet", kind: "vision", experiments: 300 },
-      { workspace: "local-dev", name: "scratchpad", kind: "empty", experiments: 0 },
-      { workspace: "team-vision", name: "detector", kind: "detector", experiments: 150 },
-      { workspace: "other-user", name: "private-runs", kind: "private", experiments: 50 }
-    ],
+    projects: projectsWith({ sweep: 1500, vision: 300, detector: 150, private: 50 }),
     trainMetrics: 14,
     sysMetrics: 6,
     steps: 1000,
@@ -104,13 +106,7 @@ const SIZES: Record<DatasetSize, SizeConfig> = {
     images: 2
   },
   large: {
-    projects: [
-      { workspace: "local-dev", name: "mnist-sweep", kind: "sweep", experiments: 8000 },
-      { workspace: "local-dev", name: "cifar10-resnet", kind: "vision", experiments: 1200 },
-      { workspace: "local-dev", name: "scratchpad", kind: "empty", experiments: 0 },
-      { workspace: "team-vision", name: "detector", kind: "detector", experiments: 600 },
-      { workspace: "other-user", name: "private-runs", kind: "private", experiments: 200 }
-    ],
+    projects: projectsWith({ sweep: 8000, vision: 1200, detector: 600, private: 200 }),
     trainMetrics: 22,
     sysMetrics: 8,
     steps: 3000,
@@ -189,193 +185,80 @@ interface MetricTemplate {
   readonly shape?: SyntheticSeriesSpec["shape"]
 }
 
+/** A maker of templates logged under `context` every `every` steps (`shape` defaults to exponential). */
+const templates =
+  (context: string | null, every: number) =>
+  (name: string, make: MetricTemplate["make"], shape?: SyntheticSeriesSpec["shape"]): MetricTemplate => ({
+    name,
+    context,
+    every,
+    make,
+    ...(shape === undefined ? {} : { shape })
+  })
+
+/** Training metrics: logged at every step. */
+const train = templates("train", 1)
+/** Validation metrics: logged every 10th step. */
+const validate = templates("validate", 10)
+/** System metrics: logged at every step, without a context. */
+const system = templates(null, 1)
+
 const TRAIN_METRICS: ReadonlyArray<MetricTemplate> = [
-  {
-    name: "loss",
-    context: "train",
-    every: 1,
-    make: (q, r) => ({ from: r.range(2.2, 2.4), to: 0.04 + (1 - q) * 0.9, noise: 0.03, min: 0 })
-  },
-  {
-    name: "accuracy",
-    context: "train",
-    every: 1,
-    make: (q, r) => ({ from: r.range(0.08, 0.12), to: 0.62 + 0.37 * q, noise: 0.012, min: 0, max: 1 })
-  },
-  {
-    name: "val_loss",
-    context: "validate",
-    every: 10,
-    make: (q, r) => ({ from: r.range(2.2, 2.4), to: 0.08 + (1 - q) * 1.0, noise: 0.02, min: 0 })
-  },
-  {
-    name: "val_accuracy",
-    context: "validate",
-    every: 10,
-    make: (q, r) => ({ from: r.range(0.08, 0.12), to: 0.58 + 0.38 * q, noise: 0.008, min: 0, max: 1 })
-  },
-  {
-    name: "learning_rate",
-    context: "train",
-    every: 1,
-    shape: "linear",
-    make: (_q, _r, lr) => ({ from: lr, to: lr / 10, noise: 0 })
-  },
-  {
-    name: "grad_norm",
-    context: "train",
-    every: 1,
-    make: (q, r) => ({ from: r.range(4, 9), to: 0.3 + (1 - q), noise: 0.15, min: 0 })
-  },
-  {
-    name: "top5_accuracy",
-    context: "validate",
-    every: 10,
-    make: (q) => ({ from: 0.45, to: 0.9 + 0.095 * q, noise: 0.005, min: 0, max: 1 })
-  },
-  {
-    name: "precision",
-    context: "validate",
-    every: 10,
-    make: (q) => ({ from: 0.1, to: 0.6 + 0.38 * q, noise: 0.01, min: 0, max: 1 })
-  },
-  {
-    name: "recall",
-    context: "validate",
-    every: 10,
-    make: (q) => ({ from: 0.1, to: 0.55 + 0.4 * q, noise: 0.01, min: 0, max: 1 })
-  },
-  {
-    name: "f1",
-    context: "validate",
-    every: 10,
-    make: (q) => ({ from: 0.1, to: 0.57 + 0.39 * q, noise: 0.01, min: 0, max: 1 })
-  },
-  {
-    name: "samples_per_sec",
-    context: "train",
-    every: 1,
-    shape: "constant",
-    make: (_q, r) => ({ from: r.range(800, 2400), to: 0, noise: 40, min: 0 })
-  },
-  {
-    name: "weight_norm",
-    context: "train",
-    every: 1,
-    shape: "linear",
-    make: (_q, r) => ({ from: r.range(10, 20), to: r.range(25, 40), noise: 0.2 })
-  },
-  {
-    name: "val_top1_error",
-    context: "validate",
-    every: 10,
-    make: (q) => ({ from: 0.9, to: 0.03 + 0.35 * (1 - q), noise: 0.008, min: 0, max: 1 })
-  },
-  {
-    name: "epoch_time",
-    context: "train",
-    every: 1,
-    shape: "constant",
-    make: (_q, r) => ({ from: r.range(20, 90), to: 0, noise: 2, min: 0 })
-  },
-  {
-    name: "train_perplexity",
-    context: "train",
-    every: 1,
-    make: (q) => ({ from: 9.8, to: 1.05 + (1 - q) * 2, noise: 0.05, min: 1 })
-  },
-  {
-    name: "val_perplexity",
-    context: "validate",
-    every: 10,
-    make: (q) => ({ from: 9.8, to: 1.1 + (1 - q) * 2.4, noise: 0.04, min: 1 })
-  },
-  {
-    name: "kl_divergence",
-    context: "train",
-    every: 1,
-    make: (q) => ({ from: 1.5, to: 0.02 + (1 - q) * 0.3, noise: 0.01, min: 0 })
-  },
-  { name: "momentum", context: "train", every: 1, shape: "constant", make: () => ({ from: 0.9, to: 0, noise: 0 }) },
-  {
-    name: "val_auc",
-    context: "validate",
-    every: 10,
-    make: (q) => ({ from: 0.5, to: 0.85 + 0.14 * q, noise: 0.004, min: 0, max: 1 })
-  },
-  { name: "loss_scale", context: "train", every: 1, shape: "constant", make: () => ({ from: 65536, to: 0, noise: 0 }) },
-  {
-    name: "tokens_seen",
-    context: "train",
-    every: 1,
-    shape: "linear",
-    make: (_q, r) => ({ from: 0, to: r.range(1e8, 5e8), noise: 0 })
-  },
-  {
-    name: "val_map",
-    context: "validate",
-    every: 10,
-    make: (q) => ({ from: 0.02, to: 0.3 + 0.45 * q, noise: 0.006, min: 0, max: 1 })
-  }
+  train("loss", (q, r) => ({ from: r.range(2.2, 2.4), to: 0.04 + (1 - q) * 0.9, noise: 0.03, min: 0 })),
+  train("accuracy", (q, r) => ({ from: r.range(0.08, 0.12), to: 0.62 + 0.37 * q, noise: 0.012, min: 0, max: 1 })),
+  validate("val_loss", (q, r) => ({ from: r.range(2.2, 2.4), to: 0.08 + (1 - q) * 1.0, noise: 0.02, min: 0 })),
+  validate("val_accuracy", (q, r) => ({
+    from: r.range(0.08, 0.12),
+    to: 0.58 + 0.38 * q,
+    noise: 0.008,
+    min: 0,
+    max: 1
+  })),
+  train("learning_rate", (_q, _r, lr) => ({ from: lr, to: lr / 10, noise: 0 }), "linear"),
+  train("grad_norm", (q, r) => ({ from: r.range(4, 9), to: 0.3 + (1 - q), noise: 0.15, min: 0 })),
+  validate("top5_accuracy", (q) => ({ from: 0.45, to: 0.9 + 0.095 * q, noise: 0.005, min: 0, max: 1 })),
+  validate("precision", (q) => ({ from: 0.1, to: 0.6 + 0.38 * q, noise: 0.01, min: 0, max: 1 })),
+  validate("recall", (q) => ({ from: 0.1, to: 0.55 + 0.4 * q, noise: 0.01, min: 0, max: 1 })),
+  validate("f1", (q) => ({ from: 0.1, to: 0.57 + 0.39 * q, noise: 0.01, min: 0, max: 1 })),
+  train("samples_per_sec", (_q, r) => ({ from: r.range(800, 2400), to: 0, noise: 40, min: 0 }), "constant"),
+  train("weight_norm", (_q, r) => ({ from: r.range(10, 20), to: r.range(25, 40), noise: 0.2 }), "linear"),
+  validate("val_top1_error", (q) => ({ from: 0.9, to: 0.03 + 0.35 * (1 - q), noise: 0.008, min: 0, max: 1 })),
+  train("epoch_time", (_q, r) => ({ from: r.range(20, 90), to: 0, noise: 2, min: 0 }), "constant"),
+  train("train_perplexity", (q) => ({ from: 9.8, to: 1.05 + (1 - q) * 2, noise: 0.05, min: 1 })),
+  validate("val_perplexity", (q) => ({ from: 9.8, to: 1.1 + (1 - q) * 2.4, noise: 0.04, min: 1 })),
+  train("kl_divergence", (q) => ({ from: 1.5, to: 0.02 + (1 - q) * 0.3, noise: 0.01, min: 0 })),
+  train("momentum", () => ({ from: 0.9, to: 0, noise: 0 }), "constant"),
+  validate("val_auc", (q) => ({ from: 0.5, to: 0.85 + 0.14 * q, noise: 0.004, min: 0, max: 1 })),
+  train("loss_scale", () => ({ from: 65536, to: 0, noise: 0 }), "constant"),
+  train("tokens_seen", (_q, r) => ({ from: 0, to: r.range(1e8, 5e8), noise: 0 }), "linear"),
+  validate("val_map", (q) => ({ from: 0.02, to: 0.3 + 0.45 * q, noise: 0.006, min: 0, max: 1 }))
 ]
 
 const SYS_METRICS: ReadonlyArray<MetricTemplate> = [
-  {
-    name: "sys.cpu.percent.01",
-    context: null,
-    every: 1,
-    shape: "sine",
-    make: (_q, r) => ({ from: r.range(30, 50), to: r.range(70, 95), noise: 4, min: 0, max: 100 })
-  },
-  {
-    name: "sys.ram.used",
-    context: null,
-    every: 1,
-    shape: "linear",
-    make: (_q, r) => ({ from: r.range(4e9, 6e9), to: r.range(8e9, 1.2e10), noise: 5e7, min: 0 })
-  },
-  {
-    name: "sys.gpu.0.gpu_utilization",
-    context: null,
-    every: 1,
-    shape: "constant",
-    make: (_q, r) => ({ from: r.range(80, 97), to: 0, noise: 3, min: 0, max: 100 })
-  },
-  {
-    name: "sys.gpu.0.used_memory",
-    context: null,
-    every: 1,
-    shape: "exponential",
-    make: (_q, r) => ({ from: 1e9, to: r.range(1e10, 3.8e10), noise: 2e7, min: 0 })
-  },
-  {
-    name: "sys.load.avg",
-    context: null,
-    every: 1,
-    shape: "sine",
-    make: () => ({ from: 1, to: 6, noise: 0.3, min: 0 })
-  },
-  {
-    name: "sys.ram.total",
-    context: null,
-    every: 1,
-    shape: "constant",
-    make: () => ({ from: 6.7e10, to: 0, noise: 0 })
-  },
-  {
-    name: "sys.gpu.0.power_usage",
-    context: null,
-    every: 1,
-    shape: "constant",
-    make: (_q, r) => ({ from: r.range(180, 300), to: 0, noise: 10, min: 0 })
-  },
-  {
-    name: "sys.gpu.0.temperature",
-    context: null,
-    every: 1,
-    shape: "exponential",
-    make: (_q, r) => ({ from: 35, to: r.range(65, 80), noise: 0.8 })
-  }
+  system(
+    "sys.cpu.percent.01",
+    (_q, r) => ({ from: r.range(30, 50), to: r.range(70, 95), noise: 4, min: 0, max: 100 }),
+    "sine"
+  ),
+  system(
+    "sys.ram.used",
+    (_q, r) => ({ from: r.range(4e9, 6e9), to: r.range(8e9, 1.2e10), noise: 5e7, min: 0 }),
+    "linear"
+  ),
+  system(
+    "sys.gpu.0.gpu_utilization",
+    (_q, r) => ({ from: r.range(80, 97), to: 0, noise: 3, min: 0, max: 100 }),
+    "constant"
+  ),
+  system(
+    "sys.gpu.0.used_memory",
+    (_q, r) => ({ from: 1e9, to: r.range(1e10, 3.8e10), noise: 2e7, min: 0 }),
+    "exponential"
+  ),
+  system("sys.load.avg", () => ({ from: 1, to: 6, noise: 0.3, min: 0 }), "sine"),
+  system("sys.ram.total", () => ({ from: 6.7e10, to: 0, noise: 0 }), "constant"),
+  system("sys.gpu.0.power_usage", (_q, r) => ({ from: r.range(180, 300), to: 0, noise: 10, min: 0 }), "constant"),
+  system("sys.gpu.0.temperature", (_q, r) => ({ from: 35, to: r.range(65, 80), noise: 0.8 }), "exponential")
 ]
 
 const trainingScript = (kind: ProjectKind, optimizer: string) => `import comet_ml
@@ -415,6 +298,35 @@ const modelGraph = (hidden: number, dropout: number) =>
   })
 
 const text = (s: string) => ({ text: s })
+
+/** The fields of a generated asset that vary; the others default to none (no step, context, metadata or tags) and stored here (not remote). */
+type AssetFields = Pick<AssetData, "fileName" | "type" | "dir" | "createdAt" | "content"> &
+  Partial<Pick<AssetData, "step" | "runContext" | "metadata" | "remote" | "remoteUri" | "tags">>
+
+/** A generated asset (fields in the order of {@link AssetData}). */
+const asset = (assetId: string, a: AssetFields): AssetData => ({
+  assetId,
+  fileName: a.fileName,
+  type: a.type,
+  dir: a.dir,
+  step: a.step ?? null,
+  runContext: a.runContext ?? null,
+  createdAt: a.createdAt,
+  metadata: a.metadata ?? null,
+  remote: a.remote ?? false,
+  remoteUri: a.remoteUri ?? null,
+  tags: a.tags ?? [],
+  content: a.content
+})
+
+/** A parameter or log-other as the SDK logs it: once, without a step. */
+const logged = (name: string, value: string | null, timestamp: number, editable = false): LoggedValue => ({
+  name,
+  value,
+  timestamp,
+  step: null,
+  editable
+})
 
 /**
  * Generate a dataset. Deterministic: the same options give an identical dataset.
@@ -503,55 +415,31 @@ export const generate = (options: GenerateOptions): Dataset => {
       })
       const ts = (offset: number) => start + offset
       const params: Array<LoggedValue> = [
-        { name: "learning_rate", value: String(lr), timestamp: ts(50), step: null, editable: false },
-        { name: "batch_size", value: String(batchSize), timestamp: ts(50), step: null, editable: false },
-        { name: "optimizer", value: optimizer, timestamp: ts(50), step: null, editable: false },
-        { name: "dropout", value: String(dropout), timestamp: ts(50), step: null, editable: false },
-        { name: "hidden_size", value: String(hidden), timestamp: ts(50), step: null, editable: false },
-        { name: "epochs", value: "10", timestamp: ts(50), step: null, editable: false },
-        { name: "augment", value: augment ? "true" : "false", timestamp: ts(50), step: null, editable: false },
-        { name: "seed", value: String(rng.int(0, 99999)), timestamp: ts(50), step: null, editable: false }
+        logged("learning_rate", String(lr), ts(50)),
+        logged("batch_size", String(batchSize), ts(50)),
+        logged("optimizer", optimizer, ts(50)),
+        logged("dropout", String(dropout), ts(50)),
+        logged("hidden_size", String(hidden), ts(50)),
+        logged("epochs", "10", ts(50)),
+        logged("augment", augment ? "true" : "false", ts(50)),
+        logged("seed", String(rng.int(0, 99999)), ts(50))
       ]
       if (spec.kind === "vision" || spec.kind === "detector") {
-        params.push({
-          name: "model",
-          value: rng.pick(["resnet18", "resnet50", "efficientnet_b0", "vit_tiny"]),
-          timestamp: ts(50),
-          step: null,
-          editable: false
-        })
+        params.push(logged("model", rng.pick(["resnet18", "resnet50", "efficientnet_b0", "vit_tiny"]), ts(50)))
       }
       const trainable = hidden * 784 + hidden * 10 + hidden + 10
       const others: Array<LoggedValue> = [
-        ...(name === null ? [] : [{ name: "Name", value: name, timestamp: ts(20), step: null, editable: true }]),
-        { name: "trainable_params", value: String(trainable), timestamp: ts(40), step: null, editable: false },
-        {
-          name: "dataset",
-          value: spec.kind === "sweep" ? "mnist" : spec.kind === "detector" ? "coco-subset" : "cifar10",
-          timestamp: ts(40),
-          step: null,
-          editable: false
-        },
-        {
-          name: "status",
-          value: running ? "running" : crashed ? "crashed" : "completed",
-          timestamp: ts(60),
-          step: null,
-          editable: false
-        },
-        { name: "note", value: rng.chance(0.3) ? "" : "tuned by sweep", timestamp: ts(70), step: null, editable: true },
+        ...(name === null ? [] : [logged("Name", name, ts(20), true)]),
+        logged("trainable_params", String(trainable), ts(40)),
+        logged(
+          "dataset",
+          spec.kind === "sweep" ? "mnist" : spec.kind === "detector" ? "coco-subset" : "cifar10",
+          ts(40)
+        ),
+        logged("status", running ? "running" : crashed ? "crashed" : "completed", ts(60)),
+        logged("note", rng.chance(0.3) ? "" : "tuned by sweep", ts(70), true),
         // Some runs resume an earlier one: a log-other that most runs do not have (null in queries).
-        ...(i > 0 && rng.chance(0.3)
-          ? [
-              {
-                name: "resumed_from",
-                value: experiments[i - 1]?.experimentKey ?? null,
-                timestamp: ts(30),
-                step: null,
-                editable: false
-              }
-            ]
-          : [])
+        ...(i > 0 && rng.chance(0.3) ? [logged("resumed_from", experiments[i - 1]?.experimentKey ?? null, ts(30))] : [])
       ]
       const tagCount = rng.int(0, 2)
       const tags = new Set<string>()
@@ -574,86 +462,70 @@ export const generate = (options: GenerateOptions): Dataset => {
       if (spec.kind !== "private") {
         for (let k = 0; k < size.images; k++) {
           const stepAt = Math.floor(((k + 1) * (steps - 1)) / size.images)
-          assets.push({
-            assetId: nextAssetId(),
-            fileName: `samples/prediction-step-${stepAt}.png`,
-            type: "image",
-            dir: "images",
-            step: stepAt,
-            runContext: "validate",
-            createdAt: ts(stepAt * interval),
-            metadata: null,
-            remote: false,
-            remoteUri: null,
-            tags: [],
-            content: { png: { width: 32, height: 32, seed: hashString(`${key}/img/${k}`, seed) } }
-          })
+          assets.push(
+            asset(nextAssetId(), {
+              fileName: `samples/prediction-step-${stepAt}.png`,
+              type: "image",
+              dir: "images",
+              step: stepAt,
+              runContext: "validate",
+              createdAt: ts(stepAt * interval),
+              content: { png: { width: 32, height: 32, seed: hashString(`${key}/img/${k}`, seed) } }
+            })
+          )
         }
         const n = 11
         const fpr = Array.from({ length: n }, (_, j) => j / (n - 1))
         const tpr = fpr.map((x) => Math.min(1, Number((x ** (0.15 + (1 - quality) * 0.8)).toFixed(6))))
-        assets.push({
-          assetId: nextAssetId(),
-          fileName: "roc-curve.json",
-          type: "curve",
-          dir: "assets",
-          step: steps - 1,
-          runContext: null,
-          createdAt: ts(steps * interval),
-          metadata: null,
-          remote: false,
-          remoteUri: null,
-          tags: [],
-          content: { json: { name: "roc-curve", x: fpr, y: tpr } }
-        })
-        assets.push({
-          assetId: nextAssetId(),
-          fileName: "config.yaml",
-          type: "asset",
-          dir: "assets",
-          step: null,
-          runContext: null,
-          createdAt: ts(10),
-          metadata: JSON.stringify({ source: "hydra", version: 1 }),
-          remote: false,
-          remoteUri: null,
-          tags: ["config"],
-          content: text(
-            `optimizer: ${optimizer}\nlearning_rate: ${lr}\nbatch_size: ${batchSize}\ndropout: ${dropout}\nhidden_size: ${hidden}\n`
-          )
-        })
-        if (i % 3 === 0) {
-          assets.push({
-            assetId: nextAssetId(),
-            fileName: "dataset-card.md",
+        assets.push(
+          asset(nextAssetId(), {
+            fileName: "roc-curve.json",
+            type: "curve",
+            dir: "assets",
+            step: steps - 1,
+            createdAt: ts(steps * interval),
+            content: { json: { name: "roc-curve", x: fpr, y: tpr } }
+          })
+        )
+        assets.push(
+          asset(nextAssetId(), {
+            fileName: "config.yaml",
             type: "asset",
             dir: "assets",
-            step: null,
-            runContext: null,
-            createdAt: ts(12),
-            metadata: null,
-            remote: true,
-            remoteUri: "s3://datasets/mnist/README.md",
-            tags: [],
-            content: text("# MNIST\n")
+            createdAt: ts(10),
+            metadata: JSON.stringify({ source: "hydra", version: 1 }),
+            tags: ["config"],
+            content: text(
+              `optimizer: ${optimizer}\nlearning_rate: ${lr}\nbatch_size: ${batchSize}\ndropout: ${dropout}\nhidden_size: ${hidden}\n`
+            )
           })
+        )
+        if (i % 3 === 0) {
+          assets.push(
+            asset(nextAssetId(), {
+              fileName: "dataset-card.md",
+              type: "asset",
+              dir: "assets",
+              createdAt: ts(12),
+              remote: true,
+              remoteUri: "s3://datasets/mnist/README.md",
+              content: text("# MNIST\n")
+            })
+          )
         }
       }
       if (firstExperiment) {
-        assets.push({
-          assetId: nextAssetId(),
-          fileName: "checkpoint.bin",
-          type: "asset",
-          dir: "assets",
-          step: steps - 1,
-          runContext: null,
-          createdAt: ts(steps * interval),
-          metadata: null,
-          remote: false,
-          remoteUri: null,
-          tags: ["large"],
-          content: { synthetic: { size: checkpointBytes, seed: hashString(`${key}/checkpoint`, seed) } }
-        })
+        assets.push(
+          asset(nextAssetId(), {
+            fileName: "checkpoint.bin",
+            type: "asset",
+            dir: "assets",
+            step: steps - 1,
+            createdAt: ts(steps * interval),
+            tags: ["large"],
+            content: { synthetic: { size: checkpointBytes, seed: hashString(`${key}/checkpoint`, seed) } }
+          })
+        )
       }
       if (spec.kind === "vision" || firstExperiment) {
         const modelName = spec.kind === "vision" ? "resnet-classifier" : "mnist-mlp"
@@ -662,34 +534,20 @@ export const generate = (options: GenerateOptions): Dataset => {
           modelName,
           registryRecords: [],
           assets: [
-            {
-              assetId: nextAssetId(),
+            asset(nextAssetId(), {
               fileName: "model.pt",
               type: "model-element",
               dir: "trained-models",
-              step: null,
-              runContext: null,
               createdAt: ts(steps * interval + 500),
-              metadata: null,
-              remote: false,
-              remoteUri: null,
-              tags: [],
               content: { synthetic: { size: 256 * 1024, seed: hashString(`${key}/model`, seed) } }
-            },
-            {
-              assetId: nextAssetId(),
+            }),
+            asset(nextAssetId(), {
               fileName: "model-config.json",
               type: "model-element",
               dir: "trained-models",
-              step: null,
-              runContext: null,
               createdAt: ts(steps * interval + 500),
-              metadata: null,
-              remote: false,
-              remoteUri: null,
-              tags: [],
               content: { json: { architecture: modelName, hidden_size: hidden, dropout } }
-            }
+            })
           ]
         })
       }

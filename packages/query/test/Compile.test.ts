@@ -1,8 +1,6 @@
-import { readFileSync } from "node:fs"
-import { join } from "node:path"
-import { type Column, ColumnList, type Predicate, QueryError } from "@comet-ts/core"
+import { type Column, type Predicate, QueryError } from "@comet-ts/core"
 import { assert, describe, it } from "@effect/vitest"
-import { Either, Schema } from "effect"
+import { Either } from "effect"
 import {
   and,
   compile,
@@ -18,8 +16,7 @@ import {
   type Query,
   Tag
 } from "../src/index.js"
-
-const col = (name: string, source: string, type: string): Column => ({ name, id: `${name}--${source}`, type, source })
+import { col, recordedColumns } from "./support.js"
 
 const columns: ReadonlyArray<Column> = [
   col("acc", "metrics", "double"),
@@ -125,14 +122,7 @@ describe("compile: AND-only queries (the Python SDK's predicates)", () => {
   })
 
   it("types rules from the recorded column list of a real project", () => {
-    const recorded = Schema.decodeUnknownSync(ColumnList)(
-      JSON.parse(
-        readFileSync(
-          join(import.meta.dirname, "../../core/test/fixtures/recorded/project_column-names-1280bb.json"),
-          "utf8"
-        )
-      )
-    ).columns
+    const recorded = recordedColumns()
     const q = Either.getOrThrow(
       parse(
         'Metadata("duration") > (2 * 60) & Metadata("hasImages") == True & Other("Name") == "run-1" & Metadata("start_server_timestamp") < datetime(2019, 9, 24, 5)'

@@ -1,4 +1,4 @@
-import type { Column, Predicate, Rule, RuleGroup } from "@comet-ts/core"
+import type { Predicate, Rule, RuleGroup } from "@comet-ts/core"
 import { assert, describe, it } from "@effect/vitest"
 import {
   and,
@@ -18,6 +18,7 @@ import {
   type RecordValue,
   Tag
 } from "../src/index.js"
+import { col } from "./support.js"
 
 const record = (parts: Partial<ExperimentRecord> = {}): ExperimentRecord => ({
   metrics: {},
@@ -28,8 +29,6 @@ const record = (parts: Partial<ExperimentRecord> = {}): ExperimentRecord => ({
   tags: [],
   ...parts
 })
-
-const col = (name: string, source: string, type: string): Column => ({ name, id: `${name}--${source}`, type, source })
 
 /** Evaluate a query and its negation against one value of `Parameter("p")` typed `type`. */
 const both = (q: Query, type: string, value: RecordValue | undefined): readonly [boolean, boolean] => {

@@ -1,8 +1,5 @@
-import { readFileSync } from "node:fs"
-import { join } from "node:path"
-import { type Column, ColumnList } from "@comet-ts/core"
 import { assert, describe, it } from "@effect/vitest"
-import { Either, Equal, Schema } from "effect"
+import { Either, Equal } from "effect"
 import {
   compile,
   Environment,
@@ -15,8 +12,7 @@ import {
   queryVariables,
   Tag
 } from "../src/index.js"
-
-const col = (name: string, source: string, type: string): Column => ({ name, id: `${name}--${source}`, type, source })
+import { col, recordedColumns } from "./support.js"
 
 describe("queryVariables (Python's get_query_variables)", () => {
   it("maps each column to its typed variable, skipping unknown sources", () => {
@@ -55,14 +51,7 @@ describe("queryVariables (Python's get_query_variables)", () => {
   })
 
   it("gives the variables of a real project, usable in queries", () => {
-    const columns = Schema.decodeUnknownSync(ColumnList)(
-      JSON.parse(
-        readFileSync(
-          join(import.meta.dirname, "../../core/test/fixtures/recorded/project_column-names-1280bb.json"),
-          "utf8"
-        )
-      )
-    ).columns
+    const columns = recordedColumns()
     const vars = queryVariables(columns)
     assert.strictEqual(vars.length, 18)
     const duration = vars.find((v) => v._tag === "QueryVariable" && v.name === "duration")

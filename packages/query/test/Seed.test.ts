@@ -20,8 +20,7 @@ import {
   type Query,
   Tag
 } from "../src/index.js"
-
-const col = (name: string, source: string, type: string): Column => ({ name, id: `${name}--${source}`, type, source })
+import { col } from "./support.js"
 
 /** The columns the examples need, typed as Comet types them. */
 const columns: ReadonlyArray<Column> = [

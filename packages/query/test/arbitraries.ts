@@ -22,13 +22,7 @@ import {
   Tag,
   type VariableSource
 } from "../src/index.js"
-
-const column = (name: string, source: string, type: ColumnType): Column => ({
-  name,
-  id: `${name}--${source}`,
-  type,
-  source
-})
+import { col } from "./support.js"
 
 /**
  * fast-check parameters: a fixed seed, so that every run checks the same inputs (tests are
@@ -41,19 +35,19 @@ export const runs = (numRuns: number): { readonly numRuns: number; readonly seed
 
 /** The project every compilable query is written against. */
 export const columns: ReadonlyArray<Column> = [
-  column("acc", "metrics", "double"),
-  column("loss", "metrics", "double"),
-  column("lr", "params", "double"),
-  column("optimizer", "params", "string"),
-  column("flag", "params", "boolean"),
-  column("note", "log_other", "string"),
-  column("count", "log_other", "double"),
-  column("duration", "metadata", "timenumber"),
-  column("start_server_timestamp", "metadata", "datetime"),
-  column("user_name", "metadata", "string"),
-  column("hasImages", "metadata", "boolean"),
-  column("os", "env_details", "string"),
-  column("best", "tag", "string")
+  col("acc", "metrics", "double"),
+  col("loss", "metrics", "double"),
+  col("lr", "params", "double"),
+  col("optimizer", "params", "string"),
+  col("flag", "params", "boolean"),
+  col("note", "log_other", "string"),
+  col("count", "log_other", "double"),
+  col("duration", "metadata", "timenumber"),
+  col("start_server_timestamp", "metadata", "datetime"),
+  col("user_name", "metadata", "string"),
+  col("hasImages", "metadata", "boolean"),
+  col("os", "env_details", "string"),
+  col("best", "tag", "string")
 ]
 
 const builders: Record<VariableSource, (name: string, type?: ColumnType) => QueryVariable> = {

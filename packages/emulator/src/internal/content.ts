@@ -130,6 +130,23 @@ export interface ZipEntry {
   readonly bytes: Uint8Array
 }
 
+/**
+ * The fields a local file header and its central-directory entry share, from "version needed to
+ * extract" to "file name length": version 2.0, UTF-8 names, stored, 1980-01-01 00:00, the CRC-32
+ * and the size (stored: compressed and uncompressed alike).
+ */
+const entryFields = (view: DataView, at: number, crc: number, size: number, nameLength: number): void => {
+  view.setUint16(at, 20, true)
+  view.setUint16(at + 2, 0x0800, true)
+  view.setUint16(at + 4, 0, true)
+  view.setUint16(at + 6, 0, true)
+  view.setUint16(at + 8, 0x21, true)
+  view.setUint32(at + 10, crc, true)
+  view.setUint32(at + 14, size, true)
+  view.setUint32(at + 18, size, true)
+  view.setUint16(at + 22, nameLength, true)
+}
+
 /** A zip archive whose entries are stored uncompressed (fixed 1980-01-01 timestamps). */
 export const zipStore = (entries: ReadonlyArray<ZipEntry>): Uint8Array => {
   const locals: Array<Uint8Array> = []
@@ -140,29 +157,13 @@ export const zipStore = (entries: ReadonlyArray<ZipEntry>): Uint8Array => {
     const crc = crc32(e.bytes)
     const local = new DataView(new ArrayBuffer(30))
     local.setUint32(0, 0x04034b50, true)
-    local.setUint16(4, 20, true)
-    local.setUint16(6, 0x0800, true)
-    local.setUint16(8, 0, true)
-    local.setUint16(10, 0, true)
-    local.setUint16(12, 0x21, true)
-    local.setUint32(14, crc, true)
-    local.setUint32(18, e.bytes.length, true)
-    local.setUint32(22, e.bytes.length, true)
-    local.setUint16(26, name.length, true)
+    entryFields(local, 4, crc, e.bytes.length, name.length)
     local.setUint16(28, 0, true)
     const localBytes = concat([new Uint8Array(local.buffer), name, e.bytes])
     const central = new DataView(new ArrayBuffer(46))
     central.setUint32(0, 0x02014b50, true)
     central.setUint16(4, 20, true)
-    central.setUint16(6, 20, true)
-    central.setUint16(8, 0x0800, true)
-    central.setUint16(10, 0, true)
-    central.setUint16(12, 0, true)
-    central.setUint16(14, 0x21, true)
-    central.setUint32(16, crc, true)
-    central.setUint32(20, e.bytes.length, true)
-    central.setUint32(24, e.bytes.length, true)
-    central.setUint16(28, name.length, true)
+    entryFields(central, 6, crc, e.bytes.length, name.length)
     central.setUint32(42, offset, true)
     centrals.push(concat([new Uint8Array(central.buffer), name]))
     locals.push(localBytes)

@@ -257,27 +257,28 @@ export class Parser {
   }
 
   private parseOr(): Item {
-    return this.nest(this.peek().start, () => {
-      const first = this.parseAnd()
-      if (!this.isOp("|")) return first
-      const operands = [this.asQuery(first, "an operand of |")]
-      while (this.isOp("|")) {
-        this.next()
-        operands.push(this.asQuery(this.parseAnd(), "an operand of |"))
-      }
-      return { kind: "query", query: or(...(operands as [Query, ...Array<Query>])), at: first.at }
-    })
+    return this.nest(this.peek().start, () => this.parseJoined("|", () => this.parseAnd(), or))
   }
 
   private parseAnd(): Item {
-    const first = this.parseNot()
-    if (!this.isOp("&")) return first
-    const operands = [this.asQuery(first, "an operand of &")]
-    while (this.isOp("&")) {
+    return this.parseJoined("&", () => this.parseNot(), and)
+  }
+
+  /** `operand (op operand)*`: a lone operand as it is, two or more joined into one query by `join`. */
+  private parseJoined(
+    op: "|" | "&",
+    operand: () => Item,
+    join: (first: Query, ...rest: ReadonlyArray<Query>) => Query
+  ): Item {
+    const first = operand()
+    if (!this.isOp(op)) return first
+    const role = `an operand of ${op}`
+    const operands = [this.asQuery(first, role)]
+    while (this.isOp(op)) {
       this.next()
-      operands.push(this.asQuery(this.parseNot(), "an operand of &"))
+      operands.push(this.asQuery(operand(), role))
     }
-    return { kind: "query", query: and(...(operands as [Query, ...Array<Query>])), at: first.at }
+    return { kind: "query", query: join(...(operands as [Query, ...Array<Query>])), at: first.at }
   }
 
   private parseNot(): Item {
