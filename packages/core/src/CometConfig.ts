@@ -251,8 +251,6 @@ interface Found<A> {
 interface Setting<A> {
   /** The explicit option that sets it, when there is one. */
   readonly option: keyof CometOptions | undefined
-  /** The names it is read under from a ConfigProvider (comet_ml's), in order. */
-  readonly names: ReadonlyArray<string>
   /** Read it from the current ConfigProvider: the first name that is set wins; None when none is. */
   readonly config: Config.Config<Option.Option<Found<A>>>
   /** Its explicit option, checked; undefined when the option is not given. */
@@ -299,7 +297,6 @@ const setting = <A, K extends keyof CometOptions>(s: {
   const text = s.text
   return {
     option: s.option,
-    names: s.names,
     config:
       text === undefined ? Config.succeed(Option.none()) : firstSet(s.names, (n) => textAt(n, s.description, text)),
     explicit: (options) => {
@@ -325,7 +322,6 @@ const millis = number({ unit: " of milliseconds" })
 const SETTINGS: { readonly [K in SettingName]: Setting<ResolvedConfig[K]> } = {
   apiKey: {
     option: "apiKey",
-    names: ["COMET_API_KEY", "COMET_REST_API_KEY"],
     // Read as Config.redacted: the key is Redacted from the provider on.
     config: firstSet(["COMET_API_KEY", "COMET_REST_API_KEY"], (name) =>
       Config.redacted(textAt(name, "a Comet API key", checkKey))
