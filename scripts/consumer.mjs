@@ -85,8 +85,10 @@ const check = async (name, fn, { required = false } = {}) => {
 /** Run a command; resolves with { status, signal, stdout, stderr }. */
 const run = (command, commandArgs, { cwd = root, env = process.env, timeoutMs = 300_000 } = {}) =>
   new Promise((resolve) => {
-    // npm's update notice goes to stderr, which the checks keep empty.
-    const quiet = { ...env, npm_config_update_notifier: "false", npm_config_fund: "false", npm_config_audit: "false" }
+    // Run as from a plain shell: without the npm_* settings pnpm passes its scripts (npm warns
+    // about pnpm's own on stderr, which the checks keep empty), and without npm's notices.
+    const plain = Object.fromEntries(Object.entries(env).filter(([k]) => !/^npm_/i.test(k)))
+    const quiet = { ...plain, npm_config_update_notifier: "false", npm_config_fund: "false", npm_config_audit: "false" }
     const child = spawn(command, commandArgs, { cwd, env: quiet, stdio: ["ignore", "pipe", "pipe"] })
     let stdout = ""
     let stderr = ""
