@@ -45,13 +45,14 @@ import {
   layerConfigWith as apiLayerConfigWith,
   type ChartOptions,
   CometApi,
-  type CometApiShape,
   type OrStrategy,
   type QueryOptions,
   type ReturnType
 } from "./CometApi.js"
 import { Experiment, ExperimentInfo } from "./Experiment.js"
 import { onAbort } from "./internal/abort.js"
+import { type ArgsOf, type EffectMethod, invoke, type StreamMethod, type ValueOf } from "./internal/invoke.js"
+import type { GetResultOf } from "./internal/service.js"
 import * as Panel from "./PanelContext.js"
 
 /**
@@ -99,13 +100,7 @@ export interface APIOptions extends Omit<CometOptions, "sources"> {
  *
  * @since 0.1.0
  */
-export type APIGetResult<P extends string> = string extends P
-  ? ReadonlyArray<string> | ReadonlyArray<APIExperiment> | APIExperiment
-  : P extends `${string}/${infer Rest}`
-    ? Rest extends `${string}/${string}`
-      ? APIExperiment
-      : ReadonlyArray<APIExperiment>
-    : ReadonlyArray<string>
+export type APIGetResult<P extends string> = GetResultOf<P, APIExperiment>
 
 type Services = CometApi | Panel.PanelContext | CometHttp | RequestStats
 
@@ -372,8 +367,44 @@ export class API {
 
   private wrap = (e: Experiment): APIExperiment => new APIExperiment(e, this)
 
-  private use<A>(f: (api: CometApiShape) => Effect.Effect<A, CometError, Services>, options?: CallOptions) {
-    return this.run(Effect.flatMap(CometApi, f), options)
+  private wrapAll = (es: ReadonlyArray<Experiment>): ReadonlyArray<APIExperiment> => es.map(this.wrap)
+
+  /**
+   * The one path from a facade method to the service: `CometApi[name](...args)` run on this
+   * client's runtime (rejecting with the typed error), its value passed through `map` when given
+   * (experiments wrapped for the facade).
+   */
+  private call<K extends EffectMethod, B = ValueOf<K>>(
+    name: K,
+    args: ArgsOf<K>,
+    options: CallOptions | undefined,
+    map?: (a: ValueOf<K>) => B
+  ): Promise<B> {
+    return this.run(
+      Effect.flatMap(CometApi, (api) => {
+        const effect = invoke(api, name, args) as Effect.Effect<ValueOf<K>, CometError, Services>
+        return map === undefined ? (effect as Effect.Effect<B, CometError, Services>) : Effect.map(effect, map)
+      }),
+      options
+    )
+  }
+
+  /** As {@link call}, for the service's Stream methods: an async iterable over the stream. */
+  private callStream<K extends StreamMethod, B = ValueOf<K>>(
+    name: K,
+    args: ArgsOf<K>,
+    options: CallOptions | undefined,
+    map?: (a: ValueOf<K>) => B
+  ): AsyncIterable<B> {
+    return this.iterate(
+      Stream.unwrap(
+        Effect.map(CometApi, (api) => {
+          const stream = invoke(api, name, args) as Stream.Stream<ValueOf<K>, CometError, Services>
+          return map === undefined ? (stream as Stream.Stream<B, CometError, Services>) : Stream.map(stream, map)
+        })
+      ),
+      options
+    )
   }
 
   /** Workspace names, project names, a project's experiments, or one experiment (also `"ws/proj/exp"`). */
@@ -385,14 +416,7 @@ export class API {
     const last = args[args.length - 1]
     const options = isCallOptions(last) ? last : undefined
     const parts = (options === undefined ? args : args.slice(0, -1)).filter((a): a is string => typeof a === "string")
-    return this.use(
-      (api) =>
-        Effect.map(
-          (api.get as (...a: ReadonlyArray<string>) => Effect.Effect<unknown, CometError>)(...parts),
-          (r: unknown) => this.wrapAny(r)
-        ),
-      options
-    )
+    return this.call("get", parts as ArgsOf<"get">, options, (r: unknown) => this.wrapAny(r))
   }
 
   private wrapAny(r: unknown): unknown {
@@ -403,22 +427,22 @@ export class API {
 
   /** Workspace names of this user. */
   getWorkspaces(options?: CallOptions): Promise<ReadonlyArray<string>> {
-    return this.use((api) => api.getWorkspaces(), options)
+    return this.call("getWorkspaces", [], options)
   }
 
   /** Project names of a workspace. */
   getProjects(workspace: string, options?: CallOptions): Promise<ReadonlyArray<string>> {
-    return this.use((api) => api.getProjects(workspace), options)
+    return this.call("getProjects", [workspace], options)
   }
 
   /** Project details of every project of a workspace. */
   listProjects(workspace: string, options?: CallOptions): Promise<ReadonlyArray<Project>> {
-    return this.use((api) => api.listProjects(workspace), options)
+    return this.call("listProjects", [workspace], options)
   }
 
   /** A project's details (rejects with NotFound when it does not exist). */
   getProject(workspace?: string, projectName?: string, projectId?: string, options?: CallOptions): Promise<Project> {
-    return this.use((api) => api.getProject(workspace, projectName, projectId), options)
+    return this.call("getProject", [workspace, projectName, projectId], options)
   }
 
   /** A project's columns: names, types and sources. */
@@ -428,7 +452,7 @@ export class API {
     projectId?: string,
     options?: CallOptions
   ): Promise<ReadonlyArray<Column>> {
-    return this.use((api) => api.getProjectColumns(workspace, projectName, projectId), options)
+    return this.call("getProjectColumns", [workspace, projectName, projectId], options)
   }
 
   /** Experiment keys → metadata of a project's experiments. */
@@ -437,7 +461,7 @@ export class API {
     projectName: string,
     options?: CallOptions
   ): Promise<Readonly<Record<string, ExperimentSummary>>> {
-    return this.use((api) => api.getProjectExperiments(workspace, projectName), options)
+    return this.call("getProjectExperiments", [workspace, projectName], options)
   }
 
   /** A project's notes by project id (or by workspace and project name). */
@@ -445,8 +469,8 @@ export class API {
   getProjectNotes(workspace: string, projectName: string, options?: CallOptions): Promise<string>
   getProjectNotes(first: string, second?: string | CallOptions, third?: CallOptions): Promise<string> {
     return typeof second === "string"
-      ? this.use((api) => api.getProjectNotes(first, second), third)
-      : this.use((api) => api.getProjectNotes(first), second)
+      ? this.call("getProjectNotes", [first, second], third)
+      : this.call("getProjectNotes", [first], second)
   }
 
   /** Typed query variables from a project's columns. */
@@ -456,7 +480,7 @@ export class API {
     projectId?: string,
     options?: CallOptions
   ): Promise<ReadonlyArray<QueryVariable | Query>> {
-    return this.use((api) => api.getQueryVariables(workspace, projectName, projectId), options)
+    return this.call("getQueryVariables", [workspace, projectName, projectId], options)
   }
 
   /** One experiment by workspace, project and key or name (or a `"ws/proj/key"` path). */
@@ -474,18 +498,18 @@ export class API {
     fourth?: CallOptions
   ): Promise<APIExperiment> {
     return typeof second === "string"
-      ? this.use((api) => Effect.map(api.getExperiment(first, second, third ?? ""), this.wrap), fourth)
-      : this.use((api) => Effect.map(api.getExperiment(first), this.wrap), second)
+      ? this.call("getExperiment", [first, second, third ?? ""], fourth, this.wrap)
+      : this.call("getExperiment", [first], second, this.wrap)
   }
 
   /** One experiment by key. */
   getExperimentByKey(experimentKey: string, options?: CallOptions): Promise<APIExperiment> {
-    return this.use((api) => Effect.map(api.getExperimentByKey(experimentKey), this.wrap), options)
+    return this.call("getExperimentByKey", [experimentKey], options, this.wrap)
   }
 
   /** One experiment by key (the Python SDK's deprecated alias). */
   getExperimentById(experiment: string, options?: CallOptions): Promise<APIExperiment> {
-    return this.use((api) => Effect.map(api.getExperimentById(experiment), this.wrap), options)
+    return this.call("getExperimentById", [experiment], options, this.wrap)
   }
 
   /** One experiment by name, in the given or default workspace and project. */
@@ -493,7 +517,7 @@ export class API {
     experimentName: string,
     options?: { readonly workspace?: string; readonly projectName?: string } & CallOptions
   ): Promise<APIExperiment> {
-    return this.use((api) => Effect.map(api.getExperimentByName(experimentName, options), this.wrap), options)
+    return this.call("getExperimentByName", [experimentName, options], options, this.wrap)
   }
 
   /** Experiments of a workspace, of a project, or matching a regex over key and name. */
@@ -503,10 +527,7 @@ export class API {
     pattern?: string,
     options?: CallOptions
   ): Promise<ReadonlyArray<APIExperiment>> {
-    return this.use(
-      (api) => Effect.map(api.getExperiments(workspace, projectName, pattern), (es) => es.map(this.wrap)),
-      options
-    )
+    return this.call("getExperiments", [workspace, projectName, pattern], options, this.wrapAll)
   }
 
   /** Archived experiments, as getExperiments. */
@@ -516,25 +537,17 @@ export class API {
     pattern?: string,
     options?: CallOptions
   ): Promise<ReadonlyArray<APIExperiment>> {
-    return this.use(
-      (api) => Effect.map(api.getArchivedExperiments(workspace, projectName, pattern), (es) => es.map(this.wrap)),
-      options
-    )
+    return this.call("getArchivedExperiments", [workspace, projectName, pattern], options, this.wrapAll)
   }
 
   /** The experiments of a workspace or project as an async iterable, one project at a time. */
   streamExperiments(workspace: string, projectName?: string, options?: CallOptions): AsyncIterable<APIExperiment> {
-    return this.iterate(
-      Stream.unwrap(
-        Effect.map(CometApi, (api) => Stream.map(api.streamExperiments(workspace, projectName), this.wrap))
-      ),
-      options
-    )
+    return this.callStream("streamExperiments", [workspace, projectName], options, this.wrap)
   }
 
   /** An experiment's metadata object. */
   getExperimentMetadata(experimentKey: string, options?: CallOptions): Promise<ExperimentMetadata> {
-    return this.use((api) => api.getExperimentMetadata(experimentKey), options)
+    return this.call("getExperimentMetadata", [experimentKey], options)
   }
 
   /** The history of one metric. */
@@ -543,22 +556,22 @@ export class API {
     metric: string,
     options?: CallOptions
   ): Promise<ReadonlyArray<MetricPoint>> {
-    return this.use((api) => api.getExperimentMetric(experimentKey, metric), options)
+    return this.call("getExperimentMetric", [experimentKey, metric], options)
   }
 
   /** Metric summaries. */
   getExperimentMetricsSummaries(experimentKey: string, options?: CallOptions): Promise<ReadonlyArray<Summary>> {
-    return this.use((api) => api.getExperimentMetricsSummaries(experimentKey), options)
+    return this.call("getExperimentMetricsSummaries", [experimentKey], options)
   }
 
   /** Parameter summaries. */
   getExperimentParametersSummaries(experimentKey: string, options?: CallOptions): Promise<ReadonlyArray<Summary>> {
-    return this.use((api) => api.getExperimentParametersSummaries(experimentKey), options)
+    return this.call("getExperimentParametersSummaries", [experimentKey], options)
   }
 
   /** Log-other summaries. */
   getExperimentOthersSummaries(experimentKey: string, options?: CallOptions): Promise<ReadonlyArray<Summary>> {
-    return this.use((api) => api.getExperimentOthersSummaries(experimentKey), options)
+    return this.call("getExperimentOthersSummaries", [experimentKey], options)
   }
 
   /** The UI name, truncated to `maxLength`; null when unnamed. */
@@ -566,67 +579,67 @@ export class API {
     experimentKey: string,
     options?: { readonly maxLength?: number } & CallOptions
   ): Promise<string | null> {
-    return this.use((api) => api.getExperimentName(experimentKey, options), options)
+    return this.call("getExperimentName", [experimentKey, options], options)
   }
 
   /** The experiment's page on the server. */
   getExperimentUrl(experimentKey: string, options?: CallOptions): Promise<string> {
-    return this.use((api) => api.getExperimentUrl(experimentKey), options)
+    return this.call("getExperimentUrl", [experimentKey], options)
   }
 
   /** Tags. */
   getExperimentTags(experimentKey: string, options?: CallOptions): Promise<ReadonlyArray<string>> {
-    return this.use((api) => api.getExperimentTags(experimentKey), options)
+    return this.call("getExperimentTags", [experimentKey], options)
   }
 
   /** Source code, or null. */
   getExperimentCode(experimentKey: string, options?: CallOptions): Promise<string | null> {
-    return this.use((api) => api.getExperimentCode(experimentKey), options)
+    return this.call("getExperimentCode", [experimentKey], options)
   }
 
   /** Standard output, or null. */
   getExperimentOutput(experimentKey: string, options?: CallOptions): Promise<string | null> {
-    return this.use((api) => api.getExperimentOutput(experimentKey), options)
+    return this.call("getExperimentOutput", [experimentKey], options)
   }
 
   /** HTML, or null. */
   getExperimentHtml(experimentKey: string, options?: CallOptions): Promise<string | null> {
-    return this.use((api) => api.getExperimentHtml(experimentKey), options)
+    return this.call("getExperimentHtml", [experimentKey], options)
   }
 
   /** The model graph, or null. */
   getExperimentGraph(experimentKey: string, options?: CallOptions): Promise<string | null> {
-    return this.use((api) => api.getExperimentGraph(experimentKey), options)
+    return this.call("getExperimentGraph", [experimentKey], options)
   }
 
   /** The model graph, or null. */
   getExperimentModelGraph(experimentKey: string, options?: CallOptions): Promise<string | null> {
-    return this.use((api) => api.getExperimentModelGraph(experimentKey), options)
+    return this.call("getExperimentModelGraph", [experimentKey], options)
   }
 
   /** The model graph, or null. */
   getModelGraph(experimentKey: string, options?: CallOptions): Promise<string | null> {
-    return this.use((api) => api.getModelGraph(experimentKey), options)
+    return this.call("getModelGraph", [experimentKey], options)
   }
 
   /** Installed Python packages. */
   getExperimentInstalledPackages(experimentKey: string, options?: CallOptions): Promise<ReadonlyArray<string>> {
-    return this.use((api) => api.getExperimentInstalledPackages(experimentKey), options)
+    return this.call("getExperimentInstalledPackages", [experimentKey], options)
   }
 
   /** System details. */
   getExperimentSystemDetails(experimentKey: string, options?: CallOptions): Promise<SystemDetails> {
-    return this.use((api) => api.getExperimentSystemDetails(experimentKey), options)
+    return this.call("getExperimentSystemDetails", [experimentKey], options)
   }
 
   /** Git metadata. */
   getExperimentGitMetadata(experimentKey: string, options?: CallOptions): Promise<GitMetadata> {
-    return this.use((api) => api.getExperimentGitMetadata(experimentKey), options)
+    return this.call("getExperimentGitMetadata", [experimentKey], options)
   }
 
   /** The git patch bytes, or null. */
   getExperimentGitPatch(experimentKey: string, options?: CallOptions): Promise<Uint8Array | null> {
-    return this.use((api) => api.getExperimentGitPatch(experimentKey), options)
+    return this.call("getExperimentGitPatch", [experimentKey], options)
   }
 
   /** Asset list entries, optionally of one type. */
@@ -634,7 +647,7 @@ export class API {
     experimentKey: string,
     options?: { readonly assetType?: string } & CallOptions
   ): Promise<ReadonlyArray<Asset>> {
-    return this.use((api) => api.getExperimentAssetList(experimentKey, options), options)
+    return this.call("getExperimentAssetList", [experimentKey, options], options)
   }
 
   /** An asset's content as bytes (default), text or JSON. */
@@ -643,7 +656,7 @@ export class API {
     assetId: string,
     options?: AssetOptions<R> & CallOptions
   ): Promise<AssetResult<R>> {
-    return this.use((api) => api.getExperimentAsset<R>(experimentKey, assetId, options), options)
+    return this.call("getExperimentAsset", [experimentKey, assetId, options], options) as Promise<AssetResult<R>>
   }
 
   /** An asset's content, found by file name. */
@@ -652,30 +665,27 @@ export class API {
     fileName: string,
     options?: AssetOptions<R> & { readonly assetType?: string } & CallOptions
   ): Promise<AssetResult<R>> {
-    return this.use((api) => api.getExperimentAssetByName<R>(experimentKey, fileName, options), options)
+    return this.call("getExperimentAssetByName", [experimentKey, fileName, options], options) as Promise<AssetResult<R>>
   }
 
   /** An asset's bytes as an async iterable of chunks (for large assets). */
   streamExperimentAsset(experimentKey: string, assetId: string, options?: CallOptions): AsyncIterable<Uint8Array> {
-    return this.iterate(
-      Stream.unwrap(Effect.map(CometApi, (api) => api.streamExperimentAsset(experimentKey, assetId))),
-      options
-    )
+    return this.callStream("streamExperimentAsset", [experimentKey, assetId], options)
   }
 
   /** Image asset entries. */
   getExperimentImages(experimentKey: string, options?: CallOptions): Promise<ReadonlyArray<Asset>> {
-    return this.use((api) => api.getExperimentImages(experimentKey), options)
+    return this.call("getExperimentImages", [experimentKey], options)
   }
 
   /** Curves. */
   getExperimentCurves(experimentKey: string, options?: CallOptions): Promise<ReadonlyArray<Curve>> {
-    return this.use((api) => api.getExperimentCurves(experimentKey), options)
+    return this.call("getExperimentCurves", [experimentKey], options)
   }
 
   /** Models logged to the experiment. */
   getExperimentModels(experimentKey: string, options?: CallOptions): Promise<ReadonlyArray<ExperimentModel>> {
-    return this.use((api) => api.getExperimentModels(experimentKey), options)
+    return this.call("getExperimentModels", [experimentKey], options)
   }
 
   /** Assets of one model. */
@@ -684,7 +694,7 @@ export class API {
     modelName: string,
     options?: CallOptions
   ): Promise<ReadonlyArray<Asset>> {
-    return this.use((api) => api.getExperimentModelAssetList(experimentKey, modelName), options)
+    return this.call("getExperimentModelAssetList", [experimentKey, modelName], options)
   }
 
   /** Metrics (and parameters) of many experiments for charting, keyed by experiment key. */
@@ -694,7 +704,7 @@ export class API {
     parameters?: ReadonlyArray<string>,
     options?: ChartOptions & CallOptions
   ): Promise<Readonly<Record<string, ChartExperiment>>> {
-    return this.use((api) => api.getMetricsForChart(experiments, metrics, parameters, options), options)
+    return this.call("getMetricsForChart", [experiments, metrics, parameters, options], options)
   }
 
   /** Experiments matching a query (a Query value or Python-syntax text). */
@@ -704,10 +714,7 @@ export class API {
     query: Query | string,
     options?: QueryOptions & CallOptions
   ): Promise<ReadonlyArray<APIExperiment>> {
-    return this.use(
-      (api) => Effect.map(api.query(workspace, projectName, query, options), (es) => es.map(this.wrap)),
-      options
-    )
+    return this.call("query", [workspace, projectName, query, options], options, this.wrapAll)
   }
 
   /** Keys of the experiments matching wire predicates (as Python's `query_project`) or a Query value. */
@@ -717,79 +724,79 @@ export class API {
     predicates: ReadonlyArray<Predicate> | Query,
     options?: { readonly archived?: boolean } & CallOptions
   ): Promise<ReadonlyArray<ExperimentKey>> {
-    return this.use((api) => api.queryProject(workspace, projectName, predicates, options), options)
+    return this.call("queryProject", [workspace, projectName, predicates, options], options)
   }
 
   /** The panel's experiment keys. */
   getPanelExperimentKeys(options?: CallOptions): Promise<ReadonlyArray<string>> {
-    return this.use((api) => api.getPanelExperimentKeys(), options)
+    return this.call("getPanelExperimentKeys", [], options)
   }
 
   /** The panel's experiments. */
   getPanelExperiments(options?: CallOptions): Promise<ReadonlyArray<APIExperiment>> {
-    return this.use((api) => Effect.map(api.getPanelExperiments(), (es) => es.map(this.wrap)), options)
+    return this.call("getPanelExperiments", [], options, this.wrapAll)
   }
 
   /** Metric names of the panel's project (without `sys.*` unless `includeSys`). */
   getPanelMetricsNames(options?: { readonly includeSys?: boolean } & CallOptions): Promise<ReadonlyArray<string>> {
-    return this.use((api) => api.getPanelMetricsNames(options), options)
+    return this.call("getPanelMetricsNames", [options], options)
   }
 
   /** The panel's options. */
   getPanelOptions(options?: CallOptions): Promise<Readonly<Record<string, unknown>>> {
-    return this.use((api) => api.getPanelOptions(), options)
+    return this.call("getPanelOptions", [], options)
   }
 
   /** The panel's project id. */
   getPanelProjectId(options?: CallOptions): Promise<string> {
-    return this.use((api) => api.getPanelProjectId(), options)
+    return this.call("getPanelProjectId", [], options)
   }
 
   /** The panel's project name. */
   getPanelProjectName(options?: CallOptions): Promise<string> {
-    return this.use((api) => api.getPanelProjectName(), options)
+    return this.call("getPanelProjectName", [], options)
   }
 
   /** The panel's workspace. */
   getPanelWorkspace(options?: CallOptions): Promise<string> {
-    return this.use((api) => api.getPanelWorkspace(), options)
+    return this.call("getPanelWorkspace", [], options)
   }
 
   /** HTTP requests sent so far (retries included). */
   getPanelRequestCount(options?: CallOptions): Promise<number> {
-    return this.use((api) => api.getPanelRequestCount(), options)
+    return this.call("getPanelRequestCount", [], options)
   }
 
   /** A readable report of the requests sent: servers, endpoints, retries and why, bytes and time. */
   getPanelReport(options?: CallOptions): Promise<string> {
-    return this.use((api) => api.getPanelReport(), options)
+    return this.call("getPanelReport", [], options)
   }
 
   /** The raw request counters. */
   getRequestStats(options?: CallOptions): Promise<StatsSnapshot> {
-    return this.use((api) => api.getRequestStats(), options)
+    return this.call("getRequestStats", [], options)
   }
 
   /** Set the request counters back to zero. */
   resetRequestStats(options?: CallOptions): Promise<void> {
-    return this.use((api) => api.resetRequestStats(), options)
+    return this.call("resetRequestStats", [], options)
   }
 
   /** The user name and default workspace of this API key. */
   getAccountDetails(
     options?: CallOptions
   ): Promise<{ readonly userName: string; readonly defaultWorkspaceName: string | null }> {
-    return this.use((api) => api.getAccountDetails(), options)
+    return this.call("getAccountDetails", [], options)
   }
 
   /** The default workspace of this API key. */
   getDefaultWorkspace(options?: CallOptions): Promise<string> {
-    return this.use((api) => api.getDefaultWorkspace(), options)
+    return this.call("getDefaultWorkspace", [], options)
   }
 
   /** The server's version. */
   getBackendVersion(options?: CallOptions): Promise<string> {
-    return this.use((api) => api.getBackendVersion(), options)
+    return this.call("getBackendVersion", [], options)
   }
 
   /** Release the client (connections, caches, timers). Later calls reject. */

@@ -22,7 +22,8 @@ import type {
   SystemDetails
 } from "@comet-ts/core"
 import type { Effect, Stream } from "effect"
-import type { AssetOptions, AssetResult, ChartOptions, CometApiShape, ReturnType } from "./CometApi.js"
+import type { ExperimentReads } from "./internal/experimentReads.js"
+import type { AssetOptions, AssetResult, ChartOptions, ReturnType } from "./internal/options.js"
 
 /**
  * The attributes of one experiment (the Python `APIExperiment`'s), shared by the Effect and
@@ -96,7 +97,7 @@ export class ExperimentInfo {
 export class Experiment extends ExperimentInfo {
   constructor(
     metadata: ExperimentSummary | ExperimentMetadata,
-    private readonly api: CometApiShape,
+    private readonly api: ExperimentReads,
     baseUrl: string
   ) {
     super(metadata, experimentUrl(baseUrl, metadata))

@@ -10,35 +10,11 @@
  */
 import { type CometError, ConfigurationError, InvalidArgument } from "@comet-ts/core"
 import type { Query } from "@comet-ts/query"
-import { Context, Effect, Layer } from "effect"
-import { CometApi } from "./CometApi.js"
+import { Effect, Layer } from "effect"
+import { PanelContext, type PanelContextShape } from "./internal/panelService.js"
+import { CometApi } from "./internal/service.js"
 
-/**
- * The panel's scope, as resolved by a PanelContext layer.
- *
- * @since 0.1.0
- */
-export interface PanelContextShape {
-  /** The experiment keys in scope (explicit, the query's matches, or the project's experiments). */
-  readonly experimentKeys: Effect.Effect<ReadonlyArray<string>, CometError>
-  /** Whether the keys were given explicitly (true) or derived from the project (false). */
-  readonly explicitKeys: boolean
-  /** The panel's options (the Options tab's JSON). */
-  readonly options: Readonly<Record<string, unknown>>
-  /** The project id (looked up from workspace and project name when not given). */
-  readonly projectId: Effect.Effect<string, CometError>
-  /** The project name. */
-  readonly projectName: Effect.Effect<string, CometError>
-  /** The workspace. */
-  readonly workspace: Effect.Effect<string, CometError>
-}
-
-/**
- * The panel's scope as an Effect service.
- *
- * @since 0.1.0
- */
-export class PanelContext extends Context.Tag("@comet-ts/api/PanelContext")<PanelContext, PanelContextShape>() {}
+export { PanelContext, type PanelContextShape } from "./internal/panelService.js"
 
 /**
  * Explicit panel values. Keys left out are derived: the experiment keys from the project (and

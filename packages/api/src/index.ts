@@ -33,6 +33,7 @@ export {
   CometApi,
   type CometApiSettings,
   type CometApiShape,
+  type ExperimentReads,
   type GetResult,
   type OrStrategy,
   type ProjectLocation,

@@ -5,7 +5,7 @@
  */
 import { InvalidArgument } from "@comet-ts/core"
 import { Either } from "effect"
-import type { Params } from "../CometHttp.js"
+import type { Params } from "./contract.js"
 
 const ENDPOINT = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/
 

@@ -1,13 +1,48 @@
 /**
- * Queries back to the Python syntax of Comet's SDK. Only type imports from the AST, so the AST
- * can use this for `toString()`.
+ * Queries back to the Python syntax of Comet's SDK. Reads queries through the node shapes below
+ * (every `Query` fits them), not through `Query.ts`, so the query classes can use this for
+ * `toString()`.
  *
  * @internal
  */
-import type { ComparisonValue, Query, QueryVariable, VariableSource } from "../Query.js"
+import type { ColumnType } from "@comet-ts/core"
+import type * as Op from "./operators.js"
+
+/** A variable as the formatter reads it (a `QueryVariable` fits). */
+export interface VariableNode {
+  readonly source: Op.VariableSource
+  readonly name: string
+  readonly type: ColumnType | undefined
+}
+
+/** A query as the formatter reads it (every `Query` fits). */
+export type QueryNode =
+  | {
+      readonly _tag: "Comparison"
+      readonly variable: VariableNode
+      readonly operator: Op.ComparisonOperator
+      readonly value: Op.ComparisonValue
+    }
+  | {
+      readonly _tag: "Between"
+      readonly variable: VariableNode
+      readonly negated: boolean
+      readonly low: number
+      readonly high: number
+    }
+  | {
+      readonly _tag: "TextMatch"
+      readonly variable: VariableNode
+      readonly operator: Op.TextOperator
+      readonly value: string
+    }
+  | { readonly _tag: "NullTest"; readonly variable: VariableNode; readonly operator: Op.NullTestOperator }
+  | { readonly _tag: "Tag"; readonly name: string }
+  | { readonly _tag: "And" | "Or"; readonly operands: ReadonlyArray<QueryNode> }
+  | { readonly _tag: "Not"; readonly operand: QueryNode }
 
 /** Python class name of each variable source. */
-export const classOfSource: Record<VariableSource, string> = {
+export const classOfSource: Record<Op.VariableSource, string> = {
   metrics: "Metric",
   params: "Parameter",
   log_other: "Other",
@@ -68,7 +103,7 @@ export const formatDate = (d: Date): string => {
 }
 
 /** A comparison value in the Python syntax. */
-export const formatValue = (v: ComparisonValue): string => {
+export const formatValue = (v: Op.ComparisonValue): string => {
   if (v instanceof Date) return formatDate(v)
   if (typeof v === "number") return formatNumber(v)
   if (typeof v === "boolean") return v ? "True" : "False"
@@ -76,7 +111,7 @@ export const formatValue = (v: ComparisonValue): string => {
 }
 
 /** `Metric("acc")`, or `Metric("acc", "double")` when the type is declared. */
-export const formatVariable = (v: QueryVariable): string =>
+export const formatVariable = (v: VariableNode): string =>
   `${classOfSource[v.source]}(${formatString(v.name)}${v.type === undefined ? "" : `, ${formatString(v.type)}`})`
 
 const comparisonSymbol = {
@@ -107,7 +142,7 @@ const nullTest = {
 /** Where a query is written: at the top, as an operand of `&`, of `|`, or of `~`. */
 type Context = "top" | "and" | "or" | "not"
 
-const needsParens = (q: Query, ctx: Context): boolean => {
+const needsParens = (q: QueryNode, ctx: Context): boolean => {
   if (ctx === "top") return false
   switch (q._tag) {
     // Python's comparisons bind looser than & and |: parenthesise them in groups.
@@ -123,12 +158,12 @@ const needsParens = (q: Query, ctx: Context): boolean => {
   }
 }
 
-const formatIn = (q: Query, ctx: Context): string => {
+const formatIn = (q: QueryNode, ctx: Context): string => {
   const text = formatBare(q)
   return needsParens(q, ctx) ? `(${text})` : text
 }
 
-const formatBare = (q: Query): string => {
+const formatBare = (q: QueryNode): string => {
   switch (q._tag) {
     case "Comparison":
       return `${formatVariable(q.variable)} ${comparisonSymbol[q.operator]} ${formatValue(q.value)}`
@@ -152,4 +187,4 @@ const formatBare = (q: Query): string => {
 }
 
 /** The query in the Python syntax. */
-export const formatQuery = (q: Query): string => formatIn(q, "top")
+export const formatQuery = (q: QueryNode): string => formatIn(q, "top")

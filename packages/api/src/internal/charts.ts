@@ -1,0 +1,183 @@
+/**
+ * Chart data of many experiments (`experiments/multi-metric-chart`): key lists split into
+ * chunks fetched concurrently and merged exactly, and per-experiment calls made together
+ * gathered in one window per request shape and sent as one chunked fetch.
+ *
+ * @internal
+ */
+import { type ChartExperiment, type CometError, InvalidArgument, MetricsChartResponse } from "@comet-ts/core"
+import { Deferred, Effect, Exit } from "effect"
+import { type ApiContext, unique } from "./context.js"
+import type { ChartOptions } from "./options.js"
+import { required } from "./paths.js"
+import type { CometApiShape } from "./service.js"
+
+/** What one chart request asks for, besides the experiments. */
+interface ChartSpec {
+  readonly metrics: ReadonlyArray<string>
+  readonly params: ReadonlyArray<string> | null
+  readonly independent: boolean
+  readonly full: boolean
+}
+
+const specKey = (s: ChartSpec) => JSON.stringify([s.metrics, s.params, s.independent, s.full])
+
+/** One waiting per-experiment chart call. */
+interface ChartWaiter {
+  readonly key: string
+  readonly deferred: Deferred.Deferred<ChartExperiment | null, CometError>
+}
+
+const chunk = <A>(items: ReadonlyArray<A>, size: number): ReadonlyArray<ReadonlyArray<A>> => {
+  const out: Array<ReadonlyArray<A>> = []
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
+  return out
+}
+
+/** The methods this module gives `CometApi`. */
+export type ChartMethods = Pick<CometApiShape, "getMetricsForChart" | "getExperimentMetricsForChart">
+
+/** Build the chart reads; their windows flush in fibers forked in the context's scope. */
+export const makeCharts = (ctx: ApiContext): ChartMethods => {
+  const { http, settings, scope } = ctx
+
+  const chunkSizeFor = (spec: ChartSpec): number =>
+    settings.chartChunkSize ?? Math.max(1, Math.floor((spec.full ? 100 : 1000) / Math.max(1, spec.metrics.length)))
+
+  /** Fetch chart data for keys: chunks concurrently, merged exactly; a failed chunk fails the whole. */
+  const fetchChart = (
+    keys: ReadonlyArray<string>,
+    spec: ChartSpec,
+    onProgress?: (done: number, total: number) => void
+  ): Effect.Effect<Record<string, ChartExperiment>, CometError> =>
+    Effect.gen(function* () {
+      const all = unique(keys)
+      if (all.length === 0 || spec.metrics.length === 0) return {}
+      let done = 0
+      const responses = yield* Effect.forEach(
+        chunk(all, chunkSizeFor(spec)),
+        (ks) =>
+          http
+            .post(
+              "experiments/multi-metric-chart",
+              {
+                targetedExperiments: ks,
+                metrics: spec.metrics,
+                params: spec.params,
+                independentMetrics: spec.independent,
+                fetchFull: spec.full
+              },
+              MetricsChartResponse,
+              { readOnly: true }
+            )
+            .pipe(
+              Effect.tap(() =>
+                Effect.sync(() => {
+                  done += ks.length
+                  onProgress?.(done, all.length)
+                })
+              )
+            ),
+        { concurrency: "unbounded" }
+      )
+      const merged: Record<string, ChartExperiment> = {}
+      for (const k of all) {
+        for (const r of responses) {
+          const e = r.experiments[k]
+          if (e !== undefined) {
+            merged[k] = e
+            break
+          }
+        }
+      }
+      for (const r of responses) for (const [k, e] of Object.entries(r.experiments)) if (!(k in merged)) merged[k] = e
+      return merged
+    })
+
+  /**
+   * Per-experiment chart calls made in the same turn — concurrent fibers, or `Promise.all` over
+   * the facade — wait in one window per request shape and go out as one chunked fetch. The
+   * window closes once every fiber already scheduled has run (a few scheduler yields, no timer).
+   */
+  const chartWindows = new Map<string, { readonly spec: ChartSpec; readonly waiters: Array<ChartWaiter> }>()
+
+  const flushChartWindow = (group: string) =>
+    Effect.gen(function* () {
+      yield* Effect.yieldNow()
+      yield* Effect.yieldNow()
+      const window = chartWindows.get(group)
+      if (window === undefined) return
+      chartWindows.delete(group)
+      const exit = yield* Effect.exit(
+        fetchChart(
+          window.waiters.map((w) => w.key),
+          window.spec
+        )
+      )
+      for (const w of window.waiters) {
+        yield* Deferred.done(
+          w.deferred,
+          Exit.map(exit, (merged) => merged[w.key] ?? null)
+        )
+      }
+    })
+
+  const chartSpec = (
+    metrics: ReadonlyArray<string> | undefined,
+    parameters: ReadonlyArray<string> | undefined,
+    options: ChartOptions | undefined
+  ): ChartSpec => ({
+    // As the Python SDK: empty metric names are dropped.
+    metrics: unique((metrics ?? []).filter((m) => m.length > 0)),
+    params: parameters === undefined || parameters.length === 0 ? null : unique(parameters),
+    independent: options?.independentMetrics ?? true,
+    full: options?.fetchFull ?? false
+  })
+
+  const experimentKeyOf = (e: string | { readonly key: string }) => (typeof e === "string" ? e : e.key)
+
+  const getMetricsForChart = (
+    experiments: ReadonlyArray<string | { readonly key: string }>,
+    metrics?: ReadonlyArray<string>,
+    parameters?: ReadonlyArray<string>,
+    options?: ChartOptions
+  ) =>
+    Effect.gen(function* () {
+      const keys = experiments.map(experimentKeyOf)
+      const empty = keys.findIndex((k) => k.trim().length === 0)
+      if (empty >= 0) {
+        return yield* Effect.fail(
+          new InvalidArgument({
+            argument: `experiments[${empty}]`,
+            value: keys[empty] ?? "",
+            reason: "an experiment key cannot be empty."
+          })
+        )
+      }
+      return yield* fetchChart(keys, chartSpec(metrics, parameters, options), options?.onProgress)
+    })
+
+  const getExperimentMetricsForChart = (
+    experimentKey: string,
+    metrics: ReadonlyArray<string>,
+    parameters?: ReadonlyArray<string>,
+    options?: ChartOptions
+  ) =>
+    Effect.gen(function* () {
+      const key = yield* required("experimentKey", experimentKey)
+      const spec = chartSpec(metrics, parameters, options)
+      if (spec.metrics.length === 0) return null
+      const group = specKey(spec)
+      const deferred = yield* Deferred.make<ChartExperiment | null, CometError>()
+      const open = chartWindows.get(group)
+      if (open === undefined) {
+        chartWindows.set(group, { spec, waiters: [{ key, deferred }] })
+        yield* Effect.forkIn(flushChartWindow(group), scope)
+      } else {
+        open.waiters.push({ key, deferred })
+      }
+      return yield* Deferred.await(deferred)
+    })
+
+  return { getMetricsForChart, getExperimentMetricsForChart }
+}

@@ -1,0 +1,114 @@
+/**
+ * What every concern of `CometApi` shares: the `CometHttp` and request counters, the settings,
+ * the scope batching fibers live in, typed GETs, and the batched, deduplicated metadata lookup.
+ *
+ * @internal
+ */
+import { type CometError, ExperimentMetadata, type ExperimentSummary, NotFound } from "@comet-ts/core"
+import type { CometHttpShape, Params, RequestStatsShape } from "@comet-ts/http"
+import { Effect, Request, RequestResolver, type Schema, type Scope } from "effect"
+import type { Experiment } from "../Experiment.js"
+import type { CometApiSettings } from "./options.js"
+import { required } from "./paths.js"
+
+/** A request for one experiment's metadata (deduplicated when batched). */
+class GetMetadata extends Request.TaggedClass("GetMetadata")<
+  ExperimentMetadata,
+  CometError,
+  { readonly key: string }
+> {}
+
+const groupBy = <A>(items: ReadonlyArray<A>, key: (a: A) => string): Map<string, Array<A>> => {
+  const out = new Map<string, Array<A>>()
+  for (const item of items) {
+    const k = key(item)
+    const list = out.get(k)
+    if (list === undefined) out.set(k, [item])
+    else list.push(item)
+  }
+  return out
+}
+
+/** The distinct items, in first-seen order. */
+export const unique = (items: ReadonlyArray<string>): ReadonlyArray<string> => [...new Set(items)]
+
+/**
+ * Fail with the `NotFound` of a lookup the client makes itself (a name, a summary, an asset or a
+ * model missing from a list the server sent): no server message, no SDK error code.
+ */
+export const notFound = (resource: string, id: string, endpoint: string | null): Effect.Effect<never, NotFound> =>
+  Effect.fail(new NotFound({ resource, id, endpoint, serverMessage: null, sdkErrorCode: null }))
+
+/** Make the `Experiment` of a list entry or metadata object. */
+export type ToExperiment = (m: ExperimentSummary | ExperimentMetadata) => Experiment
+
+/** The shared context of one `CometApi` instance. */
+export interface ApiContext {
+  readonly http: CometHttpShape
+  readonly stats: RequestStatsShape
+  readonly settings: CometApiSettings
+  /** The layer's scope: chart windows are flushed in fibers forked here. */
+  readonly scope: Scope.Scope
+  /** `GET <endpoint>` with query parameters, decoded with `schema`; `cacheable` lets the cache keep it. */
+  readonly get: <A, I>(
+    endpoint: string,
+    schema: Schema.Schema<A, I, never>,
+    params: Params,
+    cacheable?: boolean
+  ) => Effect.Effect<A, CometError>
+  /** As `get`, with the (checked, non-empty) `experimentKey` parameter first. */
+  readonly byKey: <A, I>(
+    endpoint: string,
+    schema: Schema.Schema<A, I, never>,
+    experimentKey: string,
+    extra?: Params,
+    cacheable?: boolean
+  ) => Effect.Effect<A, CometError>
+  /** One experiment's metadata; lookups made together are batched and deduplicated. */
+  readonly getExperimentMetadata: (experimentKey: string) => Effect.Effect<ExperimentMetadata, CometError>
+}
+
+/** Build the shared context of one instance. */
+export const makeContext = (
+  http: CometHttpShape,
+  stats: RequestStatsShape,
+  settings: CometApiSettings,
+  scope: Scope.Scope
+): ApiContext => {
+  const get = <A, I>(
+    endpoint: string,
+    schema: Schema.Schema<A, I, never>,
+    params: Params,
+    cacheable = false
+  ): Effect.Effect<A, CometError> => http.get(endpoint, schema, { params, cacheable })
+
+  const metadataResolver = RequestResolver.makeBatched((requests: ReadonlyArray<GetMetadata>) =>
+    Effect.forEach(
+      groupBy(requests, (r) => r.key),
+      ([key, reqs]) =>
+        get("experiment/metadata", ExperimentMetadata, { experimentKey: key }).pipe(
+          Effect.exit,
+          Effect.flatMap((exit) => Effect.forEach(reqs, (r) => Request.complete(r, exit), { discard: true }))
+        ),
+      { concurrency: "unbounded", discard: true }
+    )
+  )
+
+  const getExperimentMetadata = (experimentKey: string) =>
+    Effect.flatMap(required("experimentKey", experimentKey), (key) =>
+      Effect.request(new GetMetadata({ key }), metadataResolver)
+    )
+
+  const byKey = <A, I>(
+    endpoint: string,
+    schema: Schema.Schema<A, I, never>,
+    experimentKey: string,
+    extra: Params = {},
+    cacheable = false
+  ): Effect.Effect<A, CometError> =>
+    Effect.flatMap(required("experimentKey", experimentKey), (key) =>
+      get(endpoint, schema, { experimentKey: key, ...extra }, cacheable)
+    )
+
+  return { http, stats, settings, scope, get, byKey, getExperimentMetadata }
+}

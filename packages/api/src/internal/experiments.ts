@@ -1,0 +1,249 @@
+/**
+ * Workspaces, projects and experiments: listing (with a Python-style regex over key and name),
+ * lookup by key, by name, or by `"workspace/project/experiment"` path (a key that is not found
+ * falls back to a name lookup in the project, as the Python SDK does).
+ *
+ * @internal
+ */
+import {
+  ColumnList,
+  ConfigurationError,
+  ExperimentList,
+  InvalidArgument,
+  Project,
+  ProjectList,
+  ProjectNotes,
+  WorkspaceList
+} from "@comet-ts/core"
+import type { Params } from "@comet-ts/http"
+import { Effect, Stream } from "effect"
+import { type ApiContext, notFound, type ToExperiment } from "./context.js"
+import type { ProjectLocation } from "./options.js"
+import { required, resolveLocation } from "./paths.js"
+import type { CometApiShape, GetExperimentMethod, GetMethod, GetProjectNotesMethod } from "./service.js"
+
+/** The methods this module gives `CometApi`. */
+export type ExperimentMethods = Pick<
+  CometApiShape,
+  | "get"
+  | "getWorkspaces"
+  | "getProjects"
+  | "listProjects"
+  | "getProject"
+  | "getProjectColumns"
+  | "getProjectExperiments"
+  | "getProjectNotes"
+  | "getExperiment"
+  | "getExperimentByKey"
+  | "getExperimentById"
+  | "getExperimentByName"
+  | "getExperiments"
+  | "getArchivedExperiments"
+  | "streamExperiments"
+  | "getExperimentUrl"
+>
+
+/** Build the experiment and project lookups; `listExperiments` is shared with the queries. */
+export const makeExperiments = (ctx: ApiContext, toExperiment: ToExperiment) => {
+  const { get, settings, getExperimentMetadata } = ctx
+
+  const listExperiments = (workspace: string, projectName: string, archived: boolean) =>
+    Effect.map(
+      get("experiments", ExperimentList, { workspaceName: workspace, projectName, archived }),
+      (r) => r.experiments
+    )
+
+  const experimentsOf = (workspace: string, projectName: string, archived: boolean, pattern?: string) =>
+    Effect.gen(function* () {
+      const matcher = pattern === undefined ? undefined : yield* compilePattern(pattern)
+      const list = yield* listExperiments(workspace, projectName, archived)
+      const kept =
+        matcher === undefined
+          ? list
+          : list.filter((e) => matcher(e.experimentKey) || (e.experimentName !== null && matcher(e.experimentName)))
+      return kept.map(toExperiment)
+    })
+
+  const compilePattern = (pattern: string): Effect.Effect<(s: string) => boolean, InvalidArgument> =>
+    Effect.try({
+      try: () => {
+        // Python's re.match: the pattern must match at the start of the string.
+        const re = new RegExp(pattern, "uy")
+        return (s: string) => {
+          re.lastIndex = 0
+          return re.test(s)
+        }
+      },
+      catch: (e) =>
+        new InvalidArgument({
+          argument: "pattern",
+          value: pattern,
+          reason: `not a valid regular expression (${String(e)})`
+        })
+    })
+
+  const experimentsAcross = (
+    workspace: string,
+    projectName: string | undefined,
+    pattern: string | undefined,
+    archived: boolean
+  ) =>
+    Effect.gen(function* () {
+      const ws = yield* required("workspace", workspace)
+      if (projectName === undefined) {
+        if (pattern !== undefined) {
+          return yield* Effect.fail(
+            new InvalidArgument({
+              argument: "pattern",
+              value: pattern,
+              reason: "a pattern needs a project name (as in the Python SDK)."
+            })
+          )
+        }
+        const projects = yield* getProjects(ws)
+        const perProject = yield* Effect.forEach(projects, (p) => experimentsOf(ws, p, archived), {
+          concurrency: "unbounded"
+        })
+        return perProject.flat()
+      }
+      return yield* experimentsOf(ws, yield* required("projectName", projectName), archived, pattern)
+    })
+
+  const findByName = (workspace: string, projectName: string, name: string) =>
+    Effect.gen(function* () {
+      const list = yield* listExperiments(workspace, projectName, false)
+      const hit = list.find((e) => e.experimentName === name)
+      if (hit === undefined) {
+        return yield* notFound("experiment", `${workspace}/${projectName}/${name}`, "experiments")
+      }
+      return toExperiment(hit)
+    })
+
+  /** By key, falling back to a name lookup in the project on 400/404, as the Python SDK does. */
+  const experimentAt = (workspace: string, projectName: string, experiment: string) =>
+    getExperimentMetadata(experiment).pipe(
+      Effect.map(toExperiment),
+      Effect.catchTag("NotFound", (missing) =>
+        missing.resource === "experiment" ? findByName(workspace, projectName, experiment) : Effect.fail(missing)
+      )
+    )
+
+  const getWorkspaces = () => Effect.map(get("workspaces", WorkspaceList, {}), (r) => r.workspaceNames)
+
+  const listProjects = (workspace: string) =>
+    Effect.flatMap(required("workspace", workspace), (ws) =>
+      Effect.map(get("projects", ProjectList, { workspaceName: ws }), (r) => r.projects)
+    )
+
+  const getProjects = (workspace: string) => Effect.map(listProjects(workspace), (ps) => ps.map((p) => p.projectName))
+
+  const projectParams = (
+    workspace: string | undefined,
+    projectName: string | undefined,
+    projectId: string | undefined
+  ): Effect.Effect<Params, InvalidArgument> => {
+    if (projectId !== undefined) return Effect.map(required("projectId", projectId), (id) => ({ projectId: id }))
+    return Effect.all({
+      workspaceName: required("workspace", workspace),
+      projectName: required("projectName", projectName)
+    })
+  }
+
+  const getProject = (workspace?: string, projectName?: string, projectId?: string) =>
+    Effect.flatMap(projectParams(workspace, projectName, projectId), (params) => get("project", Project, params))
+
+  const getProjectColumns = (workspace?: string, projectName?: string, projectId?: string) =>
+    Effect.flatMap(projectParams(workspace, projectName, projectId), (params) =>
+      Effect.map(get("project/column-names", ColumnList, params), (r) => r.columns)
+    )
+
+  const getProjectNotes: GetProjectNotesMethod = (first: string, projectName?: string) =>
+    Effect.gen(function* () {
+      const projectId =
+        projectName === undefined
+          ? yield* required("projectId", first)
+          : (yield* getProject(first, projectName)).projectId
+      const r = yield* get("project/notes", ProjectNotes, { projectId })
+      return r.notes ?? ""
+    })
+
+  const get_: GetMethod = ((workspace?: string, projectName?: string, experiment?: string) =>
+    Effect.gen(function* () {
+      const loc = yield* resolveLocation(workspace, projectName, experiment)
+      if (loc.workspace === undefined) return yield* getWorkspaces()
+      if (loc.projectName === undefined) return yield* getProjects(loc.workspace)
+      if (loc.experiment === undefined) return yield* experimentsOf(loc.workspace, loc.projectName, false)
+      return yield* experimentAt(loc.workspace, loc.projectName, loc.experiment)
+    })) as GetMethod
+
+  const getExperiment: GetExperimentMethod = ((workspace: string, projectName?: string, experimentKey?: string) =>
+    Effect.gen(function* () {
+      const loc = yield* resolveLocation(workspace, projectName, experimentKey)
+      if (loc.workspace === undefined || loc.projectName === undefined || loc.experiment === undefined) {
+        return yield* Effect.fail(
+          new InvalidArgument({
+            argument: "experiment",
+            value: [workspace, projectName, experimentKey].filter((x) => x !== undefined).join("/"),
+            reason: 'give workspace, project and experiment, or one "workspace/project/experiment" path.'
+          })
+        )
+      }
+      return yield* experimentAt(loc.workspace, loc.projectName, loc.experiment)
+    })) as GetExperimentMethod
+
+  const getExperimentByKey = (experimentKey: string) => Effect.map(getExperimentMetadata(experimentKey), toExperiment)
+
+  const getExperimentByName = (experimentName: string, location?: ProjectLocation) =>
+    Effect.gen(function* () {
+      const name = yield* required("experimentName", experimentName)
+      const ws = location?.workspace ?? settings.workspace ?? undefined
+      const proj = location?.projectName ?? settings.projectName ?? undefined
+      if (ws === undefined || proj === undefined) {
+        return yield* Effect.fail(
+          new ConfigurationError({
+            setting: "workspace",
+            reason:
+              "looking an experiment up by name needs a workspace and project: pass { workspace, projectName }, or set COMET_WORKSPACE and COMET_PROJECT_NAME."
+          })
+        )
+      }
+      return yield* findByName(ws, proj, name)
+    })
+
+  const streamExperiments = (workspace: string, projectName?: string) =>
+    projectName !== undefined
+      ? Stream.fromIterableEffect(experimentsOf(workspace, projectName, false))
+      : Stream.fromIterableEffect(getProjects(workspace)).pipe(
+          Stream.mapEffect((p) => experimentsOf(workspace, p, false)),
+          Stream.flattenIterables
+        )
+
+  const methods: ExperimentMethods = {
+    get: get_,
+    getWorkspaces,
+    getProjects,
+    listProjects,
+    getProject,
+    getProjectColumns,
+    getProjectExperiments: (workspace, projectName) =>
+      Effect.gen(function* () {
+        const list = yield* listExperiments(
+          yield* required("workspace", workspace),
+          yield* required("projectName", projectName),
+          false
+        )
+        return Object.fromEntries(list.map((e) => [e.experimentKey, e]))
+      }),
+    getProjectNotes,
+    getExperiment,
+    getExperimentByKey,
+    getExperimentById: getExperimentByKey,
+    getExperimentByName,
+    getExperiments: (workspace, projectName, pattern) => experimentsAcross(workspace, projectName, pattern, false),
+    getArchivedExperiments: (workspace, projectName, pattern) =>
+      experimentsAcross(workspace, projectName, pattern, true),
+    streamExperiments,
+    getExperimentUrl: (experimentKey) => Effect.map(getExperimentMetadata(experimentKey), (m) => toExperiment(m).url)
+  }
+  return { methods, listExperiments }
+}

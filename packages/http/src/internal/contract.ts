@@ -1,0 +1,128 @@
+/**
+ * The transport's contract as the rest of the package sees it: the `CometHttpShape` operations,
+ * per-call `RequestOptions` and `Params`, and the `CometHttpSettings`. Kept apart from
+ * `CometHttp.ts` (which re-exports them) so the internals can use them without importing it back.
+ *
+ * @internal
+ */
+import type { BackendVersion, CometError } from "@comet-ts/core"
+import type { Duration, Effect, Schema, Stream } from "effect"
+
+/**
+ * Query-string parameters. `undefined` values are left out (as Python's `requests` drops
+ * `None`); booleans are written `true`/`false`.
+ *
+ * @since 0.1.0
+ */
+export type Params = Readonly<Record<string, string | number | boolean | undefined>>
+
+/**
+ * Per-call options.
+ *
+ * @since 0.1.0
+ */
+export interface RequestOptions {
+  /** Query-string parameters. */
+  readonly params?: Params | undefined
+  /** Override the per-attempt timeout for this call. */
+  readonly timeout?: Duration.DurationInput | undefined
+  /** The response cannot change (e.g. a finished experiment's data): the cache may keep it. */
+  readonly cacheable?: boolean | undefined
+  /**
+   * A POST that only reads (Comet's `multi-metric-chart` and `project/query`): identical ones in
+   * flight share one request, as identical GETs always do. Never set it for a write.
+   */
+  readonly readOnly?: boolean | undefined
+}
+
+/**
+ * The operations of the transport.
+ *
+ * @since 0.1.0
+ */
+export interface CometHttpShape {
+  /** `GET <rest>/<endpoint>` and decode the JSON body with `schema`. */
+  readonly get: <A, I>(
+    endpoint: string,
+    schema: Schema.Schema<A, I, never>,
+    options?: RequestOptions
+  ) => Effect.Effect<A, CometError>
+  /** `POST <rest>/<endpoint>` with a JSON body, and decode the JSON answer with `schema`. */
+  readonly post: <A, I>(
+    endpoint: string,
+    body: unknown,
+    schema: Schema.Schema<A, I, never>,
+    options?: RequestOptions
+  ) => Effect.Effect<A, CometError>
+  /** `GET <rest>/<endpoint>` and return the whole body as bytes (checked against Content-Length). */
+  readonly getBytes: (endpoint: string, options?: RequestOptions) => Effect.Effect<Uint8Array, CometError>
+  /**
+   * `GET <rest>/<endpoint>` as a byte Stream, for large downloads: never buffered whole. A
+   * failure before the first byte is retried; a body cut short fails the stream with a
+   * `TransportError` ("truncated").
+   */
+  readonly stream: (endpoint: string, options?: RequestOptions) => Stream.Stream<Uint8Array, CometError>
+  /**
+   * `GET <root>/clientlib/isAlive/ver`, sent without the API key: the backend version
+   * (comet-rest-v2.md §1.6).
+   */
+  readonly backendVersion: Effect.Effect<BackendVersion, CometError>
+  /** The server root this client talks to (`scheme://host[:port]`). */
+  readonly baseUrl: string
+  /** `<baseUrl>/api/rest/v2/`. */
+  readonly restUrl: string
+  /** Drop every cached response (a no-op when the cache is off). */
+  readonly clearCache: Effect.Effect<void>
+}
+
+/**
+ * Settings of the transport that are not part of core's configuration.
+ *
+ * @since 0.1.0
+ */
+export interface CometHttpSettings {
+  /**
+   * A response cache for calls made with `cacheable: true` (responses that cannot change). Off
+   * by default. Bounded by `capacity` entries (least recently used first out) and
+   * `timeToLive`; bodies over `maxEntryBytes` (default 1 MiB) are not kept. One cache per layer
+   * instance, keyed by server and API key too, so it is never shared across either.
+   */
+  readonly cache?:
+    | {
+        readonly capacity: number
+        readonly timeToLive: Duration.DurationInput
+        readonly maxEntryBytes?: number | undefined
+      }
+    | null
+    | undefined
+  /**
+   * The most time one request may spend from its first attempt until its last retry starts.
+   * When the next wait (backoff, or a longer Retry-After) would pass it, the request fails at
+   * once with the last error. Default 2 minutes.
+   */
+  readonly retryBudget?: Duration.DurationInput | undefined
+  /** The first backoff delay (doubled per retry, ±20% jitter). Default 200 ms. */
+  readonly retryBaseDelay?: Duration.DurationInput | undefined
+  /** The largest backoff delay. A Retry-After may ask for more. Default 20 s. */
+  readonly retryMaxDelay?: Duration.DurationInput | undefined
+  /**
+   * The largest body `get`, `post` and `getBytes` read into memory; a larger Content-Length (or
+   * body) fails with `TransportError` "too-large". `stream` has no limit. Default 2 GiB.
+   */
+  readonly maxBodyBytes?: number | undefined
+  /**
+   * The largest JSON body `get` and `post` read (at most `maxBodyBytes`); a larger
+   * Content-Length (or body) fails with `TransportError` "too-large" before anything is parsed.
+   * Default 256 MiB: Comet's largest JSON answers are a few tens of MB, and JavaScript cannot
+   * hold a string over about 512 MiB at all.
+   */
+  readonly maxJsonBytes?: number | undefined
+  /** How the client-side rate limit counts: `token-bucket` (default) or `fixed-window`. */
+  readonly rateLimitAlgorithm?: "token-bucket" | "fixed-window" | undefined
+  /**
+   * Ask `FetchHttpClient` not to follow redirects (`redirect: "manual"`, merged into any
+   * `FetchHttpClient.RequestInit` in the context), so a redirect fails with `TransportError`
+   * "redirect" instead of being followed. Any 3xx is refused whatever the client. Default true.
+   */
+  readonly manualRedirects?: boolean | undefined
+}

@@ -1,0 +1,97 @@
+/**
+ * The http-specific settings: their defaults, their validation (a bad value is a
+ * `ConfigurationError`) and their resolved form, in milliseconds and bytes.
+ *
+ * @internal
+ */
+import { ConfigurationError, type ResolvedConfig } from "@comet-ts/core"
+import { Duration, Effect } from "effect"
+import type { CometHttpSettings } from "./contract.js"
+
+/** Defaults of the http-specific settings. */
+export const DEFAULTS = {
+  retryBudget: Duration.minutes(2),
+  retryBaseDelay: Duration.millis(200),
+  retryMaxDelay: Duration.seconds(20),
+  maxBodyBytes: 2 * 1024 * 1024 * 1024,
+  maxJsonBytes: 256 * 1024 * 1024,
+  cacheMaxEntryBytes: 1024 * 1024,
+  errorBodyBytes: 64 * 1024
+} as const
+
+/** Settings after defaults and validation. */
+export interface Resolved {
+  readonly config: ResolvedConfig
+  readonly retryBudgetMillis: number
+  readonly baseDelayMillis: number
+  readonly maxDelayMillis: number
+  readonly maxBodyBytes: number
+  /** The limit of JSON bodies (`get`, `post`): at most `maxBodyBytes`. */
+  readonly maxJsonBytes: number
+  readonly cache: { readonly capacity: number; readonly ttlMillis: number; readonly maxEntryBytes: number } | null
+  readonly rateLimitAlgorithm: "token-bucket" | "fixed-window"
+  readonly manualRedirects: boolean
+}
+
+/** Apply the defaults of the http-specific settings. */
+export const resolveSettings = (config: ResolvedConfig, settings: CometHttpSettings): Resolved => ({
+  config,
+  retryBudgetMillis: Duration.toMillis(Duration.decode(settings.retryBudget ?? DEFAULTS.retryBudget)),
+  baseDelayMillis: Duration.toMillis(Duration.decode(settings.retryBaseDelay ?? DEFAULTS.retryBaseDelay)),
+  maxDelayMillis: Duration.toMillis(Duration.decode(settings.retryMaxDelay ?? DEFAULTS.retryMaxDelay)),
+  maxBodyBytes: settings.maxBodyBytes ?? DEFAULTS.maxBodyBytes,
+  maxJsonBytes: Math.min(
+    settings.maxJsonBytes ?? DEFAULTS.maxJsonBytes,
+    settings.maxBodyBytes ?? DEFAULTS.maxBodyBytes
+  ),
+  cache:
+    settings.cache === undefined || settings.cache === null
+      ? null
+      : {
+          capacity: settings.cache.capacity,
+          ttlMillis: Duration.toMillis(Duration.decode(settings.cache.timeToLive)),
+          maxEntryBytes: settings.cache.maxEntryBytes ?? DEFAULTS.cacheMaxEntryBytes
+        },
+  rateLimitAlgorithm: settings.rateLimitAlgorithm ?? "token-bucket",
+  manualRedirects: settings.manualRedirects ?? true
+})
+
+/** Check the settings; the first problem fails with a `ConfigurationError` naming the setting. */
+export const checkSettings = (settings: CometHttpSettings): Effect.Effect<void, ConfigurationError> => {
+  const problems: Array<[string, string]> = []
+  const nonNegative = (name: string, d: Duration.DurationInput | undefined) => {
+    if (d === undefined) return
+    const decoded = Duration.decodeUnknown(d)
+    if (decoded._tag === "None" || !Duration.isFinite(decoded.value)) problems.push([name, "must be a finite duration"])
+  }
+  nonNegative("retryBudget", settings.retryBudget)
+  nonNegative("retryBaseDelay", settings.retryBaseDelay)
+  nonNegative("retryMaxDelay", settings.retryMaxDelay)
+  if (
+    settings.maxBodyBytes !== undefined &&
+    !(Number.isSafeInteger(settings.maxBodyBytes) && settings.maxBodyBytes > 0)
+  ) {
+    problems.push(["maxBodyBytes", "must be a positive integer"])
+  }
+  if (
+    settings.maxJsonBytes !== undefined &&
+    !(Number.isSafeInteger(settings.maxJsonBytes) && settings.maxJsonBytes > 0)
+  ) {
+    problems.push(["maxJsonBytes", "must be a positive integer"])
+  }
+  if (settings.cache !== undefined && settings.cache !== null) {
+    const c = settings.cache
+    if (!(Number.isSafeInteger(c.capacity) && c.capacity > 0))
+      problems.push(["cache.capacity", "must be a positive integer"])
+    const ttl = Duration.decodeUnknown(c.timeToLive)
+    if (ttl._tag === "None" || Duration.toMillis(ttl.value) <= 0)
+      problems.push(["cache.timeToLive", "must be a positive duration"])
+    if (c.maxEntryBytes !== undefined && !(Number.isSafeInteger(c.maxEntryBytes) && c.maxEntryBytes >= 0)) {
+      problems.push(["cache.maxEntryBytes", "must be a non-negative integer"])
+    }
+  }
+  const first = problems[0]
+  return first === undefined
+    ? Effect.void
+    : Effect.fail(new ConfigurationError({ setting: first[0], reason: first[1] }))
+}

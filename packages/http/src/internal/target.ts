@@ -1,0 +1,79 @@
+/**
+ * What one logical request is sent to: the validated endpoint, the encoded URL, the body, the
+ * headers it needs, and the cache and coalescing key (which never contains the API key itself).
+ *
+ * @internal
+ */
+import type { InvalidArgument, ResolvedConfig } from "@comet-ts/core"
+import { Either, Hash, Redacted } from "effect"
+import type { Params } from "./contract.js"
+import { canonicalQuery, encodeQuery, paramEntries, validateEndpoint } from "./url.js"
+
+/** The endpoint label of the backend version probe. */
+export const VERSION_ENDPOINT = "clientlib/isAlive/ver"
+
+/** How a body is kept: parsed JSON (`get`, `post`) or raw bytes (`getBytes`, `stream`). */
+export type Kind = "json" | "bytes"
+
+/** One request, ready to be attempted. */
+export interface Target {
+  readonly method: "GET" | "POST"
+  /** The label used in errors, stats and spans: `experiment/metadata`. */
+  readonly endpoint: string
+  readonly url: string
+  readonly params: Readonly<Record<string, string>>
+  readonly body: string | undefined
+  readonly auth: boolean
+  readonly accept: string
+  /** Cache and coalescing key (never contains the key itself). */
+  readonly key: string
+}
+
+/** The targets of one client instance: REST endpoints, and the backend version probe. */
+export interface Targets {
+  readonly target: (
+    method: "GET" | "POST",
+    endpoint: string,
+    params: Params | undefined,
+    body: string | undefined,
+    accept: string,
+    kind: Kind
+  ) => Either.Either<Target, InvalidArgument>
+  readonly version: Target
+}
+
+/** Targets against the configured server; keys carry a fingerprint of server and API key. */
+export const makeTargets = (cfg: ResolvedConfig): Targets => {
+  const fingerprint = Hash.string(`${cfg.baseUrl}\u0000${Redacted.value(cfg.apiKey)}`).toString(36)
+
+  const target: Targets["target"] = (method, endpoint, params, body, accept, kind) =>
+    Either.gen(function* () {
+      const path = yield* validateEndpoint(endpoint)
+      const entries = yield* paramEntries(params)
+      const query = yield* encodeQuery(entries)
+      const url = `${cfg.restUrl}${path}${query.length === 0 ? "" : `?${query}`}`
+      return {
+        method,
+        endpoint: path,
+        url,
+        params: Object.fromEntries(entries),
+        body,
+        auth: true,
+        accept,
+        key: [fingerprint, cfg.baseUrl, kind, method, path, canonicalQuery(entries), body ?? ""].join("\u0000")
+      }
+    })
+
+  const version: Target = {
+    method: "GET",
+    endpoint: VERSION_ENDPOINT,
+    url: `${cfg.baseUrl}/${VERSION_ENDPOINT}`,
+    params: {},
+    body: undefined,
+    auth: false,
+    accept: "application/json",
+    key: [fingerprint, cfg.baseUrl, "json", "GET", VERSION_ENDPOINT].join("\u0000")
+  }
+
+  return { target, version }
+}
