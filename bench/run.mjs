@@ -15,7 +15,10 @@ const entries = ["main", "server-main", "asset-child", "profile-client"]
 const { millis } = await bundled({
   entries: Object.fromEntries(entries.map((e) => [e, join(here, "src", `${e}.ts`)])),
   outdir: cache,
-  sources: [join(here, "src")],
+  // The bundle-size benchmark bundles with esbuild at run time (a native binary: not bundled),
+  // using the api tests' browser bundling (packages/api/test/support).
+  sources: [join(here, "src"), join(root, "packages", "api", "test", "support")],
+  external: ["esbuild"],
   launcher: fileURLToPath(import.meta.url),
   sourcemap: true
 })

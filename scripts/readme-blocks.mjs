@@ -7,7 +7,8 @@
 //   ```ts              a whole program: type-checked, then run against the emulator (it must exit 0,
 //                      print something, and print nothing on stderr)
 //   ```ts types        a whole program: type-checked only (the text around it says why it is not run)
-//   ```ts file=PATH    must equal the file PATH (a test that `pnpm test` runs)
+//   ```ts file=PATH    must equal the file PATH (a test or an example that `pnpm test` runs;
+//   ```js file=PATH    a server, a browser page: whatever cannot run on its own)
 //   ```js              a plain Node ESM script (.mjs), run by `pnpm test:consumer` like ```ts
 //   ```js cjs          a plain CommonJS script (.cjs), likewise
 //   ```sh              commands: each names a real pnpm script, bin, package or file
@@ -82,11 +83,13 @@ export const blocksOf = (text, file) => {
                   : "unknown"
     let problem
     if (!KINDS.has(kind)) {
-      problem = `a \`\`\`${info.trim()} block: mark it ts, ts types, ts file=PATH, js, js cjs, sh, text or LANG fragment (see scripts/readme-blocks.mjs)`
+      problem = `a \`\`\`${info.trim()} block: mark it ts, ts types, ts|js file=PATH, js, js cjs, sh, text or LANG fragment (see scripts/readme-blocks.mjs)`
     } else if (kind === "fragment" && !/^\s*(\/\/|#|<!--|--)\s*fragment\b/i.test(body[0] ?? "")) {
       problem = "a fragment's first line must be a comment that says it is a fragment (// fragment: …)"
-    } else if ((kind === "types" || kind === "file") && lang !== "ts") {
-      problem = `${kind} blocks are TypeScript (\`\`\`ts ${kind === "file" ? "file=PATH" : "types"})`
+    } else if (kind === "types" && lang !== "ts") {
+      problem = "types blocks are TypeScript (```ts types)"
+    } else if (kind === "file" && lang !== "ts" && lang !== "js") {
+      problem = "file blocks are TypeScript or JavaScript (```ts file=PATH, ```js file=PATH)"
     } else if (kind === "run" && lang === "js" && attrs.cjs !== undefined && attrs.cjs !== true) {
       problem = "write ```js cjs for a CommonJS script"
     }

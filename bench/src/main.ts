@@ -9,6 +9,7 @@ import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
 import { assetStream } from "./asset.js"
+import { bundleSize } from "./bundle-size.js"
 import { decode } from "./decode.js"
 import { emulatorThroughput } from "./emulator.js"
 import { fanout } from "./fanout.js"
@@ -17,7 +18,7 @@ import { type RunningServer, type ServerMode, type ServerSpec, serve } from "./s
 import type { BenchContext, Benchmark, Result } from "./types.js"
 import { now, round } from "./util.js"
 
-const benchmarks: ReadonlyArray<Benchmark> = [fanout, queryChart, decode, assetStream, emulatorThroughput]
+const benchmarks: ReadonlyArray<Benchmark> = [fanout, queryChart, decode, assetStream, emulatorThroughput, bundleSize]
 
 const { values } = parseArgs({
   options: {
@@ -104,6 +105,7 @@ const short = (r: Result, side: "ours" | "baseline"): string => {
     msMedian: "ms",
     requests: "requests",
     requestsPerSecond: "req/s",
+    gzipKiB: "KiB",
     peakRssGrowthMiB: "MiB"
   }
   return `${v} ${units[field ?? ""] ?? field}`

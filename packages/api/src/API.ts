@@ -37,8 +37,14 @@ import {
   type StatsSnapshot
 } from "@comet-ts/http"
 import type { Query, QueryVariable } from "@comet-ts/query"
-import { FetchHttpClient, type HttpClient } from "@effect/platform"
-import { Cause, Effect, Exit, Layer, ManagedRuntime, Stream } from "effect"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Stream from "effect/Stream"
 import {
   type AssetOptions,
   type AssetResult,

@@ -8,7 +8,9 @@
  */
 import { CometConfig } from "@comet-ts/core"
 import { CometHttp, RequestStats } from "@comet-ts/http"
-import { Effect, Layer, type Scope } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
 import { makeCometApi } from "./internal/api.js"
 import type { CometApiSettings } from "./internal/options.js"
 import { CometApi, type CometApiShape } from "./internal/service.js"

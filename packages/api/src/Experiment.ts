@@ -21,7 +21,8 @@ import type {
   Summary,
   SystemDetails
 } from "@comet-ts/core"
-import type { Effect, Stream } from "effect"
+import type * as Effect from "effect/Effect"
+import type * as Stream from "effect/Stream"
 import type { ExperimentReads } from "./internal/experimentReads.js"
 import type { AssetOptions, AssetResult, ChartOptions, ReturnType } from "./internal/options.js"
 

@@ -10,7 +10,8 @@
  */
 import { type CometError, ConfigurationError, InvalidArgument } from "@comet-ts/core"
 import type { Query } from "@comet-ts/query"
-import { Effect, Layer } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { PanelContext, type PanelContextShape } from "./internal/panelService.js"
 import { CometApi } from "./internal/service.js"
 

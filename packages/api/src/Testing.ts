@@ -16,8 +16,9 @@
  */
 import type { ConfigurationError } from "@comet-ts/core"
 import { type CometHttp, type CometHttpSettings, layer as httpLayer, type RequestStats } from "@comet-ts/http"
-import type { HttpClient } from "@effect/platform"
-import { Effect, Layer } from "effect"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { layer as apiLayer, CometApi, type CometApiSettings, type CometApiShape } from "./CometApi.js"
 
 /**

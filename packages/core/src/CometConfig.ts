@@ -15,20 +15,18 @@
  *
  * @since 0.1.0
  */
-import {
-  Config,
-  ConfigError,
-  ConfigProvider,
-  ConfigProviderPathPatch,
-  Context,
-  Duration,
-  Effect,
-  Either,
-  HashSet,
-  Layer,
-  Option,
-  Redacted
-} from "effect"
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as ConfigProviderPathPatch from "effect/ConfigProviderPathPatch"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as HashSet from "effect/HashSet"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import { ConfigurationError } from "./Errors.js"
 import { parseDotEnv, parseIni } from "./internal/configFiles.js"
 import { registerSecret } from "./internal/secrets.js"

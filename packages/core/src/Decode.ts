@@ -7,7 +7,9 @@
  *
  * @since 0.1.0
  */
-import { Effect, ParseResult, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import type { ParseOptions } from "effect/SchemaAST"
 import { DecodeError } from "./Errors.js"
 import { fastDecoder, isMiss } from "./internal/fastDecode.js"

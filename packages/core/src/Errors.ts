@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { scrub } from "./internal/secrets.js"
 
 /** Scrub registered secrets from every string field (a last line of defence: JSON and fields stay clean too). */
@@ -151,15 +151,26 @@ export class BadRequest extends CometTaggedError<BadRequest>()("BadRequest", {
 }
 
 /**
- * Why a request never produced a complete response.
+ * Why a request never produced a complete response. `"browser-network"` is a browser's `fetch`
+ * failing without saying why ("Failed to fetch"): a CORS refusal or a connection that could not
+ * be made, which a page cannot tell apart.
  *
  * @since 0.1.0
  */
-export const TransportReason = Schema.Literal("network", "timeout", "aborted", "truncated", "redirect", "too-large")
+export const TransportReason = Schema.Literal(
+  "network",
+  "browser-network",
+  "timeout",
+  "aborted",
+  "truncated",
+  "redirect",
+  "too-large"
+)
 
 /**
- * The request did not complete: a network failure, a timeout, an abort, a body cut off before
- * its end, a redirect to another host, or a body too large to hold in memory.
+ * The request did not complete: a network failure (in a browser, one whose cause the browser
+ * hides: CORS or a refused connection), a timeout, an abort, a body cut off before its end, a
+ * redirect to another host, or a body too large to hold in memory.
  *
  * @since 0.1.0
  */
@@ -172,6 +183,8 @@ export class TransportError extends CometTaggedError<TransportError>()("Transpor
   override get message(): string {
     const advice: Record<typeof this.reason, string> = {
       network: "Check the network and the base URL (COMET_URL_OVERRIDE).",
+      "browser-network":
+        "The browser does not say why; it is one of two things. (1) CORS: the server did not allow this page's origin, and Comet does not allow arbitrary pages; serve the page and the API from one origin through a same-origin proxy that adds the Authorization header server-side (the API key never belongs in a page), or for the emulator start it with --cors <the page's origin>. (2) The connection was refused or could not be made: is the server running at the base URL, and does the host resolve? The browser's console says which.",
       timeout:
         "Raise the timeout (timeoutMs or COMET_TIMEOUT_API in seconds; for asset downloads downloadTimeoutMs or COMET_TIMEOUT_FILE_DOWNLOAD) or try again.",
       aborted: "The call was cancelled by its caller.",
@@ -345,7 +358,8 @@ export const isCometError = (u: unknown): u is CometError =>
 
 /**
  * Whether retrying the same request can succeed: rate limits, 5xx/408 server errors, and
- * network failures, timeouts and truncated bodies. Never 4xx, decode errors or user errors.
+ * network failures, timeouts and truncated bodies. Never 4xx, decode errors or user errors. (A
+ * browser's opaque network failure is retryable, but the transport gives it only a short retry.)
  *
  * @since 0.1.0
  */
@@ -356,7 +370,9 @@ export const isRetryable = (e: CometError): boolean => {
     case "ServerError":
       return e.status === 408 || e.status === 500 || e.status === 502 || e.status === 503 || e.status === 504
     case "TransportError":
-      return e.reason === "network" || e.reason === "timeout" || e.reason === "truncated"
+      return (
+        e.reason === "network" || e.reason === "browser-network" || e.reason === "timeout" || e.reason === "truncated"
+      )
     default:
       return false
   }

@@ -4,7 +4,8 @@
  *
  * @since 0.1.0
  */
-import { Option, Schema } from "effect"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import { BadRequest, type CometError, NotFound, RateLimited, ServerError, Unauthorized } from "./Errors.js"
 import { scrub } from "./internal/secrets.js"
 import { ErrorBody } from "./wire/ErrorBody.js"

@@ -5,7 +5,7 @@
  * pnpm emulator [--host 127.0.0.1] [--port 4820] [--api-key KEY]
  *               [--dataset FILE | --generate small|medium|large] [--seed N]
  *               [--latency MS[~JITTER]] [--faults SPEC] [--backend-version X.Y.Z]
- *               [--export FILE]
+ *               [--cors ORIGIN]... [--export FILE]
  * ```
  *
  * Prints exactly one line, `comet emulator listening on http://HOST:PORT`, once the server
@@ -21,10 +21,13 @@ import * as HttpServer from "@effect/platform/HttpServer"
 import type * as HttpServerError from "@effect/platform/HttpServerError"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { Console, Effect, Either } from "effect"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import { type Dataset, encodeDataset, loadDataset } from "./Dataset.js"
 import { faultConfig, layerServer } from "./Emulator.js"
 import { type DatasetSize, generate } from "./Generator.js"
+import { parseOrigins } from "./internal/cors.js"
 
 /**
  * Parsed command-line options.
@@ -40,6 +43,8 @@ export interface CliOptions {
   readonly latency: string | undefined
   readonly faults: string | undefined
   readonly backendVersion: string | undefined
+  /** Browser origins allowed to call the emulator (`--cors`, repeated or comma-separated), normalised. */
+  readonly cors: ReadonlyArray<string>
   readonly export: string | undefined
   readonly help: boolean
 }
@@ -60,6 +65,8 @@ export const usage = `Usage: comet-emulator [options]   (in the comet-ts reposit
   --latency MS[~JITTER]   latency added to every request
   --faults SPEC           e.g. 429:0.2,503:0.1,reset:0.05,truncate:0.05@experiment/*,retry-after=2
   --backend-version V     what /clientlib/isAlive/ver reports (default 4.3.385)
+  --cors ORIGIN           let a browser page on ORIGIN call the emulator, e.g. http://localhost:5173
+                          (repeat it or give a comma list for several; never *)
   --export FILE           write the dataset as JSON to FILE and exit
   --help                  this text
 `
@@ -83,6 +90,7 @@ export const parseArgs = (argv: ReadonlyArray<string>): Either.Either<CliOptions
     latency: { type: "string" },
     faults: { type: "string" },
     "backend-version": { type: "string" },
+    cors: { type: "string", multiple: true },
     export: { type: "string" },
     help: { type: "boolean" }
   } as const
@@ -106,6 +114,8 @@ export const parseArgs = (argv: ReadonlyArray<string>): Either.Either<CliOptions
     return Either.left(bad("--api-key", "(hidden)", "must be non-empty with no white space"))
   if (v["backend-version"] !== undefined && !/^\d+\.\d+\.\d+$/.test(v["backend-version"]))
     return Either.left(bad("--backend-version", v["backend-version"], "must be X.Y.Z"))
+  const cors = parseOrigins(v.cors)
+  if (Either.isLeft(cors)) return Either.left(cors.left)
   const options: CliOptions = {
     host: v.host ?? "127.0.0.1",
     port,
@@ -115,6 +125,7 @@ export const parseArgs = (argv: ReadonlyArray<string>): Either.Either<CliOptions
     latency: v.latency,
     faults: v.faults,
     backendVersion: v["backend-version"],
+    cors: cors.right,
     export: v.export,
     help: v.help === true
   }
@@ -163,6 +174,7 @@ export const program = (
       latency: options.latency,
       faults: options.faults,
       backendVersion: options.backendVersion,
+      cors: options.cors,
       host: options.host,
       port: options.port
     })

@@ -13,7 +13,10 @@
  */
 import { ConfigurationError } from "@comet-ts/core"
 import * as FileSystem from "@effect/platform/FileSystem"
-import { Effect, JSONSchema, ParseResult, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as JSONSchema from "effect/JSONSchema"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 
 const Millis = Schema.Number.pipe(Schema.finite())
 const Int = Schema.Number.pipe(Schema.int())

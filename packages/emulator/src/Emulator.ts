@@ -18,10 +18,15 @@ import type * as HttpServerError from "@effect/platform/HttpServerError"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import { Cause, Context, Effect, Either, Layer } from "effect"
+import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
 import type { Dataset } from "./Dataset.js"
 import * as Faults from "./Faults.js"
 import { generate } from "./Generator.js"
+import { makeCors, parseOrigins } from "./internal/cors.js"
 import { StatsRecorder } from "./internal/recorder.js"
 import {
   errorResponse,
@@ -74,6 +79,13 @@ export interface EmulatorOptions {
   readonly backendVersion?: string | undefined
   /** The evaluator behind `project/query` (default: `@comet-ts/query`'s `evaluatePredicates`). */
   readonly evaluatePredicates?: PredicateEvaluator | undefined
+  /**
+   * Origins of browser pages allowed to call the emulator (`"http://localhost:5173"`, or several;
+   * each entry may be a comma list). Preflights from them are answered without the key and every
+   * answer to them carries `Access-Control-Allow-Origin` with their origin (never `*`). Default:
+   * none (a page on another origin cannot read the emulator).
+   */
+  readonly cors?: string | ReadonlyArray<string> | undefined
 }
 
 /** The default evaluator of `project/query`: `@comet-ts/query`'s shared rule table. */
@@ -115,6 +127,8 @@ export interface EmulatorShape {
   readonly faults: Faults.FaultConfig
   /** The seed in force. */
   readonly seed: number
+  /** The browser origins allowed to call it (normalised as browsers send `Origin`). */
+  readonly corsOrigins: ReadonlyArray<string>
 }
 
 /**
@@ -219,6 +233,8 @@ export const make = (options: EmulatorOptions = {}): Effect.Effect<EmulatorShape
   Effect.gen(function* () {
     const seed = options.seed ?? 1
     const faults = yield* faultConfig(options)
+    const corsOrigins = yield* parseOrigins(options.cors)
+    const cors = makeCors(corsOrigins)
     const dataset = options.dataset ?? generate({ size: "small", seed, apiKey: options.apiKey })
     const keys = resolveKeys(dataset, options)
     const store = new Store(dataset, keys)
@@ -271,6 +287,10 @@ export const make = (options: EmulatorOptions = {}): Effect.Effect<EmulatorShape
 
     const app: HttpApp.Default = Effect.gen(function* () {
       const request = yield* HttpServerRequest.HttpServerRequest
+      // A preflight is the browser's question, not the client's request: answered at once,
+      // without the key, latency, faults or counting.
+      const preflight = cors.preflight(request)
+      if (preflight !== null) return preflight
       const url = new URL(request.url, "http://localhost")
       const endpoint = endpointOf(url.pathname)
       const n = recorder.begin(endpoint)
@@ -305,6 +325,7 @@ export const make = (options: EmulatorOptions = {}): Effect.Effect<EmulatorShape
         // @effect/platform runs apps uninterruptibly; a client that goes away (a reset, an
         // abort) must end the work for it, latency included, or it stays "in flight" forever.
         Effect.interruptible,
+        Effect.map((r) => cors.decorate(request, r)),
         Effect.tap((r) =>
           Effect.sync(() => {
             if (status === 0 && fault !== "reset") status = r.status
@@ -323,7 +344,8 @@ export const make = (options: EmulatorOptions = {}): Effect.Effect<EmulatorShape
       dataset,
       apiKeys: keys.map((k) => k.apiKey),
       faults,
-      seed
+      seed,
+      corsOrigins
     }
   })
 

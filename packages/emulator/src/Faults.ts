@@ -20,7 +20,7 @@
  * @since 0.1.0
  */
 import { InvalidArgument } from "@comet-ts/core"
-import { Either } from "effect"
+import * as Either from "effect/Either"
 import { hashString, uniformAt } from "./internal/rng.js"
 
 /**

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import type { Effect } from "effect"
+import type * as Effect from "effect/Effect"
 import type { FaultKind } from "./Faults.js"
 
 /**

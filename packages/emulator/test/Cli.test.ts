@@ -23,6 +23,7 @@ describe("command line", () => {
         latency: undefined,
         faults: undefined,
         backendVersion: undefined,
+        cors: [],
         export: undefined,
         help: false
       })
@@ -55,6 +56,16 @@ describe("command line", () => {
     }
   })
 
+  it("--cors: repeated or comma-separated, normalised as browsers send Origin", () => {
+    const r = parseArgs(["--cors", "HTTP://LocalHost:5173/", "--cors", "https://a.test:443,http://b.test:8080"])
+    assert.isTrue(Either.isRight(r))
+    if (Either.isRight(r))
+      assert.deepStrictEqual(r.right.cors, ["http://localhost:5173", "https://a.test", "http://b.test:8080"])
+    const star = parseArgs(["--cors", "*"])
+    assert.isTrue(Either.isLeft(star))
+    if (Either.isLeft(star)) assert.include(star.left.message, "Authorization")
+  })
+
   it("refuses bad arguments with a reason", () => {
     for (const argv of [
       ["--port", "99999"],
@@ -64,7 +75,12 @@ describe("command line", () => {
       ["--faults", "teapot:1"],
       ["--latency", "soon"],
       ["--unknown"],
-      ["--backend-version", "4"]
+      ["--backend-version", "4"],
+      ["--cors", "*"],
+      ["--cors", "localhost:5173"],
+      ["--cors", "http://localhost:5173/app"],
+      ["--cors", "ftp://files.example"],
+      ["--cors", "http://a.test,"]
     ]) {
       const r = parseArgs(argv)
       assert.isTrue(Either.isLeft(r), argv.join(" "))

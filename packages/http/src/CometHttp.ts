@@ -7,8 +7,13 @@
  * @since 0.1.0
  */
 import { CometConfig, type ConfigurationError, type ResolvedConfig } from "@comet-ts/core"
-import type { HttpClient } from "@effect/platform"
-import { Context, Duration, Effect, Layer, type Redacted, type Scope } from "effect"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
 import { make as makeInstance } from "./internal/client.js"
 import type { CometHttpSettings, CometHttpShape } from "./internal/contract.js"
 import { checkSettings, resolveSettings } from "./internal/settings.js"

@@ -16,7 +16,7 @@
  * @since 0.1.0
  */
 import { type Column, type Predicate, QueryError, type Rule, type RuleGroup } from "@comet-ts/core"
-import { Either } from "effect"
+import * as Either from "effect/Either"
 import { dnfSize, toDnf, toNnf } from "./Dnf.js"
 import { formatString } from "./internal/format.js"
 import { checkLeaf, compileType, isLiteral, type Literal, leafRule, sourceOf } from "./internal/leaves.js"

@@ -6,7 +6,8 @@
  *
  * @since 0.1.0
  */
-import { Equal, Hash } from "effect"
+import * as Equal from "effect/Equal"
+import * as Hash from "effect/Hash"
 import { isLiteral, type Literal } from "./internal/leaves.js"
 import { and, not, or, type Query } from "./Query.js"
 

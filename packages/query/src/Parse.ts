@@ -7,7 +7,9 @@
  * @since 0.1.0
  */
 import { QueryError } from "@comet-ts/core"
-import { Either, ParseResult, Schema } from "effect"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import { formatQuery } from "./internal/format.js"
 import { ParseFailure } from "./internal/lexer.js"
 import { Parser } from "./internal/parser.js"

@@ -13,8 +13,14 @@
  * @since 0.1.0
  */
 import type { ColumnType } from "@comet-ts/core"
-import { type DateTime, Equal, Hash, Inspectable, type Pipeable, Predicate, Schema } from "effect"
+import type * as DateTime from "effect/DateTime"
+import * as Equal from "effect/Equal"
+import * as Hash from "effect/Hash"
+import * as Inspectable from "effect/Inspectable"
+import type * as Pipeable from "effect/Pipeable"
 import { pipeArguments } from "effect/Pipeable"
+import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
 import { formatQuery, formatVariable } from "./internal/format.js"
 import type {
   ComparisonOperator,

@@ -4,7 +4,7 @@
  * @internal
  */
 import { AccountDetails } from "@comet-ts/core"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { type ApiContext, notFound } from "./context.js"
 import type { CometApiShape } from "./service.js"
 

@@ -6,7 +6,7 @@
  * @internal
  */
 import type { CometHttpShape, RequestStatsShape } from "@comet-ts/http"
-import type { Scope } from "effect"
+import type * as Scope from "effect/Scope"
 import { Experiment } from "../Experiment.js"
 import { makeAccount } from "./account.js"
 import { makeAssets } from "./assets.js"

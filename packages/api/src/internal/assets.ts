@@ -16,7 +16,8 @@ import {
   ExperimentModelList,
   InvalidArgument
 } from "@comet-ts/core"
-import { Effect, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import { type ApiContext, notFound, unique } from "./context.js"
 import type { ExperimentReads } from "./experimentReads.js"
 import type { AssetOptions, AssetResult, ReturnType } from "./options.js"

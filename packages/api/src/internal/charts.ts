@@ -6,7 +6,9 @@
  * @internal
  */
 import { type ChartExperiment, type CometError, InvalidArgument, MetricsChartResponse } from "@comet-ts/core"
-import { Deferred, Effect, Exit } from "effect"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import { type ApiContext, unique } from "./context.js"
 import type { ChartOptions } from "./options.js"
 import { required } from "./paths.js"

@@ -6,7 +6,11 @@
  */
 import { type CometError, ExperimentMetadata, type ExperimentSummary, NotFound } from "@comet-ts/core"
 import type { CometHttpShape, Params, RequestStatsShape } from "@comet-ts/http"
-import { Effect, Request, RequestResolver, type Schema, type Scope } from "effect"
+import * as Effect from "effect/Effect"
+import * as Request from "effect/Request"
+import * as RequestResolver from "effect/RequestResolver"
+import type * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
 import type { Experiment } from "../Experiment.js"
 import type { CometApiSettings } from "./options.js"
 import { required } from "./paths.js"

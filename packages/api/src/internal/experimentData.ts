@@ -19,7 +19,8 @@ import {
   SystemDetails,
   Tags
 } from "@comet-ts/core"
-import { Effect, type Schema } from "effect"
+import * as Effect from "effect/Effect"
+import type * as Schema from "effect/Schema"
 import { type ApiContext, notFound } from "./context.js"
 import type { ExperimentReads } from "./experimentReads.js"
 import type { SummaryKind } from "./options.js"

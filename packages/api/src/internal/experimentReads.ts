@@ -17,7 +17,8 @@ import type {
   Summary,
   SystemDetails
 } from "@comet-ts/core"
-import type { Effect, Stream } from "effect"
+import type * as Effect from "effect/Effect"
+import type * as Stream from "effect/Stream"
 import type { AssetOptions, AssetResult, ChartOptions, ReturnType, SummaryKind } from "./options.js"
 
 /**

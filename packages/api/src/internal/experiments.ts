@@ -16,7 +16,8 @@ import {
   WorkspaceList
 } from "@comet-ts/core"
 import type { Params } from "@comet-ts/http"
-import { Effect, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import { type ApiContext, notFound, type ToExperiment } from "./context.js"
 import type { ProjectLocation } from "./options.js"
 import { required, resolveLocation } from "./paths.js"

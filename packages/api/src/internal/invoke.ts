@@ -5,7 +5,8 @@
  *
  * @internal
  */
-import type { Effect, Stream } from "effect"
+import type * as Effect from "effect/Effect"
+import type * as Stream from "effect/Stream"
 import type { CometApiShape } from "./service.js"
 
 /** The names of the service's methods (every member but `baseUrl`). */

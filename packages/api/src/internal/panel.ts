@@ -5,7 +5,8 @@
  * @internal
  */
 import type { CometError } from "@comet-ts/core"
-import { Effect, Option } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import type { Experiment } from "../Experiment.js"
 import { type ApiContext, type ToExperiment, unique } from "./context.js"
 import type { ExperimentMethods } from "./experiments.js"

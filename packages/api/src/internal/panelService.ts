@@ -5,7 +5,8 @@
  * @internal
  */
 import type { CometError } from "@comet-ts/core"
-import { Context, type Effect } from "effect"
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
 
 /**
  * The panel's scope, as resolved by a PanelContext layer.

@@ -6,7 +6,7 @@
  * @internal
  */
 import { InvalidArgument } from "@comet-ts/core"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 
 /** @internal */
 export interface Location {

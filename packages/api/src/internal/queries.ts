@@ -16,7 +16,9 @@ import {
   type QueryError
 } from "@comet-ts/core"
 import { compile, compileTerms, isQuery, parse, type Query, queryVariables, usesOr } from "@comet-ts/query"
-import { Clock, Effect, Either } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import { type ApiContext, type ToExperiment, unique } from "./context.js"
 import type { ExperimentMethods } from "./experiments.js"
 import type { QueryOptions } from "./options.js"

@@ -20,7 +20,10 @@
  *
  * @internal
  */
-import { SchemaAST as AST, Either, Option } from "effect"
+
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as AST from "effect/SchemaAST"
 
 /** The input does not decode (the interpreter fails on it too, and says where). */
 export const NO: unique symbol = Symbol.for("@comet-ts/core/fastDecode/NO")

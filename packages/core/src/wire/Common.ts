@@ -5,7 +5,9 @@
  *
  * @since 0.1.0
  */
-import { ParseResult, Schema, type SchemaAST } from "effect"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import type * as SchemaAST from "effect/SchemaAST"
 
 /**
  * A JSON number, or a string holding one (some Comet fields arrive as strings). Decodes to a

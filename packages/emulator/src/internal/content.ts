@@ -5,7 +5,8 @@
  *
  * @internal
  */
-import { Option, Stream } from "effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import type { AssetContent } from "../Dataset.js"
 import { hashInts } from "./rng.js"
 

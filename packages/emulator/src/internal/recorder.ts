@@ -3,7 +3,7 @@
  *
  * @internal
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { FaultKind } from "../Faults.js"
 import {
   type EmulatorStats,

@@ -10,7 +10,8 @@
 import { IncomingMessage } from "node:http"
 import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import { Effect, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 
 /** The marker header of the in-process transport (never sent on a socket). */
 export const FAULT_HEADER = "x-comet-emulator-fault"

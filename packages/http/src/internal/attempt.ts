@@ -14,16 +14,18 @@ import {
   parseRetryAfter,
   TransportError
 } from "@comet-ts/core"
-import {
-  FetchHttpClient,
-  type HttpClient,
-  type HttpClientError,
-  HttpClientRequest,
-  type HttpClientResponse
-} from "@effect/platform"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Headers from "@effect/platform/Headers"
-import { Clock, Duration, Effect, Option } from "effect"
-import { declaredLength, describe, isAbort, isJsonContentType, lengthIsCheckable, readAll, readCapped } from "./body.js"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import { declaredLength, describe, isJsonContentType, lengthIsCheckable, readAll, readCapped } from "./body.js"
+import { networkReason } from "./network.js"
 import type { Permits } from "./permits.js"
 import { DEFAULTS, type Resolved } from "./settings.js"
 import type { StatsRecorder } from "./stats.js"
@@ -92,7 +94,7 @@ export const makeAttempts = (ctx: AttemptContext) => {
     return new AttemptFailure(
       new TransportError({
         endpoint: t.endpoint,
-        reason: isAbort(e.cause) ? "aborted" : "network",
+        reason: networkReason(e.cause),
         detail: scrub(describe(e.cause ?? e)),
         attempts: attempt
       }),

@@ -5,9 +5,11 @@
  * @internal
  */
 import { Decode, DecodeError, TransportError } from "@comet-ts/core"
-import type { HttpClientResponse } from "@effect/platform"
 import type * as Headers from "@effect/platform/Headers"
-import { Effect, Either, Stream } from "effect"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Stream from "effect/Stream"
 
 /** The declared body length, when there is one we can check the bytes against. */
 export const declaredLength = (headers: Headers.Headers): number | null => {

@@ -6,8 +6,11 @@
  *
  * @internal
  */
-import { FetchHttpClient, HttpClient } from "@effect/platform"
-import { Effect, Redacted, type Scope } from "effect"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
 import type { RequestStatsShape } from "../RequestStats.js"
 import { type AttemptContext, makeAttempts } from "./attempt.js"
 import type { CometHttpShape } from "./contract.js"

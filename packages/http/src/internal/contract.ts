@@ -6,7 +6,10 @@
  * @internal
  */
 import type { BackendVersion, CometError } from "@comet-ts/core"
-import type { Duration, Effect, Schema, Stream } from "effect"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type * as Schema from "effect/Schema"
+import type * as Stream from "effect/Stream"
 
 /**
  * Query-string parameters. `undefined` values are left out (as Python's `requests` drops

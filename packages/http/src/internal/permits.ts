@@ -10,7 +10,7 @@
  *
  * @internal
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 
 interface Waiter {
   readonly resume: (effect: Effect.Effect<void>) => void

@@ -6,7 +6,9 @@
  * @internal
  */
 import type { ResolvedConfig } from "@comet-ts/core"
-import { Effect, RateLimiter, type Scope } from "effect"
+import * as Effect from "effect/Effect"
+import * as RateLimiter from "effect/RateLimiter"
+import type * as Scope from "effect/Scope"
 
 /** Wait for one token: a no-op when no rate limit is configured. The refill fiber lives in the Scope. */
 export const makeRateGate = (

@@ -14,7 +14,11 @@ import {
   InvalidArgument,
   type ResolvedConfig
 } from "@comet-ts/core"
-import { Clock, Duration, Effect, Either, type Schema } from "effect"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import type * as Schema from "effect/Schema"
 import type { Attempts } from "./attempt.js"
 import { errorBodyShape, parseJson } from "./body.js"
 import type { CometHttpShape, RequestOptions } from "./contract.js"

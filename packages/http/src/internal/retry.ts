@@ -5,8 +5,13 @@
  * @internal
  */
 import { type CometError, isRetryable } from "@comet-ts/core"
-import { Clock, Duration, Effect, Either, Random } from "effect"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Random from "effect/Random"
 import type { AttemptFailure } from "./attempt.js"
+import { retriesFor } from "./network.js"
 import type { Resolved } from "./settings.js"
 import type { StatsRecorder } from "./stats.js"
 import type { Target } from "./target.js"
@@ -62,7 +67,8 @@ export const makeRetries = (settings: Resolved, stats: StatsRecorder): WithRetri
           ...(failure.status === null ? {} : { "http.response.status_code": failure.status }),
           "comet.error": failure.error._tag
         })
-        if (!isRetryable(failure.error) || attempt > cfg.maxRetries) return yield* Effect.fail(failure.error)
+        if (!isRetryable(failure.error) || attempt > retriesFor(failure.error, cfg.maxRetries))
+          return yield* Effect.fail(failure.error)
         const delay = yield* backoff(attempt)
         const wait = failure.retryAfterMillis === null ? delay : Math.max(delay, failure.retryAfterMillis)
         const now = yield* Clock.currentTimeMillis

@@ -5,7 +5,8 @@
  * @internal
  */
 import { ConfigurationError, type ResolvedConfig } from "@comet-ts/core"
-import { Duration, Effect } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import type { CometHttpSettings } from "./contract.js"
 
 /** Defaults of the http-specific settings. */

@@ -5,7 +5,11 @@
  * @internal
  */
 import type { CometError } from "@comet-ts/core"
-import { Clock, Deferred, Effect, Fiber, type Scope } from "effect"
+import * as Clock from "effect/Clock"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import type * as Scope from "effect/Scope"
 import type { RequestOptions } from "./contract.js"
 import { LruCache } from "./lru.js"
 import type { Resolved } from "./settings.js"

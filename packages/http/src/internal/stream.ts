@@ -7,7 +7,16 @@
  * @internal
  */
 import { type CometError, TransportError } from "@comet-ts/core"
-import { Chunk, Clock, Duration, Effect, Either, ExecutionStrategy, Exit, Option, Scope, Stream } from "effect"
+import * as Chunk from "effect/Chunk"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import { type AttemptContext, AttemptFailure, type Attempts } from "./attempt.js"
 import { declaredLength, describe, lengthIsCheckable } from "./body.js"
 import type { CometHttpShape, RequestOptions } from "./contract.js"

@@ -5,7 +5,9 @@
  * @internal
  */
 import type { InvalidArgument, ResolvedConfig } from "@comet-ts/core"
-import { Either, Hash, Redacted } from "effect"
+import * as Either from "effect/Either"
+import * as Hash from "effect/Hash"
+import * as Redacted from "effect/Redacted"
 import type { Params } from "./contract.js"
 import { canonicalQuery, encodeQuery, paramEntries, validateEndpoint } from "./url.js"
 

@@ -4,7 +4,7 @@
  * @internal
  */
 import { InvalidArgument } from "@comet-ts/core"
-import { Either } from "effect"
+import * as Either from "effect/Either"
 import type { Params } from "./contract.js"
 
 const ENDPOINT = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/

@@ -1,0 +1,56 @@
+/**
+ * What a browser gets when a page imports the facade: no test-only code (fast-check, which
+ * effect's Schema reaches through its Arbitrary support), nothing of Node, and no emulator.
+ */
+import { join } from "node:path"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { bundleForBrowser, bytesByPackage, facadeBundle, sizes } from "./support/browserBundle.js"
+
+const TEST_ONLY = ["fast-check", "pure-rand", "@effect/vitest", "vitest", "@comet-ts/emulator", "packages/emulator"]
+const NODE_ONLY = ["@effect/platform-node", "undici", "ws"]
+
+describe("the facade's browser bundle", () => {
+  it.live(
+    "contains the facade, and no fast-check, no test support and nothing of Node",
+    () =>
+      Effect.map(
+        Effect.promise(() => facadeBundle()),
+        (bundle) => {
+          const packages = bytesByPackage(bundle).map(([name]) => name)
+          for (const name of ["packages/api", "packages/http", "packages/core", "effect", "@effect/platform"])
+            assert.include(packages, name)
+          for (const name of [...TEST_ONLY, ...NODE_ONLY]) assert.notInclude(packages, name)
+          const kept = Object.values(bundle.metafile.outputs).flatMap((o) =>
+            Object.entries(o.inputs).filter(
+              ([path, i]) => i.bytesInOutput > 0 && /fast-check|pure-rand|node:/.test(path)
+            )
+          )
+          assert.deepStrictEqual(kept, [])
+          // Imports through effect's barrels made it 713 KB; this bound catches that regression.
+          assert.isBelow(sizes(bundle.code).bytes, 600_000)
+        }
+      ),
+    60_000
+  )
+
+  it.live(
+    "the check can fail: Schema through effect's barrel drags fast-check in",
+    () =>
+      Effect.map(
+        Effect.promise(() =>
+          bundleForBrowser({
+            contents: `import { Schema } from "effect"\nconsole.log(Schema.String)\n`,
+            resolveDir: join(import.meta.dirname, ".."),
+            minify: true
+          })
+        ),
+        (bundle) =>
+          assert.include(
+            bytesByPackage(bundle).map(([name]) => name),
+            "fast-check"
+          )
+      ),
+    60_000
+  )
+})
