@@ -132,7 +132,7 @@ export const runProblems = ({ status, stdout, stderr, signal }) => {
   return problems
 }
 
-/** Commands a ```sh block may use besides pnpm, npm, npx and node. */
+/** Commands a ```sh block may use besides pnpm, npm, npx, node and our packages' bins. */
 const SHELL_COMMANDS = new Set(["export", "cd", "curl", "git", "bash", "cat", "echo", "mkdir", "python3"])
 /** Tools a README may tell users to install or run, besides our packages and their peers. */
 const TOOLS = new Set(["typescript", "@types/node", "vitest", "@effect/vitest", "tsx", "tsc", "pnpm"])
@@ -182,6 +182,8 @@ export const shellProblems = (code, { scripts, bins, packages, exists }) => {
         }
       } else if (program === "bash") {
         if (first === undefined || !exists(first)) problems.push(`${command}: no file ${first}`)
+      } else if (program !== undefined && bins.has(program)) {
+        // A bin of one of our packages, run as an installed command (comet-emulator, …).
       } else if (program === undefined || !SHELL_COMMANDS.has(program)) {
         problems.push(`${command}: ${program} is not a command the README check knows (mark the block sh fragment?)`)
       }
