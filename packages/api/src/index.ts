@@ -8,6 +8,7 @@
 
 /** The typed errors every method fails with, re-exported from @comet-ts/core. @since 0.1.0 */
 export {
+  Ambiguous,
   BadRequest,
   CometError,
   ConfigurationError,
@@ -34,6 +35,7 @@ export {
   type CometApiSettings,
   type CometApiShape,
   type ExperimentReads,
+  type ExperimentState,
   type GetResult,
   type OrStrategy,
   type ProjectLocation,

@@ -14,6 +14,7 @@ export {
 /** Decoding bodies with the wire Schemas into typed results or DecodeErrors. @since 0.1.0 */
 export * as Decode from "./Decode.js"
 export {
+  Ambiguous,
   BadRequest,
   CometError,
   ConfigurationError,
