@@ -8,7 +8,8 @@
 // plain `node` ESM and CommonJS scripts — ours and the README's `js` blocks — read the emulator,
 // started from the installed package, through the facade and through CometApi; no run writes
 // anything to stderr (no "Executing an Effect versioned …", no MaxListenersExceededWarning);
-// `npx <bin> --help` works for every bin of every package (comet-emulator, and any added later).
+// `npx <bin> --help` works for every bin of every package (comet-emulator, comet-ts, and any added
+// later), and the installed `comet-ts` reads the emulator.
 // Every public package under packages/ is picked up by itself.
 //
 // Writes a JSON report { passed, failed, checks } when asked (`.ci/run` adds its counts to the
@@ -37,7 +38,8 @@ import { blockEnv, blockFileName, readmeBlocks, root, runProblems } from "./read
 const OLDEST = {
   effect: "3.19.19",
   "@effect/platform": "0.93.8",
-  "@effect/platform-node": "0.103.0"
+  "@effect/platform-node": "0.103.0",
+  "@effect/cli": "0.72.1"
 }
 
 const args = process.argv.slice(2)
@@ -295,6 +297,19 @@ const main = async () => {
     const r = await run(process.execPath, ["cjs.cjs"], { cwd: project, env })
     return [...runProblems(r), ...expectReport(r.stdout, expected)]
   })
+  if (bins.includes("comet-ts")) {
+    await check("npx comet-ts workspaces --format json reads the emulator", async () => {
+      const r = await run("npx", ["comet-ts", "workspaces", "--format", "json"], { cwd: project, env })
+      const problems = [...runProblems(r)]
+      try {
+        const names = JSON.parse(r.stdout).map((w) => w.workspaceName)
+        if (!names.includes("local-dev")) problems.push(`no local-dev among ${JSON.stringify(names)}`)
+      } catch {
+        problems.push(`not JSON: ${r.stdout.slice(0, 300)}`)
+      }
+      return problems
+    })
+  }
   for (const b of jsBlocks) {
     await check(
       `README block ${b.file}:${b.line} (${b.attrs.cjs === true ? "CommonJS" : "ESM"}) runs with plain node`,

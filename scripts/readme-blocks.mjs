@@ -133,7 +133,21 @@ export const runProblems = ({ status, stdout, stderr, signal }) => {
 }
 
 /** Commands a ```sh block may use besides pnpm, npm, npx, node and our packages' bins. */
-const SHELL_COMMANDS = new Set(["export", "cd", "curl", "git", "bash", "cat", "echo", "mkdir", "python3"])
+const SHELL_COMMANDS = new Set([
+  "export",
+  "cd",
+  "curl",
+  "git",
+  "bash",
+  "cat",
+  "echo",
+  "mkdir",
+  "python3",
+  "head",
+  "tail",
+  "ls",
+  "wc"
+])
 /** Tools a README may tell users to install or run, besides our packages and their peers. */
 const TOOLS = new Set(["typescript", "@types/node", "vitest", "@effect/vitest", "tsx", "tsc", "pnpm"])
 const PNPM_BUILTINS = new Set(["install", "i", "add", "exec", "dlx", "pack", "publish", "run", "-r", "--filter"])
