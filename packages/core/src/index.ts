@@ -5,9 +5,12 @@
  * @since 0.1.0
  */
 
-/** Configuration with the Python SDK's semantics. @since 0.1.0 */
-export * as Config from "./Config.js"
-export { CometConfig, type CometOptions, type ConfigSources, type ResolvedConfig } from "./Config.js"
+export {
+  CometConfig,
+  type CometOptions,
+  type ConfigSources,
+  type ResolvedConfig
+} from "./CometConfig.js"
 /** Decoding bodies with the wire Schemas into typed results or DecodeErrors. @since 0.1.0 */
 export * as Decode from "./Decode.js"
 export {

@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { CometConfig, Config, type ConfigurationError, type ResolvedConfig } from "@comet-ts/core"
+import { CometConfig, type ConfigurationError, type ResolvedConfig } from "@comet-ts/core"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -108,7 +108,7 @@ export const make = (
 /**
  * The transport from explicit options. Provides `CometHttp` and `RequestStats` from ONE
  * instance, and needs an `HttpClient` (`FetchHttpClient.layer` or a Node client). Options are
- * validated as core's `Config.resolve` validates them (the key is registered for scrubbing);
+ * validated as core's `CometConfig.resolve` validates them (the key is registered for scrubbing);
  * a bad value fails the layer with a `ConfigurationError`. Call it once and share the Layer:
  * every call builds a new instance.
  *
@@ -119,7 +119,7 @@ export const layer = (
 ): Layer.Layer<CometHttp | RequestStats, ConfigurationError, HttpClient.HttpClient> =>
   Layer.unwrapEffect(
     Effect.map(
-      Config.resolve({
+      CometConfig.resolve({
         apiKey: options.apiKey,
         baseUrl: options.baseUrl,
         timeoutMs: millisOf(options.timeout),
@@ -134,7 +134,7 @@ export const layer = (
                 intervalMs: Duration.toMillis(Duration.decode(options.rateLimit.interval))
               },
         allowInsecureHttp: options.allowInsecureHttp,
-        sources: Config.staticSources({})
+        sources: CometConfig.staticSources({})
       }),
       (config) => build(config, options)
     )
