@@ -12,9 +12,9 @@ import {
   type AssetId,
   type ChartExperiment,
   type Column,
+  CometConfig,
   type CometError,
   type CometOptions,
-  Config,
   ConfigurationError,
   type Curve,
   type ExperimentKey,
@@ -60,6 +60,7 @@ import {
   type ReturnType
 } from "./CometApi.js"
 import { Experiment, ExperimentInfo } from "./Experiment.js"
+import { onAbort } from "./internal/abort.js"
 import { checkApiOptions, checkCallOptions } from "./internal/arguments.js"
 import { type ArgsOf, type EffectMethod, invoke, type StreamMethod, type ValueOf } from "./internal/invoke.js"
 import type { GetResultOf } from "./internal/service.js"
@@ -338,21 +339,8 @@ export class API {
     // with the ConfigurationError naming it (and nothing else reads it).
     const checked = checkApiOptions(given)
     const options: APIOptions = Either.getOrElse(checked, () => ({ panel: false }))
-    const configLayer = Either.isLeft(checked)
-      ? Layer.fail(checked.left)
-      : Config.layer({
-          apiKey: options.apiKey,
-          baseUrl: options.baseUrl,
-          timeoutMs: options.timeoutMs,
-          downloadTimeoutMs: options.downloadTimeoutMs,
-          maxConcurrency: options.maxConcurrency,
-          maxRetries: options.maxRetries,
-          rateLimit: options.rateLimit,
-          allowInsecureHttp: options.allowInsecureHttp,
-          workspace: options.workspace,
-          projectName: options.projectName,
-          sources: options.sources
-        })
+    // Every setting of CometOptions (APIOptions extends it) is read by CometConfig from here.
+    const configLayer = Either.isLeft(checked) ? Layer.fail(checked.left) : CometConfig.layer(options)
     const httpLayer = layerConfigWith(options.http ?? {}).pipe(
       Layer.provide(options.httpClient ?? FetchHttpClient.layer)
     )
@@ -385,11 +373,16 @@ export class API {
     if (Either.isLeft(checked)) return Promise.reject(checked.left)
     const signal = checked.right?.signal
     if (signal?.aborted === true) return Promise.reject(aborted("call"))
-    return this.runtime.runPromiseExit(effect, signal === undefined ? undefined : { signal }).then((exit) => {
+    const settle = (exit: Exit.Exit<A, CometError>): A => {
       if (Exit.isSuccess(exit)) return exit.value
       if (Cause.isInterruptedOnly(exit.cause)) throw aborted("call")
       throw Cause.squash(exit.cause)
-    })
+    }
+    if (signal === undefined) return this.runtime.runPromiseExit(effect).then(settle)
+    // The caller's signal gets one listener however many calls share it (internal/abort.ts).
+    const call = new AbortController()
+    const off = onAbort(signal, () => call.abort())
+    return this.runtime.runPromiseExit(effect, { signal: call.signal }).then(settle).finally(off)
   }
 
   /** @internal An async iterable over a Stream, run on this client's runtime. */
@@ -403,10 +396,8 @@ export class API {
         : Stream.interruptWhen(
             stream,
             Effect.async<never, CometError>((resume) => {
-              const onAbort = () => resume(Effect.fail(aborted("stream")))
-              if (signal.aborted) onAbort()
-              else signal.addEventListener("abort", onAbort, { once: true })
-              return Effect.sync(() => signal.removeEventListener("abort", onAbort))
+              const off = onAbort(signal, () => resume(Effect.fail(aborted("stream"))))
+              return Effect.sync(off)
             })
           )
     const client = this

@@ -6,7 +6,7 @@
  * of the `CometApi` service. Every call ends in a value or a typed `CometError`: never a
  * synchronous throw, a `TypeError`, a `RangeError` or a defect; and the key leaks nowhere.
  */
-import { Config, isCometError } from "@comet-ts/core"
+import { CometConfig, isCometError } from "@comet-ts/core"
 import * as Http from "@comet-ts/http"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Layer, Stream } from "effect"
@@ -296,7 +296,7 @@ describe("arbitrary JavaScript values at every method end in a value or a typed 
                 apiKey: SECRET,
                 baseUrl: ORIGIN,
                 panel: false,
-                sources: Config.staticSources({}),
+                sources: CometConfig.staticSources({}),
                 httpClient: new Capture().client(emu.fetch),
                 ...(options as object)
               })

@@ -17,7 +17,7 @@
  *   hex or HTML-escaped, and a redirect to a host built from it, leave it in no error, log,
  *   span or URL; a key with an invisible character is a ConfigurationError and nothing is sent.
  */
-import { Config, isCometError, SystemDetails } from "@comet-ts/core"
+import { CometConfig, isCometError, SystemDetails } from "@comet-ts/core"
 import * as Http from "@comet-ts/http"
 import { Metric } from "@comet-ts/query"
 import { assert, describe, it } from "@effect/vitest"
@@ -916,7 +916,7 @@ describe("kind 9: a key with an invisible character is never sent", () => {
       const viaLayer = yield* Effect.exit(
         Effect.provide(Http.CometHttp, Http.layer({ apiKey: bad, baseUrl: "http://127.0.0.1:1" }))
       )
-      const resolved = yield* Config.resolve({ apiKey: SECRET, sources: Config.staticSources({}) })
+      const resolved = yield* CometConfig.resolve({ apiKey: SECRET, sources: CometConfig.staticSources({}) })
       const viaMake = yield* Effect.exit(Effect.scoped(Http.make({ ...resolved, apiKey: Redacted.make(bad) })))
       for (const exit of [Exit.asVoid(viaLayer), Exit.asVoid(viaMake)]) {
         assert.isTrue(Exit.isFailure(exit))

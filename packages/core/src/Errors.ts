@@ -110,7 +110,7 @@ export class RateLimited extends CometTaggedError<RateLimited>()("RateLimited", 
     const after =
       this.retryAfterMillis === null ? "" : ` The server asked to wait ${Math.ceil(this.retryAfterMillis / 1000)} s.`
     return scrub(
-      `Comet rate-limited ${this.endpoint} (HTTP 429) after ${this.attempts} attempt(s).${after} Lower maxConcurrency, set a client-side rate limit (Comet allows about 15,000 REST requests per hour per key), or raise maxRetries.`
+      `Comet rate-limited ${this.endpoint} (HTTP 429) after ${this.attempts} attempt(s).${after} Lower maxConcurrency, set a client-side rate limit (rateLimit: { limit, intervalMs }; Comet allows about 15,000 REST requests per hour per key), or raise maxRetries (COMET_HTTP_SESSION_RETRY_TOTAL).`
     )
   }
 }
@@ -129,7 +129,7 @@ export class ServerError extends CometTaggedError<ServerError>()("ServerError", 
 }) {
   override get message(): string {
     return scrub(
-      `Comet failed on ${this.endpoint} with HTTP ${this.status} after ${this.attempts} attempt(s)${withServer(this.serverMessage, this.sdkErrorCode)}. This is usually temporary: try again later, or raise maxRetries.`
+      `Comet failed on ${this.endpoint} with HTTP ${this.status} after ${this.attempts} attempt(s)${withServer(this.serverMessage, this.sdkErrorCode)}. This is usually temporary: try again later, or raise maxRetries (COMET_HTTP_SESSION_RETRY_TOTAL).`
     )
   }
 }
@@ -188,12 +188,13 @@ export class TransportError extends CometTaggedError<TransportError>()("Transpor
       network: "Check the network and the base URL (COMET_URL_OVERRIDE).",
       "browser-network":
         "The browser does not say why; it is one of two things. (1) CORS: the server did not allow this page's origin, and Comet does not allow arbitrary pages; serve the page and the API from one origin through a same-origin proxy that adds the Authorization header server-side (the API key never belongs in a page), or for the emulator start it with --cors <the page's origin>. (2) The connection was refused or could not be made: is the server running at the base URL, and does the host resolve? The browser's console says which.",
-      timeout: "Raise the timeout (timeoutMs, or COMET_TIMEOUT_API in seconds) or try again.",
+      timeout:
+        "Raise the timeout (timeoutMs or COMET_TIMEOUT_API in seconds; for asset downloads downloadTimeoutMs or COMET_TIMEOUT_FILE_DOWNLOAD) or try again.",
       aborted: "The call was cancelled by its caller.",
       truncated: "The body ended before it was complete; nothing partial was returned. Try again.",
       redirect: "Comet redirected to another host; the request was not followed so the API key stays private.",
       "too-large":
-        "Read large assets with a streaming call (streamExperimentAsset), or raise maxBodyBytes (maxJsonBytes for JSON) if the size is expected."
+        "Read large assets with a streaming call (streamExperimentAsset), or, if the size is expected, raise the http settings maxBodyBytes (maxJsonBytes for JSON): new API({ http: { maxBodyBytes } }) or CometHttp.layerConfigWith({ maxBodyBytes })."
     }
     return scrub(
       `Request to ${this.endpoint} failed (${this.reason}) after ${this.attempts} attempt(s): ${this.detail}. ${advice[this.reason]}`

@@ -162,7 +162,7 @@ describe("deeply nested JSON is a DecodeError (kind 7)", () => {
 })
 
 describe("options of the wrong runtime type are a ConfigurationError (kind 7)", () => {
-  const sources = Core.Config.staticSources({})
+  const sources = Core.CometConfig.staticSources({})
   const cases: ReadonlyArray<readonly [string, Record<string, unknown>, string, string]> = [
     ["baseUrl: 42", { baseUrl: 42 }, "baseUrl", "must be a string, not the number 42"],
     ["timeoutMs: {}", { timeoutMs: {} }, "timeoutMs", "must be a number, not an object"],
@@ -188,7 +188,7 @@ describe("options of the wrong runtime type are a ConfigurationError (kind 7)", 
   for (const [name, options, setting, fragment] of cases) {
     it(name, () => {
       const given = typeof options === "string" ? options : { apiKey: "k".repeat(20), sources, ...options }
-      const e = failure(Effect.runSyncExit(Core.Config.resolve(given as Core.CometOptions)))
+      const e = failure(Effect.runSyncExit(Core.CometConfig.resolve(given as Core.CometOptions)))
       assert.instanceOf(e, Core.ConfigurationError)
       assert.strictEqual((e as Core.ConfigurationError).setting, setting)
       assert.include((e as Error).message, fragment)
@@ -197,7 +197,7 @@ describe("options of the wrong runtime type are a ConfigurationError (kind 7)", 
 
   it("null is read as not given (Python's None)", () => {
     const c = Effect.runSync(
-      Core.Config.resolve({
+      Core.CometConfig.resolve({
         apiKey: "k".repeat(20),
         sources,
         rateLimit: null,

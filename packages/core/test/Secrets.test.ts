@@ -154,7 +154,7 @@ describe("Secrets.scrub: the key in any form", () => {
   it("registered keys are scrubbed from every error, in every form", () => {
     fc.assert(
       fc.property(alnum, picks, (key, pick) => {
-        Effect.runSync(Core.Config.resolve({ apiKey: key, sources: Core.Config.staticSources({}) }))
+        Effect.runSync(Core.CometConfig.resolve({ apiKey: key, sources: Core.CometConfig.staticSources({}) }))
         return Object.values(transforms).every((t) => {
           const { text, gone } = t(key, pick)
           const errors = [
@@ -253,30 +253,32 @@ describe("Secrets.checkApiKey: an unusable key is a ConfigurationError before an
     )
   })
 
-  it("the zero-width space and the byte order mark, in Config.resolve (option, env and config file)", () => {
+  it("the zero-width space and the byte order mark, in CometConfig.resolve (option, env and config file)", () => {
     const key = "ck_live_7Hq2ZpL9xW4vN8rT1yB6mK3sD0fG5jE"
     const cases: ReadonlyArray<readonly [Core.CometOptions, string]> = [
       [{ apiKey: `${key.slice(0, 5)}\u200b${key.slice(5)}` }, "a zero-width space (U+200B) at character 6"],
       [{ apiKey: `\ufeff${key}` }, "a byte order mark (zero-width no-break space) (U+FEFF) at character 1"],
       [{ apiKey: Redacted.make(`${key}\u00a0`) }, "a no-break space (U+00A0)"],
       [
-        { sources: Core.Config.staticSources({ COMET_API_KEY: `${key}\u200b` }) },
-        "from env contains a zero-width space"
+        { sources: Core.CometConfig.staticSources({ COMET_API_KEY: `${key}\u200b` }) },
+        "COMET_API_KEY: the API key contains a zero-width space (U+200B) at character 40 of 40"
       ],
       [
         {
-          sources: Core.Config.staticSources(
+          sources: Core.CometConfig.staticSources(
             {},
             { "/home/u/.comet.config": `[comet]\napi_key = \u200b${key}\n` },
             { home: "/home/u" }
           )
         },
-        "from /home/u/.comet.config contains a zero-width space"
+        "COMET_API_KEY: the API key contains a zero-width space (U+200B) at character 1 of 40"
       ],
       [{ apiKey: 12345 as unknown as string }, "must be a string (or a Redacted string), not the number 12345"]
     ]
     for (const [options, fragment] of cases) {
-      const exit = Effect.runSyncExit(Core.Config.resolve({ sources: Core.Config.staticSources({}), ...options }))
+      const exit = Effect.runSyncExit(
+        Core.CometConfig.resolve({ sources: Core.CometConfig.staticSources({}), ...options })
+      )
       assert.isTrue(Exit.isFailure(exit))
       if (Exit.isFailure(exit) && exit.cause._tag === "Fail") {
         const e = exit.cause.error

@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { CometConfig, Config, type ConfigurationError, type ResolvedConfig, Secrets } from "@comet-ts/core"
+import { CometConfig, type ConfigurationError, type ResolvedConfig, Secrets } from "@comet-ts/core"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -78,7 +78,7 @@ const millisOf = (d: Duration.DurationInput | undefined): number | undefined =>
   d === undefined ? undefined : Duration.toMillis(Duration.decode(d))
 
 /**
- * A configuration built by hand (not by `Config.resolve`) may carry a key no request can send:
+ * A configuration built by hand (not by `CometConfig.resolve`) may carry a key no request can send:
  * refuse it here too, before any request.
  */
 const checkKey = (config: ResolvedConfig): Effect.Effect<void, ConfigurationError> =>
@@ -120,7 +120,7 @@ export const make = (
 /**
  * The transport from explicit options. Provides `CometHttp` and `RequestStats` from ONE
  * instance, and needs an `HttpClient` (`FetchHttpClient.layer` or a Node client). Options are
- * validated as core's `Config.resolve` validates them (the key is registered for scrubbing);
+ * validated as core's `CometConfig.resolve` validates them (the key is registered for scrubbing);
  * a bad value fails the layer with a `ConfigurationError`. Call it once and share the Layer:
  * every call builds a new instance.
  *
@@ -131,7 +131,7 @@ export const layer = (
 ): Layer.Layer<CometHttp | RequestStats, ConfigurationError, HttpClient.HttpClient> =>
   Layer.unwrapEffect(
     Effect.map(
-      Config.resolve({
+      CometConfig.resolve({
         apiKey: options.apiKey,
         baseUrl: options.baseUrl,
         timeoutMs: millisOf(options.timeout),
@@ -146,7 +146,7 @@ export const layer = (
                 intervalMs: Duration.toMillis(Duration.decode(options.rateLimit.interval))
               },
         allowInsecureHttp: options.allowInsecureHttp,
-        sources: Config.staticSources({})
+        sources: CometConfig.staticSources({})
       }),
       (config) => build(config, options)
     )

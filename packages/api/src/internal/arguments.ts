@@ -478,7 +478,7 @@ const ApiOptions = Schema.Struct({
 /**
  * The options of `new API(...)` with their runtime types checked (`null` read as "not given"),
  * or the ConfigurationError naming the first that does not fit. Values are checked where they
- * are resolved (`Config.resolve`, the transport's settings).
+ * are resolved (`CometConfig.resolve`, the transport's settings).
  */
 export const checkApiOptions = <O extends CometOptions>(
   value: O | null | undefined

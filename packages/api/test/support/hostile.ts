@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
-import { Config, isCometError } from "@comet-ts/core"
+import { CometConfig, isCometError } from "@comet-ts/core"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { assert } from "@effect/vitest"
 import { Effect, Layer, type Scope } from "effect"
@@ -105,7 +105,7 @@ export const hostileApi = (
     apiKey: SECRET,
     baseUrl: origin,
     panel: false,
-    sources: Config.staticSources({}),
+    sources: CometConfig.staticSources({}),
     maxRetries: 0,
     timeoutMs: 5_000,
     httpClient: adapters[adapter](capture),

@@ -42,24 +42,35 @@ const kindOf = (u: unknown): string =>
   u === null ? "null" : Array.isArray(u) ? "an array" : typeof u === "object" ? "an object" : `a ${typeof u}`
 
 /**
- * The usable key (trimmed of the ASCII white space around it), or the `ConfigurationError` that
- * says why it cannot be used. `source` says where the key came from (`option`, `env`, a file).
+ * The usable key (trimmed of the ASCII white space around it), or the reason it cannot be used
+ * (naming the character and its position, never the key).
  *
  * @internal
  */
-export const checkApiKey = (raw: unknown, source: string): Either.Either<string, ConfigurationError> => {
-  const fail = (reason: string) => Either.left(new ConfigurationError({ setting: "apiKey", reason }))
-  if (typeof raw !== "string") return fail(`the API key from ${source} is ${kindOf(raw)}, not a string.`)
+export const checkKeyText = (raw: unknown): Either.Either<string, string> => {
+  if (typeof raw !== "string") return Either.left(`the API key is ${kindOf(raw)}, not a string.`)
   const key = raw.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, "")
-  if (key.length === 0) return fail(`the API key from ${source} is empty.`)
+  if (key.length === 0) return Either.left("the API key is empty.")
   let position = 0
   for (const ch of key) {
     position++
     const cp = ch.codePointAt(0) ?? 0
     if (cp > 0x20 && cp < 0x7f) continue
-    return fail(
-      `the API key from ${source} contains ${describeChar(cp)} at character ${position} of ${[...key].length}; Comet keys are printable ASCII, with no white space or control characters. Check for a stray space or line break, or an invisible character copied along with the key.`
+    return Either.left(
+      `the API key contains ${describeChar(cp)} at character ${position} of ${[...key].length}; Comet keys are printable ASCII, with no white space or control characters. Check for a stray space or line break, or an invisible character copied along with the key.`
     )
   }
   return Either.right(key)
 }
+
+/**
+ * {@link checkKeyText} as a `ConfigurationError` of the `apiKey` setting; `source` says where the
+ * key came from.
+ *
+ * @internal
+ */
+export const checkApiKey = (raw: unknown, source: string): Either.Either<string, ConfigurationError> =>
+  Either.mapLeft(
+    checkKeyText(raw),
+    (reason) => new ConfigurationError({ setting: "apiKey", reason: `${reason} (the key came from ${source})` })
+  )

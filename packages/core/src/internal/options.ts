@@ -1,6 +1,6 @@
 /**
- * The runtime types of the explicit options of `Config.resolve` (what `new API(...)`,
- * `Config.layer` and `CometHttp.layer` pass), checked before anything reads them: a plain-JS
+ * The runtime types of the explicit options of `CometConfig.resolve` (what `new API(...)`,
+ * `CometConfig.layer` and `CometHttp.layer` pass), checked before anything reads them: a plain-JS
  * caller's `baseUrl: 42` or `rateLimit: null` is a `ConfigurationError` naming the option, not
  * a `TypeError`. `null` is read as "not given". The values themselves (a positive number, a URL
  * with a scheme, a usable key) are checked where they are resolved.
