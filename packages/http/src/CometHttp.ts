@@ -6,13 +6,13 @@
  *
  * @since 0.1.0
  */
-import { CometConfig, type ConfigurationError, type ResolvedConfig } from "@comet-ts/core"
+import { CometConfig, type ConfigurationError, type ResolvedConfig, Secrets } from "@comet-ts/core"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type * as Redacted from "effect/Redacted"
+import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import { make as makeInstance } from "./internal/client.js"
 import type { CometHttpSettings, CometHttpShape } from "./internal/contract.js"
@@ -77,6 +77,13 @@ export interface CometHttpOptions extends CometHttpSettings {
 const millisOf = (d: Duration.DurationInput | undefined): number | undefined =>
   d === undefined ? undefined : Duration.toMillis(Duration.decode(d))
 
+/**
+ * A configuration built by hand (not by `CometConfig.resolve`) may carry a key no request can send:
+ * refuse it here too, before any request.
+ */
+const checkKey = (config: ResolvedConfig): Effect.Effect<void, ConfigurationError> =>
+  Effect.asVoid(Secrets.checkApiKey(Redacted.value(config.apiKey), config.apiKeySource))
+
 const build = (
   config: ResolvedConfig,
   settings: CometHttpSettings
@@ -84,6 +91,7 @@ const build = (
   Layer.scopedContext(
     Effect.gen(function* () {
       yield* checkSettings(settings)
+      yield* checkKey(config)
       const { http, stats } = yield* makeInstance(resolveSettings(config, settings))
       return Context.make(CometHttp, http).pipe(Context.add(RequestStats, stats))
     })
@@ -103,7 +111,11 @@ export const make = (
   { readonly http: CometHttpShape; readonly stats: RequestStatsShape },
   ConfigurationError,
   HttpClient.HttpClient | Scope.Scope
-> => Effect.zipRight(checkSettings(settings), makeInstance(resolveSettings(config, settings)))
+> =>
+  Effect.zipRight(
+    Effect.zipRight(checkSettings(settings), checkKey(config)),
+    makeInstance(resolveSettings(config, settings))
+  )
 
 /**
  * The transport from explicit options. Provides `CometHttp` and `RequestStats` from ONE
