@@ -12,9 +12,9 @@ import {
   type AssetId,
   type ChartExperiment,
   type Column,
+  CometConfig,
   type CometError,
   type CometOptions,
-  Config,
   ConfigurationError,
   type Curve,
   type ExperimentKey,
@@ -22,6 +22,8 @@ import {
   type ExperimentModel,
   type ExperimentSummary,
   type GitMetadata,
+  Inputs,
+  InvalidArgument,
   type MetricPoint,
   type Predicate,
   type Project,
@@ -39,6 +41,7 @@ import type { Query, QueryVariable } from "@comet-ts/query"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Stream from "effect/Stream"
@@ -54,6 +57,7 @@ import {
   type ReturnType
 } from "./CometApi.js"
 import { Experiment, ExperimentInfo } from "./Experiment.js"
+import { checkApiOptions } from "./internal/arguments.js"
 import { type ArgsOf, type EffectMethod, invoke, type StreamMethod, type ValueOf } from "./internal/invoke.js"
 import { type CallOptions, Runner } from "./internal/runner.js"
 import type { GetResultOf } from "./internal/service.js"
@@ -107,6 +111,22 @@ type Services = CometApi | Panel.PanelContext | CometHttp | RequestStats
 
 const isCallOptions = (u: unknown): u is CallOptions => typeof u === "object" && u !== null && !Array.isArray(u)
 
+/** `Effect.isEffect`, for any value at all (a Proxy's traps may throw). */
+const isEffect = (u: unknown): boolean => {
+  try {
+    return Effect.isEffect(u)
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Whether an argument of an overloaded method is the positional one (a name) rather than the
+ * trailing options: anything but an object or nothing — so a wrong type is reported as the
+ * name it stands for.
+ */
+const isPositional = (u: unknown): u is string => u !== undefined && u !== null && typeof u !== "object"
+
 /**
  * An experiment, with the Python `APIExperiment` read methods returning Promises.
  *
@@ -143,7 +163,7 @@ export class APIExperiment extends ExperimentInfo {
   getMetricsSummary(options?: CallOptions): Promise<ReadonlyArray<Summary>>
   getMetricsSummary(metric: string, options?: CallOptions): Promise<Summary>
   getMetricsSummary(first?: string | CallOptions, options?: CallOptions): Promise<ReadonlyArray<Summary> | Summary> {
-    return typeof first === "string"
+    return isPositional(first)
       ? this.client.run(this.experiment.getMetricsSummary(first), options)
       : this.client.run(this.experiment.getMetricsSummary(), first)
   }
@@ -152,7 +172,7 @@ export class APIExperiment extends ExperimentInfo {
   getParametersSummary(options?: CallOptions): Promise<ReadonlyArray<Summary>>
   getParametersSummary(parameter: string, options?: CallOptions): Promise<Summary>
   getParametersSummary(first?: string | CallOptions, options?: CallOptions): Promise<ReadonlyArray<Summary> | Summary> {
-    return typeof first === "string"
+    return isPositional(first)
       ? this.client.run(this.experiment.getParametersSummary(first), options)
       : this.client.run(this.experiment.getParametersSummary(), first)
   }
@@ -168,7 +188,7 @@ export class APIExperiment extends ExperimentInfo {
     first?: string | CallOptions,
     options?: CallOptions
   ): Promise<ReadonlyArray<Summary> | ReadonlyArray<string | null>> {
-    return typeof first === "string"
+    return isPositional(first)
       ? this.client.run(this.experiment.getOthersSummary(first), options)
       : this.client.run(this.experiment.getOthersSummary(), first)
   }
@@ -305,20 +325,13 @@ export class API {
   readonly runtime: ManagedRuntime.ManagedRuntime<Services, CometError>
   private readonly runner: Runner<Services>
 
-  constructor(options: APIOptions = {}) {
-    const configLayer = Config.layer({
-      apiKey: options.apiKey,
-      baseUrl: options.baseUrl,
-      timeoutMs: options.timeoutMs,
-      downloadTimeoutMs: options.downloadTimeoutMs,
-      maxConcurrency: options.maxConcurrency,
-      maxRetries: options.maxRetries,
-      rateLimit: options.rateLimit,
-      allowInsecureHttp: options.allowInsecureHttp,
-      workspace: options.workspace,
-      projectName: options.projectName,
-      sources: options.sources
-    })
+  constructor(given: APIOptions = {}) {
+    // Options from JavaScript may have any runtime type: a wrong one makes every call reject
+    // with the ConfigurationError naming it (and nothing else reads it).
+    const checked = checkApiOptions(given)
+    const options: APIOptions = Either.getOrElse(checked, () => ({ panel: false }))
+    // Every setting of CometOptions (APIOptions extends it) is read by CometConfig from here.
+    const configLayer = Either.isLeft(checked) ? Layer.fail(checked.left) : CometConfig.layer(options)
     const httpLayer = layerConfigWith(options.http ?? {}).pipe(
       Layer.provide(options.httpClient ?? FetchHttpClient.layer)
     )
@@ -338,6 +351,11 @@ export class API {
    * with the typed error itself.
    */
   run<A>(effect: Effect.Effect<A, CometError, Services>, options?: CallOptions): Promise<A> {
+    if (!isEffect(effect)) {
+      return Promise.reject(
+        new InvalidArgument({ argument: "effect", value: Inputs.renderValue(effect), reason: "must be an Effect." })
+      )
+    }
     return this.runner.run(effect, options, "call")
   }
 
@@ -404,7 +422,8 @@ export class API {
   get(...args: ReadonlyArray<string | CallOptions | undefined>): Promise<unknown> {
     const last = args[args.length - 1]
     const options = isCallOptions(last) ? last : undefined
-    const parts = (options === undefined ? args : args.slice(0, -1)).filter((a): a is string => typeof a === "string")
+    // the parts go to CometApi as given: a part that is not a string is an InvalidArgument there
+    const parts = options === undefined ? args : args.slice(0, -1)
     return this.call("get", parts as ArgsOf<"get">, options, (r: unknown) => this.wrapAny(r))
   }
 
@@ -457,7 +476,7 @@ export class API {
   getProjectNotes(projectId: string, options?: CallOptions): Promise<string>
   getProjectNotes(workspace: string, projectName: string, options?: CallOptions): Promise<string>
   getProjectNotes(first: string, second?: string | CallOptions, third?: CallOptions): Promise<string> {
-    return typeof second === "string"
+    return isPositional(second)
       ? this.call("getProjectNotes", [first, second], third)
       : this.call("getProjectNotes", [first], second)
   }
@@ -489,7 +508,7 @@ export class API {
     third?: string,
     fourth?: CallOptions
   ): Promise<APIExperiment> {
-    return typeof second === "string"
+    return isPositional(second)
       ? this.call("getExperiment", [first, second, third ?? ""], fourth, this.wrap)
       : this.call("getExperiment", [first], second, this.wrap)
   }

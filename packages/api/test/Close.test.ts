@@ -5,7 +5,7 @@
  * says the client was closed — and leave no socket, timer or request behind. The same holds for
  * `CometApi` when the scope of its layer closes, and for a call waiting out a 429.
  */
-import { Config, isCometError } from "@comet-ts/core"
+import { CometConfig, isCometError } from "@comet-ts/core"
 import * as Emulator from "@comet-ts/emulator"
 import { FetchHttpClient } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
@@ -48,7 +48,7 @@ describe("close() ends every pending call and stream", () => {
         apiKey: SECRET,
         baseUrl: url,
         panel: false,
-        sources: Config.staticSources({}),
+        sources: CometConfig.staticSources({}),
         maxConcurrency: CALLS,
         httpClient: capture.client(globalThis.fetch)
       })

@@ -4,7 +4,7 @@
  * client's default applies to every call that sets none; a bad value is an `InvalidArgument`
  * before any request.
  */
-import { Config, isCometError } from "@comet-ts/core"
+import { CometConfig, isCometError } from "@comet-ts/core"
 import * as Emulator from "@comet-ts/emulator"
 import { HttpServer } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
@@ -32,7 +32,7 @@ const client = (options: Partial<APIOptions> = {}) =>
             apiKey: SECRET,
             baseUrl: url,
             panel: false,
-            sources: Config.staticSources({}),
+            sources: CometConfig.staticSources({}),
             httpClient: capture.client(globalThis.fetch),
             ...options
           })

@@ -148,7 +148,7 @@ export class RateLimited extends CometTaggedError<RateLimited>()("RateLimited", 
         ? `Comet rate-limited this client (HTTP 429), which holds every request for ${waitText(this.retryAfterMillis ?? 0)} more; ${this.endpoint} was not sent.`
         : `Comet rate-limited ${this.endpoint} (HTTP 429) after ${this.attempts} attempt(s).${after}`
     const fewer =
-      "lower maxConcurrency or set rateLimit so fewer requests are refused (Comet allows about 15,000 REST requests per hour per key)"
+      "lower maxConcurrency or set a client-side rate limit (rateLimit: { limit, intervalMs }) so fewer requests are refused (Comet allows about 15,000 REST requests per hour per key)"
     if (this.stoppedBy === "maxRetries") return scrub(`${head} ${retryAdvice(this.stoppedBy, "")} Or ${fewer}.`)
     return scrub(`${head} ${retryAdvice(this.stoppedBy, fewer)}`)
   }
@@ -279,7 +279,7 @@ export class TransportError extends CometTaggedError<TransportError>()("Transpor
       redirect:
         "Redirects are never followed, so the API key is only ever sent to the base URL; if the server moved, set the base URL (COMET_URL_OVERRIDE) to where it redirects.",
       "too-large":
-        "Read large assets with a streaming call (streamExperimentAsset), or raise maxBodyBytes (maxJsonBytes for JSON) if the size is expected."
+        "Read large assets with a streaming call (streamExperimentAsset), or, if the size is expected, raise the http settings maxBodyBytes (maxJsonBytes for JSON): new API({ http: { maxBodyBytes } }) or CometHttp.layerConfigWith({ maxBodyBytes })."
     }
     return scrub(
       `Request to ${this.endpoint} failed (${this.reason})${after}: ${this.detail}. ${this.reason === "network" && retry !== "" ? `${advice.network}${retry}` : advice[this.reason]}`

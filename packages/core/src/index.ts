@@ -5,9 +5,12 @@
  * @since 0.1.0
  */
 
-/** Configuration with the Python SDK's semantics. @since 0.1.0 */
-export * as Config from "./Config.js"
-export { CometConfig, type CometOptions, type ConfigSources, type ResolvedConfig } from "./Config.js"
+export {
+  CometConfig,
+  type CometOptions,
+  type ConfigSources,
+  type ResolvedConfig
+} from "./CometConfig.js"
 /** Decoding bodies with the wire Schemas into typed results or DecodeErrors. @since 0.1.0 */
 export * as Decode from "./Decode.js"
 export {
@@ -32,9 +35,15 @@ export {
   withSetting
 } from "./Errors.js"
 export { AssetId, ExperimentKey, ExperimentModelId, ProjectId } from "./Ids.js"
+/** Values from plain JavaScript checked against a Schema, with messages naming the argument. @since 0.1.0 */
+export * as Inputs from "./Inputs.js"
+/** The runtime types of `CometConfig.resolve`'s explicit options, as a Schema (for checking options from JavaScript). @since 0.1.0 */
+export { OptionTypes as CometOptionTypes } from "./internal/options.js"
 /** The status → error mapping. @since 0.1.0 */
 export * as ResponseErrors from "./ResponseErrors.js"
-export { errorFromResponse, parseRetryAfter } from "./ResponseErrors.js"
+export { errorFromResponse, errorInBody, parseRetryAfter } from "./ResponseErrors.js"
+/** The API key as a secret: usable or not, and scrubbed from text in every form. @since 0.1.0 */
+export * as Secrets from "./Secrets.js"
 export { Asset, AssetIdFromWire, AssetList, Curve, CurveData } from "./wire/Asset.js"
 /** Wire schema building blocks. @since 0.1.0 */
 export * as WireCommon from "./wire/Common.js"

@@ -6,13 +6,13 @@
  *
  * @since 0.1.0
  */
-import { CometConfig, Config, type ConfigurationError, type ResolvedConfig, type TransportError } from "@comet-ts/core"
+import { CometConfig, type ConfigurationError, type ResolvedConfig, Secrets, type TransportError } from "@comet-ts/core"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type * as Redacted from "effect/Redacted"
+import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import { make as makeInstance } from "./internal/client.js"
@@ -108,6 +108,13 @@ export interface CometHttpOptions extends CometHttpSettings {
 const millisOf = (d: Duration.DurationInput | undefined): number | undefined =>
   d === undefined ? undefined : Duration.toMillis(Duration.decode(d))
 
+/**
+ * A configuration built by hand (not by `CometConfig.resolve`) may carry a key no request can send:
+ * refuse it here too, before any request.
+ */
+const checkKey = (config: ResolvedConfig): Effect.Effect<void, ConfigurationError> =>
+  Effect.asVoid(Secrets.checkApiKey(Redacted.value(config.apiKey), config.apiKeySource))
+
 const build = (
   config: ResolvedConfig,
   settings: CometHttpSettings
@@ -115,6 +122,7 @@ const build = (
   Layer.scopedContext(
     Effect.gen(function* () {
       yield* checkSettings(settings)
+      yield* checkKey(config)
       const { http, stats } = yield* makeInstance(resolveSettings(config, settings))
       return Context.make(CometHttp, http).pipe(Context.add(RequestStats, stats))
     })
@@ -134,12 +142,16 @@ export const make = (
   { readonly http: CometHttpShape; readonly stats: RequestStatsShape },
   ConfigurationError,
   HttpClient.HttpClient | Scope.Scope
-> => Effect.zipRight(checkSettings(settings), makeInstance(resolveSettings(config, settings)))
+> =>
+  Effect.zipRight(
+    Effect.zipRight(checkSettings(settings), checkKey(config)),
+    makeInstance(resolveSettings(config, settings))
+  )
 
 /**
  * The transport from explicit options. Provides `CometHttp` and `RequestStats` from ONE
  * instance, and needs an `HttpClient` (`FetchHttpClient.layer` or a Node client). Options are
- * validated as core's `Config.resolve` validates them (the key is registered for scrubbing);
+ * validated as core's `CometConfig.resolve` validates them (the key is registered for scrubbing);
  * a bad value fails the layer with a `ConfigurationError`. Call it once and share the Layer:
  * every call builds a new instance.
  *
@@ -150,7 +162,7 @@ export const layer = (
 ): Layer.Layer<CometHttp | RequestStats, ConfigurationError, HttpClient.HttpClient> =>
   Layer.unwrapEffect(
     Effect.map(
-      Config.resolve({
+      CometConfig.resolve({
         apiKey: options.apiKey,
         baseUrl: options.baseUrl,
         timeoutMs: millisOf(options.timeout),
@@ -165,7 +177,7 @@ export const layer = (
                 intervalMs: Duration.toMillis(Duration.decode(options.rateLimit.interval))
               },
         allowInsecureHttp: options.allowInsecureHttp,
-        sources: Config.staticSources({})
+        sources: CometConfig.staticSources({})
       }),
       (config) => build(config, options)
     )

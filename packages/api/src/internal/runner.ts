@@ -6,14 +6,17 @@
  *
  * @internal
  */
-import { type CometError, ConfigurationError, InvalidArgument, TransportError } from "@comet-ts/core"
+import { type CometError, ConfigurationError, TransportError } from "@comet-ts/core"
 import { streamWithCallTimeout, withCallTimeout } from "@comet-ts/http"
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import type * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Stream from "effect/Stream"
+import { onAbort } from "./abort.js"
+import { checkCallOptions } from "./arguments.js"
 
 /**
  * Options of every facade call.
@@ -30,6 +33,12 @@ export interface CallOptions {
    * `callTimeoutMs`, else none.
    */
   readonly callTimeoutMs?: number | undefined
+}
+
+/** A call's options as the runner uses them. */
+interface Admitted {
+  readonly signal: AbortSignal | undefined
+  readonly timeout: Duration.Duration | null
 }
 
 const aborted = (label: string) =>
@@ -49,50 +58,40 @@ export class Runner<R> {
 
   constructor(
     private readonly runtime: ManagedRuntime.ManagedRuntime<R, CometError>,
-    /** The client's default `callTimeoutMs`. */
+    /** The client's default `callTimeoutMs` (checked with the client's options). */
     private readonly callTimeoutMs: number | undefined
   ) {}
 
-  /** Why a call cannot start, if it cannot. */
-  private refusal(options: CallOptions | undefined, label: string): CometError | null {
-    if (this.isClosed)
-      return new ConfigurationError({ setting: "client", reason: "this API instance was closed; create a new one." })
-    if (options?.signal?.aborted === true) return aborted(label)
-    const ms = options?.callTimeoutMs
-    if (ms !== undefined && !(typeof ms === "number" && ms > 0 && Number.isFinite(ms))) {
-      return new InvalidArgument({
-        argument: "callTimeoutMs",
-        value: String(ms),
-        reason: "it must be a positive number of milliseconds"
-      })
+  /** The call's checked options (with the deadline that applies), or why it cannot start. */
+  private admit(options: CallOptions | undefined, label: string): Either.Either<Admitted, CometError> {
+    if (this.isClosed) {
+      return Either.left(
+        new ConfigurationError({ setting: "client", reason: "this API instance was closed; create a new one." })
+      )
     }
-    const fallback = this.callTimeoutMs
-    if (fallback !== undefined && !(typeof fallback === "number" && fallback > 0 && Number.isFinite(fallback))) {
-      return new ConfigurationError({
-        setting: "callTimeoutMs",
-        reason: `${String(fallback)} is not a positive number of milliseconds`
-      })
-    }
-    return null
-  }
-
-  private timeout(options: CallOptions | undefined): Duration.Duration | null {
-    const ms = options?.callTimeoutMs ?? this.callTimeoutMs
-    return ms === undefined ? null : Duration.millis(ms)
+    return Either.flatMap(checkCallOptions(options), (checked): Either.Either<Admitted, CometError> => {
+      if (checked?.signal?.aborted === true) return Either.left(aborted(label))
+      const ms = checked?.callTimeoutMs ?? this.callTimeoutMs
+      return Either.right({ signal: checked?.signal, timeout: ms === undefined ? null : Duration.millis(ms) })
+    })
   }
 
   /** Run `effect` as the call `label`, rejecting with the typed error. */
   run<A>(effect: Effect.Effect<A, CometError, R>, options: CallOptions | undefined, label: string): Promise<A> {
-    const refusal = this.refusal(options, label)
-    if (refusal !== null) return Promise.reject(refusal)
-    const timeout = this.timeout(options)
+    const admitted = this.admit(options, label)
+    if (Either.isLeft(admitted)) return Promise.reject(admitted.left)
+    const { signal, timeout } = admitted.right
     const timed = timeout === null ? effect : withCallTimeout(timeout, label, "callTimeoutMs")(effect)
-    const signal = options?.signal
-    return this.runtime.runPromiseExit(timed, signal === undefined ? undefined : { signal }).then((exit) => {
+    const settle = (exit: Exit.Exit<A, CometError>): A => {
       if (Exit.isSuccess(exit)) return exit.value
       if (Cause.isInterruptedOnly(exit.cause)) throw this.isClosed ? closed(label) : aborted(label)
       throw Cause.squash(exit.cause)
-    })
+    }
+    if (signal === undefined) return this.runtime.runPromiseExit(timed).then(settle)
+    // the caller's signal gets one listener however many calls share it (abort.ts)
+    const call = new AbortController()
+    const off = onAbort(signal, () => call.abort())
+    return this.runtime.runPromiseExit(timed, { signal: call.signal }).then(settle).finally(off)
   }
 
   /** An async iterable over `stream`, run as the call `label`; each step rejects with the typed error. */
@@ -101,29 +100,26 @@ export class Runner<R> {
     options: CallOptions | undefined,
     label: string
   ): AsyncIterable<A> {
-    const signal = options?.signal
-    const timeout = this.timeout(options)
-    const timed = timeout === null ? stream : streamWithCallTimeout(timeout, label, "callTimeoutMs")(stream)
-    const guarded =
-      signal === undefined
-        ? timed
-        : Stream.interruptWhen(
-            timed,
-            Effect.async<never, CometError>((resume) => {
-              const onAbort = () => resume(Effect.fail(aborted(label)))
-              if (signal.aborted) onAbort()
-              else signal.addEventListener("abort", onAbort, { once: true })
-              return Effect.sync(() => signal.removeEventListener("abort", onAbort))
-            })
-          )
     const runner = this
     return {
       [Symbol.asyncIterator](): AsyncIterator<A> {
         let inner: AsyncIterator<A> | undefined
         const open = async (): Promise<AsyncIterator<A>> => {
           if (inner === undefined) {
-            const refusal = runner.refusal(options, label)
-            if (refusal !== null) throw refusal
+            const admitted = runner.admit(options, label)
+            if (Either.isLeft(admitted)) throw admitted.left
+            const { signal, timeout } = admitted.right
+            const timed = timeout === null ? stream : streamWithCallTimeout(timeout, label, "callTimeoutMs")(stream)
+            const guarded =
+              signal === undefined
+                ? timed
+                : Stream.interruptWhen(
+                    timed,
+                    Effect.async<never, CometError>((resume) => {
+                      const off = onAbort(signal, () => resume(Effect.fail(aborted(label))))
+                      return Effect.sync(off)
+                    })
+                  )
             const runtime = await runner.run(Effect.runtime<R>(), undefined, label)
             inner = Stream.toAsyncIterableRuntime(guarded, runtime)[Symbol.asyncIterator]()
           }

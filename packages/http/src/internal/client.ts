@@ -7,7 +7,7 @@
  *
  * @internal
  */
-import { type CometError, withSetting } from "@comet-ts/core"
+import { type CometError, Secrets, withSetting } from "@comet-ts/core"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
@@ -44,7 +44,8 @@ export const make = (
   Effect.gen(function* () {
     const cfg = settings.config
     const apiKey = Redacted.value(cfg.apiKey)
-    const scrub = (s: string): string => (apiKey.length > 0 ? s.split(apiKey).join("<redacted>") : s)
+    // every form of the key: as written, case-folded (a redirect host), escaped, encoded
+    const scrub = (s: string): string => Secrets.scrub(s, apiKey)
     const layerScope = yield* Effect.scope
     // No trace headers to a third party, and no platform span: its failure would carry the
     // request (and so the raw Authorization header) into any tracer. Our own spans say the same
