@@ -143,7 +143,7 @@ export class APIExperiment extends ExperimentInfo {
 
   /** The full metadata object. */
   getMetadata(options?: CallOptions): Promise<ExperimentMetadata> {
-    return this.client.run(this.experiment.getMetadata(), options)
+    return this.client.runAs("getMetadata", this.experiment.getMetadata(), options)
   }
 
   /**
@@ -151,12 +151,12 @@ export class APIExperiment extends ExperimentInfo {
    * the server's order (comet_ml's `get_metrics()`).
    */
   getMetrics(metric?: string, options?: CallOptions): Promise<ReadonlyArray<MetricPoint>> {
-    return this.client.run(this.experiment.getMetrics(metric), options)
+    return this.client.runAs("getMetrics", this.experiment.getMetrics(metric), options)
   }
 
   /** `"running"`, `"crashed"` or `"finished"` (comet_ml's `get_state()`). */
   getState(options?: CallOptions): Promise<ExperimentState> {
-    return this.client.run(this.experiment.getState(), options)
+    return this.client.runAs("getState", this.experiment.getState(), options)
   }
 
   /** Metric summaries; with a name, that metric's summary object (comet_ml's dict; NotFound when never logged). */
@@ -164,8 +164,8 @@ export class APIExperiment extends ExperimentInfo {
   getMetricsSummary(metric: string, options?: CallOptions): Promise<Summary>
   getMetricsSummary(first?: string | CallOptions, options?: CallOptions): Promise<ReadonlyArray<Summary> | Summary> {
     return isPositional(first)
-      ? this.client.run(this.experiment.getMetricsSummary(first), options)
-      : this.client.run(this.experiment.getMetricsSummary(), first)
+      ? this.client.runAs("getMetricsSummary", this.experiment.getMetricsSummary(first), options)
+      : this.client.runAs("getMetricsSummary", this.experiment.getMetricsSummary(), first)
   }
 
   /** Parameter summaries; with a name, that parameter's summary object (NotFound when never logged). */
@@ -173,8 +173,8 @@ export class APIExperiment extends ExperimentInfo {
   getParametersSummary(parameter: string, options?: CallOptions): Promise<Summary>
   getParametersSummary(first?: string | CallOptions, options?: CallOptions): Promise<ReadonlyArray<Summary> | Summary> {
     return isPositional(first)
-      ? this.client.run(this.experiment.getParametersSummary(first), options)
-      : this.client.run(this.experiment.getParametersSummary(), first)
+      ? this.client.runAs("getParametersSummary", this.experiment.getParametersSummary(first), options)
+      : this.client.runAs("getParametersSummary", this.experiment.getParametersSummary(), first)
   }
 
   /**
@@ -189,28 +189,28 @@ export class APIExperiment extends ExperimentInfo {
     options?: CallOptions
   ): Promise<ReadonlyArray<Summary> | ReadonlyArray<string | null>> {
     return isPositional(first)
-      ? this.client.run(this.experiment.getOthersSummary(first), options)
-      : this.client.run(this.experiment.getOthersSummary(), first)
+      ? this.client.runAs("getOthersSummary", this.experiment.getOthersSummary(first), options)
+      : this.client.runAs("getOthersSummary", this.experiment.getOthersSummary(), first)
   }
 
   /** The whole summary object of one log-other (NotFound when never logged). */
   getOthersSummaryEntry(other: string, options?: CallOptions): Promise<Summary> {
-    return this.client.run(this.experiment.getOthersSummaryEntry(other), options)
+    return this.client.runAs("getOthersSummaryEntry", this.experiment.getOthersSummaryEntry(other), options)
   }
 
   /** The UI name (log-other `Name`, else metadata name), or null. */
   getName(options?: { readonly maxLength?: number } & CallOptions): Promise<string | null> {
-    return this.client.run(this.experiment.getName(options), options)
+    return this.client.runAs("getName", this.experiment.getName(options), options)
   }
 
   /** Tags. */
   getTags(options?: CallOptions): Promise<ReadonlyArray<string>> {
-    return this.client.run(this.experiment.getTags(), options)
+    return this.client.runAs("getTags", this.experiment.getTags(), options)
   }
 
   /** Asset list entries, optionally of one type. */
   getAssetList(assetType?: string, options?: CallOptions): Promise<ReadonlyArray<Asset>> {
-    return this.client.run(this.experiment.getAssetList(assetType), options)
+    return this.client.runAs("getAssetList", this.experiment.getAssetList(assetType), options)
   }
 
   /** An asset's content as bytes (default), text or JSON. */
@@ -218,7 +218,7 @@ export class APIExperiment extends ExperimentInfo {
     assetId: string,
     options?: AssetOptions<R> & CallOptions
   ): Promise<AssetResult<R>> {
-    return this.client.run(this.experiment.getAsset<R>(assetId, options), options)
+    return this.client.runAs("getAsset", this.experiment.getAsset<R>(assetId, options), options)
   }
 
   /** An asset's content, found by file name. */
@@ -226,82 +226,82 @@ export class APIExperiment extends ExperimentInfo {
     fileName: string,
     options?: AssetOptions<R> & CallOptions
   ): Promise<AssetResult<R>> {
-    return this.client.run(this.experiment.getAssetByName<R>(fileName, options), options)
+    return this.client.runAs("getAssetByName", this.experiment.getAssetByName<R>(fileName, options), options)
   }
 
   /** An asset's bytes as an async iterable of chunks. */
   streamAsset(assetId: AssetId | string, options?: CallOptions): AsyncIterable<Uint8Array> {
-    return this.client.iterate(this.experiment.streamAsset(assetId), options)
+    return this.client.iterateAs("streamAsset", this.experiment.streamAsset(assetId), options)
   }
 
   /** Image asset entries. */
   getImages(options?: CallOptions): Promise<ReadonlyArray<Asset>> {
-    return this.client.run(this.experiment.getImages(), options)
+    return this.client.runAs("getImages", this.experiment.getImages(), options)
   }
 
   /** Curves. */
   getCurves(options?: CallOptions): Promise<ReadonlyArray<Curve>> {
-    return this.client.run(this.experiment.getCurves(), options)
+    return this.client.runAs("getCurves", this.experiment.getCurves(), options)
   }
 
   /** Source code, or null. */
   getCode(options?: CallOptions): Promise<string | null> {
-    return this.client.run(this.experiment.getCode(), options)
+    return this.client.runAs("getCode", this.experiment.getCode(), options)
   }
 
   /** Standard output, or null. */
   getOutput(options?: CallOptions): Promise<string | null> {
-    return this.client.run(this.experiment.getOutput(), options)
+    return this.client.runAs("getOutput", this.experiment.getOutput(), options)
   }
 
   /** HTML, or null. */
   getHtml(options?: CallOptions): Promise<string | null> {
-    return this.client.run(this.experiment.getHtml(), options)
+    return this.client.runAs("getHtml", this.experiment.getHtml(), options)
   }
 
   /** The model graph, or null. */
   getModelGraph(options?: CallOptions): Promise<string | null> {
-    return this.client.run(this.experiment.getModelGraph(), options)
+    return this.client.runAs("getModelGraph", this.experiment.getModelGraph(), options)
   }
 
   /** Installed Python packages. */
   getInstalledPackages(options?: CallOptions): Promise<ReadonlyArray<string>> {
-    return this.client.run(this.experiment.getInstalledPackages(), options)
+    return this.client.runAs("getInstalledPackages", this.experiment.getInstalledPackages(), options)
   }
 
   /** OS packages. */
   getOsPackages(options?: CallOptions): Promise<ReadonlyArray<string>> {
-    return this.client.run(this.experiment.getOsPackages(), options)
+    return this.client.runAs("getOsPackages", this.experiment.getOsPackages(), options)
   }
 
   /** System details. */
   getSystemDetails(options?: CallOptions): Promise<SystemDetails> {
-    return this.client.run(this.experiment.getSystemDetails(), options)
+    return this.client.runAs("getSystemDetails", this.experiment.getSystemDetails(), options)
   }
 
   /** Git metadata. */
   getGitMetadata(options?: CallOptions): Promise<GitMetadata> {
-    return this.client.run(this.experiment.getGitMetadata(), options)
+    return this.client.runAs("getGitMetadata", this.experiment.getGitMetadata(), options)
   }
 
   /** The git patch bytes, or null. */
   getGitPatch(options?: CallOptions): Promise<Uint8Array | null> {
-    return this.client.run(this.experiment.getGitPatch(), options)
+    return this.client.runAs("getGitPatch", this.experiment.getGitPatch(), options)
   }
 
   /** Models logged to the experiment. */
   getModels(options?: CallOptions): Promise<ReadonlyArray<ExperimentModel>> {
-    return this.client.run(this.experiment.getModels(), options)
+    return this.client.runAs("getModels", this.experiment.getModels(), options)
   }
 
   /** Distinct model names. */
   getModelNames(options?: CallOptions): Promise<ReadonlyArray<string>> {
-    return this.client.run(this.experiment.getModelNames(), options)
+    return this.client.runAs("getModelNames", this.experiment.getModelNames(), options)
   }
 
   /** Assets of one model. */
   getModelAssetList(modelName: string, options?: CallOptions): Promise<ReadonlyArray<Asset>> {
-    return this.client.run(this.experiment.getModelAssetList(modelName), options)
+    return this.client.runAs("getModelAssetList", this.experiment.getModelAssetList(modelName), options)
   }
 
   /** This experiment's chart data; calls for many experiments made together (`Promise.all`) share few requests. */
@@ -310,7 +310,11 @@ export class APIExperiment extends ExperimentInfo {
     parameters?: ReadonlyArray<string>,
     options?: ChartOptions & CallOptions
   ): Promise<ChartExperiment | null> {
-    return this.client.run(this.experiment.getMetricsForChart(metrics, parameters, options), options)
+    return this.client.runAs(
+      "getMetricsForChart",
+      this.experiment.getMetricsForChart(metrics, parameters, options),
+      options
+    )
   }
 }
 
@@ -359,9 +363,19 @@ export class API {
     return this.runner.run(effect, options, "call")
   }
 
+  /** @internal As {@link run}, for a method named `label` (named in an abort's or a deadline's error). */
+  runAs<A>(label: string, effect: Effect.Effect<A, CometError, Services>, options?: CallOptions): Promise<A> {
+    return this.runner.run(effect, options, label)
+  }
+
   /** @internal An async iterable over a Stream, run on this client's runtime. */
   iterate<A>(stream: Stream.Stream<A, CometError, Services>, options?: CallOptions): AsyncIterable<A> {
     return this.runner.iterate(stream, options, "stream")
+  }
+
+  /** @internal As {@link iterate}, for a method named `label`. */
+  iterateAs<A>(label: string, stream: Stream.Stream<A, CometError, Services>, options?: CallOptions): AsyncIterable<A> {
+    return this.runner.iterate(stream, options, label)
   }
 
   private wrap = (e: Experiment): APIExperiment => new APIExperiment(e, this)
