@@ -5,14 +5,14 @@
  * the client counts nothing in flight, and the process holds no more sockets or timers than
  * before the calls (`process.getActiveResourcesInfo()`), while the client is still open.
  */
-import { CometConfig, isCometError } from "@comet-ts/core"
+import { isCometError } from "@comet-ts/core"
 import * as Emulator from "@comet-ts/emulator"
 import { FetchHttpClient } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Exit, Fiber, Layer } from "effect"
-import { API, CometApi, Testing } from "../src/index.js"
+import { CometApi, Testing } from "../src/index.js"
 import { Capture } from "./support/capture.js"
-import { SECRET } from "./support/facade.js"
+import { facade, SECRET } from "./support/facade.js"
 import { eventually, inFlight, resources, serverUrl } from "./support/sockets.js"
 
 const CALLS = 100
@@ -53,14 +53,7 @@ describe("interrupting 100 in-flight calls", () => {
       const emulator = yield* Emulator.Emulator
       const url = yield* serverUrl
       const capture = new Capture()
-      const api = new API({
-        apiKey: SECRET,
-        baseUrl: url,
-        panel: false,
-        sources: CometConfig.staticSources({}),
-        maxConcurrency: CALLS,
-        httpClient: capture.client(globalThis.fetch)
-      })
+      const api = facade(globalThis.fetch, capture, { baseUrl: url, maxConcurrency: CALLS })
       const before = resources()
       const controller = new AbortController()
       const signal = controller.signal

@@ -5,14 +5,14 @@
  * says the client was closed — and leave no socket, timer or request behind. The same holds for
  * `CometApi` when the scope of its layer closes, and for a call waiting out a 429.
  */
-import { CometConfig, isCometError } from "@comet-ts/core"
+import { isCometError } from "@comet-ts/core"
 import * as Emulator from "@comet-ts/emulator"
 import { FetchHttpClient } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Context, Effect, Exit, Fiber, Layer, Option, Scope } from "effect"
-import { API, CometApi, Testing } from "../src/index.js"
+import { CometApi, Testing } from "../src/index.js"
 import { Capture } from "./support/capture.js"
-import { SECRET } from "./support/facade.js"
+import { facade, SECRET } from "./support/facade.js"
 import { eventually, inFlight, resources, serverUrl } from "./support/sockets.js"
 
 const CALLS = 100
@@ -44,14 +44,7 @@ describe("close() ends every pending call and stream", () => {
       const emulator = yield* Emulator.Emulator
       const url = yield* serverUrl
       const capture = new Capture()
-      const api = new API({
-        apiKey: SECRET,
-        baseUrl: url,
-        panel: false,
-        sources: CometConfig.staticSources({}),
-        maxConcurrency: CALLS,
-        httpClient: capture.client(globalThis.fetch)
-      })
+      const api = facade(globalThis.fetch, capture, { baseUrl: url, maxConcurrency: CALLS })
       const before = resources()
       const calls: Array<Promise<unknown>> = targets
         .slice(0, CALLS - 10)
