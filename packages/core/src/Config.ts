@@ -16,6 +16,8 @@ import * as Redacted from "effect/Redacted"
 import { ConfigurationError } from "./Errors.js"
 import { parseDotEnv, parseIni } from "./internal/configFiles.js"
 import { registerSecret } from "./internal/secrets.js"
+import { parseKey } from "./internal/smartKey.js"
+import * as Network from "./Network.js"
 
 /**
  * Where configuration can be read from: environment variables and files. The default reads
@@ -62,6 +64,11 @@ export interface CometOptions {
   readonly rateLimit?: { readonly limit: number; readonly intervalMs: number } | undefined
   /** Allow sending the key over plain http to a host that is not loopback. Default false. */
   readonly allowInsecureHttp?: boolean | undefined
+  /**
+   * The proxy every request goes through (`http://[user:pass@]host:port`), or `false` for none;
+   * default: `HTTPS_PROXY` / `HTTP_PROXY` (either case), with `NO_PROXY` (Node's transport).
+   */
+  readonly proxy?: string | false | undefined
   /** Default workspace (`COMET_WORKSPACE`). */
   readonly workspace?: string | undefined
   /** Default project (`COMET_PROJECT_NAME`). */
@@ -91,6 +98,8 @@ export interface ResolvedConfig {
   readonly projectName: string | null
   /** Where the key came from (`option`, `env`, a file path): for diagnostics, never the key. */
   readonly apiKeySource: string
+  /** Proxy, certificate authorities and certificate checks (see the `Network` module). */
+  readonly network: Network.NetworkConfig
 }
 
 /**
@@ -339,10 +348,27 @@ export const resolve = (options: CometOptions = {}): Effect.Effect<ResolvedConfi
       )
     }
     registerSecret(keyText)
-    if (keyText !== Redacted.value(apiKey)) apiKey = Redacted.make(keyText)
+    // A self-hosted "smart" key (<key>*<base64 JSON>) names its server; comet_ml sends it whole.
+    const parsedKey = parseKey(keyText)
+    if ("problem" in parsedKey) {
+      return yield* Effect.fail(new ConfigurationError({ setting: "apiKey", reason: parsedKey.problem }))
+    }
+    registerSecret(parsedKey.short)
+    if (parsedKey.header !== Redacted.value(apiKey)) apiKey = Redacted.make(parsedKey.header)
 
-    const urlSetting = options.baseUrl !== undefined ? "baseUrl" : "COMET_URL_OVERRIDE"
-    const url = yield* rootUrl(options.baseUrl ?? get("COMET_URL_OVERRIDE")?.value ?? DEFAULT_URL, urlSetting)
+    const explicitUrl = options.baseUrl ?? get("COMET_URL_OVERRIDE")?.value
+    const urlSetting =
+      options.baseUrl !== undefined ? "baseUrl" : explicitUrl !== undefined ? "COMET_URL_OVERRIDE" : "apiKey"
+    const url = yield* rootUrl(explicitUrl ?? parsedKey.baseUrl ?? DEFAULT_URL, urlSetting)
+    if (explicitUrl !== undefined && parsedKey.baseUrl !== null) {
+      const named = yield* Effect.either(rootUrl(parsedKey.baseUrl, "apiKey"))
+      if (named._tag === "Right" && named.right.origin !== url.origin) {
+        // as comet_ml: the configured URL wins, with a warning
+        yield* Effect.logWarning(
+          `comet-ts: the API key names the server ${named.right.origin}, but ${urlSetting} says ${url.origin}; requests go to ${url.origin}. Remove ${urlSetting} or set it to the key's server.`
+        )
+      }
+    }
     const allowInsecureHttp = options.allowInsecureHttp ?? truthy(get("COMET_TS_ALLOW_INSECURE_HTTP")?.value) ?? false
     if (url.protocol === "http:" && !isLoopback(url.hostname) && !allowInsecureHttp) {
       return yield* Effect.fail(
@@ -382,9 +408,16 @@ export const resolve = (options: CometOptions = {}): Effect.Effect<ResolvedConfi
       const intervalMs = yield* positiveNumber("rateLimit.intervalMs", options.rateLimit.intervalMs, 1)
       rateLimit = { limit, interval: Duration.millis(intervalMs) }
     }
+    const network = yield* Network.resolve({
+      env: sources.env,
+      get: (name) => get(name)?.value,
+      readFile: sources.readFile,
+      proxy: options.proxy
+    })
     return {
       apiKey,
       apiKeySource,
+      network,
       baseUrl,
       restUrl: `${baseUrl}/api/rest/v2/`,
       timeout: Duration.millis(timeoutMs),

@@ -28,6 +28,9 @@ export {
   Unauthorized
 } from "./Errors.js"
 export { AssetId, ExperimentKey, ExperimentModelId, ProjectId } from "./Ids.js"
+export type { NetworkConfig } from "./Network.js"
+/** Proxy, certificate authority and certificate-check settings. @since 0.1.0 */
+export * as Network from "./Network.js"
 /** The status → error mapping. @since 0.1.0 */
 export * as ResponseErrors from "./ResponseErrors.js"
 export { errorFromResponse, parseRetryAfter } from "./ResponseErrors.js"

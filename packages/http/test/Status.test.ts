@@ -4,7 +4,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Schema, TestClock } from "effect"
-import { bytes, chunked, json, text, withHttp } from "./support/harness.js"
+import { bytes, chunked, json, KEY, text, withHttp } from "./support/harness.js"
 
 const Meta = Schema.Struct({ experimentKey: Schema.String, durationMillis: Schema.Number })
 const META = { experimentKey: "abc", durationMillis: 12 }
@@ -457,7 +457,7 @@ describe("bad 200 responses are typed errors, never garbage", () => {
   )
 })
 
-describe("redirects are not followed", () => {
+describe("redirects: followed within the configured server only", () => {
   it.effect("a 302 to another host fails with TransportError 'redirect' after one attempt", () =>
     withHttp(
       () =>
@@ -476,15 +476,56 @@ describe("redirects are not followed", () => {
     )
   )
 
-  it.effect("a 307 on the same host is refused as well", () =>
+  it.effect("a 307 on the same host is followed, with the key, in the same attempt", () =>
+    withHttp(
+      (req) =>
+        Effect.succeed(
+          req.url.pathname.endsWith("/moved")
+            ? json(META)
+            : new Response(null, { status: 307, headers: { location: "/api/rest/v2/moved" } })
+        ),
+      {},
+      ({ http, server, stats }) =>
+        Effect.gen(function* () {
+          assert.deepStrictEqual(yield* http.get("experiment/metadata", Meta, { params }), META)
+          assert.deepStrictEqual(
+            server.requests.map((r) => [r.url.pathname, r.headers.authorization === KEY]),
+            [
+              ["/api/rest/v2/experiment/metadata", true],
+              ["/api/rest/v2/moved", true]
+            ]
+          )
+          assert.strictEqual((yield* stats.snapshot).attempts, 1)
+        })
+    )
+  )
+
+  it.effect("a same-host redirect loop fails as a loop, not as a redirect to another host", () =>
     withHttp(
       () => Effect.succeed(new Response(null, { status: 307, headers: { location: "/api/rest/v2/other" } })),
-      {},
-      ({ http }) =>
+      { maxRetries: 0 },
+      ({ http, server }) =>
         Effect.gen(function* () {
           const e = yield* failingGet(http)
           assert.strictEqual(e._tag, "TransportError")
-          if (e._tag === "TransportError") assert.include(e.detail, "same host")
+          if (e._tag !== "TransportError") return
+          assert.strictEqual(e.reason, "redirect")
+          assert.include(e.detail, "redirect loop")
+          assert.notInclude(e.message, "another host")
+          assert.strictEqual(server.count, 6)
+        })
+    )
+  )
+
+  it.effect("a POST redirected with 302 within the host is refused (it cannot be repeated as it was)", () =>
+    withHttp(
+      () => Effect.succeed(new Response(null, { status: 302, headers: { location: "/api/rest/v2/other" } })),
+      { maxRetries: 0 },
+      ({ http }) =>
+        Effect.gen(function* () {
+          const e = yield* Effect.flip(http.post("experiments/multi-metric-chart", { a: 1 }, Meta))
+          assert.strictEqual(e._tag, "TransportError")
+          if (e._tag === "TransportError") assert.include(e.detail, "cannot be repeated")
         })
     )
   )

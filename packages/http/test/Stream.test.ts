@@ -5,7 +5,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Effect, Fiber, Option, Schema, Stream, TestClock } from "effect"
-import { bytes, chunked, json, withHttp } from "./support/harness.js"
+import { bytes, chunked, json, settle, withHttp } from "./support/harness.js"
 
 const decode = (chunks: Chunk.Chunk<Uint8Array>) => [...chunks].map((c) => new TextDecoder().decode(c)).join("")
 const ASSET = "experiment/asset/get-asset"
@@ -89,41 +89,74 @@ describe("stream", () => {
     )
   )
 
-  it.effect("a body that ends short of Content-Length fails with 'truncated' after what arrived", () =>
-    withHttp(
-      () => Effect.succeed(chunked([bytes("0123456789")], "close", { headers: { "content-length": "20" } })),
-      {},
-      ({ http, server, stats }) =>
-        Effect.gen(function* () {
-          const got: Array<string> = []
-          const e = yield* Effect.flip(
-            Stream.runForEach(http.stream(ASSET, { params }), (c) =>
-              Effect.sync(() => got.push(new TextDecoder().decode(c)))
+  it.effect(
+    "a body that ends short of Content-Length resumes; when it stays short, 'truncated' after the retries, each byte delivered once",
+    () =>
+      withHttp(
+        () => Effect.succeed(chunked([bytes("0123456789")], "close", { headers: { "content-length": "20" } })),
+        { maxRetries: 2 },
+        ({ http, server, stats }) =>
+          Effect.gen(function* () {
+            const got: Array<string> = []
+            const fiber = yield* Effect.fork(
+              Effect.flip(
+                Stream.runForEach(http.stream(ASSET, { params }), (c) =>
+                  Effect.sync(() => got.push(new TextDecoder().decode(c)))
+                )
+              )
             )
-          )
-          assert.deepStrictEqual(got, ["0123456789"])
-          assert.strictEqual(e._tag, "TransportError")
-          if (e._tag === "TransportError") {
-            assert.strictEqual(e.reason, "truncated")
-            assert.include(e.detail, "10 of the 20 bytes")
-          }
-          assert.strictEqual(server.count, 1)
-          const s = yield* stats.snapshot
-          assert.deepStrictEqual([s.attempts, s.failures, s.bytesReceived, s.inFlight], [1, 1, 10, 0])
-        })
-    )
+            yield* TestClock.adjust("1 minute")
+            const e = yield* Fiber.join(fiber)
+            assert.deepStrictEqual(got, ["0123456789"])
+            assert.strictEqual(e._tag, "TransportError")
+            if (e._tag === "TransportError") {
+              assert.strictEqual(e.reason, "truncated")
+              assert.include(e.detail, "10 of the 20 bytes")
+            }
+            // the first answer, then a resume (Range: bytes=10-) and its 2 retries
+            assert.strictEqual(server.count, 4)
+            assert.deepStrictEqual(
+              server.requests.map((r) => r.headers.range),
+              [undefined, "bytes=10-", "bytes=10-", "bytes=10-"]
+            )
+            const s = yield* stats.snapshot
+            assert.deepStrictEqual([s.requests, s.attempts, s.failures, s.bytesReceived, s.inFlight], [1, 4, 1, 40, 0])
+          })
+      )
   )
 
-  it.effect("a connection reset in the middle of the body fails with 'truncated' (no silent partial data)", () =>
+  it.effect(
+    "a connection reset in the middle of the body resumes past the bytes delivered (no silent partial data)",
+    () =>
+      withHttp(
+        (req) =>
+          Effect.succeed(
+            req.n === 1
+              ? chunked([bytes("abc"), bytes("def")], "error", { headers: { "content-length": "9" } })
+              : new Response("abcdefghi", { headers: { "content-length": "9" } })
+          ),
+        {},
+        ({ http, server, stats }) =>
+          Effect.gen(function* () {
+            const chunks = yield* Stream.runCollect(http.stream(ASSET, { params }))
+            assert.strictEqual(decode(chunks), "abcdefghi")
+            assert.strictEqual(server.count, 2)
+            assert.strictEqual(server.requests[1]!.headers.range, "bytes=6-")
+            assert.deepStrictEqual((yield* stats.snapshot).retriesByCause, { truncated: 1 })
+          })
+      )
+  )
+
+  it.effect("a connection reset in the middle that cannot be resumed fails with 'truncated'", () =>
     withHttp(
       () => Effect.succeed(chunked([bytes("abc"), bytes("def")], "error")),
-      {},
+      { maxRetries: 0 },
       ({ http, server }) =>
         Effect.gen(function* () {
           const e = yield* Effect.flip(Stream.runCollect(http.stream(ASSET, { params })))
           assert.strictEqual(e._tag, "TransportError")
           if (e._tag === "TransportError") assert.strictEqual(e.reason, "truncated")
-          assert.strictEqual(server.count, 1)
+          assert.strictEqual(server.count, 2)
         })
     )
   )
@@ -156,31 +189,41 @@ describe("stream", () => {
     )
   )
 
-  it.effect("a stall in the middle of the body fails with a timeout after the inactivity limit", () =>
-    withHttp(
-      () => Effect.succeed(chunked([bytes("first")], "hang")),
-      { downloadTimeout: "10 seconds" },
-      ({ http, server }) =>
-        Effect.gen(function* () {
-          const got: Array<string> = []
-          const fiber = yield* Effect.fork(
-            Effect.flip(
-              Stream.runForEach(http.stream(ASSET, { params }), (c) =>
-                Effect.sync(() => got.push(new TextDecoder().decode(c)))
+  it.effect(
+    "a stall in the middle of the body resumes after the inactivity limit; a resume that stalls too fails with a timeout naming downloadTimeoutMs",
+    () =>
+      withHttp(
+        () => Effect.succeed(chunked([bytes("first")], "hang")),
+        { downloadTimeout: "10 seconds", maxRetries: 0 },
+        ({ http, server }) =>
+          Effect.gen(function* () {
+            const got: Array<string> = []
+            const fiber = yield* Effect.fork(
+              Effect.flip(
+                Stream.runForEach(http.stream(ASSET, { params }), (c) =>
+                  Effect.sync(() => got.push(new TextDecoder().decode(c)))
+                )
               )
             )
-          )
-          yield* TestClock.adjust("9 seconds")
-          assert.deepStrictEqual(got, ["first"])
-          assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)))
-          yield* TestClock.adjust("1 second")
-          const e = yield* Fiber.join(fiber)
-          assert.strictEqual(e._tag, "TransportError")
-          if (e._tag === "TransportError") assert.strictEqual(e.reason, "timeout")
-          assert.isTrue(server.requests[0]!.signal.aborted)
-          assert.strictEqual(server.count, 1)
-        })
-    )
+            yield* TestClock.adjust("9 seconds")
+            assert.deepStrictEqual(got, ["first"])
+            assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)))
+            yield* TestClock.adjust("1 second")
+            yield* settle
+            // the stalled request was aborted and a resume sent (Range past the 5 bytes delivered)
+            assert.isTrue(server.requests[0]!.signal.aborted)
+            assert.strictEqual(server.count, 2)
+            assert.strictEqual(server.requests[1]!.headers.range, "bytes=5-")
+            yield* TestClock.adjust("10 seconds")
+            const e = yield* Fiber.join(fiber)
+            assert.deepStrictEqual(got, ["first"])
+            assert.strictEqual(e._tag, "TransportError")
+            if (e._tag !== "TransportError") return
+            assert.strictEqual(e.reason, "timeout")
+            assert.include(e.message, "downloadTimeoutMs")
+            assert.notInclude(e.message, "timeoutMs,")
+          })
+      )
   )
 
   it.effect("a stream holds its permit until the body ends (maxConcurrency 1 makes other calls wait)", () =>

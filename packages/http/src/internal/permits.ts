@@ -58,6 +58,11 @@ export class Permits {
   /** Give a permit back: to the longest waiter if there is one. */
   readonly release: Effect.Effect<void> = Effect.sync(() => this.releaseUnsafe())
 
+  /** {@link release}, from plain code (a download ending outside any fiber). */
+  releaseNow(): void {
+    this.releaseUnsafe()
+  }
+
   private releaseUnsafe(): void {
     const next = this.waiting.values().next()
     if (next.done === true) {

@@ -20,12 +20,13 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type * as Schema from "effect/Schema"
 import type { Attempts } from "./attempt.js"
-import { errorBodyShape, parseJson } from "./body.js"
+import { errorBodyShape } from "./body.js"
 import type { CometHttpShape, RequestOptions } from "./contract.js"
 import type { WithRetries } from "./retry.js"
 import type { Shared, Sharing } from "./sharing.js"
 import type { StatsRecorder } from "./stats.js"
-import { type Kind, type Target, type Targets, VERSION_ENDPOINT } from "./target.js"
+import { type Target, type Targets, VERSION_ENDPOINT } from "./target.js"
+import { traced } from "./tracing.js"
 
 /** What the buffered operations of one instance are built from. */
 export interface RequestsContext {
@@ -47,44 +48,27 @@ export const makeRequests = (
   const { target, version: versionTarget } = ctx.targets
   const { bufferedAttempt } = attempts
 
-  /** Fetch a JSON or bytes body with retries. */
-  const fetchShared = (t: Target, kind: Kind, timeout: Duration.Duration): Effect.Effect<Shared, CometError> =>
-    withRetries(t, (attempt) => bufferedAttempt(t, kind, attempt, timeout)).pipe(
-      Effect.flatMap(
-        (bytes): Effect.Effect<Shared, CometError> =>
-          kind === "bytes"
-            ? Effect.succeed({ kind: "bytes", bytes })
-            : Either.match(parseJson(t.endpoint, bytes, apiKey), {
-                onLeft: (e) => Effect.fail(e),
-                onRight: ({ value, text }) => Effect.succeed({ kind: "json", value, text, size: bytes.length })
-              })
-      )
-    )
+  /** Fetch a JSON (parsed) or bytes body with retries. */
+  const fetchShared = (t: Target, timeout: Duration.Duration): Effect.Effect<Shared, CometError> =>
+    withRetries(t, (attempt) => bufferedAttempt(t, attempt, timeout))
 
   const logical = <A>(
     t: Target,
-    kind: Kind,
     options: RequestOptions | undefined,
     defaultTimeout: Duration.Duration,
     finish: (shared: Shared, copy: boolean) => Effect.Effect<A, CometError>
   ): Effect.Effect<A, CometError> =>
     sharing
       .obtain(t, options, () =>
-        fetchShared(t, kind, options?.timeout === undefined ? defaultTimeout : Duration.decode(options.timeout))
+        fetchShared(t, options?.timeout === undefined ? defaultTimeout : Duration.decode(options.timeout))
       )
       .pipe(
         Effect.flatMap(({ shared, copy }) => finish(shared, copy)),
         Effect.tapError(() => Effect.sync(() => stats.failure(t.endpoint)))
       )
 
-  const span =
-    (name: string, endpoint: string, method: string) =>
-    <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-      Effect.withSpan(self, name, {
-        kind: "client",
-        captureStackTrace: false,
-        attributes: { "comet.endpoint": endpoint, "http.request.method": method }
-      })
+  const span = (name: string, endpoint: string, method: string) =>
+    traced(name, () => ({ "comet.endpoint": endpoint, "http.request.method": method }))
 
   /** Decode a shared JSON body with the caller's Schema. */
   const decodeShared =
@@ -123,9 +107,7 @@ export const makeRequests = (
       Either.match(target("GET", endpoint, options?.params, undefined, "application/json", "json"), {
         onLeft: invalid<A>,
         onRight: (t) =>
-          logical(t, "json", options, cfg.timeout, decodeShared(t, schema)).pipe(
-            span("CometHttp.get", t.endpoint, "GET")
-          )
+          logical(t, options, cfg.timeout, decodeShared(t, schema)).pipe(span("CometHttp.get", t.endpoint, "GET"))
       })
     )
 
@@ -160,9 +142,7 @@ export const makeRequests = (
     return Either.match(target("POST", endpoint, options?.params, text, "application/json", "json"), {
       onLeft: invalid<A>,
       onRight: (t) =>
-        logical(t, "json", options, cfg.timeout, decodeShared(t, schema)).pipe(
-          span("CometHttp.post", t.endpoint, "POST")
-        )
+        logical(t, options, cfg.timeout, decodeShared(t, schema)).pipe(span("CometHttp.post", t.endpoint, "POST"))
     })
   }
 
@@ -171,7 +151,7 @@ export const makeRequests = (
       Either.match(target("GET", endpoint, options?.params, undefined, "*/*", "bytes"), {
         onLeft: invalid<Uint8Array>,
         onRight: (t) =>
-          logical(t, "bytes", options, cfg.downloadTimeout, (shared, copy) =>
+          logical(t, options, cfg.downloadTimeout, (shared, copy) =>
             shared.kind === "bytes"
               ? Effect.succeed(copy ? shared.bytes.slice() : shared.bytes)
               : Effect.dieMessage("CometHttp: a JSON body reached getBytes")
@@ -181,7 +161,6 @@ export const makeRequests = (
 
   const backendVersion: Effect.Effect<BackendVersion, CometError> = logical(
     versionTarget,
-    "json",
     undefined,
     cfg.timeout,
     decodeShared(versionTarget, BackendVersion)

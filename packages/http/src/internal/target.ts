@@ -27,6 +27,8 @@ export interface Target {
   readonly body: string | undefined
   readonly auth: boolean
   readonly accept: string
+  /** How the body is kept: parsed JSON, or bytes (downloads: asked uncompressed). */
+  readonly kind: Kind
   /** Cache and coalescing key (never contains the key itself). */
   readonly key: string
 }
@@ -62,6 +64,7 @@ export const makeTargets = (cfg: ResolvedConfig): Targets => {
         body,
         auth: true,
         accept,
+        kind,
         key: [fingerprint, cfg.baseUrl, kind, method, path, canonicalQuery(entries), body ?? ""].join("\u0000")
       }
     })
@@ -74,6 +77,7 @@ export const makeTargets = (cfg: ResolvedConfig): Targets => {
     body: undefined,
     auth: false,
     accept: "application/json",
+    kind: "json",
     key: [fingerprint, cfg.baseUrl, "json", "GET", VERSION_ENDPOINT].join("\u0000")
   }
 
