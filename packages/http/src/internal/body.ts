@@ -37,9 +37,21 @@ export const checkableLength = (response: WireResponse): number | null => {
   return plain ? declaredLength(response.headers) : null
 }
 
-/** Concatenate chunks into one array. */
+/**
+ * Concatenate chunks into one plain `Uint8Array` that owns its whole buffer (a chunk may be a
+ * Node `Buffer` viewing a shared pool: never handed out as is).
+ */
 export const concat = (chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {
-  if (chunks.length === 1 && chunks[0] !== undefined && chunks[0].length === size) return chunks[0]
+  const only = chunks.length === 1 ? chunks[0] : undefined
+  if (
+    only !== undefined &&
+    only.length === size &&
+    only.byteOffset === 0 &&
+    only.byteLength === only.buffer.byteLength &&
+    Object.getPrototypeOf(only) === Uint8Array.prototype
+  ) {
+    return only
+  }
   const out = new Uint8Array(size)
   let offset = 0
   for (const c of chunks) {

@@ -153,7 +153,7 @@ export const makeRequests = (
         onRight: (t) =>
           logical(t, options, cfg.downloadTimeout, (shared, copy) =>
             shared.kind === "bytes"
-              ? Effect.succeed(copy ? shared.bytes.slice() : shared.bytes)
+              ? Effect.succeed(copy ? new Uint8Array(shared.bytes) : shared.bytes)
               : Effect.dieMessage("CometHttp: a JSON body reached getBytes")
           ).pipe(span("CometHttp.getBytes", t.endpoint, "GET"))
       })

@@ -125,7 +125,9 @@ export const makeSharing = (settings: Resolved, stats: StatsRecorder, layerScope
       if (useCache && settings.cache !== null && sizeOf(shared) <= settings.cache.maxEntryBytes) {
         // bytes are copied (callers may write to theirs); JSON keeps the parsed value only
         const stored: Shared =
-          shared.kind === "bytes" ? { kind: "bytes", bytes: shared.bytes.slice() } : { ...shared, text: undefined }
+          shared.kind === "bytes"
+            ? { kind: "bytes", bytes: new Uint8Array(shared.bytes) }
+            : { ...shared, text: undefined }
         cache.set(t.key, stored, yield* Clock.currentTimeMillis)
       }
       return { shared, copy: joined }

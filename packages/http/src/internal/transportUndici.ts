@@ -205,22 +205,42 @@ const load = async () => {
   return { undici, zlib, stream, tls }
 }
 
-/** Build an undici transport (imports undici on the first call). */
-export const undiciTransport = async (options: UndiciOptions): Promise<WireTransport> => {
+/** undici's `request()`, as the adapter calls it (replaceable in tests). */
+export type RequestFunction = (
+  url: string,
+  options: {
+    readonly dispatcher: unknown
+    readonly method: string
+    readonly headers: Record<string, string>
+    readonly body: string | null
+    readonly signal: AbortSignal
+  }
+) => Promise<{
+  readonly statusCode: number
+  readonly headers: Record<string, string | ReadonlyArray<string> | undefined>
+  readonly body: Readable
+}>
+
+/** Build an undici transport (imports undici on the first call); `request` replaces undici's in tests. */
+export const undiciTransport = async (
+  options: UndiciOptions,
+  overrides: { readonly request?: RequestFunction | undefined } = {}
+): Promise<WireTransport> => {
   const { undici, zlib, stream, tls } = await load()
   const dispatcher = dispatcherFor(undici, tls, options)
+  const request: RequestFunction = overrides.request ?? (undici.request as unknown as RequestFunction)
   const proxyFor = proxyOf(options, "")
-  const send = async (request: WireRequest, signal: AbortSignal): Promise<WireResponse> => {
-    let response: Awaited<ReturnType<Undici["request"]>>
+  const send = async (wireRequest: WireRequest, signal: AbortSignal): Promise<WireResponse> => {
+    let response: Awaited<ReturnType<RequestFunction>>
     try {
-      response = await undici.request(request.url, {
+      response = await request(wireRequest.url, {
         dispatcher,
-        method: request.method,
+        method: wireRequest.method,
         headers: {
-          ...request.headers,
-          "accept-encoding": request.encoding === "identity" ? "identity" : "gzip, deflate, br"
+          ...wireRequest.headers,
+          "accept-encoding": wireRequest.encoding === "identity" ? "identity" : "gzip, deflate, br"
         },
-        body: request.body ?? null,
+        body: wireRequest.body ?? null,
         signal
       })
     } catch (e) {
@@ -235,7 +255,7 @@ export const undiciTransport = async (options: UndiciOptions): Promise<WireTrans
       .filter((c) => c.length > 0 && c !== "identity")
     const raw = response.body
     let body: WireBody
-    if (response.statusCode === 204 || response.statusCode === 304 || request.method === ("HEAD" as string)) {
+    if (response.statusCode === 204 || response.statusCode === 304 || wireRequest.method === ("HEAD" as string)) {
       raw.destroy()
       body = emptyBody
     } else if (codingList.length === 0) {
