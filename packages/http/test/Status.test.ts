@@ -425,19 +425,50 @@ describe.each(ADAPTERS)("over %s", (adapter) => {
       )
     )
 
-    it.effect("a gzip-encoded body is not checked against the (compressed) Content-Length", () =>
+    it.effect(
+      "a download compressed although asked uncompressed: decoded and checked by undici, refused where the transport cannot check it",
+      () =>
+        withHttp(
+          () =>
+            Effect.succeed(
+              new Response(bytes("a longer decompressed body"), {
+                headers: { "content-length": "5", "content-encoding": "gzip" }
+              })
+            ),
+          {},
+          ({ http, server }) =>
+            Effect.gen(function* () {
+              const result = yield* Effect.either(
+                http.getBytes("experiment/asset/get-asset", { params: { assetId: "a" } })
+              )
+              assert.strictEqual(server.requests[0]!.headers["accept-encoding"], "identity")
+              if (adapter === "undici") {
+                assert.isTrue(result._tag === "Right")
+                if (result._tag === "Right")
+                  assert.strictEqual(new TextDecoder().decode(result.right), "a longer decompressed body")
+                return
+              }
+              assert.isTrue(result._tag === "Left")
+              if (result._tag !== "Left") return
+              assert.strictEqual(result.left._tag, "DecodeError")
+              assert.include(result.left.message, "Accept-Encoding: identity")
+              assert.strictEqual(server.count, 1)
+            })
+        )
+    )
+
+    it.effect("a complete gzip-encoded JSON body is decoded (Content-Length counts the compressed bytes)", () =>
       withHttp(
         () =>
           Effect.succeed(
-            new Response(bytes("a longer decompressed body"), {
-              headers: { "content-length": "5", "content-encoding": "gzip" }
+            new Response(JSON.stringify(META), {
+              headers: { "content-type": "application/json", "content-length": "7", "content-encoding": "gzip" }
             })
           ),
         {},
         ({ http }) =>
           Effect.gen(function* () {
-            const body = yield* http.getBytes("experiment/asset/get-asset", { params: { assetId: "a" } })
-            assert.strictEqual(new TextDecoder().decode(body), "a longer decompressed body")
+            assert.deepStrictEqual(yield* http.get("experiment/metadata", Meta, { params }), META)
           })
       )
     )

@@ -265,6 +265,20 @@ export const makeAttempts = (ctx: AttemptContext) => {
     throw new AttemptFailure(error, status, parseRetryAfter(retryAfter, now))
   }
 
+  /**
+   * Refuse a download the transport decompressed without checking it is complete, when the
+   * server was asked for the stored bytes and could have sent them: never possibly short bytes.
+   */
+  const refuseUnchecked = (t: Target, response: WireResponse): void => {
+    if (t.kind !== "bytes" || !response.decodedUnchecked || !response.identityIgnored) return
+    response.body.cancel()
+    throw decodeFailure(
+      t,
+      `the server compressed the download (Content-Encoding ${response.headers["content-encoding"]}) although it was asked for the stored bytes (Accept-Encoding: identity), and the ${transport.name} transport decompresses it without checking that it is complete; the bytes are refused rather than possibly cut short. Use the default Node transport (it checks), or a server or proxy that honours Accept-Encoding`,
+      ""
+    )
+  }
+
   const limitOf = (kind: Kind): number => (kind === "json" ? settings.maxJsonBytes : settings.maxBodyBytes)
   const limitName = (kind: Kind): string => (kind === "json" ? "maxJsonBytes" : "maxBodyBytes")
 
@@ -293,6 +307,7 @@ export const makeAttempts = (ctx: AttemptContext) => {
   ): Promise<Shared> => {
     const response = await send(t, attempt, signal, timeoutMillis)
     await checkStatus(t, response, attempt)
+    refuseUnchecked(t, response)
     const kind = t.kind
     const declared = declaredLength(response.headers)
     if (declared !== null && checkableLength(response) !== null && declared > limitOf(kind)) {
@@ -445,6 +460,7 @@ export const makeAttempts = (ctx: AttemptContext) => {
   return {
     send,
     checkStatus,
+    refuseUnchecked,
     guarded,
     bodyFailure,
     timeoutFailure,

@@ -85,7 +85,7 @@ export const makeDownloads = (ctx: AttemptContext, targets: Targets, attempts: A
     for (const d of [...live]) d.close()
   }
   const cfg = settings.config
-  const { send, checkStatus, timeoutFailure, describeError, attemptSpan } = attempts
+  const { send, checkStatus, refuseUnchecked, timeoutFailure, describeError, attemptSpan } = attempts
 
   const truncated = (t: Target, attempt: number, detail: string) =>
     new AttemptFailure(
@@ -134,6 +134,7 @@ export const makeDownloads = (ctx: AttemptContext, targets: Targets, attempts: A
               ranges.useRange && offset > 0 ? { from: offset, validator: identity?.validator ?? null } : undefined
             const response = await send(t, attempt, signal, millis, range)
             await checkStatus(t, response, attempt, range !== undefined)
+            refuseUnchecked(t, response)
             let skip = offset
             let begin = 0
             let total = checkableLength(response)

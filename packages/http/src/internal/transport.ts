@@ -45,6 +45,12 @@ export interface WireResponse {
    * Content-Length counts, and their completeness cannot be checked here.
    */
   readonly decodedUnchecked: boolean
+  /**
+   * The request asked for the stored bytes (`Accept-Encoding: identity`), the runtime let it
+   * say so, and the server compressed the body anyway: with `decodedUnchecked`, a download that
+   * cannot be checked for completeness although it could have been.
+   */
+  readonly identityIgnored: boolean
 }
 
 /**
@@ -61,6 +67,24 @@ export interface WireTransport {
   /** Release connections (the layer's scope closes). */
   readonly close: () => Promise<void>
 }
+
+/**
+ * Whether this runtime lets a request carry its own `Accept-Encoding` (Node, Deno, Bun: yes;
+ * browsers: no, it is a forbidden header they set themselves).
+ */
+export const canAskIdentity: boolean = (() => {
+  try {
+    return new Request("http://localhost/", { headers: { "accept-encoding": "identity" } }).headers.has(
+      "accept-encoding"
+    )
+  } catch {
+    return false
+  }
+})()
+
+/** Whether a response's body was compressed although the request asked for identity (see `identityIgnored`). */
+export const ignoredIdentity = (request: WireRequest, headers: Readonly<Record<string, string>>): boolean =>
+  request.encoding === "identity" && canAskIdentity && codings(headers).length > 0
 
 /** A body with nothing in it. */
 export const emptyBody: WireBody = { read: () => Promise.resolve(null), cancel: () => {} }

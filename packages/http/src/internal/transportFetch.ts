@@ -7,7 +7,15 @@
  *
  * @internal
  */
-import { abortable, codings, emptyBody, fromHeaders, type WireBody, type WireTransport } from "./transport.js"
+import {
+  abortable,
+  codings,
+  emptyBody,
+  fromHeaders,
+  ignoredIdentity,
+  type WireBody,
+  type WireTransport
+} from "./transport.js"
 
 /** Options of the fetch adapter. */
 export interface FetchOptions {
@@ -69,7 +77,8 @@ export const fetchTransport = (options: FetchOptions = {}): WireTransport => {
         status: response.status,
         headers: head,
         body: abortable(readerBody(response), signal),
-        decodedUnchecked: codings(head).some((c) => c === "gzip" || c === "x-gzip" || c === "deflate" || c === "br")
+        decodedUnchecked: codings(head).some((c) => c === "gzip" || c === "x-gzip" || c === "deflate" || c === "br"),
+        identityIgnored: ignoredIdentity(request, head)
       }
     }
   }

@@ -19,7 +19,7 @@ import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Runtime from "effect/Runtime"
 import * as Stream from "effect/Stream"
-import { abortable, codings, RequestRefused, type WireBody, type WireTransport } from "./transport.js"
+import { abortable, codings, ignoredIdentity, RequestRefused, type WireBody, type WireTransport } from "./transport.js"
 
 /** The client's request was interrupted (the signal fired). */
 export class Interrupted extends Error {
@@ -111,7 +111,8 @@ export const httpClientTransport = (options: {
             status: response.status,
             headers: response.headers,
             body: abortable(bodyOf(response), signal),
-            decodedUnchecked: codings(response.headers).length > 0
+            decodedUnchecked: codings(response.headers).length > 0,
+            identityIgnored: ignoredIdentity({ ...request, encoding: "identity" }, response.headers)
           }
         }
         if (Cause.isInterruptedOnly(exit.cause)) throw new Interrupted("the request was interrupted")

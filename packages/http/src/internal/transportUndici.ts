@@ -263,7 +263,13 @@ export const undiciTransport = async (
     } else {
       body = await decodedBody(zlib, stream, raw, codingList)
     }
-    return { status: response.statusCode, headers, body: abortable(body, signal), decodedUnchecked: false }
+    return {
+      status: response.statusCode,
+      headers,
+      body: abortable(body, signal),
+      decodedUnchecked: false,
+      identityIgnored: false
+    }
   }
   return {
     name: "undici",
