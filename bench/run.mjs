@@ -11,9 +11,14 @@ import { bundled, root } from "../scripts/bundle.mjs"
 const here = dirname(fileURLToPath(import.meta.url))
 const cache = join(here, ".cache")
 const entries = ["main", "server-main", "asset-child", "profile-client"]
+const cli = join(root, "packages", "cli", "src")
 
 const { millis } = await bundled({
-  entries: Object.fromEntries(entries.map((e) => [e, join(here, "src", `${e}.ts`)])),
+  // The comet-ts program too, for the metrics-export benchmark (run as a CI job runs it).
+  entries: {
+    ...Object.fromEntries(entries.map((e) => [e, join(here, "src", `${e}.ts`)])),
+    "comet-ts": join(cli, "bin.ts")
+  },
   outdir: cache,
   // The bundle-size benchmark bundles with esbuild at run time (a native binary: not bundled),
   // using the api tests' browser bundling (packages/api/test/support).

@@ -5,7 +5,7 @@
 // launcher) is newer than the bundle.
 import { existsSync, readdirSync, statSync } from "node:fs"
 import { dirname, join } from "node:path"
-import { fileURLToPath } from "node:url"
+import { fileURLToPath, pathToFileURL } from "node:url"
 
 /** The repository root. */
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..")
@@ -30,7 +30,7 @@ const newest = (path) => {
  * the paths of the bundles. Returns how long bundling took (0 when the cache was fresh).
  */
 export const bundled = async ({ entries, outdir, sources = [], launcher, external = [], sourcemap = false }) => {
-  const packages = ["api", "core", "http", "query", "emulator"].map((p) => join(root, "packages", p, "src"))
+  const packages = ["api", "cli", "core", "http", "query", "emulator"].map((p) => join(root, "packages", p, "src"))
   const inputs = Math.max(
     ...[...packages, ...sources].map(newest),
     newest(join(root, "pnpm-lock.yaml")),
@@ -61,4 +61,20 @@ export const bundled = async ({ entries, outdir, sources = [], launcher, externa
     }
   })
   return { outputs, millis: Math.round(performance.now() - started) }
+}
+
+/**
+ * Run a package's TypeScript entry point from its bundle: `entry` (a .ts file) is bundled into
+ * `<dir>/.cache/<name>.mjs` when a source changed, then imported. `launcher` is the calling
+ * script's `import.meta.url`; `dir` is the directory whose `.cache` holds the bundle.
+ */
+export const launch = async ({ name, entry, dir, launcher, sources = [], external = [] }) => {
+  const { outputs } = await bundled({
+    entries: { [name]: entry },
+    outdir: join(dir, ".cache"),
+    sources,
+    launcher: fileURLToPath(launcher),
+    external
+  })
+  await import(pathToFileURL(outputs[name]).href)
 }

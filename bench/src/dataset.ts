@@ -34,6 +34,14 @@ export interface ChartSet {
 export const CHARTS_2500: ChartSet = { project: "charts-2500", points: 2_500, prefix: 2 }
 /** Comet's per-metric maximum: ≈ 300 MB as a full multi-metric-chart answer. */
 export const CHARTS_15000: ChartSet = { project: "charts-15000", points: 15_000, prefix: 4 }
+/** The export project (the metrics-export benchmark): 200 experiments × 3 metrics × 1,000 steps. */
+export const EXPORT = "export"
+/** Experiments in the export project. */
+export const EXPORT_SIZE = 200
+/** Points per metric in the export project. */
+export const EXPORT_POINTS = 1000
+/** Metrics of each export experiment. */
+export const EXPORT_METRICS = ["loss", "accuracy", "val_loss"] as const
 /** The project with the large asset. */
 export const ASSETS = "assets"
 /** The id of the large asset. */
@@ -50,6 +58,8 @@ const hex32 = (prefix: number, i: number) => `${prefix.toString(16)}${i.toString
 export const sweepKey = (i: number) => hex32(1, i)
 /** Key of the i-th experiment of a chart project. */
 export const chartKey = (set: ChartSet, i: number) => hex32(set.prefix, i)
+/** Key of the i-th experiment of the export project. */
+export const exportKey = (i: number) => hex32(5, i)
 /** Key of the experiment holding the large asset. */
 export const ASSET_EXPERIMENT_KEY = hex32(3, 0)
 
@@ -147,6 +157,34 @@ const chartsExperiment = (set: ChartSet, i: number) => {
   }
 }
 
+const exportExperiment = (i: number) => {
+  const start = START + i * 900_000
+  return {
+    experimentKey: exportKey(i),
+    experimentName: `export-${i}`,
+    userName: "bench",
+    startTimeMillis: start,
+    endTimeMillis: start + EXPORT_POINTS * 250 + 1000,
+    metrics: [
+      series("loss", 20_000 + i * 3, EXPORT_POINTS, start, { from: 2.3, to: 0.1 + (i % 7) / 20, noise: 0.02, min: 0 }),
+      series("accuracy", 20_001 + i * 3, EXPORT_POINTS, start, {
+        from: 0.1,
+        to: 0.9 - (i % 7) / 50,
+        noise: 0.01,
+        min: 0,
+        max: 1
+      }),
+      series("val_loss", 20_002 + i * 3, EXPORT_POINTS, start, {
+        from: 2.4,
+        to: 0.2 + (i % 7) / 20,
+        noise: 0.03,
+        min: 0
+      })
+    ],
+    params: [{ name: "learning_rate", value: String(learningRate(i)) }]
+  }
+}
+
 /** The dataset (JSON form; the server decodes it with the emulator's `decodeDataset`). */
 export const benchDataset = (shape: DatasetShape): DatasetJson => ({
   version: 1,
@@ -159,6 +197,11 @@ export const benchDataset = (shape: DatasetShape): DatasetJson => ({
           projectId: "a".repeat(32),
           projectName: SWEEP,
           experiments: Array.from({ length: SWEEP_SIZE }, (_, i) => sweepExperiment(i))
+        },
+        {
+          projectId: "5".repeat(32),
+          projectName: EXPORT,
+          experiments: Array.from({ length: EXPORT_SIZE }, (_, i) => exportExperiment(i))
         },
         ...[CHARTS_2500, CHARTS_15000].map((set) => ({
           projectId: set.prefix.toString(16).repeat(32),

@@ -13,12 +13,21 @@ import { bundleSize } from "./bundle-size.js"
 import { decode } from "./decode.js"
 import { emulatorThroughput } from "./emulator.js"
 import { fanout } from "./fanout.js"
+import { metricsExport } from "./metrics-export.js"
 import { queryChart } from "./query-chart.js"
 import { type RunningServer, type ServerMode, type ServerSpec, serve } from "./server.js"
 import type { BenchContext, Benchmark, Result } from "./types.js"
 import { now, round } from "./util.js"
 
-const benchmarks: ReadonlyArray<Benchmark> = [fanout, queryChart, decode, assetStream, emulatorThroughput, bundleSize]
+const benchmarks: ReadonlyArray<Benchmark> = [
+  fanout,
+  queryChart,
+  metricsExport,
+  decode,
+  assetStream,
+  emulatorThroughput,
+  bundleSize
+]
 
 const { values } = parseArgs({
   options: {
@@ -106,7 +115,10 @@ const short = (r: Result, side: "ours" | "baseline"): string => {
     requests: "requests",
     requestsPerSecond: "req/s",
     gzipKiB: "KiB",
-    peakRssGrowthMiB: "MiB"
+    peakRssGrowthMiB: "MiB",
+    processMsMedian: "ms",
+    peakRssMiB: "MiB",
+    boundedPeakRssMiB: "MiB"
   }
   return `${v} ${units[field ?? ""] ?? field}`
 }

@@ -4,9 +4,11 @@
  * when it is missing (full runs only: installing takes longer than a quick run may).
  */
 import { spawn, spawnSync } from "node:child_process"
-import { existsSync } from "node:fs"
+import { existsSync, mkdtempSync } from "node:fs"
 import { join } from "node:path"
+import type { RunningServer } from "./server.js"
 import type { BenchContext } from "./types.js"
+import { now } from "./util.js"
 
 /** The comet_ml version the conformance check pins. */
 export const COMET_ML_VERSION = "3.58.8"
@@ -61,3 +63,48 @@ export const findPython = async (ctx: BenchContext): Promise<PythonSdk> => {
   }
   return { python }
 }
+
+/**
+ * Run `bench/python/SCRIPT` with comet_ml against a bench server, in a fresh home (no config file
+ * of this machine, no telemetry, no proxy), and resolve with its last stdout line parsed as JSON
+ * and the process's wall time (the interpreter's start and the import of comet_ml included).
+ */
+export const runScript = <A>(
+  ctx: BenchContext,
+  python: string,
+  server: RunningServer,
+  script: string,
+  args: (home: string) => ReadonlyArray<string>
+): Promise<{ readonly output: A; readonly processMs: number }> =>
+  new Promise((resolve, reject) => {
+    const home = mkdtempSync(join(ctx.scratch, "python-home-"))
+    const t0 = now()
+    const child = spawn(python, [join(ctx.root, "bench", "python", script), ...args(home)], {
+      cwd: home,
+      stdio: ["ignore", "pipe", "inherit"],
+      env: {
+        ...process.env,
+        HOME: home,
+        COMET_URL_OVERRIDE: `${server.url}/clientlib/`,
+        COMET_API_KEY: server.apiKey,
+        COMET_ERROR_TRACKING_ENABLE: "false",
+        COMET_DISABLE_ANNOUNCEMENT: "true",
+        COMET_LOGGING_CONSOLE: "ERROR",
+        NO_PROXY: "127.0.0.1,localhost",
+        no_proxy: "127.0.0.1,localhost"
+      }
+    })
+    let out = ""
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString()
+    })
+    child.on("error", reject)
+    child.on("exit", (code) => {
+      if (code !== 0) return reject(new Error(`${script} exited ${code}`))
+      try {
+        resolve({ output: JSON.parse(out.trim().split("\n").pop() ?? "") as A, processMs: now() - t0 })
+      } catch (e) {
+        reject(e)
+      }
+    })
+  })

@@ -5,15 +5,12 @@
  * plain `fetch`, and for the Python SDK itself (comet_ml 3.58.8), all against the same emulator
  * with the same 20 ms latency.
  */
-import { spawn } from "node:child_process"
-import { mkdtempSync } from "node:fs"
-import { join } from "node:path"
 import { API } from "@comet-ts/api"
 import type { Column } from "@comet-ts/core"
 import { compile, parse } from "@comet-ts/query"
 import { Either } from "effect"
 import { QUERY_MATCHES, QUERY_TEXT, SWEEP, WORKSPACE } from "./dataset.js"
-import { findPython } from "./python.js"
+import { findPython, runScript } from "./python.js"
 import type { RunningServer, ServerCounts } from "./server.js"
 import type { BenchContext, Benchmark, Result } from "./types.js"
 import { median, now, round } from "./util.js"
@@ -124,36 +121,12 @@ const runPython = async (
   server: RunningServer
 ): Promise<Run & { readonly python: PythonOutput }> => {
   await server.reset()
-  const home = mkdtempSync(join(ctx.scratch, "python-home-"))
-  const output = await new Promise<string>((resolve, reject) => {
-    const child = spawn(
-      python,
-      [join(ctx.root, "bench", "python", "query_chart.py"), WORKSPACE, SWEEP, String(THRESHOLD), METRICS.join(",")],
-      {
-        cwd: home,
-        stdio: ["ignore", "pipe", "inherit"],
-        env: {
-          ...process.env,
-          HOME: home,
-          COMET_URL_OVERRIDE: `${server.url}/clientlib/`,
-          COMET_API_KEY: server.apiKey,
-          COMET_ERROR_TRACKING_ENABLE: "false",
-          COMET_DISABLE_ANNOUNCEMENT: "true",
-          COMET_LOGGING_CONSOLE: "ERROR",
-          NO_PROXY: "127.0.0.1,localhost",
-          no_proxy: "127.0.0.1,localhost"
-        }
-      }
-    )
-    let out = ""
-    child.stdout.on("data", (d: Buffer) => {
-      out += d.toString()
-    })
-    child.on("error", reject)
-    child.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`query_chart.py exited ${code}`))))
-  })
-  const line = output.trim().split("\n").pop() ?? ""
-  const parsed = JSON.parse(line) as PythonOutput
+  const { output: parsed } = await runScript<PythonOutput>(ctx, python, server, "query_chart.py", () => [
+    WORKSPACE,
+    SWEEP,
+    String(THRESHOLD),
+    METRICS.join(",")
+  ])
   return {
     ms: parsed.ms,
     counts: await server.counts(),

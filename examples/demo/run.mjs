@@ -2,15 +2,15 @@
 // starts in about a second instead of the seconds a TypeScript loader takes. ECharts and
 // cli-progress stay outside the bundle (plain JavaScript, loaded from this package).
 import { dirname, join } from "node:path"
-import { fileURLToPath, pathToFileURL } from "node:url"
-import { bundled } from "../../scripts/bundle.mjs"
+import { fileURLToPath } from "node:url"
+import { launch } from "../../scripts/bundle.mjs"
 
 const here = dirname(fileURLToPath(import.meta.url))
-const { outputs } = await bundled({
-  entries: { demo: join(here, "src", "main.ts") },
-  outdir: join(here, ".cache"),
+await launch({
+  name: "demo",
+  entry: join(here, "src", "main.ts"),
+  dir: here,
   sources: [join(here, "src")],
-  launcher: fileURLToPath(import.meta.url),
+  launcher: import.meta.url,
   external: ["echarts", "cli-progress"]
 })
-await import(pathToFileURL(outputs.demo).href)

@@ -10,12 +10,12 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs"
 import { resolve } from "node:path"
-import { API, type APIExperiment } from "@comet-ts/api"
-import type { ChartExperiment } from "@comet-ts/core"
+import { API, type APIExperiment, Chart } from "@comet-ts/api"
 import * as Emulator from "@comet-ts/emulator"
 import { format, Metric, Parameter, Tag } from "@comet-ts/query"
 import { HttpServer } from "@effect/platform"
 import { SingleBar } from "cli-progress"
+import Table from "cli-table3"
 import * as echarts from "echarts"
 import { Effect, ManagedRuntime } from "effect"
 
@@ -27,17 +27,16 @@ const started = performance.now()
 const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`
 const say = (text: string) => console.log(text)
 
-const lastOf = (values: ReadonlyArray<number | null>): number | null => {
-  for (let i = values.length - 1; i >= 0; i--) {
-    const v = values[i]
-    if (v !== null && v !== undefined && Number.isFinite(v)) return v
-  }
-  return null
-}
-
-const metricOf = (e: ChartExperiment | undefined, name: string) => e?.metrics.find((m) => m.metricName === name)
-
 const fmt = (v: number | null | undefined, digits = 4) => (v === null || v === undefined ? "—" : v.toFixed(digits))
+
+/** An axis around [lo, hi]: a round tick interval (1, 2 or 5 × 10^k) and bounds on it. */
+const niceAxis = (lo: number, hi: number) => {
+  const rough = Math.max(hi - lo, 1e-9) / 5
+  const magnitude = 10 ** Math.floor(Math.log10(rough))
+  const interval = ([1, 2, 5, 10].find((m) => m * magnitude >= rough) ?? 10) * magnitude
+  const round = (x: number) => Number(x.toPrecision(12))
+  return { min: round(Math.floor(lo / interval) * interval), max: round(Math.ceil(hi / interval) * interval), interval }
+}
 
 const main = async () => {
   // 1. The emulator, in process, on a real loopback socket.
@@ -96,56 +95,104 @@ const main = async () => {
   bar.stop()
   say(`  ${Object.keys(chart).length} experiments × ${metrics.length} metrics  [${elapsed()}]\n`)
 
-  // 6. Rank by final validation accuracy.
+  // 6. Rank by final validation accuracy: each run's series by name, its last logged value.
   const ranked = best
     .map((e: APIExperiment) => {
       const c = chart[e.key]
       return {
         experiment: e,
-        acc: lastOf(metricOf(c, "val_accuracy")?.values ?? []),
-        loss: lastOf(metricOf(c, "val_loss")?.values ?? []),
+        label: e.name ?? e.key.slice(0, 12),
+        accuracy: Chart.series(c, "val_accuracy"),
+        acc: Chart.last(Chart.series(c, "val_accuracy")),
+        loss: Chart.last(Chart.series(c, "val_loss")),
         params: c?.params ?? {}
       }
     })
-    .filter((r) => r.acc !== null)
+    .filter((r) => r.acc !== null && !Number.isNaN(r.acc))
     .sort((a, b) => (b.acc ?? 0) - (a.acc ?? 0))
   const top = ranked.slice(0, 10)
-  console.table(
-    top.map((r, i) => ({
-      rank: i + 1,
-      experiment: r.experiment.name ?? r.experiment.key.slice(0, 12),
-      optimizer: String(r.params.optimizer ?? "—"),
-      "learning rate": Number(r.params.learning_rate ?? Number.NaN).toPrecision(3),
-      batch: String(r.params.batch_size ?? "—"),
-      "val accuracy": fmt(r.acc),
-      "val loss": fmt(r.loss)
-    }))
-  )
+  const table = new Table({
+    head: ["rank", "experiment", "optimizer", "learning rate", "batch", "val accuracy", "val loss"],
+    style: { head: [], border: [] }
+  })
+  const right = (content: string) => ({ content, hAlign: "right" as const })
+  // A rule under the header only: later rows' cells draw no rule above them.
+  const noRule = { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" }
+  top.forEach((r, i) => {
+    const lr = Number(r.params.learning_rate ?? Number.NaN)
+    const cells = [
+      right(String(i + 1)),
+      { content: r.label },
+      { content: String(r.params.optimizer ?? "—") },
+      right(Number.isFinite(lr) ? lr.toPrecision(3) : "—"),
+      right(String(r.params.batch_size ?? "—")),
+      right(fmt(r.acc)),
+      right(fmt(r.loss))
+    ]
+    table.push(i === 0 ? cells : cells.map((c) => ({ ...c, chars: noRule })))
+  })
+  say(table.toString())
 
-  // 7. A line chart of the top runs' validation-accuracy curves, rendered by ECharts to SVG.
-  const plot = echarts.init(null, null, { renderer: "svg", ssr: true, width: 1100, height: 620 })
+  // 7. A line chart of the top runs' validation-accuracy curves, rendered by ECharts to SVG. The
+  //    ranking is decided by where each run ends, so the axes fit the last quarter of each run
+  //    (on 0–1, a finish between 0.93 and 0.97 would get a few pixels; earlier, lower points are
+  //    clipped at the bottom) and each run's last point is marked. The legend lists every run,
+  //    in rank order, with its final value, beside the plot: nothing is paged or cut.
+  const finishes = top.map((r) => {
+    const points = Chart.points(r.accuracy).filter((p) => p.step !== null && Number.isFinite(p.value))
+    const end = points.at(-1)?.step ?? 0
+    return points.filter((p) => (p.step ?? 0) >= end * 0.75)
+  })
+  const fromStep = Math.min(...finishes.map((f) => f[0]?.step ?? 0))
+  const yAxis = niceAxis(
+    Math.min(...finishes.flatMap((f) => f.map((p) => p.value))),
+    Math.max(...finishes.flatMap((f) => f.map((p) => p.value)))
+  )
+  const palette = [
+    "#4e79a7",
+    "#f28e2b",
+    "#e15759",
+    "#76b7b2",
+    "#59a14f",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#17becf"
+  ]
+  const plot = echarts.init(null, null, { renderer: "svg", ssr: true, width: 1200, height: 640 })
   plot.setOption({
     animation: false,
     backgroundColor: "#ffffff",
+    color: palette,
     title: {
-      text: `${workspace}/${project.projectName}: validation accuracy of the top ${top.length} runs`,
+      text: `${workspace}/${project.projectName}: validation accuracy of the top ${top.length} runs, at the finish`,
       subtext: `query: ${format(query)}`,
-      left: "center"
+      left: 40
     },
-    legend: { type: "scroll", bottom: 0 },
-    grid: { left: 70, right: 40, top: 80, bottom: 70 },
+    legend: {
+      type: "plain",
+      orient: "vertical",
+      right: 16,
+      top: 90,
+      itemGap: 12,
+      textStyle: { fontSize: 12 },
+      data: top.map((r) => `${r.label} (${fmt(r.acc)})`)
+    },
+    grid: { left: 70, right: 280, top: 90, bottom: 60 },
     tooltip: { trigger: "axis" },
-    xAxis: { type: "value", name: "step", nameLocation: "middle", nameGap: 28 },
-    yAxis: { type: "value", name: "val_accuracy", scale: true },
-    series: top.map((r) => {
-      const m = metricOf(chart[r.experiment.key], "val_accuracy")
-      const steps = m?.steps ?? []
-      return {
-        name: r.experiment.name ?? r.experiment.key.slice(0, 8),
-        type: "line",
-        showSymbol: false,
-        data: (m?.values ?? []).map((v, i) => [steps[i] ?? i, v])
-      }
+    xAxis: { type: "value", name: "step", nameLocation: "middle", nameGap: 28, min: fromStep, max: "dataMax" },
+    yAxis: { type: "value", name: "val_accuracy", ...yAxis },
+    series: top.flatMap((r, i) => {
+      const name = `${r.label} (${fmt(r.acc)})`
+      const data = Chart.points(r.accuracy)
+        .filter((p) => p.step !== null && p.step >= fromStep && Number.isFinite(p.value))
+        .map((p) => [p.step, p.value])
+      const color = palette[i % palette.length]
+      return [
+        { name, type: "line", showSymbol: false, data, color },
+        { name, type: "scatter", symbolSize: 8, data: data.slice(-1), color }
+      ]
     })
   })
   mkdirSync(OUT_DIR, { recursive: true })

@@ -53,6 +53,7 @@ import {
   layerConfigWith as apiLayerConfigWith,
   type ChartOptions,
   CometApi,
+  type ExperimentState,
   type OrStrategy,
   type QueryOptions,
   type ReturnType
@@ -143,12 +144,20 @@ export class APIExperiment extends ExperimentInfo {
     return this.client.run(this.experiment.getMetadata(), options)
   }
 
-  /** Metric history of one metric, or of every metric when no name is given. */
+  /**
+   * Metric history of one metric, or (no name) every point of every metric in one request, in
+   * the server's order (comet_ml's `get_metrics()`).
+   */
   getMetrics(metric?: string, options?: CallOptions): Promise<ReadonlyArray<MetricPoint>> {
     return this.client.run(this.experiment.getMetrics(metric), options)
   }
 
-  /** Metric summaries; with a name, that metric's summary. */
+  /** `"running"`, `"crashed"` or `"finished"` (comet_ml's `get_state()`). */
+  getState(options?: CallOptions): Promise<ExperimentState> {
+    return this.client.run(this.experiment.getState(), options)
+  }
+
+  /** Metric summaries; with a name, that metric's summary object (comet_ml's dict; NotFound when never logged). */
   getMetricsSummary(options?: CallOptions): Promise<ReadonlyArray<Summary>>
   getMetricsSummary(metric: string, options?: CallOptions): Promise<Summary>
   getMetricsSummary(first?: string | CallOptions, options?: CallOptions): Promise<ReadonlyArray<Summary> | Summary> {
@@ -157,7 +166,7 @@ export class APIExperiment extends ExperimentInfo {
       : this.client.run(this.experiment.getMetricsSummary(), first)
   }
 
-  /** Parameter summaries; with a name, that parameter's summary. */
+  /** Parameter summaries; with a name, that parameter's summary object (NotFound when never logged). */
   getParametersSummary(options?: CallOptions): Promise<ReadonlyArray<Summary>>
   getParametersSummary(parameter: string, options?: CallOptions): Promise<Summary>
   getParametersSummary(first?: string | CallOptions, options?: CallOptions): Promise<ReadonlyArray<Summary> | Summary> {
@@ -166,13 +175,25 @@ export class APIExperiment extends ExperimentInfo {
       : this.client.run(this.experiment.getParametersSummary(), first)
   }
 
-  /** Log-other summaries; with a name, that other's summary. */
+  /**
+   * Log-other summaries; with a name, the list of that other's current values (`["mnist"]`), as
+   * comet_ml's `get_others_summary(name)` (NotFound when never logged). The whole object of one
+   * other: `getOthersSummaryEntry(name)`.
+   */
   getOthersSummary(options?: CallOptions): Promise<ReadonlyArray<Summary>>
-  getOthersSummary(other: string, options?: CallOptions): Promise<Summary>
-  getOthersSummary(first?: string | CallOptions, options?: CallOptions): Promise<ReadonlyArray<Summary> | Summary> {
+  getOthersSummary(other: string, options?: CallOptions): Promise<ReadonlyArray<string | null>>
+  getOthersSummary(
+    first?: string | CallOptions,
+    options?: CallOptions
+  ): Promise<ReadonlyArray<Summary> | ReadonlyArray<string | null>> {
     return typeof first === "string"
       ? this.client.run(this.experiment.getOthersSummary(first), options)
       : this.client.run(this.experiment.getOthersSummary(), first)
+  }
+
+  /** The whole summary object of one log-other (NotFound when never logged). */
+  getOthersSummaryEntry(other: string, options?: CallOptions): Promise<Summary> {
+    return this.client.run(this.experiment.getOthersSummaryEntry(other), options)
   }
 
   /** The UI name (log-other `Name`, else metadata name), or null. */
@@ -496,7 +517,13 @@ export class API {
     )
   }
 
-  /** Workspace names, project names, a project's experiments, or one experiment (also `"ws/proj/exp"`). */
+  /**
+   * Workspace names, project names, a project's experiments, or one experiment (also
+   * `"ws/proj/exp"`): by key, else by name. Rejects with `Ambiguous` (every matching key) when
+   * several runs share the name, and with `InvalidArgument` when the key's run is in another
+   * workspace or project than the path names (comet_ml returns the last match, and the run
+   * wherever it is).
+   */
   get(options?: CallOptions): Promise<ReadonlyArray<string>>
   get<P extends string>(path: P, options?: CallOptions): Promise<APIGetResult<P>>
   get(workspace: string, projectName: string, options?: CallOptions): Promise<ReadonlyArray<APIExperiment>>
@@ -572,7 +599,10 @@ export class API {
     return this.call("getQueryVariables", [workspace, projectName, projectId], options)
   }
 
-  /** One experiment by workspace, project and key or name (or a `"ws/proj/key"` path). */
+  /**
+   * One experiment by workspace, project and key or name (or a `"ws/proj/key"` path); `Ambiguous`
+   * when the name is shared, `InvalidArgument` when the key's run is elsewhere (as `get`).
+   */
   getExperiment(path: string, options?: CallOptions): Promise<APIExperiment>
   getExperiment(
     workspace: string,
@@ -601,7 +631,7 @@ export class API {
     return this.call("getExperimentById", [experiment], options, this.wrap)
   }
 
-  /** One experiment by name, in the given or default workspace and project. */
+  /** One experiment by name, in the given or default workspace and project (`Ambiguous` when shared). */
   getExperimentByName(
     experimentName: string,
     options?: { readonly workspace?: string; readonly projectName?: string } & CallOptions
@@ -609,7 +639,10 @@ export class API {
     return this.call("getExperimentByName", [experimentName, options], options, this.wrap)
   }
 
-  /** Experiments of a workspace, of a project, or matching a regex over key and name. */
+  /**
+   * Experiments of a workspace, of a project, or of a project matching a Python `re` pattern
+   * over key or name (`re.match`: at the start), as comet_ml's `get_experiments`.
+   */
   getExperiments(
     workspace: string,
     projectName?: string,
@@ -639,6 +672,18 @@ export class API {
     return this.call("getExperimentMetadata", [experimentKey], options)
   }
 
+  /**
+   * Every point of every metric in one request (`experiment/metrics/get-all`), in the server's
+   * order; with a name, that metric's history.
+   */
+  getExperimentMetrics(
+    experimentKey: string,
+    metric?: string,
+    options?: CallOptions
+  ): Promise<ReadonlyArray<MetricPoint>> {
+    return this.call("getExperimentMetrics", [experimentKey, metric], options)
+  }
+
   /** The history of one metric. */
   getExperimentMetric(
     experimentKey: string,
@@ -661,6 +706,11 @@ export class API {
   /** Log-other summaries. */
   getExperimentOthersSummaries(experimentKey: string, options?: CallOptions): Promise<ReadonlyArray<Summary>> {
     return this.call("getExperimentOthersSummaries", [experimentKey], options)
+  }
+
+  /** `"running"`, `"crashed"` or `"finished"` (comet_ml's `APIExperiment.get_state()`). */
+  getExperimentState(experimentKey: string, options?: CallOptions): Promise<ExperimentState> {
+    return this.call("getExperimentState", [experimentKey], options)
   }
 
   /** The UI name, truncated to `maxLength`; null when unnamed. */
@@ -714,6 +764,11 @@ export class API {
   /** Installed Python packages. */
   getExperimentInstalledPackages(experimentKey: string, options?: CallOptions): Promise<ReadonlyArray<string>> {
     return this.call("getExperimentInstalledPackages", [experimentKey], options)
+  }
+
+  /** The OS packages of the experiment's environment (from its system details). */
+  getExperimentOsPackages(experimentKey: string, options?: CallOptions): Promise<ReadonlyArray<string>> {
+    return this.call("getExperimentOsPackages", [experimentKey], options)
   }
 
   /** System details. */

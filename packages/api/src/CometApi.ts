@@ -15,7 +15,7 @@ import { makeCometApi } from "./internal/api.js"
 import type { CometApiSettings } from "./internal/options.js"
 import { CometApi, type CometApiShape } from "./internal/service.js"
 
-export type { ExperimentReads } from "./internal/experimentReads.js"
+export type { ExperimentReads, ExperimentState } from "./internal/experimentReads.js"
 export type {
   AssetOptions,
   AssetResult,

@@ -5,25 +5,26 @@
  *
  * @since 0.1.0
  */
-import type {
-  Asset,
-  AssetId,
-  ChartExperiment,
-  CometError,
-  Curve,
-  ExperimentKey,
-  ExperimentMetadata,
-  ExperimentModel,
-  ExperimentSummary,
-  GitMetadata,
-  MetricPoint,
-  ProjectId,
-  Summary,
-  SystemDetails
+import {
+  type Asset,
+  type AssetId,
+  type ChartExperiment,
+  type CometError,
+  type Curve,
+  type ExperimentKey,
+  type ExperimentMetadata,
+  type ExperimentModel,
+  type ExperimentSummary,
+  type GitMetadata,
+  type MetricPoint,
+  NotFound,
+  type ProjectId,
+  type Summary,
+  type SystemDetails
 } from "@comet-ts/core"
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
-import type { ExperimentReads } from "./internal/experimentReads.js"
+import type { ExperimentReads, ExperimentState } from "./internal/experimentReads.js"
 import type { AssetOptions, AssetResult, ChartOptions, ReturnType } from "./internal/options.js"
 
 /**
@@ -110,14 +111,23 @@ export class Experiment extends ExperimentInfo {
   }
 
   /**
-   * Metric history: of one metric, or (no name) of every metric this experiment logged,
-   * concatenated in name order.
+   * Metric history: of one metric, or (no name) every point of every metric this experiment
+   * logged, in one request and in the server's order (comet_ml 3.58.8's `get_metrics()`).
    */
   getMetrics(metric?: string): Effect.Effect<ReadonlyArray<MetricPoint>, CometError> {
     return this.api.getExperimentMetrics(this.key, metric)
   }
 
-  /** Metric summaries; with a name, that metric's summary (NotFound if it was never logged). */
+  /** `"running"`, `"crashed"` or `"finished"` (comet_ml's `get_state()`), from the metadata. */
+  getState(): Effect.Effect<ExperimentState, CometError> {
+    return this.api.getExperimentState(this.key)
+  }
+
+  /**
+   * Metric summaries; with a name, that metric's summary object, as comet_ml's
+   * `get_metrics_summary(name)` returns its dict (NotFound if it was never logged; comet_ml
+   * returns `[]`).
+   */
   getMetricsSummary(): Effect.Effect<ReadonlyArray<Summary>, CometError>
   getMetricsSummary(metric: string): Effect.Effect<Summary, CometError>
   getMetricsSummary(metric?: string): Effect.Effect<ReadonlyArray<Summary> | Summary, CometError> {
@@ -126,7 +136,10 @@ export class Experiment extends ExperimentInfo {
       : this.api.getExperimentSummary(this.key, "metric", metric)
   }
 
-  /** Parameter summaries; with a name, that parameter's summary. */
+  /**
+   * Parameter summaries; with a name, that parameter's summary object, as comet_ml's
+   * `get_parameters_summary(name)` (NotFound if it was never logged; comet_ml returns `[]`).
+   */
   getParametersSummary(): Effect.Effect<ReadonlyArray<Summary>, CometError>
   getParametersSummary(parameter: string): Effect.Effect<Summary, CometError>
   getParametersSummary(parameter?: string): Effect.Effect<ReadonlyArray<Summary> | Summary, CometError> {
@@ -135,13 +148,35 @@ export class Experiment extends ExperimentInfo {
       : this.api.getExperimentSummary(this.key, "parameter", parameter)
   }
 
-  /** Log-other summaries; with a name, that other's summary. */
+  /**
+   * Log-other summaries; with a name, the list of that other's current values (`["mnist"]`), as
+   * comet_ml's `get_others_summary(name)` returns (NotFound if it was never logged; comet_ml
+   * returns `[]`). The whole summary object of one other: {@link getOthersSummaryEntry}.
+   */
   getOthersSummary(): Effect.Effect<ReadonlyArray<Summary>, CometError>
-  getOthersSummary(other: string): Effect.Effect<Summary, CometError>
-  getOthersSummary(other?: string): Effect.Effect<ReadonlyArray<Summary> | Summary, CometError> {
+  getOthersSummary(other: string): Effect.Effect<ReadonlyArray<string | null>, CometError>
+  getOthersSummary(other?: string): Effect.Effect<ReadonlyArray<Summary> | ReadonlyArray<string | null>, CometError> {
     return other === undefined
       ? this.api.getExperimentOthersSummaries(this.key)
-      : this.api.getExperimentSummary(this.key, "other", other)
+      : Effect.flatMap(this.api.getExperimentOthersSummaries(this.key), (all) => {
+          const values = all.filter((s) => s.name === other).map((s) => s.valueCurrent)
+          return values.length > 0
+            ? Effect.succeed(values)
+            : Effect.fail(
+                new NotFound({
+                  resource: "other",
+                  id: `${other} of experiment ${this.key}`,
+                  endpoint: null,
+                  serverMessage: null,
+                  sdkErrorCode: null
+                })
+              )
+        })
+  }
+
+  /** The whole summary object of one log-other (NotFound if it was never logged). */
+  getOthersSummaryEntry(other: string): Effect.Effect<Summary, CometError> {
+    return this.api.getExperimentSummary(this.key, "other", other)
   }
 
   /** The name shown in the UI: the log-other `Name`, else the metadata name, else null. */

@@ -8,6 +8,7 @@
 
 /** The typed errors every method fails with, re-exported from @comet-ts/core. @since 0.1.0 */
 export {
+  Ambiguous,
   BadRequest,
   CometError,
   ConfigurationError,
@@ -23,6 +24,8 @@ export {
 } from "@comet-ts/core"
 /** The Promise facade. @since 0.1.0 */
 export { API, APIExperiment, type APIGetResult, type APIOptions, type CallOptions, type PanelOption } from "./API.js"
+/** Dashboard helpers for chart results: series by name, last/min/max, tidy rows, chunked Stream. @since 0.1.0 */
+export * as Chart from "./Chart.js"
 /** Layers and constructors of the Effect service. @since 0.1.0 */
 export * as CometApiLayer from "./CometApi.js"
 /** The Effect service. @since 0.1.0 */
@@ -34,6 +37,7 @@ export {
   type CometApiSettings,
   type CometApiShape,
   type ExperimentReads,
+  type ExperimentState,
   type GetResult,
   type OrStrategy,
   type ProjectLocation,
@@ -46,5 +50,7 @@ export { Experiment, ExperimentInfo, experimentUrl } from "./Experiment.js"
 /** The panel context service and its Layers. @since 0.1.0 */
 export * as Panel from "./PanelContext.js"
 export { PanelContext, type PanelContextShape, type PanelValues } from "./PanelContext.js"
+/** Summaries (metrics, parameters, others) read as numbers. @since 0.1.0 */
+export * as Summaries from "./Summaries.js"
 /** Testing support: CometApi over any HttpClient, method mocks. @since 0.1.0 */
 export * as Testing from "./Testing.js"

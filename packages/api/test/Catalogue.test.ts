@@ -32,6 +32,7 @@ type Tag =
   | "TransportError"
   | "DecodeError"
   | "InvalidArgument"
+  | "Ambiguous"
   | "QueryError"
   | "ConfigurationError"
 
@@ -242,7 +243,48 @@ const cases: ReadonlyArray<Case> = [
     name: "invalid regular expression",
     call: (api) => api.getExperiments(ws.name, project.projectName, "run-(["),
     tag: "InvalidArgument",
-    message: "not a valid regular expression"
+    message: "not a valid Python regular expression: unterminated character set at position 5"
+  },
+  {
+    name: "a Python pattern JavaScript cannot express",
+    call: (api) => api.getExperiments(ws.name, project.projectName, "(run)(?(1)-a|-b)"),
+    tag: "InvalidArgument",
+    message: "valid in Python, but JavaScript cannot express it: a conditional group"
+  },
+  {
+    name: "an experiment name two runs share",
+    call: (api) => api.getExperiment(ws.name, project.projectName, "twin"),
+    intercept: onEndpoint(
+      "experiments",
+      () =>
+        new Response(
+          JSON.stringify({
+            experiments: [0, 1].map((i) => ({
+              experimentKey: `${"ab".repeat(15)}0${i}`,
+              experimentName: "twin",
+              optimizationId: null,
+              projectId: project.projectId,
+              projectName: project.projectName,
+              workspaceName: ws.name,
+              filePath: null,
+              fileName: null,
+              durationMillis: null,
+              startTimeMillis: 0,
+              endTimeMillis: null,
+              archived: false
+            }))
+          }),
+          { status: 200, headers: { "content-type": "application/json" } }
+        )
+    ),
+    tag: "Ambiguous",
+    message: `The experiment name "twin" in ${ws.name}/${project.projectName} matches 2 experiments: ${"ab".repeat(15)}00, ${"ab".repeat(15)}01`
+  },
+  {
+    name: "a key under a project it is not in",
+    call: (api) => api.get(`${ws.name}/no-such-project/${KEY}`),
+    tag: "InvalidArgument",
+    message: `experiment ${KEY} is in ${ws.name}/${project.projectName}, not in ${ws.name}/no-such-project`
   },
   {
     name: "unknown returnType",

@@ -282,6 +282,26 @@ const cases: ReadonlyArray<Case> = [
     }
   },
   {
+    name: "getExperimentMetrics (every metric, one request, server order)",
+    effect: (api) => api.getExperimentMetrics(KEY),
+    facade: (api) => api.getExperimentMetrics(KEY),
+    check: (r) => {
+      const points = r as ReadonlyArray<{ metricName: string; timestamp: number | null }>
+      const total = exp.metrics.reduce((n, m) => n + Emulator.Series.seriesLength(m), 0)
+      assert.strictEqual(points.length, total)
+      assert.sameMembers([...new Set(points.map((p) => p.metricName))], seriesNames)
+      // The emulator lists them as Comet does: in logging order.
+      for (let i = 1; i < points.length; i++)
+        assert.isAtLeast(points[i]!.timestamp as number, points[i - 1]!.timestamp as number)
+    }
+  },
+  {
+    name: "getExperimentState",
+    effect: (api) => api.getExperimentState(KEY),
+    facade: (api) => api.getExperimentState(KEY),
+    check: (r) => assert.strictEqual(r, exp.running ? "running" : exp.hasCrashed ? "crashed" : "finished")
+  },
+  {
     name: "getExperimentMetricsSummaries",
     effect: (api) => api.getExperimentMetricsSummaries(KEY),
     facade: (api) => api.getExperimentMetricsSummaries(KEY),
@@ -378,6 +398,12 @@ const cases: ReadonlyArray<Case> = [
     effect: (api) => api.getExperimentInstalledPackages(KEY),
     facade: (api) => api.getExperimentInstalledPackages(KEY),
     check: (r) => assert.deepStrictEqual(r, exp.systemDetails.installedPackages ?? [])
+  },
+  {
+    name: "getExperimentOsPackages",
+    effect: (api) => api.getExperimentOsPackages(KEY),
+    facade: (api) => api.getExperimentOsPackages(KEY),
+    check: (r) => assert.deepStrictEqual(r, exp.systemDetails.osPackages ?? [])
   },
   {
     name: "getExperimentAssetList",

@@ -18,6 +18,10 @@ describe("README examples", () => {
     const block = blocks.find((b) => b.includes("CometApiLayer.layerConfig"))
     assert.strictEqual(block?.trimEnd(), body(file("examples/demo/src/quickstart/effect.ts")))
   })
+  it("the dashboard helpers example is examples/demo/src/quickstart/dashboard.ts", () => {
+    const block = blocks.find((b) => b.includes("Chart.series(chart[exp.key]"))
+    assert.strictEqual(block?.trimEnd(), body(file("examples/demo/src/quickstart/dashboard.ts")))
+  })
   it("the testing example is packages/api/test/Readme.test.ts", () => {
     const block = blocks.find((b) => b.includes('describe("my panel"'))
     assert.strictEqual(block?.trimEnd(), file("packages/api/test/Readme.test.ts").trimEnd())

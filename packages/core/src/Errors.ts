@@ -8,11 +8,14 @@
 import * as Schema from "effect/Schema"
 import { scrub } from "./internal/secrets.js"
 
-/** Scrub registered secrets from every string field (a last line of defence: JSON and fields stay clean too). */
+/** Scrub registered secrets from every string field and string list (a last line of defence: JSON and fields stay clean too). */
 const clean = <P>(props: P): P => {
   if (typeof props !== "object" || props === null) return props
   const out: Record<string, unknown> = { ...(props as Record<string, unknown>) }
-  for (const [k, v] of Object.entries(out)) if (typeof v === "string") out[k] = scrub(v)
+  for (const [k, v] of Object.entries(out)) {
+    if (typeof v === "string") out[k] = scrub(v)
+    else if (Array.isArray(v)) out[k] = v.map((x: unknown) => (typeof x === "string" ? scrub(x) : x))
+  }
   return out as P
 }
 
@@ -236,6 +239,38 @@ export class InvalidArgument extends CometTaggedError<InvalidArgument>()("Invali
   }
 }
 
+const ambiguousFields = {
+  /** What was looked up by name, e.g. `"experiment"`. */
+  resource: Schema.String,
+  /** The name given. */
+  name: Schema.String,
+  /** Where it was looked up, e.g. `"my-workspace/my-project"`. */
+  scope: Schema.String,
+  /** The key of every match, in the server's order. */
+  matches: Schema.Array(Schema.String)
+}
+
+/**
+ * A name matched more than one thing where the caller needed one: experiment names repeat inside
+ * a project (Comet ships a tool to rename duplicates), so a name is not a key. The error names
+ * every match, so the caller can pick by key. comet_ml 3.58.8 silently returns the last match.
+ *
+ * @since 0.1.0
+ */
+export class Ambiguous extends Schema.TaggedError<Ambiguous>("@comet-ts/core/Ambiguous")("Ambiguous", ambiguousFields) {
+  constructor(props: Schema.Struct.Constructor<typeof ambiguousFields>, options?: MakeOptions) {
+    super(clean(props), options)
+  }
+
+  override get message(): string {
+    const listed = this.matches.slice(0, 20).join(", ")
+    const more = this.matches.length > 20 ? ` and ${this.matches.length - 20} more` : ""
+    return scrub(
+      `The ${this.resource} name ${JSON.stringify(this.name)} in ${this.scope} matches ${this.matches.length} ${this.resource}s: ${listed}${more}. Names are not keys in Comet: use the key of the one you mean (e.g. "${this.scope}/${this.matches[0] ?? "KEY"}").`
+    )
+  }
+}
+
 /**
  * What kind of problem a query has.
  *
@@ -301,6 +336,7 @@ export type CometError =
   | TransportError
   | DecodeError
   | InvalidArgument
+  | Ambiguous
   | QueryError
   | ConfigurationError
 
@@ -319,6 +355,7 @@ export const CometError: Schema.Union<
     typeof TransportError,
     typeof DecodeError,
     typeof InvalidArgument,
+    typeof Ambiguous,
     typeof QueryError,
     typeof ConfigurationError
   ]
@@ -331,6 +368,7 @@ export const CometError: Schema.Union<
   TransportError,
   DecodeError,
   InvalidArgument,
+  Ambiguous,
   QueryError,
   ConfigurationError
 )
@@ -344,6 +382,7 @@ const tags = new Set<string>([
   "TransportError",
   "DecodeError",
   "InvalidArgument",
+  "Ambiguous",
   "QueryError",
   "ConfigurationError"
 ])

@@ -11,6 +11,7 @@ export { CometConfig, type CometOptions, type ConfigSources, type ResolvedConfig
 /** Decoding bodies with the wire Schemas into typed results or DecodeErrors. @since 0.1.0 */
 export * as Decode from "./Decode.js"
 export {
+  Ambiguous,
   BadRequest,
   CometError,
   ConfigurationError,
@@ -37,7 +38,7 @@ export { errorFromResponse, parseRetryAfter } from "./ResponseErrors.js"
 export { Asset, AssetIdFromWire, AssetList, Curve, CurveData } from "./wire/Asset.js"
 /** Wire schema building blocks. @since 0.1.0 */
 export * as WireCommon from "./wire/Common.js"
-export { NumericArray, WireNumber, WireString } from "./wire/Common.js"
+export { NumericArray, parseNumber, WireNumber, WireString } from "./wire/Common.js"
 export { ErrorBody } from "./wire/ErrorBody.js"
 export { ExperimentList, ExperimentMetadata, ExperimentSummary } from "./wire/Experiment.js"
 export { Code, Graph, Html, InstalledPackages, Output, Tags } from "./wire/ExperimentContent.js"

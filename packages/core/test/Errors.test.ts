@@ -136,6 +136,35 @@ describe("errorFromResponse", () => {
     assert.isTrue(Core.isCometError(back))
     assert.isFalse(Core.isCometError(new Error("x")))
   })
+
+  it("Ambiguous names every match and how to pick one, round-trips, and is not retryable", () => {
+    const e = new Core.Ambiguous({
+      resource: "experiment",
+      name: "baseline",
+      scope: "ws/proj",
+      matches: ["k1", "k2"]
+    })
+    assert.instanceOf(e, Error)
+    assert.strictEqual(e._tag, "Ambiguous")
+    assert.strictEqual(
+      e.message,
+      'The experiment name "baseline" in ws/proj matches 2 experiments: k1, k2. Names are not keys in Comet: use the key of the one you mean (e.g. "ws/proj/k1").'
+    )
+    const back = Schema.decodeUnknownSync(Core.CometError)(
+      JSON.parse(JSON.stringify(Schema.encodeSync(Core.CometError)(e)))
+    )
+    assert.instanceOf(back, Core.Ambiguous)
+    assert.deepStrictEqual((back as Core.Ambiguous).matches, ["k1", "k2"])
+    assert.isTrue(Core.isCometError(back))
+    assert.isFalse(Core.isRetryable(e))
+    const many = new Core.Ambiguous({
+      resource: "experiment",
+      name: "n",
+      scope: "w/p",
+      matches: Array.from({ length: 25 }, (_, i) => `k${i}`)
+    })
+    assert.include(many.message, "k19 and 5 more")
+  })
 })
 
 describe("the API key never appears in an error", () => {
@@ -208,6 +237,7 @@ describe("the API key never appears in an error", () => {
         )
         const build = (text: string) => [
           new Core.InvalidArgument({ argument: "experiment path", value: text, reason: text }),
+          new Core.Ambiguous({ resource: "experiment", name: text, scope: text, matches: [text, "k2"] }),
           new Core.NotFound({ resource: "asset", id: text, endpoint: text, serverMessage: text, sdkErrorCode: null }),
           new Core.QueryError({ reason: "syntax", detail: text, line: 1, column: 1, hint: text }),
           new Core.ConfigurationError({ setting: text, reason: text }),

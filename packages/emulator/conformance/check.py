@@ -378,9 +378,12 @@ def main():
         eq(e_plain.get_metrics("val_accuracy"), plain["metrics"]["val_accuracy"], "get_metrics(name)")
         eq(e_plain.get_metrics("no_such_metric"), [], "unknown metric")
 
-    @check("APIExperiment.get_metrics (all, backend ≥ 3.20.60)", "APIExperiment.get_metrics() → experiment/metrics/get-all")
+    @check("APIExperiment.get_metrics (all, backend ≥ 3.20.60)", "APIExperiment.get_metrics() → experiment/metrics/get-all (one request; points in logging order)")
     def _():
-        expected = [p for n in plain["metricNames"] for p in plain["metrics"][n]]
+        # Comet lists every point once, in logging order: by timestamp, then metric order, then offset.
+        names = plain["metricNames"]
+        points = [p for n in names for p in plain["metrics"][n]]
+        expected = sorted(points, key=lambda p: (p["timestamp"], names.index(p["metricName"]), p["offset"]))
         eq(e_plain.get_metrics(), expected)
 
     @check("APIExperiment.get_metrics (all, older backend)", "APIExperiment.get_metrics() with backend 3.0.0 → column-names + get-metric per name")

@@ -31,16 +31,48 @@ const optionalNull = <A, I, R>(s: Schema.Schema<A, I, R>) =>
  */
 export const MAX_POINTS_PER_METRIC = 15_000
 
+const nonFinite = {
+  NaN: Number.NaN,
+  Infinity: Number.POSITIVE_INFINITY,
+  "-Infinity": Number.NEGATIVE_INFINITY
+} as const
+
+/**
+ * A logged metric value: any number, non-finite ones included. In JSON (where `NaN` and
+ * `Infinity` are not numbers) the non-finite values are the strings comet_ml logs for them:
+ * `"NaN"`, `"Infinity"`, `"-Infinity"`.
+ *
+ * @since 0.1.0
+ */
+export const LoggedNumber: Schema.Schema<number, number | "NaN" | "Infinity" | "-Infinity"> = Schema.transform(
+  Schema.Union(Schema.Number, Schema.Literal("NaN", "Infinity", "-Infinity")),
+  Schema.Number,
+  {
+    strict: true,
+    decode: (v) => (typeof v === "number" ? v : nonFinite[v]),
+    encode: (n) =>
+      Number.isNaN(n)
+        ? "NaN"
+        : n === Number.POSITIVE_INFINITY
+          ? "Infinity"
+          : n === Number.NEGATIVE_INFINITY
+            ? "-Infinity"
+            : n
+  }
+).annotations({ identifier: "LoggedNumber" })
+
 /**
  * A metric series given point by point, as parallel arrays. `steps` and `epochs` entries may be
- * `null`; `values` entries may be `null` for a value that is not a finite number.
+ * `null`. A `values` entry is a logged value ({@link LoggedNumber}: non-finite values included) or
+ * `null` for a point without a value — a gap: charts send `null` for it, `get-metric`,
+ * `get-all` and the summaries leave it out.
  *
  * @since 0.1.0
  */
 export const ExplicitSeries = Schema.Struct({
   name: Schema.String,
   steps: Schema.Array(Schema.NullOr(Schema.Number)),
-  values: Schema.Array(Schema.NullOr(Schema.Number)),
+  values: Schema.Array(Schema.NullOr(LoggedNumber)),
   timestamps: Schema.Array(Millis),
   epochs: Schema.optional(Schema.Array(Schema.NullOr(Schema.Number))),
   contexts: Schema.optional(Schema.Array(Schema.NullOr(Schema.String)))

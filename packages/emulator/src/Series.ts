@@ -10,8 +10,10 @@ import type { MetricSeries, SyntheticSeriesSpec } from "./Dataset.js"
 import { normalAt, uniformAt } from "./internal/rng.js"
 
 /**
- * The points of a series as parallel typed arrays. `NaN` stands for `null` in `steps`, `epochs`
- * and `values`. `contexts` is one context for every point, or one per point.
+ * The points of a series as parallel typed arrays. `NaN` stands for `null` in `steps` and
+ * `epochs`. `values` holds logged values, non-finite ones included (`NaN`, `±Infinity`); a point
+ * without a value (`null` in the dataset) is marked in `gaps` (`1`), which is `null` when the
+ * series has none. `contexts` is one context for every point, or one per point.
  *
  * @since 0.1.0
  */
@@ -19,10 +21,18 @@ export interface SeriesPoints {
   readonly length: number
   readonly steps: Float64Array
   readonly values: Float64Array
+  readonly gaps: Uint8Array | null
   readonly epochs: Float64Array
   readonly timestamps: Float64Array
   readonly contexts: string | null | ReadonlyArray<string | null>
 }
+
+/**
+ * Whether point `i` of materialised points has no value (a gap).
+ *
+ * @since 0.1.0
+ */
+export const isGap = (p: SeriesPoints, i: number): boolean => p.gaps !== null && p.gaps[i] === 1
 
 /**
  * Whether a series is given as a recipe.
@@ -150,15 +160,21 @@ const compute = (s: MetricSeries): SeriesPoints => {
       epochs[i] = syntheticEpoch(p, step)
       timestamps[i] = syntheticTimestamp(p, i)
     }
-    return { length: n, steps, values, epochs, timestamps, contexts: p.context }
+    return { length: n, steps, values, gaps: null, epochs, timestamps, contexts: p.context }
   }
+  let gaps: Uint8Array | null = null
   for (let i = 0; i < n; i++) {
+    const v = s.values[i]
     steps[i] = orNaN(s.steps[i])
-    values[i] = orNaN(s.values[i])
+    values[i] = orNaN(v)
+    if (v === null || v === undefined) {
+      gaps ??= new Uint8Array(n)
+      gaps[i] = 1
+    }
     epochs[i] = orNaN(s.epochs?.[i])
     timestamps[i] = s.timestamps[i] ?? 0
   }
-  return { length: n, steps, values, epochs, timestamps, contexts: s.contexts ?? null }
+  return { length: n, steps, values, gaps, epochs, timestamps, contexts: s.contexts ?? null }
 }
 
 /**
@@ -170,20 +186,34 @@ export const contextAt = (p: SeriesPoints, i: number): string | null =>
   typeof p.contexts === "string" || p.contexts === null ? p.contexts : (p.contexts[i] ?? null)
 
 /**
- * The last logged value of a series (what queries compare metrics against), or null for an
- * empty series.
+ * The last logged value of a series (what queries compare metrics against): the value of the
+ * last point that has one, or null when none has.
  *
  * @since 0.1.0
  */
 export const lastValue = (s: MetricSeries): number | null => {
   const n = seriesLength(s)
-  return n === 0 ? null : pointAt(s, n - 1).value
+  if (isSynthetic(s)) return n === 0 ? null : pointAt(s, n - 1).value
+  for (let i = n - 1; i >= 0; i--) {
+    const v = s.values[i]
+    if (v !== null && v !== undefined) return v
+  }
+  return null
 }
 
 /**
  * A metric value as Comet writes it in JSON strings (JavaScript's shortest round-trip form;
- * non-finite values as `NaN`, `Infinity`, `-Infinity`).
+ * non-finite values as `NaN`, `Infinity`, `-Infinity`, the strings comet_ml logs for them).
  *
  * @since 0.1.0
  */
 export const formatValue = (v: number): string => String(v)
+
+/**
+ * A value as the multi-metric chart sends it: a JSON number when finite, else the string comet_ml
+ * logs for it (`"NaN"`, `"Infinity"`, `"-Infinity"`), so that it stays distinct from a gap
+ * (`null`).
+ *
+ * @since 0.1.0
+ */
+export const chartValue = (v: number): number | string => (Number.isFinite(v) ? v : String(v))

@@ -229,7 +229,11 @@ describe("series", () => {
     const p = materialize(s)
     assert.deepStrictEqual(pointAt(s, 1), { step: null, value: null, epoch: 1, timestamp: 20, context: "x" })
     assert.isTrue(Number.isNaN(p.steps[1] as number))
-    assert.strictEqual(lastValue(s), null)
+    // A null value is a gap: marked, and the last value is the last point that has one.
+    assert.deepStrictEqual([...(p.gaps ?? [])], [0, 1])
+    assert.strictEqual(lastValue(s), 1.5)
+    assert.strictEqual(lastValue({ ...s, values: [null, null] }), null)
+    assert.isNull(materialize({ ...s, values: [1.5, Number.NaN] }).gaps, "NaN is a value, not a gap")
   })
 })
 

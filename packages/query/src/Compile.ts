@@ -10,15 +10,18 @@
  * - {@link compileTerms} is the portable fallback: the DNF terms, each compiled AND-only, to run
  *   one by one and union.
  *
- * Every failure is a `QueryError` (unknown column, type mismatch, negated tag, too deep, too many
- * terms); nothing is ever compiled to a query that silently matches nothing.
+ * - `~Tag(t)` is a `not_equal` rule on source `tag`, as comet_ml 3.58.8 sends it. Negations are
+ *   pushed to the leaves (operator swap, De Morgan), so no `negated` flag is sent: `~(A & B)` is
+ *   sent as `~A | ~B` (see the package README for what comet_ml 3.58.8 sends instead).
+ *
+ * Every failure is a `QueryError` (unknown column, type mismatch, too deep, too many terms);
+ * nothing is ever compiled to a query that silently matches nothing.
  *
  * @since 0.1.0
  */
 import { type Column, type Predicate, QueryError, type Rule, type RuleGroup } from "@comet-ts/core"
 import * as Either from "effect/Either"
 import { dnfSize, toDnf, toNnf } from "./Dnf.js"
-import { formatString } from "./internal/format.js"
 import { checkLeaf, compileType, isLiteral, type Literal, leafRule, sourceOf } from "./internal/leaves.js"
 import type { Query } from "./Query.js"
 
@@ -75,14 +78,10 @@ type Node =
   | { readonly kind: "group"; readonly condition: "AND" | "OR"; readonly children: ReadonlyArray<Node> }
 
 const encodeLiteral = (literal: Literal, columns: ReadonlyArray<Column>): Node | QueryError => {
-  if (literal._tag === "Not") {
-    return error(
-      "unsupported",
-      `~Tag(${formatString(literal.operand.name)}): Comet's query API cannot ask for experiments without a tag (the Python SDK refuses to negate a Tag too)`,
-      "evaluate the query locally (evaluate), or query the positive part and filter out the tagged experiments"
-    )
+  // `~Tag(t)` is the rule comet_ml 3.58.8 sends for it: operator `not_equal`, value `t`.
+  if (literal._tag === "Tag" || literal._tag === "Not") {
+    return { kind: "rule", source: "tag", rule: leafRule(literal, "string") }
   }
-  if (literal._tag === "Tag") return { kind: "rule", source: "tag", rule: leafRule(literal, "string") }
   const type = compileType(literal.variable, columns)
   if (typeof type !== "string") return type
   const bad = checkLeaf(literal, type)
@@ -161,8 +160,7 @@ const predicatesOf = (root: Node): ReadonlyArray<Predicate> => {
  * predicates; OR gives the nested form of §4.7 (see the module docs). Tags need no column.
  *
  * Fails with a `QueryError` for an unknown column (naming the columns available), a value or
- * method that does not fit the column type, a negated `Tag`, or a query nested deeper than
- * `maxDepth`.
+ * method that does not fit the column type, or a query nested deeper than `maxDepth`.
  *
  * @since 0.1.0
  */

@@ -3,7 +3,8 @@
  * `Parameter`, `Other`, `Metadata`, `Environment` and `Tag`; read the Python syntax with `parse`
  * and write it with `format`; compile to the wire `predicates` of `POST project/query` with
  * `compile` (or `compileTerms` for the portable DNF fallback); evaluate locally with `evaluate`;
- * list a project's typed variables with `queryVariables`. Pure: depends on `effect` and
+ * list a project's typed variables with `queryVariables`; match Python `re` patterns (as
+ * `get_experiments(…, pattern)` takes them) with `pythonRegex`. Pure: depends on `effect` and
  * `@comet-ts/core` only.
  *
  * @since 0.1.0
@@ -15,6 +16,7 @@ export { evaluate, evaluatePredicates, evaluateRule, evaluator } from "./Evaluat
 export type { ExperimentRecord, RecordValue } from "./ExperimentRecord.js"
 export { format } from "./Format.js"
 export { type ParseOptions, parse, QueryFromString } from "./Parse.js"
+export { type PythonRegex, type PythonRegexOptions, pythonRegex } from "./PythonRegex.js"
 export {
   type And,
   and,

@@ -5,6 +5,7 @@ import {
   and,
   compile,
   compileTerms,
+  Environment,
   format,
   Metadata,
   Metric,
@@ -256,7 +257,8 @@ describe("compile: errors are QueryErrors, never an empty result", () => {
       [Metadata("start_server_timestamp").between(1, 2), /between\(\) needs a numeric/, /datetime/],
       [Metric("acc").gt("0.5"), /cannot be compared with the string "0.5"/, /number 0.5 \(without quotes\)/],
       [Metric("acc").eq("high"), /cannot be compared/, /compare with a number/],
-      [Parameter("batch").eq(32), /the number 32 can never equal/, /"32"/],
+      [Parameter("batch").eq(32), /the number 32 can never equal/, /== "32" \(equal text only: "32" is not "32.0"\)/],
+      [Parameter("batch").ne(32), /the number 32 can never equal/, /!= "32"/],
       [Parameter("batch").eq(true), /the boolean True/, /"True"/],
       [Metadata("duration").gt(new Date(0)), /a datetime/, /seconds/],
       [Metadata("start_server_timestamp").lt("2019-09-24"), /the string/, /Date/],
@@ -285,13 +287,72 @@ describe("compile: errors are QueryErrors, never an empty result", () => {
     assert.strictEqual(err(not(and(Metric("loss").gt(1), Metric("acc").contains("x")))).reason, "type-mismatch")
   })
 
-  it("refuses a negated tag, which Comet cannot express", () => {
-    for (const q of [not(Tag("a")), not(or(Tag("a"), Metric("acc").gt(1))), and(Metric("acc").gt(1), Tag("t").not())]) {
-      const e = err(q)
-      assert.strictEqual(e.reason, "unsupported")
-      assert.include(e.detail, "~Tag(")
-      assert.include(e.hint ?? "", "evaluate")
+  it("sends ~Tag(t) as comet_ml 3.58.8 does: a not_equal rule on source tag", () => {
+    assert.deepStrictEqual(ok(not(Tag("a"))), [
+      { source: "tag", query: group("AND", rule("a", "string", "not_equal", "a")) }
+    ])
+    assert.deepStrictEqual(ok(parse('~Tag("a")').pipe(Either.getOrThrow)), ok(not(Tag("a"))))
+    // AND-merged with other tag rules, in the order written.
+    assert.deepStrictEqual(ok(and(Metric("acc").gt(1), Tag("t").not(), Tag("u"))), [
+      { source: "metrics", query: group("AND", rule("acc", "double", "greater", 1)) },
+      { source: "tag", query: group("AND", rule("t", "string", "not_equal", "t"), rule("u", "string", "equal", "u")) }
+    ])
+    // Inside De Morgan: ~(Tag(a) | acc > 1) is ~Tag(a) & acc <= 1.
+    assert.deepStrictEqual(ok(not(or(Tag("a"), Metric("acc").gt(1)))), [
+      { source: "tag", query: group("AND", rule("a", "string", "not_equal", "a")) },
+      { source: "metrics", query: group("AND", rule("acc", "double", "less_or_equal", 1)) }
+    ])
+  })
+
+  it("sends ~(A & B) as ~A | ~B (comet_ml 3.58.8 sends ~A and ~B as two AND-ed predicates)", () => {
+    assert.deepStrictEqual(ok(not(and(Metric("acc").gt(1), Parameter("lr").lt(2)))), [
+      {
+        source: "nested",
+        query: group(
+          "OR",
+          rule("acc", "double", "less_or_equal", 1, "metrics"),
+          rule("lr", "double", "greater_or_equal", 2, "params")
+        )
+      }
+    ])
+    assert.deepStrictEqual(ok(not(and(Tag("a"), Tag("b")))), [
+      {
+        source: "tag",
+        query: group("OR", rule("a", "string", "not_equal", "a", "tag"), rule("b", "string", "not_equal", "b", "tag"))
+      }
+    ])
+  })
+
+  it("ordering a string column against a number: says it is lexicographic, per operator, without advice that changes the meaning", () => {
+    const ops = [
+      [Parameter("pct").gt(55), ">"],
+      [Parameter("pct").ge(55), ">="],
+      [Parameter("pct").lt(55), "<"],
+      [Parameter("pct").le(55), "<="]
+    ] as const
+    const cols = [...columns, col("pct", "params", "string")]
+    for (const [q, op] of ops) {
+      const e = err(q, cols)
+      assert.strictEqual(e.reason, "type-mismatch")
+      assert.include(e.detail, "compares text lexicographically")
+      assert.include(e.detail, '"100" < "55"')
+      assert.notInclude(e.detail, "can never equal")
+      assert.include(
+        e.hint ?? "",
+        `to compare as text, write Parameter("pct") ${op} "55", knowing that text order is not numeric order`
+      )
+      assert.include(
+        e.hint ?? "",
+        `keep the runs whose value reads as a number ${op} 55 (the values: getParametersSummary)`
+      )
     }
+    // Other sources name their own summary (or none).
+    assert.include(err(Other("note").gt(1)).hint ?? "", "getOthersSummary")
+    assert.notInclude(err(Environment("os").gt(1)).hint ?? "", "(the values")
+    // A string value is an explicit text comparison: compiled as written.
+    assert.deepStrictEqual(ok(Parameter("pct").gt("55"), cols), [
+      { source: "params", query: group("AND", rule("pct", "string", "greater", "55")) }
+    ])
   })
 
   it("passes unknown column types through, with only Python's checks", () => {

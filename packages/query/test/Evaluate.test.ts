@@ -52,6 +52,22 @@ describe("evaluate: the rule table (comet-rest-v2.md §4.5 and the README's deci
     assert.deepStrictEqual(both(p.between(3, 2), "double", 2.5), [false, true])
   })
 
+  it("string columns order lexicographically, numeric-looking values included (as compile's error says)", () => {
+    assert.deepStrictEqual(both(p.gt("55"), "string", "100"), [false, true]) // "100" < "55" as text
+    assert.deepStrictEqual(both(p.gt("55"), "string", "9"), [true, false])
+    assert.deepStrictEqual(both(p.lt("55"), "string", "auto"), [false, true])
+    assert.deepStrictEqual(both(p.ge("55"), "string", "55.0"), [true, false]) // longer text, same prefix
+    assert.deepStrictEqual(both(p.eq("55"), "string", "55.0"), [false, true]) // equal text only
+    // The wire form decides the same way, also when the rule's value is a number.
+    const rec = record({ params: { p: "100" } })
+    assert.isFalse(
+      evaluatePredicates([{ source: "params", query: group("AND", rule("p", "string", "greater", 55)) }], rec)
+    )
+    assert.isTrue(
+      evaluatePredicates([{ source: "params", query: group("AND", rule("p", "double", "greater", 55)) }], rec)
+    )
+  })
+
   it("a value that is missing, null or unreadable fails a comparison and its negation (SQL's NULL)", () => {
     for (const value of [undefined, null, "abc", "", Number.NaN]) {
       assert.deepStrictEqual(both(p.gt(0.3), "double", value), [false, false], String(value))

@@ -188,6 +188,40 @@ describe("parse: literals", () => {
     same('Metadata("start_server_timestamp") < datetime(2000, 2, 29)', at(Date.UTC(2000, 1, 29)))
   })
 
+  it("reads timezone-aware datetimes (comet_ml sends them with their offset) as the same instant", () => {
+    const at = (ms: number) => Metadata("start_server_timestamp").lt(new Date(ms))
+    const jan1 = at(Date.UTC(2024, 0, 1))
+    for (const tz of [
+      "timezone.utc",
+      "datetime.timezone.utc",
+      "UTC",
+      "datetime.UTC",
+      "pytz.utc",
+      "pytz.UTC",
+      'ZoneInfo("UTC")',
+      'ZoneInfo("Etc/UTC")',
+      "timezone(timedelta(0))",
+      'timezone(timedelta(hours=0), "Z")'
+    ]) {
+      same(`Metadata("start_server_timestamp") < datetime(2024, 1, 1, tzinfo=${tz})`, jan1)
+    }
+    same('Metadata("start_server_timestamp") < datetime(2024, 1, 1, 0, 0, 0, 0, timezone.utc)', jan1)
+    // 02:00 at UTC+2 is midnight UTC; 19:00 the day before at UTC-5 too.
+    same(
+      'Metadata("start_server_timestamp") < datetime.datetime(2024, 1, 1, 2, tzinfo=datetime.timezone(datetime.timedelta(hours=2)))',
+      jan1
+    )
+    same('Metadata("start_server_timestamp") < datetime(2023, 12, 31, 19, tzinfo=timezone(-timedelta(hours=5)))', jan1)
+    same(
+      'Metadata("start_server_timestamp") < datetime(2024, 1, 1, 5, 30, tzinfo=timezone(timedelta(hours=5, minutes=30)))',
+      jan1
+    )
+    same(
+      'Metadata("start_server_timestamp") < datetime(2024, 1, 1, tzinfo=timezone(timedelta(minutes=-90)))',
+      at(Date.UTC(2024, 0, 1, 1, 30))
+    )
+  })
+
   it("rejects invalid datetimes", () => {
     fails('Metadata("s") < datetime(2019, 2, 29)', { reason: "type-mismatch", detail: /day 29/ })
     fails('Metadata("s") < datetime(2019, 13, 1)', { reason: "type-mismatch", detail: /month/ })
@@ -195,7 +229,22 @@ describe("parse: literals", () => {
     fails('Metadata("s") < datetime(2019, 9)', { reason: "syntax", detail: /missing the argument 'day'/ })
     fails('Metadata("s") < datetime(2019, 9, 1.5)', { reason: "type-mismatch", detail: /integer/ })
     fails('Metadata("s") < datetime(2019, 9, 1, 0, 0, 0, 1500)', { reason: "unsupported", hint: /1000/ })
-    fails('Metadata("s") < datetime(2019, 9, 1, tzinfo=timezone.utc)', { reason: "syntax", detail: /timezone/ })
+    fails('Metadata("s") < datetime(2019, 9, 1, tzinfo="UTC")', { reason: "type-mismatch", hint: /timezone\.utc/ })
+    fails('Metadata("s") < datetime(2019, 9, 1, tzinfo=timezone(timedelta(hours=24)))', {
+      reason: "type-mismatch",
+      detail: /strictly between/
+    })
+    fails('Metadata("s") < datetime(2019, 9, 1, tzinfo=timezone(5))', { reason: "type-mismatch", detail: /timedelta/ })
+    fails('Metadata("s") < datetime(2019, 9, 1, tzinfo=ZoneInfo("Europe/Paris"))', {
+      reason: "unsupported",
+      detail: /daylight-saving/,
+      hint: /timezone\(timedelta/
+    })
+    fails('Metadata("s") < datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=1)))', {
+      reason: "type-mismatch",
+      detail: /outside years/
+    })
+    fails('Metadata("s") < timezone.utc', { reason: "type-mismatch", hint: /tzinfo/ })
     fails('Metadata("s") < datetime(2019, 9, 1, hours=5)', { reason: "syntax", detail: /no argument named 'hours'/ })
     fails('Metadata("s") < datetime(2019, 9, 1, day=2)', { reason: "syntax", detail: /multiple values/ })
     fails('Metadata("s") < datetime(2019, 9, 1, 0, 0, 0, 0, None, 1)', { reason: "syntax", detail: /at most 8/ })

@@ -9,6 +9,7 @@ import { type ChartExperiment, type CometError, InvalidArgument, MetricsChartRes
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import { chartChunkSize } from "./chartChunks.js"
 import { type ApiContext, unique } from "./context.js"
 import type { ChartOptions } from "./options.js"
 import { required } from "./paths.js"
@@ -44,7 +45,7 @@ export const makeCharts = (ctx: ApiContext): ChartMethods => {
   const { http, settings, scope } = ctx
 
   const chunkSizeFor = (spec: ChartSpec): number =>
-    settings.chartChunkSize ?? Math.max(1, Math.floor((spec.full ? 100 : 1000) / Math.max(1, spec.metrics.length)))
+    settings.chartChunkSize ?? chartChunkSize(spec.metrics.length, spec.full)
 
   /** Fetch chart data for keys: chunks concurrently, merged exactly; a failed chunk fails the whole. */
   const fetchChart = (

@@ -7,6 +7,7 @@
  */
 import {
   Code,
+  ColumnList,
   type CometError,
   GitMetadata,
   Graph,
@@ -21,8 +22,8 @@ import {
 } from "@comet-ts/core"
 import * as Effect from "effect/Effect"
 import type * as Schema from "effect/Schema"
-import { type ApiContext, notFound } from "./context.js"
-import type { ExperimentReads } from "./experimentReads.js"
+import { type ApiContext, notFound, unique } from "./context.js"
+import type { ExperimentReads, ExperimentState } from "./experimentReads.js"
 import type { SummaryKind } from "./options.js"
 import { required } from "./paths.js"
 
@@ -36,6 +37,7 @@ export type ExperimentDataMethods = Pick<
   ExperimentReads,
   | "getExperimentMetric"
   | "getExperimentMetrics"
+  | "getExperimentState"
   | "getExperimentMetricsSummaries"
   | "getExperimentParametersSummaries"
   | "getExperimentOthersSummaries"
@@ -57,7 +59,7 @@ export type ExperimentDataMethods = Pick<
 
 /** Build the per-experiment data reads. */
 export const makeExperimentData = (ctx: ApiContext): ExperimentDataMethods => {
-  const { http, byKey, getExperimentMetadata } = ctx
+  const { http, get, byKey, getExperimentMetadata } = ctx
 
   const summaries = (endpoint: string) => (experimentKey: string) =>
     Effect.map(byKey(endpoint, SummaryList, experimentKey), (r) => r.values)
@@ -89,16 +91,40 @@ export const makeExperimentData = (ctx: ApiContext): ExperimentDataMethods => {
       return r.metrics
     })
 
-  const getExperimentMetrics = (experimentKey: string, metric?: string) =>
-    metric !== undefined
-      ? getExperimentMetric(experimentKey, metric)
-      : Effect.gen(function* () {
-          const names = (yield* getExperimentMetricsSummaries(experimentKey)).map((s) => s.name).sort()
+  /**
+   * Every point of every metric in one request (`experiment/metrics/get-all`), in the server's
+   * order, as comet_ml 3.58.8's `get_metrics()` does. A server without that endpoint (it answers
+   * 404 for an experiment that exists) gets comet_ml's fallback for old backends: one
+   * `get-metric` per metric column of the project, in column order, concatenated.
+   */
+  const getAllMetrics = (experimentKey: string) =>
+    byKey("experiment/metrics/get-all", MetricHistory, experimentKey).pipe(
+      Effect.map((r) => r.metrics),
+      Effect.catchTag("NotFound", (missing) =>
+        Effect.gen(function* () {
+          const m = yield* Effect.orElseFail(getExperimentMetadata(experimentKey), () => missing)
+          const columns = yield* get("project/column-names", ColumnList, {
+            workspaceName: m.workspaceName,
+            projectName: m.projectName
+          })
+          const names = unique(columns.columns.filter((c) => c.source === "metrics").map((c) => c.name))
           const histories = yield* Effect.forEach(names, (n) => getExperimentMetric(experimentKey, n), {
             concurrency: "unbounded"
           })
           return histories.flat()
         })
+      )
+    )
+
+  const getExperimentMetrics = (experimentKey: string, metric?: string) =>
+    metric !== undefined ? getExperimentMetric(experimentKey, metric) : getAllMetrics(experimentKey)
+
+  /** comet_ml's `get_state()`: `"running"`, else `"crashed"`, else `"finished"`, from the metadata. */
+  const getExperimentState = (experimentKey: string) =>
+    Effect.map(
+      getExperimentMetadata(experimentKey),
+      (m): ExperimentState => (m.running ? "running" : m.hasCrashed ? "crashed" : "finished")
+    )
 
   const getExperimentName = (experimentKey: string, options?: { readonly maxLength?: number | undefined }) =>
     Effect.gen(function* () {
@@ -152,6 +178,7 @@ export const makeExperimentData = (ctx: ApiContext): ExperimentDataMethods => {
   return {
     getExperimentMetric,
     getExperimentMetrics,
+    getExperimentState,
     getExperimentMetricsSummaries,
     getExperimentParametersSummaries,
     getExperimentOthersSummaries,

@@ -23,6 +23,13 @@ import type * as Stream from "effect/Stream"
 import type { AssetOptions, AssetResult, ChartOptions, ReturnType, SummaryKind } from "./options.js"
 
 /**
+ * An experiment's state, as comet_ml 3.58.8's `APIExperiment.get_state()` reports it.
+ *
+ * @since 0.1.0
+ */
+export type ExperimentState = "running" | "finished" | "crashed"
+
+/**
  * The per-experiment read methods of `CometApiShape` (what `Experiment` calls): each takes the
  * experiment key first.
  *
@@ -36,11 +43,16 @@ export interface ExperimentReads {
     experimentKey: string,
     metric: string
   ) => Effect.Effect<ReadonlyArray<MetricPoint>, CometError>
-  /** The history of one metric, or of every metric of the experiment (concatenated in name order). */
+  /**
+   * The history of one metric, or (no name) every point of every metric in one request
+   * (`experiment/metrics/get-all`), in the server's order, as comet_ml 3.58.8's `get_metrics()`.
+   */
   readonly getExperimentMetrics: (
     experimentKey: string,
     metric?: string
   ) => Effect.Effect<ReadonlyArray<MetricPoint>, CometError>
+  /** `"running"`, `"crashed"` or `"finished"`, from the metadata (comet_ml's `get_state()`). */
+  readonly getExperimentState: (experimentKey: string) => Effect.Effect<ExperimentState, CometError>
   /** Metric summaries (values are strings, as on the wire). */
   readonly getExperimentMetricsSummaries: (experimentKey: string) => Effect.Effect<ReadonlyArray<Summary>, CometError>
   /** Parameter summaries. */

@@ -1,11 +1,16 @@
 /**
- * Workspaces, projects and experiments: listing (with a Python-style regex over key and name),
- * lookup by key, by name, or by `"workspace/project/experiment"` path (a key that is not found
- * falls back to a name lookup in the project, as the Python SDK does).
+ * Workspaces, projects and experiments: listing (with a Python `re` pattern over key and name,
+ * matched with `re.match` as comet_ml does), lookup by key, by name, or by
+ * `"workspace/project/experiment"` path (a key that is not found falls back to a name lookup in
+ * the project, as the Python SDK does). Unlike comet_ml 3.58.8, a name that matches several
+ * experiments is an `Ambiguous` error naming every key (comet_ml returns the last), and a key
+ * found in another workspace or project than the path names is an `InvalidArgument` saying where
+ * it is (comet_ml returns it anyway).
  *
  * @internal
  */
 import {
+  Ambiguous,
   ColumnList,
   ConfigurationError,
   ExperimentList,
@@ -16,6 +21,7 @@ import {
   WorkspaceList
 } from "@comet-ts/core"
 import type { Params } from "@comet-ts/http"
+import { pythonRegex } from "@comet-ts/query"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { type ApiContext, notFound, type ToExperiment } from "./context.js"
@@ -65,23 +71,9 @@ export const makeExperiments = (ctx: ApiContext, toExperiment: ToExperiment) => 
       return kept.map(toExperiment)
     })
 
+  /** Python's `re.match` on key or name (comet_ml's `_gen_experiments`), with Python's syntax. */
   const compilePattern = (pattern: string): Effect.Effect<(s: string) => boolean, InvalidArgument> =>
-    Effect.try({
-      try: () => {
-        // Python's re.match: the pattern must match at the start of the string.
-        const re = new RegExp(pattern, "uy")
-        return (s: string) => {
-          re.lastIndex = 0
-          return re.test(s)
-        }
-      },
-      catch: (e) =>
-        new InvalidArgument({
-          argument: "pattern",
-          value: pattern,
-          reason: `not a valid regular expression (${String(e)})`
-        })
-    })
+    Effect.map(pythonRegex(pattern), (re) => re.match)
 
   const experimentsAcross = (
     workspace: string,
@@ -110,20 +102,50 @@ export const makeExperiments = (ctx: ApiContext, toExperiment: ToExperiment) => 
       return yield* experimentsOf(ws, yield* required("projectName", projectName), archived, pattern)
     })
 
+  /** The one active experiment of that name in the project; `Ambiguous` when there are several. */
   const findByName = (workspace: string, projectName: string, name: string) =>
     Effect.gen(function* () {
       const list = yield* listExperiments(workspace, projectName, false)
-      const hit = list.find((e) => e.experimentName === name)
+      const hits = list.filter((e) => e.experimentName === name)
+      const [hit, ...more] = hits
       if (hit === undefined) {
         return yield* notFound("experiment", `${workspace}/${projectName}/${name}`, "experiments")
+      }
+      if (more.length > 0) {
+        return yield* Effect.fail(
+          new Ambiguous({
+            resource: "experiment",
+            name,
+            scope: `${workspace}/${projectName}`,
+            matches: hits.map((e) => e.experimentKey)
+          })
+        )
       }
       return toExperiment(hit)
     })
 
-  /** By key, falling back to a name lookup in the project on 400/404, as the Python SDK does. */
+  /**
+   * By key, falling back to a name lookup in the project on 400/404, as the Python SDK does. A
+   * key whose experiment lives elsewhere is looked up as a name in the project the path names
+   * (a name may look like a key), and is an `InvalidArgument` saying where it is when no run of
+   * the project has that name.
+   */
   const experimentAt = (workspace: string, projectName: string, experiment: string) =>
     getExperimentMetadata(experiment).pipe(
-      Effect.map(toExperiment),
+      Effect.flatMap((m) => {
+        if (m.workspaceName === workspace && m.projectName === projectName) return Effect.succeed(toExperiment(m))
+        return findByName(workspace, projectName, experiment).pipe(
+          Effect.catchTag("NotFound", () =>
+            Effect.fail(
+              new InvalidArgument({
+                argument: "path",
+                value: `${workspace}/${projectName}/${experiment}`,
+                reason: `experiment ${experiment} is in ${m.workspaceName}/${m.projectName}, not in ${workspace}/${projectName}. Write "${m.workspaceName}/${m.projectName}/${experiment}", or look it up by key alone (getExperimentByKey).`
+              })
+            )
+          )
+        )
+      }),
       Effect.catchTag("NotFound", (missing) =>
         missing.resource === "experiment" ? findByName(workspace, projectName, experiment) : Effect.fail(missing)
       )

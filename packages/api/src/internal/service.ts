@@ -85,7 +85,10 @@ export interface GetProjectNotesMethod {
  * @since 0.1.0
  */
 export interface CometApiShape extends ExperimentReads {
-  /** Workspace names, project names, a project's experiments, or one experiment (also `"ws/proj/exp"`). */
+  /**
+   * Workspace names, project names, a project's experiments, or one experiment (also
+   * `"ws/proj/exp"`), as `getExperiment` resolves it (`Ambiguous`, `InvalidArgument` likewise).
+   */
   readonly get: GetMethod
   /** Workspace names of this user. */
   readonly getWorkspaces: () => Effect.Effect<ReadonlyArray<string>, CometError>
@@ -118,18 +121,24 @@ export interface CometApiShape extends ExperimentReads {
     projectName?: string,
     projectId?: string
   ) => Effect.Effect<ReadonlyArray<QueryVariable | Query>, CometError>
-  /** One experiment by workspace, project and key or name (or `"ws/proj/exp"`). */
+  /**
+   * One experiment by workspace, project and key or name (or `"ws/proj/exp"`); `Ambiguous` when
+   * the name is shared, `InvalidArgument` when the key's run is in another workspace or project.
+   */
   readonly getExperiment: GetExperimentMethod
   /** One experiment by key. */
   readonly getExperimentByKey: (experimentKey: string) => Effect.Effect<Experiment, CometError>
   /** One experiment by key (the Python SDK's deprecated alias). */
   readonly getExperimentById: (experiment: string) => Effect.Effect<Experiment, CometError>
-  /** One experiment by name, in the given or default workspace and project. */
+  /** One experiment by name, in the given or default workspace and project (`Ambiguous` when shared). */
   readonly getExperimentByName: (
     experimentName: string,
     location?: ProjectLocation
   ) => Effect.Effect<Experiment, CometError>
-  /** Experiments of a workspace (every project), of a project, or of a project matching a regex over key and name. */
+  /**
+   * Experiments of a workspace (every project), of a project, or of a project matching a Python
+   * `re` pattern over key or name (`re.match`, as comet_ml; see `pythonRegex`).
+   */
   readonly getExperiments: (
     workspace: string,
     projectName?: string,

@@ -68,14 +68,26 @@ const numberIssue = (ast: SchemaAST.AST, index: number, actual: unknown): ParseR
 
 const elementAst = Schema.NullOr(Schema.Number).ast
 
-const readNumeric = (s: string): number | undefined => {
-  const t = s.trim()
-  if (t === "NaN") return Number.NaN
-  if (t === "Infinity" || t === "inf") return Number.POSITIVE_INFINITY
-  if (t === "-Infinity" || t === "-inf") return Number.NEGATIVE_INFINITY
-  if (t.length === 0) return undefined
-  const n = Number(t)
-  return Number.isNaN(n) ? undefined : n
+/** Python's float() grammar: digits with single underscores between them, a point, an exponent. */
+const DIGITS = "\\d(?:_?\\d)*"
+const DECIMAL = new RegExp(`^[+-]?(?:${DIGITS}(?:\\.(?:${DIGITS})?)?|\\.${DIGITS})(?:[eE][+-]?${DIGITS})?$`)
+const SPECIAL = /^([+-]?)(nan|inf|infinity)$/i
+
+/**
+ * A number written as text, read the way Python's `float()` reads it (what comet_ml does with
+ * the strings Comet sends): decimal and exponent forms, `nan`, `inf` and `infinity` in any case
+ * with an optional sign, underscores between digits, surrounding white space. Anything else
+ * (empty text, `"adam"`, `"0x10"`, `"true"`) is not a number: `undefined`.
+ *
+ * @since 0.1.0
+ */
+export const parseNumber = (text: string): number | undefined => {
+  const t = text.trim()
+  if (DECIMAL.test(t)) return Number(t.includes("_") ? t.replaceAll("_", "") : t)
+  const special = SPECIAL.exec(t)
+  if (special === null) return undefined
+  if ((special[2] ?? "").toLowerCase() === "nan") return Number.NaN
+  return special[1] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY
 }
 
 /**
@@ -108,7 +120,7 @@ export const NumericArray: Schema.Schema<
         const v = arr[i]
         if (typeof v === "number" || v === null) out.push(v)
         else if (typeof v === "string") {
-          const parsed = readNumeric(v)
+          const parsed = parseNumber(v)
           if (parsed === undefined) return ParseResult.fail(numberIssue(elementAst, i, v))
           out.push(parsed)
         } else return ParseResult.fail(numberIssue(elementAst, i, v))

@@ -51,6 +51,8 @@ export const ExperimentMetadata = Schema.Struct({
   ...experimentFields,
   userName: nullable(Schema.String),
   running: flag,
+  /** Whether the run ended by crashing (comet_ml 3.58.8's `get_state()` reads it; false when absent). */
+  hasCrashed: flag,
   throttle: flag,
   throttleMessage: nullable(Schema.String),
   throttleReasons: nullable(Schema.Array(Schema.String))

@@ -19,6 +19,7 @@ import type { AssetData, ExperimentData, ProjectData, WorkspaceData } from "../D
 import { contentBytes, contentSize, contentStream, STREAM_THRESHOLD, zipStore } from "./content.js"
 import { type Located, loggedSummary, type Principal, type Store } from "./store.js"
 import {
+  allMetricPointsJson,
   assetJson,
   chartExperimentJson,
   experimentJson,
@@ -288,7 +289,7 @@ export const makeRouter = (store: Store, evaluate: PredicateEvaluator) => {
     ),
     get(
       "/api/rest/v2/experiment/metrics/get-all",
-      simple((l) => ({ metrics: l.experiment.metrics.flatMap((s) => metricPointsJson(s)) }))
+      simple((l) => ({ metrics: allMetricPointsJson(l.experiment.metrics) }))
     ),
     post(
       "/api/rest/v2/experiments/multi-metric-chart",
@@ -414,7 +415,9 @@ export const makeRouter = (store: Store, evaluate: PredicateEvaluator) => {
       withExperiment((l, info) => {
         const name = param(info.url, "modelName")
         if (name === undefined) return fail(400, "modelName is required")
-        const assets = l.experiment.models.filter((m) => m.modelName === name).flatMap((m) => m.assets)
+        const models = l.experiment.models.filter((m) => m.modelName === name)
+        if (models.length === 0) return fail(404, `Model ${JSON.stringify(name)} does not exist`)
+        const assets = models.flatMap((m) => m.assets)
         return Effect.succeed(json({ assets: assets.map((a) => assetJson(info.origin, l.experiment, a)) }))
       })
     ),

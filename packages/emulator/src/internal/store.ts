@@ -15,7 +15,7 @@ import type {
   ProjectData,
   WorkspaceData
 } from "../Dataset.js"
-import { contextAt, formatValue, lastValue, materialize, seriesLength } from "../Series.js"
+import { contextAt, formatValue, isGap, lastValue, materialize, seriesLength } from "../Series.js"
 import { KeyTable } from "./keys.js"
 
 /** A user, as an API key resolves. */
@@ -114,13 +114,16 @@ export const metricSummary = (s: MetricSeries): SummaryJson | null => {
   const p = materialize(s)
   let iMin = -1
   let iMax = -1
+  let last = -1
   for (let i = 0; i < n; i++) {
+    if (isGap(p, i)) continue
+    last = i
     const v = p.values[i] as number
     if (Number.isNaN(v)) continue
     if (iMin < 0 || v < (p.values[iMin] as number)) iMin = i
     if (iMax < 0 || v > (p.values[iMax] as number)) iMax = i
   }
-  const last = n - 1
+  if (last < 0) return null
   const val = (i: number) => (i < 0 ? null : formatValue(p.values[i] as number))
   const num = (a: Float64Array, i: number) => (i < 0 || Number.isNaN(a[i] as number) ? null : (a[i] as number))
   return {

@@ -6,7 +6,7 @@
  * @internal
  */
 import type { AssetData, ExperimentData, MetricSeries, ModelData, ProjectData, WorkspaceData } from "../Dataset.js"
-import { contextAt, formatValue, materialize, type SeriesPoints } from "../Series.js"
+import { chartValue, contextAt, formatValue, isGap, materialize, type SeriesPoints } from "../Series.js"
 import { contentSize } from "./content.js"
 import { durationOf, type Located, loggedString, type Store } from "./store.js"
 
@@ -130,22 +130,50 @@ export const gitMetadataJson = (e: ExperimentData) => ({
 
 const nn = (v: number) => (Number.isNaN(v) ? null : v)
 
-/** The points of one metric for `get-metric` (values as strings, as Comet sends them). */
+const pointJson = (name: string, p: SeriesPoints, i: number) => ({
+  metricName: name,
+  metricValue: formatValue(p.values[i] as number),
+  timestamp: p.timestamps[i] as number,
+  step: nn(p.steps[i] as number),
+  epoch: nn(p.epochs[i] as number),
+  runContext: contextAt(p, i),
+  offset: i
+})
+
+/**
+ * The points of one metric for `get-metric` (values as strings, as Comet sends them; a point
+ * without a value is left out).
+ */
 export const metricPointsJson = (s: MetricSeries) => {
   const p = materialize(s)
-  const out = new Array(p.length)
-  for (let i = 0; i < p.length; i++) {
-    out[i] = {
-      metricName: s.name,
-      metricValue: formatValue(p.values[i] as number),
-      timestamp: p.timestamps[i] as number,
-      step: nn(p.steps[i] as number),
-      epoch: nn(p.epochs[i] as number),
-      runContext: contextAt(p, i),
-      offset: i
-    }
-  }
+  const out = []
+  for (let i = 0; i < p.length; i++) if (!isGap(p, i)) out.push(pointJson(s.name, p, i))
   return out
+}
+
+/**
+ * Every point of every metric for `get-all`, in logging order: by timestamp, then in the order
+ * the experiment's metrics are listed, then by position (a stable merge). comet_ml 3.58.8's
+ * `APIExperiment.get_metrics()` returns this list as is; its docstring shows the points of
+ * different metrics interleaved, in ascending time and offset.
+ */
+export const allMetricPointsJson = (series: ReadonlyArray<MetricSeries>) => {
+  const all = series.map((s) => ({ name: s.name, p: materialize(s) }))
+  const order: Array<readonly [number, number]> = []
+  all.forEach(({ p }, j) => {
+    for (let i = 0; i < p.length; i++) if (!isGap(p, i)) order.push([j, i])
+  })
+  order.sort(
+    ([ja, ia], [jb, ib]) =>
+      ((all[ja] as (typeof all)[number]).p.timestamps[ia] as number) -
+        ((all[jb] as (typeof all)[number]).p.timestamps[ib] as number) ||
+      ja - jb ||
+      ia - ib
+  )
+  return order.map(([j, i]) => {
+    const { name, p } = all[j] as (typeof all)[number]
+    return pointJson(name, p, i)
+  })
 }
 
 /** Points the chart keeps per metric when `fetchFull` is false. */
@@ -168,7 +196,7 @@ export const sampleIndices = (n: number, count = SAMPLE_POINTS): ReadonlyArray<n
 }
 
 const chartMetric = (name: string, p: SeriesPoints, idx: ReadonlyArray<number>, start: number) => {
-  const values = new Array<number | null>(idx.length)
+  const values = new Array<number | string | null>(idx.length)
   const steps = new Array<number | null>(idx.length)
   const epochs = new Array<number | null>(idx.length)
   const timestamps = new Array<number>(idx.length)
@@ -176,7 +204,8 @@ const chartMetric = (name: string, p: SeriesPoints, idx: ReadonlyArray<number>, 
   for (let k = 0; k < idx.length; k++) {
     const i = idx[k] as number
     const v = p.values[i] as number
-    values[k] = Number.isFinite(v) ? v : null
+    // A gap is null; NaN and ±Infinity are the strings comet_ml logs for them (README: charts).
+    values[k] = isGap(p, i) ? null : chartValue(v)
     steps[k] = nn(p.steps[i] as number)
     epochs[k] = nn(p.epochs[i] as number)
     timestamps[k] = p.timestamps[i] as number

@@ -180,6 +180,37 @@ const checkNumber = (variable: QueryVariable, n: number): QueryError | undefined
         "compare with a finite number"
       )
 
+const orderSymbol: Readonly<Record<string, string>> = {
+  less: "<",
+  less_or_equal: "<=",
+  greater: ">",
+  greater_or_equal: ">="
+}
+
+const summaryOf: Readonly<Record<string, string>> = {
+  params: "getParametersSummary",
+  log_other: "getOthersSummary",
+  metrics: "getMetricsSummary"
+}
+
+/**
+ * `<`, `<=`, `>`, `>=` with a number on a `string` column (a run logged a value that is not a
+ * number, so Comet types the column `string`). Comet compares a string column as text, and so
+ * do `evaluate` and the emulator: lexicographically, `"100" < "55"`. Writing the number as a
+ * string would silently change the meaning, so the error says so and names both ways out.
+ */
+const textOrdering = (v: QueryVariable, operator: string, value: number): QueryError => {
+  const op = orderSymbol[operator] ?? operator
+  const text = formatString(formatNumber(value))
+  const summary = summaryOf[v.source]
+  return mismatch(
+    v,
+    "string",
+    `ordering on a string column compares text lexicographically, character by character ("100" < "55"), so it cannot be ordered against ${describe(value)} (the column is typed string because some run logged a value that is not a number)`,
+    `to compare as text, write ${formatVariable(v)} ${op} ${text}, knowing that text order is not numeric order; to compare as numbers, query without this condition and keep the runs whose value reads as a number ${op} ${formatNumber(value)}${summary === undefined ? "" : ` (the values: ${summary})`}`
+  )
+}
+
 /**
  * The type checks of a leaf against its column type. Python checks only `contains`/`startswith`/
  * `endswith` (string columns) and `between` (not on string columns); this also rejects values a
@@ -237,13 +268,18 @@ export const checkLeaf = (leaf: Literal, type: string): QueryError | undefined =
       switch (type) {
         case "string":
           if (typeof value === "string") return undefined
+          if (ordering && typeof value === "number") return textOrdering(v, leaf.operator, value)
           return mismatch(
             v,
             type,
-            `${describe(value)} can never equal its text values`,
-            typeof value === "number" || typeof value === "boolean"
-              ? `compare with a string, e.g. ${formatString(typeof value === "number" ? formatNumber(value) : value ? "True" : "False")}`
-              : "compare with a string"
+            ordering
+              ? `${describe(value)} cannot be ordered against its text values`
+              : `${describe(value)} can never equal its text values`,
+            typeof value === "number"
+              ? `to compare with the text, write ${formatVariable(v)} ${leaf.operator === "equal" ? "==" : "!="} ${formatString(formatNumber(value))} (equal text only: ${formatString(formatNumber(value))} is not ${formatString(`${formatNumber(value)}.0`)})`
+              : typeof value === "boolean"
+                ? `compare with a string, e.g. ${formatString(value ? "True" : "False")}`
+                : "compare with a string"
           )
         case "double":
           if (typeof value === "number" || (typeof value === "boolean" && !ordering)) return undefined

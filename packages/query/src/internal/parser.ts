@@ -39,7 +39,19 @@ import { ParseFailure, type Token, tokenize } from "./lexer.js"
 
 type Value = string | number | boolean | null | Date
 
-type FunctionName = "Metric" | "Parameter" | "Other" | "Metadata" | "Environment" | "Tag" | "datetime" | "float" | "int"
+type FunctionName =
+  | "Metric"
+  | "Parameter"
+  | "Other"
+  | "Metadata"
+  | "Environment"
+  | "Tag"
+  | "datetime"
+  | "float"
+  | "int"
+  | "timezone"
+  | "timedelta"
+  | "ZoneInfo"
 
 type Item =
   | { readonly kind: "query"; readonly query: Query; readonly at: number }
@@ -47,6 +59,12 @@ type Item =
   | { readonly kind: "value"; readonly value: Value; readonly at: number }
   | { readonly kind: "function"; readonly name: FunctionName; readonly at: number }
   | { readonly kind: "method"; readonly variable: QueryVariable; readonly name: string; readonly at: number }
+  /** A fixed-offset `tzinfo` (`timezone.utc`, `timezone(timedelta(hours=2))`), east of UTC. */
+  | { readonly kind: "tz"; readonly offsetMicros: number; readonly at: number }
+  /** A `timedelta`, in microseconds. */
+  | { readonly kind: "timedelta"; readonly micros: number; readonly at: number }
+  /** The `pytz` module (only its `utc`/`UTC` attribute is known). */
+  | { readonly kind: "module"; readonly name: "pytz"; readonly at: number }
 
 const variableBuilders = {
   Metric,
@@ -65,7 +83,10 @@ const functionNames: ReadonlySet<string> = new Set([
   "Tag",
   "datetime",
   "float",
-  "int"
+  "int",
+  "timezone",
+  "timedelta",
+  "ZoneInfo"
 ])
 
 const columnTypes: ReadonlySet<string> = new Set(["string", "boolean", "double", "datetime", "timenumber"])
@@ -139,6 +160,12 @@ const describeItem = (item: Item): string => {
       return item.name
     case "method":
       return `${formatVariable(item.variable)}.${item.name}`
+    case "tz":
+      return "a timezone"
+    case "timedelta":
+      return "a timedelta"
+    case "module":
+      return `the module ${item.name}`
     case "value": {
       const v = item.value
       if (v === null) return "None"
@@ -336,6 +363,14 @@ export class Parser {
       if (side.kind === "function" || side.kind === "method") {
         throw new ParseFailure("syntax", side.at, `call ${describeItem(side)}(...) before comparing it`, null)
       }
+      if (side.kind === "tz" || side.kind === "timedelta" || side.kind === "module") {
+        throw new ParseFailure(
+          "type-mismatch",
+          side.at,
+          `${describeItem(side)} cannot be compared with a variable`,
+          "pass a timezone as tzinfo of a datetime, e.g. datetime(2024, 1, 1, tzinfo=timezone.utc)"
+        )
+      }
     }
     if (left.kind === "variable" && right.kind === "variable") {
       throw new ParseFailure(
@@ -417,6 +452,9 @@ export class Parser {
     const op = this.takeOp()
     return this.nest(op.start, () => {
       const operand = this.parseUnary()
+      if (operand.kind === "timedelta") {
+        return { kind: "timedelta", micros: op.value === "-" ? -operand.micros : operand.micros, at: op.start }
+      }
       const n = this.number(operand, op.value, op.start)
       return { kind: "value", value: op.value === "-" ? -n : n, at: op.start }
     })
@@ -524,7 +562,14 @@ export class Parser {
           : "variables have the methods between(), contains(), startswith() and endswith()"
       )
     }
-    if (item.kind === "function" && item.name === "datetime" && name === "datetime") return { ...item, at }
+    // The datetime module: datetime.datetime, datetime.timezone(.utc), datetime.timedelta, datetime.UTC.
+    if (item.kind === "function" && item.name === "datetime") {
+      if (name === "datetime" || name === "timezone" || name === "timedelta") return { kind: "function", name, at }
+      if (name === "UTC") return { kind: "tz", offsetMicros: 0, at }
+    }
+    if (item.kind === "function" && item.name === "timezone" && name === "utc")
+      return { kind: "tz", offsetMicros: 0, at }
+    if (item.kind === "module" && (name === "utc" || name === "UTC")) return { kind: "tz", offsetMicros: 0, at }
     throw new ParseFailure("syntax", at, `${describeItem(item)} has no attribute '${name}'`, null)
   }
 
@@ -650,6 +695,43 @@ export class Parser {
       }
       case "datetime":
         return { kind: "value", value: this.datetime(args, at), at }
+      case "timedelta":
+        return { kind: "timedelta", micros: this.timedelta(args, at), at }
+      case "timezone": {
+        const bound = this.bind("timezone", ["offset", "name"], 1, args, at)
+        const offset = bound.get("offset") as Item
+        if (offset.kind !== "timedelta") {
+          throw new ParseFailure(
+            "type-mismatch",
+            offset.at,
+            `timezone() needs a timedelta, not ${describeItem(offset)}`
+          )
+        }
+        const name = bound.get("name")
+        if (name !== undefined) this.stringArg("timezone", name)
+        const day = 86_400_000_000
+        if (!(offset.micros > -day && offset.micros < day)) {
+          throw new ParseFailure(
+            "type-mismatch",
+            offset.at,
+            "timezone(): the offset must be strictly between -timedelta(hours=24) and timedelta(hours=24)"
+          )
+        }
+        return { kind: "tz", offsetMicros: offset.micros, at }
+      }
+      case "ZoneInfo": {
+        const bound = this.bind("ZoneInfo", ["key"], 1, args, at)
+        const key = this.stringArg("ZoneInfo", bound.get("key") as Item)
+        if (/^(Etc\/)?(UTC|UCT|GMT|Zulu|Universal|Greenwich)$/.test(key) || key === "Etc/GMT0") {
+          return { kind: "tz", offsetMicros: 0, at }
+        }
+        throw new ParseFailure(
+          "unsupported",
+          at,
+          `ZoneInfo(${JSON.stringify(key)}): time zones with daylight-saving rules are not supported`,
+          "write the time in UTC, or use timezone(timedelta(hours=…)) with the offset in force at that time"
+        )
+      }
       case "float": {
         const bound = this.bind(name, ["x"], 0, args, at)
         const x = bound.get("x")
@@ -700,13 +782,24 @@ export class Parser {
     const params = ["year", "month", "day", "hour", "minute", "second", "microsecond", "tzinfo"]
     const bound = this.bind("datetime", params, 3, args, at)
     const tz = bound.get("tzinfo")
+    let offsetMicros = 0
     if (tz !== undefined && !(tz.kind === "value" && tz.value === null)) {
-      throw new ParseFailure(
-        "unsupported",
-        tz.at,
-        "datetime() with a tzinfo is not supported",
-        "write the time in UTC without tzinfo: Comet compares datetimes in UTC"
-      )
+      if (tz.kind !== "tz") {
+        throw new ParseFailure(
+          "type-mismatch",
+          tz.at,
+          `datetime(): tzinfo must be a timezone, not ${describeItem(tz)}`,
+          "use timezone.utc or timezone(timedelta(hours=…)); a naive datetime is read as UTC"
+        )
+      }
+      if (tz.offsetMicros % 1000 !== 0) {
+        throw new ParseFailure(
+          "unsupported",
+          tz.at,
+          "datetime(): JavaScript dates keep milliseconds, so the timezone offset must be a whole number of milliseconds"
+        )
+      }
+      offsetMicros = tz.offsetMicros
     }
     const get = (p: string, fallback: number): number => this.integerArg("datetime", p, bound.get(p), fallback)
     const year = get("year", 0)
@@ -737,7 +830,56 @@ export class Parser {
         `use microsecond=${Math.floor(microsecond / 1000) * 1000}`
       )
     }
-    return new Date(utcMillis(year, month, day, hour, minute, second, microsecond / 1000))
+    // An aware datetime is the same instant in UTC: local time minus the offset east of UTC.
+    const instant = new Date(
+      utcMillis(year, month, day, hour, minute, second, microsecond / 1000) - offsetMicros / 1000
+    )
+    const y = instant.getUTCFullYear()
+    if (Number.isNaN(instant.getTime()) || y < MIN_YEAR || y > MAX_YEAR) {
+      throw new ParseFailure(
+        "type-mismatch",
+        at,
+        `datetime(): the time in UTC is outside years ${MIN_YEAR}–${MAX_YEAR}`
+      )
+    }
+    return instant
+  }
+
+  /** `timedelta(days, seconds, microseconds, milliseconds, minutes, hours, weeks)` in microseconds (rounded). */
+  private timedelta(
+    args: { readonly positional: ReadonlyArray<Item>; readonly keywords: ReadonlyMap<string, Item> },
+    at: number
+  ): number {
+    const units: ReadonlyArray<readonly [string, number]> = [
+      ["days", 86_400_000_000],
+      ["seconds", 1_000_000],
+      ["microseconds", 1],
+      ["milliseconds", 1000],
+      ["minutes", 60_000_000],
+      ["hours", 3_600_000_000],
+      ["weeks", 604_800_000_000]
+    ]
+    const bound = this.bind(
+      "timedelta",
+      units.map(([u]) => u),
+      0,
+      args,
+      at
+    )
+    let micros = 0
+    for (const [unit, scale] of units) {
+      const item = bound.get(unit)
+      if (item === undefined) continue
+      if (!(item.kind === "value" && typeof item.value === "number" && Number.isFinite(item.value))) {
+        throw new ParseFailure(
+          "type-mismatch",
+          item.at,
+          `timedelta() needs a number of ${unit}, not ${describeItem(item)}`
+        )
+      }
+      micros += item.value * scale
+    }
+    return Math.round(micros)
   }
 
   private callMethod(
@@ -810,6 +952,10 @@ export class Parser {
             return { kind: "value", value: false, at: t.start }
           case "None":
             return { kind: "value", value: null, at: t.start }
+          case "UTC":
+            return { kind: "tz", offsetMicros: 0, at: t.start }
+          case "pytz":
+            return { kind: "module", name: "pytz", at: t.start }
         }
         if (functionNames.has(t.value)) return { kind: "function", name: t.value as FunctionName, at: t.start }
         if (entry(keywordHints, t.value) !== undefined || entry(literalHints, t.value.toLowerCase()) !== undefined) {
@@ -822,7 +968,7 @@ export class Parser {
           `unknown name '${t.value}'`,
           close !== undefined
             ? `did you mean ${close}?`
-            : 'inline Python variables (write Metric("loss") where the query says loss); the names known here are Metric, Parameter, Other, Metadata, Environment, Tag, datetime, float, int, True, False and None'
+            : 'inline Python variables (write Metric("loss") where the query says loss); the names known here are Metric, Parameter, Other, Metadata, Environment, Tag, datetime, timezone, timedelta, UTC, float, int, True, False and None'
         )
       }
       case "op": {
