@@ -8,7 +8,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Fiber, Layer, Schema, TestClock } from "effect"
 import { CometHttp } from "../src/CometHttp.js"
 import { RequestStats } from "../src/RequestStats.js"
-import { ADAPTERS, FakeServer, json, withHttpOver } from "./support/harness.js"
+import { ADAPTERS, FakeServer, json, settle, withHttpOver } from "./support/harness.js"
 
 const N = Schema.Struct({ n: Schema.Number })
 const slow = (req: { readonly n: number }) => Effect.as(Effect.sleep("1 second"), json({ n: req.n }))
@@ -128,26 +128,32 @@ describe.each(ADAPTERS)("over %s", (adapter) => {
       )
     )
 
-    it.effect("interrupting one of two callers leaves the request running; interrupting the last aborts it", () =>
-      withHttp(slow, {}, ({ http, server }) =>
-        Effect.gen(function* () {
-          const a = yield* Effect.fork(http.get("experiments", N))
-          const b = yield* Effect.fork(http.get("experiments", N))
-          yield* TestClock.adjust("100 millis")
-          yield* Fiber.interrupt(a)
-          assert.isFalse(server.requests[0]!.signal.aborted)
-          yield* TestClock.adjust("1 second")
-          assert.deepStrictEqual(yield* Fiber.join(b), { n: 1 })
+    it.effect(
+      "interrupting the caller that sent the request: the others still get it (sent again for them); interrupting the last aborts it",
+      () =>
+        withHttp(slow, {}, ({ http, server }) =>
+          Effect.gen(function* () {
+            const a = yield* Effect.fork(http.get("experiments", N))
+            const b = yield* Effect.fork(http.get("experiments", N))
+            yield* TestClock.adjust("100 millis")
+            yield* Fiber.interrupt(a)
+            yield* settle
+            assert.isTrue(server.requests[0]!.signal.aborted)
+            assert.strictEqual(server.count, 2)
+            yield* TestClock.adjust("1 second")
+            assert.deepStrictEqual(yield* Fiber.join(b), { n: 2 })
 
-          const c = yield* Effect.fork(http.get("experiments", N))
-          const d = yield* Effect.fork(http.get("experiments", N))
-          yield* TestClock.adjust("100 millis")
-          yield* Fiber.interrupt(c)
-          yield* Fiber.interrupt(d)
-          assert.isTrue(server.requests[1]!.signal.aborted)
-          assert.strictEqual(server.count, 2)
-        })
-      )
+            const c = yield* Effect.fork(http.get("experiments", N))
+            const d = yield* Effect.fork(http.get("experiments", N))
+            yield* TestClock.adjust("100 millis")
+            yield* Fiber.interrupt(d)
+            assert.isFalse(server.requests[2]!.signal.aborted)
+            yield* Fiber.interrupt(c)
+            yield* settle
+            assert.isTrue(server.requests[2]!.signal.aborted)
+            assert.strictEqual(server.count, 3)
+          })
+        )
     )
 
     it.effect("each caller decodes with its own Schema", () =>

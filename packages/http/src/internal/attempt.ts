@@ -442,7 +442,7 @@ export const makeAttempts = (ctx: AttemptContext) => {
 
   /** Hold one permit (per attempt: none is held while waiting out a backoff) after one rate-limit token. */
   const guarded = <A>(self: Effect.Effect<A, AttemptFailure>): Effect.Effect<A, AttemptFailure> =>
-    permits.withPermit(Effect.zipRight(takeToken, self))
+    permits.withPermit(takeToken === Effect.void ? self : Effect.zipRight(takeToken, self))
 
   /** One attempt of a request whose whole body is read into memory (and parsed, for JSON). */
   const bufferedAttempt = (

@@ -43,3 +43,10 @@ export const tracedWithExit =
   ) =>
   <R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     span(self, name, attributes, atExit)
+
+/**
+ * `Effect.annotateCurrentSpan`, for free when there is no span: Effect's version looks the span
+ * up and, when there is none, fails internally with an exception (a stack trace) per call.
+ */
+export const annotate = (values: Record<string, unknown>): Effect.Effect<void> =>
+  Effect.tracerWith((tracer) => (tracer === nativeTracer ? Effect.void : Effect.annotateCurrentSpan(values)))

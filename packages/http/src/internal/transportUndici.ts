@@ -92,21 +92,54 @@ const joinHeaders = (raw: Record<string, string | ReadonlyArray<string> | undefi
   return out
 }
 
-/** Read a Node Readable one chunk at a time; `destroy` on cancel. */
+/**
+ * Read a Node Readable one chunk at a time (`read()` on `readable` events: no async iterator,
+ * one promise per chunk); `destroyAll` on cancel. An end without `end` (destroyed early) is an
+ * error, never a quiet end.
+ */
 const readableBody = (readable: Readable, destroyAll: () => void): WireBody => {
-  const it = readable[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>
+  let failure: unknown = null
+  let ended = false
   let done = false
+  let waiting: { readonly resolve: (c: Uint8Array | null) => void; readonly reject: (e: unknown) => void } | null = null
+  const pump = (w: NonNullable<typeof waiting>) => {
+    if (failure !== null) return w.reject(failure)
+    const chunk = readable.read() as Uint8Array | null
+    if (chunk !== null) return w.resolve(chunk)
+    if (ended) return w.resolve(null)
+    waiting = w
+  }
+  const wake = () => {
+    const w = waiting
+    if (w === null) return
+    waiting = null
+    pump(w)
+  }
+  readable.on("readable", wake)
+  readable.on("end", () => {
+    ended = true
+    wake()
+  })
+  readable.on("error", (e: unknown) => {
+    failure ??= e
+    wake()
+  })
+  readable.on("close", () => {
+    if (!ended) failure ??= new NetworkFailure("the body was closed before its end")
+    wake()
+  })
   return {
-    read: async () => {
-      while (!done) {
-        const r = await it.next()
-        if (r.done === true) {
-          done = true
-          return null
-        }
-        if (r.value.length > 0) return r.value
-      }
-      return null
+    read: () => {
+      if (done) return Promise.resolve(null)
+      return new Promise<Uint8Array | null>((resolve, reject) => {
+        pump({
+          resolve: (c) => {
+            if (c === null) done = true
+            resolve(c)
+          },
+          reject
+        })
+      })
     },
     cancel: () => {
       if (done) return
@@ -196,12 +229,15 @@ const dispatcherFor = (undici: Undici, tls: typeof import("node:tls"), options: 
 
 /** The modules the adapter uses, imported on first use. */
 const load = async () => {
-  const [undici, zlib, stream, tls] = await Promise.all([
+  const [module, zlib, stream, tls] = await Promise.all([
     import("undici"),
     import("node:zlib"),
     import("node:stream"),
     import("node:tls")
   ])
+  // undici is CommonJS: Node gives its exports as names, a bundler may give them as `default`
+  const undici: Undici =
+    typeof module.Agent === "function" ? module : (module as unknown as { readonly default: Undici }).default
   return { undici, zlib, stream, tls }
 }
 
