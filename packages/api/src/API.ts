@@ -443,28 +443,31 @@ export class API {
           current?.cancel()
         }
         return {
-          next: async () => {
-            const d = await get()
-            if (isAborted(signal)) {
-              finish()
-              throw aborted("stream")
+          next: () => {
+            const read = (d: Download): Promise<IteratorResult<Uint8Array>> => {
+              if (isAborted(signal)) {
+                finish()
+                return Promise.reject(aborted("stream"))
+              }
+              return d.next().then(
+                (chunk) => {
+                  if (isAborted(signal)) {
+                    finish()
+                    throw aborted("stream")
+                  }
+                  if (chunk === null) {
+                    finish()
+                    return { done: true, value: undefined }
+                  }
+                  return { done: false, value: chunk }
+                },
+                (e: unknown) => {
+                  finish()
+                  throw e
+                }
+              )
             }
-            let chunk: Uint8Array | null
-            try {
-              chunk = await d.next()
-            } catch (e) {
-              finish()
-              throw e
-            }
-            if (isAborted(signal)) {
-              finish()
-              throw aborted("stream")
-            }
-            if (chunk === null) {
-              finish()
-              return { done: true, value: undefined }
-            }
-            return { done: false, value: chunk }
+            return current === undefined ? get().then(read) : read(current)
           },
           return: async () => {
             finish()

@@ -13,7 +13,6 @@
  */
 import type { Readable } from "node:stream"
 import {
-  abortable,
   emptyBody,
   NetworkFailure,
   UnsupportedEncoding,
@@ -302,7 +301,8 @@ export const undiciTransport = async (
     return {
       status: response.statusCode,
       headers,
-      body: abortable(body, signal),
+      // undici destroys the body with the signal's reason itself: a pending read rejects
+      body,
       decodedUnchecked: false,
       identityIgnored: false
     }

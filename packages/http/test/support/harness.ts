@@ -313,6 +313,10 @@ const fakeRequest =
     } else {
       body = Readable.from([encodeAs(encoding, new Uint8Array(await response.arrayBuffer()))])
     }
+    // as undici does: aborting the request destroys its body with the signal's reason
+    const signal = options.signal
+    if (signal.aborted) body.destroy(signal.reason)
+    else signal.addEventListener("abort", () => body.destroy(signal.reason), { once: true })
     return { statusCode: response.status, headers, body }
   }
 
