@@ -37,7 +37,7 @@ import { DEFAULTS, type Resolved } from "./settings.js"
 import type { Shared } from "./sharing.js"
 import type { StatsRecorder } from "./stats.js"
 import type { Kind, Target } from "./target.js"
-import type { Timers } from "./timers.js"
+import type { Timer, Timers } from "./timers.js"
 import { tracedWithExit } from "./tracing.js"
 import {
   RequestRefused,
@@ -377,50 +377,67 @@ export const makeAttempts = (ctx: AttemptContext) => {
     attempt: number,
     timeoutMillis: number | null,
     run: (signal: AbortSignal) => Promise<A>,
-    onInterrupt?: () => void
+    holdPermit = false
   ): Effect.Effect<A, AttemptFailure> =>
     Effect.async<A, AttemptFailure>((resume) => {
-      const controller = new AbortController()
-      const start = timers.now()
-      stats.attemptStart(t.endpoint)
-      const timer = timeoutMillis === null ? null : timers.after(timeoutMillis, () => controller.abort(TIMEOUT))
+      let controller: AbortController | null = null
+      let timer: Timer | null = null
+      let start = 0
+      let started = false
       let ended = false
       const end = () => {
         if (ended) return false
         ended = true
         timer?.cancel()
-        stats.attemptEnd(t.endpoint, timers.now() - start)
+        if (started) stats.attemptEnd(t.endpoint, timers.now() - start)
+        if (holdPermit && started) permits.releaseNow()
         return true
       }
-      run(controller.signal).then(
-        (value) => {
-          if (end()) resume(Effect.succeed(value))
-        },
-        (e: unknown) => {
-          if (end()) {
-            resume(
-              Effect.fail(
-                e instanceof AttemptFailure
-                  ? e
-                  : new AttemptFailure(
-                      new TransportError({
-                        endpoint: t.endpoint,
-                        reason: "network",
-                        detail: describeError(e),
-                        attempts: attempt
-                      }),
-                      null,
-                      null
-                    )
-              )
-            )
-          }
+      const go = () => {
+        if (ended) {
+          // interrupted while the permit was on its way
+          if (holdPermit) permits.releaseNow()
+          return
         }
-      )
+        started = true
+        const c = new AbortController()
+        controller = c
+        start = timers.now()
+        stats.attemptStart(t.endpoint)
+        if (timeoutMillis !== null) timer = timers.after(timeoutMillis, () => c.abort(TIMEOUT))
+        run(c.signal).then(
+          (value) => {
+            if (end()) resume(Effect.succeed(value))
+          },
+          (e: unknown) => {
+            if (end()) {
+              resume(
+                Effect.fail(
+                  e instanceof AttemptFailure
+                    ? e
+                    : new AttemptFailure(
+                        new TransportError({
+                          endpoint: t.endpoint,
+                          reason: "network",
+                          detail: describeError(e),
+                          attempts: attempt
+                        }),
+                        null,
+                        null
+                      )
+                )
+              )
+            }
+          }
+        )
+      }
+      // the permit is taken in plain code (no fiber step) when this attempt holds one itself
+      const cancelWait = holdPermit ? permits.acquire(go) : (go(), null)
       return Effect.sync(() => {
-        end()
-        controller.abort(INTERRUPTED)
-        onInterrupt?.()
+        const wasStarted = started
+        if (!end()) return
+        if (!wasStarted) cancelWait?.()
+        controller?.abort(INTERRUPTED)
       })
     })
 
@@ -451,10 +468,15 @@ export const makeAttempts = (ctx: AttemptContext) => {
     timeout: Duration.Duration
   ): Effect.Effect<Shared, AttemptFailure> => {
     const millis = millisOf(timeout)
+    const run = (signal: AbortSignal) => runBuffered(t, attempt, signal, millis)
     return attemptSpan<Shared>(
       t,
       attempt
-    )(guarded(asAttempt(t, attempt, millis, (signal) => runBuffered(t, attempt, signal, millis))))
+    )(
+      takeToken === Effect.void
+        ? asAttempt(t, attempt, millis, run, true)
+        : permits.withPermit(Effect.zipRight(takeToken, asAttempt(t, attempt, millis, run)))
+    )
   }
 
   return {

@@ -10,6 +10,7 @@ import {
   BackendVersion,
   type CometError,
   Decode,
+  type DecodeError,
   errorFromResponse,
   InvalidArgument,
   type ResolvedConfig
@@ -70,12 +71,31 @@ export const makeRequests = (
   const span = (name: string, endpoint: string, method: string) =>
     traced(name, () => ({ "comet.endpoint": endpoint, "http.request.method": method }))
 
+  /** One decoder per Schema and endpoint, built on first use (not per call). */
+  const decoders = new WeakMap<object, Map<string, ReturnType<typeof Decode.decodeWire>>>()
+  const decoderOf = <A, I>(
+    schema: Schema.Schema<A, I, never>,
+    endpoint: string
+  ): ((value: unknown, body?: string, apiKey?: string) => Effect.Effect<A, DecodeError>) => {
+    let byEndpoint = decoders.get(schema)
+    if (byEndpoint === undefined) {
+      byEndpoint = new Map()
+      decoders.set(schema, byEndpoint)
+    }
+    let decoder = byEndpoint.get(endpoint)
+    if (decoder === undefined) {
+      decoder = Decode.decodeWire(schema, endpoint)
+      byEndpoint.set(endpoint, decoder)
+    }
+    return decoder as (value: unknown, body?: string, apiKey?: string) => Effect.Effect<A, DecodeError>
+  }
+
   /** Decode a shared JSON body with the caller's Schema. */
   const decodeShared =
     <A, I>(t: Target, schema: Schema.Schema<A, I, never>) =>
     (shared: Shared): Effect.Effect<A, CometError> => {
       if (shared.kind !== "json") return Effect.dieMessage("CometHttp: a bytes body reached a JSON decoder")
-      return Decode.decodeWire(schema, t.endpoint)(shared.value, shared.text, apiKey).pipe(
+      return decoderOf(schema, t.endpoint)(shared.value, shared.text, apiKey).pipe(
         Effect.catchAll((decodeError): Effect.Effect<A, CometError> => {
           const errorBody = errorBodyShape(shared.value)
           if (errorBody === null) return Effect.fail(decodeError)

@@ -136,31 +136,34 @@ export const makeSharing = (settings: Resolved, stats: StatsRecorder, layerScope
     options: RequestOptions | undefined,
     fetch: () => Effect.Effect<Shared, CometError>
   ): Effect.Effect<{ readonly shared: Shared; readonly copy: boolean }, CometError> =>
-    Effect.gen(function* () {
+    Effect.suspend(() => {
       stats.request(t.endpoint, cfg.baseUrl)
-      const useCache = cache !== null && options?.cacheable === true
-      if (useCache) {
+      const shared = t.method === "GET" || options?.readOnly === true
+      if (cache === null || options?.cacheable !== true) {
+        // the common path: no cache involved
+        return shared
+          ? Effect.map(coalesce(t.key, fetch()), ({ shared, joined }) => ({ shared, copy: joined }))
+          : Effect.map(fetch(), (s) => ({ shared: s, copy: false }))
+      }
+      return Effect.gen(function* () {
         const hit = cache.get(t.key, yield* Clock.currentTimeMillis)
         if (hit !== undefined) {
           stats.cacheHit()
           yield* annotate({ "comet.cache": "hit" })
           return { shared: hit, copy: true }
         }
-      }
-      const run = fetch()
-      const { shared, joined } =
-        t.method === "GET" || options?.readOnly === true
-          ? yield* coalesce(t.key, run)
-          : { shared: yield* run, joined: false }
-      if (useCache && settings.cache !== null && sizeOf(shared) <= settings.cache.maxEntryBytes) {
-        // bytes are copied (callers may write to theirs); JSON keeps the parsed value only
-        const stored: Shared =
-          shared.kind === "bytes"
-            ? { kind: "bytes", bytes: new Uint8Array(shared.bytes) }
-            : { ...shared, text: undefined }
-        cache.set(t.key, stored, yield* Clock.currentTimeMillis)
-      }
-      return { shared, copy: joined }
+        const run = fetch()
+        const got = shared ? yield* coalesce(t.key, run) : { shared: yield* run, joined: false }
+        if (settings.cache !== null && sizeOf(got.shared) <= settings.cache.maxEntryBytes) {
+          // bytes are copied (callers may write to theirs); JSON keeps the parsed value only
+          const stored: Shared =
+            got.shared.kind === "bytes"
+              ? { kind: "bytes", bytes: new Uint8Array(got.shared.bytes) }
+              : { ...got.shared, text: undefined }
+          cache.set(t.key, stored, yield* Clock.currentTimeMillis)
+        }
+        return { shared: got.shared, copy: got.joined }
+      })
     })
 
   return { obtain, clearCache: Effect.sync(() => cache?.clear()) }
