@@ -14,7 +14,7 @@ import { createWriteStream, mkdtempSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { Writable } from "node:stream"
 import { run } from "@comet-ts/cli"
-import { Config } from "@comet-ts/core"
+import { CometConfig } from "@comet-ts/core"
 import { Effect } from "effect"
 import { EXPORT, EXPORT_METRICS, EXPORT_POINTS, EXPORT_SIZE, WORKSPACE } from "./dataset.js"
 import { findPython, runScript } from "./python.js"
@@ -68,7 +68,7 @@ const runInProcess = async (ctx: BenchContext, server: RunningServer): Promise<R
   const t0 = now()
   const out = createWriteStream(file)
   const code = await Effect.runPromise(
-    run(ARGV, { stdout: out, stderr: errors, env, connection: { sources: Config.staticSources(env) } })
+    run(ARGV, { stdout: out, stderr: errors, env, connection: { sources: CometConfig.staticSources(env) } })
   )
   await new Promise<void>((resolve, reject) => {
     out.once("error", reject)

@@ -12,9 +12,9 @@ import {
   type AssetId,
   type ChartExperiment,
   type Column,
+  CometConfig,
   type CometError,
   type CometOptions,
-  Config,
   ConfigurationError,
   type Curve,
   type ExperimentKey,
@@ -59,6 +59,7 @@ import {
   type ReturnType
 } from "./CometApi.js"
 import { Experiment, ExperimentInfo } from "./Experiment.js"
+import { onAbort } from "./internal/abort.js"
 import { type ArgsOf, type EffectMethod, invoke, type StreamMethod, type ValueOf } from "./internal/invoke.js"
 import type { GetResultOf } from "./internal/service.js"
 import * as Panel from "./PanelContext.js"
@@ -327,20 +328,8 @@ export class API {
   private closed = false
 
   constructor(options: APIOptions = {}) {
-    const configLayer = Config.layer({
-      apiKey: options.apiKey,
-      baseUrl: options.baseUrl,
-      timeoutMs: options.timeoutMs,
-      downloadTimeoutMs: options.downloadTimeoutMs,
-      maxConcurrency: options.maxConcurrency,
-      maxRetries: options.maxRetries,
-      rateLimit: options.rateLimit,
-      allowInsecureHttp: options.allowInsecureHttp,
-      proxy: options.proxy,
-      workspace: options.workspace,
-      projectName: options.projectName,
-      sources: options.sources
-    })
+    // Every setting of CometOptions (APIOptions extends it) is read by CometConfig from here.
+    const configLayer = CometConfig.layer(options)
     const httpLayer =
       options.httpClient === undefined
         ? layerConfigTransport(options.http ?? {}).pipe(Layer.provide(DefaultTransport.layerConfig))
@@ -367,11 +356,16 @@ export class API {
     }
     const signal = options?.signal
     if (signal?.aborted === true) return Promise.reject(aborted("call"))
-    return this.runtime.runPromiseExit(effect, signal === undefined ? undefined : { signal }).then((exit) => {
+    const settle = (exit: Exit.Exit<A, CometError>): A => {
       if (Exit.isSuccess(exit)) return exit.value
       if (Cause.isInterruptedOnly(exit.cause)) throw aborted("call")
       throw Cause.squash(exit.cause)
-    })
+    }
+    if (signal === undefined) return this.runtime.runPromiseExit(effect).then(settle)
+    // The caller's signal gets one listener however many calls share it (internal/abort.ts).
+    const call = new AbortController()
+    const off = onAbort(signal, () => call.abort())
+    return this.runtime.runPromiseExit(effect, { signal: call.signal }).then(settle).finally(off)
   }
 
   /** @internal An async iterable over a Stream, run on this client's runtime. */
@@ -383,10 +377,8 @@ export class API {
         : Stream.interruptWhen(
             stream,
             Effect.async<never, CometError>((resume) => {
-              const onAbort = () => resume(Effect.fail(aborted("stream")))
-              if (signal.aborted) onAbort()
-              else signal.addEventListener("abort", onAbort, { once: true })
-              return Effect.sync(() => signal.removeEventListener("abort", onAbort))
+              const off = onAbort(signal, () => resume(Effect.fail(aborted("stream"))))
+              return Effect.sync(off)
             })
           )
     const client = this
@@ -426,20 +418,18 @@ export class API {
       [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
         let opened: Promise<Download> | undefined
         let current: Download | undefined
-        const onAbort = () => current?.cancel()
+        let off: (() => void) | undefined
         const get = () => {
           opened ??= client.run(open, options).then((d) => {
             current = d
-            if (signal !== undefined) {
-              if (signal.aborted) d.cancel()
-              else signal.addEventListener("abort", onAbort, { once: true })
-            }
+            if (signal !== undefined) off = onAbort(signal, () => d.cancel())
             return d
           })
           return opened
         }
         const finish = () => {
-          signal?.removeEventListener("abort", onAbort)
+          off?.()
+          off = undefined
           current?.cancel()
         }
         return {

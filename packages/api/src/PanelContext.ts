@@ -36,7 +36,7 @@ export interface PanelValues {
 const missing = (what: string) =>
   new ConfigurationError({
     setting: "panel",
-    reason: `the panel context has no ${what}. Provide it (PanelContext.layer({ ... }), the panel option of new API(...), or COMET_WORKSPACE / COMET_PROJECT_NAME / COMET_EXPERIMENT_KEYS).`
+    reason: `the panel context has no ${what}. Provide it (Panel.layer({ ... }) in Effect code, new API({ panel: { ... } }), or COMET_WORKSPACE / COMET_PROJECT_NAME / COMET_EXPERIMENT_KEYS).`
   })
 
 /**

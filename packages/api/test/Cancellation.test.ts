@@ -5,7 +5,7 @@
  * the client counts nothing in flight, and the process holds no more sockets or timers than
  * before the calls (`process.getActiveResourcesInfo()`), while the client is still open.
  */
-import { Config, isCometError } from "@comet-ts/core"
+import { CometConfig, isCometError } from "@comet-ts/core"
 import * as Emulator from "@comet-ts/emulator"
 import { FetchHttpClient, HttpServer } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
@@ -81,7 +81,7 @@ describe("interrupting 100 in-flight calls", () => {
         apiKey: SECRET,
         baseUrl: url,
         panel: false,
-        sources: Config.staticSources({}),
+        sources: CometConfig.staticSources({}),
         maxConcurrency: CALLS,
         httpClient: capture.client(globalThis.fetch)
       })

@@ -4,7 +4,7 @@
  * `CometError` (an `Error`, with the expected `_tag` and a message that says what happened),
  * never anything untyped; and the key must appear in no error, log line, span or URL.
  */
-import { Config, isCometError } from "@comet-ts/core"
+import { CometConfig, isCometError } from "@comet-ts/core"
 import * as Http from "@comet-ts/http"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Context, Effect, Exit, Layer, Option, Runtime } from "effect"
@@ -565,7 +565,7 @@ const fetchFor = (c: Case): typeof globalThis.fetch =>
 /** Run one case through the facade over the emulator (behind the case's proxy), everything captured. */
 const runFacade = async (c: Case): Promise<Outcome> => {
   const capture = new Capture()
-  const api = facade(fetchFor(c), capture, { ...c.options, sources: Config.staticSources({}) })
+  const api = facade(fetchFor(c), capture, { ...c.options, sources: CometConfig.staticSources({}) })
   try {
     await c.call(api)
     return { error: undefined, capture, defects: [] }
@@ -591,13 +591,13 @@ const runEffect = async (c: Case): Promise<Outcome> => {
     Layer.provideMerge(Panel.layerUnavailable("this API was created with panel: false.")),
     Layer.provide(capture.client(fetchFor(c))),
     Layer.provide(
-      Config.layer({
+      CometConfig.layer({
         apiKey: o.apiKey,
         baseUrl: o.baseUrl,
         maxConcurrency: o.maxConcurrency,
         maxRetries: o.maxRetries,
         allowInsecureHttp: o.allowInsecureHttp,
-        sources: Config.staticSources({})
+        sources: CometConfig.staticSources({})
       })
     )
   )

@@ -9,7 +9,9 @@ const bestRun = Effect.gen(function* () {
   const api = yield* CometApi
   const keys = yield* api.getPanelExperimentKeys()
   const chart = yield* api.getMetricsForChart(keys, ["val_accuracy"])
-  const final = (key: string) => chart[key]?.metrics[0]?.values.at(-1) ?? Number.NEGATIVE_INFINITY
+  // By name: a chart lists the metrics a run has, in the server's order.
+  const final = (key: string) =>
+    chart[key]?.metrics.find((m) => m.metricName === "val_accuracy")?.values.at(-1) ?? Number.NEGATIVE_INFINITY
   return [...keys].sort((a, b) => final(b) - final(a))[0]
 })
 

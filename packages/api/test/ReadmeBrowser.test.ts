@@ -13,7 +13,7 @@ const section = readme.slice(
   readme.indexOf("\n## ", readme.indexOf("\n## Browsers\n") + 1)
 )
 const block = (lang: string, marker: string) =>
-  [...section.matchAll(new RegExp(`\`\`\`${lang}\\n([\\s\\S]*?)\`\`\``, "g"))]
+  [...section.matchAll(new RegExp(`\`\`\`${lang}(?: [^\\n]*)?\\n([\\s\\S]*?)\`\`\``, "g"))]
     .map((m) => m[1] ?? "")
     .find((b) => b.includes(marker))
 const file = (path: string) => readFileSync(join(root, path), "utf8")

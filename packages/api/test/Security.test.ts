@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
-import { Config, isCometError } from "@comet-ts/core"
+import { CometConfig, isCometError } from "@comet-ts/core"
 import * as Emulator from "@comet-ts/emulator"
 import { HttpServer } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
@@ -75,7 +75,7 @@ describe("no Authorization on a redirect to another host", () => {
             apiKey: SECRET,
             baseUrl: a.origin,
             panel: false,
-            sources: Config.staticSources({}),
+            sources: CometConfig.staticSources({}),
             maxRetries: 0,
             httpClient: client === undefined ? capture.client(globalThis.fetch) : Layer.merge(client, capture.layer)
           })
@@ -165,7 +165,7 @@ describe("plain http only to loopback unless allowed", () => {
 
         for (const opt of [
           { allowInsecureHttp: true },
-          { sources: Config.staticSources({ COMET_TS_ALLOW_INSECURE_HTTP: "1" }) }
+          { sources: CometConfig.staticSources({ COMET_TS_ALLOW_INSECURE_HTTP: "1" }) }
         ]) {
           const ok = facade(emu.fetch, capture, { baseUrl, ...opt })
           assert.deepStrictEqual(await ok.getWorkspaces(), ["local-dev", "team-vision"])

@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import { CometApi, CometApiLayer } from "@comet-ts/api"
-import { Config, type ConfigSources, type ConfigurationError } from "@comet-ts/core"
+import { CometConfig, type ConfigSources, type ConfigurationError } from "@comet-ts/core"
 import { CometHttp, type RequestStats } from "@comet-ts/http"
 import * as DefaultTransport from "@comet-ts/http/DefaultTransport"
 import * as Options from "@effect/cli/Options"
@@ -96,7 +96,7 @@ export const apiLayer = (flags: CommonFlags, connection: ConnectionShape) =>
       : CometHttp.layerConfig.pipe(Layer.provide(connection.httpClient))
   ).pipe(
     Layer.provide(
-      Config.layer({
+      CometConfig.layer({
         apiKey: Option.getOrUndefined(flags.apiKey),
         baseUrl: Option.getOrUndefined(flags.url),
         sources: connection.sources

@@ -59,16 +59,25 @@ const knobs: ReadonlyArray<readonly [string, string]> = [
   ["Pass { apiKey }", "Pass --api-key KEY"],
   ["the apiKey option", "the --api-key option"],
   ["the base URL (COMET_URL_OVERRIDE)", "the server URL (--url, or COMET_URL_OVERRIDE)"],
-  ["timeoutMs, or COMET_TIMEOUT_API in seconds", "COMET_TIMEOUT_API, in seconds"],
-  ["raise maxRetries", "raise COMET_HTTP_SESSION_RETRY_TOTAL"],
-  ["Lower maxConcurrency", "Lower COMET_TS_MAX_CONCURRENCY"],
+  // a timeout names the one setting that bounds it (API calls or downloads)
+  ["raise timeoutMs, or COMET_TIMEOUT_API in seconds", "raise COMET_TIMEOUT_API, in seconds"],
+  [
+    "raise downloadTimeoutMs, or COMET_TIMEOUT_FILE_DOWNLOAD in seconds",
+    "raise COMET_TIMEOUT_FILE_DOWNLOAD, in seconds"
+  ],
+  ["raise maxRetries (COMET_HTTP_SESSION_RETRY_TOTAL)", "raise COMET_HTTP_SESSION_RETRY_TOTAL"],
+  [
+    "Lower maxConcurrency, set a client-side rate limit (rateLimit: { limit, intervalMs }; Comet allows about 15,000 REST requests per hour per key)",
+    "Lower COMET_TS_MAX_CONCURRENCY (Comet allows about 15,000 REST requests per hour per key)"
+  ],
   ["set allowInsecureHttp: true (COMET_TS_ALLOW_INSECURE_HTTP=1)", "set COMET_TS_ALLOW_INSECURE_HTTP=1"],
   ["problem with apiKey", "problem with --api-key"],
   ["problem with baseUrl", "problem with --url"],
   [
-    "queryVariables(columns) lists every variable of the project, with its type",
+    "api.getQueryVariables(workspace, projectName) lists every variable of the project with its type (queryVariables(columns) from the project's columns)",
     "`comet-ts columns WS/PROJ` lists the project's columns, with their types"
-  ]
+  ],
+  ["(api.getQueryVariables(workspace, projectName))", "(`comet-ts columns WS/PROJ`)"]
 ]
 
 /** One line: no line breaks, no terminal control sequences (a hostile server's message cannot move the cursor). */

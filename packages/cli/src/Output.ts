@@ -1,14 +1,14 @@
 /**
  * How the command line prints records: a table for people (cli-table3), or JSON, NDJSON or CSV
- * for programs. Tables show text made safe for a terminal (no line breaks or control sequences
- * from a server's strings, long cells shortened); the machine formats carry the values as they
- * are.
+ * (papaparse) for programs. Tables show text made safe for a terminal (no line breaks or
+ * control sequences from a server's strings, long cells shortened); the machine formats carry the
+ * values as they are.
  *
  * @since 0.1.0
  */
 import Table from "cli-table3"
 import * as Effect from "effect/Effect"
-import { record } from "./Csv.js"
+import { records } from "./Csv.js"
 import type { OutputClosed } from "./Errors.js"
 import { Io } from "./Io.js"
 
@@ -105,10 +105,7 @@ export const printList = <A>(
         )
       case "csv":
         return io.out(
-          [
-            record(columns.map((c) => c.header)),
-            ...items.map((item) => record(columns.map((c) => c.value(item))))
-          ].join("")
+          records([columns.map((c) => c.header), ...items.map((item) => columns.map((c) => c.value(item)))])
         )
       case "json":
         return io.out(`${json(items.map(toJson), 2)}\n`)

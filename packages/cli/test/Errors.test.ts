@@ -3,10 +3,12 @@
  * line's terms) and its documented exit code; no stack trace; the key never printed.
  */
 import { createServer } from "node:net"
+import { CometConfig, ConfigurationError, QueryError, RateLimited, ServerError, TransportError } from "@comet-ts/core"
+import { compile, Metric } from "@comet-ts/query"
 import { FetchHttpClient } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { ExitCode, VERSION } from "../src/index.js"
+import { ExitCode, outcomeOf, VERSION } from "../src/index.js"
 import { baseEnv, clientOf, dataset, emulator, runCli, sink } from "./support/run.js"
 
 const PROJECT = "local-dev/mnist-sweep"
@@ -276,4 +278,46 @@ describe("the command line itself", () => {
       assert.strictEqual(out.stderr, "")
     })
   )
+})
+
+describe("messages speak the command line's knobs, not the library's", () => {
+  it("every advice a library error gives is rewritten into flags and COMET_* variables", () => {
+    const unknownColumn = compile(Metric("zzz").gt(1), [])
+    const mismatch = compile(Metric("acc", "string").eq("x"), [
+      { name: "acc", id: "acc", source: "metrics", type: "double" }
+    ])
+    const errors: ReadonlyArray<unknown> = [
+      new RateLimited({ endpoint: "workspaces", attempts: 9, retryAfterMillis: 1000, serverMessage: null }),
+      new ServerError({ endpoint: "workspaces", status: 503, attempts: 9, serverMessage: null, sdkErrorCode: null }),
+      new TransportError({
+        endpoint: "workspaces",
+        reason: "timeout",
+        detail: "no answer within 10s (raise timeoutMs, or COMET_TIMEOUT_API in seconds)",
+        attempts: 1
+      }),
+      new TransportError({ endpoint: "workspaces", reason: "network", detail: "d", attempts: 1 }),
+      Effect.runSync(Effect.flip(CometConfig.resolve({ sources: CometConfig.staticSources({}) }))),
+      new ConfigurationError({ setting: "baseUrl", reason: "x" }),
+      unknownColumn._tag === "Left"
+        ? unknownColumn.left
+        : new QueryError({ reason: "syntax", detail: "", line: null, column: null, hint: null }),
+      mismatch._tag === "Left"
+        ? mismatch.left
+        : new QueryError({ reason: "syntax", detail: "", line: null, column: null, hint: null })
+    ]
+    const lines = errors.map((e) => outcomeOf(e).line ?? "")
+    for (const line of lines) {
+      assert.notMatch(
+        line,
+        /\b(maxRetries|maxConcurrency|rateLimit|timeoutMs|apiKey|baseUrl|getQueryVariables|queryVariables)\b/,
+        line
+      )
+    }
+    assert.include(lines[0], "COMET_TS_MAX_CONCURRENCY")
+    assert.include(lines[1], "COMET_HTTP_SESSION_RETRY_TOTAL")
+    assert.include(lines[2], "COMET_TIMEOUT_API")
+    assert.include(lines[4], "--api-key")
+    assert.include(lines[6], "comet-ts columns WS/PROJ")
+    assert.include(lines[7], "comet-ts columns WS/PROJ")
+  })
 })

@@ -23,7 +23,7 @@ import {
 import { assert, describe, it } from "@effect/vitest"
 import { parse } from "csv-parse/sync"
 import * as fc from "fast-check"
-import { type CsvValue, field, record } from "../src/Csv.js"
+import { type CsvValue, record, records } from "../src/Csv.js"
 import { decide } from "../src/commands/Gate.js"
 import { rowWriter } from "../src/commands/Metrics.js"
 import { FileError, GateNotMet, OutputClosed, UsageError } from "../src/Errors.js"
@@ -40,29 +40,39 @@ const hasControl = (text: string) =>
   })
 
 describe("CSV", () => {
+  const one = (value: CsvValue) => record([value]).slice(0, -1)
+
   it("quotes what RFC 4180 says must be quoted", () => {
-    assert.strictEqual(field("plain"), "plain")
-    assert.strictEqual(field('say "hi"'), '"say ""hi"""')
-    assert.strictEqual(field("a,b"), '"a,b"')
-    assert.strictEqual(field("two\nlines"), '"two\nlines"')
-    assert.strictEqual(field("cr\r"), '"cr\r"')
-    assert.strictEqual(field(" padded"), '" padded"')
-    assert.strictEqual(field(""), '""')
-    assert.strictEqual(field(null), "")
-    assert.strictEqual(field(Number.NaN), "NaN")
-    assert.strictEqual(field(-Infinity), "-Infinity")
-    assert.strictEqual(field(1e-7), "1e-7")
-    assert.strictEqual(field(true), "true")
+    assert.strictEqual(one("plain"), "plain")
+    assert.strictEqual(one('say "hi"'), '"say ""hi"""')
+    assert.strictEqual(one("a,b"), '"a,b"')
+    assert.strictEqual(one("two\nlines"), '"two\nlines"')
+    assert.strictEqual(one("cr\r"), '"cr\r"')
+    assert.strictEqual(one("crlf\r\nend"), '"crlf\r\nend"')
+    assert.strictEqual(one(" padded"), '" padded"')
+    assert.strictEqual(one("padded\t"), '"padded\t"')
+    assert.strictEqual(one(""), '""')
+    assert.strictEqual(one(null), "")
+    assert.strictEqual(one(undefined), "")
+    assert.strictEqual(one(Number.NaN), "NaN")
+    assert.strictEqual(one(-Infinity), "-Infinity")
+    assert.strictEqual(one(1e-7), "1e-7")
+    assert.strictEqual(one(-0), "0")
+    assert.strictEqual(one(true), "true")
+    assert.strictEqual(one(false), "false")
+    assert.strictEqual(one("=1+2"), "=1+2")
     assert.strictEqual(record(["a", 1, null, "x,y"]), 'a,1,,"x,y"\n')
+    assert.strictEqual(records([]), "")
   })
 
-  it("property: any records parse back to themselves (csv-parse)", () => {
-    const value = fc.oneof(fc.string({ unit: "binary" }), fc.double(), fc.constant(null))
+  it("property: any records parse back to themselves (csv-parse); a batch is its records one after another", () => {
+    const value = fc.oneof(fc.string({ unit: "binary" }), fc.double(), fc.boolean(), fc.constant(null))
     fc.assert(
       fc.property(
         fc.array(fc.array(value, { minLength: 3, maxLength: 3 }), { minLength: 1, maxLength: 20 }),
         (rows) => {
-          const text = rows.map((r) => record(r as ReadonlyArray<CsvValue>)).join("")
+          const text = records(rows)
+          assert.strictEqual(text, rows.map((r) => record(r)).join(""))
           const back = parse(text, { relax_column_count: false }) as Array<Array<string>>
           assert.strictEqual(back.length, rows.length)
           rows.forEach((r, i) => {
@@ -70,6 +80,7 @@ describe("CSV", () => {
               const got = back[i]?.[j]
               if (v === null) assert.strictEqual(got, "")
               else if (typeof v === "number") assert.isTrue(Object.is(Number(got), v) || (v === 0 && Number(got) === 0))
+              else if (typeof v === "boolean") assert.strictEqual(got, String(v))
               else assert.strictEqual(got, v)
             })
           })

@@ -110,7 +110,7 @@ export class RateLimited extends CometTaggedError<RateLimited>()("RateLimited", 
     const after =
       this.retryAfterMillis === null ? "" : ` The server asked to wait ${Math.ceil(this.retryAfterMillis / 1000)} s.`
     return scrub(
-      `Comet rate-limited ${this.endpoint} (HTTP 429) after ${this.attempts} attempt(s).${after} Lower maxConcurrency, set a client-side rate limit (Comet allows about 15,000 REST requests per hour per key), or raise maxRetries.`
+      `Comet rate-limited ${this.endpoint} (HTTP 429) after ${this.attempts} attempt(s).${after} Lower maxConcurrency, set a client-side rate limit (rateLimit: { limit, intervalMs }; Comet allows about 15,000 REST requests per hour per key), or raise maxRetries (COMET_HTTP_SESSION_RETRY_TOTAL).`
     )
   }
 }
@@ -129,7 +129,7 @@ export class ServerError extends CometTaggedError<ServerError>()("ServerError", 
 }) {
   override get message(): string {
     return scrub(
-      `Comet failed on ${this.endpoint} with HTTP ${this.status} after ${this.attempts} attempt(s)${withServer(this.serverMessage, this.sdkErrorCode)}. This is usually temporary: try again later, or raise maxRetries.`
+      `Comet failed on ${this.endpoint} with HTTP ${this.status} after ${this.attempts} attempt(s)${withServer(this.serverMessage, this.sdkErrorCode)}. This is usually temporary: try again later, or raise maxRetries (COMET_HTTP_SESSION_RETRY_TOTAL).`
     )
   }
 }
@@ -194,7 +194,7 @@ export class TransportError extends CometTaggedError<TransportError>()("Transpor
       redirect:
         "The redirect was not followed, so the API key only ever goes to the configured server; check the base URL (COMET_URL_OVERRIDE).",
       "too-large":
-        "Read large assets with a streaming call (streamExperimentAsset), or raise maxBodyBytes (maxJsonBytes for JSON) if the size is expected."
+        "Read large assets with a streaming call (streamExperimentAsset), or, if the size is expected, raise the http settings maxBodyBytes (maxJsonBytes for JSON): new API({ http: { maxBodyBytes } }) or CometHttp.layerConfigWith({ maxBodyBytes })."
     }
     return scrub(
       `Request to ${this.endpoint} failed (${this.reason})${this.attempts > 0 ? ` after ${this.attempts} attempt(s)` : ""}: ${this.detail}. ${advice[this.reason]}`

@@ -5,9 +5,12 @@
  * @since 0.1.0
  */
 
-/** Configuration with the Python SDK's semantics. @since 0.1.0 */
-export * as Config from "./Config.js"
-export { CometConfig, type CometOptions, type ConfigSources, type ResolvedConfig } from "./Config.js"
+export {
+  CometConfig,
+  type CometOptions,
+  type ConfigSources,
+  type ResolvedConfig
+} from "./CometConfig.js"
 /** Decoding bodies with the wire Schemas into typed results or DecodeErrors. @since 0.1.0 */
 export * as Decode from "./Decode.js"
 export {
@@ -29,7 +32,7 @@ export {
   Unauthorized
 } from "./Errors.js"
 export { AssetId, ExperimentKey, ExperimentModelId, ProjectId } from "./Ids.js"
-export type { NetworkConfig } from "./Network.js"
+export type { ProxyConfig, TlsConfig } from "./Network.js"
 /** Proxy, certificate authority and certificate-check settings. @since 0.1.0 */
 export * as Network from "./Network.js"
 /** The status → error mapping. @since 0.1.0 */

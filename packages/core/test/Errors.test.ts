@@ -233,7 +233,7 @@ describe("the API key never appears in an error", () => {
     fc.assert(
       fc.property(key, around, (k, before) => {
         const resolved = Effect.runSync(
-          Core.Config.resolve({ apiKey: Redacted.make(k), sources: Core.Config.staticSources({}) })
+          Core.CometConfig.resolve({ apiKey: Redacted.make(k), sources: Core.CometConfig.staticSources({}) })
         )
         const build = (text: string) => [
           new Core.InvalidArgument({ argument: "experiment path", value: text, reason: text }),

@@ -8,7 +8,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Logger, Redacted } from "effect"
-import { resolve, staticSources } from "../src/Config.js"
+import { resolve, staticSources } from "../src/CometConfig.js"
 import type { ConfigurationError } from "../src/Errors.js"
 import { scrub } from "../src/internal/secrets.js"
 

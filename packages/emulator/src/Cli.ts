@@ -54,7 +54,7 @@ export interface CliOptions {
  *
  * @since 0.1.0
  */
-export const usage = `Usage: pnpm emulator [options]
+export const usage = `Usage: comet-emulator [options]   (in the comet-ts repository: pnpm emulator [options])
 
   --host HOST             interface to bind (default 127.0.0.1, loopback only)
   --port PORT             port (default 4820; 0 picks a free one)

@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { CometConfig, Config, type ConfigurationError, type ResolvedConfig } from "@comet-ts/core"
+import { CometConfig, type ConfigurationError, type ResolvedConfig } from "@comet-ts/core"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -139,7 +139,7 @@ export const make = (
  * instance, and needs an `HttpClient` (`FetchHttpClient.layer`, a Node client, a mock), which
  * it sends through the `Transport.layerHttpClient` adapter; see {@link layerTransport} for
  * undici or `fetch` directly. Options are
- * validated as core's `Config.resolve` validates them (the key is registered for scrubbing);
+ * validated as core's `CometConfig.resolve` validates them (the key is registered for scrubbing);
  * a bad value fails the layer with a `ConfigurationError`. Call it once and share the Layer:
  * every call builds a new instance.
  *
@@ -161,9 +161,9 @@ export const layerTransport = (
 ): Layer.Layer<CometHttp | RequestStats, ConfigurationError, Transport> =>
   Layer.unwrapEffect(Effect.map(resolveOptions(options), (config) => build(config, options, fromService)))
 
-/** Explicit options, validated as core's `Config.resolve` validates them. */
+/** Explicit options, validated as core's `CometConfig.resolve` validates them. */
 const resolveOptions = (options: CometHttpOptions): Effect.Effect<ResolvedConfig, ConfigurationError> =>
-  Config.resolve({
+  CometConfig.resolve({
     apiKey: options.apiKey,
     baseUrl: options.baseUrl,
     timeoutMs: millisOf(options.timeout),
@@ -178,7 +178,7 @@ const resolveOptions = (options: CometHttpOptions): Effect.Effect<ResolvedConfig
             intervalMs: Duration.toMillis(Duration.decode(options.rateLimit.interval))
           },
     allowInsecureHttp: options.allowInsecureHttp,
-    sources: Config.staticSources({})
+    sources: CometConfig.staticSources({})
   })
 
 /**

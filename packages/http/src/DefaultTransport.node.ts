@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import type { CometConfig } from "@comet-ts/core"
+import type { CometConfig, ConfigurationError } from "@comet-ts/core"
 import type * as Layer from "effect/Layer"
 import { layerConfig as nodeLayerConfig } from "./NodeTransport.js"
 import type { Transport } from "./Transport.js"
@@ -14,7 +14,7 @@ import type { Transport } from "./Transport.js"
  *
  * @since 0.1.0
  */
-export const layerConfig: Layer.Layer<Transport, never, CometConfig> = nodeLayerConfig
+export const layerConfig: Layer.Layer<Transport, ConfigurationError, CometConfig> = nodeLayerConfig
 
 /**
  * Which transport this runtime gets by default: `"undici"` here, `"fetch"` elsewhere.

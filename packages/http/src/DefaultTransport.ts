@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import type { CometConfig } from "@comet-ts/core"
+import type { CometConfig, ConfigurationError } from "@comet-ts/core"
 import type * as Layer from "effect/Layer"
 import { layerFetch, type Transport } from "./Transport.js"
 
@@ -15,7 +15,7 @@ import { layerFetch, type Transport } from "./Transport.js"
  *
  * @since 0.1.0
  */
-export const layerConfig: Layer.Layer<Transport, never, CometConfig> = layerFetch()
+export const layerConfig: Layer.Layer<Transport, ConfigurationError, CometConfig> = layerFetch()
 
 /**
  * Which transport this runtime gets by default: `"fetch"` here, `"undici"` in Node.

@@ -156,6 +156,24 @@ describe.each(ADAPTERS)("over %s", (adapter) => {
         )
     )
 
+    it.effect("the request sent again for the callers left is aborted when the last of them goes away", () =>
+      withHttp(slow, {}, ({ http, server }) =>
+        Effect.gen(function* () {
+          const a = yield* Effect.fork(http.get("experiments", N))
+          const b = yield* Effect.fork(http.get("experiments", N))
+          yield* TestClock.adjust("100 millis")
+          yield* Fiber.interrupt(a)
+          yield* settle
+          assert.strictEqual(server.count, 2)
+          assert.isFalse(server.requests[1]!.signal.aborted)
+          yield* Fiber.interrupt(b)
+          yield* settle
+          assert.isTrue(server.requests[1]!.signal.aborted)
+          assert.strictEqual(server.count, 2)
+        })
+      )
+    )
+
     it.effect("each caller decodes with its own Schema", () =>
       withHttp(
         () => Effect.as(Effect.sleep("1 second"), json({ n: 5, extra: "x" })),

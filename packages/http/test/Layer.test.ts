@@ -2,10 +2,10 @@
  * The layers: one shared instance behind CometHttp and RequestStats, configuration from options
  * or core's CometConfig, validation, stats reset, and spans.
  */
-import { ConfigurationError, Config as CoreConfig } from "@comet-ts/core"
+import { CometConfig, ConfigurationError } from "@comet-ts/core"
 import { HttpClient } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
-import { Context, Effect, Fiber, Layer, Schema, TestClock } from "effect"
+import { ConfigProvider, Context, Effect, Fiber, Layer, Schema, TestClock } from "effect"
 import { CometHttp, layer, layerConfig, layerConfigWith } from "../src/CometHttp.js"
 import { RequestStats } from "../src/RequestStats.js"
 import { FakeServer, json, KEY, withHttp } from "./support/harness.js"
@@ -32,11 +32,11 @@ describe("layers", () => {
   it.effect("layerConfig reads core's CometConfig (timeouts, retries, concurrency, key, server)", () =>
     Effect.gen(function* () {
       const server = new FakeServer(() => Effect.succeed(json({}, 503)))
-      const config = CoreConfig.layer({
+      const config = CometConfig.layer({
         apiKey: KEY,
         baseUrl: "http://127.0.0.1:4820/clientlib/",
         maxRetries: 2,
-        sources: CoreConfig.staticSources({})
+        sources: CometConfig.staticSources({})
       })
       const ctx = yield* Layer.build(
         layerConfig.pipe(Layer.provide(config), Layer.provide(Layer.succeed(HttpClient.HttpClient, server.client)))
@@ -53,13 +53,35 @@ describe("layers", () => {
     }).pipe(Effect.scoped)
   )
 
+  it.effect("layerConfig over CometConfig.layerConfig: settings from an Effect ConfigProvider, no environment", () =>
+    Effect.gen(function* () {
+      const server = okServer()
+      const provider = ConfigProvider.fromMap(
+        new Map([
+          ["COMET_API_KEY", KEY],
+          ["COMET_URL_OVERRIDE", "https://comet.test"]
+        ])
+      )
+      const ctx = yield* Layer.build(
+        layerConfig.pipe(
+          Layer.provide(CometConfig.layerConfig),
+          Layer.provide(Layer.setConfigProvider(provider)),
+          Layer.provide(Layer.succeed(HttpClient.HttpClient, server.client))
+        )
+      )
+      yield* Context.get(ctx, CometHttp).get("workspaces", Ok)
+      assert.strictEqual(server.requests[0]!.url.toString(), "https://comet.test/api/rest/v2/workspaces")
+      assert.strictEqual(server.requests[0]!.headers.authorization, KEY)
+    }).pipe(Effect.scoped)
+  )
+
   it.effect("layerConfigWith passes http settings (a cache) on top of CometConfig", () =>
     Effect.gen(function* () {
       const server = okServer()
       const ctx = yield* Layer.build(
         layerConfigWith({ cache: { capacity: 5, timeToLive: "1 minute" } }).pipe(
           Layer.provide(
-            CoreConfig.layer({ apiKey: KEY, baseUrl: "https://comet.test", sources: CoreConfig.staticSources({}) })
+            CometConfig.layer({ apiKey: KEY, baseUrl: "https://comet.test", sources: CometConfig.staticSources({}) })
           ),
           Layer.provide(Layer.succeed(HttpClient.HttpClient, server.client))
         )
@@ -74,12 +96,12 @@ describe("layers", () => {
   it.effect("a ResolvedConfig from core is accepted as the options of layer", () =>
     Effect.gen(function* () {
       const server = okServer()
-      const resolved = yield* CoreConfig.resolve({
+      const resolved = yield* CometConfig.resolve({
         apiKey: KEY,
         baseUrl: "https://comet.test",
         timeoutMs: 3000,
         rateLimit: { limit: 100, intervalMs: 1000 },
-        sources: CoreConfig.staticSources({})
+        sources: CometConfig.staticSources({})
       })
       const ctx = yield* Layer.build(
         layer({ ...resolved, cache: { capacity: 1, timeToLive: "1 minute" } }).pipe(

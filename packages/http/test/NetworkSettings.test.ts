@@ -7,14 +7,16 @@
  * with a certificate from a test CA is reached with the bundle and refused without it); and
  * `COMET_INTERNAL_CHECK_TLS_CERTIFICATE=false`, with a warning. All on loopback sockets.
  */
-import { type CometOptions, Config } from "@comet-ts/core"
+
+import { join } from "node:path"
+import { CometConfig, type CometOptions } from "@comet-ts/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Layer, Logger, Schema } from "effect"
 import { CometHttp } from "../src/CometHttp.js"
 import * as DefaultTransport from "../src/DefaultTransport.js"
 import * as NodeDefault from "../src/DefaultTransport.node.js"
 import * as NodeTransport from "../src/NodeTransport.js"
-import { CA_PATH, CA_PEM, httpsServer, recordingProxy } from "./support/proxy.js"
+import { CA_PATH, httpsServer, recordingProxy } from "./support/proxy.js"
 import { serve } from "./support/sockets.js"
 
 const KEY = "tk_network_0a1b2c3d4e5f6789SECRET"
@@ -35,7 +37,12 @@ const client = (
     const layer = CometHttp.layerConfigTransport({ retryBaseDelay: "5 millis", retryMaxDelay: "20 millis" }).pipe(
       Layer.provide(NodeTransport.layerConfig),
       Layer.provide(
-        Config.layer({ apiKey: KEY, maxRetries: 1, ...options, sources: Config.staticSources(env, files, dirs) })
+        CometConfig.layer({
+          apiKey: KEY,
+          maxRetries: 1,
+          ...options,
+          sources: CometConfig.staticSources(env, files, dirs)
+        })
       )
     )
     return Context.get(yield* Layer.build(layer), CometHttp)
@@ -55,9 +62,8 @@ describe("proxies", () => {
         const server = yield* httpsServer(ok)
         const proxy = yield* recordingProxy({ "comet.example.invalid:443": server.port })
         const http = yield* client(
-          { HTTPS_PROXY: proxy.url, REQUESTS_CA_BUNDLE: "/etc/ca.pem" },
-          { baseUrl: "https://comet.example.invalid" },
-          { "/etc/ca.pem": CA_PEM }
+          { HTTPS_PROXY: proxy.url, REQUESTS_CA_BUNDLE: CA_PATH },
+          { baseUrl: "https://comet.example.invalid" }
         )
         assert.deepStrictEqual(yield* http.get("experiment/metadata", Ok), { ok: true })
         assert.deepStrictEqual(proxy.seen.lines, ["CONNECT comet.example.invalid:443"])
@@ -152,11 +158,11 @@ describe("proxies", () => {
   it.effect("a proxy that is not a URL is a ConfigurationError naming the variable", () =>
     Effect.gen(function* () {
       const e = yield* Effect.flip(
-        Config.resolve({ apiKey: KEY, sources: Config.staticSources({ HTTPS_PROXY: "http://[::1" }) })
+        CometConfig.resolve({ apiKey: KEY, sources: CometConfig.staticSources({ HTTPS_PROXY: "http://[::1" }) })
       )
       assert.strictEqual(e._tag, "ConfigurationError")
       assert.strictEqual(e.setting, "HTTPS_PROXY")
-      const socks = yield* Effect.flip(Config.resolve({ apiKey: KEY, proxy: "socks5://127.0.0.1:1080" }))
+      const socks = yield* Effect.flip(CometConfig.resolve({ apiKey: KEY, proxy: "socks5://127.0.0.1:1080" }))
       assert.strictEqual(socks.setting, "proxy")
     })
   )
@@ -168,11 +174,7 @@ describe("certificate authorities", () => {
       Effect.scoped(
         Effect.gen(function* () {
           const server = yield* httpsServer(ok)
-          const http = yield* client(
-            { [variable]: CA_PATH },
-            { baseUrl: `https://localhost:${server.port}` },
-            { [CA_PATH]: CA_PEM }
-          )
+          const http = yield* client({ [variable]: CA_PATH }, { baseUrl: `https://localhost:${server.port}` })
           assert.deepStrictEqual(yield* http.get("experiment/metadata", Ok), { ok: true })
         })
       )
@@ -228,21 +230,26 @@ describe("certificate authorities", () => {
 
   it.effect("a bundle that cannot be read, or holds no certificate, is a ConfigurationError naming the variable", () =>
     Effect.gen(function* () {
-      const missing = yield* Effect.flip(
-        Config.resolve({ apiKey: KEY, sources: Config.staticSources({ REQUESTS_CA_BUNDLE: "/nowhere.pem" }) })
-      )
+      const build = (env: Record<string, string>) =>
+        Effect.flip(
+          Effect.scoped(
+            Layer.build(
+              NodeTransport.layerConfig.pipe(
+                Layer.provide(CometConfig.layer({ apiKey: KEY, sources: CometConfig.staticSources(env) }))
+              )
+            )
+          )
+        )
+      const missing = yield* build({ REQUESTS_CA_BUNDLE: "/nowhere/ca.pem" })
       assert.strictEqual(missing.setting, "REQUESTS_CA_BUNDLE")
-      const empty = yield* Effect.flip(
-        Config.resolve({
-          apiKey: KEY,
-          sources: Config.staticSources({ SSL_CERT_FILE: "/x.pem" }, { "/x.pem": "not a certificate" })
-        })
-      )
-      assert.strictEqual(empty.setting, "SSL_CERT_FILE")
+      assert.include(missing.message, "cannot be read")
+      const notPem = yield* build({ SSL_CERT_FILE: join(import.meta.dirname, "..", "package.json") })
+      assert.strictEqual(notPem.setting, "SSL_CERT_FILE")
+      assert.include(notPem.message, "no PEM certificate")
       const bad = yield* Effect.flip(
-        Config.resolve({
+        CometConfig.resolve({
           apiKey: KEY,
-          sources: Config.staticSources({ COMET_INTERNAL_CHECK_TLS_CERTIFICATE: "maybe" })
+          sources: CometConfig.staticSources({ COMET_INTERNAL_CHECK_TLS_CERTIFICATE: "maybe" })
         })
       )
       assert.strictEqual(bad.setting, "COMET_INTERNAL_CHECK_TLS_CERTIFICATE")
@@ -258,7 +265,7 @@ describe("a self-hosted smart key", () => {
         const smartKey = `${KEY}*${Buffer.from(JSON.stringify({ baseUrl: url })).toString("base64")}`
         const layer = CometHttp.layerConfigTransport().pipe(
           Layer.provide(NodeTransport.layerConfig),
-          Layer.provide(Config.layer({ sources: Config.staticSources({ COMET_API_KEY: smartKey }) }))
+          Layer.provide(CometConfig.layer({ sources: CometConfig.staticSources({ COMET_API_KEY: smartKey }) }))
         )
         const http = Context.get(yield* Layer.build(layer), CometHttp)
         assert.strictEqual(http.baseUrl, url)

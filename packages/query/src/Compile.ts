@@ -200,7 +200,7 @@ export const compileTerms = (
       error(
         "too-long",
         `the query expands to ${size} AND-only terms (one request each); the limit is ${limit}`,
-        "use compile() (one request with Comet's nested OR form), simplify the query, or raise maxTerms"
+        'send it in Comet\'s nested OR form, one request (orStrategy "nested", the default of query(); compile() here), simplify the query, or raise the maxTerms option of compileTerms'
       )
     )
   }

@@ -76,7 +76,7 @@ export const parse = (text: string, options?: ParseOptions): Either.Either<Query
         detail: `the query text is ${text.length} characters long; the limit is ${maxLength}`,
         line: null,
         column: null,
-        hint: "shorten the query, or raise maxLength"
+        hint: "shorten the query (the maxLength option of parse raises the limit)"
       })
     )
   }
@@ -92,12 +92,24 @@ export const parse = (text: string, options?: ParseOptions): Either.Either<Query
           detail: "the query nests too deeply for the JavaScript stack",
           line: null,
           column: null,
-          hint: "lower maxDepth"
+          hint: "nest the query less, or lower the maxDepth option of parse"
         })
       )
     }
     throw e
   }
+}
+
+/**
+ * {@link parse} for code that does not use `Either`: the query, or a thrown {@link QueryError} —
+ * the typed error itself (`instanceof QueryError`, `_tag`, `reason`, `line`, `column`, `hint`).
+ *
+ * @since 0.1.0
+ */
+export const parseOrThrow = (text: string, options?: ParseOptions): Query => {
+  const parsed = parse(text, options)
+  if (Either.isLeft(parsed)) throw parsed.left
+  return parsed.right
 }
 
 /**

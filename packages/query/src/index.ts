@@ -15,7 +15,7 @@ export { dnfSize, toDnf, toNnf, usesOr } from "./Dnf.js"
 export { evaluate, evaluatePredicates, evaluateRule, evaluator } from "./Evaluate.js"
 export type { ExperimentRecord, RecordValue } from "./ExperimentRecord.js"
 export { format } from "./Format.js"
-export { type ParseOptions, parse, QueryFromString } from "./Parse.js"
+export { type ParseOptions, parse, parseOrThrow, QueryFromString } from "./Parse.js"
 export { type PythonRegex, type PythonRegexOptions, pythonRegex } from "./PythonRegex.js"
 export {
   type And,

@@ -245,7 +245,7 @@ describe("compile: errors are QueryErrors, never an empty result", () => {
     const e = err(Metric("zzzzzz").gt(1), many)
     assert.include(e.detail, '"m19" and 10 more')
     assert.notInclude(e.detail, '"m20"')
-    assert.include(e.hint ?? "", "queryVariables")
+    assert.include(e.hint ?? "", "api.getQueryVariables(workspace, projectName)")
   })
 
   it("rejects operators and values that do not fit the column type", () => {
@@ -271,7 +271,7 @@ describe("compile: errors are QueryErrors, never an empty result", () => {
       [
         Metric("acc", "string").eq("x"),
         /declared as string, but the project's column has type double/,
-        /queryVariables/
+        /api\.getQueryVariables\(workspace, projectName\)/
       ]
     ]
     for (const [q, detail, hint] of cases) {

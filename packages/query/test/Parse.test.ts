@@ -12,6 +12,7 @@ import {
   or,
   Parameter,
   parse,
+  parseOrThrow,
   type Query,
   QueryFromString,
   Tag
@@ -407,6 +408,39 @@ describe("parse: limits", () => {
     const q = parse(chain)
     assert.isTrue(Either.isRight(q))
     if (Either.isRight(q) && q.right._tag === "And") assert.strictEqual(q.right.operands.length, 2000)
+  })
+})
+
+describe("parseOrThrow", () => {
+  it("returns the query parse returns", () => {
+    const text = '(Metric("loss") < .1) | Tag("best")'
+    assert.isTrue(Equal.equals(parseOrThrow(text), ok(text)))
+  })
+
+  it("throws the typed QueryError itself, with line, column and hint", () => {
+    let thrown: unknown
+    try {
+      parseOrThrow('Metric("loss") < 0.1\nand Tag("best")')
+    } catch (e) {
+      thrown = e
+    }
+    assert.instanceOf(thrown, QueryError)
+    const e = thrown as QueryError
+    assert.strictEqual(e._tag, "QueryError")
+    assert.strictEqual(e.reason, "syntax")
+    assert.strictEqual(e.line, 2)
+    assert.include(e.hint ?? "", "&")
+  })
+
+  it("passes the limits on", () => {
+    let thrown: unknown
+    try {
+      parseOrThrow('Tag("x")', { maxLength: 3 })
+    } catch (e) {
+      thrown = e
+    }
+    assert.instanceOf(thrown, QueryError)
+    assert.strictEqual((thrown as QueryError).reason, "too-long")
   })
 })
 

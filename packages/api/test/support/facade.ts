@@ -3,7 +3,7 @@
  * key checks. Hermetic: configuration comes from the options only (no environment, no config
  * files).
  */
-import { Config } from "@comet-ts/core"
+import { CometConfig } from "@comet-ts/core"
 import * as Emulator from "@comet-ts/emulator"
 import { Effect } from "effect"
 import { API, type APIOptions } from "../../src/index.js"
@@ -29,7 +29,7 @@ export const facade = (fetch: typeof globalThis.fetch, capture: Capture, options
     apiKey: SECRET,
     baseUrl: ORIGIN,
     panel: false,
-    sources: Config.staticSources({}),
+    sources: CometConfig.staticSources({}),
     httpClient: capture.client(fetch),
     ...options
   })

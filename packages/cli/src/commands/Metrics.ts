@@ -14,7 +14,7 @@ import * as Options from "@effect/cli/Options"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { commonOptions, withApi } from "../Client.js"
-import { type CsvValue, field, record } from "../Csv.js"
+import { type CsvValue, record, records } from "../Csv.js"
 import { UsageError } from "../Errors.js"
 import { Io } from "../Io.js"
 import { json } from "../Output.js"
@@ -53,14 +53,15 @@ export const rowWriter = (format: RowFormat, params: ReadonlyArray<string>): Row
     case "csv":
       return {
         begin: record([...FIXED, ...params.map((p) => `params.${p}`)]),
+        // One papaparse call for an experiment's rows: its chunk is written, then dropped.
         experiment: (e, name) => {
-          const head = `${field(e.experimentKey)},${field(name)},`
-          const tail = params.length === 0 ? "\n" : `,${record(paramValues(e) as ReadonlyArray<CsvValue>)}`
-          let out = ""
+          const tail = paramValues(e)
+          const batch: Array<ReadonlyArray<CsvValue>> = []
           for (const r of Chart.rows([e])) {
-            out += `${head}${field(r.metric)},${field(r.step)},${field(r.epoch)},${field(r.timestamp)},${field(r.value)}${tail}`
+            const fixed = [e.experimentKey, name, r.metric, r.step, r.epoch, r.timestamp, r.value]
+            batch.push(tail.length === 0 ? fixed : [...fixed, ...tail])
           }
-          return out
+          return records(batch)
         },
         end: ""
       }

@@ -4,7 +4,7 @@
  * configuration comes from a fixed environment, never from the machine's.
  */
 import { Writable } from "node:stream"
-import { Config } from "@comet-ts/core"
+import { CometConfig } from "@comet-ts/core"
 import * as Emulator from "@comet-ts/emulator"
 import { FetchHttpClient, type HttpClient } from "@effect/platform"
 import { Effect, Layer } from "effect"
@@ -72,7 +72,7 @@ export const runCli = (
       stdout: stdout.stream,
       stderr: stderr.stream,
       env,
-      connection: { httpClient: client, sources: Config.staticSources(env) }
+      connection: { httpClient: client, sources: CometConfig.staticSources(env) }
     })
     return { code, stdout: stdout.text(), stderr: stderr.text() }
   })

@@ -7,10 +7,11 @@
  */
 
 import { type Predicate, ProjectQueryRequest } from "@comet-ts/core"
-import type { ExperimentRecord } from "@comet-ts/query/ExperimentRecord"
+import type { ExperimentRecord } from "@comet-ts/query"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import type * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
@@ -41,12 +42,21 @@ export interface RequestInfo {
 /** The request's principal and URL. */
 export class RequestContext extends Context.Tag("@comet-ts/emulator/RequestContext")<RequestContext, RequestInfo>() {}
 
-/** A request the server refuses, with Comet's error body. */
-export class HttpFailure extends Data.TaggedError("HttpFailure")<{
+interface HttpFailureFields {
   readonly status: number
   readonly msg: string
   readonly sdkErrorCode?: number | undefined
-}> {}
+}
+
+// Typed by hand: the inferred type of Data.TaggedError's constructor names effect 3.22's
+// `Types.VoidIfEmpty` in the published .d.ts, which the older effect minors we support lack.
+const HttpFailureBase: new (
+  fields: HttpFailureFields
+) => Cause.YieldableError & { readonly _tag: "HttpFailure" } & Readonly<HttpFailureFields> =
+  Data.TaggedError("HttpFailure")
+
+/** A request the server refuses, with Comet's error body. */
+export class HttpFailure extends HttpFailureBase {}
 
 /** Comet's error body (comet-rest-v2.md §5.1). */
 export const errorBody = (status: number, msg: string, sdkErrorCode?: number) =>

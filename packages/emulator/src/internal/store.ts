@@ -4,7 +4,7 @@
  *
  * @internal
  */
-import type { ExperimentRecord, RecordValue } from "@comet-ts/query/ExperimentRecord"
+import type { ExperimentRecord, RecordValue } from "@comet-ts/query"
 import type {
   AssetData,
   Dataset,

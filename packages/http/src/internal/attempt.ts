@@ -432,7 +432,9 @@ export const makeAttempts = (ctx: AttemptContext) => {
         )
       }
       // the permit is taken in plain code (no fiber step) when this attempt holds one itself
-      const cancelWait = holdPermit ? permits.acquire(go) : (go(), null)
+      let cancelWait: (() => void) | null = null
+      if (holdPermit) cancelWait = permits.acquire(go)
+      else go()
       return Effect.sync(() => {
         const wasStarted = started
         if (!end()) return

@@ -89,7 +89,8 @@ export const makeSharing = (settings: Resolved, stats: StatsRecorder, layerScope
           // others still wait: send it again for them, in a fiber of its own
           return Effect.flatMap(
             Effect.forkIn(
-              Effect.onExit(run, (e) => settle(key, entry, e)),
+              // forked from a finalizer: made interruptible again, or the last waiter could not stop it
+              Effect.onExit(Effect.interruptible(run), (e) => settle(key, entry, e)),
               layerScope
             ),
             (fiber) =>

@@ -23,8 +23,11 @@ import {
 } from "./transport.js"
 
 type Undici = typeof import("undici")
-type Zlib = typeof import("node:zlib")
-type NodeStream = typeof import("node:stream")
+/** The modules as a dynamic import gives them (the same under every module setting). */
+type Zlib = Awaited<ReturnType<typeof importZlib>>
+type NodeStream = Awaited<ReturnType<typeof importStream>>
+const importZlib = () => import("node:zlib")
+const importStream = () => import("node:stream")
 
 /** Network settings of the undici transport. */
 export interface UndiciOptions {
@@ -230,8 +233,8 @@ const dispatcherFor = (undici: Undici, tls: typeof import("node:tls"), options: 
 const load = async () => {
   const [module, zlib, stream, tls] = await Promise.all([
     import("undici"),
-    import("node:zlib"),
-    import("node:stream"),
+    importZlib(),
+    importStream(),
     import("node:tls")
   ])
   // undici is CommonJS: Node gives its exports as names, a bundler may give them as `default`

@@ -90,7 +90,7 @@ export const unknownColumn = (variable: QueryVariable, columns: ReadonlyArray<Co
     hint =
       best !== undefined && bestDistance <= Math.max(1, Math.min(3, Math.floor(variable.name.length / 3)))
         ? `did you mean ${builderOf(variable.source)}(${formatString(best)})?`
-        : "queryVariables(columns) lists every variable of the project, with its type"
+        : "api.getQueryVariables(workspace, projectName) lists every variable of the project with its type (queryVariables(columns) from the project's columns)"
   }
   return queryError(
     "unknown-column",
@@ -110,7 +110,7 @@ export const compileType = (variable: QueryVariable, columns: ReadonlyArray<Colu
     return queryError(
       "type-mismatch",
       `${formatVariable(variable)} is declared as ${variable.type}, but the project's column has type ${column.type}`,
-      "build the variable from this project's columns (queryVariables), or drop the declared type"
+      "build the variable from this project's columns (api.getQueryVariables(workspace, projectName)), or drop the declared type"
     )
   }
   return column.type
