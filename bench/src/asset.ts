@@ -154,16 +154,7 @@ export const assetStream: Benchmark = {
         mbPerSecond: round(size / 1e6 / (oursMs / 1000), 1),
         peakRssGrowthMiB: round(mib(Math.max(...growth)), 1),
         clientCpuMsMedian: round(median(ours.map((o) => o.cpuMs))),
-        runs: ours.map((o) => ({
-          ms: round(o.ms),
-          clientCpuMs: round(o.cpuMs),
-          rssBeforeMiB: round(mib(o.rssBefore), 1),
-          rssPeakSampledMiB: round(mib(o.rssPeak), 1),
-          maxRssMiB: round(mib(o.maxRss), 1),
-          heapUsedPeakMiB: round(mib(o.heapUsedPeak), 1),
-          arrayBuffersPeakMiB: round(mib(o.arrayBuffersPeak), 1),
-          chunks: o.chunks
-        }))
+        runs: runsOf(ours)
       }
       const common = {
         benchmark: "asset-stream",

@@ -20,6 +20,18 @@ const params = { experimentKey: "e", assetId: "a" }
 
 const concat = (chunks: Chunk.Chunk<Uint8Array>): Buffer => Buffer.concat([...chunks])
 
+/** Write `chunk` for ever (as fast as the client reads) until the connection closes or 256 MiB went out. */
+const endless = (res: import("node:http").ServerResponse, seen: { readonly written: number }, chunk: Buffer) => {
+  const pump = () => {
+    while (res.write(chunk)) {
+      if (seen.written > 256 * MiB) return res.destroy()
+    }
+    res.once("drain", pump)
+  }
+  res.on("close", () => res.removeAllListeners("drain"))
+  pump()
+}
+
 /** A gzip stream of `size` zero bytes (a decompression bomb: about size / 1000 bytes). */
 const bomb = (size: number, coding: "gzip" | "deflate" | "br"): Buffer => {
   const zeros = Buffer.alloc(size)
@@ -34,16 +46,8 @@ describe.each(REAL)("over %s", (adapter) => {
         Effect.gen(function* () {
           const { url, seen } = yield* serve((_req, res) => {
             res.writeHead(200, { "content-type": "application/json" })
-            const chunk = Buffer.alloc(64 * 1024, 0x20)
             res.write("[")
-            const pump = () => {
-              while (res.write(chunk)) {
-                if (seen.written > 256 * MiB) return res.destroy()
-              }
-              res.once("drain", pump)
-            }
-            res.on("close", () => res.removeAllListeners("drain"))
-            pump()
+            endless(res, seen, Buffer.alloc(64 * 1024, 0x20))
           })
           yield* over(adapter, url, { maxJsonBytes: MiB }, ({ http, stats }) =>
             Effect.gen(function* () {
@@ -94,15 +98,7 @@ describe.each(REAL)("over %s", (adapter) => {
           const { url, seen } = yield* serve((req, res) => {
             const declared = req.url?.includes("declared") === true
             res.writeHead(200, declared ? { "content-length": String(512 * MiB) } : {})
-            const chunk = Buffer.alloc(64 * 1024, 1)
-            const pump = () => {
-              while (res.write(chunk)) {
-                if (seen.written > 256 * MiB) return res.destroy()
-              }
-              res.once("drain", pump)
-            }
-            res.on("close", () => res.removeAllListeners("drain"))
-            pump()
+            endless(res, seen, Buffer.alloc(64 * 1024, 1))
           })
           yield* over(adapter, url, { maxBodyBytes: MiB }, ({ http, stats }) =>
             Effect.gen(function* () {

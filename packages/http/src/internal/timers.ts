@@ -148,11 +148,16 @@ export class Timers {
       cancel: () => {
         if (done) return
         done = true
-        entry.cancelled = true
-        this.heap.noteCancelled()
-        this.disarmed()
+        this.withdraw(entry)
       }
     }
+  }
+
+  /** Take an armed entry out (lazily: it is dropped when it reaches the top of the heap). */
+  private withdraw(entry: Entry): void {
+    entry.cancelled = true
+    this.heap.noteCancelled()
+    this.disarmed()
   }
 
   /**
@@ -183,9 +188,7 @@ export class Timers {
       cancel: () => {
         if (done) return
         done = true
-        entry.cancelled = true
-        this.heap.noteCancelled()
-        this.disarmed()
+        this.withdraw(entry)
       }
     }
     const entry: Entry = {

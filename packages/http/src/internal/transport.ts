@@ -89,6 +89,29 @@ export const ignoredIdentity = (request: WireRequest, headers: Readonly<Record<s
 /** A body with nothing in it. */
 export const emptyBody: WireBody = { read: () => Promise.resolve(null), cancel: () => {} }
 
+/** A body read from a web stream's reader (fetch's body, a platform response's stream). */
+export const readerBody = (reader: ReadableStreamDefaultReader<Uint8Array>): WireBody => {
+  let done = false
+  return {
+    read: async () => {
+      while (!done) {
+        const r = await reader.read()
+        if (r.done) {
+          done = true
+          return null
+        }
+        if (r.value.length > 0) return r.value
+      }
+      return null
+    },
+    cancel: () => {
+      if (done) return
+      done = true
+      reader.cancel().catch(() => {})
+    }
+  }
+}
+
 /** A header table from a `Headers` object (fetch), names already lower-case. */
 export const fromHeaders = (headers: Headers): Record<string, string> => {
   const out: Record<string, string> = {}

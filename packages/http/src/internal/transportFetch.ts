@@ -13,7 +13,7 @@ import {
   emptyBody,
   fromHeaders,
   ignoredIdentity,
-  type WireBody,
+  readerBody,
   type WireTransport
 } from "./transport.js"
 
@@ -25,31 +25,6 @@ export interface FetchOptions {
   readonly init?: RequestInit | undefined
   /** Follow redirects inside fetch instead of refusing them (default false). */
   readonly followRedirects?: boolean | undefined
-}
-
-const readerBody = (response: Response): WireBody => {
-  const stream = response.body
-  if (stream === null) return emptyBody
-  const reader = stream.getReader()
-  let done = false
-  return {
-    read: async () => {
-      while (!done) {
-        const r = await reader.read()
-        if (r.done) {
-          done = true
-          return null
-        }
-        if (r.value.length > 0) return r.value
-      }
-      return null
-    },
-    cancel: () => {
-      if (done) return
-      done = true
-      reader.cancel().catch(() => {})
-    }
-  }
 }
 
 /** A transport over `fetch`. */
@@ -76,7 +51,7 @@ export const fetchTransport = (options: FetchOptions = {}): WireTransport => {
       return {
         status: response.status,
         headers: head,
-        body: abortable(readerBody(response), signal),
+        body: response.body === null ? emptyBody : abortable(readerBody(response.body.getReader()), signal),
         decodedUnchecked: codings(head).some((c) => c === "gzip" || c === "x-gzip" || c === "deflate" || c === "br"),
         identityIgnored: ignoredIdentity(request, head)
       }

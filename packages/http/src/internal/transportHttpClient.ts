@@ -19,7 +19,7 @@ import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Runtime from "effect/Runtime"
 import * as Stream from "effect/Stream"
-import { abortable, codings, ignoredIdentity, RequestRefused, type WireBody, type WireTransport } from "./transport.js"
+import { abortable, codings, ignoredIdentity, RequestRefused, readerBody, type WireTransport } from "./transport.js"
 
 /** The client's request was interrupted (the signal fired). */
 export class Interrupted extends Error {
@@ -72,26 +72,7 @@ export const httpClientTransport = (options: {
         ),
         runtime
       ).getReader()
-      let done = false
-      const body: WireBody = {
-        read: async () => {
-          while (!done) {
-            const r = await reader.read()
-            if (r.done) {
-              done = true
-              return null
-            }
-            if (r.value.length > 0) return r.value
-          }
-          return null
-        },
-        cancel: () => {
-          if (done) return
-          done = true
-          reader.cancel().catch(() => {})
-        }
-      }
-      return body
+      return readerBody(reader)
     }
 
     const transport: WireTransport = {

@@ -374,55 +374,32 @@ export const withHttpOver =
       const runtime = yield* Effect.runtime<never>()
       const run = <X, Y>(effect: Effect.Effect<X, Y>) => Runtime.runPromise(runtime)(effect)
       const layer = layerOver(adapter, server, run, [], { apiKey: KEY, baseUrl: BASE, ...options })
-      const exit = yield* Effect.exit(
-        Effect.scoped(
-          Effect.gen(function* () {
-            const ctx = yield* Layer.build(layer)
-            const env: Env = {
-              http: Context.get(ctx, CometHttp),
-              stats: Context.get(ctx, RequestStats),
-              server,
-              observed
-            }
-            return yield* scenario(env)
-          })
-        ).pipe(
-          Effect.withTracer(captureTracer(base, observed.spans)),
-          Effect.provide(Logger.add(captureLogger(observed.logs))),
-          Logger.withMinimumLogLevel(LogLevel.All)
-        )
-      )
-      checkNoLeak(observed, server, exit)
-      return yield* exit
+      return yield* observe(layer, server, observed, base, {}, scenario)
     })
 
 /**
- * Run a scenario against a fresh CometHttp instance talking to `handler`, with span and log
- * capture. Afterwards the key must appear in no span (name, attribute or failure), no log line
- * and not in the result, while the fake server must have received it (so the check is not
- * vacuous) whenever an authenticated request was made.
+ * Build `layer`, run the scenario with every span and log line captured, then check that the
+ * key leaked nowhere (see {@link checkNoLeak}).
  */
-export const withHttp = <A, E>(
-  handler: Handler,
-  options: Partial<CometHttpOptions>,
-  scenario: (env: Env) => Effect.Effect<A, E, Scope.Scope>
+const observe = <A, E, X extends object>(
+  layer: Layer.Layer<CometHttp | RequestStats, ConfigurationError>,
+  server: FakeServer,
+  observed: Observed,
+  base: Tracer.Tracer,
+  extra: X,
+  scenario: (env: Env & X) => Effect.Effect<A, E, Scope.Scope>
 ): Effect.Effect<A, E | ConfigurationError> =>
   Effect.gen(function* () {
-    const server = new FakeServer(handler)
-    const observed: Observed = { spans: [], logs: [] }
-    const base = yield* Effect.tracer
-    const layer = CometHttp.layer({ apiKey: KEY, baseUrl: BASE, ...options }).pipe(
-      Layer.provide(Layer.succeed(HttpClient.HttpClient, server.client))
-    )
     const exit = yield* Effect.exit(
       Effect.scoped(
         Effect.gen(function* () {
           const ctx = yield* Layer.build(layer)
-          const env: Env = {
+          const env = {
             http: Context.get(ctx, CometHttp),
             stats: Context.get(ctx, RequestStats),
             server,
-            observed
+            observed,
+            ...extra
           }
           return yield* scenario(env)
         })
@@ -435,6 +412,19 @@ export const withHttp = <A, E>(
     checkNoLeak(observed, server, exit)
     return yield* exit
   })
+
+/**
+ * Run a scenario against a fresh CometHttp instance talking to `handler`, with span and log
+ * capture. Afterwards the key must appear in no span (name, attribute or failure), no log line
+ * and not in the result, while the fake server must have received it (so the check is not
+ * vacuous) whenever an authenticated request was made.
+ */
+export const withHttp: <A, E>(
+  handler: Handler,
+  options: Partial<CometHttpOptions>,
+  scenario: (env: Env) => Effect.Effect<A, E, Scope.Scope>
+) => Effect.Effect<A, E | ConfigurationError> = (handler, options, scenario) =>
+  withHttpOver("http-client")(handler, options, scenario)
 
 /** The key check shared by both harnesses. */
 export const checkNoLeak = (observed: Observed, server: FakeServer, exit: Exit.Exit<unknown, unknown>): void => {
@@ -477,27 +467,7 @@ export const withFetch = <A, E>(
       Layer.provide(fetchLayer),
       Layer.provide(userInit)
     )
-    const exit = yield* Effect.exit(
-      Effect.scoped(
-        Effect.gen(function* () {
-          const ctx = yield* Layer.build(layer)
-          const env = {
-            http: Context.get(ctx, CometHttp),
-            stats: Context.get(ctx, RequestStats),
-            server,
-            observed,
-            inits
-          }
-          return yield* scenario(env)
-        })
-      ).pipe(
-        Effect.withTracer(captureTracer(base, observed.spans)),
-        Effect.provide(Logger.add(captureLogger(observed.logs))),
-        Logger.withMinimumLogLevel(LogLevel.All)
-      )
-    )
-    checkNoLeak(observed, server, exit)
-    return yield* exit
+    return yield* observe(layer, server, observed, base, { inits }, scenario)
   })
 
 /** Let forked fibers and promise callbacks run (no time passes). */
