@@ -167,6 +167,30 @@ describe("errorFromResponse", () => {
   })
 })
 
+describe("TransportError messages", () => {
+  it("an abort before any attempt does not claim '0 attempt(s)'; a timeout's advice points at the setting named", () => {
+    const abort = new Core.TransportError({
+      endpoint: "call",
+      reason: "aborted",
+      detail: "the caller's AbortSignal fired",
+      attempts: 0
+    })
+    assert.notInclude(abort.message, "attempt(s)")
+    assert.include(abort.message, "aborted")
+    const stalled = new Core.TransportError({
+      endpoint: "experiment/asset/get-asset",
+      reason: "timeout",
+      detail:
+        "no data in the middle of the body within 10m (raise downloadTimeoutMs, or COMET_TIMEOUT_FILE_DOWNLOAD in seconds)",
+      attempts: 1
+    })
+    assert.include(stalled.message, "downloadTimeoutMs")
+    assert.notMatch(stalled.message, /\btimeoutMs\b/)
+    const redirect = new Core.TransportError({ endpoint: "x", reason: "redirect", detail: "a loop", attempts: 1 })
+    assert.notInclude(redirect.message, "another host")
+  })
+})
+
 describe("the API key never appears in an error", () => {
   // Keys as Comet issues them (alphanumeric), plus odd ones.
   const key = fc.oneof(

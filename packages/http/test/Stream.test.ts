@@ -3,9 +3,12 @@
  * failing with "truncated" when the body ends short, with an inactivity (not whole-download)
  * timeout, and holding their permit while the body is open.
  */
+import type { TransportError } from "@comet-ts/core"
+import { HttpClient } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Fiber, Option, Schema, Stream, TestClock } from "effect"
-import { ADAPTERS, bytes, chunked, json, settle, withHttpOver } from "./support/harness.js"
+import { Chunk, Context, Effect, Exit, Fiber, Layer, Option, Schema, Scope, Stream, TestClock } from "effect"
+import { CometHttp } from "../src/CometHttp.js"
+import { ADAPTERS, BASE, bytes, chunked, FakeServer, json, KEY, settle, withHttpOver } from "./support/harness.js"
 
 const decode = (chunks: Chunk.Chunk<Uint8Array>) => [...chunks].map((c) => new TextDecoder().decode(c)).join("")
 const ASSET = "experiment/asset/get-asset"
@@ -308,4 +311,36 @@ describe.each(ADAPTERS)("over %s", (adapter) => {
       )
     )
   })
+})
+
+describe("closing the client", () => {
+  it.live("ends an open download at once: a pending read rejects with 'aborted' saying the client was closed", () =>
+    Effect.gen(function* () {
+      const server = new FakeServer(() => Effect.succeed(chunked([bytes("first")], "hang")))
+      const scope = yield* Scope.make()
+      const ctx = yield* Layer.buildWithScope(
+        CometHttp.layer({ apiKey: KEY, baseUrl: BASE }).pipe(
+          Layer.provide(Layer.succeed(HttpClient.HttpClient, server.client))
+        ),
+        scope
+      )
+      const http = Context.get(ctx, CometHttp)
+      const download = yield* http.open(ASSET, { params })
+      assert.strictEqual(new TextDecoder().decode((yield* Effect.promise(() => download.next()))!), "first")
+      const pending = download.next().then(
+        () => null,
+        (e: unknown) => e
+      )
+      yield* Scope.close(scope, Exit.void)
+      const e = (yield* Effect.promise(() => pending)) as TransportError | null
+      assert.isNotNull(e)
+      assert.strictEqual(e?._tag, "TransportError")
+      assert.strictEqual(e?.reason, "aborted")
+      assert.include(e?.message, "the client was closed")
+      assert.notInclude(e?.message ?? "", "0 attempt")
+      // the request is aborted too (the client's body reader is cancelled, then its request)
+      yield* settle
+      assert.isTrue(server.requests[0]!.signal.aborted)
+    })
+  )
 })
