@@ -22,6 +22,8 @@ import {
   type ExperimentModel,
   type ExperimentSummary,
   type GitMetadata,
+  Inputs,
+  InvalidArgument,
   type MetricPoint,
   type Predicate,
   type Project,
@@ -43,6 +45,7 @@ import type { Query, QueryVariable } from "@comet-ts/query"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
@@ -60,6 +63,7 @@ import {
 } from "./CometApi.js"
 import { Experiment, ExperimentInfo } from "./Experiment.js"
 import { onAbort } from "./internal/abort.js"
+import { checkApiOptions, checkCallOptions } from "./internal/arguments.js"
 import { type ArgsOf, type EffectMethod, invoke, type StreamMethod, type ValueOf } from "./internal/invoke.js"
 import type { GetResultOf } from "./internal/service.js"
 import * as Panel from "./PanelContext.js"
@@ -126,6 +130,22 @@ const isAborted = (signal: AbortSignal | undefined): boolean => signal?.aborted 
 
 const isCallOptions = (u: unknown): u is CallOptions => typeof u === "object" && u !== null && !Array.isArray(u)
 
+/** `Effect.isEffect`, for any value at all (a Proxy's traps may throw). */
+const isEffect = (u: unknown): boolean => {
+  try {
+    return Effect.isEffect(u)
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Whether an argument of an overloaded method is the positional one (a name) rather than the
+ * trailing options: anything but an object or nothing — so a wrong type is reported as the
+ * name it stands for.
+ */
+const isPositional = (u: unknown): u is string => u !== undefined && u !== null && typeof u !== "object"
+
 /**
  * An experiment, with the Python `APIExperiment` read methods returning Promises.
  *
@@ -162,7 +182,7 @@ export class APIExperiment extends ExperimentInfo {
   getMetricsSummary(options?: CallOptions): Promise<ReadonlyArray<Summary>>
   getMetricsSummary(metric: string, options?: CallOptions): Promise<Summary>
   getMetricsSummary(first?: string | CallOptions, options?: CallOptions): Promise<ReadonlyArray<Summary> | Summary> {
-    return typeof first === "string"
+    return isPositional(first)
       ? this.client.run(this.experiment.getMetricsSummary(first), options)
       : this.client.run(this.experiment.getMetricsSummary(), first)
   }
@@ -171,7 +191,7 @@ export class APIExperiment extends ExperimentInfo {
   getParametersSummary(options?: CallOptions): Promise<ReadonlyArray<Summary>>
   getParametersSummary(parameter: string, options?: CallOptions): Promise<Summary>
   getParametersSummary(first?: string | CallOptions, options?: CallOptions): Promise<ReadonlyArray<Summary> | Summary> {
-    return typeof first === "string"
+    return isPositional(first)
       ? this.client.run(this.experiment.getParametersSummary(first), options)
       : this.client.run(this.experiment.getParametersSummary(), first)
   }
@@ -187,7 +207,7 @@ export class APIExperiment extends ExperimentInfo {
     first?: string | CallOptions,
     options?: CallOptions
   ): Promise<ReadonlyArray<Summary> | ReadonlyArray<string | null>> {
-    return typeof first === "string"
+    return isPositional(first)
       ? this.client.run(this.experiment.getOthersSummary(first), options)
       : this.client.run(this.experiment.getOthersSummary(), first)
   }
@@ -327,9 +347,13 @@ export class API {
   readonly runtime: ManagedRuntime.ManagedRuntime<Services, CometError>
   private closed = false
 
-  constructor(options: APIOptions = {}) {
+  constructor(given: APIOptions = {}) {
+    // Options from JavaScript may have any runtime type: a wrong one makes every call reject
+    // with the ConfigurationError naming it (and nothing else reads it).
+    const checked = checkApiOptions(given)
+    const options: APIOptions = Either.getOrElse(checked, () => ({ panel: false }))
     // Every setting of CometOptions (APIOptions extends it) is read by CometConfig from here.
-    const configLayer = CometConfig.layer(options)
+    const configLayer = Either.isLeft(checked) ? Layer.fail(checked.left) : CometConfig.layer(options)
     const httpLayer =
       options.httpClient === undefined
         ? layerConfigTransport(options.http ?? {}).pipe(Layer.provide(DefaultTransport.layerConfig))
@@ -354,7 +378,14 @@ export class API {
         new ConfigurationError({ setting: "client", reason: "this API instance was closed; create a new one." })
       )
     }
-    const signal = options?.signal
+    if (!isEffect(effect)) {
+      return Promise.reject(
+        new InvalidArgument({ argument: "effect", value: Inputs.renderValue(effect), reason: "must be an Effect." })
+      )
+    }
+    const checked = checkCallOptions(options)
+    if (Either.isLeft(checked)) return Promise.reject(checked.left)
+    const signal = checked.right?.signal
     if (signal?.aborted === true) return Promise.reject(aborted("call"))
     const settle = (exit: Exit.Exit<A, CometError>): A => {
       if (Exit.isSuccess(exit)) return exit.value
@@ -370,9 +401,11 @@ export class API {
 
   /** @internal An async iterable over a Stream, run on this client's runtime. */
   iterate<A>(stream: Stream.Stream<A, CometError, Services>, options?: CallOptions): AsyncIterable<A> {
-    const signal = options?.signal
-    const guarded =
-      signal === undefined
+    const checked = checkCallOptions(options)
+    const signal = Either.isRight(checked) ? checked.right?.signal : undefined
+    const guarded = Either.isLeft(checked)
+      ? Stream.fail(checked.left)
+      : signal === undefined
         ? stream
         : Stream.interruptWhen(
             stream,
@@ -413,18 +446,22 @@ export class API {
    */
   download(open: Effect.Effect<Download, CometError, Services>, options?: CallOptions): AsyncIterable<Uint8Array> {
     const client = this
-    const signal = options?.signal
+    // options from plain JavaScript are checked (a bad one rejects the first next(), never throws here)
+    const checked = checkCallOptions(options)
+    const signal = Either.isRight(checked) ? checked.right?.signal : undefined
     return {
       [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
         let opened: Promise<Download> | undefined
         let current: Download | undefined
         let off: (() => void) | undefined
         const get = () => {
-          opened ??= client.run(open, options).then((d) => {
-            current = d
-            if (signal !== undefined) off = onAbort(signal, () => d.cancel())
-            return d
-          })
+          opened ??= (Either.isLeft(checked) ? Promise.reject(checked.left) : client.run(open, checked.right)).then(
+            (d) => {
+              current = d
+              if (signal !== undefined) off = onAbort(signal, () => d.cancel())
+              return d
+            }
+          )
           return opened
         }
         const finish = () => {
@@ -524,7 +561,8 @@ export class API {
   get(...args: ReadonlyArray<string | CallOptions | undefined>): Promise<unknown> {
     const last = args[args.length - 1]
     const options = isCallOptions(last) ? last : undefined
-    const parts = (options === undefined ? args : args.slice(0, -1)).filter((a): a is string => typeof a === "string")
+    // the parts go to CometApi as given: a part that is not a string is an InvalidArgument there
+    const parts = options === undefined ? args : args.slice(0, -1)
     return this.call("get", parts as ArgsOf<"get">, options, (r: unknown) => this.wrapAny(r))
   }
 
@@ -577,7 +615,7 @@ export class API {
   getProjectNotes(projectId: string, options?: CallOptions): Promise<string>
   getProjectNotes(workspace: string, projectName: string, options?: CallOptions): Promise<string>
   getProjectNotes(first: string, second?: string | CallOptions, third?: CallOptions): Promise<string> {
-    return typeof second === "string"
+    return isPositional(second)
       ? this.call("getProjectNotes", [first, second], third)
       : this.call("getProjectNotes", [first], second)
   }
@@ -609,7 +647,7 @@ export class API {
     third?: string,
     fourth?: CallOptions
   ): Promise<APIExperiment> {
-    return typeof second === "string"
+    return isPositional(second)
       ? this.call("getExperiment", [first, second, third ?? ""], fourth, this.wrap)
       : this.call("getExperiment", [first], second, this.wrap)
   }

@@ -24,6 +24,7 @@ import {
 } from "@comet-ts/core"
 import * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
+import { withArguments } from "./internal/arguments.js"
 import type { ExperimentReads, ExperimentState } from "./internal/experimentReads.js"
 import type { AssetOptions, AssetResult, ChartOptions, ReturnType } from "./internal/options.js"
 
@@ -156,22 +157,24 @@ export class Experiment extends ExperimentInfo {
   getOthersSummary(): Effect.Effect<ReadonlyArray<Summary>, CometError>
   getOthersSummary(other: string): Effect.Effect<ReadonlyArray<string | null>, CometError>
   getOthersSummary(other?: string): Effect.Effect<ReadonlyArray<Summary> | ReadonlyArray<string | null>, CometError> {
-    return other === undefined
-      ? this.api.getExperimentOthersSummaries(this.key)
-      : Effect.flatMap(this.api.getExperimentOthersSummaries(this.key), (all) => {
-          const values = all.filter((s) => s.name === other).map((s) => s.valueCurrent)
-          return values.length > 0
-            ? Effect.succeed(values)
-            : Effect.fail(
-                new NotFound({
-                  resource: "other",
-                  id: `${other} of experiment ${this.key}`,
-                  endpoint: null,
-                  serverMessage: null,
-                  sdkErrorCode: null
-                })
-              )
-        })
+    if (other === undefined) return this.api.getExperimentOthersSummaries(this.key)
+    // the name is checked as getExperimentSummary's (a plain-JS caller may pass anything)
+    return withArguments("getExperimentSummary", [this.key, "other", other], () =>
+      Effect.flatMap(this.api.getExperimentOthersSummaries(this.key), (all) => {
+        const values = all.filter((s) => s.name === other).map((s) => s.valueCurrent)
+        return values.length > 0
+          ? Effect.succeed(values)
+          : Effect.fail(
+              new NotFound({
+                resource: "other",
+                id: `${other} of experiment ${this.key}`,
+                endpoint: null,
+                serverMessage: null,
+                sdkErrorCode: null
+              })
+            )
+      })
+    )
   }
 
   /** The whole summary object of one log-other (NotFound if it was never logged). */

@@ -4,7 +4,7 @@
  * `CometError` (an `Error`, with the expected `_tag` and a message that says what happened),
  * never anything untyped; and the key must appear in no error, log line, span or URL.
  */
-import { CometConfig, isCometError } from "@comet-ts/core"
+import { CometConfig, isCometError, SystemDetails } from "@comet-ts/core"
 import * as Http from "@comet-ts/http"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Context, Effect, Exit, Layer, Option, Runtime } from "effect"
@@ -19,6 +19,50 @@ const exp = project.experiments[0]!
 const KEY = exp.experimentKey
 const asset = exp.assets.find((a) => a.fileName === "config.yaml")!
 const other = emu.dataset.workspaces.find((w) => w.name === "other-user")!
+
+/** Keys of experiments the emulator does not have: the wrong entity a hostile server answers with. */
+const OTHER = "0ther0ther0ther0ther0ther0ther00"
+const STRANGER = "5trange5trange5trange5trange5tra"
+
+const metadataOf = (key: string) => ({
+  experimentKey: key,
+  experimentName: "other-run",
+  optimizationId: null,
+  projectId: project.projectId,
+  projectName: project.projectName,
+  workspaceName: ws.name,
+  filePath: null,
+  fileName: null,
+  durationMillis: 1,
+  startTimeMillis: 1,
+  endTimeMillis: 2,
+  archived: false
+})
+
+const chartOf = (key: string) => ({ experimentKey: key, experimentName: null, metrics: [], params: null })
+
+const systemDetailsOf = (key: string) => ({
+  ...Object.fromEntries(Object.keys(SystemDetails.fields).map((k) => [k, null])),
+  experimentKey: key
+})
+
+const projectJson = {
+  projectId: project.projectId,
+  projectName: project.projectName,
+  ownerUserName: null,
+  projectDescription: null,
+  workspaceName: ws.name,
+  numberOfExperiments: 1,
+  lastUpdated: 1,
+  public: false
+}
+
+/** The key with every character JSON-escaped (`\u0063…`). */
+const escaped = (key: string) => [...key].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join("")
+
+/** The facade (or the service) as plain JavaScript sees it: no types. */
+const untyped = (api: API): Record<string, (...args: ReadonlyArray<unknown>) => Promise<unknown>> =>
+  api as unknown as Record<string, (...args: ReadonlyArray<unknown>) => Promise<unknown>>
 
 /** Another secret: a wrong key is a secret too and must not leak either. */
 const WRONG_KEY = "ck_live_WRONGwrongWRONG0123456789abcdef"
@@ -529,6 +573,258 @@ const cases: ReadonlyArray<Case> = [
     call: (api) => api.getWorkspaces(),
     tag: "RateLimited",
     message: "Comet rate-limited workspaces (HTTP 429) after 2 attempt(s)"
+  },
+  // ---------------------------------------------------------------- answers about another experiment (issue 13, kind 5)
+  {
+    name: "metadata answered about another experiment",
+    intercept: onEndpoint("experiment/metadata", () => Response.json(metadataOf(OTHER))),
+    call: (api) => api.getExperimentMetadata(KEY),
+    tag: "DecodeError",
+    message: `the answer is about experiment "${OTHER}", but experiment "${KEY}" was asked for`,
+    check: (e) => assert.strictEqual(e.path, "experimentKey")
+  },
+  {
+    name: "a chart answered with an experiment not asked for",
+    intercept: onEndpoint("experiments/multi-metric-chart", () =>
+      Response.json({ experiments: { [OTHER]: chartOf(OTHER) }, empty: false })
+    ),
+    call: (api) => api.getMetricsForChart([KEY], ["loss"]),
+    tag: "DecodeError",
+    message: `the answer has experiment "${OTHER}", which was not asked for`
+  },
+  {
+    name: "a chart filing another experiment under the key asked for",
+    intercept: onEndpoint("experiments/multi-metric-chart", () =>
+      Response.json({ experiments: { [KEY]: chartOf(OTHER) }, empty: false })
+    ),
+    call: (api) => api.getMetricsForChart([KEY], ["loss"]),
+    tag: "DecodeError",
+    message: `the answer files experiment "${OTHER}" under the key "${KEY}"`
+  },
+  {
+    name: "system details naming another experiment",
+    intercept: onEndpoint("experiment/system-details", () => Response.json({ ...systemDetailsOf(OTHER) })),
+    call: (api) => api.getExperimentSystemDetails(KEY),
+    tag: "DecodeError",
+    message: `experiment "${OTHER}"`
+  },
+  {
+    name: "an asset list whose link names another experiment",
+    intercept: (request) =>
+      new URL(request.url).pathname.endsWith("/experiment/asset/list")
+        ? Response.json({
+            assets: [
+              { assetId: "a", fileName: "f", link: `${ORIGIN}/x?experimentKey=${OTHER}&assetId=a`, remote: false }
+            ]
+          })
+        : undefined,
+    call: (api) => api.getExperimentAssetList(KEY),
+    tag: "DecodeError",
+    message: `experiment "${OTHER}"`,
+    check: (e) => assert.strictEqual(e.path, "assets[0].link")
+  },
+  {
+    name: "a query whose matched key's metadata names another experiment",
+    intercept: (request) => {
+      const path = new URL(request.url).pathname
+      if (path.endsWith("/project/query")) return Response.json({ experimentKeys: [STRANGER] })
+      if (path.endsWith("/experiment/metadata")) return Response.json(metadataOf(OTHER))
+      return undefined
+    },
+    call: (api) => api.query(ws.name, project.projectName, 'Metric("loss") < 100'),
+    tag: "DecodeError",
+    message: `the answer is about experiment "${OTHER}", but experiment "${STRANGER}" was asked for`
+  },
+  {
+    name: "a project by id answered with another project",
+    intercept: onEndpoint("project", () => Response.json({ ...projectJson, projectId: STRANGER })),
+    call: (api) => api.getProject(undefined, undefined, project.projectId),
+    tag: "DecodeError",
+    message: `the answer is about project "${STRANGER}"`
+  },
+  // ---------------------------------------------------------------- absence is not success (kind 6)
+  {
+    name: 'code answered {"status":"ok"}',
+    intercept: onEndpoint("experiment/code", () => Response.json({ status: "ok" })),
+    call: (api) => api.getExperimentCode(KEY),
+    tag: "DecodeError",
+    message: "field code: is missing"
+  },
+  {
+    name: 'installed packages answered {"status":"ok"}',
+    intercept: onEndpoint("experiment/system-details", () => Response.json({ status: "ok" })),
+    call: (api) => api.getExperimentInstalledPackages(KEY),
+    tag: "DecodeError",
+    message: "is missing"
+  },
+  {
+    name: 'project notes answered {"status":"ok"}',
+    intercept: onEndpoint("project/notes", () => Response.json({ status: "ok" })),
+    call: (api) => api.getProjectNotes(project.projectId),
+    tag: "DecodeError",
+    message: "field notes: is missing"
+  },
+  {
+    name: 'git metadata answered {"status":"ok"}',
+    intercept: onEndpoint("experiment/git/metadata", () => Response.json({ status: "ok" })),
+    call: (api) => api.getExperimentGitMetadata(KEY),
+    tag: "DecodeError",
+    message: "is missing"
+  },
+  {
+    name: "account details without the default workspace",
+    intercept: onEndpoint("account-details", () => Response.json({ userName: "someone" })),
+    call: (api) => api.getDefaultWorkspace(),
+    tag: "DecodeError",
+    message: "field defaultWorkspaceName: is missing"
+  },
+  {
+    name: "a git patch answered 200 with Comet's not-found JSON",
+    intercept: onEndpoint("experiment/git/patch", () =>
+      Response.json({ code: 404, msg: "Experiment not found", sdk_error_code: 90211 })
+    ),
+    call: (api) => api.getExperimentGitPatch(KEY),
+    tag: "NotFound",
+    message: 'Comet says: "Experiment not found"'
+  },
+  // ---------------------------------------------------------------- any input from JavaScript (kind 7)
+  {
+    name: 'getMetricsForChart(keys, "loss") from JavaScript',
+    call: (api) => untyped(api).getMetricsForChart!([KEY], "loss"),
+    tag: "InvalidArgument",
+    message: 'Invalid metrics "loss": must be an array of metric names (strings), not a string.',
+    sent: (requests) => assert.strictEqual(requests.length, 0)
+  },
+  {
+    name: "getExperimentTags(null) from JavaScript",
+    call: (api) => untyped(api).getExperimentTags!(null),
+    tag: "InvalidArgument",
+    message: 'Invalid experimentKey "null": must be an experiment key (a string), not null.',
+    sent: (requests) => assert.strictEqual(requests.length, 0)
+  },
+  {
+    name: "query(ws, project, 123) from JavaScript",
+    call: (api) => untyped(api).query!(ws.name, project.projectName, 123),
+    tag: "InvalidArgument",
+    message: 'Invalid query "123"',
+    sent: (requests) => assert.strictEqual(requests.length, 0)
+  },
+  {
+    name: "getExperimentByName(null, …) from JavaScript",
+    call: (api) => untyped(api).getExperimentByName!(null, { workspace: ws.name, projectName: project.projectName }),
+    tag: "InvalidArgument",
+    message: 'Invalid experimentName "null": must be an experiment name (a string), not null.',
+    sent: (requests) => assert.strictEqual(requests.length, 0)
+  },
+  {
+    name: "an options object that is a string",
+    call: (api) => untyped(api).getExperimentAssetList!(KEY, "image"),
+    tag: "InvalidArgument",
+    message: 'Invalid options "image"',
+    sent: (requests) => assert.strictEqual(requests.length, 0)
+  },
+  {
+    name: "a query option of the wrong value",
+    call: (api) => untyped(api).query!(ws.name, project.projectName, 'Metric("loss") < 1', { orStrategy: "fast" }),
+    tag: "InvalidArgument",
+    message: 'must be "nested" or "dnf"'
+  },
+  {
+    name: "a signal that is not an AbortSignal",
+    facadeOnly: true,
+    call: (api) => untyped(api).getWorkspaces!({ signal: "stop" }),
+    tag: "InvalidArgument",
+    message: 'Invalid options.signal "stop": must be an AbortSignal, not a string.'
+  },
+  {
+    name: "a base URL that is a number",
+    options: { baseUrl: 42 as unknown as string },
+    call: (api) => api.getWorkspaces(),
+    tag: "ConfigurationError",
+    message: "Configuration problem with baseUrl: must be a string, not the number 42."
+  },
+  {
+    name: "deeply nested JSON where a string is expected",
+    intercept: onEndpoint(
+      "workspaces",
+      () =>
+        new Response(`{"workspaceNames":[${"[".repeat(6000)}${"]".repeat(6000)}]}`, {
+          headers: { "content-type": "application/json" }
+        })
+    ),
+    call: (api) => api.getWorkspaces(),
+    tag: "DecodeError",
+    message: "field workspaceNames[0]"
+  },
+  // ---------------------------------------------------------------- the key in any form (kind 9)
+  {
+    name: "a 401 quoting the key JSON-escaped",
+    intercept: onEndpoint("workspaces", () =>
+      Response.json({ code: 401, msg: `bad key ${escaped(SECRET)}`, sdk_error_code: 90212 }, { status: 401 })
+    ),
+    call: (api) => api.getWorkspaces(),
+    tag: "Unauthorized",
+    message: 'Comet says: "bad key <redacted>"'
+  },
+  {
+    name: "a 200 page quoting the key percent-encoded and in base64",
+    intercept: onEndpoint(
+      "workspaces",
+      () =>
+        new Response(
+          `<p>${encodeURIComponent(SECRET).replace(/[A-Za-z0-9]/g, (c) => `%${c.charCodeAt(0).toString(16)}`)} ${btoa(`key=${SECRET}`)}</p>`,
+          {
+            headers: { "content-type": "text/html" }
+          }
+        )
+    ),
+    call: (api) => api.getWorkspaces(),
+    tag: "DecodeError",
+    message: 'Content-Type "text/html"',
+    check: (e) => assert.match(String(e.excerpt), /^<p><redacted> [A-Za-z0-9+/]*<redacted>[A-Za-z0-9+/=]*<\/p>$/)
+  },
+  {
+    name: "a 200 page quoting the key in hex and uppercase",
+    intercept: onEndpoint(
+      "workspaces",
+      () =>
+        new Response(`<p>${Buffer.from(SECRET).toString("hex")} ${SECRET.toUpperCase()}</p>`, {
+          headers: { "content-type": "text/html" }
+        })
+    ),
+    call: (api) => api.getWorkspaces(),
+    tag: "DecodeError",
+    message: "<redacted> <redacted>"
+  },
+  {
+    name: "a redirect to a host built from the key",
+    intercept: (request) =>
+      new URL(request.url).pathname.endsWith("/workspaces")
+        ? new Response(null, {
+            status: 302,
+            headers: { location: `https://${request.headers.get("authorization")}.evil.example/` }
+          })
+        : undefined,
+    call: (api) => api.getWorkspaces(),
+    tag: "TransportError",
+    message: "redirecting to https://<redacted>.evil.example, which is not followed",
+    check: reason("redirect")
+  },
+  {
+    name: "a key pasted with a zero-width space",
+    options: { apiKey: `${SECRET.slice(0, 9)}\u200b${SECRET.slice(9)}` },
+    call: (api) => api.getWorkspaces(),
+    tag: "ConfigurationError",
+    message: "contains a zero-width space (U+200B) at character 10",
+    sent: (requests) => assert.strictEqual(requests.length, 0)
+  },
+  {
+    name: "a key pasted with a byte order mark",
+    options: { apiKey: `\ufeff${SECRET}` },
+    call: (api) => api.getWorkspaces(),
+    tag: "ConfigurationError",
+    message: "a byte order mark",
+    sent: (requests) => assert.strictEqual(requests.length, 0)
   },
   {
     name: "a call on a closed client",

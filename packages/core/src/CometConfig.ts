@@ -28,7 +28,9 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { ConfigurationError } from "./Errors.js"
+import { checkKeyText } from "./internal/apiKey.js"
 import { parseDotEnv, parseIni } from "./internal/configFiles.js"
+import { checkOptions as checkOptionTypes } from "./internal/options.js"
 import { registerSecret } from "./internal/secrets.js"
 import { parseKey } from "./internal/smartKey.js"
 import * as Network from "./Network.js"
@@ -184,26 +186,21 @@ type Check<A> = Either.Either<A, string>
 /** Why an explicit option is unusable; `setting` names a part of it (`rateLimit.limit`). */
 type Problem = string | { readonly setting: string; readonly reason: string }
 
-const hasSpaceOrControl = (text: string): boolean =>
-  /\s/.test(text) || [...text].some((ch) => (ch.codePointAt(0) ?? 0) < 0x20 || ch.codePointAt(0) === 0x7f)
-
 const isLoopback = (hostname: string): boolean => {
   const h = hostname.replace(/^\[|\]$/g, "").toLowerCase()
   return h === "localhost" || h.endsWith(".localhost") || h === "::1" || /^127(\.\d{1,3}){3}$/.test(h)
 }
 
-const checkKey = (raw: string): Check<string> => {
-  const key = raw.trim()
-  if (key.length === 0) return Either.left("the API key is empty.")
-  if (hasSpaceOrControl(key)) {
-    return Either.left(
-      "the API key contains white space or control characters; Comet keys have none. Check for a stray space or line break."
-    )
-  }
-  // a self-hosted "smart" key (<key>*<base64 JSON>): checked here, its server applied in finish
-  const parsed = parseKey(key)
-  return "problem" in parsed ? Either.left(parsed.problem) : Either.right(parsed.header)
-}
+/**
+ * The key's own check (printable ASCII only: internal/apiKey.ts), for every source of the key;
+ * a self-hosted "smart" key (`<key>*<base64 JSON>`) is checked here too, its server applied in
+ * `finish`.
+ */
+const checkKey = (raw: string): Check<string> =>
+  Either.flatMap(checkKeyText(raw), (key) => {
+    const parsed = parseKey(key)
+    return "problem" in parsed ? Either.left(parsed.problem) : Either.right(parsed.header)
+  })
 
 const checkUrl = (url: string): Check<URL> => {
   const trimmed = url.trim()
@@ -378,9 +375,16 @@ const millis = number({ unit: " of milliseconds" })
 const SETTINGS: { readonly [K in SettingName]: Setting<ResolvedConfig[K]> } = {
   apiKey: {
     option: "apiKey",
-    // Read as Config.redacted: the key is Redacted from the provider on.
+    // Read as Config.redacted: the key is Redacted from the provider on. It is checked after
+    // (a check inside Config.redacted has its message replaced by "<redacted>"; ours names the
+    // unusable character and its place, never the key).
     config: firstSet(["COMET_API_KEY", "COMET_REST_API_KEY"], (name) =>
-      Config.redacted(textAt(name, "a Comet API key", checkKey))
+      Config.mapOrFail(Config.redacted(textAt(name, "a Comet API key", Either.right)), (key) =>
+        Either.mapBoth(checkKey(Redacted.value(key)), {
+          onLeft: (reason) => ConfigError.InvalidData([name], reason),
+          onRight: Redacted.make
+        })
+      )
     ),
     explicit: (options) =>
       options.apiKey === undefined
@@ -602,7 +606,7 @@ export const toConfigurationError = (error: ConfigError.ConfigError): Configurat
 }
 
 const readWith = (options: CometOptions): Effect.Effect<ResolvedConfig, ConfigurationError> =>
-  Either.match(checkOptions(options), {
+  Either.match(Either.flatMap(checkOptionTypes(options), checkOptions), {
     onLeft: Effect.fail,
     onRight: (explicit) =>
       Effect.tap(Effect.mapError(configWith(explicit), toConfigurationError), (c) =>
@@ -818,7 +822,13 @@ export const provider = (sources?: ConfigSources): ConfigProvider.ConfigProvider
  * @since 0.1.0
  */
 export const resolve = (options: CometOptions = {}): Effect.Effect<ResolvedConfig, ConfigurationError> =>
-  Effect.suspend(() => Effect.withConfigProvider(readWith(options), provider(options.sources)))
+  Effect.suspend(() =>
+    // (the options' runtime types first: `sources` is read before anything else)
+    Either.match(checkOptionTypes(options), {
+      onLeft: Effect.fail,
+      onRight: (checked) => Effect.withConfigProvider(readWith(checked), provider(checked.sources))
+    })
+  )
 
 /**
  * `CometConfig` from explicit options over comet_ml's sources: what a machine set up for

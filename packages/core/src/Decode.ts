@@ -13,9 +13,27 @@ import * as Schema from "effect/Schema"
 import type { ParseOptions } from "effect/SchemaAST"
 import { DecodeError } from "./Errors.js"
 import { fastDecoder, isMiss } from "./internal/fastDecode.js"
-import { scrub } from "./internal/secrets.js"
+import { longestForm, scrub } from "./internal/secrets.js"
 
 const EXCERPT_LENGTH = 200
+const DETAIL_LENGTH = 400
+
+/**
+ * The first `length` characters of a text, on one line, with the API key (in any form) scrubbed
+ * — also a key whose form the cut would split: the window scrubbed reaches past the cut by the
+ * longest form a key can take.
+ */
+const clip = (text: string, length: number, apiKey?: string): string => {
+  const oneLine = text.replace(/\s+/g, " ").trim()
+  const margin = longestForm(apiKey)
+  let window = length + margin
+  let scrubbed = scrub(oneLine.slice(0, window), apiKey)
+  while (window < oneLine.length && scrubbed.length - margin < length) {
+    window *= 2
+    scrubbed = scrub(oneLine.slice(0, window), apiKey)
+  }
+  return scrub(scrubbed.length > length ? `${scrubbed.slice(0, length)}…` : scrubbed, apiKey)
+}
 
 /**
  * The first `EXCERPT_LENGTH` characters of a body, on one line, with the API key scrubbed.
@@ -23,9 +41,8 @@ const EXCERPT_LENGTH = 200
  * @since 0.1.0
  */
 export const excerpt = (body: string, apiKey?: string): string => {
-  const oneLine = scrub(body, apiKey).replace(/\s+/g, " ").trim()
-  const cut = oneLine.length > EXCERPT_LENGTH ? `${oneLine.slice(0, EXCERPT_LENGTH)}…` : oneLine
-  return scrub(cut.length === 0 ? "(empty body)" : cut, apiKey)
+  const cut = clip(body, EXCERPT_LENGTH, apiKey)
+  return cut.length === 0 ? "(empty body)" : cut
 }
 
 /**
@@ -55,14 +72,49 @@ export const toDecodeError = (
   body: string,
   apiKey?: string
 ): DecodeError => {
-  const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
-  const first = issues[0]
+  let path: ReadonlyArray<PropertyKey>
+  let detail: string
+  try {
+    const first = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
+    path = first?.path ?? []
+    detail = first?.message ?? error.message
+  } catch {
+    // The formatter renders the offending value recursively: a value nested thousands of levels
+    // deep overflows the stack. The path comes from the issue tree, which is only as deep as
+    // the Schema.
+    path = issuePath(error.issue)
+    detail = "the value there is not what the wire reference describes, and is nested too deeply to show"
+  }
   return new DecodeError({
     endpoint,
-    path: first === undefined ? "" : formatPath(first.path),
-    detail: scrub(first === undefined ? error.message : first.message, apiKey),
+    path: formatPath(path),
+    detail: clip(detail, DETAIL_LENGTH, apiKey),
     excerpt: excerpt(body, apiKey)
   })
+}
+
+/** The path of the first issue of a parse error, walked without rendering any value. */
+const issuePath = (root: ParseResult.ParseIssue): ReadonlyArray<PropertyKey> => {
+  const path: Array<PropertyKey> = []
+  let issue: ParseResult.ParseIssue | undefined = root
+  while (issue !== undefined) {
+    switch (issue._tag) {
+      case "Pointer":
+        path.push(...(Array.isArray(issue.path) ? issue.path : [issue.path as PropertyKey]))
+        issue = issue.issue
+        break
+      case "Composite":
+        issue = Array.isArray(issue.issues) ? issue.issues[0] : (issue.issues as ParseResult.ParseIssue)
+        break
+      case "Refinement":
+      case "Transformation":
+        issue = issue.issue
+        break
+      default:
+        issue = undefined
+    }
+  }
+  return path
 }
 
 /** The parse options used for every wire decode. */
@@ -119,8 +171,9 @@ export const decodeJsonText = <A, I>(schema: Schema.Schema<A, I, never>, endpoin
 
 const safeStringify = (value: unknown): string => {
   try {
-    return JSON.stringify(value) ?? String(value)
+    return JSON.stringify(value) ?? typeof value
   } catch {
-    return String(value)
+    // too deep, cyclic, or with a BigInt: say what it is, without rendering it
+    return Array.isArray(value) ? "(an array that cannot be shown)" : `(a ${typeof value} that cannot be shown)`
   }
 }

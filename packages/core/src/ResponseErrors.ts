@@ -152,3 +152,41 @@ export const errorFromResponse = (r: FailedResponse): CometError => {
   }
   return new BadRequest({ status: r.status, endpoint, serverMessage, sdkErrorCode })
 }
+
+/**
+ * What a 200 whose body is Comet's error JSON stands for: `{ msg, code }` or
+ * `{ msg, sdk_error_code }` where data (or a patch's bytes) was expected. The error its `code`
+ * names (a 4xx or 5xx), or `NotFound` for a not-found `sdk_error_code`, else a `BadRequest`
+ * reporting the 200; null when the value is not Comet's error body.
+ *
+ * @since 0.1.0
+ */
+export const errorInBody = (r: {
+  readonly endpoint: string
+  readonly params?: Readonly<Record<string, string | undefined>>
+  readonly value: unknown
+  readonly body: string
+  readonly nowMillis: number
+  readonly apiKey?: string | undefined
+}): CometError | null => {
+  const decoded = Schema.decodeUnknownOption(ErrorBody)(r.value)
+  if (Option.isNone(decoded) || decoded.value.msg === undefined) return null
+  const { code, sdk_error_code: sdk } = decoded.value
+  // a message with no error code (or a success code) is a message, not an error
+  if (sdk === undefined && (code === undefined || code < 400)) return null
+  const status =
+    code !== undefined && code >= 400 && code < 600
+      ? code
+      : sdk !== undefined && NOT_FOUND_CODES[sdk] !== undefined
+        ? 404
+        : 200
+  return errorFromResponse({
+    status,
+    endpoint: r.endpoint,
+    body: r.body,
+    nowMillis: r.nowMillis,
+    attempts: 1,
+    ...(r.params === undefined ? {} : { params: r.params }),
+    ...(r.apiKey === undefined ? {} : { apiKey: r.apiKey })
+  })
+}

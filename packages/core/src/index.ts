@@ -32,12 +32,18 @@ export {
   Unauthorized
 } from "./Errors.js"
 export { AssetId, ExperimentKey, ExperimentModelId, ProjectId } from "./Ids.js"
+/** Values from plain JavaScript checked against a Schema, with messages naming the argument. @since 0.1.0 */
+export * as Inputs from "./Inputs.js"
+/** The runtime types of `CometConfig.resolve`'s explicit options, as a Schema (for checking options from JavaScript). @since 0.1.0 */
+export { OptionTypes as CometOptionTypes } from "./internal/options.js"
 export type { ProxyConfig, TlsConfig } from "./Network.js"
 /** Proxy, certificate authority and certificate-check settings. @since 0.1.0 */
 export * as Network from "./Network.js"
 /** The status → error mapping. @since 0.1.0 */
 export * as ResponseErrors from "./ResponseErrors.js"
-export { errorFromResponse, parseRetryAfter } from "./ResponseErrors.js"
+export { errorFromResponse, errorInBody, parseRetryAfter } from "./ResponseErrors.js"
+/** The API key as a secret: usable or not, and scrubbed from text in every form. @since 0.1.0 */
+export * as Secrets from "./Secrets.js"
 export { Asset, AssetIdFromWire, AssetList, Curve, CurveData } from "./wire/Asset.js"
 /** Wire schema building blocks. @since 0.1.0 */
 export * as WireCommon from "./wire/Common.js"

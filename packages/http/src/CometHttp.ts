@@ -6,13 +6,13 @@
  *
  * @since 0.1.0
  */
-import { CometConfig, type ConfigurationError, type ResolvedConfig } from "@comet-ts/core"
+import { CometConfig, type ConfigurationError, type ResolvedConfig, Secrets } from "@comet-ts/core"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type * as Redacted from "effect/Redacted"
+import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import { make as makeInstance } from "./internal/client.js"
 import type { CometHttpSettings, CometHttpShape } from "./internal/contract.js"
@@ -92,6 +92,13 @@ export interface CometHttpOptions extends CometHttpSettings {
 const millisOf = (d: Duration.DurationInput | undefined): number | undefined =>
   d === undefined ? undefined : Duration.toMillis(Duration.decode(d))
 
+/**
+ * A configuration built by hand (not by `CometConfig.resolve`) may carry a key no request can send:
+ * refuse it here too, before any request.
+ */
+const checkKey = (config: ResolvedConfig): Effect.Effect<void, ConfigurationError> =>
+  Effect.asVoid(Secrets.checkApiKey(Redacted.value(config.apiKey), config.apiKeySource))
+
 /** The transport of an instance: the `HttpClient` adapter over the client in the context. */
 const fromHttpClient = (settings: Resolved): Effect.Effect<WireTransport, never, HttpClient.HttpClient> =>
   httpClientTransport({ manualRedirects: settings.manualRedirects })
@@ -107,6 +114,7 @@ const build = <R>(
   Layer.scopedContext(
     Effect.gen(function* () {
       yield* checkSettings(settings)
+      yield* checkKey(config)
       const resolved = resolveSettings(config, settings)
       const { http, stats } = yield* makeInstance(resolved, yield* transport(resolved))
       return Context.make(CometHttp, http).pipe(Context.add(RequestStats, stats))
@@ -130,6 +138,7 @@ export const make = (
 > =>
   Effect.gen(function* () {
     yield* checkSettings(settings)
+    yield* checkKey(config)
     const resolved = resolveSettings(config, settings)
     return yield* makeInstance(resolved, yield* fromHttpClient(resolved))
   })

@@ -11,6 +11,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { chartChunkSize } from "./chartChunks.js"
 import { type ApiContext, unique } from "./context.js"
+import { chartExperiments } from "./entity.js"
 import type { ChartOptions } from "./options.js"
 import { required } from "./paths.js"
 import type { CometApiShape } from "./service.js"
@@ -74,6 +75,7 @@ export const makeCharts = (ctx: ApiContext): ChartMethods => {
               { readOnly: true }
             )
             .pipe(
+              Effect.flatMap((r) => chartExperiments("experiments/multi-metric-chart", new Set(ks), r.experiments)),
               Effect.tap(() =>
                 Effect.sync(() => {
                   done += ks.length
@@ -83,17 +85,9 @@ export const makeCharts = (ctx: ApiContext): ChartMethods => {
             ),
         { concurrency: "unbounded" }
       )
+      // Each chunk's answer holds only keys of that chunk (checked above): the merge adds nothing else.
       const merged: Record<string, ChartExperiment> = {}
-      for (const k of all) {
-        for (const r of responses) {
-          const e = r.experiments[k]
-          if (e !== undefined) {
-            merged[k] = e
-            break
-          }
-        }
-      }
-      for (const r of responses) for (const [k, e] of Object.entries(r.experiments)) if (!(k in merged)) merged[k] = e
+      for (const r of responses) for (const [k, e] of Object.entries(r)) merged[k] = e
       return merged
     })
 

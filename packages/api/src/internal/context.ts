@@ -12,6 +12,7 @@ import * as RequestResolver from "effect/RequestResolver"
 import type * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import type { Experiment } from "../Experiment.js"
+import { sameExperiment } from "./entity.js"
 import type { CometApiSettings } from "./options.js"
 import { required } from "./paths.js"
 
@@ -60,7 +61,7 @@ export interface ApiContext {
     params: Params,
     cacheable?: boolean
   ) => Effect.Effect<A, CometError>
-  /** As `get`, with the (checked, non-empty) `experimentKey` parameter first. */
+  /** As `get`, with the (checked, non-empty) `experimentKey` parameter first; an answer about another experiment fails. */
   readonly byKey: <A, I>(
     endpoint: string,
     schema: Schema.Schema<A, I, never>,
@@ -68,7 +69,7 @@ export interface ApiContext {
     extra?: Params,
     cacheable?: boolean
   ) => Effect.Effect<A, CometError>
-  /** One experiment's metadata; lookups made together are batched and deduplicated. */
+  /** One experiment's metadata (checked to be that experiment's); lookups made together are batched and deduplicated. */
   readonly getExperimentMetadata: (experimentKey: string) => Effect.Effect<ExperimentMetadata, CometError>
 }
 
@@ -91,6 +92,7 @@ export const makeContext = (
       groupBy(requests, (r) => r.key),
       ([key, reqs]) =>
         get("experiment/metadata", ExperimentMetadata, { experimentKey: key }).pipe(
+          Effect.flatMap(sameExperiment("experiment/metadata", key)),
           Effect.exit,
           Effect.flatMap((exit) => Effect.forEach(reqs, (r) => Request.complete(r, exit), { discard: true }))
         ),
@@ -111,7 +113,7 @@ export const makeContext = (
     cacheable = false
   ): Effect.Effect<A, CometError> =>
     Effect.flatMap(required("experimentKey", experimentKey), (key) =>
-      get(endpoint, schema, { experimentKey: key, ...extra }, cacheable)
+      Effect.flatMap(get(endpoint, schema, { experimentKey: key, ...extra }, cacheable), sameExperiment(endpoint, key))
     )
 
   return { http, stats, settings, scope, get, byKey, getExperimentMetadata }

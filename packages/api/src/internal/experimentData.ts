@@ -9,6 +9,9 @@ import {
   Code,
   ColumnList,
   type CometError,
+  Decode,
+  DecodeError,
+  errorInBody,
   GitMetadata,
   Graph,
   Html,
@@ -20,6 +23,7 @@ import {
   SystemDetails,
   Tags
 } from "@comet-ts/core"
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import type * as Schema from "effect/Schema"
 import { type ApiContext, notFound, unique } from "./context.js"
@@ -27,10 +31,26 @@ import type { ExperimentReads, ExperimentState } from "./experimentReads.js"
 import type { SummaryKind } from "./options.js"
 import { required } from "./paths.js"
 
-const GIT_PATCH_NONE = new TextEncoder().encode('{"msg"')
+/** Answers this small that start with `{` may be JSON instead of a patch (a zip or a diff never is). */
+const JSON_ANSWER_MAX = 1024 * 1024
 
-const startsWith = (bytes: Uint8Array, prefix: Uint8Array) =>
-  bytes.length >= prefix.length && prefix.every((b, i) => bytes[i] === b)
+const textDecoder = new TextDecoder("utf-8")
+
+/** The JSON object a patch answer holds instead of a patch, or null when it is patch bytes. */
+const jsonInstead = (bytes: Uint8Array): { readonly value: Record<string, unknown>; readonly text: string } | null => {
+  let i = 0
+  while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x0a || bytes[i] === 0x0d || bytes[i] === 0x09)) i++
+  if (bytes[i] !== 0x7b || bytes.length > JSON_ANSWER_MAX) return null
+  const text = textDecoder.decode(bytes)
+  try {
+    const value: unknown = JSON.parse(text)
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? { value: value as Record<string, unknown>, text }
+      : null
+  } catch {
+    return null
+  }
+}
 
 /** The methods this module gives `CometApi` (and every `Experiment`). */
 export type ExperimentDataMethods = Pick<
@@ -170,9 +190,30 @@ export const makeExperimentData = (ctx: ApiContext): ExperimentDataMethods => {
   const getExperimentGitPatch = (experimentKey: string) =>
     Effect.gen(function* () {
       const key = yield* required("experimentKey", experimentKey)
-      const bytes = yield* http.getBytes("experiment/git/patch", { params: { experimentKey: key } })
-      // Comet answers a JSON message starting with {"msg" when no patch was logged.
-      return startsWith(bytes, GIT_PATCH_NONE) ? null : bytes
+      const endpoint = "experiment/git/patch"
+      const bytes = yield* http.getBytes(endpoint, { params: { experimentKey: key } })
+      const json = jsonInstead(bytes)
+      if (json === null) return bytes
+      // Comet's error JSON with a 200 is that error, not patch bytes …
+      const error = errorInBody({
+        endpoint,
+        params: { experimentKey: key },
+        value: json.value,
+        body: json.text,
+        nowMillis: yield* Clock.currentTimeMillis
+      })
+      if (error !== null) return yield* Effect.fail(error)
+      // … a message is Comet saying no patch was logged (the SDK returns None for {"msg" …) …
+      if (typeof json.value.msg === "string") return null
+      // … and any other JSON is not a patch either.
+      return yield* Effect.fail(
+        new DecodeError({
+          endpoint,
+          path: "",
+          detail: "the answer is a JSON object, neither a patch (a zip or a diff) nor Comet's no-patch message",
+          excerpt: Decode.excerpt(json.text)
+        })
+      )
     })
 
   return {

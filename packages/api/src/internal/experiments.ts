@@ -25,6 +25,7 @@ import { pythonRegex } from "@comet-ts/query"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { type ApiContext, notFound, type ToExperiment } from "./context.js"
+import { sameProject } from "./entity.js"
 import type { ProjectLocation } from "./options.js"
 import { required, resolveLocation } from "./paths.js"
 import type { CometApiShape, GetExperimentMethod, GetMethod, GetProjectNotesMethod } from "./service.js"
@@ -173,7 +174,11 @@ export const makeExperiments = (ctx: ApiContext, toExperiment: ToExperiment) => 
   }
 
   const getProject = (workspace?: string, projectName?: string, projectId?: string) =>
-    Effect.flatMap(projectParams(workspace, projectName, projectId), (params) => get("project", Project, params))
+    Effect.flatMap(projectParams(workspace, projectName, projectId), (params) =>
+      typeof params.projectId === "string"
+        ? Effect.flatMap(get("project", Project, params), sameProject("project", params.projectId))
+        : get("project", Project, params)
+    )
 
   const getProjectColumns = (workspace?: string, projectName?: string, projectId?: string) =>
     Effect.flatMap(projectParams(workspace, projectName, projectId), (params) =>

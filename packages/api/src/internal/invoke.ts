@@ -7,6 +7,7 @@
  */
 import type * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
+import { guardApi } from "./arguments.js"
 import type { CometApiShape } from "./service.js"
 
 /** The names of the service's methods (every member but `baseUrl`). */
@@ -45,8 +46,12 @@ export type EffectMethod = {
 export type StreamMethod = Exclude<Method, EffectMethod>
 
 /**
- * `api[name](...args)`, with `api` as `this`: where every facade call reaches the service, so a
- * check of the arguments made here covers every method.
+ * `api[name](...args)`, with `api` as `this`: where every facade call reaches the service. The
+ * arguments are checked against the method's declaration (`arguments.ts`) — by the service's
+ * own boundary, or here when the service is not the guarded one (a mock) — so a wrong runtime
+ * type is an InvalidArgument for every method.
  */
-export const invoke = <K extends Method>(api: CometApiShape, name: K, args: ArgsOf<K>): unknown =>
-  Reflect.apply(api[name], api, args)
+export const invoke = <K extends Method>(api: CometApiShape, name: K, args: ArgsOf<K>): unknown => {
+  const checked = guardApi(api)
+  return Reflect.apply(checked[name], checked, args)
+}

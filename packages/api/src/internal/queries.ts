@@ -9,6 +9,7 @@
 import {
   type Column,
   type CometError,
+  DecodeError,
   type ExperimentMetadata,
   type ExperimentSummary,
   type Predicate,
@@ -66,7 +67,20 @@ export const makeQueries = (ctx: ApiContext, deps: QueryDeps, toExperiment: ToEx
         batching: true
       })
       const byMissing = new Map<string, ExperimentMetadata>(fetched.map((m) => [m.experimentKey, m]))
-      return keys.map((k) => toExperiment(byKeyMap.get(k) ?? (byMissing.get(k) as ExperimentMetadata)))
+      return yield* Effect.forEach(keys, (k) => {
+        const found = byKeyMap.get(k) ?? byMissing.get(k)
+        // (getExperimentMetadata refuses an answer about another experiment, so this is a guard)
+        return found === undefined
+          ? Effect.fail(
+              new DecodeError({
+                endpoint: "experiment/metadata",
+                path: "experimentKey",
+                detail: `no answer named the matched experiment ${JSON.stringify(k)}`,
+                excerpt: "(not shown)"
+              })
+            )
+          : Effect.succeed(toExperiment(found))
+      })
     })
 
   /**

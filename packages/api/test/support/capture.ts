@@ -87,8 +87,11 @@ export class Capture {
    */
   leaks(key: string, origins: ReadonlyArray<string>): Array<readonly [string, string]> {
     const found: Array<readonly [string, string]> = []
+    const forms = keyForms(key)
     const check = (where: string, text: string) => {
-      if (text.includes(key)) found.push([where, text.slice(0, 300)])
+      const lower = text.toLowerCase()
+      const form = forms.find((f) => lower.includes(f))
+      if (form !== undefined) found.push([`${where} (as ${JSON.stringify(form.slice(0, 12))}…)`, text.slice(0, 300)])
     }
     for (const span of this.spans) for (const t of spanTexts(span)) check(`span ${span.name}`, t)
     for (const line of this.logs) check("log line", line)
@@ -103,6 +106,33 @@ export class Capture {
     for (const e of this.errors) for (const t of renderings(e)) check("error", t)
     return found
   }
+}
+
+/**
+ * The forms of a key a leak can take, lowercased (texts are compared lowercased, so case-folded
+ * forms count): as written, JSON-escaped (all of it, or its first character), percent-encoded
+ * (once or twice), HTML-escaped, hex, and the parts of
+ * its base64 (standard and URL-safe) that depend on the key only, at each alignment.
+ */
+export const keyForms = (key: string): ReadonlyArray<string> => {
+  const bytes = Buffer.from(key, "utf8")
+  const forms = new Set<string>([
+    key,
+    [...key].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join(""),
+    [...key].map((c) => `%${c.charCodeAt(0).toString(16).padStart(2, "0")}`).join(""),
+    [...key].map((c) => `%25${c.charCodeAt(0).toString(16).padStart(2, "0")}`).join(""),
+    `${[...key.slice(0, 1)].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join("")}${key.slice(1)}`,
+    [...key].map((c) => `&#${c.charCodeAt(0)};`).join(""),
+    bytes.toString("hex")
+  ])
+  for (let offset = 0; offset < 3; offset++) {
+    const padded = Buffer.concat([Buffer.alloc(offset), bytes])
+    for (const alphabet of ["base64", "base64url"] as const) {
+      const encoded = padded.toString(alphabet)
+      forms.add(encoded.slice(Math.ceil((8 * offset) / 6), Math.floor((8 * (offset + bytes.length)) / 6)))
+    }
+  }
+  return [...forms].map((f) => f.toLowerCase())
 }
 
 /** Every text a value can show: String, message, stack, JSON, its own fields and its cause. */

@@ -45,6 +45,15 @@ export const nullable = <A, I, R>(schema: Schema.Schema<A, I, R>) =>
   Schema.optionalWith(Schema.NullOr(schema), { default: () => null })
 
 /**
+ * A field the server always sends (the wire reference shows it in recorded answers, or the
+ * Python SDK reads it with `[]`): `null` when it has no value; an answer that lacks the key is a
+ * DecodeError, not a silent `null` — absence is not success.
+ *
+ * @since 0.1.0
+ */
+export const present = <A, I, R>(schema: Schema.Schema<A, I, R>) => Schema.NullOr(schema)
+
+/**
  * A boolean flag that defaults to `false` when a server leaves it out.
  *
  * @since 0.1.0

@@ -5,20 +5,25 @@
  */
 import * as Schema from "effect/Schema"
 import { ExperimentKey, ProjectId } from "../Ids.js"
-import { flag, nullable, WireNumber } from "./Common.js"
+import { flag, nullable, present, WireNumber } from "./Common.js"
 
+/**
+ * The fields the Python SDK calls "standard in json" (`APIExperiment._ATTR_FIELD_MAP`; all in
+ * the recorded `experiments` answer) are required; `optimizationId` ("optional in json") may be
+ * absent.
+ */
 const experimentFields = {
   experimentKey: ExperimentKey,
-  experimentName: nullable(Schema.String),
+  experimentName: present(Schema.String),
   optimizationId: nullable(Schema.String),
   projectId: ProjectId,
   projectName: Schema.String,
   workspaceName: Schema.String,
-  filePath: nullable(Schema.String),
-  fileName: nullable(Schema.String),
-  durationMillis: nullable(WireNumber),
-  startTimeMillis: nullable(WireNumber),
-  endTimeMillis: nullable(WireNumber),
+  filePath: present(Schema.String),
+  fileName: present(Schema.String),
+  durationMillis: present(WireNumber),
+  startTimeMillis: present(WireNumber),
+  endTimeMillis: present(WireNumber),
   archived: Schema.Boolean
 }
 
@@ -43,7 +48,10 @@ export const ExperimentList = Schema.Struct({ experiments: Schema.Array(Experime
 export type ExperimentList = typeof ExperimentList.Type
 
 /**
- * `GET experiment/metadata?experimentKey=` → the metadata object (not wrapped).
+ * `GET experiment/metadata?experimentKey=` → the metadata object (not wrapped). Beyond the
+ * list entry's fields, `userName`, `running`, `throttle` and the throttle details are read
+ * where present (older servers lack them; `throttleMessage` and `throttleReasons` come only
+ * when `throttle` is true).
  *
  * @since 0.1.0
  */

@@ -4,7 +4,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
-import { nullable } from "./Common.js"
+import { present } from "./Common.js"
 
 /**
  * `GET experiment/tags` → `{ tags: [...] }`.
@@ -16,38 +16,41 @@ export const Tags = Schema.Struct({ tags: Schema.Array(Schema.String) }).annotat
 export type Tags = typeof Tags.Type
 
 /**
- * `GET experiment/code` → `{ code }`.
+ * `GET experiment/code` → `{ code }`. The key is required (the Python SDK reads
+ * `results["code"]`); its value may be null.
  *
  * @since 0.1.0
  */
-export const Code = Schema.Struct({ code: nullable(Schema.String) }).annotations({ identifier: "Code" })
+export const Code = Schema.Struct({ code: present(Schema.String) }).annotations({ identifier: "Code" })
 /** @since 0.1.0 */
 export type Code = typeof Code.Type
 
 /**
- * `GET experiment/output` → `{ output }` (stdout and stderr, concatenated).
+ * `GET experiment/output` → `{ output }` (stdout and stderr, concatenated). The key is
+ * required; its value may be null.
  *
  * @since 0.1.0
  */
-export const Output = Schema.Struct({ output: nullable(Schema.String) }).annotations({ identifier: "Output" })
+export const Output = Schema.Struct({ output: present(Schema.String) }).annotations({ identifier: "Output" })
 /** @since 0.1.0 */
 export type Output = typeof Output.Type
 
 /**
- * `GET experiment/graph` → `{ graph }` (a string, often JSON text, echoed as logged).
+ * `GET experiment/graph` → `{ graph }` (a string, often JSON text, echoed as logged). The key
+ * is required; its value may be null.
  *
  * @since 0.1.0
  */
-export const Graph = Schema.Struct({ graph: nullable(Schema.String) }).annotations({ identifier: "Graph" })
+export const Graph = Schema.Struct({ graph: present(Schema.String) }).annotations({ identifier: "Graph" })
 /** @since 0.1.0 */
 export type Graph = typeof Graph.Type
 
 /**
- * `GET experiment/html` → `{ html }`.
+ * `GET experiment/html` → `{ html }`. The key is required; its value may be null.
  *
  * @since 0.1.0
  */
-export const Html = Schema.Struct({ html: nullable(Schema.String) }).annotations({ identifier: "Html" })
+export const Html = Schema.Struct({ html: present(Schema.String) }).annotations({ identifier: "Html" })
 /** @since 0.1.0 */
 export type Html = typeof Html.Type
 

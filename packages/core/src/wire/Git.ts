@@ -4,20 +4,22 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
-import { nullable } from "./Common.js"
+import { nullable, present } from "./Common.js"
 
 /**
- * `GET experiment/git/metadata` → `{ user, root, branch, parent, origin }`, each string or null.
+ * `GET experiment/git/metadata` → `{ user, root, branch, parent, origin }`, each string or null
+ * and each required (an answer without them is not git metadata); `experimentKey` is read
+ * when present.
  *
  * @since 0.1.0
  */
 export const GitMetadata = Schema.Struct({
   experimentKey: nullable(Schema.String),
-  user: nullable(Schema.String),
-  root: nullable(Schema.String),
-  branch: nullable(Schema.String),
-  parent: nullable(Schema.String),
-  origin: nullable(Schema.String)
+  user: present(Schema.String),
+  root: present(Schema.String),
+  branch: present(Schema.String),
+  parent: present(Schema.String),
+  origin: present(Schema.String)
 }).annotations({ identifier: "GitMetadata" })
 /** @since 0.1.0 */
 export type GitMetadata = typeof GitMetadata.Type

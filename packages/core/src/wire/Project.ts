@@ -5,21 +5,22 @@
  */
 import * as Schema from "effect/Schema"
 import { ProjectId } from "../Ids.js"
-import { nullable, WireNumber } from "./Common.js"
+import { nullable, present, WireNumber } from "./Common.js"
 
 /**
- * One project, as `GET project` returns it and as each entry of `GET projects`.
+ * One project, as `GET project` returns it and as each entry of `GET projects`. Every field of
+ * the recorded answer is required (the nullable ones may be null).
  *
  * @since 0.1.0
  */
 export const Project = Schema.Struct({
   projectId: ProjectId,
   projectName: Schema.String,
-  ownerUserName: nullable(Schema.String),
-  projectDescription: nullable(Schema.String),
+  ownerUserName: present(Schema.String),
+  projectDescription: present(Schema.String),
   workspaceName: Schema.String,
-  numberOfExperiments: nullable(WireNumber),
-  lastUpdated: nullable(WireNumber),
+  numberOfExperiments: present(WireNumber),
+  lastUpdated: present(WireNumber),
   public: Schema.Boolean
 }).annotations({ identifier: "Project" })
 /** @since 0.1.0 */
@@ -37,11 +38,12 @@ export const ProjectList = Schema.Struct({ projects: Schema.Array(Project) }).an
 export type ProjectList = typeof ProjectList.Type
 
 /**
- * `GET project/notes?projectId=` → `{ notes }`.
+ * `GET project/notes?projectId=` → `{ notes }`. The key is required (an answer without it is
+ * not the notes); its value may be null.
  *
  * @since 0.1.0
  */
-export const ProjectNotes = Schema.Struct({ notes: nullable(Schema.String) }).annotations({
+export const ProjectNotes = Schema.Struct({ notes: present(Schema.String) }).annotations({
   identifier: "ProjectNotes"
 })
 /** @since 0.1.0 */

@@ -4,7 +4,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
-import { nullable, WireNumber, WireString } from "./Common.js"
+import { nullable, present, WireNumber, WireString } from "./Common.js"
 
 /**
  * One GPU of `gpuStaticInfoList`.
@@ -34,34 +34,35 @@ export const AdditionalSystemInfo = Schema.Struct({
 export type AdditionalSystemInfo = typeof AdditionalSystemInfo.Type
 
 /**
- * `GET experiment/system-details` → the system details object. Every key is always present
- * after decoding (`null` when the server has no value).
+ * `GET experiment/system-details` → the system details object. Every key is required (`null`
+ * when the server has no value): the Python SDK reads each with `[]`, and the wire reference
+ * says the server always sends them all; an answer without them is a DecodeError.
  *
  * @since 0.1.0
  */
 export const SystemDetails = Schema.Struct({
-  experimentKey: nullable(Schema.String),
-  user: nullable(Schema.String),
-  pythonVersion: nullable(Schema.String),
-  pythonVersionVerbose: nullable(Schema.String),
-  pid: nullable(WireNumber),
-  osType: nullable(Schema.String),
-  os: nullable(Schema.String),
-  osRelease: nullable(Schema.String),
-  machine: nullable(Schema.String),
-  processor: nullable(Schema.String),
-  ip: nullable(Schema.String),
-  hostname: nullable(Schema.String),
-  totalRam: nullable(WireNumber),
-  maxTotalMemory: nullable(WireNumber),
-  gpuStaticInfoList: nullable(Schema.Array(GpuStaticInfo)),
-  logAdditionalSystemInfoList: nullable(Schema.Array(AdditionalSystemInfo)),
-  systemMetricNames: nullable(Schema.Array(Schema.String)),
-  networkInterfaceIps: nullable(Schema.Array(Schema.String)),
-  command: nullable(Schema.Array(Schema.String)),
-  executable: nullable(Schema.String),
-  osPackages: nullable(Schema.Array(Schema.String)),
-  installedPackages: nullable(Schema.Array(Schema.String))
+  experimentKey: present(Schema.String),
+  user: present(Schema.String),
+  pythonVersion: present(Schema.String),
+  pythonVersionVerbose: present(Schema.String),
+  pid: present(WireNumber),
+  osType: present(Schema.String),
+  os: present(Schema.String),
+  osRelease: present(Schema.String),
+  machine: present(Schema.String),
+  processor: present(Schema.String),
+  ip: present(Schema.String),
+  hostname: present(Schema.String),
+  totalRam: present(WireNumber),
+  maxTotalMemory: present(WireNumber),
+  gpuStaticInfoList: present(Schema.Array(GpuStaticInfo)),
+  logAdditionalSystemInfoList: present(Schema.Array(AdditionalSystemInfo)),
+  systemMetricNames: present(Schema.Array(Schema.String)),
+  networkInterfaceIps: present(Schema.Array(Schema.String)),
+  command: present(Schema.Array(Schema.String)),
+  executable: present(Schema.String),
+  osPackages: present(Schema.Array(Schema.String)),
+  installedPackages: present(Schema.Array(Schema.String))
 }).annotations({ identifier: "SystemDetails" })
 /** @since 0.1.0 */
 export type SystemDetails = typeof SystemDetails.Type

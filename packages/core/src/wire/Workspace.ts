@@ -4,7 +4,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
-import { nullable } from "./Common.js"
+import { present } from "./Common.js"
 
 /**
  * `GET workspaces` → `{ workspaceNames: [...] }`.
@@ -18,13 +18,14 @@ export const WorkspaceList = Schema.Struct({ workspaceNames: Schema.Array(Schema
 export type WorkspaceList = typeof WorkspaceList.Type
 
 /**
- * `GET account-details` → `{ userName, defaultWorkspaceName }`.
+ * `GET account-details` → `{ userName, defaultWorkspaceName }` (both keys required; the
+ * workspace may be null).
  *
  * @since 0.1.0
  */
 export const AccountDetails = Schema.Struct({
   userName: Schema.String,
-  defaultWorkspaceName: nullable(Schema.String)
+  defaultWorkspaceName: present(Schema.String)
 }).annotations({ identifier: "AccountDetails" })
 /** @since 0.1.0 */
 export type AccountDetails = typeof AccountDetails.Type

@@ -7,6 +7,7 @@
  *
  * @internal
  */
+import { Secrets } from "@comet-ts/core"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
@@ -36,7 +37,8 @@ export const make = (
   Effect.gen(function* () {
     const cfg = settings.config
     const apiKey = Redacted.value(cfg.apiKey)
-    const scrub = (s: string): string => (apiKey.length > 0 ? s.split(apiKey).join("<redacted>") : s)
+    // every form of the key: as written, case-folded (a redirect host), escaped, encoded
+    const scrub = (s: string): string => Secrets.scrub(s, apiKey)
     const layerScope = yield* Effect.scope
     const permits = new Permits(cfg.maxConcurrency)
     const takeToken = yield* makeRateGate(cfg, settings.rateLimitAlgorithm)

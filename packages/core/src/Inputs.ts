@@ -1,0 +1,217 @@
+/**
+ * Values that come from plain JavaScript (arguments, options objects, `any`), checked against a
+ * Schema: the decoded value, or the first problem — where (`options.signal`, `experiments[3]`),
+ * what was expected (the Schema's `description`), and what came — described without rendering
+ * the value itself, so hostile values (cyclic, nested thousands deep, with throwing getters or no
+ * prototype) end in a typed error, never a `TypeError` or a `RangeError`.
+ *
+ * @since 0.1.0
+ */
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import type * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import * as AST from "effect/SchemaAST"
+import { formatPath } from "./Decode.js"
+
+/**
+ * The first problem of a value: where it is (a path under the argument, `""` for the value
+ * itself), what was expected, and what came instead.
+ *
+ * @since 0.1.0
+ */
+export interface Problem {
+  readonly path: string
+  readonly expected: string
+  readonly actual: string
+  /** A short rendering of the offending value (strings as they are, cut; others by kind). */
+  readonly value: string
+}
+
+const VALUE_LENGTH = 120
+
+/**
+ * What a value is, in words (`null`, `a string`, `the number 3`, `an array`, `a Promise`),
+ * reading nothing but its type and, for objects, its constructor's name.
+ *
+ * @since 0.1.0
+ */
+export const describeValue = (u: unknown): string => {
+  switch (typeof u) {
+    case "undefined":
+      return "undefined (missing)"
+    case "string":
+      return "a string"
+    case "number":
+      return `the number ${String(u)}`
+    case "boolean":
+      return String(u)
+    case "bigint":
+      return "a bigint"
+    case "symbol":
+      return "a symbol"
+    case "function":
+      return "a function"
+  }
+  if (u === null) return "null"
+  if (Array.isArray(u)) return "an array"
+  try {
+    const proto: unknown = Object.getPrototypeOf(u)
+    if (proto === null || proto === Object.prototype) return "an object"
+    const ctor: unknown = typeof proto === "object" && proto !== null ? Reflect.get(proto, "constructor") : undefined
+    const name: unknown = typeof ctor === "function" ? Reflect.get(ctor, "name") : undefined
+    return typeof name === "string" && /^[A-Za-z_$][\w$]{0,40}$/.test(name) ? `a ${name}` : "an object"
+  } catch {
+    return "an object"
+  }
+}
+
+/**
+ * A short rendering of a value for an error: a string as it is (cut), a number or boolean as
+ * written, anything else by what it is.
+ *
+ * @since 0.1.0
+ */
+export const renderValue = (u: unknown): string => {
+  if (typeof u === "string") return u.length > VALUE_LENGTH ? `${u.slice(0, VALUE_LENGTH)}…` : u
+  if (typeof u === "number" || typeof u === "boolean") return String(u)
+  if (u === undefined) return "undefined"
+  return describeValue(u)
+}
+
+const isNullish = (ast: AST.AST): boolean =>
+  ast._tag === "UndefinedKeyword" || (ast._tag === "Literal" && ast.literal === null)
+
+/** What an AST expects, in words: its `description`, or one made from its shape. */
+const expectedOf = (ast: AST.AST): string => {
+  const own = AST.getDescriptionAnnotation(ast)
+  if (Option.isSome(own)) return own.value
+  switch (ast._tag) {
+    case "Union":
+      return ast.types
+        .filter((t) => !isNullish(t))
+        .map(expectedOf)
+        .join(" or ")
+    case "Literal":
+      return JSON.stringify(ast.literal)
+    case "TupleType":
+      return "an array"
+    case "TypeLiteral":
+      return "an object"
+    case "Refinement":
+    case "Transformation":
+      return expectedOf(ast.from)
+    case "Suspend":
+      return expectedOf(ast.f())
+    default:
+      return "a value of another kind"
+  }
+}
+
+const hasOwnDescription = (ast: AST.AST): boolean => Option.isSome(AST.getDescriptionAnnotation(ast))
+
+/** A union member's issue that got past the member's own type (the member the value was meant for). */
+const isDeep = (issue: ParseResult.ParseIssue): boolean =>
+  issue._tag === "Pointer" ||
+  (issue._tag === "Composite" && !AST.isUnion(issue.ast)) ||
+  (issue._tag === "Transformation" && isDeep(issue.issue))
+
+/** Walk a parse issue to its first leaf, collecting the path; never renders a value. */
+const firstProblem = (root: ParseResult.ParseIssue): Problem => {
+  const path: Array<PropertyKey> = []
+  let issue: ParseResult.ParseIssue = root
+  // the description of the value at the current path, from a node above the leaf (a Struct
+  // with optional fields is a Transformation over the Struct: the description is on it)
+  let described: string | undefined
+  const describe = (ast: AST.AST) => {
+    const d = AST.getDescriptionAnnotation(ast)
+    if (Option.isSome(d)) described = d.value
+  }
+  for (;;) {
+    switch (issue._tag) {
+      case "Pointer":
+        path.push(...(Array.isArray(issue.path) ? issue.path : [issue.path as PropertyKey]))
+        described = undefined
+        issue = issue.issue
+        continue
+      case "Composite": {
+        const issues: ReadonlyArray<ParseResult.ParseIssue> = Array.isArray(issue.issues)
+          ? issue.issues
+          : [issue.issues as ParseResult.ParseIssue]
+        if (AST.isUnion(issue.ast)) {
+          // the one member the value was meant for (an object for the object member), if any
+          const deep = issues.filter(isDeep)
+          if (deep.length !== 1) break
+          describe(issue.ast)
+          issue = deep[0] as ParseResult.ParseIssue
+          continue
+        }
+        const next = issues[0]
+        if (next === undefined) break
+        describe(issue.ast)
+        issue = next
+        continue
+      }
+      case "Refinement":
+        if (issue.kind === "From") {
+          describe(issue.ast)
+          issue = issue.issue
+          continue
+        }
+        break
+      case "Transformation":
+        if (issue.kind === "Encoded") {
+          describe(issue.ast)
+          issue = issue.issue
+          continue
+        }
+        break
+    }
+    break
+  }
+  const actual: unknown = issue._tag === "Missing" || issue._tag === "Unexpected" ? undefined : issue.actual
+  const leaf = issue._tag === "Unexpected" ? "absent" : expectedOf(issue.ast as AST.AST)
+  const expected =
+    issue._tag !== "Unexpected" && !hasOwnDescription(issue.ast as AST.AST) && described !== undefined
+      ? described
+      : leaf
+  return { path: formatPath(path), expected, actual: describeValue(actual), value: renderValue(actual) }
+}
+
+/**
+ * Check a value from JavaScript against a Schema (unknown keys of objects are dropped, the
+ * first problem is reported). Never throws: a value whose reading throws is a problem too.
+ *
+ * @since 0.1.0
+ */
+export const check = <A, I>(schema: Schema.Schema<A, I, never>, value: unknown): Either.Either<A, Problem> => {
+  try {
+    return Either.mapLeft(
+      Schema.decodeUnknownEither(schema, { errors: "first", onExcessProperty: "ignore" })(value),
+      (e) => firstProblem(e.issue)
+    )
+  } catch (e) {
+    return Either.left({
+      path: "",
+      expected: expectedOf(schema.ast),
+      actual: `a value that cannot be read (${e instanceof Error ? e.name : "an exception"})`,
+      value: "(unreadable)"
+    })
+  }
+}
+
+/**
+ * `must be <expected>, not <actual>.`: the reason of an error about a {@link Problem}.
+ *
+ * @since 0.1.0
+ */
+export const reason = (p: Problem): string => `must be ${p.expected}, not ${p.actual}.`
+
+/**
+ * A Schema that accepts values `is` accepts, with a description (for declared types: functions,
+ * AbortSignals, Layers, Query values).
+ *
+ * @since 0.1.0
+ */
+export const refined = <A>(is: (u: unknown) => u is A, description: string): Schema.Schema<A> =>
+  Schema.declare(is, { description })

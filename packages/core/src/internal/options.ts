@@ -1,0 +1,78 @@
+/**
+ * The runtime types of the explicit options of `CometConfig.resolve` (what `new API(...)`,
+ * `CometConfig.layer` and `CometHttp.layer` pass), checked before anything reads them: a plain-JS
+ * caller's `baseUrl: 42` or `rateLimit: null` is a `ConfigurationError` naming the option, not
+ * a `TypeError`. `null` is read as "not given". The values themselves (a positive number, a URL
+ * with a scheme, a usable key) are checked where they are resolved.
+ *
+ * @internal
+ */
+import * as Either from "effect/Either"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import { ConfigurationError } from "../Errors.js"
+import * as Inputs from "../Inputs.js"
+
+const optional = <A, I>(schema: Schema.Schema<A, I, never>) => Schema.optionalWith(schema, { nullable: true })
+
+/** Numbers, or text holding one (as environment variables are). */
+const NumberLike = Schema.Union(Schema.Number, Schema.String).annotations({ description: "a number" })
+
+const Text = Schema.String.annotations({ description: "a string" })
+
+const Key = Schema.Union(
+  Schema.String,
+  Inputs.refined((u): u is Redacted.Redacted<string> => Redacted.isRedacted(u), "a Redacted")
+).annotations({ description: "a string (or a Redacted string)" })
+
+/** Configuration sources: kept as given (their methods may use `this`), only their shape checked. */
+const Sources = Inputs.refined(
+  (u): u is object =>
+    typeof u === "object" &&
+    u !== null &&
+    ["env", "readFile", "isDirectory"].every((k) => typeof Reflect.get(u, k) === "function") &&
+    ["cwd", "home"].every((k) => ["string", "undefined"].includes(typeof Reflect.get(u, k))),
+  "configuration sources ({ env, readFile, isDirectory, cwd?, home? })"
+)
+
+/**
+ * The Schema of the explicit options (types only).
+ *
+ * @internal
+ */
+export const OptionTypes = Schema.Struct({
+  apiKey: optional(Key),
+  baseUrl: optional(Text),
+  timeoutMs: optional(NumberLike),
+  downloadTimeoutMs: optional(NumberLike),
+  maxConcurrency: optional(NumberLike),
+  maxRetries: optional(NumberLike),
+  rateLimit: optional(
+    Schema.Struct({ limit: NumberLike, intervalMs: NumberLike }).annotations({
+      description: "a rate limit ({ limit, intervalMs })"
+    })
+  ),
+  allowInsecureHttp: optional(Schema.Boolean.annotations({ description: "true or false" })),
+  proxy: optional(
+    Schema.Union(Text, Schema.Literal(false)).annotations({ description: "a proxy URL, or false for none" })
+  ),
+  workspace: optional(Text),
+  projectName: optional(Text),
+  sources: optional(Sources)
+}).annotations({ description: "an options object" })
+
+/**
+ * The options with their runtime types checked (`null` and `undefined` read as "not given"),
+ * or the `ConfigurationError` naming the first option of the wrong type.
+ *
+ * @internal
+ */
+export const checkOptions = <O>(options: O): Either.Either<O, ConfigurationError> =>
+  Either.mapLeft(
+    Inputs.check(OptionTypes, options ?? {}),
+    (p) =>
+      new ConfigurationError({
+        setting: p.path.length === 0 ? "options" : p.path,
+        reason: Inputs.reason(p)
+      })
+  ) as Either.Either<O, ConfigurationError>
