@@ -34,12 +34,14 @@ import {
 import {
   type CometHttp,
   type CometHttpSettings,
+  type Download,
+  layerConfigTransport,
   layerConfigWith,
   type RequestStats,
   type StatsSnapshot
 } from "@comet-ts/http"
+import * as DefaultTransport from "@comet-ts/http/DefaultTransport"
 import type { Query, QueryVariable } from "@comet-ts/query"
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
@@ -94,7 +96,12 @@ export type PanelOption = Panel.PanelValues | "env" | { readonly file: string } 
 export interface APIOptions extends Omit<CometOptions, "sources"> {
   /** The panel context (default `"env"`). */
   readonly panel?: PanelOption | undefined
-  /** The HTTP client Layer (default `FetchHttpClient.layer`, which works in Node and browsers). */
+  /**
+   * An `@effect/platform` HttpClient Layer to send requests through (a `FetchHttpClient`, a
+   * platform-node client, a mock). Default: the runtime's own transport, picked by export
+   * conditions: undici in Node (with the machine's proxy and CA settings), `fetch` in browsers,
+   * Deno, Bun and workers.
+   */
   readonly httpClient?: Layer.Layer<HttpClient.HttpClient> | undefined
   /** Transport settings: response cache, retry budget and delays, body size limit. */
   readonly http?: CometHttpSettings | undefined
@@ -117,6 +124,9 @@ type Services = CometApi | Panel.PanelContext | CometHttp | RequestStats
 
 const aborted = (what: string) =>
   new TransportError({ endpoint: what, reason: "aborted", detail: "the caller's AbortSignal fired", attempts: 0 })
+
+/** Read a signal's state (a function, so a check after an await is not narrowed away). */
+const isAborted = (signal: AbortSignal | undefined): boolean => signal?.aborted === true
 
 const isCallOptions = (u: unknown): u is CallOptions => typeof u === "object" && u !== null && !Array.isArray(u)
 
@@ -240,7 +250,10 @@ export class APIExperiment extends ExperimentInfo {
 
   /** An asset's bytes as an async iterable of chunks. */
   streamAsset(assetId: AssetId | string, options?: CallOptions): AsyncIterable<Uint8Array> {
-    return this.client.iterate(this.experiment.streamAsset(assetId), options)
+    return this.client.download(
+      Effect.flatMap(CometApi, (api) => api.openExperimentAsset(this.key, assetId)),
+      options
+    )
   }
 
   /** Image asset entries. */
@@ -341,9 +354,10 @@ export class API {
     const options: APIOptions = Either.getOrElse(checked, () => ({ panel: false }))
     // Every setting of CometOptions (APIOptions extends it) is read by CometConfig from here.
     const configLayer = Either.isLeft(checked) ? Layer.fail(checked.left) : CometConfig.layer(options)
-    const httpLayer = layerConfigWith(options.http ?? {}).pipe(
-      Layer.provide(options.httpClient ?? FetchHttpClient.layer)
-    )
+    const httpLayer =
+      options.httpClient === undefined
+        ? layerConfigTransport(options.http ?? {}).pipe(Layer.provide(DefaultTransport.layerConfig))
+        : layerConfigWith(options.http ?? {}).pipe(Layer.provide(options.httpClient))
     const apiLayer = Layer.provideMerge(
       apiLayerConfigWith({ chartChunkSize: options.chartChunkSize, orStrategy: options.orStrategy }),
       httpLayer
@@ -418,6 +432,72 @@ export class API {
           next: async () => (await open()).next(),
           return: async (value?: unknown) => {
             if (inner?.return !== undefined) await inner.return(value)
+            return { done: true, value: undefined }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * @internal An async iterable over a download opened by `open` on this client's runtime: each
+   * `next()` reads the transport's body directly (no Effect step per chunk). The signal and
+   * `return()` (a `break`) cancel it; a failure rejects with the typed error.
+   */
+  download(open: Effect.Effect<Download, CometError, Services>, options?: CallOptions): AsyncIterable<Uint8Array> {
+    const client = this
+    // options from plain JavaScript are checked (a bad one rejects the first next(), never throws here)
+    const checked = checkCallOptions(options)
+    const signal = Either.isRight(checked) ? checked.right?.signal : undefined
+    return {
+      [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+        let opened: Promise<Download> | undefined
+        let current: Download | undefined
+        let off: (() => void) | undefined
+        const get = () => {
+          opened ??= (Either.isLeft(checked) ? Promise.reject(checked.left) : client.run(open, checked.right)).then(
+            (d) => {
+              current = d
+              if (signal !== undefined) off = onAbort(signal, () => d.cancel())
+              return d
+            }
+          )
+          return opened
+        }
+        const finish = () => {
+          off?.()
+          off = undefined
+          current?.cancel()
+        }
+        return {
+          next: () => {
+            const read = (d: Download): Promise<IteratorResult<Uint8Array>> => {
+              if (isAborted(signal)) {
+                finish()
+                return Promise.reject(aborted("stream"))
+              }
+              return d.next().then(
+                (chunk) => {
+                  if (isAborted(signal)) {
+                    finish()
+                    throw aborted("stream")
+                  }
+                  if (chunk === null) {
+                    finish()
+                    return { done: true, value: undefined }
+                  }
+                  return { done: false, value: chunk }
+                },
+                (e: unknown) => {
+                  finish()
+                  throw e
+                }
+              )
+            }
+            return current === undefined ? get().then(read) : read(current)
+          },
+          return: async () => {
+            finish()
             return { done: true, value: undefined }
           }
         }
@@ -765,7 +845,13 @@ export class API {
 
   /** An asset's bytes as an async iterable of chunks (for large assets). */
   streamExperimentAsset(experimentKey: string, assetId: string, options?: CallOptions): AsyncIterable<Uint8Array> {
-    return this.callStream("streamExperimentAsset", [experimentKey, assetId], options)
+    return this.download(
+      Effect.flatMap(
+        CometApi,
+        (api) => invoke(api, "openExperimentAsset", [experimentKey, assetId]) as Effect.Effect<Download, CometError>
+      ),
+      options
+    )
   }
 
   /** Image asset entries. */

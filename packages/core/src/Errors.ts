@@ -188,16 +188,16 @@ export class TransportError extends CometTaggedError<TransportError>()("Transpor
       network: "Check the network and the base URL (COMET_URL_OVERRIDE).",
       "browser-network":
         "The browser does not say why; it is one of two things. (1) CORS: the server did not allow this page's origin, and Comet does not allow arbitrary pages; serve the page and the API from one origin through a same-origin proxy that adds the Authorization header server-side (the API key never belongs in a page), or for the emulator start it with --cors <the page's origin>. (2) The connection was refused or could not be made: is the server running at the base URL, and does the host resolve? The browser's console says which.",
-      timeout:
-        "Raise the timeout (timeoutMs or COMET_TIMEOUT_API in seconds; for asset downloads downloadTimeoutMs or COMET_TIMEOUT_FILE_DOWNLOAD) or try again.",
+      timeout: "Raise the timeout named above, or try again.",
       aborted: "The call was cancelled by its caller.",
       truncated: "The body ended before it was complete; nothing partial was returned. Try again.",
-      redirect: "Comet redirected to another host; the request was not followed so the API key stays private.",
+      redirect:
+        "The redirect was not followed, so the API key only ever goes to the configured server; check the base URL (COMET_URL_OVERRIDE).",
       "too-large":
         "Read large assets with a streaming call (streamExperimentAsset), or, if the size is expected, raise the http settings maxBodyBytes (maxJsonBytes for JSON): new API({ http: { maxBodyBytes } }) or CometHttp.layerConfigWith({ maxBodyBytes })."
     }
     return scrub(
-      `Request to ${this.endpoint} failed (${this.reason}) after ${this.attempts} attempt(s): ${this.detail}. ${advice[this.reason]}`
+      `Request to ${this.endpoint} failed (${this.reason})${this.attempts > 0 ? ` after ${this.attempts} attempt(s)` : ""}: ${this.detail}. ${advice[this.reason]}`
     )
   }
 }

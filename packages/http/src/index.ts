@@ -2,7 +2,8 @@
  * `@comet-ts/http`: the Comet REST v2 transport. `CometHttp` (typed JSON GET/POST, bytes and
  * byte streams against `<root>/api/rest/v2/`) with retries, Retry-After, bounded concurrency,
  * an optional rate limit, request coalescing, an optional cache and exact `RequestStats`.
- * Needs an `HttpClient` from @effect/platform; never picks one.
+ * Sends through a `Transport`: undici in Node (`@comet-ts/http/NodeTransport`), `fetch`, or any
+ * `HttpClient` from @effect/platform; `@comet-ts/http/DefaultTransport` picks one per runtime.
  *
  * @since 0.1.0
  */
@@ -12,11 +13,16 @@ export {
   type CometHttpOptions,
   type CometHttpSettings,
   type CometHttpShape,
+  type Download,
   layer,
   layerConfig,
+  layerConfigTransport,
   layerConfigWith,
+  layerTransport,
   make,
   type Params,
   type RequestOptions
 } from "./CometHttp.js"
 export { type EndpointStats, RequestStats, type RequestStatsShape, type StatsSnapshot } from "./RequestStats.js"
+/** What CometHttp sends through: fetch, any HttpClient (undici: `@comet-ts/http/NodeTransport`). @since 0.1.0 */
+export * as Transport from "./Transport.js"

@@ -1,14 +1,13 @@
 /**
- * The CometHttp implementation, assembled from its parts: one instance owns one semaphore
- * (`permits.ts`), one optional rate limiter (`rateLimit.ts`), one set of counters (`stats.ts`),
- * one in-flight table and one optional response cache (`sharing.ts`); every request is built by
- * `target.ts`, sent by `attempt.ts` under `retry.ts`, and served by `requests.ts` or `stream.ts`.
+ * The CometHttp implementation, assembled from its parts: one instance owns one transport
+ * (`transport.ts`), one semaphore (`permits.ts`), one set of timers (`timers.ts`), one optional
+ * rate limiter (`rateLimit.ts`), one set of counters (`stats.ts`), one in-flight table and one
+ * optional response cache (`sharing.ts`); every request is built by `target.ts`, sent by
+ * `attempt.ts` under `retry.ts`, and served by `requests.ts` or `stream.ts`.
  *
  * @internal
  */
 import { Secrets } from "@comet-ts/core"
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
@@ -22,49 +21,44 @@ import { makeRetries } from "./retry.js"
 import type { Resolved } from "./settings.js"
 import { makeSharing } from "./sharing.js"
 import { StatsRecorder } from "./stats.js"
-import { makeStream } from "./stream.js"
+import { makeDownloads } from "./stream.js"
 import { makeTargets } from "./target.js"
+import { Timers } from "./timers.js"
+import type { WireTransport } from "./transport.js"
 
 /**
- * Build one client instance. Needs an `HttpClient` and a `Scope` (the rate limiter's refill
- * fiber and coalesced requests live in it).
+ * Build one client instance over `transport`. Needs a `Scope` (the timers' and the rate
+ * limiter's fibers, and coalesced requests, live in it).
  */
 export const make = (
-  settings: Resolved
-): Effect.Effect<
-  { readonly http: CometHttpShape; readonly stats: RequestStatsShape },
-  never,
-  HttpClient.HttpClient | Scope.Scope
-> =>
+  settings: Resolved,
+  transport: WireTransport
+): Effect.Effect<{ readonly http: CometHttpShape; readonly stats: RequestStatsShape }, never, Scope.Scope> =>
   Effect.gen(function* () {
     const cfg = settings.config
     const apiKey = Redacted.value(cfg.apiKey)
     // every form of the key: as written, case-folded (a redirect host), escaped, encoded
     const scrub = (s: string): string => Secrets.scrub(s, apiKey)
     const layerScope = yield* Effect.scope
-    // No trace headers to a third party, and no platform span: its failure would carry the
-    // request (and so the raw Authorization header) into any tracer. Our own spans say the same
-    // things without it.
-    const client = (yield* HttpClient.HttpClient).pipe(
-      HttpClient.withTracerPropagation(false),
-      HttpClient.withTracerDisabledWhen(() => true)
-    )
     const permits = new Permits(cfg.maxConcurrency)
     const takeToken = yield* makeRateGate(cfg, settings.rateLimitAlgorithm)
-    const buildInit = yield* Effect.serviceOption(FetchHttpClient.RequestInit)
+    const timers = yield* Timers.make
     const stats = new StatsRecorder()
-    const ctx: AttemptContext = { settings, apiKey, scrub, client, buildInit, stats, permits, takeToken }
+    const ctx: AttemptContext = { settings, apiKey, scrub, transport, timers, stats, permits, takeToken }
     const targets = makeTargets(cfg)
     const attempts = makeAttempts(ctx)
     const withRetries = makeRetries(settings, stats)
     const sharing = makeSharing(settings, stats, layerScope)
     const requests = makeRequests({ config: cfg, apiKey, scrub, targets, attempts, withRetries, sharing, stats })
+    const downloads = makeDownloads(ctx, targets, attempts, withRetries)
+    yield* Effect.addFinalizer(() => Effect.sync(() => downloads.closeAll()))
 
     const http: CometHttpShape = {
       get: requests.get,
       post: requests.post,
       getBytes: requests.getBytes,
-      stream: makeStream(ctx, targets, attempts, withRetries),
+      stream: downloads.stream,
+      open: downloads.open,
       backendVersion: requests.backendVersion,
       baseUrl: cfg.baseUrl,
       restUrl: cfg.restUrl,

@@ -15,6 +15,7 @@ import { retriesFor } from "./network.js"
 import type { Resolved } from "./settings.js"
 import type { StatsRecorder } from "./stats.js"
 import type { Target } from "./target.js"
+import { annotate } from "./tracing.js"
 
 /** The cause a retry is counted under in the stats: `"429"`, `"503"`, `"timeout"`, … */
 const retryCause = (f: AttemptFailure): string => {
@@ -58,11 +59,11 @@ export const makeRetries = (settings: Resolved, stats: StatsRecorder): WithRetri
       while (true) {
         const result = yield* Effect.either(run(attempt))
         if (Either.isRight(result)) {
-          yield* Effect.annotateCurrentSpan({ "comet.attempts": attempt, "http.response.status_code": 200 })
+          yield* annotate({ "comet.attempts": attempt, "http.response.status_code": 200 })
           return result.right
         }
         const failure = result.left
-        yield* Effect.annotateCurrentSpan({
+        yield* annotate({
           "comet.attempts": attempt,
           ...(failure.status === null ? {} : { "http.response.status_code": failure.status }),
           "comet.error": failure.error._tag
