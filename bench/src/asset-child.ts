@@ -1,9 +1,11 @@
 /**
  * The asset-stream client, in a process of its own so that its memory is measured alone:
- * `node asset-child.mjs URL API_KEY EXPERIMENT_KEY ASSET_ID OUT_FILE [sync|stream]`. Builds the
- * facade, makes one small call (so the runtime and the connection exist), then streams the asset
- * to the file with `for await` over `api.streamExperimentAsset(...)`, writing each chunk with
- * one `write(2)` as curl does (`sync`, the default), or through an `fs.WriteStream` honouring
+ * `node asset-child.mjs URL API_KEY EXPERIMENT_KEY ASSET_ID OUT_FILE [sync|stream] [ours|undici]`.
+ * `ours` (the default) builds the facade, makes one small call (so the runtime and the
+ * connection exist), then streams the asset to the file with `for await` over
+ * `api.streamExperimentAsset(...)`; `undici` does the same with undici's raw `request()` body
+ * (the baseline: no facade, no checks). Each chunk is written with one `write(2)` as curl does
+ * (`sync`, the default), or through an `fs.WriteStream` honouring
  * its backpressure (`stream`: on this machine each of its writes costs about 0.5 ms of the main
  * thread in the hand-off to libuv's thread pool, which the profile charged to the consumer).
  * Samples RSS every 10 ms, reads the kernel's RSS high-water mark reset just before the download
@@ -13,9 +15,10 @@
 import { once } from "node:events"
 import { closeSync, createWriteStream, openSync, readFileSync, writeFileSync, writeSync } from "node:fs"
 import { API } from "@comet-ts/api"
+import { Agent, request } from "undici"
 import { collectGarbage, now } from "./util.js"
 
-const [url, apiKey, experimentKey, assetId, outFile, mode = "sync"] = process.argv.slice(2)
+const [url, apiKey, experimentKey, assetId, outFile, mode = "sync", client = "ours"] = process.argv.slice(2)
 
 /** Reset the kernel's RSS high-water mark (Linux: `5` to /proc/self/clear_refs); false elsewhere. */
 const resetHighWaterMark = (): boolean => {
@@ -41,8 +44,24 @@ const main = async () => {
   if (url === undefined || apiKey === undefined || experimentKey === undefined || assetId === undefined) {
     throw new Error("usage: asset-child URL API_KEY EXPERIMENT_KEY ASSET_ID OUT_FILE")
   }
-  const api = new API({ baseUrl: url, apiKey, panel: false })
-  await api.getExperimentAssetList(experimentKey)
+  const api = client === "ours" ? new API({ baseUrl: url, apiKey, panel: false }) : null
+  const dispatcher = new Agent({ connections: 1 })
+  const assetUrl = `${url}/api/rest/v2/experiment/asset/get-asset?experimentKey=${experimentKey}&assetId=${assetId}`
+  /** The asset's chunks, from the client under test: each client's own iterable, as is. */
+  const chunksOf = async (): Promise<AsyncIterable<Uint8Array>> => {
+    if (api !== null) return api.streamExperimentAsset(experimentKey, assetId)
+    const res = await request(assetUrl, { dispatcher, headers: { authorization: apiKey } })
+    if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}`)
+    return res.body
+  }
+  if (api !== null) await api.getExperimentAssetList(experimentKey)
+  else {
+    const res = await request(`${url}/api/rest/v2/experiment/asset/list?experimentKey=${experimentKey}`, {
+      dispatcher,
+      headers: { authorization: apiKey }
+    })
+    await res.body.text()
+  }
   collectGarbage()
   const reset = resetHighWaterMark()
   const rssBefore = process.memoryUsage().rss
@@ -63,7 +82,7 @@ const main = async () => {
     // As curl does: each chunk written with one write(2) as it arrives.
     const fd = openSync(outFile ?? "/dev/null", "w")
     try {
-      for await (const chunk of api.streamExperimentAsset(experimentKey, assetId)) {
+      for await (const chunk of await chunksOf()) {
         bytes += chunk.length
         chunks++
         let off = 0
@@ -74,7 +93,7 @@ const main = async () => {
     }
   } else {
     const out = createWriteStream(outFile ?? "/dev/null")
-    for await (const chunk of api.streamExperimentAsset(experimentKey, assetId)) {
+    for await (const chunk of await chunksOf()) {
       bytes += chunk.length
       chunks++
       if (!out.write(chunk)) await once(out, "drain")
@@ -86,7 +105,8 @@ const main = async () => {
   const cpuMs = (cpu.user + cpu.system) / 1000
   clearInterval(sampler)
   rssPeak = Math.max(rssPeak, process.memoryUsage().rss)
-  await api.close()
+  await api?.close()
+  await dispatcher.close()
   // The peak during the download itself when the kernel can tell (reset just before it), else
   // the process's lifetime peak (an upper bound).
   const maxRss = (reset ? highWaterMark() : null) ?? process.resourceUsage().maxRSS * 1024

@@ -14,6 +14,7 @@ import { decode } from "./decode.js"
 import { emulatorThroughput } from "./emulator.js"
 import { fanout } from "./fanout.js"
 import { metricsExport } from "./metrics-export.js"
+import { overhead } from "./overhead.js"
 import { queryChart } from "./query-chart.js"
 import { type RunningServer, type ServerMode, type ServerSpec, serve } from "./server.js"
 import type { BenchContext, Benchmark, Result } from "./types.js"
@@ -21,6 +22,7 @@ import { now, round } from "./util.js"
 
 const benchmarks: ReadonlyArray<Benchmark> = [
   fanout,
+  overhead,
   queryChart,
   metricsExport,
   decode,
@@ -115,6 +117,7 @@ const short = (r: Result, side: "ours" | "baseline"): string => {
     requests: "requests",
     requestsPerSecond: "req/s",
     gzipKiB: "KiB",
+    cpuUsPerRequest: "µs/req",
     peakRssGrowthMiB: "MiB",
     processMsMedian: "ms",
     peakRssMiB: "MiB",

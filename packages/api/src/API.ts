@@ -33,12 +33,14 @@ import {
 import {
   type CometHttp,
   type CometHttpSettings,
+  type Download,
+  layerConfigTransport,
   layerConfigWith,
   type RequestStats,
   type StatsSnapshot
 } from "@comet-ts/http"
+import * as DefaultTransport from "@comet-ts/http/DefaultTransport"
 import type { Query, QueryVariable } from "@comet-ts/query"
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -83,7 +85,12 @@ export type PanelOption = Panel.PanelValues | "env" | { readonly file: string } 
 export interface APIOptions extends Omit<CometOptions, "sources"> {
   /** The panel context (default `"env"`). */
   readonly panel?: PanelOption | undefined
-  /** The HTTP client Layer (default `FetchHttpClient.layer`, which works in Node and browsers). */
+  /**
+   * An `@effect/platform` HttpClient Layer to send requests through (a `FetchHttpClient`, a
+   * platform-node client, a mock). Default: the runtime's own transport, picked by export
+   * conditions: undici in Node (with the machine's proxy and CA settings), `fetch` in browsers,
+   * Deno, Bun and workers.
+   */
   readonly httpClient?: Layer.Layer<HttpClient.HttpClient> | undefined
   /** Transport settings: response cache, retry budget and delays, body size limit. */
   readonly http?: CometHttpSettings | undefined
@@ -231,7 +238,11 @@ export class APIExperiment extends ExperimentInfo {
 
   /** An asset's bytes as an async iterable of chunks. */
   streamAsset(assetId: AssetId | string, options?: CallOptions): AsyncIterable<Uint8Array> {
-    return this.client.iterateAs("streamAsset", this.experiment.streamAsset(assetId), options)
+    return this.client.download(
+      Effect.flatMap(CometApi, (api) => api.openExperimentAsset(this.key, assetId)),
+      options,
+      "streamAsset"
+    )
   }
 
   /** Image asset entries. */
@@ -336,9 +347,10 @@ export class API {
     const options: APIOptions = Either.getOrElse(checked, () => ({ panel: false }))
     // Every setting of CometOptions (APIOptions extends it) is read by CometConfig from here.
     const configLayer = Either.isLeft(checked) ? Layer.fail(checked.left) : CometConfig.layer(options)
-    const httpLayer = layerConfigWith(options.http ?? {}).pipe(
-      Layer.provide(options.httpClient ?? FetchHttpClient.layer)
-    )
+    const httpLayer =
+      options.httpClient === undefined
+        ? layerConfigTransport(options.http ?? {}).pipe(Layer.provide(DefaultTransport.layerConfig))
+        : layerConfigWith(options.http ?? {}).pipe(Layer.provide(options.httpClient))
     const apiLayer = Layer.provideMerge(
       apiLayerConfigWith({ chartChunkSize: options.chartChunkSize, orStrategy: options.orStrategy }),
       httpLayer
@@ -376,6 +388,19 @@ export class API {
   /** @internal As {@link iterate}, for a method named `label`. */
   iterateAs<A>(label: string, stream: Stream.Stream<A, CometError, Services>, options?: CallOptions): AsyncIterable<A> {
     return this.runner.iterate(stream, options, label)
+  }
+
+  /**
+   * @internal An async iterable over a download opened by `open` on this client's runtime: each
+   * `next()` reads the transport's body directly (no Effect step per chunk). The signal and
+   * `return()` (a `break`) cancel it; a failure rejects with the typed error.
+   */
+  download(
+    open: Effect.Effect<Download, CometError, Services>,
+    options?: CallOptions,
+    label = "stream"
+  ): AsyncIterable<Uint8Array> {
+    return this.runner.download(open, options, label)
   }
 
   private wrap = (e: Experiment): APIExperiment => new APIExperiment(e, this)
@@ -720,7 +745,14 @@ export class API {
 
   /** An asset's bytes as an async iterable of chunks (for large assets). */
   streamExperimentAsset(experimentKey: string, assetId: string, options?: CallOptions): AsyncIterable<Uint8Array> {
-    return this.callStream("streamExperimentAsset", [experimentKey, assetId], options)
+    return this.download(
+      Effect.flatMap(
+        CometApi,
+        (api) => invoke(api, "openExperimentAsset", [experimentKey, assetId]) as Effect.Effect<Download, CometError>
+      ),
+      options,
+      "streamExperimentAsset"
+    )
   }
 
   /** Image asset entries. */

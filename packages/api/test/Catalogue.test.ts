@@ -668,7 +668,7 @@ const cases: ReadonlyArray<Case> = [
     intercept: onEndpoint("workspaces", stall),
     call: (api) => api.getWorkspaces(),
     tag: "TransportError",
-    message: "Raise timeoutMs (COMET_TIMEOUT_API",
+    message: "raise timeoutMs, or COMET_TIMEOUT_API",
     check: (e) => {
       assert.strictEqual(e.reason, "timeout")
       without("downloadTimeoutMs")(e)
@@ -680,10 +680,10 @@ const cases: ReadonlyArray<Case> = [
     intercept: onEndpoint("experiment/asset/get-asset", stall),
     call: (api) => api.getExperimentAsset(KEY, asset.assetId),
     tag: "TransportError",
-    message: "Raise downloadTimeoutMs (COMET_TIMEOUT_FILE_DOWNLOAD",
+    message: "raise downloadTimeoutMs, or COMET_TIMEOUT_FILE_DOWNLOAD",
     check: (e) => {
       assert.strictEqual(e.reason, "timeout")
-      without("Raise timeoutMs")(e)
+      without("raise timeoutMs")(e)
     }
   },
   {
@@ -700,8 +700,8 @@ const cases: ReadonlyArray<Case> = [
     message: "in the middle of the body",
     check: (e) => {
       assert.strictEqual(e.reason, "timeout")
-      assert.include(String(e.message), "Raise downloadTimeoutMs")
-      without("Raise timeoutMs")(e)
+      assert.include(String(e.message), "raise downloadTimeoutMs")
+      without("raise timeoutMs")(e)
     }
   },
   {

@@ -31,6 +31,7 @@ const apiOptions: { readonly [K in keyof Required<APIOptions>]: true } = {
   maxRetries: true,
   rateLimit: true,
   allowInsecureHttp: true,
+  proxy: true,
   workspace: true,
   projectName: true,
   sources: true,

@@ -90,7 +90,7 @@ describe("no Authorization on a redirect to another host", () => {
           const e = error as Error & { _tag: string; reason: string }
           assert.strictEqual(e._tag, "TransportError")
           assert.strictEqual(e.reason, "redirect")
-          assert.include(e.message, `redirecting to ${b.origin}, which is not followed`)
+          assert.include(e.message, `redirecting to ${b.origin}, which is not followed`, e.message)
           assert.deepStrictEqual(b.seen, [])
           capture.error(error)
           assert.deepStrictEqual(capture.leaks(SECRET, [a.origin]), [])

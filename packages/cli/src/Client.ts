@@ -9,8 +9,8 @@
 import { CometApi, CometApiLayer } from "@comet-ts/api"
 import { CometConfig, type ConfigSources, type ConfigurationError } from "@comet-ts/core"
 import { CometHttp, type RequestStats } from "@comet-ts/http"
+import * as DefaultTransport from "@comet-ts/http/DefaultTransport"
 import * as Options from "@effect/cli/Options"
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -21,15 +21,16 @@ import { Io } from "./Io.js"
 
 /**
  * What the command line connects with: where configuration is read from and the HTTP client.
- * The program uses the process's environment and files and `fetch`; tests give the emulator.
+ * The program uses the process's environment and files and the runtime's default transport
+ * (undici in Node, with the machine's proxy and CA settings); tests give the emulator.
  *
  * @since 0.1.0
  */
 export interface ConnectionShape {
   /** Where `COMET_*` variables and config files are read (default: the process's). */
   readonly sources?: ConfigSources | undefined
-  /** The HTTP client (default `FetchHttpClient.layer`, as the Promise facade). */
-  readonly httpClient: Layer.Layer<HttpClient.HttpClient>
+  /** An HTTP client to send through (default: the runtime's default transport, as the Promise facade). */
+  readonly httpClient?: Layer.Layer<HttpClient.HttpClient> | undefined
 }
 
 /**
@@ -40,11 +41,11 @@ export interface ConnectionShape {
 export class Connection extends Context.Tag("@comet-ts/cli/Connection")<Connection, ConnectionShape>() {}
 
 /**
- * The default connection: the process's configuration, `fetch`.
+ * The default connection: the process's configuration, the default transport.
  *
  * @since 0.1.0
  */
-export const defaultConnection: ConnectionShape = { httpClient: FetchHttpClient.layer }
+export const defaultConnection: ConnectionShape = {}
 
 /**
  * The options every command takes.
@@ -88,8 +89,12 @@ export interface CommonFlags {
  * @since 0.1.0
  */
 export const apiLayer = (flags: CommonFlags, connection: ConnectionShape) =>
-  Layer.provideMerge(CometApiLayer.layerConfig, CometHttp.layerConfig).pipe(
-    Layer.provide(connection.httpClient),
+  Layer.provideMerge(
+    CometApiLayer.layerConfig,
+    connection.httpClient === undefined
+      ? CometHttp.layerConfigTransport().pipe(Layer.provide(DefaultTransport.layerConfig))
+      : CometHttp.layerConfig.pipe(Layer.provide(connection.httpClient))
+  ).pipe(
     Layer.provide(
       CometConfig.layer({
         apiKey: Option.getOrUndefined(flags.apiKey),

@@ -59,9 +59,11 @@ const knobs: ReadonlyArray<readonly [string, string]> = [
   ["Pass { apiKey }", "Pass --api-key KEY"],
   ["the apiKey option", "the --api-key option"],
   ["the base URL (COMET_URL_OVERRIDE)", "the server URL (--url, or COMET_URL_OVERRIDE)"],
+  // a timeout names the one setting that bounds it (API calls or downloads)
+  ["raise timeoutMs, or COMET_TIMEOUT_API in seconds", "raise COMET_TIMEOUT_API, in seconds"],
   [
-    "timeoutMs or COMET_TIMEOUT_API in seconds; for asset downloads downloadTimeoutMs or COMET_TIMEOUT_FILE_DOWNLOAD",
-    "COMET_TIMEOUT_API in seconds; for downloads COMET_TIMEOUT_FILE_DOWNLOAD"
+    "raise downloadTimeoutMs, or COMET_TIMEOUT_FILE_DOWNLOAD in seconds",
+    "raise COMET_TIMEOUT_FILE_DOWNLOAD, in seconds"
   ],
   ["The retries maxRetries allows were used up", "The retries allowed were used up"],
   [

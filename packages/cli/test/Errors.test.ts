@@ -289,7 +289,12 @@ describe("messages speak the command line's knobs, not the library's", () => {
     const errors: ReadonlyArray<unknown> = [
       new RateLimited({ endpoint: "workspaces", attempts: 9, retryAfterMillis: 1000, serverMessage: null }),
       new ServerError({ endpoint: "workspaces", status: 503, attempts: 9, serverMessage: null, sdkErrorCode: null }),
-      new TransportError({ endpoint: "workspaces", reason: "timeout", detail: "d", attempts: 1 }),
+      new TransportError({
+        endpoint: "workspaces",
+        reason: "timeout",
+        detail: "no answer within 10s (raise timeoutMs, or COMET_TIMEOUT_API in seconds)",
+        attempts: 1
+      }),
       new TransportError({ endpoint: "workspaces", reason: "network", detail: "d", attempts: 1 }),
       // what ended the retries, and the setting a timeout names
       ...(["maxRetries", "retryBudget"] as const).flatMap((stoppedBy) => [

@@ -32,6 +32,8 @@ import { checkKeyText } from "./internal/apiKey.js"
 import { parseDotEnv, parseIni } from "./internal/configFiles.js"
 import { checkOptions as checkOptionTypes } from "./internal/options.js"
 import { registerSecret } from "./internal/secrets.js"
+import { parseKey } from "./internal/smartKey.js"
+import * as Network from "./Network.js"
 
 /**
  * Where comet_ml's configuration is read from: environment variables and files. The default
@@ -80,6 +82,11 @@ export interface CometOptions {
   readonly rateLimit?: { readonly limit: number; readonly intervalMs: number } | undefined
   /** Allow sending the key over plain http to a host that is not loopback. Default: `COMET_TS_ALLOW_INSECURE_HTTP`, or false. */
   readonly allowInsecureHttp?: boolean | undefined
+  /**
+   * The proxy every request goes through (`http://[user:pass@]host:port`), or `false` for none.
+   * Default: `HTTPS_PROXY` / `HTTP_PROXY` (either case), with `NO_PROXY` (Node's transport).
+   */
+  readonly proxy?: string | false | undefined
   /** Default workspace (`COMET_WORKSPACE`). */
   readonly workspace?: string | undefined
   /** Default project (`COMET_PROJECT_NAME`). */
@@ -109,6 +116,12 @@ export interface ResolvedConfig {
   readonly projectName: string | null
   /** Where the key came from (`apiKey` for the option, else the name it was read under): for diagnostics, never the key. */
   readonly apiKeySource: string
+  /** The server a self-hosted "smart" key names (`<key>*<base64 JSON>`), or null: for diagnostics. */
+  readonly apiKeyServer: string | null
+  /** The proxy of `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY`, or of the `proxy` option (Node's transport). */
+  readonly proxy: Network.ProxyConfig
+  /** Extra certificate authorities and certificate checks (Node's transport). */
+  readonly tls: Network.TlsConfig
 }
 
 /**
@@ -178,8 +191,16 @@ const isLoopback = (hostname: string): boolean => {
   return h === "localhost" || h.endsWith(".localhost") || h === "::1" || /^127(\.\d{1,3}){3}$/.test(h)
 }
 
-/** The key's own check (printable ASCII only: internal/apiKey.ts), for every source of the key. */
-const checkKey = (raw: string): Check<string> => checkKeyText(raw)
+/**
+ * The key's own check (printable ASCII only: internal/apiKey.ts), for every source of the key;
+ * a self-hosted "smart" key (`<key>*<base64 JSON>`) is checked here too, its server applied in
+ * `finish`.
+ */
+const checkKey = (raw: string): Check<string> =>
+  Either.flatMap(checkKeyText(raw), (key) => {
+    const parsed = parseKey(key)
+    return "problem" in parsed ? Either.left(parsed.problem) : Either.right(parsed.header)
+  })
 
 const checkUrl = (url: string): Check<URL> => {
   const trimmed = url.trim()
@@ -296,7 +317,50 @@ const setting = <A, K extends keyof CometOptions>(s: {
   }
 }
 
-type SettingName = Exclude<keyof ResolvedConfig, "restUrl" | "apiKeySource">
+type SettingName = Exclude<keyof ResolvedConfig, "restUrl" | "apiKeySource" | "apiKeyServer">
+
+/** An optional setting read from several names at once; never explicit. */
+const optionalText = <A>(name: string, description: string, parse: (text: string) => Check<A>) =>
+  Config.option(textAt(name, description, parse))
+
+/** The proxy variables, lower case first (as curl); None when none is set. */
+const proxyFromProvider: Config.Config<Option.Option<Found<Network.ProxyConfig>>> = Config.map(
+  Config.all({
+    http: firstSet(Network.PROXY_VARIABLES.http, (n) => textAt(n, "a proxy URL", Network.checkProxy)),
+    https: firstSet(Network.PROXY_VARIABLES.https, (n) => textAt(n, "a proxy URL", Network.checkProxy)),
+    none: firstSet(Network.PROXY_VARIABLES.none, (n) => textAt(n, "hosts", (t) => Either.right(t.trim())))
+  }),
+  ({ http, https, none }) =>
+    Option.isNone(http) && Option.isNone(https)
+      ? Option.none()
+      : Option.some({
+          value: {
+            httpProxy: Option.isSome(http) ? http.value.value : null,
+            httpsProxy: Option.isSome(https) ? https.value.value : null,
+            noProxy: Option.isSome(none) ? none.value.value : ""
+          },
+          from: Option.isSome(https) ? https.value.from : Option.isSome(http) ? http.value.from : "default"
+        })
+)
+
+/** The CA bundle variables and comet_ml's certificate check; None when none is set. */
+const tlsFromProvider: Config.Config<Option.Option<Found<Network.TlsConfig>>> = Config.map(
+  Config.all({
+    files: Config.all(Network.CA_VARIABLES.map((n) => optionalText(n, "a PEM file", (t) => Either.right(t.trim())))),
+    check: optionalText("COMET_INTERNAL_CHECK_TLS_CERTIFICATE", "a boolean", Network.parseBool)
+  }),
+  ({ files, check }) => {
+    const caFiles = Network.CA_VARIABLES.flatMap((setting, i) => {
+      const path = files[i]
+      return path !== undefined && Option.isSome(path) ? [{ setting, path: path.value }] : []
+    })
+    if (caFiles.length === 0 && Option.isNone(check)) return Option.none()
+    return Option.some({
+      value: { caFiles, checkTlsCertificate: Option.getOrElse(check, () => true) },
+      from: "COMET_INTERNAL_CHECK_TLS_CERTIFICATE"
+    })
+  }
+)
 
 const MISSING_KEY =
   "no Comet API key was found. Pass { apiKey }, set COMET_API_KEY, or add api_key under [comet] in ~/.comet.config (as for the Python SDK); in Effect code, any ConfigProvider can supply COMET_API_KEY."
@@ -407,7 +471,24 @@ const SETTINGS: { readonly [K in SettingName]: Setting<ResolvedConfig[K]> } = {
     option: "projectName",
     fromOption: (p) => Either.right(p),
     fallback: { value: null }
-  })
+  }),
+  proxy: {
+    option: "proxy",
+    config: proxyFromProvider,
+    explicit: (options) => {
+      const p = options.proxy
+      if (p === undefined) return undefined
+      if (p === false) return Either.right(Network.noProxy)
+      return Either.map(Network.checkProxy(p), (url) => ({ httpProxy: url, httpsProxy: url, noProxy: "" }))
+    },
+    fallback: { value: Network.noProxy }
+  },
+  tls: {
+    option: undefined,
+    config: tlsFromProvider,
+    explicit: () => undefined,
+    fallback: { value: Network.defaultTls }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -456,13 +537,24 @@ const configWith = (explicit: Partial<FoundAll>): Config.Config<ResolvedConfig> 
 
 /** Checks across settings, and the derived values. */
 const finish = (found: FoundAll): Either.Either<ResolvedConfig, ConfigError.ConfigError> => {
-  const baseUrl = found.baseUrl.value
+  // A self-hosted "smart" key names its server: used when no URL was configured (as comet_ml).
+  const key = parseKey(Redacted.value(found.apiKey.value))
+  let apiKeyServer: string | null = null
+  if (!("problem" in key) && key.baseUrl !== null) {
+    const named = checkUrl(key.baseUrl)
+    if (Either.isLeft(named)) return Either.left(ConfigError.InvalidData(["apiKey"], `the key's server: ${named.left}`))
+    apiKeyServer = named.right.origin
+    registerSecret(key.short)
+  }
+  const fromKey = found.baseUrl.from === "default" && apiKeyServer !== null
+  const baseUrl = fromKey && apiKeyServer !== null ? apiKeyServer : found.baseUrl.value
+  const baseUrlFrom = fromKey ? "apiKey" : found.baseUrl.from
   const allowInsecureHttp = found.allowInsecureHttp.value
   const url = new URL(baseUrl)
   if (url.protocol === "http:" && !isLoopback(url.hostname) && !allowInsecureHttp) {
     return Either.left(
       ConfigError.InvalidData(
-        [found.baseUrl.from],
+        [baseUrlFrom],
         `${baseUrl} uses plain http to a host that is not loopback, which would send the API key unencrypted. Use https, or set allowInsecureHttp: true (COMET_TS_ALLOW_INSECURE_HTTP=1) if you accept that.`
       )
     )
@@ -480,7 +572,10 @@ const finish = (found: FoundAll): Either.Either<ResolvedConfig, ConfigError.Conf
     rateLimit: found.rateLimit.value,
     allowInsecureHttp,
     workspace: found.workspace.value,
-    projectName: found.projectName.value
+    projectName: found.projectName.value,
+    apiKeyServer,
+    proxy: found.proxy.value,
+    tls: found.tls.value
   })
 }
 
@@ -513,7 +608,15 @@ export const toConfigurationError = (error: ConfigError.ConfigError): Configurat
 const readWith = (options: CometOptions): Effect.Effect<ResolvedConfig, ConfigurationError> =>
   Either.match(Either.flatMap(checkOptionTypes(options), checkOptions), {
     onLeft: Effect.fail,
-    onRight: (explicit) => Effect.mapError(configWith(explicit), toConfigurationError)
+    onRight: (explicit) =>
+      Effect.tap(Effect.mapError(configWith(explicit), toConfigurationError), (c) =>
+        c.apiKeyServer !== null && c.apiKeyServer !== c.baseUrl
+          ? // as comet_ml: the configured URL wins, with a warning
+            Effect.logWarning(
+              `comet-ts: the API key names the server ${c.apiKeyServer}, but the configured URL is ${c.baseUrl}; requests go to ${c.baseUrl}. Remove the URL setting or set it to the key's server.`
+            )
+          : Effect.void
+      )
   })
 
 // ---------------------------------------------------------------------------------------------

@@ -253,7 +253,7 @@ export class TransportError extends CometTaggedError<TransportError>()("Transpor
     switch (this.reason) {
       case "aborted":
         return scrub(
-          `${this.endpoint} was cancelled by its caller${after}: ${this.detail}. A cancelled call is not retried.`
+          `${this.endpoint} was cancelled by its caller (aborted)${after}: ${this.detail}. A cancelled call is not retried.`
         )
       case "closed":
         return scrub(
@@ -273,7 +273,9 @@ export class TransportError extends CometTaggedError<TransportError>()("Transpor
         "The browser does not say why; it is one of two things. (1) CORS: the server did not allow this page's origin, and Comet does not allow arbitrary pages; serve the page and the API from one origin through a same-origin proxy that adds the Authorization header server-side (the API key never belongs in a page), or for the emulator start it with --cors <the page's origin>. (2) The connection was refused or could not be made: is the server running at the base URL, and does the host resolve? The browser's console says which.",
       timeout:
         setting === undefined
-          ? `Raise the timeout that applies — timeoutMs (COMET_TIMEOUT_API in seconds) for JSON calls, downloadTimeoutMs (COMET_TIMEOUT_FILE_DOWNLOAD in seconds) for asset downloads — or try again.${retry}`
+          ? this.detail.includes("(raise ")
+            ? `Raise the timeout named above, or try again.${retry}`
+            : `Raise the timeout that applies — timeoutMs (COMET_TIMEOUT_API in seconds) for JSON calls, downloadTimeoutMs (COMET_TIMEOUT_FILE_DOWNLOAD in seconds) for asset downloads — or try again.${retry}`
           : `Raise ${setting}, or try again.${retry}`,
       truncated: `The body ended before it was complete; nothing partial was returned.${retry === "" ? " Try again." : retry}`,
       redirect:

@@ -39,6 +39,9 @@ export { AssetId, ExperimentKey, ExperimentModelId, ProjectId } from "./Ids.js"
 export * as Inputs from "./Inputs.js"
 /** The runtime types of `CometConfig.resolve`'s explicit options, as a Schema (for checking options from JavaScript). @since 0.1.0 */
 export { OptionTypes as CometOptionTypes } from "./internal/options.js"
+export type { ProxyConfig, TlsConfig } from "./Network.js"
+/** Proxy, certificate authority and certificate-check settings. @since 0.1.0 */
+export * as Network from "./Network.js"
 /** The status → error mapping. @since 0.1.0 */
 export * as ResponseErrors from "./ResponseErrors.js"
 export { errorFromResponse, errorInBody, parseRetryAfter } from "./ResponseErrors.js"

@@ -18,10 +18,13 @@ import type * as Stream from "effect/Stream"
 import { make as makeInstance } from "./internal/client.js"
 import type { CometHttpSettings, CometHttpShape } from "./internal/contract.js"
 import * as deadline from "./internal/deadline.js"
-import { checkSettings, resolveSettings } from "./internal/settings.js"
+import { checkSettings, type Resolved, resolveSettings } from "./internal/settings.js"
+import type { WireTransport } from "./internal/transport.js"
+import { httpClientTransport } from "./internal/transportHttpClient.js"
 import { RequestStats, type RequestStatsShape } from "./RequestStats.js"
+import { Transport } from "./Transport.js"
 
-export type { CometHttpSettings, CometHttpShape, Params, RequestOptions } from "./internal/contract.js"
+export type { CometHttpSettings, CometHttpShape, Download, Params, RequestOptions } from "./internal/contract.js"
 
 /**
  * Give a whole call a deadline: `self` (any number of CometHttp requests, their retries and
@@ -78,6 +81,18 @@ export class CometHttp extends Context.Tag("@comet-ts/http/CometHttp")<CometHttp
   ): Layer.Layer<CometHttp | RequestStats, ConfigurationError, HttpClient.HttpClient | CometConfig> {
     return layerConfigWith(settings)
   }
+  /** See {@link layerTransport}. */
+  static layerTransport(
+    options: CometHttpOptions
+  ): Layer.Layer<CometHttp | RequestStats, ConfigurationError, Transport> {
+    return layerTransport(options)
+  }
+  /** See {@link layerConfigTransport}. */
+  static layerConfigTransport(
+    settings?: CometHttpSettings
+  ): Layer.Layer<CometHttp | RequestStats, ConfigurationError, Transport | CometConfig> {
+    return layerConfigTransport(settings)
+  }
 }
 
 /**
@@ -115,15 +130,24 @@ const millisOf = (d: Duration.DurationInput | undefined): number | undefined =>
 const checkKey = (config: ResolvedConfig): Effect.Effect<void, ConfigurationError> =>
   Effect.asVoid(Secrets.checkApiKey(Redacted.value(config.apiKey), config.apiKeySource))
 
-const build = (
+/** The transport of an instance: the `HttpClient` adapter over the client in the context. */
+const fromHttpClient = (settings: Resolved): Effect.Effect<WireTransport, never, HttpClient.HttpClient> =>
+  httpClientTransport({ manualRedirects: settings.manualRedirects })
+
+/** The transport of an instance: the `Transport` service in the context. */
+const fromService = (): Effect.Effect<WireTransport, never, Transport> => Transport
+
+const build = <R>(
   config: ResolvedConfig,
-  settings: CometHttpSettings
-): Layer.Layer<CometHttp | RequestStats, ConfigurationError, HttpClient.HttpClient> =>
+  settings: CometHttpSettings,
+  transport: (resolved: Resolved) => Effect.Effect<WireTransport, never, R>
+): Layer.Layer<CometHttp | RequestStats, ConfigurationError, R> =>
   Layer.scopedContext(
     Effect.gen(function* () {
       yield* checkSettings(settings)
       yield* checkKey(config)
-      const { http, stats } = yield* makeInstance(resolveSettings(config, settings))
+      const resolved = resolveSettings(config, settings)
+      const { http, stats } = yield* makeInstance(resolved, yield* transport(resolved))
       return Context.make(CometHttp, http).pipe(Context.add(RequestStats, stats))
     })
   )
@@ -143,14 +167,18 @@ export const make = (
   ConfigurationError,
   HttpClient.HttpClient | Scope.Scope
 > =>
-  Effect.zipRight(
-    Effect.zipRight(checkSettings(settings), checkKey(config)),
-    makeInstance(resolveSettings(config, settings))
-  )
+  Effect.gen(function* () {
+    yield* checkSettings(settings)
+    yield* checkKey(config)
+    const resolved = resolveSettings(config, settings)
+    return yield* makeInstance(resolved, yield* fromHttpClient(resolved))
+  })
 
 /**
  * The transport from explicit options. Provides `CometHttp` and `RequestStats` from ONE
- * instance, and needs an `HttpClient` (`FetchHttpClient.layer` or a Node client). Options are
+ * instance, and needs an `HttpClient` (`FetchHttpClient.layer`, a Node client, a mock), which
+ * it sends through the `Transport.layerHttpClient` adapter; see {@link layerTransport} for
+ * undici or `fetch` directly. Options are
  * validated as core's `CometConfig.resolve` validates them (the key is registered for scrubbing);
  * a bad value fails the layer with a `ConfigurationError`. Call it once and share the Layer:
  * every call builds a new instance.
@@ -160,28 +188,38 @@ export const make = (
 export const layer = (
   options: CometHttpOptions
 ): Layer.Layer<CometHttp | RequestStats, ConfigurationError, HttpClient.HttpClient> =>
-  Layer.unwrapEffect(
-    Effect.map(
-      CometConfig.resolve({
-        apiKey: options.apiKey,
-        baseUrl: options.baseUrl,
-        timeoutMs: millisOf(options.timeout),
-        downloadTimeoutMs: millisOf(options.downloadTimeout),
-        maxConcurrency: options.maxConcurrency,
-        maxRetries: options.maxRetries,
-        rateLimit:
-          options.rateLimit === undefined || options.rateLimit === null
-            ? undefined
-            : {
-                limit: options.rateLimit.limit,
-                intervalMs: Duration.toMillis(Duration.decode(options.rateLimit.interval))
-              },
-        allowInsecureHttp: options.allowInsecureHttp,
-        sources: CometConfig.staticSources({})
-      }),
-      (config) => build(config, options)
-    )
-  )
+  Layer.unwrapEffect(Effect.map(resolveOptions(options), (config) => build(config, options, fromHttpClient)))
+
+/**
+ * As {@link layer}, over the `Transport` in the context instead of an `HttpClient`
+ * (`NodeTransport.layer(…)`, `Transport.layerFetch()`, `DefaultTransport.layerConfig`).
+ *
+ * @since 0.1.0
+ */
+export const layerTransport = (
+  options: CometHttpOptions
+): Layer.Layer<CometHttp | RequestStats, ConfigurationError, Transport> =>
+  Layer.unwrapEffect(Effect.map(resolveOptions(options), (config) => build(config, options, fromService)))
+
+/** Explicit options, validated as core's `CometConfig.resolve` validates them. */
+const resolveOptions = (options: CometHttpOptions): Effect.Effect<ResolvedConfig, ConfigurationError> =>
+  CometConfig.resolve({
+    apiKey: options.apiKey,
+    baseUrl: options.baseUrl,
+    timeoutMs: millisOf(options.timeout),
+    downloadTimeoutMs: millisOf(options.downloadTimeout),
+    maxConcurrency: options.maxConcurrency,
+    maxRetries: options.maxRetries,
+    rateLimit:
+      options.rateLimit === undefined || options.rateLimit === null
+        ? undefined
+        : {
+            limit: options.rateLimit.limit,
+            intervalMs: Duration.toMillis(Duration.decode(options.rateLimit.interval))
+          },
+    allowInsecureHttp: options.allowInsecureHttp,
+    sources: CometConfig.staticSources({})
+  })
 
 /**
  * The transport configured from core's `CometConfig` service, with the given http-specific
@@ -192,7 +230,19 @@ export const layer = (
 export const layerConfigWith = (
   settings: CometHttpSettings
 ): Layer.Layer<CometHttp | RequestStats, ConfigurationError, HttpClient.HttpClient | CometConfig> =>
-  Layer.unwrapEffect(Effect.map(CometConfig, (config) => build(config, settings)))
+  Layer.unwrapEffect(Effect.map(CometConfig, (config) => build(config, settings, fromHttpClient)))
+
+/**
+ * The transport configured from core's `CometConfig`, over the `Transport` in the context: what
+ * the Promise facade uses, with `DefaultTransport.layerConfig` (undici in Node, `fetch`
+ * elsewhere) unless it was given an `httpClient`.
+ *
+ * @since 0.1.0
+ */
+export const layerConfigTransport = (
+  settings: CometHttpSettings = {}
+): Layer.Layer<CometHttp | RequestStats, ConfigurationError, Transport | CometConfig> =>
+  Layer.unwrapEffect(Effect.map(CometConfig, (config) => build(config, settings, fromService)))
 
 /**
  * The transport configured from core's `CometConfig` service (default http settings: no cache,

@@ -3,7 +3,8 @@
  * byte streams against `<root>/api/rest/v2/`) with retries, Retry-After, bounded concurrency,
  * a client-wide rate gate (a 429 pauses the whole client, which then paces itself), call
  * deadlines, request coalescing, an optional cache and exact `RequestStats`.
- * Needs an `HttpClient` from @effect/platform; never picks one.
+ * Sends through a `Transport`: undici in Node (`@comet-ts/http/NodeTransport`), `fetch`, or any
+ * `HttpClient` from @effect/platform; `@comet-ts/http/DefaultTransport` picks one per runtime.
  *
  * @since 0.1.0
  */
@@ -13,9 +14,12 @@ export {
   type CometHttpOptions,
   type CometHttpSettings,
   type CometHttpShape,
+  type Download,
   layer,
   layerConfig,
+  layerConfigTransport,
   layerConfigWith,
+  layerTransport,
   make,
   type Params,
   type RequestOptions,
@@ -23,3 +27,5 @@ export {
   withCallTimeout
 } from "./CometHttp.js"
 export { type EndpointStats, RequestStats, type RequestStatsShape, type StatsSnapshot } from "./RequestStats.js"
+/** What CometHttp sends through: fetch, any HttpClient (undici: `@comet-ts/http/NodeTransport`). @since 0.1.0 */
+export * as Transport from "./Transport.js"

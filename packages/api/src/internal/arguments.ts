@@ -293,6 +293,10 @@ export const signatures = {
     returns: "stream",
     params: [required("experimentKey", Key), required("assetId", text("an asset id"))]
   },
+  openExperimentAsset: {
+    returns: "effect",
+    params: [required("experimentKey", Key), required("assetId", text("an asset id"))]
+  },
   getExperimentImages: keyOnly,
   getExperimentCurves: keyOnly,
   getExperimentModels: keyOnly,

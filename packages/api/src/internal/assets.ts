@@ -32,6 +32,7 @@ export type AssetMethods = Pick<
   | "getExperimentAsset"
   | "getExperimentAssetByName"
   | "streamExperimentAsset"
+  | "openExperimentAsset"
   | "getExperimentImages"
   | "getExperimentCurves"
   | "getExperimentModels"
@@ -123,6 +124,12 @@ export const makeAssets = (ctx: ApiContext): AssetMethods => {
       )
     )
 
+  const openExperimentAsset = (experimentKey: string, assetId: string) =>
+    Effect.flatMap(
+      Effect.all({ key: required("experimentKey", experimentKey), id: required("assetId", assetId) }),
+      ({ key, id }) => http.open("experiment/asset/get-asset", { params: { experimentKey: key, assetId: id } })
+    )
+
   const getExperimentImages = (experimentKey: string) => getExperimentAssetList(experimentKey, { assetType: "image" })
 
   const getExperimentCurves = (experimentKey: string) =>
@@ -168,6 +175,7 @@ export const makeAssets = (ctx: ApiContext): AssetMethods => {
     getExperimentAsset,
     getExperimentAssetByName,
     streamExperimentAsset,
+    openExperimentAsset,
     getExperimentImages,
     getExperimentCurves,
     getExperimentModels,

@@ -17,6 +17,7 @@ import type {
   Summary,
   SystemDetails
 } from "@comet-ts/core"
+import type { Download } from "@comet-ts/http"
 import type * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
 import type { AssetOptions, AssetResult, ChartOptions, ReturnType, SummaryKind } from "./options.js"
@@ -117,6 +118,15 @@ export interface ExperimentReads {
     experimentKey: string,
     assetId: AssetId | string
   ) => Stream.Stream<Uint8Array, CometError>
+  /**
+   * The same download opened for reading in plain code (`download.next()` until null; what the
+   * Promise facade iterates with no Effect step per chunk). Resumes a body that breaks off, as
+   * the Stream does.
+   */
+  readonly openExperimentAsset: (
+    experimentKey: string,
+    assetId: AssetId | string
+  ) => Effect.Effect<Download, CometError>
   /** Image asset entries. */
   readonly getExperimentImages: (experimentKey: string) => Effect.Effect<ReadonlyArray<Asset>, CometError>
   /** Curves with their step and asset id. */

@@ -1,5 +1,6 @@
 /**
- * How the Promise facade runs its calls on the client's runtime: with the call's options (an
+ * How the Promise facade runs its calls, streams and downloads on the client's runtime: with the
+ * call's options (an
  * `AbortSignal`, a `callTimeoutMs`), and rejecting with the typed error itself — `TransportError`
  * "aborted" when the caller's signal fired, "closed" when the client was closed meanwhile, and a
  * `ConfigurationError` for a call made after `close()`.
@@ -7,7 +8,7 @@
  * @internal
  */
 import { type CometError, ConfigurationError, TransportError } from "@comet-ts/core"
-import { streamWithCallTimeout, withCallTimeout } from "@comet-ts/http"
+import { type Download, streamWithCallTimeout, withCallTimeout } from "@comet-ts/http"
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -43,6 +44,14 @@ interface Admitted {
 
 const aborted = (label: string) =>
   new TransportError({ endpoint: label, reason: "aborted", detail: "its AbortSignal fired", attempts: 0 })
+
+const deadlineError = (label: string, timeout: Duration.Duration) =>
+  new TransportError({
+    endpoint: label,
+    reason: "deadline",
+    detail: `callTimeoutMs is ${Duration.format(timeout)} and the download was still running`,
+    attempts: 0
+  })
 
 const closed = (label: string) =>
   new TransportError({
@@ -134,6 +143,81 @@ export class Runner<R> {
           next: async () => (await open()).next().catch(settle),
           return: async (value?: unknown) => {
             if (inner?.return !== undefined) await inner.return(value)
+            return { done: true, value: undefined }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * An async iterable over a download opened by `open` (CometHttp's `open`): each `next()` reads
+   * the transport's body directly (no Effect step per chunk). The signal, the call's deadline and
+   * `return()` (a `break`) cancel it; a failure rejects with the typed error.
+   */
+  download(
+    open: Effect.Effect<Download, CometError, R>,
+    options: CallOptions | undefined,
+    label: string
+  ): AsyncIterable<Uint8Array> {
+    const runner = this
+    return {
+      [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+        let opened: Promise<Download> | undefined
+        let current: Download | undefined
+        let ended: CometError | null = null
+        const cleanups: Array<() => void> = []
+        const finish = () => {
+          for (const f of cleanups.splice(0)) f()
+          current?.cancel()
+        }
+        /** End the download with `error` (the signal fired, the deadline passed). */
+        const end = (error: CometError) => {
+          ended ??= error
+          finish()
+        }
+        const get = (): Promise<Download> => {
+          if (opened !== undefined) return opened
+          const admitted = runner.admit(options, label)
+          if (Either.isLeft(admitted)) {
+            opened = Promise.reject(admitted.left)
+            return opened
+          }
+          const { signal, timeout } = admitted.right
+          if (signal !== undefined) cleanups.push(onAbort(signal, () => end(aborted(label))))
+          if (timeout !== null) {
+            // the whole download, not only its opening, must end within the deadline
+            const timer = setTimeout(() => end(deadlineError(label, timeout)), Duration.toMillis(timeout))
+            cleanups.push(() => clearTimeout(timer))
+          }
+          opened = runner.run(open, options, label).then((d) => {
+            current = d
+            if (ended !== null) d.cancel()
+            return d
+          })
+          return opened
+        }
+        const read = (d: Download): Promise<IteratorResult<Uint8Array>> => {
+          if (ended !== null) return Promise.reject(ended)
+          return d.next().then(
+            (chunk) => {
+              if (ended !== null) throw ended
+              if (chunk === null) {
+                finish()
+                return { done: true, value: undefined }
+              }
+              return { done: false, value: chunk }
+            },
+            (e: unknown) => {
+              finish()
+              throw ended ?? e
+            }
+          )
+        }
+        return {
+          next: () => (current === undefined ? get().then(read) : read(current)),
+          return: async () => {
+            finish()
             return { done: true, value: undefined }
           }
         }

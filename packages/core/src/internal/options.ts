@@ -53,6 +53,9 @@ export const OptionTypes = Schema.Struct({
     })
   ),
   allowInsecureHttp: optional(Schema.Boolean.annotations({ description: "true or false" })),
+  proxy: optional(
+    Schema.Union(Text, Schema.Literal(false)).annotations({ description: "a proxy URL, or false for none" })
+  ),
   workspace: optional(Text),
   projectName: optional(Text),
   sources: optional(Sources)

@@ -1,7 +1,11 @@
 /**
- * One attempt of a request: build the HTTP request (headers, raw `Authorization`, body), send it
- * holding a permit and a rate-limit token, and map its status to a `CometError` (any status but
- * 200 fails here, with what the retry policy needs); buffered attempts also read the whole body.
+ * One attempt of a request, in plain code under one `Effect.async`: send it through the
+ * transport (headers, raw `Authorization`, body), follow a redirect only within the same
+ * origin, map its status to a `CometError` (any status but 200 fails here, with what the retry
+ * policy needs), and for buffered reads read and parse the whole body under the size limit.
+ * The attempt holds a permit and a rate-limit token; its timeout is a timer of the client's
+ * `Timers` that aborts the request, not a racing fiber; it is traced only when a tracer other
+ * than Effect's default is installed.
  *
  * @internal
  */
@@ -14,22 +18,34 @@ import {
   parseRetryAfter,
   TransportError
 } from "@comet-ts/core"
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as Headers from "@effect/platform/Headers"
-import type * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as Clock from "effect/Clock"
-import * as Duration from "effect/Duration"
+import * as Cause from "effect/Cause"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
-import { declaredLength, describe, isJsonContentType, lengthIsCheckable, readAll, readCapped } from "./body.js"
+import {
+  BodyError,
+  checkableLength,
+  declaredLength,
+  describe,
+  isJsonContentType,
+  parseJson,
+  readAll,
+  readCapped
+} from "./body.js"
 import { networkReason } from "./network.js"
 import type { Permits } from "./permits.js"
 import { DEFAULTS, type Resolved } from "./settings.js"
+import type { Shared } from "./sharing.js"
 import type { StatsRecorder } from "./stats.js"
 import type { Kind, Target } from "./target.js"
+import type { Timer, Timers } from "./timers.js"
+import { tracedWithExit } from "./tracing.js"
+import {
+  RequestRefused,
+  UnsupportedEncoding,
+  type WireRequest,
+  type WireResponse,
+  type WireTransport
+} from "./transport.js"
 import { USER_AGENT } from "./version.js"
 
 /** A failed attempt, with what the retry policy needs beyond the error. */
@@ -48,54 +64,78 @@ export interface AttemptContext {
   readonly apiKey: string
   /** Replace the API key in a text by `<redacted>`. */
   readonly scrub: (s: string) => string
-  readonly client: HttpClient.HttpClient
-  /** The `FetchHttpClient.RequestInit` in the context when the instance was built. */
-  readonly buildInit: Option.Option<RequestInit>
+  readonly transport: WireTransport
+  readonly timers: Timers
   readonly stats: StatsRecorder
   readonly permits: Permits
   /** Pass the rate gate (`rateLimit.ts`); fails when its wait would pass the request's limits. */
   readonly takeToken: Effect.Effect<void, AttemptFailure>
 }
 
+/** The reason an attempt's controller was aborted by us for a timeout. */
+export const TIMEOUT: unique symbol = Symbol.for("@comet-ts/http/timeout")
+/** The reason an attempt's controller was aborted because its fiber was interrupted. */
+export const INTERRUPTED: unique symbol = Symbol.for("@comet-ts/http/interrupted")
+
+/** A resumed download's Range: from byte `from`, on the representation `validator` names (If-Range). */
+export interface Range {
+  readonly from: number
+  readonly validator: string | null
+}
+
+/** Same-origin redirects followed at most per attempt. */
+const MAX_REDIRECTS = 5
+
 /** The attempt operations of one client instance. */
 export type Attempts = ReturnType<typeof makeAttempts>
 
-/** Build the attempt operations over one instance's client, permits, rate limit and counters. */
+/** Build the attempt operations over one instance's transport, permits, rate limit and counters. */
 export const makeAttempts = (ctx: AttemptContext) => {
-  const { settings, apiKey, scrub, client, buildInit, stats, permits, takeToken } = ctx
+  const { settings, apiKey, scrub, transport, timers, stats, permits, takeToken } = ctx
 
-  /** Make `FetchHttpClient` leave redirects to us (`redirect: "manual"`), keeping other init. */
-  const withFetchInit = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    settings.manualRedirects
-      ? Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (current) =>
-          Effect.provideService(self, FetchHttpClient.RequestInit, {
-            ...Option.getOrUndefined(buildInit),
-            ...Option.getOrUndefined(current),
-            redirect: "manual"
-          })
-        )
-      : self
+  const onBytes = (t: Target) => (n: number) => stats.received(t.endpoint, n)
 
-  const transportFailure = (t: Target, attempt: number, e: HttpClientError.HttpClientError): AttemptFailure => {
-    if (e._tag === "RequestError" && e.reason === "InvalidUrl") {
+  const describeError = (e: unknown): string => scrub(describe(e))
+
+  /** The proxy part of a network failure's message. */
+  const via = (url: string): string => {
+    const proxy = transport.proxyFor(url)
+    if (proxy === null) return ""
+    try {
+      const u = new URL(proxy)
+      return ` through the proxy ${u.protocol}//${u.host}`
+    } catch {
+      return " through the configured proxy"
+    }
+  }
+
+  /** A request that got no response, as the failure the retry policy sees. */
+  const sendFailure = (
+    t: Target,
+    url: string,
+    attempt: number,
+    e: unknown,
+    signal: AbortSignal,
+    timeoutMillis: number
+  ): AttemptFailure => {
+    if (e instanceof AttemptFailure) return e
+    if (signal.reason === TIMEOUT) return timeoutFailure(t, attempt, "no answer", timeoutMillis)
+    if (e instanceof RequestRefused) {
       return new AttemptFailure(
-        new InvalidArgument({ argument: "url", value: scrub(t.url), reason: scrub(describe(e.cause)) }),
+        e.reason === "InvalidUrl"
+          ? new InvalidArgument({ argument: "url", value: scrub(url), reason: describeError(e.cause) })
+          : new InvalidArgument({ argument: "body", value: t.endpoint, reason: describeError(e.cause) }),
         null,
         null
       )
     }
-    if (e._tag === "RequestError" && e.reason === "Encode") {
-      return new AttemptFailure(
-        new InvalidArgument({ argument: "body", value: t.endpoint, reason: scrub(describe(e.cause)) }),
-        null,
-        null
-      )
-    }
+    if (e instanceof UnsupportedEncoding) return decodeFailure(t, e.message, "")
+    const reason = networkReason(e)
     return new AttemptFailure(
       new TransportError({
         endpoint: t.endpoint,
-        reason: networkReason(e.cause),
-        detail: scrub(describe(e.cause ?? e)),
+        reason,
+        detail: `${describeError(e)}${reason === "aborted" ? "" : scrub(via(url))}`,
         attempts: attempt
       }),
       null,
@@ -103,207 +143,383 @@ export const makeAttempts = (ctx: AttemptContext) => {
     )
   }
 
-  const execute = (
-    t: Target,
-    attempt: number
-  ): Effect.Effect<HttpClientResponse.HttpClientResponse, AttemptFailure> => {
-    let request = t.method === "GET" ? HttpClientRequest.get(t.url) : HttpClientRequest.post(t.url)
-    request = HttpClientRequest.setHeaders(request, { "user-agent": USER_AGENT, accept: t.accept })
-    if (t.auth) request = HttpClientRequest.setHeader(request, "authorization", apiKey)
-    if (t.body !== undefined) request = HttpClientRequest.bodyText(request, t.body, "application/json")
-    return client.execute(request).pipe(
-      withFetchInit,
-      Effect.mapError((e) => transportFailure(t, attempt, e)),
-      Effect.tap((response) => Effect.annotateCurrentSpan("http.response.status_code", response.status)),
-      Effect.locallyWith(Headers.currentRedactedNames, (names) =>
-        names.some((n) => typeof n === "string" && n.toLowerCase() === "authorization")
-          ? names
-          : [...names, "authorization"]
-      )
-    )
-  }
-
-  const onBytes = (t: Target) => (n: number) => stats.received(t.endpoint, n)
-
-  /** Any status but 200 becomes a failure here; nothing else decides what a status means. */
-  const checkStatus = (
-    t: Target,
-    response: HttpClientResponse.HttpClientResponse,
-    attempt: number
-  ): Effect.Effect<void, AttemptFailure> => {
-    const status = response.status
-    if (status === 200) return Effect.void
-    if (status === 0 || (status >= 300 && status < 400)) {
-      const location = response.headers.location
-      let where = "another location"
-      if (location !== undefined) {
-        try {
-          const to = new URL(location, t.url)
-          where = to.origin === new URL(t.url).origin ? `${to.origin} (same host)` : to.origin
-        } catch {
-          where = "an unreadable location"
-        }
-      }
-      return readCapped(response, 0, onBytes(t)).pipe(
-        Effect.zipRight(
-          Effect.fail(
-            new AttemptFailure(
-              new TransportError({
-                endpoint: t.endpoint,
-                reason: "redirect",
-                detail: scrub(
-                  status === 0
-                    ? "the server answered with a redirect, which is not followed"
-                    : `the server answered HTTP ${status} redirecting to ${where}, which is not followed`
-                ),
-                attempts: attempt
-              }),
-              status,
-              null
-            )
-          )
-        )
-      )
-    }
-    return Effect.gen(function* () {
-      const body = yield* readCapped(response, DEFAULTS.errorBodyBytes, onBytes(t))
-      const now = yield* Clock.currentTimeMillis
-      const retryAfter = response.headers["retry-after"]
-      const error = errorFromResponse({
-        status,
-        endpoint: t.endpoint,
-        params: t.params,
-        body,
-        retryAfter,
-        nowMillis: now,
-        attempts: attempt,
-        apiKey
-      })
-      return yield* Effect.fail(new AttemptFailure(error, status, parseRetryAfter(retryAfter, now)))
-    })
-  }
-
-  const limitOf = (kind: Kind): number => (kind === "json" ? settings.maxJsonBytes : settings.maxBodyBytes)
-
-  const tooLarge = (t: Target, kind: Kind, attempt: number, declared: number) =>
+  const decodeFailure = (t: Target, detail: string, excerpt: string) =>
     new AttemptFailure(
-      new TransportError({
-        endpoint: t.endpoint,
-        reason: "too-large",
-        detail:
-          kind === "json"
-            ? `Content-Length is ${declared} bytes, over the ${limitOf(kind)} bytes this client reads into memory for JSON (maxJsonBytes)`
-            : `Content-Length is ${declared} bytes, over the ${limitOf(kind)} bytes this client reads into memory (maxBodyBytes)`,
-        attempts: attempt
-      }),
+      new DecodeError({ endpoint: t.endpoint, path: "", detail: scrub(detail), excerpt: excerpt || "(not shown)" }),
       200,
       null
     )
 
-  const timeoutFailure = (t: Target, attempt: number, timeout: Duration.Duration, what: string) =>
+  /** The current timeout setting's name, for messages: downloads and JSON calls differ. */
+  const knob = (t: Target): string =>
+    t.kind === "bytes"
+      ? "downloadTimeoutMs, or COMET_TIMEOUT_FILE_DOWNLOAD in seconds"
+      : "timeoutMs, or COMET_TIMEOUT_API in seconds"
+
+  const timeoutFailure = (t: Target, attempt: number, what: string, millis: number) =>
     new AttemptFailure(
       new TransportError({
         endpoint: t.endpoint,
         reason: "timeout",
-        detail: `${what} within ${Duration.format(timeout)}`,
+        detail: `${what} within ${formatMillis(millis)} (raise ${knob(t)})`,
         attempts: attempt
       }),
       null,
       null
     )
 
-  /** The span of one attempt. */
-  const attemptSpan = (t: Target, attempt: number) =>
-    Effect.withSpan("CometHttp.attempt", {
-      kind: "client",
-      captureStackTrace: false,
-      attributes: {
+  /** The wire request of a target (to `url`, which differs from `t.url` after a redirect). */
+  const wire = (t: Target, url: string, range?: Range): WireRequest => {
+    const headers: Record<string, string> = { "user-agent": USER_AGENT, accept: t.accept }
+    if (t.auth) headers.authorization = apiKey
+    if (t.body !== undefined) headers["content-type"] = "application/json"
+    if (range !== undefined) {
+      headers.range = `bytes=${range.from}-`
+      if (range.validator !== null) headers["if-range"] = range.validator
+    }
+    return {
+      method: t.method,
+      url,
+      headers,
+      body: t.body,
+      encoding: t.kind === "bytes" ? "identity" : "any"
+    }
+  }
+
+  /**
+   * Send a request and return its response, following redirects within the same origin (the
+   * key only ever goes to the configured server); a redirect elsewhere, or more than
+   * {@link MAX_REDIRECTS}, fails. `extra` adds headers (a Range).
+   */
+  const send = async (
+    t: Target,
+    attempt: number,
+    signal: AbortSignal,
+    timeoutMillis: number,
+    range?: Range
+  ): Promise<WireResponse> => {
+    let url = t.url
+    for (let hop = 0; ; hop++) {
+      let response: WireResponse
+      try {
+        response = await transport.send(wire(t, url, range), signal)
+      } catch (e) {
+        throw sendFailure(t, url, attempt, e, signal, timeoutMillis)
+      }
+      const status = response.status
+      if (status !== 0 && (status < 300 || status >= 400)) return response
+      response.body.cancel()
+      const location = response.headers.location
+      let to: URL | null = null
+      try {
+        to = location === undefined ? null : new URL(location, url)
+      } catch {
+        to = null
+      }
+      const origin = new URL(t.url).origin
+      const followable =
+        to !== null &&
+        to.origin === origin &&
+        (status === 307 ||
+          status === 308 ||
+          (t.method === "GET" && (status === 301 || status === 302 || status === 303)))
+      if (followable && hop < MAX_REDIRECTS && to !== null) {
+        url = to.href
+        continue
+      }
+      const detail =
+        status === 0
+          ? "the server answered with a redirect, which is not followed"
+          : to === null
+            ? `the server answered HTTP ${status} without a usable Location, which is not followed`
+            : to.origin !== origin
+              ? `the server answered HTTP ${status} redirecting to ${to.origin}, which is not followed: it is another host, and the API key is only ever sent to ${origin}`
+              : followable
+                ? `the server redirected more than ${MAX_REDIRECTS} times within ${origin} (a redirect loop)`
+                : `the server answered HTTP ${status} redirecting a ${t.method} within ${origin}, which cannot be repeated as it was`
+      throw new AttemptFailure(
+        new TransportError({ endpoint: t.endpoint, reason: "redirect", detail: scrub(detail), attempts: attempt }),
+        status,
+        null
+      )
+    }
+  }
+
+  /** Any status but 200 (or 206 when `partial`) becomes a failure here; nothing else decides what a status means. */
+  const checkStatus = async (t: Target, response: WireResponse, attempt: number, partial = false): Promise<void> => {
+    const status = response.status
+    if (status === 200 || (partial && status === 206)) return
+    const body = await readCapped(response.body, DEFAULTS.errorBodyBytes, onBytes(t))
+    const now = timers.now()
+    const retryAfter = response.headers["retry-after"]
+    const error = errorFromResponse({
+      status,
+      endpoint: t.endpoint,
+      params: t.params,
+      body,
+      retryAfter,
+      nowMillis: now,
+      attempts: attempt,
+      apiKey
+    })
+    throw new AttemptFailure(error, status, parseRetryAfter(retryAfter, now))
+  }
+
+  /**
+   * Refuse a download the transport decompressed without checking it is complete, when the
+   * server was asked for the stored bytes and could have sent them: never possibly short bytes.
+   */
+  const refuseUnchecked = (t: Target, response: WireResponse): void => {
+    if (t.kind !== "bytes" || !response.decodedUnchecked || !response.identityIgnored) return
+    response.body.cancel()
+    throw decodeFailure(
+      t,
+      `the server compressed the download (Content-Encoding ${response.headers["content-encoding"]}) although it was asked for the stored bytes (Accept-Encoding: identity), and the ${transport.name} transport decompresses it without checking that it is complete; the bytes are refused rather than possibly cut short. Use the default Node transport (it checks), or a server or proxy that honours Accept-Encoding`,
+      ""
+    )
+  }
+
+  const limitOf = (kind: Kind): number => (kind === "json" ? settings.maxJsonBytes : settings.maxBodyBytes)
+  const limitName = (kind: Kind): string => (kind === "json" ? "maxJsonBytes" : "maxBodyBytes")
+
+  const bodyFailure = (
+    t: Target,
+    attempt: number,
+    e: BodyError,
+    signal: AbortSignal,
+    what: string,
+    timeoutMillis: number
+  ) =>
+    signal.reason === TIMEOUT
+      ? timeoutFailure(t, attempt, what, timeoutMillis)
+      : new AttemptFailure(
+          new TransportError({ endpoint: t.endpoint, reason: e.reason, detail: scrub(e.detail), attempts: attempt }),
+          200,
+          null
+        )
+
+  /** The whole of one buffered attempt, in plain code: a value, or a thrown AttemptFailure. */
+  const runBuffered = async (
+    t: Target,
+    attempt: number,
+    signal: AbortSignal,
+    timeoutMillis: number
+  ): Promise<Shared> => {
+    const response = await send(t, attempt, signal, timeoutMillis)
+    await checkStatus(t, response, attempt)
+    refuseUnchecked(t, response)
+    const kind = t.kind
+    const declared = declaredLength(response.headers)
+    if (declared !== null && checkableLength(response) !== null && declared > limitOf(kind)) {
+      response.body.cancel()
+      throw new AttemptFailure(
+        new TransportError({
+          endpoint: t.endpoint,
+          reason: "too-large",
+          detail: `Content-Length is ${declared} bytes, over the ${limitOf(kind)} bytes this client reads into memory${kind === "json" ? " for JSON" : ""} (${limitName(kind)}); nothing was read`,
+          attempts: attempt
+        }),
+        200,
+        null
+      )
+    }
+    const contentType = response.headers["content-type"]
+    if (kind === "json" && contentType !== undefined && !isJsonContentType(contentType)) {
+      const text = await readCapped(response.body, DEFAULTS.errorBodyBytes, onBytes(t))
+      throw decodeFailure(
+        t,
+        `JSON was expected but the server sent Content-Type ${JSON.stringify(contentType)} (a proxy, login or error page?)`,
+        Decode.excerpt(text, apiKey)
+      )
+    }
+    let bytes: Uint8Array
+    try {
+      bytes = await readAll({
+        response,
+        limit: limitOf(kind),
+        limitName: limitName(kind),
+        onBytes: onBytes(t),
+        describeError
+      })
+    } catch (e) {
+      if (e instanceof BodyError) throw bodyFailure(t, attempt, e, signal, "no complete answer", timeoutMillis)
+      throw e
+    }
+    if (kind === "bytes") return { kind: "bytes", bytes }
+    const parsed = parseJson(t.endpoint, bytes, apiKey)
+    if (parsed._tag === "Right")
+      return { kind: "json", value: parsed.right.value, text: parsed.right.text, size: bytes.length }
+    if (response.decodedUnchecked && bytes.length > 0) {
+      // the transport decompressed it without checking the compressed stream's end: a body
+      // that is not JSON is most likely cut short, so it is read again
+      throw new AttemptFailure(
+        new TransportError({
+          endpoint: t.endpoint,
+          reason: "truncated",
+          detail: scrub(
+            `the compressed body (Content-Encoding ${response.headers["content-encoding"]}) did not parse as JSON after decompression, as when it is cut short: ${parsed.left.detail}`
+          ),
+          attempts: attempt
+        }),
+        200,
+        null
+      )
+    }
+    throw new AttemptFailure(parsed.left, 200, null)
+  }
+
+  /**
+   * Run plain attempt code under one `Effect.async`: counted in the stats, with a timeout timer
+   * that aborts it, aborted when the fiber is interrupted.
+   */
+  const asAttempt = <A>(
+    t: Target,
+    attempt: number,
+    timeoutMillis: number | null,
+    run: (signal: AbortSignal) => Promise<A>,
+    holdPermit = false
+  ): Effect.Effect<A, AttemptFailure> =>
+    Effect.async<A, AttemptFailure>((resume) => {
+      let controller: AbortController | null = null
+      let timer: Timer | null = null
+      let start = 0
+      let started = false
+      let ended = false
+      const end = () => {
+        if (ended) return false
+        ended = true
+        timer?.cancel()
+        if (started) stats.attemptEnd(t.endpoint, timers.now() - start)
+        if (holdPermit && started) permits.releaseNow()
+        return true
+      }
+      const go = () => {
+        if (ended) {
+          // interrupted while the permit was on its way
+          if (holdPermit) permits.releaseNow()
+          return
+        }
+        started = true
+        const c = new AbortController()
+        controller = c
+        start = timers.now()
+        stats.attemptStart(t.endpoint)
+        if (timeoutMillis !== null) timer = timers.after(timeoutMillis, () => c.abort(TIMEOUT))
+        run(c.signal).then(
+          (value) => {
+            if (end()) resume(Effect.succeed(value))
+          },
+          (e: unknown) => {
+            if (end()) {
+              resume(
+                Effect.fail(
+                  e instanceof AttemptFailure
+                    ? e
+                    : new AttemptFailure(
+                        new TransportError({
+                          endpoint: t.endpoint,
+                          reason: "network",
+                          detail: describeError(e),
+                          attempts: attempt
+                        }),
+                        null,
+                        null
+                      )
+                )
+              )
+            }
+          }
+        )
+      }
+      // the permit is taken in plain code (no fiber step) when this attempt holds one itself
+      let cancelWait: (() => void) | null = null
+      if (holdPermit) cancelWait = permits.acquire(go)
+      else go()
+      return Effect.sync(() => {
+        const wasStarted = started
+        if (!end()) return
+        if (!wasStarted) cancelWait?.()
+        controller?.abort(INTERRUPTED)
+      })
+    })
+
+  /** The span of one attempt (only when a tracer is installed), with the status it got. */
+  const attemptSpan = <A>(t: Target, attempt: number) =>
+    tracedWithExit<A, AttemptFailure>(
+      "CometHttp.attempt",
+      () => ({
         "comet.endpoint": t.endpoint,
         "comet.attempt": attempt,
         "http.request.method": t.method,
         "url.full": t.url
+      }),
+      (exit) => {
+        const status = exit._tag === "Success" ? 200 : failureStatus(exit.cause)
+        return status === null ? {} : { "http.response.status_code": status }
       }
-    })
-
-  /**
-   * Run one attempt holding one permit (taken per attempt, so nothing is held while waiting out
-   * a backoff) after one rate-limit token, counted in the stats and traced in its own span.
-   */
-  const guarded = <A>(
-    t: Target,
-    attempt: number,
-    body: Effect.Effect<A, AttemptFailure>
-  ): Effect.Effect<A, AttemptFailure> =>
-    permits.withPermit(
-      Effect.zipRight(
-        takeToken,
-        Effect.acquireUseRelease(
-          Effect.flatMap(Clock.currentTimeMillis, (start) =>
-            Effect.sync(() => {
-              stats.attemptStart(t.endpoint)
-              return start
-            })
-          ),
-          () => attemptSpan(t, attempt)(body),
-          (start) =>
-            Effect.flatMap(Clock.currentTimeMillis, (end) =>
-              Effect.sync(() => stats.attemptEnd(t.endpoint, end - start))
-            )
-        )
-      )
     )
 
-  /** One attempt of a request whose whole body is read into memory. */
+  /** Hold one permit (per attempt: none is held while waiting out a backoff) after one rate-limit token. */
+  const guarded = <A>(self: Effect.Effect<A, AttemptFailure>): Effect.Effect<A, AttemptFailure> =>
+    permits.withPermit(takeToken === Effect.void ? self : Effect.zipRight(takeToken, self))
+
+  /** One attempt of a request whose whole body is read into memory (and parsed, for JSON). */
   const bufferedAttempt = (
     t: Target,
-    kind: Kind,
     attempt: number,
     timeout: Duration.Duration
-  ): Effect.Effect<Uint8Array, AttemptFailure> =>
-    guarded(
+  ): Effect.Effect<Shared, AttemptFailure> => {
+    const millis = millisOf(timeout)
+    const run = (signal: AbortSignal) => runBuffered(t, attempt, signal, millis)
+    return attemptSpan<Shared>(
       t,
-      attempt,
-      Effect.gen(function* () {
-        const response = yield* execute(t, attempt)
-        yield* checkStatus(t, response, attempt)
-        const declared = declaredLength(response.headers)
-        if (declared !== null && lengthIsCheckable(response.headers) && declared > limitOf(kind)) {
-          yield* readCapped(response, 0, onBytes(t))
-          return yield* Effect.fail(tooLarge(t, kind, attempt, declared))
-        }
-        const contentType = response.headers["content-type"]
-        if (kind === "json" && contentType !== undefined && !isJsonContentType(contentType)) {
-          const text = yield* readCapped(response, DEFAULTS.errorBodyBytes, onBytes(t))
-          return yield* Effect.fail(
-            new AttemptFailure(
-              new DecodeError({
-                endpoint: t.endpoint,
-                path: "",
-                detail: scrub(
-                  `JSON was expected but the server sent Content-Type ${JSON.stringify(contentType)} (a proxy, login or error page?)`
-                ),
-                excerpt: Decode.excerpt(text, apiKey)
-              }),
-              200,
-              null
-            )
-          )
-        }
-        return yield* readAll({
-          response,
-          endpoint: t.endpoint,
-          attempt,
-          limit: limitOf(kind),
-          onBytes: onBytes(t),
-          scrub
-        }).pipe(Effect.mapError((e) => new AttemptFailure(e, 200, null)))
-      }).pipe(
-        Effect.timeoutFail({
-          duration: timeout,
-          onTimeout: () => timeoutFailure(t, attempt, timeout, "no complete answer")
-        })
-      )
+      attempt
+    )(
+      takeToken === Effect.void
+        ? asAttempt(t, attempt, millis, run, true)
+        : permits.withPermit(Effect.zipRight(takeToken, asAttempt(t, attempt, millis, run)))
     )
+  }
 
-  return { execute, checkStatus, timeoutFailure, attemptSpan, bufferedAttempt }
+  return {
+    send,
+    checkStatus,
+    refuseUnchecked,
+    guarded,
+    bodyFailure,
+    timeoutFailure,
+    describeError,
+    asAttempt,
+    attemptSpan,
+    bufferedAttempt,
+    onBytes
+  }
+}
+
+/** The HTTP status of a failed attempt, when it got one. */
+const failureStatus = (cause: Cause.Cause<AttemptFailure>): number | null => {
+  const failure = Cause.failureOption(cause)
+  return failure._tag === "Some" ? failure.value.status : null
+}
+
+/** A Duration in whole ms (Infinity as the longest a timer can wait). */
+export const millisOf = (d: Duration.Duration): number => {
+  const v = d.value
+  switch (v._tag) {
+    case "Millis":
+      return v.millis
+    case "Nanos":
+      return Number(v.nanos / 1_000_000n)
+    case "Infinity":
+      return 2 ** 31 - 1
+  }
+}
+
+/** A duration in ms as people write it: `10s`, `1m 30s`, `250ms`. */
+export const formatMillis = (ms: number): string => {
+  if (ms < 1000) return `${ms}ms`
+  const s = Math.round(ms / 1000)
+  if (s < 60) return `${s}s`
+  const m = Math.floor(s / 60)
+  return s % 60 === 0 ? `${m}m` : `${m}m ${s % 60}s`
 }

@@ -1,35 +1,57 @@
 /**
- * Reading response bodies: whole (with Content-Length and size checks), capped (error bodies),
- * and JSON parsing into a DecodeError on failure.
+ * Reading response bodies from a transport, in plain code: whole, with the size limit enforced
+ * on the decoded bytes as they arrive (the connection is closed the moment it is passed) and the
+ * length checked against Content-Length where the bytes are the ones it counts; capped (error
+ * bodies); and JSON parsing into a DecodeError on failure.
  *
  * @internal
  */
-import { Decode, DecodeError, TransportError } from "@comet-ts/core"
-import type * as Headers from "@effect/platform/Headers"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as Effect from "effect/Effect"
+import { Decode, DecodeError } from "@comet-ts/core"
 import * as Either from "effect/Either"
-import * as Stream from "effect/Stream"
+import type { WireBody, WireResponse } from "./transport.js"
+
+/** Why a body could not be read whole. */
+export class BodyError {
+  constructor(
+    readonly reason: "too-large" | "truncated",
+    readonly detail: string
+  ) {}
+}
 
 /** The declared body length, when there is one we can check the bytes against. */
-export const declaredLength = (headers: Headers.Headers): number | null => {
+export const declaredLength = (headers: Readonly<Record<string, string>>): number | null => {
   const raw = headers["content-length"]
   if (raw === undefined || !/^\s*\d+\s*$/.test(raw)) return null
   return Number(raw.trim())
 }
 
 /**
- * Whether the bytes we read are the bytes Content-Length counts: not so when the client
- * decompressed a `Content-Encoding` for us.
+ * The length the bytes we read must have: Content-Length, unless the transport removed a
+ * Content-Encoding itself (then Content-Length counts the compressed bytes), or the body is
+ * compressed (then the decoder checks the compressed stream's own end).
  */
-export const lengthIsCheckable = (headers: Headers.Headers): boolean => {
-  const encoding = headers["content-encoding"]
-  return encoding === undefined || encoding.trim() === "" || encoding.trim().toLowerCase() === "identity"
+export const checkableLength = (response: WireResponse): number | null => {
+  if (response.decodedUnchecked) return null
+  const encoding = response.headers["content-encoding"]
+  const plain = encoding === undefined || encoding.trim() === "" || encoding.trim().toLowerCase() === "identity"
+  return plain ? declaredLength(response.headers) : null
 }
 
-/** Concatenate chunks into one array. */
+/**
+ * Concatenate chunks into one plain `Uint8Array` that owns its whole buffer (a chunk may be a
+ * Node `Buffer` viewing a shared pool: never handed out as is).
+ */
 export const concat = (chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {
-  if (chunks.length === 1 && chunks[0] !== undefined && chunks[0].length === size) return chunks[0]
+  const only = chunks.length === 1 ? chunks[0] : undefined
+  if (
+    only !== undefined &&
+    only.length === size &&
+    only.byteOffset === 0 &&
+    only.byteLength === only.buffer.byteLength &&
+    Object.getPrototypeOf(only) === Uint8Array.prototype
+  ) {
+    return only
+  }
   const out = new Uint8Array(size)
   let offset = 0
   for (const c of chunks) {
@@ -48,85 +70,79 @@ export const utf8 = (bytes: Uint8Array): string => decoder.decode(bytes)
  * Read at most `cap` bytes of a body as text (for error pages and excerpts); a read error ends
  * the read with what arrived. The rest of the body is cancelled.
  */
-export const readCapped = (
-  response: HttpClientResponse.HttpClientResponse,
-  cap: number,
-  onBytes: (n: number) => void
-): Effect.Effect<string> =>
-  Effect.suspend(() => {
-    const chunks: Array<Uint8Array> = []
-    let size = 0
-    return response.stream.pipe(
-      Stream.runForEachWhile((chunk) =>
-        Effect.sync(() => {
-          onBytes(chunk.length)
-          const room = cap - size
-          const part = chunk.length > room ? chunk.subarray(0, room) : chunk
-          chunks.push(part)
-          size += part.length
-          return size < cap
-        })
-      ),
-      Effect.ignore,
-      Effect.map(() => utf8(concat(chunks, size)))
-    )
-  })
+export const readCapped = async (body: WireBody, cap: number, onBytes: (n: number) => void): Promise<string> => {
+  const chunks: Array<Uint8Array> = []
+  let size = 0
+  try {
+    while (size < cap) {
+      const chunk = await body.read()
+      if (chunk === null) break
+      onBytes(chunk.length)
+      const room = cap - size
+      const part = chunk.length > room ? chunk.subarray(0, room) : chunk
+      chunks.push(part)
+      size += part.length
+    }
+  } catch {
+    // what arrived is all there is
+  } finally {
+    body.cancel()
+  }
+  return utf8(concat(chunks, size))
+}
 
 /**
- * Read a whole body into memory. A read error after the headers (a connection reset, a body cut
- * off) is a retryable `truncated`; so is a body shorter than its Content-Length. A body over
- * `limit` bytes fails with `too-large` (a Content-Length over the limit is refused before this is
- * called; this catches bodies without one).
+ * Read a whole body into memory. The limit is checked on every chunk as it arrives (decoded
+ * bytes: a small compressed body that inflates past it stops there), and the body is cancelled
+ * at once, closing the connection: `too-large`. A read error after the headers (a reset, a
+ * truncated compressed stream) and a body shorter than its checkable length are `truncated`.
+ * `limitName` names the setting in the message.
  */
-export const readAll = (options: {
-  readonly response: HttpClientResponse.HttpClientResponse
-  readonly endpoint: string
-  readonly attempt: number
+export const readAll = async (options: {
+  readonly response: WireResponse
   readonly limit: number
+  readonly limitName: string
   readonly onBytes: (n: number) => void
-  readonly scrub: (s: string) => string
-}): Effect.Effect<Uint8Array, TransportError> =>
-  Effect.suspend(() => {
-    const { response, endpoint, attempt, limit, onBytes, scrub } = options
-    const declared = lengthIsCheckable(response.headers) ? declaredLength(response.headers) : null
-    const tooLarge = (size: string) =>
-      new TransportError({
-        endpoint,
-        reason: "too-large",
-        detail: `the body (${size}) is over the ${limit} bytes this client reads into memory`,
-        attempts: attempt
-      })
-    return response.arrayBuffer.pipe(
-      Effect.map((buffer) => new Uint8Array(buffer)),
-      Effect.catchAll((e): Effect.Effect<Uint8Array, TransportError> => {
-        if (e.reason === "EmptyBody") return Effect.succeed(new Uint8Array(0))
-        if (e.cause instanceof RangeError) return Effect.fail(tooLarge("too large for an ArrayBuffer"))
-        return Effect.fail(
-          new TransportError({
-            endpoint,
-            reason: "truncated",
-            detail: scrub(`the body broke off before its end (${describe(e.cause)})`),
-            attempts: attempt
-          })
+  readonly describeError: (e: unknown) => string
+}): Promise<Uint8Array> => {
+  const { response, limit, limitName, onBytes } = options
+  const body = response.body
+  const declared = checkableLength(response)
+  const chunks: Array<Uint8Array> = []
+  let size = 0
+  try {
+    while (true) {
+      let chunk: Uint8Array | null
+      try {
+        chunk = await body.read()
+      } catch (e) {
+        throw new BodyError(
+          "truncated",
+          `the body broke off after ${size} bytes${declared === null ? "" : ` of ${declared}`} (${options.describeError(e)})`
         )
-      }),
-      Effect.tap((body) => Effect.sync(() => onBytes(body.length))),
-      Effect.filterOrFail(
-        (body) => body.length <= limit,
-        (body) => tooLarge(`${body.length} bytes`)
-      ),
-      Effect.filterOrFail(
-        (body) => declared === null || body.length >= declared,
-        (body) =>
-          new TransportError({
-            endpoint,
-            reason: "truncated",
-            detail: `the body ended after ${body.length} of the ${declared} bytes announced by Content-Length`,
-            attempts: attempt
-          })
-      )
+      }
+      if (chunk === null) break
+      onBytes(chunk.length)
+      size += chunk.length
+      if (size > limit) {
+        throw new BodyError(
+          "too-large",
+          `the body passed the ${limit} bytes this client reads into memory (${limitName}); reading stopped there and the connection was closed`
+        )
+      }
+      chunks.push(chunk)
+    }
+  } finally {
+    body.cancel()
+  }
+  if (declared !== null && size < declared) {
+    throw new BodyError(
+      "truncated",
+      `the body ended after ${size} of the ${declared} bytes announced by Content-Length`
     )
-  })
+  }
+  return concat(chunks, size)
+}
 
 /**
  * Parse a JSON body. An empty body or text that is not JSON is a DecodeError showing what came.

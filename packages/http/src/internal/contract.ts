@@ -67,11 +67,19 @@ export interface CometHttpShape {
   /** `GET <rest>/<endpoint>` and return the whole body as bytes (checked against Content-Length). */
   readonly getBytes: (endpoint: string, options?: RequestOptions) => Effect.Effect<Uint8Array, CometError>
   /**
-   * `GET <rest>/<endpoint>` as a byte Stream, for large downloads: never buffered whole. A
-   * failure before the first byte is retried; a body cut short fails the stream with a
-   * `TransportError` ("truncated").
+   * `GET <rest>/<endpoint>` as a byte Stream, for large downloads: never buffered whole, one
+   * chunk per element. The opening is retried; a body that breaks off in the middle resumes
+   * (`Range: bytes=N-`, or read again with the first N bytes skipped) so every byte arrives
+   * exactly once, within `maxRetries` and the retry budget for failures without progress; what
+   * cannot be completed fails the stream with a `TransportError` ("truncated", "timeout").
    */
   readonly stream: (endpoint: string, options?: RequestOptions) => Stream.Stream<Uint8Array, CometError>
+  /**
+   * The same download as {@link stream}, opened for reading in plain code (`download.next()`):
+   * what the Promise facade iterates, with no Effect step per chunk. Resolves once the first
+   * bytes arrived; `cancel()` closes the connection and frees its permit.
+   */
+  readonly open: (endpoint: string, options?: RequestOptions) => Effect.Effect<Download, CometError>
   /**
    * `GET <root>/clientlib/isAlive/ver`, sent without the API key: the backend version
    * (comet-rest-v2.md §1.6).
@@ -83,6 +91,23 @@ export interface CometHttpShape {
   readonly restUrl: string
   /** Drop every cached response (a no-op when the cache is off). */
   readonly clearCache: Effect.Effect<void>
+}
+
+/**
+ * An open download (see `CometHttpShape.open`).
+ *
+ * @since 0.1.0
+ */
+export interface Download {
+  /**
+   * The next chunk of bytes, or `null` at the end; rejects with the typed `CometError` when the
+   * download fails (after its resumes). After `null`, a rejection or `cancel()`, resolves `null`.
+   */
+  readonly next: () => Promise<Uint8Array | null>
+  /** End the download now: the connection is closed and its permit released. Idempotent. */
+  readonly cancel: () => void
+  /** The body's total length in bytes when the server announced it, else null. */
+  readonly length: number | null
 }
 
 /**
@@ -116,13 +141,15 @@ export interface CometHttpSettings {
   /** The largest backoff delay. A Retry-After may ask for more. Default 20 s. */
   readonly retryMaxDelay?: Duration.DurationInput | undefined
   /**
-   * The largest body `get`, `post` and `getBytes` read into memory; a larger Content-Length (or
-   * body) fails with `TransportError` "too-large". `stream` has no limit. Default 2 GiB.
+   * The largest body `get`, `post` and `getBytes` read into memory, counted on the decoded
+   * bytes as they arrive: a larger Content-Length, or a body (compressed or not) that grows past
+   * it, fails at once with `TransportError` "too-large", the connection closed and nothing
+   * retried. `stream` has no limit. Default 2 GiB.
    */
   readonly maxBodyBytes?: number | undefined
   /**
-   * The largest JSON body `get` and `post` read (at most `maxBodyBytes`); a larger
-   * Content-Length (or body) fails with `TransportError` "too-large" before anything is parsed.
+   * The largest JSON body `get` and `post` read (at most `maxBodyBytes`), counted as
+   * `maxBodyBytes` is: past it, `TransportError` "too-large" before anything is parsed.
    * Default 256 MiB: Comet's largest JSON answers are a few tens of MB, and JavaScript cannot
    * hold a string over about 512 MiB at all.
    */
@@ -130,9 +157,10 @@ export interface CometHttpSettings {
   /** How the client-side rate limit counts: `token-bucket` (default) or `fixed-window`. */
   readonly rateLimitAlgorithm?: "token-bucket" | "fixed-window" | undefined
   /**
-   * Ask `FetchHttpClient` not to follow redirects (`redirect: "manual"`, merged into any
-   * `FetchHttpClient.RequestInit` in the context), so a redirect fails with `TransportError`
-   * "redirect" instead of being followed. Any 3xx is refused whatever the client. Default true.
+   * Ask the transport not to follow redirects itself (`redirect: "manual"` for fetch, merged into
+   * any `FetchHttpClient.RequestInit` in the context): CometHttp follows a redirect within the
+   * configured server's origin (at most 5 per attempt) and refuses one to another host with
+   * `TransportError` "redirect", so the key never leaves that server. Default true.
    */
   readonly manualRedirects?: boolean | undefined
 }

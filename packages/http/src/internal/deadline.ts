@@ -42,9 +42,11 @@ export interface SharedDeadline {
   readonly join: (deadline: Deadline | null) => void
 }
 
+const NO_DEADLINE: SharedDeadline = { deadline: null, join: () => {} }
+
 /** The shared deadline of a request its first caller (with `first`) starts. */
 export const shareDeadline = (first: Deadline | null): SharedDeadline => {
-  if (first === null) return { deadline: null, join: () => {} }
+  if (first === null) return NO_DEADLINE
   const callers: Array<Deadline> = [first]
   let unbounded = false
   return {

@@ -58,6 +58,30 @@ export class Permits {
   /** Give a permit back: to the longest waiter if there is one. */
   readonly release: Effect.Effect<void> = Effect.sync(() => this.releaseUnsafe())
 
+  /**
+   * Wait for a permit from plain code: `granted` is called (maybe at once) when this caller holds
+   * one. The returned function withdraws a waiting caller; once granted, give the permit back
+   * with {@link releaseNow}.
+   */
+  acquire(granted: () => void): () => void {
+    const waiter: Waiter = { resume: () => granted(), granted: false }
+    if (this.free > 0 && this.waiting.size === 0) {
+      this.free--
+      waiter.granted = true
+      granted()
+      return () => {}
+    }
+    this.waiting.add(waiter)
+    return () => {
+      if (!waiter.granted) this.waiting.delete(waiter)
+    }
+  }
+
+  /** {@link release}, from plain code (a download ending outside any fiber). */
+  releaseNow(): void {
+    this.releaseUnsafe()
+  }
+
   private releaseUnsafe(): void {
     const next = this.waiting.values().next()
     if (next.done === true) {

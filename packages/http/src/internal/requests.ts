@@ -10,6 +10,7 @@ import {
   BackendVersion,
   type CometError,
   Decode,
+  type DecodeError,
   errorFromResponse,
   InvalidArgument,
   type ResolvedConfig
@@ -20,12 +21,13 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type * as Schema from "effect/Schema"
 import type { Attempts } from "./attempt.js"
-import { errorBodyShape, parseJson } from "./body.js"
+import { errorBodyShape } from "./body.js"
 import type { CometHttpShape, RequestOptions } from "./contract.js"
 import type { WithRetries } from "./retry.js"
 import type { Shared, Sharing } from "./sharing.js"
 import type { StatsRecorder } from "./stats.js"
-import { type Kind, type Target, type Targets, VERSION_ENDPOINT } from "./target.js"
+import { type Target, type Targets, VERSION_ENDPOINT } from "./target.js"
+import { traced } from "./tracing.js"
 
 /** What the buffered operations of one instance are built from. */
 export interface RequestsContext {
@@ -47,51 +49,53 @@ export const makeRequests = (
   const { target, version: versionTarget } = ctx.targets
   const { bufferedAttempt } = attempts
 
-  /** Fetch a JSON or bytes body with retries. */
-  const fetchShared = (t: Target, kind: Kind, timeout: Duration.Duration): Effect.Effect<Shared, CometError> =>
-    withRetries(t, (attempt) => bufferedAttempt(t, kind, attempt, timeout)).pipe(
-      Effect.flatMap(
-        (bytes): Effect.Effect<Shared, CometError> =>
-          kind === "bytes"
-            ? Effect.succeed({ kind: "bytes", bytes })
-            : Either.match(parseJson(t.endpoint, bytes, apiKey), {
-                onLeft: (e) => Effect.fail(e),
-                onRight: ({ value, text }) => Effect.succeed({ kind: "json", value, text, size: bytes.length })
-              })
-      )
-    )
+  /** Fetch a JSON (parsed) or bytes body with retries. */
+  const fetchShared = (t: Target, timeout: Duration.Duration): Effect.Effect<Shared, CometError> =>
+    withRetries(t, (attempt) => bufferedAttempt(t, attempt, timeout))
 
   const logical = <A>(
     t: Target,
-    kind: Kind,
     options: RequestOptions | undefined,
     defaultTimeout: Duration.Duration,
     finish: (shared: Shared, copy: boolean) => Effect.Effect<A, CometError>
   ): Effect.Effect<A, CometError> =>
     sharing
       .obtain(t, options, () =>
-        fetchShared(t, kind, options?.timeout === undefined ? defaultTimeout : Duration.decode(options.timeout))
+        fetchShared(t, options?.timeout === undefined ? defaultTimeout : Duration.decode(options.timeout))
       )
       .pipe(
         Effect.flatMap(({ shared, copy }) => finish(shared, copy)),
         Effect.tapError(() => Effect.sync(() => stats.failure(t.endpoint)))
       )
 
-  const span =
-    (name: string, endpoint: string, method: string) =>
-    <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-      Effect.withSpan(self, name, {
-        kind: "client",
-        captureStackTrace: false,
-        attributes: { "comet.endpoint": endpoint, "http.request.method": method }
-      })
+  const span = (name: string, endpoint: string, method: string) =>
+    traced(name, () => ({ "comet.endpoint": endpoint, "http.request.method": method }))
+
+  /** One decoder per Schema and endpoint, built on first use (not per call). */
+  const decoders = new WeakMap<object, Map<string, ReturnType<typeof Decode.decodeWire>>>()
+  const decoderOf = <A, I>(
+    schema: Schema.Schema<A, I, never>,
+    endpoint: string
+  ): ((value: unknown, body?: string, apiKey?: string) => Effect.Effect<A, DecodeError>) => {
+    let byEndpoint = decoders.get(schema)
+    if (byEndpoint === undefined) {
+      byEndpoint = new Map()
+      decoders.set(schema, byEndpoint)
+    }
+    let decoder = byEndpoint.get(endpoint)
+    if (decoder === undefined) {
+      decoder = Decode.decodeWire(schema, endpoint)
+      byEndpoint.set(endpoint, decoder)
+    }
+    return decoder as (value: unknown, body?: string, apiKey?: string) => Effect.Effect<A, DecodeError>
+  }
 
   /** Decode a shared JSON body with the caller's Schema. */
   const decodeShared =
     <A, I>(t: Target, schema: Schema.Schema<A, I, never>) =>
     (shared: Shared): Effect.Effect<A, CometError> => {
       if (shared.kind !== "json") return Effect.dieMessage("CometHttp: a bytes body reached a JSON decoder")
-      return Decode.decodeWire(schema, t.endpoint)(shared.value, shared.text, apiKey).pipe(
+      return decoderOf(schema, t.endpoint)(shared.value, shared.text, apiKey).pipe(
         Effect.catchAll((decodeError): Effect.Effect<A, CometError> => {
           const errorBody = errorBodyShape(shared.value)
           if (errorBody === null) return Effect.fail(decodeError)
@@ -123,9 +127,7 @@ export const makeRequests = (
       Either.match(target("GET", endpoint, options?.params, undefined, "application/json", "json"), {
         onLeft: invalid<A>,
         onRight: (t) =>
-          logical(t, "json", options, cfg.timeout, decodeShared(t, schema)).pipe(
-            span("CometHttp.get", t.endpoint, "GET")
-          )
+          logical(t, options, cfg.timeout, decodeShared(t, schema)).pipe(span("CometHttp.get", t.endpoint, "GET"))
       })
     )
 
@@ -160,9 +162,7 @@ export const makeRequests = (
     return Either.match(target("POST", endpoint, options?.params, text, "application/json", "json"), {
       onLeft: invalid<A>,
       onRight: (t) =>
-        logical(t, "json", options, cfg.timeout, decodeShared(t, schema)).pipe(
-          span("CometHttp.post", t.endpoint, "POST")
-        )
+        logical(t, options, cfg.timeout, decodeShared(t, schema)).pipe(span("CometHttp.post", t.endpoint, "POST"))
     })
   }
 
@@ -171,9 +171,9 @@ export const makeRequests = (
       Either.match(target("GET", endpoint, options?.params, undefined, "*/*", "bytes"), {
         onLeft: invalid<Uint8Array>,
         onRight: (t) =>
-          logical(t, "bytes", options, cfg.downloadTimeout, (shared, copy) =>
+          logical(t, options, cfg.downloadTimeout, (shared, copy) =>
             shared.kind === "bytes"
-              ? Effect.succeed(copy ? shared.bytes.slice() : shared.bytes)
+              ? Effect.succeed(copy ? new Uint8Array(shared.bytes) : shared.bytes)
               : Effect.dieMessage("CometHttp: a JSON body reached getBytes")
           ).pipe(span("CometHttp.getBytes", t.endpoint, "GET"))
       })
@@ -181,7 +181,6 @@ export const makeRequests = (
 
   const backendVersion: Effect.Effect<BackendVersion, CometError> = logical(
     versionTarget,
-    "json",
     undefined,
     cfg.timeout,
     decodeShared(versionTarget, BackendVersion)

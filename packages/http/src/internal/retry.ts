@@ -8,18 +8,19 @@
  */
 import { type CometError, isRetryable, type RetryStop, withRetryStop } from "@comet-ts/core"
 import * as Clock from "effect/Clock"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as FiberRef from "effect/FiberRef"
 import * as Random from "effect/Random"
 import type { AttemptFailure } from "./attempt.js"
+import type { Closing } from "./closing.js"
 import { CurrentDeadline } from "./deadline.js"
 import { retriesFor } from "./network.js"
-import { type GateTicket, type RateGate, Refused, ticketFor } from "./rateLimit.js"
+import { type GateTicket, type RateGate, ticketFor } from "./rateLimit.js"
 import type { Resolved } from "./settings.js"
 import type { StatsRecorder } from "./stats.js"
 import type { Target } from "./target.js"
+import { annotate } from "./tracing.js"
 
 /** The cause a retry is counted under in the stats: `"429"`, `"503"`, `"timeout"`, … */
 const retryCause = (f: AttemptFailure): string => {
@@ -43,7 +44,12 @@ export type WithRetries = <A>(
 ) => Effect.Effect<A, CometError>
 
 /** The retry policy of one client instance, counting retries in its stats and telling its rate gate each answer. */
-export const makeRetries = (settings: Resolved, stats: StatsRecorder, gate: RateGate): WithRetries => {
+export const makeRetries = (
+  settings: Resolved,
+  stats: StatsRecorder,
+  gate: RateGate,
+  closing: Closing
+): WithRetries => {
   const cfg = settings.config
 
   const backoff = (retry: number): Effect.Effect<number> =>
@@ -51,20 +57,19 @@ export const makeRetries = (settings: Resolved, stats: StatsRecorder, gate: Rate
       Math.round(Math.min(settings.maxDelayMillis, settings.baseDelayMillis * 2 ** (retry - 1) * (0.8 + 0.4 * r)))
     )
 
-  /** Tell the gate how the server answered (nothing when no answer came). */
-  const report = (ticket: GateTicket, failure: AttemptFailure | null, waitMillis: number) =>
-    failure === null || (failure.status !== null && failure.status !== 429)
-      ? gate.accepted(ticket)
-      : failure.status === 429
-        ? gate.throttled(ticket, failure.retryAfterMillis ?? waitMillis)
-        : Effect.void
+  /** Tell the gate how the server answered a failed attempt (nothing when no answer came). */
+  const report = (ticket: GateTicket, failure: AttemptFailure, waitMillis: number): Effect.Effect<void> => {
+    if (failure.status === 429) return gate.throttled(ticket, failure.retryAfterMillis ?? waitMillis)
+    if (failure.status !== null) gate.accepted(ticket)
+    return Effect.void
+  }
 
   /**
    * Run attempts until one succeeds, a failure is not retryable, the retries allowed were made
    * (`maxRetries`, fewer for a connection that cannot be made), or the next wait (backoff, at
    * least any Retry-After) would pass the retry budget or the call's deadline — then fail at once
-   * with the last error, saying which limit ended it. Every attempt passes the rate gate, which
-   * learns from every answer.
+   * with the last error, saying which limit ended it. Every attempt first passes the rate gate,
+   * which learns from every answer; every wait ends at once when the client closes.
    */
   const withRetries = <A>(t: Target, run: (attempt: number) => Effect.Effect<A, AttemptFailure>) =>
     Effect.gen(function* () {
@@ -81,24 +86,28 @@ export const makeRetries = (settings: Resolved, stats: StatsRecorder, gate: Rate
       while (true) {
         const [notAfter, limit] = limits()
         const ticket = ticketFor(t.endpoint, attempt, notAfter, limit)
+        const sleep = (millis: number) => closing.sleep(millis, t.endpoint, attempt - 1)
+        const admitted = yield* Effect.either(gate.admit(ticket, sleep))
+        if (Either.isLeft(admitted)) {
+          const refused = admitted.left
+          // the client-wide wait after a 429 would pass the limit: this attempt is not sent
+          return yield* Effect.fail(
+            refused._tag === "RateLimited" && last !== null ? withRetryStop(last, ticket.limit) : refused
+          )
+        }
         deadline?.count(1)
-        const result = yield* Effect.either(gate.run(ticket, run(attempt)))
+        const result = yield* Effect.either(run(attempt))
         if (Either.isRight(result)) {
-          yield* report(ticket, null, 0)
-          yield* Effect.annotateCurrentSpan({ "comet.attempts": attempt, "http.response.status_code": 200 })
+          gate.accepted(ticket)
+          yield* annotate({ "comet.attempts": attempt, "http.response.status_code": 200 })
           return result.right
         }
         const failure = result.left
-        if (failure instanceof Refused) {
-          // the client-wide wait after a 429 would pass the limit: this attempt was never sent
-          deadline?.count(-1)
-          return yield* Effect.fail(last === null ? failure.error : withRetryStop(last, ticket.limit))
-        }
         last = failure.error
         const delay = yield* backoff(attempt)
         const wait = failure.retryAfterMillis === null ? delay : Math.max(delay, failure.retryAfterMillis)
         yield* report(ticket, failure, delay)
-        yield* Effect.annotateCurrentSpan({
+        yield* annotate({
           "comet.attempts": attempt,
           ...(failure.status === null ? {} : { "http.response.status_code": failure.status }),
           "comet.error": failure.error._tag
@@ -115,7 +124,7 @@ export const makeRetries = (settings: Resolved, stats: StatsRecorder, gate: Rate
         yield* Effect.logDebug("CometHttp: retrying").pipe(
           Effect.annotateLogs({ endpoint: t.endpoint, cause, attempt, waitMillis: wait })
         )
-        yield* Effect.sleep(Duration.millis(wait))
+        yield* sleep(wait)
         stats.retry(t.endpoint, cause)
         attempt++
       }

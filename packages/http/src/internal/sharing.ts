@@ -8,7 +8,9 @@ import type { CometError } from "@comet-ts/core"
 import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as FiberId from "effect/FiberId"
 import * as FiberRef from "effect/FiberRef"
 import type * as Scope from "effect/Scope"
 import type { RequestOptions } from "./contract.js"
@@ -17,6 +19,7 @@ import { LruCache } from "./lru.js"
 import type { Resolved } from "./settings.js"
 import type { StatsRecorder } from "./stats.js"
 import type { Target } from "./target.js"
+import { annotate } from "./tracing.js"
 
 /** What a finished JSON or bytes request shares between coalesced callers and the cache. */
 export type Shared =
@@ -24,8 +27,13 @@ export type Shared =
   | { readonly kind: "bytes"; readonly bytes: Uint8Array }
 
 interface InFlight {
-  readonly deferred: Deferred.Deferred<Shared, CometError>
+  /** Made when the first caller joins (a request nobody joins needs none). */
+  deferred: Deferred.Deferred<Shared, CometError> | undefined
+  /** The caller that sent the request is still waiting for it. */
+  leading: boolean
+  /** The request sent again for the callers still waiting after the first one went away. */
   fiber: Fiber.RuntimeFiber<Shared, CometError> | undefined
+  /** Callers that joined and still wait. */
   waiters: number
   /** The deadline it runs under: the latest of its callers'. */
   readonly deadline: SharedDeadline
@@ -53,54 +61,87 @@ export const makeSharing = (settings: Resolved, stats: StatsRecorder, layerScope
   const cache = settings.cache === null ? null : new LruCache<Shared>(settings.cache.capacity, settings.cache.ttlMillis)
 
   /**
-   * Identical GETs in flight share one request. It runs in its own fiber (in the layer's
-   * scope) and is interrupted — aborting the HTTP request — when its last waiter goes away.
+   * Identical GETs in flight share one request. The first caller sends it in its own fiber, so
+   * a request nobody joins costs no extra fiber; callers that come while it is in flight wait
+   * for its result. If the first caller goes away (interrupted) while others still wait, the
+   * request is sent again for them in a fiber of the layer's scope, which is interrupted —
+   * aborting the HTTP request — when the last of them goes away.
    */
-  const coalesce = (key: string, run: Effect.Effect<Shared, CometError>) =>
-    Effect.uninterruptibleMask((restore) =>
-      Effect.gen(function* () {
-        let entry = inflight.get(key)
-        let joined = false
-        const deadline = yield* FiberRef.get(CurrentDeadline)
-        if (entry === undefined) {
-          const deferred = yield* Deferred.make<Shared, CometError>()
-          const created: InFlight = { deferred, fiber: undefined, waiters: 0, deadline: shareDeadline(deadline) }
-          inflight.set(key, created)
-          created.fiber = yield* run.pipe(
-            Effect.locally(CurrentDeadline, created.deadline.deadline),
-            Effect.interruptible,
-            Effect.onExit((exit) =>
-              Effect.suspend(() => {
-                if (inflight.get(key) === created) inflight.delete(key)
-                return Deferred.done(deferred, exit)
-              })
-            ),
-            Effect.forkIn(layerScope)
-          )
-          entry = created
-        } else {
-          entry.deadline.join(deadline)
-          joined = true
-          stats.coalescedJoin()
-          yield* Effect.annotateCurrentSpan("comet.coalesced", true)
-        }
-        const e = entry
-        e.waiters++
-        const shared = yield* restore(Deferred.await(e.deferred)).pipe(
-          Effect.onExit(() =>
-            Effect.suspend(() => {
-              e.waiters--
-              if (e.waiters === 0 && inflight.get(key) === e) {
-                inflight.delete(key)
-                return e.fiber === undefined ? Effect.void : Fiber.interrupt(e.fiber)
-              }
-              return Effect.void
-            })
-          )
-        )
-        return { shared, joined }
-      })
-    )
+  const coalesce = (
+    key: string,
+    run: Effect.Effect<Shared, CometError>
+  ): Effect.Effect<{ readonly shared: Shared; readonly joined: boolean }, CometError> =>
+    Effect.suspend(() => {
+      const existing = inflight.get(key)
+      return existing === undefined ? lead(key, run) : join(key, existing)
+    })
+
+  /** Settle an entry with how its request ended, and take it out of the table. */
+  const settle = (key: string, entry: InFlight, exit: Exit.Exit<Shared, CometError>): Effect.Effect<void> =>
+    Effect.suspend(() => {
+      if (inflight.get(key) === entry) inflight.delete(key)
+      return entry.deferred === undefined ? Effect.void : Deferred.done(entry.deferred, exit)
+    })
+
+  const lead = (key: string, run: Effect.Effect<Shared, CometError>) =>
+    Effect.flatMap(FiberRef.get(CurrentDeadline), (deadline) => {
+      const entry: InFlight = {
+        deferred: undefined,
+        leading: true,
+        fiber: undefined,
+        waiters: 0,
+        deadline: shareDeadline(deadline)
+      }
+      inflight.set(key, entry)
+      // with a deadline, it runs under the latest of its callers' (joining callers extend it)
+      const shared = deadline === null ? run : Effect.locally(run, CurrentDeadline, entry.deadline.deadline)
+      return shared.pipe(
+        Effect.onExit((exit): Effect.Effect<void> => {
+          entry.leading = false
+          if (Exit.isInterrupted(exit) && entry.waiters > 0 && inflight.get(key) === entry) {
+            // others still wait: send it again for them, in a fiber of its own
+            return Effect.flatMap(
+              Effect.forkIn(
+                // forked from a finalizer: made interruptible again, or the last waiter could not stop
+                // it; it runs for the callers left, each bounded by its own deadline
+                Effect.onExit(Effect.interruptible(Effect.locally(run, CurrentDeadline, null)), (e) =>
+                  settle(key, entry, e)
+                ),
+                layerScope
+              ),
+              (fiber) =>
+                Effect.sync(() => {
+                  entry.fiber = fiber
+                })
+            )
+          }
+          return settle(key, entry, exit)
+        }),
+        Effect.map((shared) => ({ shared, joined: false }))
+      )
+    })
+
+  const join = (key: string, entry: InFlight) =>
+    Effect.flatMap(FiberRef.get(CurrentDeadline), (deadline) => {
+      stats.coalescedJoin()
+      entry.deadline.join(deadline)
+      entry.deferred ??= Deferred.unsafeMake<Shared, CometError>(FiberId.none)
+      entry.waiters++
+      return annotate({ "comet.coalesced": true }).pipe(
+        Effect.zipRight(Deferred.await(entry.deferred)),
+        Effect.onExit(() =>
+          Effect.suspend(() => {
+            entry.waiters--
+            if (entry.waiters === 0 && !entry.leading && inflight.get(key) === entry) {
+              inflight.delete(key)
+              return entry.fiber === undefined ? Effect.void : Fiber.interrupt(entry.fiber)
+            }
+            return Effect.void
+          })
+        ),
+        Effect.map((shared) => ({ shared, joined: true }))
+      )
+    })
 
   const sizeOf = (s: Shared): number => (s.kind === "bytes" ? s.bytes.length : s.size)
 
@@ -113,29 +154,34 @@ export const makeSharing = (settings: Resolved, stats: StatsRecorder, layerScope
     options: RequestOptions | undefined,
     fetch: () => Effect.Effect<Shared, CometError>
   ): Effect.Effect<{ readonly shared: Shared; readonly copy: boolean }, CometError> =>
-    Effect.gen(function* () {
+    Effect.suspend(() => {
       stats.request(t.endpoint, cfg.baseUrl)
-      const useCache = cache !== null && options?.cacheable === true
-      if (useCache) {
+      const shared = t.method === "GET" || options?.readOnly === true
+      if (cache === null || options?.cacheable !== true) {
+        // the common path: no cache involved
+        return shared
+          ? Effect.map(coalesce(t.key, fetch()), ({ shared, joined }) => ({ shared, copy: joined }))
+          : Effect.map(fetch(), (s) => ({ shared: s, copy: false }))
+      }
+      return Effect.gen(function* () {
         const hit = cache.get(t.key, yield* Clock.currentTimeMillis)
         if (hit !== undefined) {
           stats.cacheHit()
-          yield* Effect.annotateCurrentSpan("comet.cache", "hit")
+          yield* annotate({ "comet.cache": "hit" })
           return { shared: hit, copy: true }
         }
-      }
-      const run = fetch()
-      const { shared, joined } =
-        t.method === "GET" || options?.readOnly === true
-          ? yield* coalesce(t.key, run)
-          : { shared: yield* run, joined: false }
-      if (useCache && settings.cache !== null && sizeOf(shared) <= settings.cache.maxEntryBytes) {
-        // bytes are copied (callers may write to theirs); JSON keeps the parsed value only
-        const stored: Shared =
-          shared.kind === "bytes" ? { kind: "bytes", bytes: shared.bytes.slice() } : { ...shared, text: undefined }
-        cache.set(t.key, stored, yield* Clock.currentTimeMillis)
-      }
-      return { shared, copy: joined }
+        const run = fetch()
+        const got = shared ? yield* coalesce(t.key, run) : { shared: yield* run, joined: false }
+        if (settings.cache !== null && sizeOf(got.shared) <= settings.cache.maxEntryBytes) {
+          // bytes are copied (callers may write to theirs); JSON keeps the parsed value only
+          const stored: Shared =
+            got.shared.kind === "bytes"
+              ? { kind: "bytes", bytes: new Uint8Array(got.shared.bytes) }
+              : { ...got.shared, text: undefined }
+          cache.set(t.key, stored, yield* Clock.currentTimeMillis)
+        }
+        return { shared: got.shared, copy: got.joined }
+      })
     })
 
   return { obtain, clearCache: Effect.sync(() => cache?.clear()) }

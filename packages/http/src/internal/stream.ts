@@ -1,176 +1,471 @@
 /**
- * `CometHttp.stream`: large downloads as a byte Stream, never buffered whole. The opening
- * attempt (permit, token, request, first bytes) is retried; the permit and the open body are
- * held until the stream ends; a body cut short or stalled fails the stream with a
- * `TransportError` ("truncated", "timeout").
+ * Downloads: `CometHttp.open` gives a `Download` read in plain code straight from the
+ * transport's body (one chunk per `next()`, byte counting and the Content-Length check inline,
+ * an idle timer touched per chunk instead of a timeout per pull), and `CometHttp.stream` is the
+ * same as an Effect `Stream`, one chunk at a time. The opening (permit, token, request, first
+ * bytes) is retried under the retry policy; the permit is held until the body ends.
+ *
+ * A body that breaks off in the middle resumes: the request is sent again with
+ * `Range: bytes=N-` (with `If-Range` when the first answer named a validator); a 206 continues
+ * from N, a 200 is read again from the start and its first N bytes skipped, so the consumer
+ * gets every byte exactly once. Failures after a resume that got no new byte are bounded by
+ * `maxRetries` and the retry budget, as any request; a resume that brought new bytes starts a
+ * fresh count (a long download may break more than `maxRetries` times, each time further on).
  *
  * @internal
  */
-import { type CometError, TransportError } from "@comet-ts/core"
-import * as Chunk from "effect/Chunk"
-import * as Clock from "effect/Clock"
+import { type CometError, DecodeError, TransportError } from "@comet-ts/core"
+import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
-import * as Scope from "effect/Scope"
+import * as Runtime from "effect/Runtime"
 import * as Stream from "effect/Stream"
-import { type AttemptContext, AttemptFailure, type Attempts } from "./attempt.js"
-import { declaredLength, describe, lengthIsCheckable } from "./body.js"
-import type { CometHttpShape, RequestOptions } from "./contract.js"
+import { type AttemptContext, AttemptFailure, type Attempts, INTERRUPTED, millisOf, TIMEOUT } from "./attempt.js"
+import { checkableLength } from "./body.js"
+import type { RequestOptions } from "./contract.js"
 import type { WithRetries } from "./retry.js"
 import type { Target, Targets } from "./target.js"
+import type { IdleTimer } from "./timers.js"
+import type { WireResponse } from "./transport.js"
 
-/** Build `stream` over one instance's attempts and retry policy. */
-export const makeStream = (
-  ctx: AttemptContext,
-  targets: Targets,
-  attempts: Attempts,
-  withRetries: WithRetries
-): CometHttpShape["stream"] => {
-  const { settings, scrub, permits, takeToken, stats } = ctx
-  const cfg = settings.config
-  const { target } = targets
-  const { execute, checkStatus, timeoutFailure, attemptSpan } = attempts
+/**
+ * An open download: `next()` gives the next chunk, or null at the end, and rejects with the
+ * typed `CometError` when it fails; `cancel()` ends it (closing the connection and releasing
+ * the permit). Never both: after null, a rejection or `cancel()`, `next()` resolves null.
+ */
+export interface Download {
+  readonly next: () => Promise<Uint8Array | null>
+  readonly cancel: () => void
+  /** The body's total length when the server announced it, else null. */
+  readonly length: number | null
+}
 
-  interface Opened {
-    readonly first: Chunk.Chunk<Uint8Array>
-    readonly rest: Effect.Effect<Chunk.Chunk<Uint8Array>, Option.Option<CometError>> | null
-    readonly attempt: number
+/** One open response of a download, and what it holds. */
+interface Open {
+  readonly response: WireResponse
+  readonly controller: AbortController
+  /** The first chunk past the bytes already delivered (null: the body ended there). */
+  readonly first: Uint8Array | null
+  /** The bytes this response must reach (the whole body's length), or null. */
+  readonly total: number | null
+  /** Bytes of this response read so far (skipped ones included). */
+  read: number
+  /** The offset this response's bytes start at (0 for a 200). */
+  readonly start: number
+  /** Release the permit and count the attempt's end (once). */
+  readonly release: () => void
+  readonly attempt: number
+}
+
+/** What the first answer said about the resource, to keep a resume on the same bytes. */
+interface Identity {
+  readonly validator: string | null
+  readonly total: number | null
+}
+
+const contentRange = (header: string | undefined): { start: number; total: number | null } | null => {
+  if (header === undefined) return null
+  const m = /^\s*bytes\s+(\d+)-(\d+)\/(\d+|\*)\s*$/i.exec(header)
+  if (m === null) return null
+  return { start: Number(m[1]), total: m[3] === "*" ? null : Number(m[3]) }
+}
+
+/** Build `open` and `stream` over one instance's attempts and retry policy. */
+export const makeDownloads = (ctx: AttemptContext, targets: Targets, attempts: Attempts, withRetries: WithRetries) => {
+  const { settings, scrub, permits, takeToken, stats, timers } = ctx
+  /** The downloads open now, ended with an error when the client closes. */
+  const live = new Set<{ readonly close: () => void }>()
+
+  /** End every open download with a failure saying the client was closed. */
+  const closeAll = () => {
+    for (const d of [...live]) d.close()
   }
+  const cfg = settings.config
+  const { send, checkStatus, refuseUnchecked, timeoutFailure, describeError, attemptSpan } = attempts
+
+  const truncated = (t: Target, attempt: number, detail: string) =>
+    new AttemptFailure(
+      new TransportError({ endpoint: t.endpoint, reason: "truncated", detail: scrub(detail), attempts: attempt }),
+      200,
+      null
+    )
 
   /**
-   * One attempt of a streamed download, run in a child of the stream's scope: a permit and a
-   * token are taken, the request sent and the first bytes awaited (the time-to-first-byte
-   * timeout). On success the child scope — and with it the permit and the open body — lives
-   * until the stream ends; on failure it is closed at once.
+   * One opening attempt at `offset` (bytes already delivered): a permit (kept when it opens),
+   * a token, the request (with a Range past the offset when allowed), the status, and the
+   * first new bytes, all within `millis`.
    */
   const openAttempt = (
     t: Target,
     attempt: number,
-    timeout: Duration.Duration,
-    outer: Scope.Scope
-  ): Effect.Effect<Opened, AttemptFailure> =>
-    Effect.gen(function* () {
-      const child = yield* Scope.fork(outer, ExecutionStrategy.sequential)
-      const run = Effect.gen(function* () {
-        yield* Effect.uninterruptibleMask((restore) =>
-          restore(permits.take).pipe(Effect.zipRight(Scope.addFinalizer(child, permits.release)))
-        )
-        yield* takeToken
-        const start = yield* Clock.currentTimeMillis
-        yield* Effect.acquireRelease(
-          Effect.sync(() => stats.attemptStart(t.endpoint)),
-          () =>
-            Effect.flatMap(Clock.currentTimeMillis, (end) =>
-              Effect.sync(() => stats.attemptEnd(t.endpoint, end - start))
-            )
-        )
-        return yield* Effect.gen(function* () {
-          const response = yield* execute(t, attempt)
-          yield* checkStatus(t, response, attempt)
-          const declared = lengthIsCheckable(response.headers) ? declaredLength(response.headers) : null
-          let received = 0
-          const truncated = (detail: string) =>
-            new TransportError({
-              endpoint: t.endpoint,
-              reason: "truncated",
-              detail: scrub(detail),
-              attempts: attempt
-            })
-          const body: Stream.Stream<Uint8Array, CometError> = response.stream.pipe(
-            Stream.catchAll((e) =>
-              e.reason === "EmptyBody"
-                ? Stream.empty
-                : Stream.fail(
-                    truncated(
-                      `the body broke off after ${received} bytes${declared === null ? "" : ` of ${declared}`} (${describe(e.cause)})`
-                    )
+    millis: number,
+    offset: number,
+    identity: Identity | null,
+    ranges: { useRange: boolean }
+  ): Effect.Effect<Open, AttemptFailure> =>
+    attemptSpan<Open>(
+      t,
+      attempt
+    )(
+      Effect.suspend(() => {
+        // the permit is the attempt's from the moment its request starts (it then releases it
+        // itself); before that, a failure or an interruption gives it back here
+        let owned = false
+        const opening = Effect.async<Open, AttemptFailure>((resume) => {
+          const controller = new AbortController()
+          const signal = controller.signal
+          const start = timers.now()
+          stats.attemptStart(t.endpoint)
+          let released = false
+          const release = () => {
+            if (released) return
+            released = true
+            stats.attemptEnd(t.endpoint, timers.now() - start)
+            permits.releaseNow()
+          }
+          const timer = timers.after(millis, () => controller.abort(TIMEOUT))
+          let settled = false
+          const run = async (): Promise<Open> => {
+            const range =
+              ranges.useRange && offset > 0 ? { from: offset, validator: identity?.validator ?? null } : undefined
+            const response = await send(t, attempt, signal, millis, range)
+            await checkStatus(t, response, attempt, range !== undefined)
+            refuseUnchecked(t, response)
+            let skip = offset
+            let begin = 0
+            let total = checkableLength(response)
+            if (response.status === 206) {
+              const cr = contentRange(response.headers["content-range"])
+              if (cr === null || cr.start > offset) {
+                response.body.cancel()
+                ranges.useRange = false
+                throw truncated(
+                  t,
+                  attempt,
+                  `the server answered a resume from byte ${offset} with an unusable Content-Range (${response.headers["content-range"] ?? "none"})`
+                )
+              }
+              begin = cr.start
+              skip = offset - cr.start
+              total = cr.total
+            }
+            if (identity !== null && identity.total !== null && total !== null && total !== identity.total) {
+              response.body.cancel()
+              throw new AttemptFailure(
+                new DecodeError({
+                  endpoint: t.endpoint,
+                  path: "",
+                  detail: `the asset changed while it was downloaded: its length was ${identity.total} bytes, the server now says ${total}; the ${offset} bytes already delivered cannot be completed`,
+                  excerpt: "(not shown)"
+                }),
+                200,
+                null
+              )
+            }
+            let read = 0
+            while (true) {
+              let chunk: Uint8Array | null
+              try {
+                chunk = await response.body.read()
+              } catch (e) {
+                response.body.cancel()
+                if (signal.reason === TIMEOUT) throw timeoutFailure(t, attempt, "no first byte", millis)
+                throw truncated(
+                  t,
+                  attempt,
+                  `the body broke off after ${begin + read}${total === null ? "" : ` of ${total}`} bytes, before any byte past the ${offset} already delivered (${describeError(e)})`
+                )
+              }
+              if (chunk === null) {
+                const have = begin + read
+                if (total !== null && have < total) {
+                  throw truncated(t, attempt, `the body ended after ${have} of the ${total} bytes announced`)
+                }
+                if (have < offset) {
+                  throw truncated(
+                    t,
+                    attempt,
+                    `the body read again ended after ${have} bytes, before the ${offset} already delivered`
                   )
-            ),
-            Stream.tap((chunk) =>
-              Effect.sync(() => {
-                received += chunk.length
-                stats.received(t.endpoint, chunk.length)
-              })
-            ),
-            Stream.concat(
-              Stream.execute(
-                Effect.suspend(() =>
-                  declared !== null && received < declared
-                    ? Effect.fail(
-                        truncated(
-                          `the body ended after ${received} of the ${declared} bytes announced by Content-Length`
-                        )
-                      )
-                    : Effect.void
+                }
+                return { response, controller, first: null, total, read, start: begin, release, attempt }
+              }
+              read += chunk.length
+              stats.received(t.endpoint, chunk.length)
+              if (skip >= chunk.length) {
+                skip -= chunk.length
+                continue
+              }
+              const first = skip > 0 ? chunk.subarray(skip) : chunk
+              return { response, controller, first, total, read, start: begin, release, attempt }
+            }
+          }
+          run().then(
+            (open) => {
+              timer.cancel()
+              settled = true
+              resume(Effect.succeed(open))
+            },
+            (e: unknown) => {
+              timer.cancel()
+              settled = true
+              release()
+              resume(
+                Effect.fail(
+                  e instanceof AttemptFailure ? e : truncated(t, attempt, `the download failed (${describeError(e)})`)
                 )
               )
-            )
+            }
           )
-          const pull = yield* Stream.toPull(body)
-          const first = yield* Effect.either(pull)
-          if (Either.isRight(first)) return { first: first.right, rest: pull, attempt }
-          return yield* Option.match(first.left, {
-            onNone: () => Effect.succeed<Opened>({ first: Chunk.empty(), rest: null, attempt }),
-            onSome: (e) => Effect.fail(new AttemptFailure(e, 200, null))
+          return Effect.sync(() => {
+            timer.cancel()
+            if (!settled) {
+              controller.abort(INTERRUPTED)
+              release()
+            }
           })
-        }).pipe(
-          Effect.timeoutFail({
-            duration: timeout,
-            onTimeout: () => timeoutFailure(t, attempt, timeout, "no first byte")
-          }),
-          attemptSpan(t, attempt)
+        })
+        return Effect.uninterruptibleMask((restore) =>
+          Effect.zipRight(
+            restore(permits.take),
+            restore(
+              Effect.zipRight(
+                takeToken,
+                Effect.suspend(() => {
+                  owned = true
+                  return opening
+                })
+              )
+            ).pipe(Effect.onExit(() => (owned ? Effect.void : permits.release)))
+          )
         )
       })
-      return yield* run.pipe(
-        Scope.extend(child),
-        Effect.onError((cause) => Scope.close(child, Exit.failCause(cause)))
-      )
+    )
+
+  /**
+   * Open a download: the first response is retried under the retry policy; the Download then
+   * reads it and resumes it when it breaks.
+   */
+  const open = (endpoint: string, options?: RequestOptions): Effect.Effect<Download, CometError> =>
+    Effect.suspend(() =>
+      Either.match(targets.target("GET", endpoint, options?.params, undefined, "*/*", "bytes"), {
+        onLeft: (e) => Effect.fail(e),
+        onRight: (t) => openTarget(t, options)
+      })
+    )
+
+  const openTarget = (t: Target, options: RequestOptions | undefined): Effect.Effect<Download, CometError> =>
+    Effect.gen(function* () {
+      const timeout = options?.timeout === undefined ? cfg.downloadTimeout : Duration.decode(options.timeout)
+      const millis = millisOf(timeout)
+      stats.request(t.endpoint, cfg.baseUrl)
+      const runtime = yield* Effect.runtime<never>()
+      const first = yield* withRetries(t, (attempt) =>
+        openAttempt(t, attempt, millis, 0, null, { useRange: false })
+      ).pipe(Effect.tapError(() => Effect.sync(() => stats.failure(t.endpoint))))
+      return downloadOf(t, first, millis, runtime)
     })
 
-  const stream = (endpoint: string, options?: RequestOptions): Stream.Stream<Uint8Array, CometError> =>
-    Either.match(target("GET", endpoint, options?.params, undefined, "*/*", "bytes"), {
-      onLeft: (e) => Stream.fail(e),
-      onRight: (t) => {
-        const timeout = options?.timeout === undefined ? cfg.downloadTimeout : Duration.decode(options.timeout)
-        const opened = Effect.gen(function* () {
-          stats.request(t.endpoint, cfg.baseUrl)
-          const outer = yield* Effect.scope
-          const { first, rest, attempt } = yield* withRetries(t, (attempt) => openAttempt(t, attempt, timeout, outer))
-          const tail =
-            rest === null
-              ? Stream.empty
-              : Stream.repeatEffectChunkOption(
-                  rest.pipe(
-                    Effect.timeoutFail({
-                      duration: timeout,
-                      onTimeout: () =>
-                        Option.some<CometError>(
-                          new TransportError({
-                            endpoint: t.endpoint,
-                            reason: "timeout",
-                            detail: `no data for ${Duration.format(timeout)} in the middle of the body`,
-                            attempts: attempt
-                          })
-                        )
-                    })
-                  )
-                )
-          return Stream.concat(Stream.fromChunk(first), tail)
-        })
-        return Stream.unwrapScoped(opened).pipe(
-          Stream.tapError(() => Effect.sync(() => stats.failure(t.endpoint))),
-          Stream.withSpan("CometHttp.stream", {
-            kind: "client",
-            captureStackTrace: false,
-            attributes: { "comet.endpoint": t.endpoint, "http.request.method": "GET" }
-          })
-        )
+  const downloadOf = (t: Target, initial: Open, millis: number, runtime: Runtime.Runtime<never>): Download => {
+    const etag = initial.response.headers.etag
+    const lastModified = initial.response.headers["last-modified"]
+    const identity: Identity = {
+      validator: etag !== undefined && !etag.startsWith("W/") ? etag : (lastModified ?? null),
+      total: initial.total
+    }
+    let current: Open | null = initial
+    let pending: Uint8Array | null = initial.first
+    let endedAtOpen = initial.first === null
+    let delivered = 0
+    let finished = false
+    const ranges = { useRange: !initial.response.decodedUnchecked }
+    let idle: IdleTimer | null = null
+    let resuming: Fiber.RuntimeFiber<Open, CometError> | null = null
+    let cancelled = false
+    /** Set when the client closed under the download: every read after fails with it. */
+    let closedWith: CometError | null = null
+
+    const closeCurrent = () => {
+      idle?.cancel()
+      idle = null
+      const c = current
+      current = null
+      if (c !== null) {
+        c.response.body.cancel()
+        c.release()
       }
-    })
+    }
 
-  return stream
+    const fail = (error: CometError): never => {
+      finished = true
+      closeCurrent()
+      stats.failure(t.endpoint)
+      throw error
+    }
+
+    const armIdle = (c: Open) => {
+      idle = timers.idle(millis, () => c.controller.abort(TIMEOUT))
+    }
+
+    /** Open again past what was delivered, under a fresh retry count (new bytes arrived since). */
+    const resume = (cause: AttemptFailure): Promise<void> => {
+      closeCurrent()
+      const reason = cause.error._tag === "TransportError" ? cause.error.reason : cause.error._tag
+      stats.retry(t.endpoint, reason)
+      return new Promise<void>((resolve, reject) => {
+        const fiber = Runtime.runFork(runtime)(
+          withRetries(t, (attempt) => openAttempt(t, attempt, millis, delivered, identity, ranges))
+        )
+        resuming = fiber
+        fiber.addObserver((exit) => {
+          resuming = null
+          if (Exit.isSuccess(exit)) {
+            const open = exit.value
+            if (cancelled) {
+              open.response.body.cancel()
+              open.release()
+              return resolve()
+            }
+            current = open
+            pending = open.first
+            endedAtOpen = open.first === null
+            return resolve()
+          }
+          if (Cause.isInterruptedOnly(exit.cause)) return resolve()
+          const failure = Cause.failureOption(exit.cause)
+          reject(Option.isSome(failure) ? failure.value : Cause.squash(exit.cause))
+        })
+      })
+    }
+
+    const next = async (): Promise<Uint8Array | null> => {
+      while (!finished) {
+        if (pending !== null) {
+          const chunk = pending
+          pending = null
+          delivered += chunk.length
+          return chunk
+        }
+        const c = current
+        if (c === null || endedAtOpen) {
+          finished = true
+          closeCurrent()
+          return null
+        }
+        if (idle === null) armIdle(c)
+        const timer = idle as IdleTimer | null
+        let chunk: Uint8Array | null
+        try {
+          if (timer !== null) {
+            timer.active = true
+            timer.touch()
+          }
+          chunk = await c.response.body.read()
+        } catch (e) {
+          if (cancelled) return null
+          const failure =
+            c.controller.signal.reason === TIMEOUT
+              ? timeoutFailure(t, c.attempt, `no data in the middle of the body (after ${delivered} bytes)`, millis)
+              : truncated(
+                  t,
+                  c.attempt,
+                  `the body broke off after ${delivered} bytes${c.total === null ? "" : ` of ${c.total}`} (${describeError(e)})`
+                )
+          try {
+            await resume(failure)
+          } catch (error) {
+            return fail(error as CometError)
+          }
+          continue
+        } finally {
+          if (timer !== null) {
+            timer.active = false
+            timer.touch()
+          }
+        }
+        if (closedWith !== null) throw closedWith
+        if (cancelled) return null
+        if (chunk === null) {
+          const have = c.start + c.read
+          if (c.total !== null && have < c.total) {
+            try {
+              await resume(
+                truncated(
+                  t,
+                  c.attempt,
+                  `the body ended after ${have} of the ${c.total} bytes announced by Content-Length`
+                )
+              )
+            } catch (error) {
+              return fail(error as CometError)
+            }
+            continue
+          }
+          finished = true
+          closeCurrent()
+          return null
+        }
+        c.read += chunk.length
+        stats.received(t.endpoint, chunk.length)
+        delivered += chunk.length
+        return chunk
+      }
+      return null
+    }
+
+    const cancel = () => {
+      if (cancelled) return
+      cancelled = true
+      finished = true
+      live.delete(entry)
+      const f = resuming
+      resuming = null
+      if (f !== null) Runtime.runFork(runtime)(Effect.asVoid(f.interruptAsFork(f.id())))
+      closeCurrent()
+    }
+    const entry = {
+      close: () => {
+        closedWith = new TransportError({
+          endpoint: t.endpoint,
+          reason: "closed",
+          detail: "the client was closed while the download was open",
+          attempts: current?.attempt ?? 1
+        })
+        cancel()
+      }
+    }
+    live.add(entry)
+    return {
+      next: () => (closedWith !== null ? Promise.reject(closedWith) : cancelled ? Promise.resolve(null) : next()),
+      cancel,
+      length: identity.total
+    }
+  }
+
+  /** The download as an Effect Stream: one chunk per element; cancelled when the stream ends early. */
+  const stream = (endpoint: string, options?: RequestOptions): Stream.Stream<Uint8Array, CometError> =>
+    Stream.unwrapScoped(
+      Effect.map(
+        // opening stays interruptible (it may wait for a slow server); once open, the download
+        // is cancelled when the stream's scope closes
+        Effect.uninterruptibleMask((restore) =>
+          Effect.tap(restore(open(endpoint, options)), (d) => Effect.addFinalizer(() => Effect.sync(d.cancel)))
+        ),
+        (d) =>
+          Stream.repeatEffectOption(
+            Effect.async<Uint8Array, Option.Option<CometError>>((resume) => {
+              d.next().then(
+                (chunk) => resume(chunk === null ? Effect.fail(Option.none()) : Effect.succeed(chunk)),
+                (e: unknown) => resume(Effect.fail(Option.some(e as CometError)))
+              )
+            })
+          )
+      )
+    )
+
+  return { open, stream, closeAll }
 }

@@ -27,6 +27,8 @@ export interface Target {
   readonly body: string | undefined
   readonly auth: boolean
   readonly accept: string
+  /** How the body is kept: parsed JSON, or bytes (downloads: asked uncompressed). */
+  readonly kind: Kind
   /** Cache and coalescing key (never contains the key itself). */
   readonly key: string
 }
@@ -48,23 +50,27 @@ export interface Targets {
 export const makeTargets = (cfg: ResolvedConfig): Targets => {
   const fingerprint = Hash.string(`${cfg.baseUrl}\u0000${Redacted.value(cfg.apiKey)}`).toString(36)
 
-  const target: Targets["target"] = (method, endpoint, params, body, accept, kind) =>
-    Either.gen(function* () {
-      const path = yield* validateEndpoint(endpoint)
-      const entries = yield* paramEntries(params)
-      const query = yield* encodeQuery(entries)
-      const url = `${cfg.restUrl}${path}${query.length === 0 ? "" : `?${query}`}`
-      return {
-        method,
-        endpoint: path,
-        url,
-        params: Object.fromEntries(entries),
-        body,
-        auth: true,
-        accept,
-        key: [fingerprint, cfg.baseUrl, kind, method, path, canonicalQuery(entries), body ?? ""].join("\u0000")
-      }
+  const target: Targets["target"] = (method, endpoint, params, body, accept, kind) => {
+    const path = validateEndpoint(endpoint)
+    if (Either.isLeft(path)) return Either.left(path.left)
+    const entries = paramEntries(params)
+    if (Either.isLeft(entries)) return Either.left(entries.left)
+    const query = encodeQuery(entries.right)
+    if (Either.isLeft(query)) return Either.left(query.left)
+    return Either.right({
+      method,
+      endpoint: path.right,
+      url: `${cfg.restUrl}${path.right}${query.right.length === 0 ? "" : `?${query.right}`}`,
+      params: Object.fromEntries(entries.right),
+      body,
+      auth: true,
+      accept,
+      kind,
+      key: [fingerprint, cfg.baseUrl, kind, method, path.right, canonicalQuery(entries.right), body ?? ""].join(
+        "\u0000"
+      )
     })
+  }
 
   const version: Target = {
     method: "GET",
@@ -74,6 +80,7 @@ export const makeTargets = (cfg: ResolvedConfig): Targets => {
     body: undefined,
     auth: false,
     accept: "application/json",
+    kind: "json",
     key: [fingerprint, cfg.baseUrl, "json", "GET", VERSION_ENDPOINT].join("\u0000")
   }
 

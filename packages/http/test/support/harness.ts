@@ -3,6 +3,9 @@
  * `FetchHttpClient`), a CometHttp instance wired to it, and capture of every span and log line
  * so each test can check that the API key never leaks.
  */
+
+import { Readable } from "node:stream"
+import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib"
 import type { ConfigurationError } from "@comet-ts/core"
 import { FetchHttpClient, HttpClient, HttpClientError, HttpClientResponse } from "@effect/platform"
 import { assert } from "@effect/vitest"
@@ -21,7 +24,10 @@ import {
   Tracer
 } from "effect"
 import { CometHttp, type CometHttpOptions, type CometHttpShape } from "../../src/CometHttp.js"
+import { fetchTransport } from "../../src/internal/transportFetch.js"
+import { type RequestFunction, undiciTransport } from "../../src/internal/transportUndici.js"
 import { RequestStats, type RequestStatsShape } from "../../src/RequestStats.js"
+import { Transport } from "../../src/Transport.js"
 
 /** The API key of every test. It must reach the fake server and nothing else. */
 export const KEY = "tk_9f8e7d6c5b4a3210SECRET"
@@ -262,32 +268,138 @@ const spanTexts = (span: Tracer.Span): Array<string> => {
 }
 
 /**
- * Run a scenario against a fresh CometHttp instance talking to `handler`, with span and log
- * capture. Afterwards the key must appear in no span (name, attribute or failure), no log line
- * and not in the result, while the fake server must have received it (so the check is not
- * vacuous) whenever an authenticated request was made.
+ * The transports the behaviour tests run over: the `HttpClient` adapter (a mock client), the
+ * `fetch` adapter (a fake `fetch`), and the undici adapter (a fake `request()` giving Node
+ * Readables, the body encoded as a server would send it when the Response says
+ * Content-Encoding). The same fake server answers all three.
  */
-export const withHttp = <A, E>(
-  handler: Handler,
-  options: Partial<CometHttpOptions>,
-  scenario: (env: Env) => Effect.Effect<A, E, Scope.Scope>
+export const ADAPTERS = ["http-client", "fetch", "undici"] as const
+export type Adapter = (typeof ADAPTERS)[number]
+
+/** What a server sends for a body the test wrote decoded (as fetch would give it) under `encoding`. */
+const encodeAs = (encoding: string | null, bytes: Uint8Array): Uint8Array => {
+  switch (encoding?.trim().toLowerCase()) {
+    case "gzip":
+    case "x-gzip":
+      return gzipSync(bytes)
+    case "deflate":
+      return deflateSync(bytes)
+    case "br":
+      return brotliCompressSync(bytes)
+    default:
+      return bytes
+  }
+}
+
+/** undici's `request()` over the fake server's `fetch`. */
+const fakeRequest =
+  (fetch: typeof globalThis.fetch): RequestFunction =>
+  async (url, options) => {
+    const response = await fetch(url, {
+      method: options.method,
+      headers: options.headers,
+      ...(options.body === null ? {} : { body: options.body }),
+      signal: options.signal
+    })
+    const headers: Record<string, string> = {}
+    response.headers.forEach((v, k) => {
+      headers[k] = v
+    })
+    const encoding = response.headers.get("content-encoding")
+    let body: Readable
+    if (response.body === null) body = Readable.from([])
+    else if (encoding === null || encoding.trim().toLowerCase() === "identity") {
+      body = Readable.fromWeb(response.body as import("node:stream/web").ReadableStream<Uint8Array>)
+    } else {
+      body = Readable.from([encodeAs(encoding, new Uint8Array(await response.arrayBuffer()))])
+    }
+    // as undici does: aborting the request destroys its body with the signal's reason
+    const signal = options.signal
+    if (signal.aborted) body.destroy(signal.reason)
+    else signal.addEventListener("abort", () => body.destroy(signal.reason), { once: true })
+    return { statusCode: response.status, headers, body }
+  }
+
+/** The CometHttp layer of a harness over `adapter`, talking to `server`. */
+const layerOver = (
+  adapter: Adapter,
+  server: FakeServer,
+  run: <X, Y>(effect: Effect.Effect<X, Y>) => Promise<X>,
+  inits: Array<RequestInit>,
+  options: CometHttpOptions
+): Layer.Layer<CometHttp | RequestStats, ConfigurationError> => {
+  switch (adapter) {
+    case "http-client":
+      return CometHttp.layer(options).pipe(Layer.provide(Layer.succeed(HttpClient.HttpClient, server.client)))
+    case "fetch":
+      return CometHttp.layerTransport(options).pipe(
+        Layer.provide(Layer.succeed(Transport, fetchTransport({ fetch: server.fetch(run, inits) })))
+      )
+    case "undici":
+      return CometHttp.layerTransport(options).pipe(
+        Layer.provide(
+          Layer.effect(
+            Transport,
+            Effect.promise(() =>
+              undiciTransport(
+                {
+                  connections: 8,
+                  httpProxy: null,
+                  httpsProxy: null,
+                  noProxy: "",
+                  extraCa: null,
+                  rejectUnauthorized: true
+                },
+                { request: fakeRequest(server.fetch(run, inits)) }
+              )
+            )
+          )
+        )
+      )
+  }
+}
+
+/** {@link withHttp} over a given adapter. */
+export const withHttpOver =
+  (adapter: Adapter) =>
+  <A, E>(
+    handler: Handler,
+    options: Partial<CometHttpOptions>,
+    scenario: (env: Env) => Effect.Effect<A, E, Scope.Scope>
+  ): Effect.Effect<A, E | ConfigurationError> =>
+    Effect.gen(function* () {
+      const server = new FakeServer(handler)
+      const observed: Observed = { spans: [], logs: [] }
+      const base = yield* Effect.tracer
+      const runtime = yield* Effect.runtime<never>()
+      const run = <X, Y>(effect: Effect.Effect<X, Y>) => Runtime.runPromise(runtime)(effect)
+      const layer = layerOver(adapter, server, run, [], { apiKey: KEY, baseUrl: BASE, ...options })
+      return yield* observe(layer, server, observed, base, {}, scenario)
+    })
+
+/**
+ * Build `layer`, run the scenario with every span and log line captured, then check that the
+ * key leaked nowhere (see {@link checkNoLeak}).
+ */
+const observe = <A, E, X extends object>(
+  layer: Layer.Layer<CometHttp | RequestStats, ConfigurationError>,
+  server: FakeServer,
+  observed: Observed,
+  base: Tracer.Tracer,
+  extra: X,
+  scenario: (env: Env & X) => Effect.Effect<A, E, Scope.Scope>
 ): Effect.Effect<A, E | ConfigurationError> =>
   Effect.gen(function* () {
-    const server = new FakeServer(handler)
-    const observed: Observed = { spans: [], logs: [] }
-    const base = yield* Effect.tracer
-    const layer = CometHttp.layer({ apiKey: KEY, baseUrl: BASE, ...options }).pipe(
-      Layer.provide(Layer.succeed(HttpClient.HttpClient, server.client))
-    )
     const exit = yield* Effect.exit(
       Effect.scoped(
         Effect.gen(function* () {
           const ctx = yield* Layer.build(layer)
-          const env: Env = {
+          const env = {
             http: Context.get(ctx, CometHttp),
             stats: Context.get(ctx, RequestStats),
             server,
-            observed
+            observed,
+            ...extra
           }
           return yield* scenario(env)
         })
@@ -300,6 +412,19 @@ export const withHttp = <A, E>(
     checkNoLeak(observed, server, exit)
     return yield* exit
   })
+
+/**
+ * Run a scenario against a fresh CometHttp instance talking to `handler`, with span and log
+ * capture. Afterwards the key must appear in no span (name, attribute or failure), no log line
+ * and not in the result, while the fake server must have received it (so the check is not
+ * vacuous) whenever an authenticated request was made.
+ */
+export const withHttp: <A, E>(
+  handler: Handler,
+  options: Partial<CometHttpOptions>,
+  scenario: (env: Env) => Effect.Effect<A, E, Scope.Scope>
+) => Effect.Effect<A, E | ConfigurationError> = (handler, options, scenario) =>
+  withHttpOver("http-client")(handler, options, scenario)
 
 /** The key check shared by both harnesses. */
 export const checkNoLeak = (observed: Observed, server: FakeServer, exit: Exit.Exit<unknown, unknown>): void => {
@@ -342,27 +467,7 @@ export const withFetch = <A, E>(
       Layer.provide(fetchLayer),
       Layer.provide(userInit)
     )
-    const exit = yield* Effect.exit(
-      Effect.scoped(
-        Effect.gen(function* () {
-          const ctx = yield* Layer.build(layer)
-          const env = {
-            http: Context.get(ctx, CometHttp),
-            stats: Context.get(ctx, RequestStats),
-            server,
-            observed,
-            inits
-          }
-          return yield* scenario(env)
-        })
-      ).pipe(
-        Effect.withTracer(captureTracer(base, observed.spans)),
-        Effect.provide(Logger.add(captureLogger(observed.logs))),
-        Logger.withMinimumLogLevel(LogLevel.All)
-      )
-    )
-    checkNoLeak(observed, server, exit)
-    return yield* exit
+    return yield* observe(layer, server, observed, base, { inits }, scenario)
   })
 
 /** Let forked fibers and promise callbacks run (no time passes). */

@@ -1,0 +1,97 @@
+/**
+ * NodeTransport: the Node transport, on undici's `request()` API with a dispatcher of its own
+ * (never the global one, so `fetch` elsewhere in the process is untouched): connections per
+ * origin bounded at `maxConcurrency`; the proxy of `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY`
+ * (either case) or of the explicit `proxy` option; the certificate authorities of
+ * `REQUESTS_CA_BUNDLE` / `CURL_CA_BUNDLE` / `SSL_CERT_FILE` / `NODE_EXTRA_CA_CERTS` besides
+ * Node's own; `COMET_INTERNAL_CHECK_TLS_CERTIFICATE=false` as comet_ml reads it. Compressed
+ * bodies are decoded with `node:zlib`, strictly. undici is imported when a transport is built.
+ *
+ * Node only (it imports `node:` modules and undici); `@comet-ts/http/DefaultTransport` picks it
+ * in Node and `fetch` elsewhere.
+ *
+ * @since 0.1.0
+ */
+import { CometConfig, ConfigurationError, type ResolvedConfig } from "@comet-ts/core"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { type UndiciOptions, undiciTransport } from "./internal/transportUndici.js"
+import { scopedTransport, type Transport } from "./Transport.js"
+
+export type { UndiciOptions } from "./internal/transportUndici.js"
+
+/**
+ * Read the CA bundles a configuration names: their PEM text, or a `ConfigurationError` naming
+ * the setting of a file that cannot be read or holds no certificate.
+ */
+const readCaFiles = (
+  files: ResolvedConfig["tls"]["caFiles"]
+): Effect.Effect<ReadonlyArray<string> | null, ConfigurationError> =>
+  files.length === 0
+    ? Effect.succeed(null)
+    : Effect.flatMap(
+        Effect.promise(() => import("node:fs/promises")),
+        (fs) =>
+          Effect.forEach(files, ({ setting, path }) =>
+            Effect.tryPromise({
+              try: () => fs.readFile(path, "utf8"),
+              catch: () =>
+                new ConfigurationError({
+                  setting,
+                  reason: `the certificate bundle ${JSON.stringify(path)} cannot be read (no such file, or a directory). Point it at a PEM file of the CA certificates to trust.`
+                })
+            }).pipe(
+              Effect.filterOrFail(
+                (text) => text.includes("-----BEGIN CERTIFICATE-----"),
+                () =>
+                  new ConfigurationError({
+                    setting,
+                    reason: `${JSON.stringify(path)} has no PEM certificate (-----BEGIN CERTIFICATE-----) in it.`
+                  })
+              )
+            )
+          )
+      )
+
+/**
+ * The undici options of a configuration: its proxy, its certificate settings with the CA
+ * bundles read, and `maxConcurrency` connections per origin.
+ *
+ * @since 0.1.0
+ */
+export const optionsOf = (config: ResolvedConfig): Effect.Effect<UndiciOptions, ConfigurationError> =>
+  Effect.map(readCaFiles(config.tls.caFiles), (extraCa) => ({
+    connections: config.maxConcurrency,
+    httpProxy: config.proxy.httpProxy,
+    httpsProxy: config.proxy.httpsProxy,
+    noProxy: config.proxy.noProxy,
+    extraCa,
+    rejectUnauthorized: config.tls.checkTlsCertificate
+  }))
+
+/**
+ * The undici Transport with explicit settings; its connections close with the Layer's scope.
+ *
+ * @since 0.1.0
+ */
+export const layer = (options: UndiciOptions): Layer.Layer<Transport> =>
+  scopedTransport(Effect.promise(() => undiciTransport(options)))
+
+/**
+ * The undici Transport configured from `CometConfig` (its proxy and TLS settings and
+ * `maxConcurrency`). A CA bundle that cannot be read fails it with a `ConfigurationError`; with
+ * certificate checks turned off it logs a warning once.
+ *
+ * @since 0.1.0
+ */
+export const layerConfig: Layer.Layer<Transport, ConfigurationError, CometConfig> = Layer.unwrapEffect(
+  Effect.gen(function* () {
+    const options = yield* optionsOf(yield* CometConfig)
+    if (!options.rejectUnauthorized) {
+      yield* Effect.logWarning(
+        "comet-ts: TLS certificates are not checked (COMET_INTERNAL_CHECK_TLS_CERTIFICATE=false): anyone on the network path can read the API key and the data. Use it only to diagnose, then install the server's CA (REQUESTS_CA_BUNDLE)."
+      )
+    }
+    return scopedTransport(Effect.promise(() => undiciTransport(options)))
+  })
+)

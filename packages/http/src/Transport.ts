@@ -1,0 +1,85 @@
+/**
+ * Transport: what CometHttp sends its requests through. Three kinds: undici's `request()` in
+ * Node (`@comet-ts/http/NodeTransport`), `fetch` in browsers, Deno, Bun and workers
+ * ({@link layerFetch}), and any `@effect/platform` `HttpClient` ({@link layerHttpClient}:
+ * users' own clients, mock Layers, the emulator's in-process client). CometHttp's retries,
+ * permits, coalescing, stats, timeouts, size limits and integrity checks sit above it, the same
+ * for every transport. `@comet-ts/http/DefaultTransport` picks the right one per runtime.
+ *
+ * @since 0.1.0
+ */
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type { WireBody, WireRequest, WireResponse, WireTransport } from "./internal/transport.js"
+import { type FetchOptions, fetchTransport } from "./internal/transportFetch.js"
+import { httpClientTransport } from "./internal/transportHttpClient.js"
+
+export type { FetchOptions } from "./internal/transportFetch.js"
+
+/**
+ * One request as a transport sends it (lower-case header names; `encoding: "identity"` asks for
+ * the stored bytes, uncompressed).
+ *
+ * @since 0.1.0
+ */
+export type TransportRequest = WireRequest
+
+/**
+ * A response head and its body, read with `body.read()` one chunk at a time.
+ *
+ * @since 0.1.0
+ */
+export type TransportResponse = WireResponse
+
+/**
+ * A response body: `read()` gives the next chunk or null at the end; `cancel()` closes it.
+ *
+ * @since 0.1.0
+ */
+export type TransportBody = WireBody
+
+/**
+ * What a transport does: `send(request, signal)` resolves with the response head, or rejects
+ * with the underlying error when no response came.
+ *
+ * @since 0.1.0
+ */
+export type TransportShape = WireTransport
+
+/**
+ * The transport CometHttp uses, as an Effect service (see `CometHttp.layerTransport` and
+ * `CometHttp.layerConfigTransport`).
+ *
+ * @since 0.1.0
+ */
+export class Transport extends Context.Tag("@comet-ts/http/Transport")<Transport, TransportShape>() {}
+
+/**
+ * A Transport over `fetch` (the global one unless `options.fetch` is given): redirects are left
+ * to CometHttp, downloads ask for uncompressed bytes where the runtime allows it.
+ *
+ * @since 0.1.0
+ */
+export const layerFetch = (options?: FetchOptions): Layer.Layer<Transport> =>
+  Layer.succeed(Transport, fetchTransport(options))
+
+/**
+ * A Transport over the `HttpClient` in the context (a `FetchHttpClient`, a platform-node client,
+ * a mock, the emulator's in-process client). `manualRedirects` (default true) asks
+ * `FetchHttpClient` not to follow redirects itself.
+ *
+ * @since 0.1.0
+ */
+export const layerHttpClient = (options?: {
+  readonly manualRedirects?: boolean | undefined
+}): Layer.Layer<Transport, never, HttpClient.HttpClient> =>
+  Layer.effect(Transport, httpClientTransport({ manualRedirects: options?.manualRedirects ?? true }))
+
+/** Close a transport's connections when the scope ends. @internal */
+export const scopedTransport = (make: Effect.Effect<TransportShape>): Layer.Layer<Transport> =>
+  Layer.scoped(
+    Transport,
+    Effect.acquireRelease(make, (t) => Effect.promise(() => t.close().catch(() => {})))
+  )

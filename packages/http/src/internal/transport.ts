@@ -1,0 +1,198 @@
+/**
+ * The one interface CometHttp sends requests through, in plain Promise-returning code, and what
+ * every adapter (undici in Node, `fetch`, any `@effect/platform` `HttpClient`) must give back: a
+ * status, lower-case headers, and a body read one chunk at a time. Retries, permits, coalescing,
+ * stats, timeouts, size limits, integrity checks and decoding all sit above it, once.
+ *
+ * @internal
+ */
+
+/** One request on the wire. */
+export interface WireRequest {
+  readonly method: "GET" | "POST"
+  readonly url: string
+  /** Lower-case names. */
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string | undefined
+  /**
+   * How the body may be compressed: `"any"` lets the transport negotiate (and decode) what it
+   * can decode with integrity checks; `"identity"` asks the server for the bytes as stored
+   * (downloads, so Content-Length and Range count the bytes the caller gets).
+   */
+  readonly encoding: "any" | "identity"
+}
+
+/** A response body, read one chunk at a time. */
+export interface WireBody {
+  /**
+   * The next chunk (never empty), or `null` at the end. Rejects when the body breaks off (a
+   * reset, a truncated or corrupt compressed stream, a framing error) or the signal fired.
+   */
+  readonly read: () => Promise<Uint8Array | null>
+  /** Stop reading: the rest is discarded and the connection closed if bytes remain unread. */
+  readonly cancel: () => void
+}
+
+/** A response's head and its body. */
+export interface WireResponse {
+  readonly status: number
+  /** Lower-case names; repeated headers joined with `", "`. */
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: WireBody
+  /**
+   * The transport removed a `Content-Encoding` itself without telling whether the compressed
+   * stream was complete (`fetch` does this, as browsers do): the bytes are not what
+   * Content-Length counts, and their completeness cannot be checked here.
+   */
+  readonly decodedUnchecked: boolean
+  /**
+   * The request asked for the stored bytes (`Accept-Encoding: identity`), the runtime let it
+   * say so, and the server compressed the body anyway: with `decodedUnchecked`, a download that
+   * cannot be checked for completeness although it could have been.
+   */
+  readonly identityIgnored: boolean
+}
+
+/**
+ * A transport: sends one request and resolves with its response head once it arrives. Rejects
+ * (with the underlying error as is) when no response came; aborting `signal` aborts the request
+ * and any body read in progress.
+ */
+export interface WireTransport {
+  /** What it is, for diagnostics: `undici`, `fetch`, `http-client`. */
+  readonly name: string
+  readonly send: (request: WireRequest, signal: AbortSignal) => Promise<WireResponse>
+  /** The proxy a request to `url` goes through (credentials removed), or null when none. */
+  readonly proxyFor: (url: string) => string | null
+  /** Release connections (the layer's scope closes). */
+  readonly close: () => Promise<void>
+}
+
+/**
+ * Whether this runtime lets a request carry its own `Accept-Encoding` (Node, Deno, Bun: yes;
+ * browsers: no, it is a forbidden header they set themselves).
+ */
+export const canAskIdentity: boolean = (() => {
+  try {
+    return new Request("http://localhost/", { headers: { "accept-encoding": "identity" } }).headers.has(
+      "accept-encoding"
+    )
+  } catch {
+    return false
+  }
+})()
+
+/** Whether a response's body was compressed although the request asked for identity (see `identityIgnored`). */
+export const ignoredIdentity = (request: WireRequest, headers: Readonly<Record<string, string>>): boolean =>
+  request.encoding === "identity" && canAskIdentity && codings(headers).length > 0
+
+/** A body with nothing in it. */
+export const emptyBody: WireBody = { read: () => Promise.resolve(null), cancel: () => {} }
+
+/** A body read from a web stream's reader (fetch's body, a platform response's stream). */
+export const readerBody = (reader: ReadableStreamDefaultReader<Uint8Array>): WireBody => {
+  let done = false
+  return {
+    read: async () => {
+      while (!done) {
+        const r = await reader.read()
+        if (r.done) {
+          done = true
+          return null
+        }
+        if (r.value.length > 0) return r.value
+      }
+      return null
+    },
+    cancel: () => {
+      if (done) return
+      done = true
+      reader.cancel().catch(() => {})
+    }
+  }
+}
+
+/** A header table from a `Headers` object (fetch), names already lower-case. */
+export const fromHeaders = (headers: Headers): Record<string, string> => {
+  const out: Record<string, string> = {}
+  headers.forEach((value, name) => {
+    out[name] = value
+  })
+  return out
+}
+
+/** The Content-Encoding codings in the order they were applied, lower-case, `identity` left out. */
+export const codings = (headers: Readonly<Record<string, string>>): ReadonlyArray<string> => {
+  const raw = headers["content-encoding"]
+  if (raw === undefined) return []
+  return raw
+    .split(",")
+    .map((c) => c.trim().toLowerCase())
+    .filter((c) => c.length > 0 && c !== "identity")
+}
+
+/** A URL without its user name and password (for messages about a proxy). */
+export const withoutCredentials = (url: string): string => {
+  try {
+    const u = new URL(url)
+    return `${u.protocol}//${u.host}`
+  } catch {
+    return "(an unreadable proxy URL)"
+  }
+}
+
+/** The error a read gets once its request was aborted. */
+export const abortError = (cause?: unknown): Error => {
+  const e = new Error("the request was aborted", cause === undefined ? undefined : { cause })
+  e.name = "AbortError"
+  return e
+}
+
+/**
+ * Tie a body to its request's signal: aborting cancels the body, and a read pending or started
+ * after the abort rejects (never a quiet end that would look like a complete body).
+ */
+export const abortable = (body: WireBody, signal: AbortSignal): WireBody => {
+  const onAbort = () => body.cancel()
+  if (signal.aborted) body.cancel()
+  else signal.addEventListener("abort", onAbort, { once: true })
+  return {
+    read: async () => {
+      if (signal.aborted) throw abortError()
+      let chunk: Uint8Array | null
+      try {
+        chunk = await body.read()
+      } catch (e) {
+        throw signal.aborted ? abortError(e) : e
+      }
+      if (signal.aborted) throw abortError()
+      if (chunk === null) signal.removeEventListener("abort", onAbort)
+      return chunk
+    },
+    cancel: () => {
+      signal.removeEventListener("abort", onAbort)
+      body.cancel()
+    }
+  }
+}
+
+/** A request the client refused before sending it (a bad URL or body): not a network failure. */
+export class RequestRefused {
+  constructor(
+    readonly reason: "InvalidUrl" | "Encode",
+    readonly cause: unknown
+  ) {}
+}
+
+/** A failure before or while reading a response that is not our own abort. */
+export class NetworkFailure extends Error {
+  override readonly name = "NetworkFailure"
+}
+
+/** A Content-Encoding this client cannot decode. */
+export class UnsupportedEncoding extends Error {
+  override readonly name = "UnsupportedEncoding"
+  constructor(readonly coding: string) {
+    super(`the server sent the body with Content-Encoding ${JSON.stringify(coding)}, which this client cannot decode`)
+  }
+}

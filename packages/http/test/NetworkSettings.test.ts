@@ -1,0 +1,277 @@
+/**
+ * The network settings a machine set up for comet_ml has, honoured by the Node transport
+ * (undici): `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` in either case and the explicit `proxy`
+ * option (a recording proxy sees CONNECT tunnels and absolute-form requests, and nothing for a
+ * `NO_PROXY` host); a network failure through a proxy names the proxy, without its password;
+ * private CAs from `REQUESTS_CA_BUNDLE` / `SSL_CERT_FILE` / `NODE_EXTRA_CA_CERTS` (a server
+ * with a certificate from a test CA is reached with the bundle and refused without it); and
+ * `COMET_INTERNAL_CHECK_TLS_CERTIFICATE=false`, with a warning. All on loopback sockets.
+ */
+
+import { join } from "node:path"
+import { CometConfig, type CometOptions } from "@comet-ts/core"
+import { assert, describe, it } from "@effect/vitest"
+import { Context, Effect, Layer, Logger, Schema } from "effect"
+import { CometHttp } from "../src/CometHttp.js"
+import * as DefaultTransport from "../src/DefaultTransport.js"
+import * as NodeDefault from "../src/DefaultTransport.node.js"
+import * as NodeTransport from "../src/NodeTransport.js"
+import { CA_PATH, httpsServer, recordingProxy } from "./support/proxy.js"
+import { serve } from "./support/sockets.js"
+
+const KEY = "tk_network_0a1b2c3d4e5f6789SECRET"
+const Ok = Schema.Struct({ ok: Schema.Boolean })
+const ok = (_req: unknown, res: import("node:http").ServerResponse) => {
+  res.writeHead(200, { "content-type": "application/json" })
+  res.end(JSON.stringify({ ok: true }))
+}
+
+/** CometHttp as the facade builds it in Node: config from `env` and `files`, the undici transport. */
+const client = (
+  env: Record<string, string>,
+  options: CometOptions,
+  files: Record<string, string> = {},
+  dirs: { readonly home?: string } = {}
+) =>
+  Effect.gen(function* () {
+    const layer = CometHttp.layerConfigTransport({ retryBaseDelay: "5 millis", retryMaxDelay: "20 millis" }).pipe(
+      Layer.provide(NodeTransport.layerConfig),
+      Layer.provide(
+        CometConfig.layer({
+          apiKey: KEY,
+          maxRetries: 1,
+          ...options,
+          sources: CometConfig.staticSources(env, files, dirs)
+        })
+      )
+    )
+    return Context.get(yield* Layer.build(layer), CometHttp)
+  })
+
+describe("the default transport per runtime", () => {
+  it("Node resolves @comet-ts/http/DefaultTransport to undici; the fetch variant is what other runtimes get", () => {
+    assert.strictEqual(NodeDefault.name, "undici")
+    assert.strictEqual(DefaultTransport.name, "fetch")
+  })
+})
+
+describe("proxies", () => {
+  it.live("HTTPS_PROXY: an https server is reached through a CONNECT tunnel the proxy sees", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const server = yield* httpsServer(ok)
+        const proxy = yield* recordingProxy({ "comet.example.invalid:443": server.port })
+        const http = yield* client(
+          { HTTPS_PROXY: proxy.url, REQUESTS_CA_BUNDLE: CA_PATH },
+          { baseUrl: "https://comet.example.invalid" }
+        )
+        assert.deepStrictEqual(yield* http.get("experiment/metadata", Ok), { ok: true })
+        assert.deepStrictEqual(proxy.seen.lines, ["CONNECT comet.example.invalid:443"])
+        assert.strictEqual(server.requests[0]?.authorization, KEY)
+      })
+    )
+  )
+
+  for (const name of ["HTTP_PROXY", "http_proxy"]) {
+    it.live(`${name}: a plain http server is reached in absolute-form through the proxy`, () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const { url, seen } = yield* serve(ok)
+          const proxy = yield* recordingProxy()
+          const http = yield* client({ [name]: proxy.url }, { baseUrl: url })
+          assert.deepStrictEqual(yield* http.get("experiment/metadata", Ok, { params: { k: "a b" } }), { ok: true })
+          assert.deepStrictEqual(proxy.seen.lines, [`GET ${url}/api/rest/v2/experiment/metadata?k=a%20b`])
+          assert.strictEqual(seen.requests.length, 1)
+          assert.strictEqual(seen.requests[0]?.headers.authorization, KEY)
+        })
+      )
+    )
+  }
+
+  it.live("lower case wins over upper case, as in curl", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const { url } = yield* serve(ok)
+        const used = yield* recordingProxy()
+        const unused = yield* recordingProxy()
+        const http = yield* client({ http_proxy: used.url, HTTP_PROXY: unused.url }, { baseUrl: url })
+        yield* http.get("experiment/metadata", Ok)
+        assert.strictEqual(used.seen.lines.length, 1)
+        assert.strictEqual(unused.seen.lines.length, 0)
+      })
+    )
+  )
+
+  for (const noProxy of ["127.0.0.1", "localhost,127.0.0.1", "*", ".0.0.1"]) {
+    it.live(`NO_PROXY=${noProxy}: the host is reached directly and the proxy sees nothing`, () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const { url, seen } = yield* serve(ok)
+          const proxy = yield* recordingProxy()
+          const http = yield* client({ HTTP_PROXY: proxy.url, NO_PROXY: noProxy }, { baseUrl: url })
+          assert.deepStrictEqual(yield* http.get("experiment/metadata", Ok), { ok: true })
+          assert.deepStrictEqual(proxy.seen.lines, [])
+          assert.strictEqual(seen.requests.length, 1)
+        })
+      )
+    )
+  }
+
+  it.live("the explicit proxy option replaces the variables; proxy: false turns them off", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const { url, seen } = yield* serve(ok)
+        const env = yield* recordingProxy()
+        const explicit = yield* recordingProxy()
+        yield* (yield* client({ HTTP_PROXY: env.url }, { baseUrl: url, proxy: explicit.url })).get(
+          "experiment/metadata",
+          Ok
+        )
+        yield* (yield* client({ HTTP_PROXY: env.url }, { baseUrl: url, proxy: false })).get("experiment/metadata", Ok)
+        assert.strictEqual(explicit.seen.lines.length, 1)
+        assert.strictEqual(env.seen.lines.length, 0)
+        assert.strictEqual(seen.requests.length, 2)
+      })
+    )
+  )
+
+  it.live("a failure through a proxy names the proxy (never its password), not only the base URL", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const proxy = yield* recordingProxy()
+        const withCredentials = proxy.url.replace("http://", "http://alice:pr0xyPa55@")
+        const http = yield* client({ HTTPS_PROXY: withCredentials }, { baseUrl: "https://comet.example.invalid" })
+        const e = yield* Effect.flip(http.get("experiment/metadata", Ok))
+        assert.strictEqual(e._tag, "TransportError")
+        if (e._tag !== "TransportError") return
+        assert.strictEqual(e.reason, "network")
+        assert.include(e.message, `through the proxy ${proxy.url}`)
+        assert.notInclude(e.message, "pr0xyPa55")
+        assert.notInclude(e.message, "alice")
+        // the proxy did see the request (and the credentials, as Proxy-Authorization)
+        assert.deepStrictEqual(proxy.seen.lines.slice(0, 1), ["CONNECT comet.example.invalid:443"])
+        assert.strictEqual(proxy.seen.authorizations[0], `Basic ${Buffer.from("alice:pr0xyPa55").toString("base64")}`)
+      })
+    )
+  )
+
+  it.effect("a proxy that is not a URL is a ConfigurationError naming the variable", () =>
+    Effect.gen(function* () {
+      const e = yield* Effect.flip(
+        CometConfig.resolve({ apiKey: KEY, sources: CometConfig.staticSources({ HTTPS_PROXY: "http://[::1" }) })
+      )
+      assert.strictEqual(e._tag, "ConfigurationError")
+      assert.strictEqual(e.setting, "HTTPS_PROXY")
+      const socks = yield* Effect.flip(CometConfig.resolve({ apiKey: KEY, proxy: "socks5://127.0.0.1:1080" }))
+      assert.strictEqual(socks.setting, "proxy")
+    })
+  )
+})
+
+describe("certificate authorities", () => {
+  for (const variable of ["REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE", "NODE_EXTRA_CA_CERTS"]) {
+    it.live(`a server with a private CA's certificate is reached with ${variable}`, () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const server = yield* httpsServer(ok)
+          const http = yield* client({ [variable]: CA_PATH }, { baseUrl: `https://localhost:${server.port}` })
+          assert.deepStrictEqual(yield* http.get("experiment/metadata", Ok), { ok: true })
+        })
+      )
+    )
+  }
+
+  it.live("without the bundle it is refused: a network error that says why, and the server saw no request", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const server = yield* httpsServer(ok)
+        const http = yield* client({}, { baseUrl: `https://localhost:${server.port}` })
+        const e = yield* Effect.flip(http.get("experiment/metadata", Ok))
+        assert.strictEqual(e._tag, "TransportError")
+        if (e._tag !== "TransportError") return
+        assert.strictEqual(e.reason, "network")
+        assert.match(e.detail, /certificate/i)
+        assert.strictEqual(server.requests.length, 0)
+      })
+    )
+  )
+
+  it.live(
+    "COMET_INTERNAL_CHECK_TLS_CERTIFICATE=false (as comet_ml reads it, env or .comet.config) reaches it, with a warning",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const server = yield* httpsServer(ok)
+          const baseUrl = `https://localhost:${server.port}`
+          const logs: Array<string> = []
+          const capture = Logger.replace(
+            Logger.defaultLogger,
+            Logger.make(({ message }) => logs.push(String(message)))
+          )
+          const fromEnv = yield* client({ COMET_INTERNAL_CHECK_TLS_CERTIFICATE: "False" }, { baseUrl }).pipe(
+            Effect.provide(capture)
+          )
+          assert.deepStrictEqual(yield* fromEnv.get("experiment/metadata", Ok), { ok: true })
+          assert.isTrue(
+            logs.some((l) => l.includes("TLS certificates are not checked")),
+            logs.join("\n")
+          )
+          const fromFile = yield* client(
+            {},
+            { baseUrl },
+            { "/home/u/.comet.config": "[comet_internal]\ncheck_tls_certificate = no\n" },
+            { home: "/home/u" }
+          )
+          assert.deepStrictEqual(yield* fromFile.get("experiment/metadata", Ok), { ok: true })
+          assert.strictEqual(server.requests.length, 2)
+        })
+      )
+  )
+
+  it.effect("a bundle that cannot be read, or holds no certificate, is a ConfigurationError naming the variable", () =>
+    Effect.gen(function* () {
+      const build = (env: Record<string, string>) =>
+        Effect.flip(
+          Effect.scoped(
+            Layer.build(
+              NodeTransport.layerConfig.pipe(
+                Layer.provide(CometConfig.layer({ apiKey: KEY, sources: CometConfig.staticSources(env) }))
+              )
+            )
+          )
+        )
+      const missing = yield* build({ REQUESTS_CA_BUNDLE: "/nowhere/ca.pem" })
+      assert.strictEqual(missing.setting, "REQUESTS_CA_BUNDLE")
+      assert.include(missing.message, "cannot be read")
+      const notPem = yield* build({ SSL_CERT_FILE: join(import.meta.dirname, "..", "package.json") })
+      assert.strictEqual(notPem.setting, "SSL_CERT_FILE")
+      assert.include(notPem.message, "no PEM certificate")
+      const bad = yield* Effect.flip(
+        CometConfig.resolve({
+          apiKey: KEY,
+          sources: CometConfig.staticSources({ COMET_INTERNAL_CHECK_TLS_CERTIFICATE: "maybe" })
+        })
+      )
+      assert.strictEqual(bad.setting, "COMET_INTERNAL_CHECK_TLS_CERTIFICATE")
+    })
+  )
+})
+
+describe("a self-hosted smart key", () => {
+  it.live("with no URL configured, requests go to the server the key names, carrying the whole key", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const { url, seen } = yield* serve(ok)
+        const smartKey = `${KEY}*${Buffer.from(JSON.stringify({ baseUrl: url })).toString("base64")}`
+        const layer = CometHttp.layerConfigTransport().pipe(
+          Layer.provide(NodeTransport.layerConfig),
+          Layer.provide(CometConfig.layer({ sources: CometConfig.staticSources({ COMET_API_KEY: smartKey }) }))
+        )
+        const http = Context.get(yield* Layer.build(layer), CometHttp)
+        assert.strictEqual(http.baseUrl, url)
+        assert.deepStrictEqual(yield* http.get("experiment/metadata", Ok), { ok: true })
+        assert.strictEqual(seen.requests[0]?.headers.authorization, smartKey)
+      })
+    )
+  )
+})

@@ -1,0 +1,145 @@
+/**
+ * Hostile servers on real loopback sockets, and CometHttp over each real transport adapter
+ * (undici, the global `fetch`, `FetchHttpClient` as a user's `HttpClient`) talking to them.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
+import type { AddressInfo, Socket } from "node:net"
+import type { ConfigurationError } from "@comet-ts/core"
+import { FetchHttpClient } from "@effect/platform"
+import { Context, Effect, Layer, type Scope } from "effect"
+import { CometHttp, type CometHttpOptions, type CometHttpShape } from "../../src/CometHttp.js"
+import * as NodeTransport from "../../src/NodeTransport.js"
+import { RequestStats, type RequestStatsShape } from "../../src/RequestStats.js"
+import * as Transport from "../../src/Transport.js"
+
+/** The real adapters. */
+export const REAL = ["undici", "fetch", "http-client"] as const
+export type Real = (typeof REAL)[number]
+
+export const KEY = "tk_sockets_5e3c1a9f0b7d2468SECRET"
+
+/** What a test server saw. */
+export interface Seen {
+  readonly requests: Array<{ readonly n: number; readonly url: string; readonly headers: IncomingMessage["headers"] }>
+  /** Connections the server saw closed (by either side). */
+  closed: number
+  /** Body bytes the server managed to write, in all. */
+  written: number
+}
+
+export type Handler = (req: IncomingMessage, res: ServerResponse, n: number, seen: Seen) => void
+
+/** A node:http server on 127.0.0.1, closed (every socket destroyed) with the scope. */
+export const serve = (
+  handler: Handler
+): Effect.Effect<{ readonly url: string; readonly seen: Seen }, never, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.promise(
+      () =>
+        new Promise<{ url: string; seen: Seen; server: Server; sockets: Set<Socket> }>((resolve) => {
+          const seen: Seen = { requests: [], closed: 0, written: 0 }
+          const sockets = new Set<Socket>()
+          const server = createServer((req, res) => {
+            const n = seen.requests.length + 1
+            seen.requests.push({ n, url: req.url ?? "", headers: req.headers })
+            const write = res.write.bind(res)
+            res.write = ((chunk: Uint8Array | string, ...rest: Array<unknown>) => {
+              seen.written += typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.length
+              return (write as (...a: Array<unknown>) => boolean)(chunk, ...rest)
+            }) as typeof res.write
+            handler(req, res, n, seen)
+          })
+          server.on("connection", (socket) => {
+            sockets.add(socket)
+            socket.on("close", () => {
+              sockets.delete(socket)
+              seen.closed++
+            })
+          })
+          server.listen(0, "127.0.0.1", () => {
+            const { port } = server.address() as AddressInfo
+            resolve({ url: `http://127.0.0.1:${port}`, seen, server, sockets })
+          })
+        })
+    ),
+    ({ server, sockets }) =>
+      Effect.promise(
+        () =>
+          new Promise<void>((resolve) => {
+            for (const s of sockets) s.destroy()
+            server.close(() => resolve())
+          })
+      )
+  )
+
+/** CometHttp over a real adapter, against `url`. */
+export const layerOver = (
+  adapter: Real,
+  options: CometHttpOptions
+): Layer.Layer<CometHttp | RequestStats, ConfigurationError> => {
+  switch (adapter) {
+    case "undici":
+      return CometHttp.layerTransport(options).pipe(
+        Layer.provide(
+          NodeTransport.layer({
+            connections: options.maxConcurrency ?? 8,
+            httpProxy: null,
+            httpsProxy: null,
+            noProxy: "",
+            extraCa: null,
+            rejectUnauthorized: true
+          })
+        )
+      )
+    case "fetch":
+      return CometHttp.layerTransport(options).pipe(Layer.provide(Transport.layerFetch()))
+    case "http-client":
+      return CometHttp.layer(options).pipe(Layer.provide(FetchHttpClient.layer))
+  }
+}
+
+/** Run a scenario with CometHttp over `adapter` talking to `url`. */
+export const over = <A, E>(
+  adapter: Real,
+  url: string,
+  options: Partial<CometHttpOptions>,
+  scenario: (env: {
+    readonly http: CometHttpShape
+    readonly stats: RequestStatsShape
+  }) => Effect.Effect<A, E, Scope.Scope>
+): Effect.Effect<A, E | ConfigurationError, Scope.Scope> =>
+  Effect.flatMap(
+    Layer.build(
+      layerOver(adapter, {
+        apiKey: KEY,
+        baseUrl: url,
+        retryBaseDelay: "5 millis",
+        retryMaxDelay: "20 millis",
+        ...options
+      })
+    ),
+    (ctx) => scenario({ http: Context.get(ctx, CometHttp), stats: Context.get(ctx, RequestStats) })
+  )
+
+/** Wait (polling, bounded by a count of turns) until `condition` holds. */
+export const eventually = (condition: () => boolean, what: string) =>
+  Effect.gen(function* () {
+    for (let i = 0; i < 500; i++) {
+      if (condition()) return
+      yield* Effect.sleep("10 millis")
+    }
+    return yield* Effect.dieMessage(`never: ${what}`)
+  })
+
+/** Deterministic pseudo-random bytes (an asset whose every byte position is checkable). */
+export const assetBytes = (size: number, seed = 7): Uint8Array => {
+  const out = new Uint8Array(size)
+  let x = seed >>> 0 || 1
+  for (let i = 0; i < size; i++) {
+    x ^= x << 13
+    x ^= x >>> 17
+    x ^= x << 5
+    out[i] = x & 0xff
+  }
+  return out
+}
