@@ -3,6 +3,7 @@
  * the pause and its jitter, when pacing engages and at what rate, how it recovers and backs off.
  */
 import { assert, describe, it } from "@effect/vitest"
+import { FastCheck as fc } from "effect"
 import { newTicket, Pacing, type Ticket } from "../src/internal/pacing.js"
 
 describe("Pacing", () => {
@@ -33,6 +34,27 @@ describe("Pacing", () => {
       assert.isTrue(paused >= 1000 && paused <= 1100, `${paused}`)
       assert.strictEqual(p.reserve(500)._tag, "Paused")
     }
+  })
+
+  it("the pause is whole milliseconds: waiting what pausedFor says always ends it, at any fractional time", () => {
+    // a clock that rounds a sub-millisecond sleep down (TestClock does) must not spin on the pause
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0, max: 1e9, noNaN: true }),
+        fc.double({ min: 0, max: 120_000, noNaN: true }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        fc.double({ min: 0, max: 200_000, noNaN: true }),
+        (at, wait, random, later) => {
+          const p = new Pacing()
+          const [t] = admitted(p, 1, at)
+          p.onThrottled(t!, at, wait, random)
+          const now = at + later
+          const paused = p.pausedFor(now)
+          assert.isTrue(Number.isInteger(paused), `${paused}`)
+          assert.strictEqual(p.pausedFor(now + paused), 0)
+        }
+      )
+    )
   })
 
   it("heavy throttling paces at 90 % of what the server accepted over the Retry-After window", () => {

@@ -90,7 +90,8 @@ export class Pacing {
 
   /** How long every attempt must still wait before it may start (0: not paused). */
   pausedFor(now: number): number {
-    return Math.max(0, this.pausedUntil - now)
+    // whole ms: a fractional wait can be rounded down by a clock and never end the pause
+    return Math.max(0, Math.ceil(this.pausedUntil - now))
   }
 
   /**
@@ -133,7 +134,7 @@ export class Pacing {
     if (ticket.epoch < 0) return
     this.answer(true)
     const wait = Math.max(0, waitMillis)
-    this.pausedUntil = Math.max(this.pausedUntil, now + wait + random * Math.min(0.1 * wait, MAX_JITTER))
+    this.pausedUntil = Math.max(this.pausedUntil, Math.ceil(now + wait + random * Math.min(0.1 * wait, MAX_JITTER)))
     if (ticket.epoch < this.epoch) return
     this.settle(now)
     this.epoch++
