@@ -28,8 +28,7 @@ import {
   type Predicate,
   type Project,
   type Summary,
-  type SystemDetails,
-  TransportError
+  type SystemDetails
 } from "@comet-ts/core"
 import {
   type CometHttp,
@@ -43,10 +42,8 @@ import {
 import * as DefaultTransport from "@comet-ts/http/DefaultTransport"
 import type { Query, QueryVariable } from "@comet-ts/query"
 import type * as HttpClient from "@effect/platform/HttpClient"
-import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Stream from "effect/Stream"
@@ -62,21 +59,13 @@ import {
   type ReturnType
 } from "./CometApi.js"
 import { Experiment, ExperimentInfo } from "./Experiment.js"
-import { onAbort } from "./internal/abort.js"
-import { checkApiOptions, checkCallOptions } from "./internal/arguments.js"
+import { checkApiOptions } from "./internal/arguments.js"
 import { type ArgsOf, type EffectMethod, invoke, type StreamMethod, type ValueOf } from "./internal/invoke.js"
+import { type CallOptions, Runner } from "./internal/runner.js"
 import type { GetResultOf } from "./internal/service.js"
 import * as Panel from "./PanelContext.js"
 
-/**
- * Options of every facade call.
- *
- * @since 0.1.0
- */
-export interface CallOptions {
-  /** Cancels the call (and its HTTP request); the Promise rejects with a TransportError "aborted". */
-  readonly signal?: AbortSignal | undefined
-}
+export type { CallOptions } from "./internal/runner.js"
 
 /**
  * How the facade finds its panel context: explicit values; `"env"` to read the environment
@@ -111,6 +100,11 @@ export interface APIOptions extends Omit<CometOptions, "sources"> {
   readonly orStrategy?: OrStrategy | undefined
   /** Read configuration from these sources instead of the process (tests). */
   readonly sources?: CometOptions["sources"]
+  /**
+   * The most time any one call may take, in ms, unless the call sets its own `callTimeoutMs`
+   * (see `CallOptions`). Default: none.
+   */
+  readonly callTimeoutMs?: number | undefined
 }
 
 /**
@@ -121,12 +115,6 @@ export interface APIOptions extends Omit<CometOptions, "sources"> {
 export type APIGetResult<P extends string> = GetResultOf<P, APIExperiment>
 
 type Services = CometApi | Panel.PanelContext | CometHttp | RequestStats
-
-const aborted = (what: string) =>
-  new TransportError({ endpoint: what, reason: "aborted", detail: "the caller's AbortSignal fired", attempts: 0 })
-
-/** Read a signal's state (a function, so a check after an await is not narrowed away). */
-const isAborted = (signal: AbortSignal | undefined): boolean => signal?.aborted === true
 
 const isCallOptions = (u: unknown): u is CallOptions => typeof u === "object" && u !== null && !Array.isArray(u)
 
@@ -162,7 +150,7 @@ export class APIExperiment extends ExperimentInfo {
 
   /** The full metadata object. */
   getMetadata(options?: CallOptions): Promise<ExperimentMetadata> {
-    return this.client.run(this.experiment.getMetadata(), options)
+    return this.client.runAs("getMetadata", this.experiment.getMetadata(), options)
   }
 
   /**
@@ -170,12 +158,12 @@ export class APIExperiment extends ExperimentInfo {
    * the server's order (comet_ml's `get_metrics()`).
    */
   getMetrics(metric?: string, options?: CallOptions): Promise<ReadonlyArray<MetricPoint>> {
-    return this.client.run(this.experiment.getMetrics(metric), options)
+    return this.client.runAs("getMetrics", this.experiment.getMetrics(metric), options)
   }
 
   /** `"running"`, `"crashed"` or `"finished"` (comet_ml's `get_state()`). */
   getState(options?: CallOptions): Promise<ExperimentState> {
-    return this.client.run(this.experiment.getState(), options)
+    return this.client.runAs("getState", this.experiment.getState(), options)
   }
 
   /** Metric summaries; with a name, that metric's summary object (comet_ml's dict; NotFound when never logged). */
@@ -183,8 +171,8 @@ export class APIExperiment extends ExperimentInfo {
   getMetricsSummary(metric: string, options?: CallOptions): Promise<Summary>
   getMetricsSummary(first?: string | CallOptions, options?: CallOptions): Promise<ReadonlyArray<Summary> | Summary> {
     return isPositional(first)
-      ? this.client.run(this.experiment.getMetricsSummary(first), options)
-      : this.client.run(this.experiment.getMetricsSummary(), first)
+      ? this.client.runAs("getMetricsSummary", this.experiment.getMetricsSummary(first), options)
+      : this.client.runAs("getMetricsSummary", this.experiment.getMetricsSummary(), first)
   }
 
   /** Parameter summaries; with a name, that parameter's summary object (NotFound when never logged). */
@@ -192,8 +180,8 @@ export class APIExperiment extends ExperimentInfo {
   getParametersSummary(parameter: string, options?: CallOptions): Promise<Summary>
   getParametersSummary(first?: string | CallOptions, options?: CallOptions): Promise<ReadonlyArray<Summary> | Summary> {
     return isPositional(first)
-      ? this.client.run(this.experiment.getParametersSummary(first), options)
-      : this.client.run(this.experiment.getParametersSummary(), first)
+      ? this.client.runAs("getParametersSummary", this.experiment.getParametersSummary(first), options)
+      : this.client.runAs("getParametersSummary", this.experiment.getParametersSummary(), first)
   }
 
   /**
@@ -208,28 +196,28 @@ export class APIExperiment extends ExperimentInfo {
     options?: CallOptions
   ): Promise<ReadonlyArray<Summary> | ReadonlyArray<string | null>> {
     return isPositional(first)
-      ? this.client.run(this.experiment.getOthersSummary(first), options)
-      : this.client.run(this.experiment.getOthersSummary(), first)
+      ? this.client.runAs("getOthersSummary", this.experiment.getOthersSummary(first), options)
+      : this.client.runAs("getOthersSummary", this.experiment.getOthersSummary(), first)
   }
 
   /** The whole summary object of one log-other (NotFound when never logged). */
   getOthersSummaryEntry(other: string, options?: CallOptions): Promise<Summary> {
-    return this.client.run(this.experiment.getOthersSummaryEntry(other), options)
+    return this.client.runAs("getOthersSummaryEntry", this.experiment.getOthersSummaryEntry(other), options)
   }
 
   /** The UI name (log-other `Name`, else metadata name), or null. */
   getName(options?: { readonly maxLength?: number } & CallOptions): Promise<string | null> {
-    return this.client.run(this.experiment.getName(options), options)
+    return this.client.runAs("getName", this.experiment.getName(options), options)
   }
 
   /** Tags. */
   getTags(options?: CallOptions): Promise<ReadonlyArray<string>> {
-    return this.client.run(this.experiment.getTags(), options)
+    return this.client.runAs("getTags", this.experiment.getTags(), options)
   }
 
   /** Asset list entries, optionally of one type. */
   getAssetList(assetType?: string, options?: CallOptions): Promise<ReadonlyArray<Asset>> {
-    return this.client.run(this.experiment.getAssetList(assetType), options)
+    return this.client.runAs("getAssetList", this.experiment.getAssetList(assetType), options)
   }
 
   /** An asset's content as bytes (default), text or JSON. */
@@ -237,7 +225,7 @@ export class APIExperiment extends ExperimentInfo {
     assetId: string,
     options?: AssetOptions<R> & CallOptions
   ): Promise<AssetResult<R>> {
-    return this.client.run(this.experiment.getAsset<R>(assetId, options), options)
+    return this.client.runAs("getAsset", this.experiment.getAsset<R>(assetId, options), options)
   }
 
   /** An asset's content, found by file name. */
@@ -245,85 +233,86 @@ export class APIExperiment extends ExperimentInfo {
     fileName: string,
     options?: AssetOptions<R> & CallOptions
   ): Promise<AssetResult<R>> {
-    return this.client.run(this.experiment.getAssetByName<R>(fileName, options), options)
+    return this.client.runAs("getAssetByName", this.experiment.getAssetByName<R>(fileName, options), options)
   }
 
   /** An asset's bytes as an async iterable of chunks. */
   streamAsset(assetId: AssetId | string, options?: CallOptions): AsyncIterable<Uint8Array> {
     return this.client.download(
       Effect.flatMap(CometApi, (api) => api.openExperimentAsset(this.key, assetId)),
-      options
+      options,
+      "streamAsset"
     )
   }
 
   /** Image asset entries. */
   getImages(options?: CallOptions): Promise<ReadonlyArray<Asset>> {
-    return this.client.run(this.experiment.getImages(), options)
+    return this.client.runAs("getImages", this.experiment.getImages(), options)
   }
 
   /** Curves. */
   getCurves(options?: CallOptions): Promise<ReadonlyArray<Curve>> {
-    return this.client.run(this.experiment.getCurves(), options)
+    return this.client.runAs("getCurves", this.experiment.getCurves(), options)
   }
 
   /** Source code, or null. */
   getCode(options?: CallOptions): Promise<string | null> {
-    return this.client.run(this.experiment.getCode(), options)
+    return this.client.runAs("getCode", this.experiment.getCode(), options)
   }
 
   /** Standard output, or null. */
   getOutput(options?: CallOptions): Promise<string | null> {
-    return this.client.run(this.experiment.getOutput(), options)
+    return this.client.runAs("getOutput", this.experiment.getOutput(), options)
   }
 
   /** HTML, or null. */
   getHtml(options?: CallOptions): Promise<string | null> {
-    return this.client.run(this.experiment.getHtml(), options)
+    return this.client.runAs("getHtml", this.experiment.getHtml(), options)
   }
 
   /** The model graph, or null. */
   getModelGraph(options?: CallOptions): Promise<string | null> {
-    return this.client.run(this.experiment.getModelGraph(), options)
+    return this.client.runAs("getModelGraph", this.experiment.getModelGraph(), options)
   }
 
   /** Installed Python packages. */
   getInstalledPackages(options?: CallOptions): Promise<ReadonlyArray<string>> {
-    return this.client.run(this.experiment.getInstalledPackages(), options)
+    return this.client.runAs("getInstalledPackages", this.experiment.getInstalledPackages(), options)
   }
 
   /** OS packages. */
   getOsPackages(options?: CallOptions): Promise<ReadonlyArray<string>> {
-    return this.client.run(this.experiment.getOsPackages(), options)
+    return this.client.runAs("getOsPackages", this.experiment.getOsPackages(), options)
   }
 
   /** System details. */
   getSystemDetails(options?: CallOptions): Promise<SystemDetails> {
-    return this.client.run(this.experiment.getSystemDetails(), options)
+    return this.client.runAs("getSystemDetails", this.experiment.getSystemDetails(), options)
   }
 
   /** Git metadata. */
   getGitMetadata(options?: CallOptions): Promise<GitMetadata> {
-    return this.client.run(this.experiment.getGitMetadata(), options)
+    return this.client.runAs("getGitMetadata", this.experiment.getGitMetadata(), options)
   }
 
   /** The git patch bytes, or null. */
   getGitPatch(options?: CallOptions): Promise<Uint8Array | null> {
-    return this.client.run(this.experiment.getGitPatch(), options)
+    return this.client.runAs("getGitPatch", this.experiment.getGitPatch(), options)
   }
 
   /** Models logged to the experiment. */
   getModels(options?: CallOptions): Promise<ReadonlyArray<ExperimentModel>> {
-    return this.client.run(this.experiment.getModels(), options)
+    return this.client.runAs("getModels", this.experiment.getModels(), options)
   }
 
   /** Distinct model names. */
   getModelNames(options?: CallOptions): Promise<ReadonlyArray<string>> {
-    return this.client.run(this.experiment.getModelNames(), options)
+    return this.client.runAs("getModelNames", this.experiment.getModelNames(), options)
   }
 
   /** Assets of one model. */
   getModelAssetList(modelName: string, options?: CallOptions): Promise<ReadonlyArray<Asset>> {
-    return this.client.run(this.experiment.getModelAssetList(modelName), options)
+    return this.client.runAs("getModelAssetList", this.experiment.getModelAssetList(modelName), options)
   }
 
   /** This experiment's chart data; calls for many experiments made together (`Promise.all`) share few requests. */
@@ -332,7 +321,11 @@ export class APIExperiment extends ExperimentInfo {
     parameters?: ReadonlyArray<string>,
     options?: ChartOptions & CallOptions
   ): Promise<ChartExperiment | null> {
-    return this.client.run(this.experiment.getMetricsForChart(metrics, parameters, options), options)
+    return this.client.runAs(
+      "getMetricsForChart",
+      this.experiment.getMetricsForChart(metrics, parameters, options),
+      options
+    )
   }
 }
 
@@ -345,7 +338,7 @@ export class APIExperiment extends ExperimentInfo {
 export class API {
   /** @internal */
   readonly runtime: ManagedRuntime.ManagedRuntime<Services, CometError>
-  private closed = false
+  private readonly runner: Runner<Services>
 
   constructor(given: APIOptions = {}) {
     // Options from JavaScript may have any runtime type: a wrong one makes every call reject
@@ -366,6 +359,7 @@ export class API {
       Layer.provide(configLayer)
     )
     this.runtime = ManagedRuntime.make(services)
+    this.runner = new Runner(this.runtime, options.callTimeoutMs)
   }
 
   /**
@@ -373,70 +367,27 @@ export class API {
    * with the typed error itself.
    */
   run<A>(effect: Effect.Effect<A, CometError, Services>, options?: CallOptions): Promise<A> {
-    if (this.closed) {
-      return Promise.reject(
-        new ConfigurationError({ setting: "client", reason: "this API instance was closed; create a new one." })
-      )
-    }
     if (!isEffect(effect)) {
       return Promise.reject(
         new InvalidArgument({ argument: "effect", value: Inputs.renderValue(effect), reason: "must be an Effect." })
       )
     }
-    const checked = checkCallOptions(options)
-    if (Either.isLeft(checked)) return Promise.reject(checked.left)
-    const signal = checked.right?.signal
-    if (signal?.aborted === true) return Promise.reject(aborted("call"))
-    const settle = (exit: Exit.Exit<A, CometError>): A => {
-      if (Exit.isSuccess(exit)) return exit.value
-      if (Cause.isInterruptedOnly(exit.cause)) throw aborted("call")
-      throw Cause.squash(exit.cause)
-    }
-    if (signal === undefined) return this.runtime.runPromiseExit(effect).then(settle)
-    // The caller's signal gets one listener however many calls share it (internal/abort.ts).
-    const call = new AbortController()
-    const off = onAbort(signal, () => call.abort())
-    return this.runtime.runPromiseExit(effect, { signal: call.signal }).then(settle).finally(off)
+    return this.runner.run(effect, options, "call")
+  }
+
+  /** @internal As {@link run}, for a method named `label` (named in an abort's or a deadline's error). */
+  runAs<A>(label: string, effect: Effect.Effect<A, CometError, Services>, options?: CallOptions): Promise<A> {
+    return this.runner.run(effect, options, label)
   }
 
   /** @internal An async iterable over a Stream, run on this client's runtime. */
   iterate<A>(stream: Stream.Stream<A, CometError, Services>, options?: CallOptions): AsyncIterable<A> {
-    const checked = checkCallOptions(options)
-    const signal = Either.isRight(checked) ? checked.right?.signal : undefined
-    const guarded = Either.isLeft(checked)
-      ? Stream.fail(checked.left)
-      : signal === undefined
-        ? stream
-        : Stream.interruptWhen(
-            stream,
-            Effect.async<never, CometError>((resume) => {
-              const off = onAbort(signal, () => resume(Effect.fail(aborted("stream"))))
-              return Effect.sync(off)
-            })
-          )
-    const client = this
-    return {
-      [Symbol.asyncIterator](): AsyncIterator<A> {
-        let inner: AsyncIterator<A> | undefined
-        const open = async (): Promise<AsyncIterator<A>> => {
-          if (inner === undefined) {
-            const runtime = await client.run(Effect.runtime<Services>())
-            const iterable: AsyncIterable<A> = Stream.toAsyncIterableRuntime(guarded, runtime)
-            const it = iterable[Symbol.asyncIterator]()
-            inner = it
-            return it
-          }
-          return inner
-        }
-        return {
-          next: async () => (await open()).next(),
-          return: async (value?: unknown) => {
-            if (inner?.return !== undefined) await inner.return(value)
-            return { done: true, value: undefined }
-          }
-        }
-      }
-    }
+    return this.runner.iterate(stream, options, "stream")
+  }
+
+  /** @internal As {@link iterate}, for a method named `label`. */
+  iterateAs<A>(label: string, stream: Stream.Stream<A, CometError, Services>, options?: CallOptions): AsyncIterable<A> {
+    return this.runner.iterate(stream, options, label)
   }
 
   /**
@@ -444,65 +395,12 @@ export class API {
    * `next()` reads the transport's body directly (no Effect step per chunk). The signal and
    * `return()` (a `break`) cancel it; a failure rejects with the typed error.
    */
-  download(open: Effect.Effect<Download, CometError, Services>, options?: CallOptions): AsyncIterable<Uint8Array> {
-    const client = this
-    // options from plain JavaScript are checked (a bad one rejects the first next(), never throws here)
-    const checked = checkCallOptions(options)
-    const signal = Either.isRight(checked) ? checked.right?.signal : undefined
-    return {
-      [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
-        let opened: Promise<Download> | undefined
-        let current: Download | undefined
-        let off: (() => void) | undefined
-        const get = () => {
-          opened ??= (Either.isLeft(checked) ? Promise.reject(checked.left) : client.run(open, checked.right)).then(
-            (d) => {
-              current = d
-              if (signal !== undefined) off = onAbort(signal, () => d.cancel())
-              return d
-            }
-          )
-          return opened
-        }
-        const finish = () => {
-          off?.()
-          off = undefined
-          current?.cancel()
-        }
-        return {
-          next: () => {
-            const read = (d: Download): Promise<IteratorResult<Uint8Array>> => {
-              if (isAborted(signal)) {
-                finish()
-                return Promise.reject(aborted("stream"))
-              }
-              return d.next().then(
-                (chunk) => {
-                  if (isAborted(signal)) {
-                    finish()
-                    throw aborted("stream")
-                  }
-                  if (chunk === null) {
-                    finish()
-                    return { done: true, value: undefined }
-                  }
-                  return { done: false, value: chunk }
-                },
-                (e: unknown) => {
-                  finish()
-                  throw e
-                }
-              )
-            }
-            return current === undefined ? get().then(read) : read(current)
-          },
-          return: async () => {
-            finish()
-            return { done: true, value: undefined }
-          }
-        }
-      }
-    }
+  download(
+    open: Effect.Effect<Download, CometError, Services>,
+    options?: CallOptions,
+    label = "stream"
+  ): AsyncIterable<Uint8Array> {
+    return this.runner.download(open, options, label)
   }
 
   private wrap = (e: Experiment): APIExperiment => new APIExperiment(e, this)
@@ -520,12 +418,13 @@ export class API {
     options: CallOptions | undefined,
     map?: (a: ValueOf<K>) => B
   ): Promise<B> {
-    return this.run(
+    return this.runner.run(
       Effect.flatMap(CometApi, (api) => {
         const effect = invoke(api, name, args) as Effect.Effect<ValueOf<K>, CometError, Services>
         return map === undefined ? (effect as Effect.Effect<B, CometError, Services>) : Effect.map(effect, map)
       }),
-      options
+      options,
+      name
     )
   }
 
@@ -536,14 +435,15 @@ export class API {
     options: CallOptions | undefined,
     map?: (a: ValueOf<K>) => B
   ): AsyncIterable<B> {
-    return this.iterate(
+    return this.runner.iterate(
       Stream.unwrap(
         Effect.map(CometApi, (api) => {
           const stream = invoke(api, name, args) as Stream.Stream<ValueOf<K>, CometError, Services>
           return map === undefined ? (stream as Stream.Stream<B, CometError, Services>) : Stream.map(stream, map)
         })
       ),
-      options
+      options,
+      name
     )
   }
 
@@ -850,7 +750,8 @@ export class API {
         CometApi,
         (api) => invoke(api, "openExperimentAsset", [experimentKey, assetId]) as Effect.Effect<Download, CometError>
       ),
-      options
+      options,
+      "streamExperimentAsset"
     )
   }
 
@@ -980,11 +881,12 @@ export class API {
     return this.call("getBackendVersion", [], options)
   }
 
-  /** Release the client (connections, caches, timers). Later calls reject. */
-  async close(): Promise<void> {
-    if (this.closed) return
-    this.closed = true
-    await this.runtime.dispose()
+  /**
+   * Release the client (connections, caches, timers). Every call and stream still pending
+   * rejects at once with TransportError "closed"; later calls reject with ConfigurationError.
+   */
+  close(): Promise<void> {
+    return this.runner.close()
   }
 
   /** `await using api = new API()` closes it at the end of the scope. */

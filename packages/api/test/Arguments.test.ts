@@ -150,7 +150,16 @@ const methodsOf = (proto: object, skip: ReadonlyArray<string>): ReadonlyArray<st
   )
 
 /** The facade's methods: all of API's but the ones that manage the client itself. */
-const apiMethods = methodsOf(API.prototype, ["close", "iterate", "call", "callStream", "wrapAny"])
+const apiMethods = methodsOf(API.prototype, [
+  "close",
+  "iterate",
+  "iterateAs",
+  "download",
+  "runAs",
+  "call",
+  "callStream",
+  "wrapAny"
+])
 const experimentMethods = methodsOf(APIExperiment.prototype, [])
 
 describe("arbitrary JavaScript values at every method end in a value or a typed CometError", () => {

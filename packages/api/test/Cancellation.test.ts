@@ -5,14 +5,15 @@
  * the client counts nothing in flight, and the process holds no more sockets or timers than
  * before the calls (`process.getActiveResourcesInfo()`), while the client is still open.
  */
-import { CometConfig, isCometError } from "@comet-ts/core"
+import { isCometError } from "@comet-ts/core"
 import * as Emulator from "@comet-ts/emulator"
-import { FetchHttpClient, HttpServer } from "@effect/platform"
+import { FetchHttpClient } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Exit, Fiber, Layer } from "effect"
-import { API, CometApi, Testing } from "../src/index.js"
+import { CometApi, Testing } from "../src/index.js"
 import { Capture } from "./support/capture.js"
-import { SECRET } from "./support/facade.js"
+import { facade, SECRET } from "./support/facade.js"
+import { eventually, inFlight, resources, serverUrl } from "./support/sockets.js"
 
 const CALLS = 100
 const dataset = Emulator.generate({ size: "small", seed: 1, apiKey: SECRET })
@@ -25,33 +26,8 @@ const targets = Array.from({ length: CALLS }, (_, i) => {
   return { key: e.experimentKey, metric }
 })
 
-/** Resources that keep the process alive, by type (TCPSocketWrap, Timeout, …). */
-const resources = (): Record<string, number> => {
-  const counts: Record<string, number> = {}
-  for (const r of process.getActiveResourcesInfo()) counts[r] = (counts[r] ?? 0) + 1
-  return counts
-}
-
-/** Wait (polling, bounded by a count of turns, not a duration) until `condition` holds. */
-const eventually = (condition: () => boolean, what: () => string) =>
-  Effect.gen(function* () {
-    for (let i = 0; i < 1000; i++) {
-      if (condition()) return
-      yield* Effect.sleep("10 millis")
-    }
-    assert.fail(`never: ${what()}`)
-  })
-
 /** The emulator on a random loopback port with a latency no call outlives. */
 const Server = Emulator.layerServer({ dataset, apiKey: SECRET, port: 0, latency: 600_000 })
-
-const serverUrl = Effect.map(HttpServer.HttpServer, (server) => {
-  const address = server.address
-  assert.strictEqual(address._tag, "TcpAddress")
-  return address._tag === "TcpAddress" ? `http://${address.hostname}:${address.port}` : ""
-})
-
-const inFlight = (emulator: Emulator.EmulatorShape) => Effect.runSync(emulator.stats.snapshot).inFlight
 
 const noMoreThan = (before: Record<string, number>) => () => {
   const now = resources()
@@ -77,14 +53,7 @@ describe("interrupting 100 in-flight calls", () => {
       const emulator = yield* Emulator.Emulator
       const url = yield* serverUrl
       const capture = new Capture()
-      const api = new API({
-        apiKey: SECRET,
-        baseUrl: url,
-        panel: false,
-        sources: CometConfig.staticSources({}),
-        maxConcurrency: CALLS,
-        httpClient: capture.client(globalThis.fetch)
-      })
+      const api = facade(globalThis.fetch, capture, { baseUrl: url, maxConcurrency: CALLS })
       const before = resources()
       const controller = new AbortController()
       const signal = controller.signal

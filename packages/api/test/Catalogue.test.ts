@@ -80,8 +80,8 @@ type Tag =
   | "QueryError"
   | "ConfigurationError"
 
-/** A response a proxy (or a misbehaving server) sends instead of the emulator's. */
-type Intercept = (request: Request) => Response | undefined
+/** A response a proxy (or a misbehaving server) sends instead of the emulator's (or a failed fetch). */
+type Intercept = (request: Request) => Response | Promise<Response> | undefined
 
 interface Case {
   readonly name: string
@@ -99,9 +99,47 @@ interface Case {
 }
 
 const onEndpoint =
-  (endpoint: string, respond: () => Response): Intercept =>
+  (endpoint: string, respond: (request: Request) => Response | Promise<Response>): Intercept =>
   (request) =>
-    new URL(request.url).pathname.endsWith(`/api/rest/v2/${endpoint}`) ? respond() : undefined
+    new URL(request.url).pathname.endsWith(`/api/rest/v2/${endpoint}`) ? respond(request) : undefined
+
+/** A server that never answers (the request fails only when it is aborted). */
+const stall = (request: Request): Promise<Response> =>
+  new Promise((_, reject) =>
+    request.signal.addEventListener("abort", () => reject(new DOMException("This operation was aborted", "AbortError")))
+  )
+
+/** Headers and a first chunk, then nothing. */
+const stallMidBody = (): Response =>
+  new Response(
+    new ReadableStream<Uint8Array>({
+      start: (controller) => controller.enqueue(new TextEncoder().encode("first bytes")),
+      pull: () => new Promise<void>(() => {})
+    }),
+    { headers: { "content-type": "application/octet-stream" } }
+  )
+
+/** How Node's fetch fails when no connection can be made (`code`: ECONNREFUSED, ENOTFOUND, …). */
+const noConnection =
+  (code: string): Intercept =>
+  () =>
+    Promise.reject(new TypeError("fetch failed", { cause: Object.assign(new Error(`connect ${code}`), { code }) }))
+
+/** The message does not contain `text`. */
+const without =
+  (...texts: ReadonlyArray<string>) =>
+  (e: Record<string, unknown>) => {
+    for (const text of texts) assert.notInclude(String(e.message), text)
+  }
+
+/** Call `start`, let it reach the server, close the client, and return what `start` settles with. */
+const closedWhilePending = async (api: API, start: (api: API) => Promise<unknown>): Promise<unknown> => {
+  const pending = start(api)
+  pending.catch(() => {})
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  await api.close()
+  return pending
+}
 
 const html = (status: number) => () =>
   new Response("<html><head><title>502 Bad Gateway</title></head><body><center>nginx</center></body></html>", {
@@ -572,7 +610,202 @@ const cases: ReadonlyArray<Case> = [
     ),
     call: (api) => api.getWorkspaces(),
     tag: "RateLimited",
-    message: "Comet rate-limited workspaces (HTTP 429) after 2 attempt(s)"
+    message: "Comet rate-limited workspaces (HTTP 429) after 2 attempt(s)",
+    check: (e) => {
+      assert.strictEqual(e.stoppedBy, "maxRetries")
+      assert.include(String(e.message), "raise maxRetries")
+    }
+  },
+  // ---------------------------------------------------------------- what ended the retries (issue 13, kind 10)
+  {
+    name: "429 whose Retry-After passes the retry budget",
+    intercept: onEndpoint("workspaces", () =>
+      Response.json({ code: 429, msg: "quota" }, { status: 429, headers: { "retry-after": "3600" } })
+    ),
+    call: (api) => api.getWorkspaces(),
+    tag: "RateLimited",
+    message: "the retry budget (the http setting retryBudget",
+    check: (e) => {
+      assert.strictEqual(e.stoppedBy, "retryBudget")
+      without("raise maxRetries")(e)
+    }
+  },
+  {
+    name: "503 whose Retry-After passes the retry budget",
+    intercept: onEndpoint("workspaces", () =>
+      Response.json({ msg: "maintenance" }, { status: 503, headers: { "retry-after": "7200" } })
+    ),
+    call: (api) => api.getWorkspaces(),
+    tag: "ServerError",
+    message: "raise retryBudget",
+    check: without("raise maxRetries")
+  },
+  {
+    name: "a 501, never retried, does not advise retrying",
+    intercept: onEndpoint("workspaces", () => Response.json({ msg: "not implemented" }, { status: 501 })),
+    call: (api) => api.getWorkspaces(),
+    tag: "ServerError",
+    message: "HTTP 501 after 1 attempt(s)",
+    check: without("maxRetries", "retryBudget")
+  },
+  {
+    name: "a 429 whose Retry-After passes the call's callTimeoutMs",
+    facadeOnly: true,
+    intercept: onEndpoint("workspaces", () =>
+      Response.json({ code: 429, msg: "slow down" }, { status: 429, headers: { "retry-after": "60" } })
+    ),
+    call: (api) => api.getWorkspaces({ callTimeoutMs: 5000 }),
+    tag: "RateLimited",
+    message: "callTimeoutMs",
+    check: (e) => {
+      assert.strictEqual(e.stoppedBy, "callTimeout")
+      without("raise maxRetries")(e)
+    }
+  },
+  {
+    name: "a JSON call that times out names timeoutMs",
+    options: { timeoutMs: 50, maxRetries: 0 },
+    intercept: onEndpoint("workspaces", stall),
+    call: (api) => api.getWorkspaces(),
+    tag: "TransportError",
+    message: "raise timeoutMs, or COMET_TIMEOUT_API",
+    check: (e) => {
+      assert.strictEqual(e.reason, "timeout")
+      without("downloadTimeoutMs")(e)
+    }
+  },
+  {
+    name: "a download that times out names downloadTimeoutMs",
+    options: { downloadTimeoutMs: 50, maxRetries: 0 },
+    intercept: onEndpoint("experiment/asset/get-asset", stall),
+    call: (api) => api.getExperimentAsset(KEY, asset.assetId),
+    tag: "TransportError",
+    message: "raise downloadTimeoutMs, or COMET_TIMEOUT_FILE_DOWNLOAD",
+    check: (e) => {
+      assert.strictEqual(e.reason, "timeout")
+      without("raise timeoutMs")(e)
+    }
+  },
+  {
+    name: "a streamed download that stalls mid-body names downloadTimeoutMs",
+    facadeOnly: true,
+    // a stall is retried (the download resumes): without retries the stall itself is the error
+    options: { downloadTimeoutMs: 100, maxRetries: 0 },
+    intercept: onEndpoint("experiment/asset/get-asset", stallMidBody),
+    call: async (api) => {
+      for await (const _ of api.streamExperimentAsset(KEY, asset.assetId)) {
+        // the first chunk, then the stall
+      }
+    },
+    tag: "TransportError",
+    message: "in the middle of the body",
+    check: (e) => {
+      assert.strictEqual(e.reason, "timeout")
+      assert.include(String(e.message), "raise downloadTimeoutMs")
+      without("raise timeoutMs")(e)
+    }
+  },
+  {
+    name: "a same-host redirect loop is called a loop, not another host",
+    intercept: onEndpoint(
+      "workspaces",
+      () => new Response(null, { status: 301, headers: { location: `${ORIGIN}/api/rest/v2/workspaces` } })
+    ),
+    call: (api) => api.getWorkspaces(),
+    tag: "TransportError",
+    message: "(a redirect loop)",
+    check: (e) => {
+      assert.strictEqual(e.reason, "redirect")
+      without("another host")(e)
+    }
+  },
+  // ---------------------------------------------------------------- fail fast, deadlines, close (issue 13, kinds 4 and 8)
+  {
+    name: "connection refused fails after 2 quick retries",
+    options: { http: { retryBaseDelay: "1 millis" } },
+    intercept: noConnection("ECONNREFUSED"),
+    call: (api) => api.getWorkspaces(),
+    tag: "TransportError",
+    message: "is running at the base URL",
+    check: (e) => {
+      assert.strictEqual(e.reason, "network")
+      assert.strictEqual(e.attempts, 3)
+      without("maxRetries")(e)
+    }
+  },
+  {
+    name: "a host that does not resolve fails after 2 quick retries",
+    options: { http: { retryBaseDelay: "1 millis" } },
+    intercept: noConnection("ENOTFOUND"),
+    call: (api) => api.getWorkspaces(),
+    tag: "TransportError",
+    message: "ENOTFOUND",
+    check: (e) => assert.strictEqual(e.attempts, 3)
+  },
+  {
+    name: "a call whose callTimeoutMs passes while the server stalls",
+    facadeOnly: true,
+    intercept: onEndpoint("experiment/metadata", stall),
+    call: (api) => api.getExperimentMetadata(KEY, { callTimeoutMs: 100 }),
+    tag: "TransportError",
+    message: "getExperimentMetadata did not complete within its deadline after 1 attempt(s): callTimeoutMs is 100",
+    check: reason("deadline")
+  },
+  {
+    name: "a client-wide callTimeoutMs",
+    facadeOnly: true,
+    options: { callTimeoutMs: 100 },
+    intercept: onEndpoint("workspaces", stall),
+    call: (api) => api.getWorkspaces(),
+    tag: "TransportError",
+    message: "getWorkspaces did not complete within its deadline",
+    check: reason("deadline")
+  },
+  {
+    name: "a callTimeoutMs that is not a positive number",
+    facadeOnly: true,
+    call: (api) => api.getWorkspaces({ callTimeoutMs: -1 }),
+    tag: "InvalidArgument",
+    message: "Invalid options.callTimeoutMs",
+    sent: (requests) => assert.strictEqual(requests.length, 0)
+  },
+  {
+    name: "a call in flight when the client is closed",
+    facadeOnly: true,
+    intercept: onEndpoint("workspaces", stall),
+    call: (api) => closedWhilePending(api, (a) => a.getWorkspaces()),
+    tag: "TransportError",
+    message: "workspaces was cancelled because the client was closed",
+    check: (e) => {
+      assert.strictEqual(e.reason, "closed")
+      without("AbortSignal", "0 attempt")(e)
+    }
+  },
+  {
+    name: "a stream waiting for its server when the client is closed",
+    facadeOnly: true,
+    intercept: onEndpoint("experiment/asset/get-asset", stall),
+    call: (api) =>
+      closedWhilePending(api, async (a) => {
+        for await (const _ of a.streamExperimentAsset(KEY, asset.assetId)) {
+          // never reached
+        }
+      }),
+    tag: "TransportError",
+    message: "experiment/asset/get-asset was cancelled because the client was closed",
+    check: reason("closed")
+  },
+  {
+    name: "a call whose signal fires while it is in flight",
+    facadeOnly: true,
+    intercept: onEndpoint("workspaces", stall),
+    call: (api) => api.getWorkspaces({ signal: AbortSignal.timeout(30) }),
+    tag: "TransportError",
+    message: "getWorkspaces was cancelled by its caller",
+    check: (e) => {
+      assert.strictEqual(e.reason, "aborted")
+      without("0 attempt")(e)
+    }
   },
   // ---------------------------------------------------------------- answers about another experiment (issue 13, kind 5)
   {
@@ -841,8 +1074,11 @@ const cases: ReadonlyArray<Case> = [
     facadeOnly: true,
     call: (api) => api.getWorkspaces({ signal: AbortSignal.abort() }),
     tag: "TransportError",
-    message: "cancelled by its caller",
-    check: reason("aborted")
+    message: "getWorkspaces was cancelled by its caller",
+    check: (e) => {
+      assert.strictEqual(e.reason, "aborted")
+      without("0 attempt", "Request to call")(e)
+    }
   }
 ]
 
@@ -856,7 +1092,7 @@ interface Outcome {
 const fetchFor = (c: Case): typeof globalThis.fetch =>
   c.intercept === undefined
     ? emu.fetch
-    : async (input, init) => c.intercept?.(new Request(input, init)) ?? emu.fetch(input, init)
+    : async (input, init) => (await c.intercept?.(new Request(input, init))) ?? emu.fetch(input, init)
 
 /** Run one case through the facade over the emulator (behind the case's proxy), everything captured. */
 const runFacade = async (c: Case): Promise<Outcome> => {
@@ -892,6 +1128,8 @@ const runEffect = async (c: Case): Promise<Outcome> => {
         baseUrl: o.baseUrl,
         maxConcurrency: o.maxConcurrency,
         maxRetries: o.maxRetries,
+        timeoutMs: o.timeoutMs,
+        downloadTimeoutMs: o.downloadTimeoutMs,
         allowInsecureHttp: o.allowInsecureHttp,
         sources: CometConfig.staticSources({})
       })

@@ -635,7 +635,7 @@ runCases("kind 7: wrong runtime types from JavaScript are InvalidArgument, befor
     handle: everything,
     call: (api) => js(api).getExperimentAssetList!(A, "image"),
     tag: "InvalidArgument",
-    message: 'Invalid options "image": must be an options object ({ signal? }), not a string.',
+    message: 'Invalid options "image": must be an options object ({ signal?, callTimeoutMs? }), not a string.',
     seen: nothingSent
   },
   {

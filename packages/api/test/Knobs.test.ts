@@ -14,7 +14,7 @@ import {
   TransportError,
   Unauthorized
 } from "@comet-ts/core"
-import { CometHttp, type CometHttpSettings } from "@comet-ts/http"
+import { CometHttp, type CometHttpOptions, type CometHttpSettings, type RequestOptions } from "@comet-ts/http"
 import * as Query from "@comet-ts/query"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
@@ -39,7 +39,25 @@ const apiOptions: { readonly [K in keyof Required<APIOptions>]: true } = {
   httpClient: true,
   http: true,
   chartChunkSize: true,
-  orStrategy: true
+  orStrategy: true,
+  callTimeoutMs: true
+}
+const requestOptions: { readonly [K in keyof Required<RequestOptions>]: true } = {
+  params: true,
+  timeout: true,
+  callTimeout: true,
+  cacheable: true,
+  readOnly: true
+}
+const layerOptions: { readonly [K in keyof Required<Omit<CometHttpOptions, keyof CometHttpSettings>>]: true } = {
+  apiKey: true,
+  baseUrl: true,
+  timeout: true,
+  downloadTimeout: true,
+  maxConcurrency: true,
+  maxRetries: true,
+  rateLimit: true,
+  allowInsecureHttp: true
 }
 const httpSettings: { readonly [K in keyof Required<CometHttpSettings>]: true } = {
   cache: true,
@@ -63,6 +81,8 @@ const rateLimitKeys: { readonly [K in keyof Required<NonNullable<CometOptions["r
 const options = new Set([
   ...Object.keys(apiOptions),
   ...Object.keys(httpSettings),
+  ...Object.keys(requestOptions),
+  ...Object.keys(layerOptions),
   ...Object.keys(queryOptions),
   ...Object.keys(rateLimitKeys)
 ])
@@ -94,7 +114,9 @@ const knobProblems = (message: string): ReadonlyArray<string> => {
       problems.push(`${call}: ${head} is not a function of the packages`)
     }
   }
-  for (const m of message.matchAll(/\b(max[A-Z]\w+|\w+Ms|rateLimit|allowInsecureHttp|orStrategy|intervalMs)\b/g)) {
+  for (const m of message.matchAll(
+    /\b(max[A-Z]\w+|\w+Ms|rateLimit|allowInsecureHttp|orStrategy|intervalMs|retry[A-Z]\w+|\w+Timeout)\b/g
+  )) {
     if (!options.has(m[1] as string)) problems.push(`option ${m[1]} does not exist`)
   }
   return problems
@@ -131,8 +153,40 @@ const messages = async (): Promise<ReadonlyArray<string>> => {
       .message,
     new Unauthorized({ endpoint: "workspaces", status: 401, serverMessage: null, sdkErrorCode: null }).message
   )
-  for (const reason of ["network", "timeout", "too-large", "redirect", "truncated"] as const) {
+  for (const reason of [
+    "network",
+    "timeout",
+    "too-large",
+    "redirect",
+    "truncated",
+    "aborted",
+    "closed",
+    "deadline"
+  ] as const) {
     out.push(new TransportError({ endpoint: "workspaces", reason, detail: "d", attempts: 1 }).message)
+  }
+  // Each limit that can end the retries, and each setting that can bound a timeout.
+  for (const stoppedBy of ["maxRetries", "retryBudget", "callTimeout"] as const) {
+    out.push(
+      new RateLimited({ endpoint: "workspaces", attempts: 3, retryAfterMillis: 1000, serverMessage: null, stoppedBy })
+        .message,
+      new RateLimited({ endpoint: "workspaces", attempts: 0, retryAfterMillis: 1000, serverMessage: null, stoppedBy })
+        .message,
+      new ServerError({
+        endpoint: "workspaces",
+        status: 503,
+        attempts: 3,
+        serverMessage: null,
+        sdkErrorCode: null,
+        stoppedBy
+      }).message,
+      new TransportError({ endpoint: "workspaces", reason: "network", detail: "d", attempts: 3, stoppedBy }).message
+    )
+  }
+  for (const setting of ["timeoutMs", "downloadTimeoutMs", "timeout"]) {
+    out.push(
+      new TransportError({ endpoint: "workspaces", reason: "timeout", detail: "d", attempts: 1, setting }).message
+    )
   }
   return out
 }

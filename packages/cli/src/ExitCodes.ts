@@ -65,7 +65,27 @@ const knobs: ReadonlyArray<readonly [string, string]> = [
     "raise downloadTimeoutMs, or COMET_TIMEOUT_FILE_DOWNLOAD in seconds",
     "raise COMET_TIMEOUT_FILE_DOWNLOAD, in seconds"
   ],
+  ["The retries maxRetries allows were used up", "The retries allowed were used up"],
+  [
+    "Raise maxRetries (COMET_HTTP_SESSION_RETRY_TOTAL) or the http setting retryBudget",
+    "Raise COMET_HTTP_SESSION_RETRY_TOTAL"
+  ],
   ["raise maxRetries (COMET_HTTP_SESSION_RETRY_TOTAL)", "raise COMET_HTTP_SESSION_RETRY_TOTAL"],
+  [" (the http setting retryBudget, default 2 minutes)", " (2 minutes)"],
+  ["raise retryBudget to wait longer", "try again later"],
+  [
+    "lower maxConcurrency or set a client-side rate limit (rateLimit: { limit, intervalMs }) so fewer requests are refused",
+    "lower COMET_TS_MAX_CONCURRENCY so fewer requests are refused"
+  ],
+  [
+    "timeoutMs (COMET_TIMEOUT_API in seconds) for JSON calls, downloadTimeoutMs (COMET_TIMEOUT_FILE_DOWNLOAD in seconds) for asset downloads",
+    "COMET_TIMEOUT_API (in seconds) for JSON calls, COMET_TIMEOUT_FILE_DOWNLOAD for downloads"
+  ],
+  ["timeoutMs (COMET_TIMEOUT_API in seconds; timeout in CometHttp.layer)", "COMET_TIMEOUT_API (in seconds)"],
+  [
+    "downloadTimeoutMs (COMET_TIMEOUT_FILE_DOWNLOAD in seconds; downloadTimeout in CometHttp.layer)",
+    "COMET_TIMEOUT_FILE_DOWNLOAD (in seconds)"
+  ],
   [
     "Lower maxConcurrency, set a client-side rate limit (rateLimit: { limit, intervalMs }; Comet allows about 15,000 REST requests per hour per key)",
     "Lower COMET_TS_MAX_CONCURRENCY (Comet allows about 15,000 REST requests per hour per key)"

@@ -296,6 +296,28 @@ describe("messages speak the command line's knobs, not the library's", () => {
         attempts: 1
       }),
       new TransportError({ endpoint: "workspaces", reason: "network", detail: "d", attempts: 1 }),
+      // what ended the retries, and the setting a timeout names
+      ...(["maxRetries", "retryBudget"] as const).flatMap((stoppedBy) => [
+        new RateLimited({
+          endpoint: "workspaces",
+          attempts: 9,
+          retryAfterMillis: 1000,
+          serverMessage: null,
+          stoppedBy
+        }),
+        new ServerError({
+          endpoint: "workspaces",
+          status: 503,
+          attempts: 9,
+          serverMessage: null,
+          sdkErrorCode: null,
+          stoppedBy
+        })
+      ]),
+      ...["timeoutMs", "downloadTimeoutMs"].map(
+        (setting) =>
+          new TransportError({ endpoint: "workspaces", reason: "timeout", detail: "d", attempts: 1, setting })
+      ),
       Effect.runSync(Effect.flip(CometConfig.resolve({ sources: CometConfig.staticSources({}) }))),
       new ConfigurationError({ setting: "baseUrl", reason: "x" }),
       unknownColumn._tag === "Left"
@@ -309,15 +331,17 @@ describe("messages speak the command line's knobs, not the library's", () => {
     for (const line of lines) {
       assert.notMatch(
         line,
-        /\b(maxRetries|maxConcurrency|rateLimit|timeoutMs|apiKey|baseUrl|getQueryVariables|queryVariables)\b/,
+        /\b(maxRetries|maxConcurrency|rateLimit|timeoutMs|downloadTimeoutMs|retryBudget|apiKey|baseUrl|getQueryVariables|queryVariables)\b/,
         line
       )
     }
     assert.include(lines[0], "COMET_TS_MAX_CONCURRENCY")
     assert.include(lines[1], "COMET_HTTP_SESSION_RETRY_TOTAL")
     assert.include(lines[2], "COMET_TIMEOUT_API")
-    assert.include(lines[4], "--api-key")
-    assert.include(lines[6], "comet-ts columns WS/PROJ")
-    assert.include(lines[7], "comet-ts columns WS/PROJ")
+    assert.include(lines[4], "COMET_HTTP_SESSION_RETRY_TOTAL")
+    assert.include(lines[9], "COMET_TIMEOUT_FILE_DOWNLOAD")
+    assert.include(lines[10], "--api-key")
+    assert.include(lines[12], "comet-ts columns WS/PROJ")
+    assert.include(lines[13], "comet-ts columns WS/PROJ")
   })
 })

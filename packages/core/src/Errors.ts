@@ -46,6 +46,38 @@ const CometTaggedError =
 const NullableString = Schema.NullOr(Schema.String)
 const NullableNumber = Schema.NullOr(Schema.Number)
 
+/** A wait in words: `250 ms`, `7 s`. */
+const waitText = (millis: number): string =>
+  millis < 1000 ? `${Math.round(millis)} ms` : `${Math.ceil(millis / 1000)} s`
+
+/**
+ * What ended the retries of a retryable failure: the retry count (`maxRetries`), the time
+ * budget of one request (the http setting `retryBudget`), or the call's own deadline
+ * (`callTimeoutMs` of a facade call, `callTimeout` of a CometHttp request).
+ *
+ * @since 0.1.0
+ */
+export const RetryStop = Schema.Literal("maxRetries", "retryBudget", "callTimeout")
+
+/**
+ * @since 0.1.0
+ */
+export type RetryStop = typeof RetryStop.Type
+
+/** What to raise, given what ended the retries. */
+const retryAdvice = (stoppedBy: RetryStop | undefined, what: string): string => {
+  switch (stoppedBy) {
+    case "maxRetries":
+      return `The retries maxRetries allows were used up: raise maxRetries (COMET_HTTP_SESSION_RETRY_TOTAL) to try longer.`
+    case "retryBudget":
+      return `The next retry would have started past the retry budget (the http setting retryBudget, default 2 minutes), so the call failed at once instead of waiting: raise retryBudget to wait longer, or ${what}.`
+    case "callTimeout":
+      return `The next retry would have started past the call's deadline (callTimeoutMs, or callTimeout of a CometHttp request), so the call failed at once instead of waiting: give the call more time, or ${what}.`
+    default:
+      return `Raise maxRetries (COMET_HTTP_SESSION_RETRY_TOTAL) or the http setting retryBudget to try longer, or ${what}.`
+  }
+}
+
 const withServer = (msg: string | null, code: number | null): string => {
   const parts: Array<string> = []
   if (msg !== null && msg.length > 0) parts.push(`Comet says: "${msg}"`)
@@ -101,17 +133,24 @@ export class NotFound extends CometTaggedError<NotFound>()("NotFound", {
  */
 export class RateLimited extends CometTaggedError<RateLimited>()("RateLimited", {
   endpoint: Schema.String,
-  /** The server's Retry-After, in milliseconds, when it sent one. */
+  /** The server's Retry-After, in milliseconds, when it sent one (or the client-wide wait still due). */
   retryAfterMillis: NullableNumber,
+  /** Attempts sent; 0 when the call was not sent because the client was waiting out an earlier 429. */
   attempts: Schema.Number,
-  serverMessage: NullableString
+  serverMessage: NullableString,
+  /** What ended the retries, when they ended on a limit. */
+  stoppedBy: Schema.optional(RetryStop)
 }) {
   override get message(): string {
-    const after =
-      this.retryAfterMillis === null ? "" : ` The server asked to wait ${Math.ceil(this.retryAfterMillis / 1000)} s.`
-    return scrub(
-      `Comet rate-limited ${this.endpoint} (HTTP 429) after ${this.attempts} attempt(s).${after} Lower maxConcurrency, set a client-side rate limit (rateLimit: { limit, intervalMs }; Comet allows about 15,000 REST requests per hour per key), or raise maxRetries (COMET_HTTP_SESSION_RETRY_TOTAL).`
-    )
+    const after = this.retryAfterMillis === null ? "" : ` The server asked to wait ${waitText(this.retryAfterMillis)}.`
+    const head =
+      this.attempts === 0
+        ? `Comet rate-limited this client (HTTP 429), which holds every request for ${waitText(this.retryAfterMillis ?? 0)} more; ${this.endpoint} was not sent.`
+        : `Comet rate-limited ${this.endpoint} (HTTP 429) after ${this.attempts} attempt(s).${after}`
+    const fewer =
+      "lower maxConcurrency or set a client-side rate limit (rateLimit: { limit, intervalMs }) so fewer requests are refused (Comet allows about 15,000 REST requests per hour per key)"
+    if (this.stoppedBy === "maxRetries") return scrub(`${head} ${retryAdvice(this.stoppedBy, "")} Or ${fewer}.`)
+    return scrub(`${head} ${retryAdvice(this.stoppedBy, fewer)}`)
   }
 }
 
@@ -125,11 +164,17 @@ export class ServerError extends CometTaggedError<ServerError>()("ServerError", 
   endpoint: Schema.String,
   serverMessage: NullableString,
   sdkErrorCode: NullableNumber,
-  attempts: Schema.Number
+  attempts: Schema.Number,
+  /** What ended the retries, when they ended on a limit. */
+  stoppedBy: Schema.optional(RetryStop)
 }) {
   override get message(): string {
+    const retryable = [408, 500, 502, 503, 504].includes(this.status)
+    const advice = retryable
+      ? `This is usually temporary. ${retryAdvice(this.stoppedBy, "try again later")}`
+      : "Comet cannot answer this request; try again later, and report it if it persists."
     return scrub(
-      `Comet failed on ${this.endpoint} with HTTP ${this.status} after ${this.attempts} attempt(s)${withServer(this.serverMessage, this.sdkErrorCode)}. This is usually temporary: try again later, or raise maxRetries (COMET_HTTP_SESSION_RETRY_TOTAL).`
+      `Comet failed on ${this.endpoint} with HTTP ${this.status} after ${this.attempts} attempt(s)${withServer(this.serverMessage, this.sdkErrorCode)}. ${advice}`
     )
   }
 }
@@ -156,7 +201,9 @@ export class BadRequest extends CometTaggedError<BadRequest>()("BadRequest", {
 /**
  * Why a request never produced a complete response. `"browser-network"` is a browser's `fetch`
  * failing without saying why ("Failed to fetch"): a CORS refusal or a connection that could not
- * be made, which a page cannot tell apart.
+ * be made, which a page cannot tell apart. `"deadline"`: the call's own time limit
+ * (`callTimeoutMs`) passed. `"closed"`: the client was closed (`API.close()`, or the end of the
+ * CometHttp layer's scope) while the call was pending.
  *
  * @since 0.1.0
  */
@@ -167,13 +214,23 @@ export const TransportReason = Schema.Literal(
   "aborted",
   "truncated",
   "redirect",
-  "too-large"
+  "too-large",
+  "deadline",
+  "closed"
 )
+
+/** The setting behind a timeout, with where else it is set. */
+const SETTINGS: Readonly<Record<string, string>> = {
+  timeoutMs: "timeoutMs (COMET_TIMEOUT_API in seconds; timeout in CometHttp.layer)",
+  downloadTimeoutMs: "downloadTimeoutMs (COMET_TIMEOUT_FILE_DOWNLOAD in seconds; downloadTimeout in CometHttp.layer)",
+  timeout: "the timeout option of this request"
+}
 
 /**
  * The request did not complete: a network failure (in a browser, one whose cause the browser
  * hides: CORS or a refused connection), a timeout, an abort, a body cut off before its end, a
- * redirect to another host, or a body too large to hold in memory.
+ * redirect (never followed), a body too large to hold in memory, the call's deadline, or the
+ * client being closed.
  *
  * @since 0.1.0
  */
@@ -181,26 +238,112 @@ export class TransportError extends CometTaggedError<TransportError>()("Transpor
   endpoint: Schema.String,
   reason: TransportReason,
   detail: Schema.String,
-  attempts: Schema.Number
+  /** Attempts sent; 0 when the call ended before any was. */
+  attempts: Schema.Number,
+  /** What ended the retries, when they ended on a limit. */
+  stoppedBy: Schema.optional(RetryStop),
+  /**
+   * The setting that bounded what failed, when known: `timeoutMs` or `downloadTimeoutMs` for a
+   * timeout, `timeout` for a request's own timeout option.
+   */
+  setting: Schema.optional(Schema.String)
 }) {
   override get message(): string {
-    const advice: Record<typeof this.reason, string> = {
-      network: "Check the network and the base URL (COMET_URL_OVERRIDE).",
+    const after = this.attempts > 0 ? ` after ${this.attempts} attempt(s)` : ""
+    switch (this.reason) {
+      case "aborted":
+        return scrub(
+          `${this.endpoint} was cancelled by its caller (aborted)${after}: ${this.detail}. A cancelled call is not retried.`
+        )
+      case "closed":
+        return scrub(
+          `${this.endpoint} was cancelled because the client was closed${after}: ${this.detail}. Calls made after close() fail at once; create a new client to go on.`
+        )
+      case "deadline":
+        return scrub(
+          `${this.endpoint} did not complete within its deadline${after}: ${this.detail}. Give the call more time (callTimeoutMs of a facade call, callTimeout of a CometHttp request) if it may take longer.`
+        )
+    }
+    const retry = this.stoppedBy === undefined ? "" : ` ${retryAdvice(this.stoppedBy, "try again later")}`
+    const setting = this.setting === undefined ? undefined : (SETTINGS[this.setting] ?? this.setting)
+    const advice: Record<Exclude<typeof this.reason, "aborted" | "closed" | "deadline">, string> = {
+      network:
+        "Check that the server is running at the base URL (COMET_URL_OVERRIDE), that its host name resolves, and the network (a proxy?).",
       "browser-network":
         "The browser does not say why; it is one of two things. (1) CORS: the server did not allow this page's origin, and Comet does not allow arbitrary pages; serve the page and the API from one origin through a same-origin proxy that adds the Authorization header server-side (the API key never belongs in a page), or for the emulator start it with --cors <the page's origin>. (2) The connection was refused or could not be made: is the server running at the base URL, and does the host resolve? The browser's console says which.",
-      timeout: "Raise the timeout named above, or try again.",
-      aborted: "The call was cancelled by its caller.",
-      truncated: "The body ended before it was complete; nothing partial was returned. Try again.",
+      timeout:
+        setting === undefined
+          ? this.detail.includes("(raise ")
+            ? `Raise the timeout named above, or try again.${retry}`
+            : `Raise the timeout that applies — timeoutMs (COMET_TIMEOUT_API in seconds) for JSON calls, downloadTimeoutMs (COMET_TIMEOUT_FILE_DOWNLOAD in seconds) for asset downloads — or try again.${retry}`
+          : `Raise ${setting}, or try again.${retry}`,
+      truncated: `The body ended before it was complete; nothing partial was returned.${retry === "" ? " Try again." : retry}`,
       redirect:
-        "The redirect was not followed, so the API key only ever goes to the configured server; check the base URL (COMET_URL_OVERRIDE).",
+        "Redirects are never followed, so the API key is only ever sent to the base URL; if the server moved, set the base URL (COMET_URL_OVERRIDE) to where it redirects.",
       "too-large":
         "Read large assets with a streaming call (streamExperimentAsset), or, if the size is expected, raise the http settings maxBodyBytes (maxJsonBytes for JSON): new API({ http: { maxBodyBytes } }) or CometHttp.layerConfigWith({ maxBodyBytes })."
     }
     return scrub(
-      `Request to ${this.endpoint} failed (${this.reason})${this.attempts > 0 ? ` after ${this.attempts} attempt(s)` : ""}: ${this.detail}. ${advice[this.reason]}`
+      `Request to ${this.endpoint} failed (${this.reason})${after}: ${this.detail}. ${this.reason === "network" && retry !== "" ? `${advice.network}${retry}` : advice[this.reason]}`
     )
   }
 }
+
+/**
+ * The same error, saying what ended its retries (`maxRetries`, the retry budget, or the call's
+ * deadline), so its message names the setting to raise. Errors without retries are returned
+ * as they are.
+ *
+ * @since 0.1.0
+ */
+export const withRetryStop = <E extends CometError>(error: E, stoppedBy: RetryStop): E => {
+  switch (error._tag) {
+    case "RateLimited":
+      return new RateLimited({
+        endpoint: error.endpoint,
+        retryAfterMillis: error.retryAfterMillis,
+        attempts: error.attempts,
+        serverMessage: error.serverMessage,
+        stoppedBy
+      }) as E
+    case "ServerError":
+      return new ServerError({
+        status: error.status,
+        endpoint: error.endpoint,
+        serverMessage: error.serverMessage,
+        sdkErrorCode: error.sdkErrorCode,
+        attempts: error.attempts,
+        stoppedBy
+      }) as E
+    case "TransportError":
+      return new TransportError({
+        endpoint: error.endpoint,
+        reason: error.reason,
+        detail: error.detail,
+        attempts: error.attempts,
+        stoppedBy,
+        ...(error.setting === undefined ? {} : { setting: error.setting })
+      }) as E
+    default:
+      return error
+  }
+}
+
+/**
+ * The same TransportError, naming the setting that bounded it (`timeoutMs`,
+ * `downloadTimeoutMs`, …), so its message names the knob to raise.
+ *
+ * @since 0.1.0
+ */
+export const withSetting = (error: TransportError, setting: string): TransportError =>
+  new TransportError({
+    endpoint: error.endpoint,
+    reason: error.reason,
+    detail: error.detail,
+    attempts: error.attempts,
+    setting,
+    ...(error.stoppedBy === undefined ? {} : { stoppedBy: error.stoppedBy })
+  })
 
 /**
  * Comet's answer did not have the shape the wire reference describes.

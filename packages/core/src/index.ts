@@ -26,10 +26,13 @@ export {
   QueryError,
   QueryErrorReason,
   RateLimited,
+  RetryStop,
   ServerError,
   TransportError,
   TransportReason,
-  Unauthorized
+  Unauthorized,
+  withRetryStop,
+  withSetting
 } from "./Errors.js"
 export { AssetId, ExperimentKey, ExperimentModelId, ProjectId } from "./Ids.js"
 /** Values from plain JavaScript checked against a Schema, with messages naming the argument. @since 0.1.0 */

@@ -288,3 +288,101 @@ describe("the API key never appears in an error", () => {
     )
   })
 })
+
+describe("messages name the real cause and the real knob", () => {
+  const rateLimited = (stoppedBy?: Core.RetryStop, attempts = 3) =>
+    new Core.RateLimited({
+      endpoint: "workspaces",
+      retryAfterMillis: 7000,
+      attempts,
+      serverMessage: null,
+      ...(stoppedBy === undefined ? {} : { stoppedBy })
+    })
+
+  it("what ended the retries is the setting the message tells to raise", () => {
+    assert.include(rateLimited("maxRetries").message, "raise maxRetries (COMET_HTTP_SESSION_RETRY_TOTAL)")
+    for (const e of [rateLimited("retryBudget"), rateLimited("callTimeout")])
+      assert.notInclude(e.message, "raise maxRetries")
+    assert.include(rateLimited("retryBudget").message, "raise retryBudget")
+    assert.include(rateLimited("callTimeout").message, "callTimeoutMs")
+    const server = (stoppedBy: Core.RetryStop) =>
+      new Core.ServerError({
+        status: 503,
+        endpoint: "workspaces",
+        serverMessage: null,
+        sdkErrorCode: null,
+        attempts: 2,
+        stoppedBy
+      }).message
+    assert.include(server("maxRetries"), "raise maxRetries")
+    assert.notInclude(server("retryBudget"), "raise maxRetries")
+    assert.include(server("retryBudget"), "retryBudget")
+  })
+
+  it("withRetryStop keeps every field and only adds what ended the retries", () => {
+    const e = Core.withRetryStop(rateLimited(), "retryBudget")
+    assert.isTrue(e._tag === "RateLimited" && e.stoppedBy === "retryBudget" && e.retryAfterMillis === 7000)
+    const t = Core.withRetryStop(
+      new Core.TransportError({ endpoint: "x", reason: "timeout", detail: "d", attempts: 2, setting: "timeoutMs" }),
+      "maxRetries"
+    )
+    assert.isTrue(t._tag === "TransportError" && t.setting === "timeoutMs" && t.stoppedBy === "maxRetries")
+    const back = Schema.decodeUnknownSync(Core.CometError)(
+      JSON.parse(JSON.stringify(Schema.encodeSync(Core.CometError)(t)))
+    )
+    assert.strictEqual(back.message, t.message)
+  })
+
+  it("a call not sent because the client waits out a 429 says so, not 'after 0 attempt(s)'", () => {
+    const m = rateLimited("retryBudget", 0).message
+    assert.include(m, "was not sent")
+    assert.notInclude(m, "0 attempt")
+  })
+
+  it("a 5xx that is never retried does not advise retrying", () => {
+    const m = new Core.ServerError({ status: 501, endpoint: "x", serverMessage: null, sdkErrorCode: null, attempts: 1 })
+      .message
+    assert.notInclude(m, "maxRetries")
+    assert.notInclude(m, "retryBudget")
+  })
+
+  it("a timeout names the setting that bounded it", () => {
+    const t = (setting?: string) =>
+      new Core.TransportError({
+        endpoint: "experiment/asset/get-asset",
+        reason: "timeout",
+        detail: "no data for 10m in the middle of the body",
+        attempts: 1,
+        ...(setting === undefined ? {} : { setting })
+      }).message
+    assert.include(t("downloadTimeoutMs"), "Raise downloadTimeoutMs (COMET_TIMEOUT_FILE_DOWNLOAD")
+    assert.notInclude(t("downloadTimeoutMs"), "timeoutMs (COMET_TIMEOUT_API")
+    assert.include(t("timeoutMs"), "Raise timeoutMs (COMET_TIMEOUT_API")
+    // unknown: both, each with what it bounds
+    assert.include(t(), "downloadTimeoutMs (COMET_TIMEOUT_FILE_DOWNLOAD in seconds) for asset downloads")
+  })
+
+  it("aborts, closes and deadlines read as what they are, with no '0 attempt(s)'", () => {
+    const e = (reason: "aborted" | "closed" | "deadline", attempts: number) =>
+      new Core.TransportError({ endpoint: "getWorkspaces", reason, detail: "d", attempts }).message
+    assert.include(e("aborted", 0), "getWorkspaces was cancelled by its caller")
+    assert.include(e("closed", 0), "the client was closed")
+    assert.notInclude(e("closed", 0), "AbortSignal")
+    assert.include(e("deadline", 2), "did not complete within its deadline after 2 attempt(s)")
+    for (const r of ["aborted", "closed", "deadline"] as const) {
+      assert.notInclude(e(r, 0), "0 attempt")
+      assert.isFalse(Core.isRetryable(new Core.TransportError({ endpoint: "x", reason: r, detail: "d", attempts: 1 })))
+    }
+  })
+
+  it("a redirect's advice does not claim another host", () => {
+    const m = new Core.TransportError({
+      endpoint: "workspaces",
+      reason: "redirect",
+      detail: "the server answered HTTP 301 redirecting to http://127.0.0.1:4820 (same host), which is not followed",
+      attempts: 1
+    }).message
+    assert.notInclude(m, "another host")
+    assert.include(m, "COMET_URL_OVERRIDE")
+  })
+})

@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { CometConfig, type ConfigurationError, type ResolvedConfig, Secrets } from "@comet-ts/core"
+import { CometConfig, type ConfigurationError, type ResolvedConfig, Secrets, type TransportError } from "@comet-ts/core"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -14,8 +14,10 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
+import type * as Stream from "effect/Stream"
 import { make as makeInstance } from "./internal/client.js"
 import type { CometHttpSettings, CometHttpShape } from "./internal/contract.js"
+import * as deadline from "./internal/deadline.js"
 import { checkSettings, type Resolved, resolveSettings } from "./internal/settings.js"
 import type { WireTransport } from "./internal/transport.js"
 import { httpClientTransport } from "./internal/transportHttpClient.js"
@@ -23,6 +25,35 @@ import { RequestStats, type RequestStatsShape } from "./RequestStats.js"
 import { Transport } from "./Transport.js"
 
 export type { CometHttpSettings, CometHttpShape, Download, Params, RequestOptions } from "./internal/contract.js"
+
+/**
+ * Give a whole call a deadline: `self` (any number of CometHttp requests, their retries and
+ * rate-limit waits) must complete within `timeout`, else it fails with `TransportError`
+ * "deadline" naming `label` (default `"call"`) and `setting` (default `"callTimeout"`, the
+ * knob the message tells to raise). Inside it, a retry or a rate-limit wait that would end past
+ * the deadline is not started: the request fails at once with its last error. The earliest of
+ * nested deadlines holds.
+ *
+ * @since 0.1.0
+ */
+export const withCallTimeout = (
+  timeout: Duration.DurationInput,
+  label = "call",
+  setting = "callTimeout"
+): (<A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E | TransportError, R>) =>
+  deadline.withCallTimeout(timeout, label, setting)
+
+/**
+ * As {@link withCallTimeout}, for a Stream: the whole stream must end within `timeout`.
+ *
+ * @since 0.1.0
+ */
+export const streamWithCallTimeout = (
+  timeout: Duration.DurationInput,
+  label = "stream",
+  setting = "callTimeout"
+): (<A, E, R>(self: Stream.Stream<A, E, R>) => Stream.Stream<A, E | TransportError, R>) =>
+  deadline.streamWithCallTimeout(timeout, label, setting)
 
 /**
  * The transport, as an Effect service.

@@ -8,7 +8,12 @@ import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Fiber, Layer, Option, Schema, type Scope, Stream, TestClock } from "effect"
 import { CometHttp, type CometHttpOptions, type CometHttpShape } from "../src/CometHttp.js"
-import { BROWSER_NETWORK_RETRIES, isOpaqueNetworkFailure, networkReason } from "../src/internal/network.js"
+import {
+  BROWSER_NETWORK_RETRIES,
+  isOpaqueNetworkFailure,
+  NO_CONNECTION_RETRIES,
+  networkReason
+} from "../src/internal/network.js"
 import { RequestStats, type RequestStatsShape } from "../src/RequestStats.js"
 
 /**
@@ -154,21 +159,53 @@ describe("a browser network failure", () => {
     )
   )
 
-  it.effect("Node's undici failure ('fetch failed' with its cause) keeps the long retry", () =>
-    withFetch(
-      () =>
-        new TypeError("fetch failed", {
-          cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" })
-        }),
-      { maxRetries: 5 },
-      ({ http, server }) =>
-        Effect.gen(function* () {
-          const fiber = yield* Effect.fork(Effect.flip(http.get("workspaces", Ok)))
-          yield* TestClock.adjust("1 minute")
-          const e = yield* Fiber.join(fiber)
-          assert.isTrue(e._tag === "TransportError" && e.reason === "network" && e.attempts === 6)
-          assert.strictEqual(server.count, 6)
-        })
+  it.effect(
+    "Node's undici failure ('fetch failed' with its cause) keeps the long retry when a connection was made",
+    () =>
+      withFetch(
+        () =>
+          new TypeError("fetch failed", {
+            cause: Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" })
+          }),
+        { maxRetries: 5 },
+        ({ http, server }) =>
+          Effect.gen(function* () {
+            const fiber = yield* Effect.fork(Effect.flip(http.get("workspaces", Ok)))
+            yield* TestClock.adjust("1 minute")
+            const e = yield* Fiber.join(fiber)
+            assert.isTrue(e._tag === "TransportError" && e.reason === "network" && e.attempts === 6)
+            assert.strictEqual(server.count, 6)
+          })
+      )
+  )
+
+  it.effect("a connection that cannot be made (refused, unknown host) gets the short retry, and says so", () =>
+    Effect.forEach(
+      ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH"],
+      (code) =>
+        withFetch(
+          () =>
+            new TypeError("fetch failed", {
+              cause: Object.assign(new Error(`connect ${code} comet.test`), { code })
+            }),
+          { maxRetries: 8 },
+          ({ http, server }) =>
+            Effect.gen(function* () {
+              const fiber = yield* Effect.fork(Effect.flip(http.get("workspaces", Ok)))
+              // the short retry's backoff (200 + 400 ms, ±20 %) is over well before 1 s
+              yield* TestClock.adjust("1 second")
+              const e = yield* Fiber.join(fiber)
+              assert.strictEqual(e._tag, "TransportError")
+              if (e._tag !== "TransportError") return
+              assert.strictEqual(e.reason, "network")
+              assert.strictEqual(e.attempts, NO_CONNECTION_RETRIES + 1, code)
+              assert.strictEqual(server.count, NO_CONNECTION_RETRIES + 1, code)
+              assert.include(e.message, code)
+              assert.include(e.message, "is running at the base URL")
+              assert.notInclude(e.message, "maxRetries")
+            })
+        ),
+      { discard: true }
     )
   )
 })

@@ -14,34 +14,38 @@ describe.each(ADAPTERS)("over %s", (adapter) => {
   const withHttp = withHttpOver(adapter)
 
   describe("Retry-After", () => {
-    it.effect("with Retry-After: 7 no second attempt starts before 7 s of test time", () =>
-      withHttp(
-        (req) =>
-          Effect.succeed(req.n === 1 ? json({ code: 429, msg: "slow down" }, 429, { "retry-after": "7" }) : json(OK)),
-        {},
-        ({ http, server, stats }) =>
-          Effect.gen(function* () {
-            const fiber = yield* Effect.fork(http.get("experiments", Ok, { params: { projectId: "p" } }))
-            yield* TestClock.adjust("6999 millis")
-            assert.strictEqual(server.count, 1)
-            assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)))
-            yield* TestClock.adjust("1 millis")
-            assert.deepStrictEqual(yield* Fiber.join(fiber), OK)
-            assert.strictEqual(server.count, 2)
-            assert.strictEqual(server.requests[1]?.at, 7000)
-            const s = yield* stats.snapshot
-            assert.deepStrictEqual(
-              {
-                requests: s.requests,
-                attempts: s.attempts,
-                retries: s.retries,
-                byCause: s.retriesByCause,
-                failures: s.failures
-              },
-              { requests: 1, attempts: 2, retries: 1, byCause: { "429": 1 }, failures: 0 }
-            )
-          })
-      )
+    it.effect(
+      "with Retry-After: 7 no second attempt starts before 7 s of test time (nor after 7 s + 10 % jitter)",
+      () =>
+        withHttp(
+          (req) =>
+            Effect.succeed(req.n === 1 ? json({ code: 429, msg: "slow down" }, 429, { "retry-after": "7" }) : json(OK)),
+          {},
+          ({ http, server, stats }) =>
+            Effect.gen(function* () {
+              const fiber = yield* Effect.fork(http.get("experiments", Ok, { params: { projectId: "p" } }))
+              yield* TestClock.adjust("6999 millis")
+              assert.strictEqual(server.count, 1)
+              assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)))
+              // the client-wide pause is Retry-After plus up to 10 % jitter
+              yield* TestClock.adjust("701 millis")
+              assert.deepStrictEqual(yield* Fiber.join(fiber), OK)
+              assert.strictEqual(server.count, 2)
+              const at = server.requests[1]?.at ?? 0
+              assert.isTrue(at >= 7000 && at <= 7700, `second attempt at ${at} ms`)
+              const s = yield* stats.snapshot
+              assert.deepStrictEqual(
+                {
+                  requests: s.requests,
+                  attempts: s.attempts,
+                  retries: s.retries,
+                  byCause: s.retriesByCause,
+                  failures: s.failures
+                },
+                { requests: 1, attempts: 2, retries: 1, byCause: { "429": 1 }, failures: 0 }
+              )
+            })
+        )
     )
 
     it.effect("Retry-After as an HTTP-date is honoured against the (test) clock", () =>
@@ -135,10 +139,11 @@ describe.each(ADAPTERS)("over %s", (adapter) => {
       "a call waiting out a backoff holds no permit: with maxConcurrency 1 another call completes meanwhile",
       () =>
         withHttp(
+          // a 503's Retry-After is this request's wait (a 429's pauses the whole client: RateGate.test.ts)
           (req) =>
             Effect.succeed(
               req.url.searchParams.get("who") === "slow" && req.n === 1
-                ? json({ msg: "later" }, 429, { "retry-after": "10" })
+                ? json({ msg: "later" }, 503, { "retry-after": "10" })
                 : json(OK)
             ),
           { maxConcurrency: 1 },

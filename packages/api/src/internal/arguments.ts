@@ -417,25 +417,33 @@ const isAbortSignal = (u: unknown): u is AbortSignal => {
   }
 }
 
-const CallOptions = options("an options object ({ signal? })", {
-  signal: Inputs.refined(isAbortSignal, "an AbortSignal")
+/** A deadline in ms (`callTimeoutMs`): a positive finite number. */
+const Milliseconds = Inputs.refined(
+  (u): u is number => typeof u === "number" && Number.isFinite(u) && u > 0,
+  "a positive number of milliseconds"
+)
+
+const CallOptions = options("an options object ({ signal?, callTimeoutMs? })", {
+  signal: Inputs.refined(isAbortSignal, "an AbortSignal"),
+  callTimeoutMs: Milliseconds
 })
 
+/** What every facade call reads of its trailing options. */
+export interface CallOptionsChecked {
+  readonly signal?: AbortSignal | undefined
+  readonly callTimeoutMs?: number | undefined
+}
+
 /**
- * The facade's trailing options (`{ signal }`, and the method's own options besides): an
- * object (or nothing) whose `signal`, when given, is an AbortSignal.
+ * The facade's trailing options (`{ signal, callTimeoutMs }`, and the method's own options
+ * besides): an object (or nothing) whose `signal`, when given, is an AbortSignal, and whose
+ * `callTimeoutMs` is a positive number of ms.
  */
-export const checkCallOptions = (
-  value: unknown
-): Either.Either<{ readonly signal?: AbortSignal | undefined } | undefined, InvalidArgument> =>
+export const checkCallOptions = (value: unknown): Either.Either<CallOptionsChecked | undefined, InvalidArgument> =>
   value === undefined || value === null
     ? Either.right(undefined)
-    : Either.mapLeft(
-        Inputs.check(CallOptions, value) as Either.Either<
-          { readonly signal?: AbortSignal | undefined },
-          Inputs.Problem
-        >,
-        (p) => invalid("options", p)
+    : Either.mapLeft(Inputs.check(CallOptions, value) as Either.Either<CallOptionsChecked, Inputs.Problem>, (p) =>
+        invalid("options", p)
       )
 
 const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> =>
@@ -476,7 +484,8 @@ const ApiOptions = Schema.Struct({
   chartChunkSize: Schema.optionalWith(positiveInteger, { nullable: true }),
   orStrategy: Schema.optionalWith(Schema.Literal("nested", "dnf").annotations({ description: '"nested" or "dnf"' }), {
     nullable: true
-  })
+  }),
+  callTimeoutMs: Schema.optionalWith(Milliseconds, { nullable: true })
 }).annotations({ description: "an options object" })
 
 /**

@@ -68,8 +68,8 @@ export interface AttemptContext {
   readonly timers: Timers
   readonly stats: StatsRecorder
   readonly permits: Permits
-  /** Wait for one token of the client-side rate limit (a no-op when there is none). */
-  readonly takeToken: Effect.Effect<void>
+  /** Pass the rate gate (`rateLimit.ts`); fails when its wait would pass the request's limits. */
+  readonly takeToken: Effect.Effect<void, AttemptFailure>
 }
 
 /** The reason an attempt's controller was aborted by us for a timeout. */

@@ -29,6 +29,13 @@ export interface RequestOptions {
   readonly params?: Params | undefined
   /** Override the per-attempt timeout for this call. */
   readonly timeout?: Duration.DurationInput | undefined
+  /**
+   * The most time this whole call may take, every attempt, retry wait and rate-limit pause
+   * included. When it passes, the call fails with `TransportError` "deadline"; a wait that would
+   * pass it is not started (the call fails at once with its last error). Default: none (each
+   * attempt's `timeout`, `maxRetries` and the `retryBudget` bound the call).
+   */
+  readonly callTimeout?: Duration.DurationInput | undefined
   /** The response cannot change (e.g. a finished experiment's data): the cache may keep it. */
   readonly cacheable?: boolean | undefined
   /**

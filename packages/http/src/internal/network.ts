@@ -2,7 +2,9 @@
  * What kind of network failure a rejected `fetch` is, and how many retries each kind gets. A
  * browser rejects with a bare `TypeError` whose message is all it says ("Failed to fetch") for a
  * CORS refusal and for a refused connection alike, hiding the cause from the page on purpose; a
- * CORS refusal never heals, so that kind gets a short retry, not the whole retry budget.
+ * CORS refusal never heals, so that kind gets a short retry, not the whole retry budget. A
+ * connection that could not be made at all (refused, unknown host, no route) gets the same short
+ * retry: it fails in about half a second, not after the whole backoff.
  *
  * @internal
  */
@@ -40,8 +42,39 @@ export const networkReason = (cause: unknown): "aborted" | "browser-network" | "
  */
 export const BROWSER_NETWORK_RETRIES = 2
 
-/** How many retries a failure may have, given the configured `maxRetries`. */
-export const retriesFor = (error: CometError, maxRetries: number): number =>
-  error._tag === "TransportError" && error.reason === "browser-network"
-    ? Math.min(maxRetries, BROWSER_NETWORK_RETRIES)
-    : maxRetries
+/**
+ * The error codes (as Node and undici name them, in the cause chain a `TransportError`'s detail
+ * shows) of a connection that was never made: nothing listens at the address, the host name does
+ * not resolve, or there is no route to it. Resets and timeouts of a connection that was made are
+ * not among them: those heal, and keep the whole retry.
+ */
+const NO_CONNECTION =
+  /\((ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EAI_NONAME|EAI_NODATA|EAI_FAIL|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL|UND_ERR_CONNECT_TIMEOUT|ERR_INVALID_IP_ADDRESS)\)/
+
+/** Whether a failure is a connection that was never made (see {@link NO_CONNECTION}). */
+export const isNoConnection = (error: CometError): boolean =>
+  error._tag === "TransportError" && error.reason === "network" && NO_CONNECTION.test(error.detail)
+
+/**
+ * Retries of a connection that was never made at most (about 0.6 s of backoff): a server that
+ * is restarting gets a second chance, a wrong host or port fails at once instead of after the
+ * whole backoff.
+ */
+export const NO_CONNECTION_RETRIES = 2
+
+/**
+ * How many retries a failure may have, given the configured `maxRetries`, and whether that
+ * number is `maxRetries` itself (so that raising it would help).
+ */
+export const retriesFor = (
+  error: CometError,
+  maxRetries: number
+): { readonly retries: number; readonly byMaxRetries: boolean } => {
+  const cap =
+    error._tag === "TransportError" && error.reason === "browser-network"
+      ? BROWSER_NETWORK_RETRIES
+      : isNoConnection(error)
+        ? NO_CONNECTION_RETRIES
+        : Number.POSITIVE_INFINITY
+  return cap < maxRetries ? { retries: cap, byMaxRetries: false } : { retries: maxRetries, byMaxRetries: true }
+}

@@ -1,17 +1,22 @@
 /**
  * The retry policy: what is retried (`isRetryable` from core), the backoff (doubling, ±20%
- * jitter, capped), Retry-After (waited at least), `maxRetries` and the retry budget.
+ * jitter, capped), Retry-After (waited at least), `maxRetries` (fewer retries for a connection
+ * that cannot be made), the retry budget and the call's deadline; a failure that ends on one of
+ * these limits says which.
  *
  * @internal
  */
-import { type CometError, isRetryable } from "@comet-ts/core"
+import { type CometError, isRetryable, type RetryStop, withRetryStop } from "@comet-ts/core"
 import * as Clock from "effect/Clock"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as FiberRef from "effect/FiberRef"
 import * as Random from "effect/Random"
 import type { AttemptFailure } from "./attempt.js"
+import type { Closing } from "./closing.js"
+import { CurrentDeadline } from "./deadline.js"
 import { retriesFor } from "./network.js"
+import { type GateTicket, type RateGate, ticketFor } from "./rateLimit.js"
 import type { Resolved } from "./settings.js"
 import type { StatsRecorder } from "./stats.js"
 import type { Target } from "./target.js"
@@ -38,8 +43,13 @@ export type WithRetries = <A>(
   run: (attempt: number) => Effect.Effect<A, AttemptFailure>
 ) => Effect.Effect<A, CometError>
 
-/** The retry policy of one client instance, counting retries in its stats. */
-export const makeRetries = (settings: Resolved, stats: StatsRecorder): WithRetries => {
+/** The retry policy of one client instance, counting retries in its stats and telling its rate gate each answer. */
+export const makeRetries = (
+  settings: Resolved,
+  stats: StatsRecorder,
+  gate: RateGate,
+  closing: Closing
+): WithRetries => {
   const cfg = settings.config
 
   const backoff = (retry: number): Effect.Effect<number> =>
@@ -47,38 +57,74 @@ export const makeRetries = (settings: Resolved, stats: StatsRecorder): WithRetri
       Math.round(Math.min(settings.maxDelayMillis, settings.baseDelayMillis * 2 ** (retry - 1) * (0.8 + 0.4 * r)))
     )
 
+  /** Tell the gate how the server answered a failed attempt (nothing when no answer came). */
+  const report = (ticket: GateTicket, failure: AttemptFailure, waitMillis: number): Effect.Effect<void> => {
+    if (failure.status === 429) return gate.throttled(ticket, failure.retryAfterMillis ?? waitMillis)
+    if (failure.status !== null) gate.accepted(ticket)
+    return Effect.void
+  }
+
   /**
-   * Run attempts until one succeeds, a failure is not retryable, `maxRetries` retries were
-   * made, or the next wait (backoff, at least any Retry-After) would pass the retry budget —
-   * then fail at once with the last error (a RateLimited carries its Retry-After).
+   * Run attempts until one succeeds, a failure is not retryable, the retries allowed were made
+   * (`maxRetries`, fewer for a connection that cannot be made), or the next wait (backoff, at
+   * least any Retry-After) would pass the retry budget or the call's deadline — then fail at once
+   * with the last error, saying which limit ended it. Every attempt first passes the rate gate,
+   * which learns from every answer; every wait ends at once when the client closes.
    */
   const withRetries = <A>(t: Target, run: (attempt: number) => Effect.Effect<A, AttemptFailure>) =>
     Effect.gen(function* () {
       const started = yield* Clock.currentTimeMillis
+      const deadline = yield* FiberRef.get(CurrentDeadline)
+      const budgetEnd = started + settings.retryBudgetMillis
+      /** The latest time a wait may end, and the limit that sets it. */
+      const limits = (): [number, RetryStop] => {
+        const at = deadline === null ? Number.POSITIVE_INFINITY : deadline.at()
+        return at < budgetEnd ? [at, "callTimeout"] : [budgetEnd, "retryBudget"]
+      }
       let attempt = 1
+      let last: CometError | null = null
       while (true) {
+        const [notAfter, limit] = limits()
+        const ticket = ticketFor(t.endpoint, attempt, notAfter, limit)
+        const sleep = (millis: number) => closing.sleep(millis, t.endpoint, attempt - 1)
+        const admitted = yield* Effect.either(gate.admit(ticket, sleep))
+        if (Either.isLeft(admitted)) {
+          const refused = admitted.left
+          // the client-wide wait after a 429 would pass the limit: this attempt is not sent
+          return yield* Effect.fail(
+            refused._tag === "RateLimited" && last !== null ? withRetryStop(last, ticket.limit) : refused
+          )
+        }
+        deadline?.count(1)
         const result = yield* Effect.either(run(attempt))
         if (Either.isRight(result)) {
+          gate.accepted(ticket)
           yield* annotate({ "comet.attempts": attempt, "http.response.status_code": 200 })
           return result.right
         }
         const failure = result.left
+        last = failure.error
+        const delay = yield* backoff(attempt)
+        const wait = failure.retryAfterMillis === null ? delay : Math.max(delay, failure.retryAfterMillis)
+        yield* report(ticket, failure, delay)
         yield* annotate({
           "comet.attempts": attempt,
           ...(failure.status === null ? {} : { "http.response.status_code": failure.status }),
           "comet.error": failure.error._tag
         })
-        if (!isRetryable(failure.error) || attempt > retriesFor(failure.error, cfg.maxRetries))
-          return yield* Effect.fail(failure.error)
-        const delay = yield* backoff(attempt)
-        const wait = failure.retryAfterMillis === null ? delay : Math.max(delay, failure.retryAfterMillis)
+        if (!isRetryable(failure.error)) return yield* Effect.fail(failure.error)
+        const allowed = retriesFor(failure.error, cfg.maxRetries)
+        if (attempt > allowed.retries) {
+          return yield* Effect.fail(allowed.byMaxRetries ? withRetryStop(failure.error, "maxRetries") : failure.error)
+        }
         const now = yield* Clock.currentTimeMillis
-        if (now - started + wait > settings.retryBudgetMillis) return yield* Effect.fail(failure.error)
+        const [notAfterNow, limitNow] = limits()
+        if (now + wait > notAfterNow) return yield* Effect.fail(withRetryStop(failure.error, limitNow))
         const cause = retryCause(failure)
         yield* Effect.logDebug("CometHttp: retrying").pipe(
           Effect.annotateLogs({ endpoint: t.endpoint, cause, attempt, waitMillis: wait })
         )
-        yield* Effect.sleep(Duration.millis(wait))
+        yield* sleep(wait)
         stats.retry(t.endpoint, cause)
         attempt++
       }

@@ -11,8 +11,10 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
+import * as FiberRef from "effect/FiberRef"
 import type * as Scope from "effect/Scope"
 import type { RequestOptions } from "./contract.js"
+import { CurrentDeadline, type SharedDeadline, shareDeadline } from "./deadline.js"
 import { LruCache } from "./lru.js"
 import type { Resolved } from "./settings.js"
 import type { StatsRecorder } from "./stats.js"
@@ -33,6 +35,8 @@ interface InFlight {
   fiber: Fiber.RuntimeFiber<Shared, CometError> | undefined
   /** Callers that joined and still wait. */
   waiters: number
+  /** The deadline it runs under: the latest of its callers'. */
+  readonly deadline: SharedDeadline
 }
 
 /** The in-flight table and cache of one client instance. */
@@ -79,35 +83,48 @@ export const makeSharing = (settings: Resolved, stats: StatsRecorder, layerScope
       return entry.deferred === undefined ? Effect.void : Deferred.done(entry.deferred, exit)
     })
 
-  const lead = (key: string, run: Effect.Effect<Shared, CometError>) => {
-    const entry: InFlight = { deferred: undefined, leading: true, fiber: undefined, waiters: 0 }
-    inflight.set(key, entry)
-    return run.pipe(
-      Effect.onExit((exit): Effect.Effect<void> => {
-        entry.leading = false
-        if (Exit.isInterrupted(exit) && entry.waiters > 0 && inflight.get(key) === entry) {
-          // others still wait: send it again for them, in a fiber of its own
-          return Effect.flatMap(
-            Effect.forkIn(
-              // forked from a finalizer: made interruptible again, or the last waiter could not stop it
-              Effect.onExit(Effect.interruptible(run), (e) => settle(key, entry, e)),
-              layerScope
-            ),
-            (fiber) =>
-              Effect.sync(() => {
-                entry.fiber = fiber
-              })
-          )
-        }
-        return settle(key, entry, exit)
-      }),
-      Effect.map((shared) => ({ shared, joined: false }))
-    )
-  }
+  const lead = (key: string, run: Effect.Effect<Shared, CometError>) =>
+    Effect.flatMap(FiberRef.get(CurrentDeadline), (deadline) => {
+      const entry: InFlight = {
+        deferred: undefined,
+        leading: true,
+        fiber: undefined,
+        waiters: 0,
+        deadline: shareDeadline(deadline)
+      }
+      inflight.set(key, entry)
+      // with a deadline, it runs under the latest of its callers' (joining callers extend it)
+      const shared = deadline === null ? run : Effect.locally(run, CurrentDeadline, entry.deadline.deadline)
+      return shared.pipe(
+        Effect.onExit((exit): Effect.Effect<void> => {
+          entry.leading = false
+          if (Exit.isInterrupted(exit) && entry.waiters > 0 && inflight.get(key) === entry) {
+            // others still wait: send it again for them, in a fiber of its own
+            return Effect.flatMap(
+              Effect.forkIn(
+                // forked from a finalizer: made interruptible again, or the last waiter could not stop
+                // it; it runs for the callers left, each bounded by its own deadline
+                Effect.onExit(Effect.interruptible(Effect.locally(run, CurrentDeadline, null)), (e) =>
+                  settle(key, entry, e)
+                ),
+                layerScope
+              ),
+              (fiber) =>
+                Effect.sync(() => {
+                  entry.fiber = fiber
+                })
+            )
+          }
+          return settle(key, entry, exit)
+        }),
+        Effect.map((shared) => ({ shared, joined: false }))
+      )
+    })
 
   const join = (key: string, entry: InFlight) =>
-    Effect.suspend(() => {
+    Effect.flatMap(FiberRef.get(CurrentDeadline), (deadline) => {
       stats.coalescedJoin()
+      entry.deadline.join(deadline)
       entry.deferred ??= Deferred.unsafeMake<Shared, CometError>(FiberId.none)
       entry.waiters++
       return annotate({ "comet.coalesced": true }).pipe(

@@ -14,7 +14,7 @@
  *
  * @internal
  */
-import { type CometError, DecodeError, TransportError } from "@comet-ts/core"
+import { type CometError, DecodeError, isRetryable, TransportError, withRetryStop } from "@comet-ts/core"
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -27,6 +27,7 @@ import * as Stream from "effect/Stream"
 import { type AttemptContext, AttemptFailure, type Attempts, INTERRUPTED, millisOf, TIMEOUT } from "./attempt.js"
 import { checkableLength } from "./body.js"
 import type { RequestOptions } from "./contract.js"
+import { retriesFor } from "./network.js"
 import type { WithRetries } from "./retry.js"
 import type { Target, Targets } from "./target.js"
 import type { IdleTimer } from "./timers.js"
@@ -173,7 +174,14 @@ export const makeDownloads = (ctx: AttemptContext, targets: Targets, attempts: A
                 chunk = await response.body.read()
               } catch (e) {
                 response.body.cancel()
-                if (signal.reason === TIMEOUT) throw timeoutFailure(t, attempt, "no first byte", millis)
+                if (signal.reason === TIMEOUT) {
+                  throw timeoutFailure(
+                    t,
+                    attempt,
+                    offset === 0 ? "no first byte" : `no byte past the ${offset} already delivered`,
+                    millis
+                  )
+                }
                 throw truncated(
                   t,
                   attempt,
@@ -311,9 +319,18 @@ export const makeDownloads = (ctx: AttemptContext, targets: Targets, attempts: A
       idle = timers.idle(millis, () => c.controller.abort(TIMEOUT))
     }
 
-    /** Open again past what was delivered, under a fresh retry count (new bytes arrived since). */
+    /**
+     * Open again past what was delivered, under a fresh retry count (new bytes arrived since) —
+     * unless the break may not be retried at all (`maxRetries: 0`, a failure that is not retryable).
+     */
     const resume = (cause: AttemptFailure): Promise<void> => {
       closeCurrent()
+      // a break that may not be retried at all (maxRetries 0, or not a retryable failure) is the error
+      if (!isRetryable(cause.error)) return Promise.reject(cause.error)
+      const allowed = retriesFor(cause.error, cfg.maxRetries)
+      if (allowed.retries === 0) {
+        return Promise.reject(allowed.byMaxRetries ? withRetryStop(cause.error, "maxRetries") : cause.error)
+      }
       const reason = cause.error._tag === "TransportError" ? cause.error.reason : cause.error._tag
       stats.retry(t.endpoint, reason)
       return new Promise<void>((resolve, reject) => {
@@ -431,7 +448,7 @@ export const makeDownloads = (ctx: AttemptContext, targets: Targets, attempts: A
       close: () => {
         closedWith = new TransportError({
           endpoint: t.endpoint,
-          reason: "aborted",
+          reason: "closed",
           detail: "the client was closed while the download was open",
           attempts: current?.attempt ?? 1
         })

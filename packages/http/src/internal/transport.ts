@@ -142,7 +142,7 @@ export const withoutCredentials = (url: string): string => {
 }
 
 /** The error a read gets once its request was aborted. */
-const abortError = (cause?: unknown): Error => {
+export const abortError = (cause?: unknown): Error => {
   const e = new Error("the request was aborted", cause === undefined ? undefined : { cause })
   e.name = "AbortError"
   return e

@@ -1,0 +1,234 @@
+/**
+ * How the Promise facade runs its calls, streams and downloads on the client's runtime: with the
+ * call's options (an
+ * `AbortSignal`, a `callTimeoutMs`), and rejecting with the typed error itself — `TransportError`
+ * "aborted" when the caller's signal fired, "closed" when the client was closed meanwhile, and a
+ * `ConfigurationError` for a call made after `close()`.
+ *
+ * @internal
+ */
+import { type CometError, ConfigurationError, TransportError } from "@comet-ts/core"
+import { type Download, streamWithCallTimeout, withCallTimeout } from "@comet-ts/http"
+import * as Cause from "effect/Cause"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import type * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Stream from "effect/Stream"
+import { onAbort } from "./abort.js"
+import { checkCallOptions } from "./arguments.js"
+
+/**
+ * Options of every facade call.
+ *
+ * @since 0.1.0
+ */
+export interface CallOptions {
+  /** Cancels the call (and its HTTP requests); the Promise rejects with a TransportError "aborted". */
+  readonly signal?: AbortSignal | undefined
+  /**
+   * The most time the whole call may take, in ms: every request it makes, their retries and any
+   * wait for a rate limit included. When it passes, the call rejects with TransportError
+   * "deadline" (and a wait that would pass it is not started). Default: the client's
+   * `callTimeoutMs`, else none.
+   */
+  readonly callTimeoutMs?: number | undefined
+}
+
+/** A call's options as the runner uses them. */
+interface Admitted {
+  readonly signal: AbortSignal | undefined
+  readonly timeout: Duration.Duration | null
+}
+
+const aborted = (label: string) =>
+  new TransportError({ endpoint: label, reason: "aborted", detail: "its AbortSignal fired", attempts: 0 })
+
+const deadlineError = (label: string, timeout: Duration.Duration) =>
+  new TransportError({
+    endpoint: label,
+    reason: "deadline",
+    detail: `callTimeoutMs is ${Duration.format(timeout)} and the download was still running`,
+    attempts: 0
+  })
+
+const closed = (label: string) =>
+  new TransportError({
+    endpoint: label,
+    reason: "closed",
+    detail: "the client was closed while the call was pending",
+    attempts: 0
+  })
+
+/** The facade's runner over one client's runtime. */
+export class Runner<R> {
+  private isClosed = false
+
+  constructor(
+    private readonly runtime: ManagedRuntime.ManagedRuntime<R, CometError>,
+    /** The client's default `callTimeoutMs` (checked with the client's options). */
+    private readonly callTimeoutMs: number | undefined
+  ) {}
+
+  /** The call's checked options (with the deadline that applies), or why it cannot start. */
+  private admit(options: CallOptions | undefined, label: string): Either.Either<Admitted, CometError> {
+    if (this.isClosed) {
+      return Either.left(
+        new ConfigurationError({ setting: "client", reason: "this API instance was closed; create a new one." })
+      )
+    }
+    return Either.flatMap(checkCallOptions(options), (checked): Either.Either<Admitted, CometError> => {
+      if (checked?.signal?.aborted === true) return Either.left(aborted(label))
+      const ms = checked?.callTimeoutMs ?? this.callTimeoutMs
+      return Either.right({ signal: checked?.signal, timeout: ms === undefined ? null : Duration.millis(ms) })
+    })
+  }
+
+  /** Run `effect` as the call `label`, rejecting with the typed error. */
+  run<A>(effect: Effect.Effect<A, CometError, R>, options: CallOptions | undefined, label: string): Promise<A> {
+    const admitted = this.admit(options, label)
+    if (Either.isLeft(admitted)) return Promise.reject(admitted.left)
+    const { signal, timeout } = admitted.right
+    const timed = timeout === null ? effect : withCallTimeout(timeout, label, "callTimeoutMs")(effect)
+    const settle = (exit: Exit.Exit<A, CometError>): A => {
+      if (Exit.isSuccess(exit)) return exit.value
+      if (Cause.isInterruptedOnly(exit.cause)) throw this.isClosed ? closed(label) : aborted(label)
+      throw Cause.squash(exit.cause)
+    }
+    if (signal === undefined) return this.runtime.runPromiseExit(timed).then(settle)
+    // the caller's signal gets one listener however many calls share it (abort.ts)
+    const call = new AbortController()
+    const off = onAbort(signal, () => call.abort())
+    return this.runtime.runPromiseExit(timed, { signal: call.signal }).then(settle).finally(off)
+  }
+
+  /** An async iterable over `stream`, run as the call `label`; each step rejects with the typed error. */
+  iterate<A>(
+    stream: Stream.Stream<A, CometError, R>,
+    options: CallOptions | undefined,
+    label: string
+  ): AsyncIterable<A> {
+    const runner = this
+    return {
+      [Symbol.asyncIterator](): AsyncIterator<A> {
+        let inner: AsyncIterator<A> | undefined
+        const open = async (): Promise<AsyncIterator<A>> => {
+          if (inner === undefined) {
+            const admitted = runner.admit(options, label)
+            if (Either.isLeft(admitted)) throw admitted.left
+            const { signal, timeout } = admitted.right
+            const timed = timeout === null ? stream : streamWithCallTimeout(timeout, label, "callTimeoutMs")(stream)
+            const guarded =
+              signal === undefined
+                ? timed
+                : Stream.interruptWhen(
+                    timed,
+                    Effect.async<never, CometError>((resume) => {
+                      const off = onAbort(signal, () => resume(Effect.fail(aborted(label))))
+                      return Effect.sync(off)
+                    })
+                  )
+            const runtime = await runner.run(Effect.runtime<R>(), undefined, label)
+            inner = Stream.toAsyncIterableRuntime(guarded, runtime)[Symbol.asyncIterator]()
+          }
+          return inner
+        }
+        const settle = (e: unknown): never => {
+          // a step cut short by the end of the runtime, rather than failed, is the client closing
+          if (runner.isClosed && !(e instanceof Error && "_tag" in e)) throw closed(label)
+          throw e
+        }
+        return {
+          next: async () => (await open()).next().catch(settle),
+          return: async (value?: unknown) => {
+            if (inner?.return !== undefined) await inner.return(value)
+            return { done: true, value: undefined }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * An async iterable over a download opened by `open` (CometHttp's `open`): each `next()` reads
+   * the transport's body directly (no Effect step per chunk). The signal, the call's deadline and
+   * `return()` (a `break`) cancel it; a failure rejects with the typed error.
+   */
+  download(
+    open: Effect.Effect<Download, CometError, R>,
+    options: CallOptions | undefined,
+    label: string
+  ): AsyncIterable<Uint8Array> {
+    const runner = this
+    return {
+      [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+        let opened: Promise<Download> | undefined
+        let current: Download | undefined
+        let ended: CometError | null = null
+        const cleanups: Array<() => void> = []
+        const finish = () => {
+          for (const f of cleanups.splice(0)) f()
+          current?.cancel()
+        }
+        /** End the download with `error` (the signal fired, the deadline passed). */
+        const end = (error: CometError) => {
+          ended ??= error
+          finish()
+        }
+        const get = (): Promise<Download> => {
+          if (opened !== undefined) return opened
+          const admitted = runner.admit(options, label)
+          if (Either.isLeft(admitted)) {
+            opened = Promise.reject(admitted.left)
+            return opened
+          }
+          const { signal, timeout } = admitted.right
+          if (signal !== undefined) cleanups.push(onAbort(signal, () => end(aborted(label))))
+          if (timeout !== null) {
+            // the whole download, not only its opening, must end within the deadline
+            const timer = setTimeout(() => end(deadlineError(label, timeout)), Duration.toMillis(timeout))
+            cleanups.push(() => clearTimeout(timer))
+          }
+          opened = runner.run(open, options, label).then((d) => {
+            current = d
+            if (ended !== null) d.cancel()
+            return d
+          })
+          return opened
+        }
+        const read = (d: Download): Promise<IteratorResult<Uint8Array>> => {
+          if (ended !== null) return Promise.reject(ended)
+          return d.next().then(
+            (chunk) => {
+              if (ended !== null) throw ended
+              if (chunk === null) {
+                finish()
+                return { done: true, value: undefined }
+              }
+              return { done: false, value: chunk }
+            },
+            (e: unknown) => {
+              finish()
+              throw ended ?? e
+            }
+          )
+        }
+        return {
+          next: () => (current === undefined ? get().then(read) : read(current)),
+          return: async () => {
+            finish()
+            return { done: true, value: undefined }
+          }
+        }
+      }
+    }
+  }
+
+  /** Close the client: pending calls and streams reject with "closed", later ones at once. */
+  async close(): Promise<void> {
+    if (this.isClosed) return
+    this.isClosed = true
+    await this.runtime.dispose()
+  }
+}
