@@ -478,25 +478,30 @@ export class API {
   }
 
   /** Project names of a workspace. */
-  getProjects(workspace: string, options?: CallOptions): Promise<ReadonlyArray<string>> {
+  getProjects(workspace?: string | null, options?: CallOptions): Promise<ReadonlyArray<string>> {
     return this.call("getProjects", [workspace], options)
   }
 
   /** Project details of every project of a workspace. */
-  listProjects(workspace: string, options?: CallOptions): Promise<ReadonlyArray<Project>> {
+  listProjects(workspace?: string | null, options?: CallOptions): Promise<ReadonlyArray<Project>> {
     return this.call("listProjects", [workspace], options)
   }
 
   /** A project's details (rejects with NotFound when it does not exist). */
-  getProject(workspace?: string, projectName?: string, projectId?: string, options?: CallOptions): Promise<Project> {
+  getProject(
+    workspace?: string | null,
+    projectName?: string | null,
+    projectId?: string | null,
+    options?: CallOptions
+  ): Promise<Project> {
     return this.call("getProject", [workspace, projectName, projectId], options)
   }
 
   /** A project's columns: names, types and sources. */
   getProjectColumns(
-    workspace?: string,
-    projectName?: string,
-    projectId?: string,
+    workspace?: string | null,
+    projectName?: string | null,
+    projectId?: string | null,
     options?: CallOptions
   ): Promise<ReadonlyArray<Column>> {
     return this.call("getProjectColumns", [workspace, projectName, projectId], options)
@@ -504,8 +509,8 @@ export class API {
 
   /** Experiment keys → metadata of a project's experiments. */
   getProjectExperiments(
-    workspace: string,
-    projectName: string,
+    workspace?: string | null,
+    projectName?: string | null,
     options?: CallOptions
   ): Promise<Readonly<Record<string, ExperimentSummary>>> {
     return this.call("getProjectExperiments", [workspace, projectName], options)
@@ -522,9 +527,9 @@ export class API {
 
   /** Typed query variables from a project's columns. */
   getQueryVariables(
-    workspace?: string,
-    projectName?: string,
-    projectId?: string,
+    workspace?: string | null,
+    projectName?: string | null,
+    projectId?: string | null,
     options?: CallOptions
   ): Promise<ReadonlyArray<QueryVariable | Query>> {
     return this.call("getQueryVariables", [workspace, projectName, projectId], options)
@@ -575,9 +580,9 @@ export class API {
    * over key or name (`re.match`: at the start), as comet_ml's `get_experiments`.
    */
   getExperiments(
-    workspace: string,
-    projectName?: string,
-    pattern?: string,
+    workspace?: string | null,
+    projectName?: string | null,
+    pattern?: string | null,
     options?: CallOptions
   ): Promise<ReadonlyArray<APIExperiment>> {
     return this.call("getExperiments", [workspace, projectName, pattern], options, this.wrapAll)
@@ -585,16 +590,20 @@ export class API {
 
   /** Archived experiments, as getExperiments. */
   getArchivedExperiments(
-    workspace: string,
-    projectName?: string,
-    pattern?: string,
+    workspace?: string | null,
+    projectName?: string | null,
+    pattern?: string | null,
     options?: CallOptions
   ): Promise<ReadonlyArray<APIExperiment>> {
     return this.call("getArchivedExperiments", [workspace, projectName, pattern], options, this.wrapAll)
   }
 
   /** The experiments of a workspace or project as an async iterable, one project at a time. */
-  streamExperiments(workspace: string, projectName?: string, options?: CallOptions): AsyncIterable<APIExperiment> {
+  streamExperiments(
+    workspace?: string | null,
+    projectName?: string | null,
+    options?: CallOptions
+  ): AsyncIterable<APIExperiment> {
     return this.callStream("streamExperiments", [workspace, projectName], options, this.wrap)
   }
 
@@ -791,8 +800,8 @@ export class API {
 
   /** Experiments matching a query (a Query value or Python-syntax text). */
   query(
-    workspace: string,
-    projectName: string,
+    workspace: string | null | undefined,
+    projectName: string | null | undefined,
     query: Query | string,
     options?: QueryOptions & CallOptions
   ): Promise<ReadonlyArray<APIExperiment>> {
@@ -801,8 +810,8 @@ export class API {
 
   /** Keys of the experiments matching wire predicates (as Python's `query_project`) or a Query value. */
   queryProject(
-    workspace: string,
-    projectName: string,
+    workspace: string | null | undefined,
+    projectName: string | null | undefined,
     predicates: ReadonlyArray<Predicate> | Query,
     options?: { readonly archived?: boolean } & CallOptions
   ): Promise<ReadonlyArray<ExperimentKey>> {
