@@ -460,9 +460,11 @@ export class API {
   get(workspace: string, projectName: string, experiment: string, options?: CallOptions): Promise<APIExperiment>
   get(...args: ReadonlyArray<string | CallOptions | undefined>): Promise<unknown> {
     const last = args[args.length - 1]
-    const options = isCallOptions(last) ? last : undefined
+    // a fourth argument is the options whatever it is (a wrong one is an InvalidArgument there)
+    const trailing = args.length > 3 || isCallOptions(last)
+    const options = trailing ? (last as CallOptions | undefined) : undefined
     // the parts go to CometApi as given: a part that is not a string is an InvalidArgument there
-    const parts = options === undefined ? args : args.slice(0, -1)
+    const parts = trailing ? args.slice(0, Math.min(args.length - 1, 3)) : args
     return this.call("get", parts as ArgsOf<"get">, options, (r: unknown) => this.wrapAny(r))
   }
 

@@ -121,3 +121,36 @@ describe("configured workspace and project", () => {
     )
   )
 })
+
+describe("arguments a newcomer gets wrong", () => {
+  it.live("get's trailing options are checked like every other method's", () =>
+    Effect.promise(async () => {
+      const api = facade(emulator().fetch, new Capture())
+      const [key] = (await api.getExperiments(WS, PROJ)).map((e) => e.key)
+      const error = await api.get(WS, PROJ, key!, "x" as never).then(
+        () => assert.fail("resolved"),
+        (e: unknown) => e as { readonly _tag: string; readonly message: string }
+      )
+      assert.strictEqual(error._tag, "InvalidArgument")
+      assert.match(error.message, /^Invalid options "x": /)
+      assert.strictEqual((await api.get(WS, PROJ, key!, {})).key, key)
+      assert.strictEqual((await api.get(WS, PROJ, key!, undefined)).key, key)
+    })
+  )
+
+  it.live("getProjectNotes with one argument (or a null project) says both readings when nothing is found", () =>
+    Effect.promise(async () => {
+      const api = facade(emulator().fetch, new Capture())
+      for (const call of [() => api.getProjectNotes(WS), () => api.getProjectNotes(WS, null as never)]) {
+        const error = await call().then(
+          () => assert.fail("resolved"),
+          (e: unknown) => e as { readonly _tag: string; readonly message: string }
+        )
+        assert.strictEqual(error._tag, "NotFound")
+        assert.include(error.message, `"${WS}"`)
+        assert.include(error.message, "getProjectNotes(projectId)")
+        assert.include(error.message, "getProjectNotes(workspace, projectName)")
+      }
+    })
+  )
+})

@@ -15,6 +15,7 @@ import {
   ConfigurationError,
   ExperimentList,
   InvalidArgument,
+  NotFound,
   Project,
   ProjectList,
   ProjectNotes,
@@ -193,7 +194,19 @@ export const makeExperiments = (ctx: ApiContext, toExperiment: ToExperiment) => 
         projectName === undefined || projectName === null
           ? yield* required("projectId", first)
           : (yield* getProject(first, projectName)).projectId
-      const r = yield* get("project/notes", ProjectNotes, { projectId })
+      const r = yield* get("project/notes", ProjectNotes, { projectId }).pipe(
+        Effect.catchTag("NotFound", (e) =>
+          projectName === undefined || projectName === null
+            ? Effect.fail(
+                new NotFound({
+                  ...e,
+                  resource:
+                    "project with id (one argument is read as getProjectNotes(projectId); for a project by name give both: getProjectNotes(workspace, projectName))"
+                })
+              )
+            : Effect.fail(e)
+        )
+      )
       return r.notes ?? ""
     })
 
