@@ -135,6 +135,18 @@ const isEffect = (u: unknown): boolean => {
 const isPositional = (u: unknown): u is string => u !== undefined && u !== null && typeof u !== "object"
 
 /**
+ * A transport setting's ConfigurationError as the facade's option is spelt (`http.cache`), when
+ * the setting came from `new API({ http })`.
+ */
+const asHttpOption = <E>(e: E, http: APIOptions["http"]): E => {
+  if (!(e instanceof ConfigurationError) || http === undefined || http === null) return e
+  const [head] = e.setting.split(".")
+  return head !== undefined && Object.hasOwn(http, head)
+    ? (new ConfigurationError({ setting: `http.${e.setting}`, reason: e.reason }) as E)
+    : e
+}
+
+/**
  * An experiment, with the Python `APIExperiment` read methods returning Promises.
  *
  * @since 0.1.0
@@ -347,10 +359,11 @@ export class API {
     const options: APIOptions = Either.getOrElse(checked, () => ({ panel: false }))
     // Every setting of CometOptions (APIOptions extends it) is read by CometConfig from here.
     const configLayer = Either.isLeft(checked) ? Layer.fail(checked.left) : CometConfig.layer(options)
-    const httpLayer =
+    const httpLayer = (
       options.httpClient === undefined
         ? layerConfigTransport(options.http ?? {}).pipe(Layer.provide(DefaultTransport.layerConfig))
         : layerConfigWith(options.http ?? {}).pipe(Layer.provide(options.httpClient))
+    ).pipe(Layer.mapError((e) => asHttpOption(e, options.http)))
     const apiLayer = Layer.provideMerge(
       apiLayerConfigWith({ chartChunkSize: options.chartChunkSize, orStrategy: options.orStrategy }),
       httpLayer
