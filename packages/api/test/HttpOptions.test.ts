@@ -4,7 +4,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { Capture, emulator, facade } from "./support/facade.js"
+import { Capture, emulator, facade, SECRET } from "./support/facade.js"
 
 const rejection = (p: Promise<unknown>) =>
   p.then(
@@ -39,6 +39,24 @@ describe("http options", () => {
         (await rejection(budget.getWorkspaces())).message,
         "Configuration problem with http.retryBudget: must be a finite duration"
       )
+    })
+  )
+})
+
+describe("abort messages", () => {
+  it.live("name the method and the signal's reason (timeout, custom, scrubbed of the key)", () =>
+    Effect.promise(async () => {
+      const api = facade(emulator({ latency: "200" }).fetch, new Capture())
+      const timedOut = await rejection(api.getWorkspaces({ signal: AbortSignal.timeout(1) }))
+      assert.strictEqual(timedOut._tag, "TransportError")
+      assert.include(timedOut.message, "getWorkspaces")
+      assert.include(timedOut.message, "its AbortSignal timed out (AbortSignal.timeout)")
+      const controller = new AbortController()
+      controller.abort(new Error(`page closed by ${SECRET}`))
+      const custom = await rejection(api.getProjects("local-dev", { signal: controller.signal }))
+      assert.include(custom.message, "getProjects")
+      assert.include(custom.message, "Error: page closed by")
+      assert.notInclude(custom.message, SECRET)
     })
   )
 })
