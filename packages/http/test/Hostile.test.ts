@@ -297,6 +297,54 @@ describe.each(REAL)("over %s", (adapter) => {
       )
     )
 
+    for (const answer of [200, 206] as const) {
+      it.live(
+        `a resume answered ${answer} with another version of the asset (its ETag changed) is refused, no foreign byte delivered`,
+        () =>
+          Effect.scoped(
+            Effect.gen(function* () {
+              const other = assetBytes(SIZE, 11)
+              const cutAt = 2 * MiB + 5
+              const { url, seen } = yield* serve((req, res, n) => {
+                if (n === 1) {
+                  res.writeHead(200, { etag, "content-length": String(SIZE), "accept-ranges": "bytes" })
+                  res.write(asset.subarray(0, cutAt), () => setTimeout(() => res.socket?.destroy(), 20))
+                  return
+                }
+                // a hostile server: ignores If-Range, and the asset is another one now
+                const start = Number(/^bytes=(\d+)-$/.exec(req.headers.range ?? "")?.[1] ?? 0)
+                if (answer === 206) {
+                  res.writeHead(206, {
+                    etag: '"v2-asset"',
+                    "content-length": String(SIZE - start),
+                    "content-range": `bytes ${start}-${SIZE - 1}/${SIZE}`
+                  })
+                  res.end(other.subarray(start))
+                } else {
+                  res.writeHead(200, { etag: 'W/"v2-asset"', "content-length": String(SIZE) })
+                  res.end(other)
+                }
+              })
+              yield* over(adapter, url, {}, ({ http }) =>
+                Effect.gen(function* () {
+                  const got: Array<Uint8Array> = []
+                  const e = yield* Effect.flip(
+                    Stream.runForEach(http.stream(ASSET, { params }), (c) => Effect.sync(() => got.push(c)))
+                  )
+                  assert.strictEqual(e._tag, "DecodeError")
+                  assert.include(e.message, "the asset changed while it was downloaded")
+                  assert.include(e.message, "v2-asset")
+                  const delivered = Buffer.concat(got)
+                  assert.isAtMost(delivered.length, cutAt)
+                  assert.isTrue(delivered.equals(asset.subarray(0, delivered.length)))
+                  assert.strictEqual(seen.requests.length, 2)
+                })
+              )
+            })
+          )
+      )
+    }
+
     it.live("a server without Range support: read again from the start, the delivered bytes skipped", () =>
       Effect.scoped(
         Effect.gen(function* () {

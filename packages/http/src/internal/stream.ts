@@ -66,6 +66,28 @@ interface Open {
 interface Identity {
   readonly validator: string | null
   readonly total: number | null
+  /** The first answer's ETag (weak or strong) and Last-Modified, as sent. */
+  readonly etag: string | null
+  readonly lastModified: string | null
+}
+
+/** An opaque ETag without its weak marker (`W/"x"` and `"x"` name the same version, weakly). */
+const opaqueTag = (etag: string): string => etag.trim().replace(/^W\//, "")
+
+/**
+ * What shows that a resumed answer is of another version of the asset than the first: an ETag,
+ * or a Last-Modified, that both answers carry and that differ (null: nothing shows it).
+ */
+const versionChange = (identity: Identity, headers: Readonly<Record<string, string>>): string | null => {
+  const etag = headers.etag
+  if (identity.etag !== null && etag !== undefined && opaqueTag(etag) !== opaqueTag(identity.etag)) {
+    return `its ETag was ${identity.etag}, the server now says ${etag}`
+  }
+  const lastModified = headers["last-modified"]
+  if (identity.lastModified !== null && lastModified !== undefined && lastModified !== identity.lastModified) {
+    return `it was last modified ${identity.lastModified}, the server now says ${lastModified}`
+  }
+  return null
 }
 
 const contentRange = (header: string | undefined): { start: number; total: number | null } | null => {
@@ -154,13 +176,19 @@ export const makeDownloads = (ctx: AttemptContext, targets: Targets, attempts: A
               skip = offset - cr.start
               total = cr.total
             }
-            if (identity !== null && identity.total !== null && total !== null && total !== identity.total) {
+            const change =
+              identity === null
+                ? null
+                : identity.total !== null && total !== null && total !== identity.total
+                  ? `its length was ${identity.total} bytes, the server now says ${total}`
+                  : versionChange(identity, response.headers)
+            if (change !== null) {
               response.body.cancel()
               throw new AttemptFailure(
                 new DecodeError({
                   endpoint: t.endpoint,
                   path: "",
-                  detail: `the asset changed while it was downloaded: its length was ${identity.total} bytes, the server now says ${total}; the ${offset} bytes already delivered cannot be completed`,
+                  detail: `the asset changed while it was downloaded: ${change}; the ${offset} bytes already delivered cannot be completed`,
                   excerpt: "(not shown)"
                 }),
                 200,
@@ -283,7 +311,9 @@ export const makeDownloads = (ctx: AttemptContext, targets: Targets, attempts: A
     const lastModified = initial.response.headers["last-modified"]
     const identity: Identity = {
       validator: etag !== undefined && !etag.startsWith("W/") ? etag : (lastModified ?? null),
-      total: initial.total
+      total: initial.total,
+      etag: etag ?? null,
+      lastModified: lastModified ?? null
     }
     let current: Open | null = initial
     let pending: Uint8Array | null = initial.first
