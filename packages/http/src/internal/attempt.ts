@@ -518,8 +518,10 @@ export const millisOf = (d: Duration.Duration): number => {
 /** A duration in ms as people write it: `10s`, `1m 30s`, `250ms`. */
 export const formatMillis = (ms: number): string => {
   if (ms < 1000) return `${ms}ms`
-  const s = Math.round(ms / 1000)
-  if (s < 60) return `${s}s`
-  const m = Math.floor(s / 60)
-  return s % 60 === 0 ? `${m}m` : `${m}m ${s % 60}s`
+  // tenths of a second: a timeoutMs of 1500 is "1.5s", not a rounded "2s" the user never set
+  const tenths = Math.round(ms / 100)
+  if (tenths < 600) return `${tenths / 10}s`
+  const m = Math.floor(tenths / 600)
+  const rest = tenths % 600
+  return rest === 0 ? `${m}m` : `${m}m ${rest / 10}s`
 }
