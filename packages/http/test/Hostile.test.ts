@@ -210,6 +210,51 @@ describe.each(REAL)("over %s", (adapter) => {
     )
   })
 
+  describe("a body that trickles (a byte per 50 ms, under any idle timeout) is bounded", () => {
+    const trickle = (res: import("node:http").ServerResponse) => {
+      res.writeHead(200, { "content-type": "application/json" })
+      res.write("[")
+      const timer = setInterval(() => res.write(" "), 50)
+      res.on("close", () => clearInterval(timer))
+    }
+
+    it.live(
+      "a JSON read by its timeout (the whole answer), a buffered download by downloadTimeout, a stream by its callTimeout",
+      () =>
+        Effect.scoped(
+          Effect.gen(function* () {
+            const { url, seen } = yield* serve((_req, res) => trickle(res))
+            yield* over(
+              adapter,
+              url,
+              { timeout: "400 millis", downloadTimeout: "400 millis", maxRetries: 0 },
+              ({ http }) =>
+                Effect.gen(function* () {
+                  const json = yield* Effect.flip(http.get("experiment/metrics/summary", Values))
+                  assert.strictEqual(json._tag === "TransportError" && json.reason, "timeout")
+                  assert.include(json.message, "no complete answer within 400ms")
+                  const buffered = yield* Effect.flip(http.getBytes(ASSET, { params }))
+                  assert.strictEqual(buffered._tag === "TransportError" && buffered.reason, "timeout")
+                  assert.include(buffered.message, "downloadTimeoutMs")
+                  let received = 0
+                  const streamed = yield* Effect.flip(
+                    Stream.runForEach(http.stream(ASSET, { params, callTimeout: "600 millis" }), (c) =>
+                      Effect.sync(() => {
+                        received += c.length
+                      })
+                    )
+                  )
+                  assert.strictEqual(streamed._tag === "TransportError" && streamed.reason, "deadline")
+                  assert.include(streamed.message, "callTimeout")
+                  assert.isAbove(received, 0)
+                  yield* eventually(() => seen.closed >= 3, "every trickling connection closed")
+                })
+            )
+          })
+        )
+    )
+  })
+
   describe("a body the client does not read leaves nothing behind", () => {
     it.live("a Content-Encoding it cannot decode, and a 204: a typed answer, no uncaught error", () =>
       Effect.scoped(
