@@ -294,6 +294,50 @@ describe.each(REAL)("over %s", (adapter) => {
     )
   })
 
+  describe("a body that is not the coding its Content-Encoding names is mislabelled, not cut short", () => {
+    for (const coding of ["gzip", "br", "deflate"] as const) {
+      it.live(
+        `plain bytes labelled ${coding}: a DecodeError naming Content-Encoding, one attempt (JSON, buffered, streamed)`,
+        () =>
+          Effect.scoped(
+            Effect.gen(function* () {
+              // deflate's first byte decides zlib or raw: a byte no zlib or raw stream starts with
+              const plain = coding === "deflate" ? Buffer.concat([Buffer.from([0xff]), VALUES_JSON]) : VALUES_JSON
+              const { url, seen } = yield* serve((_req, res) => {
+                res.writeHead(200, {
+                  "content-type": "application/json",
+                  "content-encoding": coding,
+                  "content-length": String(plain.length)
+                })
+                res.end(plain)
+              })
+              yield* over(adapter, url, {}, ({ http, stats }) =>
+                Effect.gen(function* () {
+                  const errors = [
+                    yield* Effect.flip(http.get("experiment/metrics/summary", Values)),
+                    yield* Effect.flip(http.getBytes(ASSET, { params })),
+                    yield* Effect.flip(Stream.runDrain(http.stream(ASSET, { params: { ...params, n: "2" } })))
+                  ]
+                  for (const e of errors) {
+                    assert.strictEqual(e._tag, "DecodeError", e.message)
+                    assert.include(e.message, "Content-Encoding")
+                    assert.notInclude(e.message, "broke off")
+                  }
+                  // downloads over fetch are refused before reading (fetch would not check them)
+                  assert.include(errors[0]?.message, `is not valid ${coding} though its Content-Encoding says so`)
+                  if (adapter === "undici") {
+                    for (const e of errors) assert.include(e.message, `is not valid ${coding}`)
+                  }
+                  assert.strictEqual(seen.requests.length, 3)
+                  assert.strictEqual((yield* stats.snapshot).retries, 0)
+                })
+              )
+            })
+          )
+      )
+    }
+  })
+
   describe("kind 3: interrupted downloads resume, every byte exactly once", () => {
     const SIZE = 8 * MiB
     const asset = assetBytes(SIZE, 3)

@@ -292,11 +292,13 @@ export const makeAttempts = (ctx: AttemptContext) => {
   ) =>
     signal.reason === TIMEOUT
       ? timeoutFailure(t, attempt, what, timeoutMillis)
-      : new AttemptFailure(
-          new TransportError({ endpoint: t.endpoint, reason: e.reason, detail: scrub(e.detail), attempts: attempt }),
-          200,
-          null
-        )
+      : e.reason === "corrupt"
+        ? decodeFailure(t, e.detail, "")
+        : new AttemptFailure(
+            new TransportError({ endpoint: t.endpoint, reason: e.reason, detail: scrub(e.detail), attempts: attempt }),
+            200,
+            null
+          )
 
   /** The whole of one buffered attempt, in plain code: a value, or a thrown AttemptFailure. */
   const runBuffered = async (

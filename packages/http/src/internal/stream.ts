@@ -25,7 +25,7 @@ import * as Option from "effect/Option"
 import * as Runtime from "effect/Runtime"
 import * as Stream from "effect/Stream"
 import { type AttemptContext, AttemptFailure, type Attempts, INTERRUPTED, millisOf, TIMEOUT } from "./attempt.js"
-import { checkableLength } from "./body.js"
+import { checkableLength, corruptCoding } from "./body.js"
 import type { RequestOptions } from "./contract.js"
 import { retriesFor } from "./network.js"
 import type { WithRetries } from "./retry.js"
@@ -116,6 +116,18 @@ export const makeDownloads = (ctx: AttemptContext, targets: Targets, attempts: A
       200,
       null
     )
+
+  /** A read that failed on a body not in its Content-Encoding's coding: a DecodeError (not retried); else null. */
+  const corrupt = (t: Target, e: unknown, headers: Readonly<Record<string, string>>): AttemptFailure | null => {
+    const detail = corruptCoding(e, headers, describeError)
+    return detail === null
+      ? null
+      : new AttemptFailure(
+          new DecodeError({ endpoint: t.endpoint, path: "", detail: scrub(detail), excerpt: "(not shown)" }),
+          200,
+          null
+        )
+  }
 
   /**
    * One opening attempt at `offset` (bytes already delivered): a permit (kept when it opens),
@@ -210,10 +222,13 @@ export const makeDownloads = (ctx: AttemptContext, targets: Targets, attempts: A
                     millis
                   )
                 }
-                throw truncated(
-                  t,
-                  attempt,
-                  `the body broke off after ${begin + read}${total === null ? "" : ` of ${total}`} bytes, before any byte past the ${offset} already delivered (${describeError(e)})`
+                throw (
+                  corrupt(t, e, response.headers) ??
+                  truncated(
+                    t,
+                    attempt,
+                    `the body broke off after ${begin + read}${total === null ? "" : ` of ${total}`} bytes, before any byte past the ${offset} already delivered (${describeError(e)})`
+                  )
                 )
               }
               if (chunk === null) {
@@ -417,11 +432,12 @@ export const makeDownloads = (ctx: AttemptContext, targets: Targets, attempts: A
           const failure =
             c.controller.signal.reason === TIMEOUT
               ? timeoutFailure(t, c.attempt, `no data in the middle of the body (after ${delivered} bytes)`, millis)
-              : truncated(
+              : (corrupt(t, e, c.response.headers) ??
+                truncated(
                   t,
                   c.attempt,
                   `the body broke off after ${delivered} bytes${c.total === null ? "" : ` of ${c.total}`} (${describeError(e)})`
-                )
+                ))
           try {
             await resume(failure)
           } catch (error) {
