@@ -135,6 +135,18 @@ const isEffect = (u: unknown): boolean => {
 const isPositional = (u: unknown): u is string => u !== undefined && u !== null && typeof u !== "object"
 
 /**
+ * A transport setting's ConfigurationError as the facade's option is spelt (`http.cache`), when
+ * the setting came from `new API({ http })`.
+ */
+const asHttpOption = <E>(e: E, http: APIOptions["http"]): E => {
+  if (!(e instanceof ConfigurationError) || http === undefined || http === null) return e
+  const [head] = e.setting.split(".")
+  return head !== undefined && Object.hasOwn(http, head)
+    ? (new ConfigurationError({ setting: `http.${e.setting}`, reason: e.reason }) as E)
+    : e
+}
+
+/**
  * An experiment, with the Python `APIExperiment` read methods returning Promises.
  *
  * @since 0.1.0
@@ -347,10 +359,11 @@ export class API {
     const options: APIOptions = Either.getOrElse(checked, () => ({ panel: false }))
     // Every setting of CometOptions (APIOptions extends it) is read by CometConfig from here.
     const configLayer = Either.isLeft(checked) ? Layer.fail(checked.left) : CometConfig.layer(options)
-    const httpLayer =
+    const httpLayer = (
       options.httpClient === undefined
         ? layerConfigTransport(options.http ?? {}).pipe(Layer.provide(DefaultTransport.layerConfig))
         : layerConfigWith(options.http ?? {}).pipe(Layer.provide(options.httpClient))
+    ).pipe(Layer.mapError((e) => asHttpOption(e, options.http)))
     const apiLayer = Layer.provideMerge(
       apiLayerConfigWith({ chartChunkSize: options.chartChunkSize, orStrategy: options.orStrategy }),
       httpLayer
@@ -460,9 +473,11 @@ export class API {
   get(workspace: string, projectName: string, experiment: string, options?: CallOptions): Promise<APIExperiment>
   get(...args: ReadonlyArray<string | CallOptions | undefined>): Promise<unknown> {
     const last = args[args.length - 1]
-    const options = isCallOptions(last) ? last : undefined
+    // a fourth argument is the options whatever it is (a wrong one is an InvalidArgument there)
+    const trailing = args.length > 3 || isCallOptions(last)
+    const options = trailing ? (last as CallOptions | undefined) : undefined
     // the parts go to CometApi as given: a part that is not a string is an InvalidArgument there
-    const parts = options === undefined ? args : args.slice(0, -1)
+    const parts = trailing ? args.slice(0, Math.min(args.length - 1, 3)) : args
     return this.call("get", parts as ArgsOf<"get">, options, (r: unknown) => this.wrapAny(r))
   }
 
@@ -478,25 +493,30 @@ export class API {
   }
 
   /** Project names of a workspace. */
-  getProjects(workspace: string, options?: CallOptions): Promise<ReadonlyArray<string>> {
+  getProjects(workspace?: string | null, options?: CallOptions): Promise<ReadonlyArray<string>> {
     return this.call("getProjects", [workspace], options)
   }
 
   /** Project details of every project of a workspace. */
-  listProjects(workspace: string, options?: CallOptions): Promise<ReadonlyArray<Project>> {
+  listProjects(workspace?: string | null, options?: CallOptions): Promise<ReadonlyArray<Project>> {
     return this.call("listProjects", [workspace], options)
   }
 
   /** A project's details (rejects with NotFound when it does not exist). */
-  getProject(workspace?: string, projectName?: string, projectId?: string, options?: CallOptions): Promise<Project> {
+  getProject(
+    workspace?: string | null,
+    projectName?: string | null,
+    projectId?: string | null,
+    options?: CallOptions
+  ): Promise<Project> {
     return this.call("getProject", [workspace, projectName, projectId], options)
   }
 
   /** A project's columns: names, types and sources. */
   getProjectColumns(
-    workspace?: string,
-    projectName?: string,
-    projectId?: string,
+    workspace?: string | null,
+    projectName?: string | null,
+    projectId?: string | null,
     options?: CallOptions
   ): Promise<ReadonlyArray<Column>> {
     return this.call("getProjectColumns", [workspace, projectName, projectId], options)
@@ -504,8 +524,8 @@ export class API {
 
   /** Experiment keys → metadata of a project's experiments. */
   getProjectExperiments(
-    workspace: string,
-    projectName: string,
+    workspace?: string | null,
+    projectName?: string | null,
     options?: CallOptions
   ): Promise<Readonly<Record<string, ExperimentSummary>>> {
     return this.call("getProjectExperiments", [workspace, projectName], options)
@@ -522,9 +542,9 @@ export class API {
 
   /** Typed query variables from a project's columns. */
   getQueryVariables(
-    workspace?: string,
-    projectName?: string,
-    projectId?: string,
+    workspace?: string | null,
+    projectName?: string | null,
+    projectId?: string | null,
     options?: CallOptions
   ): Promise<ReadonlyArray<QueryVariable | Query>> {
     return this.call("getQueryVariables", [workspace, projectName, projectId], options)
@@ -575,9 +595,9 @@ export class API {
    * over key or name (`re.match`: at the start), as comet_ml's `get_experiments`.
    */
   getExperiments(
-    workspace: string,
-    projectName?: string,
-    pattern?: string,
+    workspace?: string | null,
+    projectName?: string | null,
+    pattern?: string | null,
     options?: CallOptions
   ): Promise<ReadonlyArray<APIExperiment>> {
     return this.call("getExperiments", [workspace, projectName, pattern], options, this.wrapAll)
@@ -585,16 +605,20 @@ export class API {
 
   /** Archived experiments, as getExperiments. */
   getArchivedExperiments(
-    workspace: string,
-    projectName?: string,
-    pattern?: string,
+    workspace?: string | null,
+    projectName?: string | null,
+    pattern?: string | null,
     options?: CallOptions
   ): Promise<ReadonlyArray<APIExperiment>> {
     return this.call("getArchivedExperiments", [workspace, projectName, pattern], options, this.wrapAll)
   }
 
   /** The experiments of a workspace or project as an async iterable, one project at a time. */
-  streamExperiments(workspace: string, projectName?: string, options?: CallOptions): AsyncIterable<APIExperiment> {
+  streamExperiments(
+    workspace?: string | null,
+    projectName?: string | null,
+    options?: CallOptions
+  ): AsyncIterable<APIExperiment> {
     return this.callStream("streamExperiments", [workspace, projectName], options, this.wrap)
   }
 
@@ -791,8 +815,8 @@ export class API {
 
   /** Experiments matching a query (a Query value or Python-syntax text). */
   query(
-    workspace: string,
-    projectName: string,
+    workspace: string | null | undefined,
+    projectName: string | null | undefined,
     query: Query | string,
     options?: QueryOptions & CallOptions
   ): Promise<ReadonlyArray<APIExperiment>> {
@@ -801,8 +825,8 @@ export class API {
 
   /** Keys of the experiments matching wire predicates (as Python's `query_project`) or a Query value. */
   queryProject(
-    workspace: string,
-    projectName: string,
+    workspace: string | null | undefined,
+    projectName: string | null | undefined,
     predicates: ReadonlyArray<Predicate> | Query,
     options?: { readonly archived?: boolean } & CallOptions
   ): Promise<ReadonlyArray<ExperimentKey>> {

@@ -680,7 +680,7 @@ describe("every seed method over the emulator", () => {
       assert.strictEqual(count, 3)
       assert.strictEqual((yield* server.stats.snapshot).requests - before, 3)
       const report = yield* api.getPanelReport()
-      assert.include(report, "3 HTTP requests sent for 3 calls")
+      assert.include(report, "3 HTTP requests sent for 3 reads of ")
       assert.include(report, "http://127.0.0.1:4820")
       assert.include(report, "experiment/tags")
       assert.include(report, "Retries: none.")

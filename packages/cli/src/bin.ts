@@ -14,11 +14,19 @@ import { ExitCode } from "./ExitCodes.js"
 const fiber = Effect.runFork(
   run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env })
 )
+/** How long an interrupted command may take to clean up before the process exits anyway. */
+const GRACE_MS = 2000
 let signalled = false
 const stop = () => {
   if (signalled) process.exit(ExitCode.interrupted)
   signalled = true
   Effect.runFork(Fiber.interrupt(fiber))
+  // A file-system call that never settles (Node's recursive mkdir under /proc) must not hold
+  // Ctrl-C: once the grace period is over the process ends with 130 whatever is pending.
+  setTimeout(() => {
+    process.stderr.write("comet-ts: interrupted.\n")
+    process.exit(ExitCode.interrupted)
+  }, GRACE_MS).unref()
 }
 process.once("SIGINT", stop)
 process.once("SIGTERM", stop)
@@ -30,4 +38,7 @@ fiber.addObserver((exit) => {
     process.stderr.write("comet-ts: interrupted.\n")
     process.exitCode = ExitCode.interrupted
   }
+  // Work still pending in Node's thread pool (an fs call that never settles) must not keep the
+  // finished command alive: exit once the output had a moment to drain.
+  setTimeout(() => process.exit(), 500).unref()
 })

@@ -96,6 +96,14 @@ describe("listing commands", () => {
 })
 
 describe("metrics", () => {
+  it.live("--help shows --param as optional and --metric as required, as the README's usage", () =>
+    Effect.gen(function* () {
+      const out = yield* runCli(["metrics", "--help"])
+      assert.strictEqual(out.code, 0, out.stderr)
+      assert.include(out.stdout, "--metric NAME... [--param NAME...] [--query QUERY]")
+    })
+  )
+
   it.live("CSV: one row per experiment, metric and point, as Chart.rows of the library's chart", () =>
     Effect.gen(function* () {
       const experiments = yield* library((api) => api.query(WS, "mnist-sweep", ADAM))

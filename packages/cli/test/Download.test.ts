@@ -202,6 +202,27 @@ describe("download", () => {
       assert.strictEqual(out.stderr.split("\n").filter((l) => l.length > 0).length, 1)
     })
   )
+
+  // Node 20's recursive mkdir never settles under /proc: each level is made on its own instead.
+  it.live.each(["/proc/comet-ts-nope", "/proc/comet-ts-nope/a/b", "/proc/self/comet-ts-nope"])(
+    "a directory where none can exist (%s) is 7 at once, naming it",
+    (dir) =>
+      Effect.gen(function* () {
+        const out = yield* runCli(["download", TARGET, "--dir", dir, "--name", "*.yaml"])
+        assert.strictEqual(out.code, ExitCode.localFile, out.stderr)
+        assert.include(out.stderr, `could not create the directory ${dir}: `)
+        assert.strictEqual(out.stderr.split("\n").filter((l) => l.length > 0).length, 1)
+      }).pipe(Effect.timeout("20 seconds"))
+  )
+
+  it.live("missing parents are made level by level", () =>
+    Effect.gen(function* () {
+      const root = tempDir()
+      const out = yield* runCli(["download", TARGET, "--dir", join(root, "a", "b", "c")])
+      assert.strictEqual(out.code, 0, out.stderr)
+      assert.strictEqual(files(join(root, "a", "b", "c")).length, experiment.assets.length)
+    })
+  )
 })
 
 describe("safe file names", () => {

@@ -230,6 +230,13 @@ describe("Secrets.checkApiKey: an unusable key is a ConfigurationError before an
     )
   })
 
+  it("a line break, tab or space between the key's characters is refused (only the ends are trimmed)", () => {
+    for (const inside of ["\n", "\r\n", "\t", " "]) {
+      const r = checkApiKey(`abc${inside}def`, "env")
+      assert.isTrue(Either.isLeft(r), JSON.stringify(inside))
+    }
+  })
+
   it("an invisible, control or non-ASCII character anywhere: refused, the character and place named, not the key", () => {
     fc.assert(
       fc.property(printable, invisible, fc.nat(), (key, ch, at) => {

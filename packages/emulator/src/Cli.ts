@@ -18,7 +18,6 @@ import { parseArgs as nodeParseArgs } from "node:util"
 import { ConfigurationError, InvalidArgument } from "@comet-ts/core"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as HttpServer from "@effect/platform/HttpServer"
-import type * as HttpServerError from "@effect/platform/HttpServerError"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Console from "effect/Console"
@@ -133,6 +132,62 @@ export const parseArgs = (argv: ReadonlyArray<string>): Either.Either<CliOptions
   return Either.isLeft(checked) ? Either.left(checked.left) : Either.right(options)
 }
 
+/** The Node error code of a failed `listen` (`EADDRINUSE`, …), when there is one. */
+const errorCode = (cause: unknown): string | undefined =>
+  typeof cause === "object" && cause !== null && "code" in cause && typeof cause.code === "string"
+    ? cause.code
+    : undefined
+
+/**
+ * Why the emulator cannot listen on `host:port`, with the flag that fixes it.
+ *
+ * @since 0.1.0
+ */
+export const listenError = (host: string, port: number, cause: unknown): ConfigurationError => {
+  const where = `${host.includes(":") ? `[${host}]` : host}:${port}`
+  const code = errorCode(cause)
+  const detail = cause instanceof Error && cause.message !== "" ? cause.message : String(cause)
+  switch (code) {
+    case "EADDRINUSE":
+      return new ConfigurationError({
+        setting: "--port",
+        reason: `EADDRINUSE: port ${port} on ${host} is in use (another emulator?); pick another with --port N, or --port 0 for a free one`
+      })
+    case "EADDRNOTAVAIL":
+      return new ConfigurationError({
+        setting: "--host",
+        reason: `EADDRNOTAVAIL: ${host} is not an address of this machine, so nothing can listen on ${where}; use --host 127.0.0.1 (or 0.0.0.0 for every interface)`
+      })
+    case "EACCES":
+    case "EPERM":
+      return new ConfigurationError({
+        setting: "--port",
+        reason: `${code}: not allowed to listen on ${where} (ports below 1024 need privileges); use --port 4820, or --port 0 for a free one`
+      })
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return new ConfigurationError({
+        setting: "--host",
+        reason: `${code}: the host name ${host} does not resolve; use --host 127.0.0.1 or an address of this machine`
+      })
+    default:
+      return new ConfigurationError({
+        setting: "--host/--port",
+        reason: `cannot listen on ${where}: ${code === undefined ? detail : `${code}: ${detail}`}`
+      })
+  }
+}
+
+/** A failure as one readable line: its message, or its tag and cause when the message is empty. */
+const describeFailure = (e: unknown): string => {
+  if (e instanceof Error && e.message !== "") return e.message
+  if (typeof e === "object" && e !== null && "_tag" in e) {
+    const cause = "cause" in e ? e.cause : undefined
+    return `${String(e._tag)}${cause === undefined ? "" : `: ${cause instanceof Error ? cause.message : String(cause)}`}`
+  }
+  return String(e) === "" ? "failed for an unknown reason (please report it)" : String(e)
+}
+
 const datasetOf = (options: CliOptions): Effect.Effect<Dataset, ConfigurationError, FileSystem.FileSystem> =>
   "file" in options.dataset
     ? loadDataset(options.dataset.file)
@@ -151,7 +206,7 @@ const datasetOf = (options: CliOptions): Effect.Effect<Dataset, ConfigurationErr
  */
 export const program = (
   options: CliOptions
-): Effect.Effect<void, InvalidArgument | ConfigurationError | HttpServerError.ServeError, FileSystem.FileSystem> =>
+): Effect.Effect<void, InvalidArgument | ConfigurationError, FileSystem.FileSystem> =>
   Effect.gen(function* () {
     if (options.help) return yield* Console.log(usage)
     const dataset = yield* datasetOf(options)
@@ -184,7 +239,10 @@ export const program = (
       const host = options.host.includes(":") ? `[${options.host}]` : options.host
       yield* Console.log(`comet emulator listening on http://${host}:${port}`)
       return yield* Effect.never
-    }).pipe(Effect.provide(server))
+    }).pipe(
+      Effect.provide(server),
+      Effect.catchTag("ServeError", (e) => Effect.fail(listenError(options.host, options.port, e.cause)))
+    )
   })
 
 /**
@@ -202,7 +260,7 @@ export const main = (argv: ReadonlyArray<string>): void => {
   const run = program(parsed.right).pipe(
     Effect.catchAll((e) =>
       Effect.sync(() => {
-        process.stderr.write(`comet emulator: ${e instanceof Error ? e.message : String(e)}\n`)
+        process.stderr.write(`comet emulator: ${describeFailure(e)}\n`)
         process.exitCode = 1
       })
     ),

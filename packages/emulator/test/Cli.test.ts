@@ -1,11 +1,12 @@
 import { spawn } from "node:child_process"
 import { mkdtempSync } from "node:fs"
+import { type AddressInfo, createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
-import { parseArgs, program } from "../src/Cli.js"
+import { listenError, parseArgs, program } from "../src/Cli.js"
 import { loadDataset } from "../src/Dataset.js"
 import { generate } from "../src/Generator.js"
 
@@ -97,6 +98,53 @@ describe("command line", () => {
       assert.deepStrictEqual(back, generate({ size: "small", seed: 4 }))
     }).pipe(Effect.provide(NodeContext.layer))
   )
+
+  it.live("a port in use or an address not of this machine is a ConfigurationError naming the cause and the flag", () =>
+    Effect.gen(function* () {
+      const busy = createServer()
+      yield* Effect.promise(() => new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve)))
+      const port = (busy.address() as AddressInfo).port
+      try {
+        const run = (argv: ReadonlyArray<string>) => {
+          const options = parseArgs(argv)
+          if (Either.isLeft(options)) return Effect.die(options.left)
+          return Effect.flip(program(options.right))
+        }
+        const inUse = yield* run(["--port", String(port)])
+        assert.strictEqual(inUse._tag, "ConfigurationError")
+        assert.strictEqual(
+          inUse.message,
+          `Configuration problem with --port: EADDRINUSE: port ${port} on 127.0.0.1 is in use (another emulator?); pick another with --port N, or --port 0 for a free one`
+        )
+        const foreign = yield* run(["--host", "10.255.255.1", "--port", "0"])
+        assert.strictEqual(
+          foreign.message,
+          "Configuration problem with --host: EADDRNOTAVAIL: 10.255.255.1 is not an address of this machine, so nothing can listen on 10.255.255.1:0; use --host 127.0.0.1 (or 0.0.0.0 for every interface)"
+        )
+      } finally {
+        busy.close()
+      }
+    }).pipe(Effect.provide(NodeContext.layer))
+  )
+
+  it("listen failures of every kind name their code and a flag", () => {
+    const cases = [
+      [
+        Object.assign(new Error("listen EACCES"), { code: "EACCES" }),
+        /^Configuration problem with --port: EACCES: .*--port 0/
+      ],
+      [
+        Object.assign(new Error("getaddrinfo ENOTFOUND nope"), { code: "ENOTFOUND" }),
+        /--host: ENOTFOUND: the host name h /
+      ],
+      [
+        Object.assign(new Error("odd"), { code: "EWHAT" }),
+        /^Configuration problem with --host\/--port: cannot listen on h:1: EWHAT: odd$/
+      ],
+      [undefined, /cannot listen on h:1: undefined$/]
+    ] as const
+    for (const [cause, expected] of cases) assert.match(listenError("h", 1, cause).message, expected)
+  })
 
   it.live(
     "pnpm emulator prints one listening line, answers, and exits 0 on SIGTERM",

@@ -69,7 +69,7 @@ describe("a 429 is the whole client's", () => {
   )
 
   it.live(
-    "the same when the server answers its 200s as fast as its 429s: at most 28 (the first burst's 429s come back after 5 more were sent)",
+    "the same when the server answers its 200s as fast as its 429s: at most 32, against about 50 for a client where each request waits its own Retry-After (the first burst's 429s come back after more were sent: how many depends on the machine's load)",
     () =>
       Effect.scoped(
         Effect.gen(function* () {
@@ -81,7 +81,7 @@ describe("a 429 is the whole client's", () => {
             (i) => http.get("experiments", Ok, { params: { projectId: `p${i}` } }),
             { concurrency: "unbounded", discard: true }
           )
-          assert.isAtMost(loopback.requests.length, 28, `${server.throttled()} of them 429`)
+          assert.isAtMost(loopback.requests.length, 32, `${server.throttled()} of them 429`)
         })
       ),
     20_000

@@ -57,13 +57,16 @@ export const makeCometApi = (
     toExperiment
   )
   // The CometApi boundary: every method checks the runtime types of its arguments first.
-  return guardApi({
-    ...experiments.methods,
-    ...reads,
-    getMetricsForChart: charts.getMetricsForChart,
-    ...queries.methods,
-    ...panel,
-    ...makeAccount(ctx),
-    baseUrl: http.baseUrl
-  })
+  return guardApi(
+    {
+      ...experiments.methods,
+      ...reads,
+      getMetricsForChart: charts.getMetricsForChart,
+      ...queries.methods,
+      ...panel,
+      ...makeAccount(ctx),
+      baseUrl: http.baseUrl
+    },
+    settings
+  )
 }

@@ -350,6 +350,82 @@ export const checkArguments = (
   return Either.right(out)
 }
 
+/** The configured workspace and project (`new API({ workspace, projectName })`, COMET_WORKSPACE, COMET_PROJECT_NAME). */
+export interface LocationDefaults {
+  readonly workspace?: string | null | undefined
+  readonly projectName?: string | null | undefined
+}
+
+/**
+ * Which arguments of a method the configured defaults stand in for when left out (`undefined` or
+ * `null`): `project` — workspace and project (both needed, unless a project id is given third);
+ * `workspace` — the workspace; `scope` — when the workspace is left out, the configured workspace
+ * and (if any) project; a given workspace with no project still means "every project", as in
+ * comet_ml. `get()` keeps comet_ml's meaning (no arguments: the workspaces).
+ */
+const locatedBy: Partial<Record<Method, "project" | "workspace" | "scope" | "located">> = {
+  getProjects: "workspace",
+  listProjects: "workspace",
+  getProject: "project",
+  getProjectColumns: "project",
+  getQueryVariables: "project",
+  getProjectExperiments: "project",
+  getProjectNotes: "located",
+  getExperiment: "located",
+  getExperiments: "scope",
+  getArchivedExperiments: "scope",
+  streamExperiments: "scope",
+  query: "project",
+  queryProject: "project"
+}
+
+const absent = (u: unknown): boolean => u === undefined || u === null
+
+/** The InvalidArgument of a workspace or project left out with no default configured. */
+const noDefault = (argument: "workspace" | "projectName"): InvalidArgument =>
+  new InvalidArgument({
+    argument,
+    value: "",
+    reason:
+      argument === "workspace"
+        ? "no workspace was given and none is configured: pass one, or set the `workspace` option (new API({ workspace })) or COMET_WORKSPACE."
+        : "no project name was given and none is configured: pass one, or set the `projectName` option (new API({ projectName })) or COMET_PROJECT_NAME."
+  })
+
+/**
+ * A method's arguments with the configured workspace and project in the places left out, or the
+ * InvalidArgument naming the option to set when a needed one is configured nowhere.
+ */
+export const withLocationDefaults = (
+  method: Method,
+  args: ReadonlyArray<unknown>,
+  defaults: LocationDefaults
+): Either.Either<ReadonlyArray<unknown>, InvalidArgument> => {
+  const kind = locatedBy[method]
+  if (kind === undefined) return Either.right(args)
+  const out = [...args]
+  const fill = (i: number, name: "workspace" | "projectName"): InvalidArgument | undefined => {
+    if (!absent(out[i])) return undefined
+    const value = defaults[name]
+    if (value === undefined || value === null) return noDefault(name)
+    out[i] = value
+    return undefined
+  }
+  const problem =
+    kind === "workspace"
+      ? fill(0, "workspace")
+      : kind === "project"
+        ? method === "query" || method === "queryProject" || absent(out[2])
+          ? (fill(0, "workspace") ?? fill(1, "projectName"))
+          : undefined
+        : !absent(out[0])
+          ? undefined
+          : kind === "located"
+            ? (fill(0, "workspace") ?? fill(1, "projectName"))
+            : (fill(0, "workspace") ?? (absent(defaults.projectName) ? undefined : fill(1, "projectName")))
+  return problem === undefined ? Either.right(out) : Either.left(problem)
+}
+
 const guarded = new WeakSet<object>()
 
 /**
@@ -357,13 +433,15 @@ const guarded = new WeakSet<object>()
  * Effect (or the Stream) with an InvalidArgument and the method is not called. Guarding a
  * guarded object returns it as is.
  */
-export const guard = <T extends object>(api: T, methods: ReadonlyArray<Method>): T => {
+export const guard = <T extends object>(api: T, methods: ReadonlyArray<Method>, defaults: LocationDefaults = {}): T => {
   if (guarded.has(api)) return api
   const out: Record<string, unknown> = {}
   for (const name of methods) {
     const returns = signatures[name].returns
     out[name] = (...args: ReadonlyArray<unknown>): unknown => {
-      const checked = checkArguments(name, args)
+      const checked = Either.flatMap(withLocationDefaults(name, args, defaults), (located) =>
+        checkArguments(name, located)
+      )
       if (Either.isLeft(checked)) {
         return returns === "stream" ? Stream.fail(checked.left) : Effect.fail(checked.left)
       }
@@ -390,7 +468,8 @@ export const serviceMethods = Object.keys(signatures) as ReadonlyArray<Method>
 export const readMethods = (reads: ExperimentReads): ReadonlyArray<Method> => serviceMethods.filter((m) => m in reads)
 
 /** `CometApi` with every method guarded. */
-export const guardApi = <T extends object>(api: T): T => guard(api, serviceMethods)
+export const guardApi = <T extends object>(api: T, defaults?: LocationDefaults): T =>
+  guard(api, serviceMethods, defaults)
 
 /**
  * Run `f` with a method's arguments checked against its declaration, or fail with the

@@ -15,6 +15,7 @@ import {
   ConfigurationError,
   ExperimentList,
   InvalidArgument,
+  NotFound,
   Project,
   ProjectList,
   ProjectNotes,
@@ -77,15 +78,15 @@ export const makeExperiments = (ctx: ApiContext, toExperiment: ToExperiment) => 
     Effect.map(pythonRegex(pattern), (re) => re.match)
 
   const experimentsAcross = (
-    workspace: string,
-    projectName: string | undefined,
-    pattern: string | undefined,
+    workspace: string | null | undefined,
+    projectName: string | null | undefined,
+    pattern: string | null | undefined,
     archived: boolean
   ) =>
     Effect.gen(function* () {
       const ws = yield* required("workspace", workspace)
-      if (projectName === undefined) {
-        if (pattern !== undefined) {
+      if (projectName === undefined || projectName === null) {
+        if (pattern !== undefined && pattern !== null) {
           return yield* Effect.fail(
             new InvalidArgument({
               argument: "pattern",
@@ -100,7 +101,7 @@ export const makeExperiments = (ctx: ApiContext, toExperiment: ToExperiment) => 
         })
         return perProject.flat()
       }
-      return yield* experimentsOf(ws, yield* required("projectName", projectName), archived, pattern)
+      return yield* experimentsOf(ws, yield* required("projectName", projectName), archived, pattern ?? undefined)
     })
 
   /** The one active experiment of that name in the project; `Ambiguous` when there are several. */
@@ -154,44 +155,58 @@ export const makeExperiments = (ctx: ApiContext, toExperiment: ToExperiment) => 
 
   const getWorkspaces = () => Effect.map(get("workspaces", WorkspaceList, {}), (r) => r.workspaceNames)
 
-  const listProjects = (workspace: string) =>
+  const listProjects = (workspace?: string | null) =>
     Effect.flatMap(required("workspace", workspace), (ws) =>
       Effect.map(get("projects", ProjectList, { workspaceName: ws }), (r) => r.projects)
     )
 
-  const getProjects = (workspace: string) => Effect.map(listProjects(workspace), (ps) => ps.map((p) => p.projectName))
+  const getProjects = (workspace?: string | null) =>
+    Effect.map(listProjects(workspace), (ps) => ps.map((p) => p.projectName))
 
   const projectParams = (
-    workspace: string | undefined,
-    projectName: string | undefined,
-    projectId: string | undefined
+    workspace: string | null | undefined,
+    projectName: string | null | undefined,
+    projectId: string | null | undefined
   ): Effect.Effect<Params, InvalidArgument> => {
-    if (projectId !== undefined) return Effect.map(required("projectId", projectId), (id) => ({ projectId: id }))
+    if (projectId !== undefined && projectId !== null)
+      return Effect.map(required("projectId", projectId), (id) => ({ projectId: id }))
     return Effect.all({
       workspaceName: required("workspace", workspace),
       projectName: required("projectName", projectName)
     })
   }
 
-  const getProject = (workspace?: string, projectName?: string, projectId?: string) =>
+  const getProject = (workspace?: string | null, projectName?: string | null, projectId?: string | null) =>
     Effect.flatMap(projectParams(workspace, projectName, projectId), (params) =>
       typeof params.projectId === "string"
         ? Effect.flatMap(get("project", Project, params), sameProject("project", params.projectId))
         : get("project", Project, params)
     )
 
-  const getProjectColumns = (workspace?: string, projectName?: string, projectId?: string) =>
+  const getProjectColumns = (workspace?: string | null, projectName?: string | null, projectId?: string | null) =>
     Effect.flatMap(projectParams(workspace, projectName, projectId), (params) =>
       Effect.map(get("project/column-names", ColumnList, params), (r) => r.columns)
     )
 
-  const getProjectNotes: GetProjectNotesMethod = (first: string, projectName?: string) =>
+  const getProjectNotes: GetProjectNotesMethod = (first: string | null | undefined, projectName?: string | null) =>
     Effect.gen(function* () {
       const projectId =
-        projectName === undefined
+        projectName === undefined || projectName === null
           ? yield* required("projectId", first)
           : (yield* getProject(first, projectName)).projectId
-      const r = yield* get("project/notes", ProjectNotes, { projectId })
+      const r = yield* get("project/notes", ProjectNotes, { projectId }).pipe(
+        Effect.catchTag("NotFound", (e) =>
+          projectName === undefined || projectName === null
+            ? Effect.fail(
+                new NotFound({
+                  ...e,
+                  resource:
+                    "project with id (one argument is read as getProjectNotes(projectId); for a project by name give both: getProjectNotes(workspace, projectName))"
+                })
+              )
+            : Effect.fail(e)
+        )
+      )
       return r.notes ?? ""
     })
 
@@ -238,13 +253,17 @@ export const makeExperiments = (ctx: ApiContext, toExperiment: ToExperiment) => 
       return yield* findByName(ws, proj, name)
     })
 
-  const streamExperiments = (workspace: string, projectName?: string) =>
-    projectName !== undefined
-      ? Stream.fromIterableEffect(experimentsOf(workspace, projectName, false))
-      : Stream.fromIterableEffect(getProjects(workspace)).pipe(
-          Stream.mapEffect((p) => experimentsOf(workspace, p, false)),
-          Stream.flattenIterables
-        )
+  const streamExperiments = (workspace?: string | null, projectName?: string | null) =>
+    Stream.unwrap(
+      Effect.map(required("workspace", workspace), (ws) =>
+        projectName !== undefined && projectName !== null
+          ? Stream.fromIterableEffect(experimentsOf(ws, projectName, false))
+          : Stream.fromIterableEffect(getProjects(ws)).pipe(
+              Stream.mapEffect((p) => experimentsOf(ws, p, false)),
+              Stream.flattenIterables
+            )
+      )
+    )
 
   const methods: ExperimentMethods = {
     get: get_,

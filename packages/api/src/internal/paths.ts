@@ -96,8 +96,8 @@ export const resolveLocation = (
  *
  * @internal
  */
-export const required = (argument: string, value: string | undefined): Effect.Effect<string, InvalidArgument> =>
-  value === undefined || value.trim().length === 0
+export const required = (argument: string, value: string | null | undefined): Effect.Effect<string, InvalidArgument> =>
+  value === undefined || value === null || value.trim().length === 0
     ? Effect.fail(
         new InvalidArgument({
           argument,

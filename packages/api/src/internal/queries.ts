@@ -120,7 +120,12 @@ export const makeQueries = (ctx: ApiContext, deps: QueryDeps, toExperiment: ToEx
   const toQuery = (q: Query | string): Effect.Effect<Query, CometError> =>
     typeof q === "string" ? parse(q) : Effect.succeed(q)
 
-  const query = (workspace: string, projectName: string, q: Query | string, options?: QueryOptions) =>
+  const query = (
+    workspace: string | null | undefined,
+    projectName: string | null | undefined,
+    q: Query | string,
+    options?: QueryOptions
+  ) =>
     Effect.gen(function* () {
       const ws = yield* required("workspace", workspace)
       const proj = yield* required("projectName", projectName)
@@ -141,8 +146,8 @@ export const makeQueries = (ctx: ApiContext, deps: QueryDeps, toExperiment: ToEx
     })
 
   const queryProject = (
-    workspace: string,
-    projectName: string,
+    workspace: string | null | undefined,
+    projectName: string | null | undefined,
     predicates: ReadonlyArray<Predicate> | Query,
     options?: { readonly archived?: boolean | undefined }
   ) =>
@@ -155,7 +160,7 @@ export const makeQueries = (ctx: ApiContext, deps: QueryDeps, toExperiment: ToEx
       return yield* queryKeys(ws, proj, wire, options?.archived ?? false)
     })
 
-  const getQueryVariables = (workspace?: string, projectName?: string, projectId?: string) =>
+  const getQueryVariables = (workspace?: string | null, projectName?: string | null, projectId?: string | null) =>
     Effect.map(getProjectColumns(workspace, projectName, projectId), queryVariables)
 
   const methods: QueryMethods = { query, queryProject, getQueryVariables }

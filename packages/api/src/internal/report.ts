@@ -24,11 +24,19 @@ const ms = (n: number): string => (n < 1000 ? `${Math.round(n)} ms` : `${(n / 10
  */
 export const formatReport = (s: StatsSnapshot): string => {
   const lines: Array<string> = []
+  // The counters of servers are reads (logical requests), not HTTP requests: several reads may
+  // share one HTTP request (coalesced, cached), and one read may take several (retries).
   const servers = Object.entries(s.byServer)
-  const serverText =
-    servers.length === 0 ? "no server yet" : servers.map(([url, n]) => `${plural(n, "request")} to ${url}`).join(", ")
+  const [onlyServer] = servers
+  const saved = s.cacheHits + s.coalesced
+  const notes = [
+    ...(servers.length > 1 ? [servers.map(([url, n]) => `${n} of ${url}`).join(", ")] : []),
+    ...(saved > 0 ? [`${saved} answered from shared or cached results`] : [])
+  ]
   lines.push(
-    `comet-ts panel report: ${plural(s.attempts, "HTTP request")} sent for ${plural(s.requests, "call")} (${serverText}).`
+    `comet-ts panel report: ${plural(s.attempts, "HTTP request")} sent for ${plural(s.requests, "read")}${
+      servers.length === 1 && onlyServer !== undefined ? ` of ${onlyServer[0]}` : ""
+    }${notes.length === 0 ? "" : ` (${notes.join("; ")})`}.`
   )
   const causes = Object.entries(s.retriesByCause)
     .filter(([, n]) => n > 0)

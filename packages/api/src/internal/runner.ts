@@ -42,8 +42,19 @@ interface Admitted {
   readonly timeout: Duration.Duration | null
 }
 
-const aborted = (label: string) =>
-  new TransportError({ endpoint: label, reason: "aborted", detail: "its AbortSignal fired", attempts: 0 })
+/** Why the caller's signal fired, in words: a timeout says so; another reason's message is included. */
+const signalReason = (signal: AbortSignal | undefined): string => {
+  const reason: unknown = signal?.reason
+  if (reason === undefined) return "its AbortSignal fired"
+  if (reason instanceof Error && reason.name === "TimeoutError")
+    return "its AbortSignal timed out (AbortSignal.timeout)"
+  if (reason instanceof Error && reason.name === "AbortError") return "its AbortSignal fired (AbortController.abort())"
+  const text = reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason)
+  return `its AbortSignal fired with the reason ${JSON.stringify(text.slice(0, 200))}`
+}
+
+const aborted = (label: string, signal?: AbortSignal) =>
+  new TransportError({ endpoint: label, reason: "aborted", detail: signalReason(signal), attempts: 0 })
 
 const deadlineError = (label: string, timeout: Duration.Duration) =>
   new TransportError({
@@ -79,7 +90,7 @@ export class Runner<R> {
       )
     }
     return Either.flatMap(checkCallOptions(options), (checked): Either.Either<Admitted, CometError> => {
-      if (checked?.signal?.aborted === true) return Either.left(aborted(label))
+      if (checked?.signal?.aborted === true) return Either.left(aborted(label, checked.signal))
       const ms = checked?.callTimeoutMs ?? this.callTimeoutMs
       return Either.right({ signal: checked?.signal, timeout: ms === undefined ? null : Duration.millis(ms) })
     })
@@ -93,7 +104,7 @@ export class Runner<R> {
     const timed = timeout === null ? effect : withCallTimeout(timeout, label, "callTimeoutMs")(effect)
     const settle = (exit: Exit.Exit<A, CometError>): A => {
       if (Exit.isSuccess(exit)) return exit.value
-      if (Cause.isInterruptedOnly(exit.cause)) throw this.isClosed ? closed(label) : aborted(label)
+      if (Cause.isInterruptedOnly(exit.cause)) throw this.isClosed ? closed(label) : aborted(label, signal)
       throw Cause.squash(exit.cause)
     }
     if (signal === undefined) return this.runtime.runPromiseExit(timed).then(settle)
@@ -125,7 +136,7 @@ export class Runner<R> {
                 : Stream.interruptWhen(
                     timed,
                     Effect.async<never, CometError>((resume) => {
-                      const off = onAbort(signal, () => resume(Effect.fail(aborted(label))))
+                      const off = onAbort(signal, () => resume(Effect.fail(aborted(label, signal))))
                       return Effect.sync(off)
                     })
                   )
@@ -184,7 +195,7 @@ export class Runner<R> {
             return opened
           }
           const { signal, timeout } = admitted.right
-          if (signal !== undefined) cleanups.push(onAbort(signal, () => end(aborted(label))))
+          if (signal !== undefined) cleanups.push(onAbort(signal, () => end(aborted(label, signal))))
           if (timeout !== null) {
             // the whole download, not only its opening, must end within the deadline
             const timer = setTimeout(() => end(deadlineError(label, timeout)), Duration.toMillis(timeout))

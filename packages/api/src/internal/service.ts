@@ -75,7 +75,7 @@ export interface GetExperimentMethod {
  */
 export interface GetProjectNotesMethod {
   (projectId: string): Effect.Effect<string, CometError>
-  (workspace: string, projectName: string): Effect.Effect<string, CometError>
+  (workspace: string | null | undefined, projectName: string | null | undefined): Effect.Effect<string, CometError>
 }
 
 /**
@@ -93,33 +93,33 @@ export interface CometApiShape extends ExperimentReads {
   /** Workspace names of this user. */
   readonly getWorkspaces: () => Effect.Effect<ReadonlyArray<string>, CometError>
   /** Project names of a workspace (the real SDK returns names; see {@link CometApiShape.listProjects} for details). */
-  readonly getProjects: (workspace: string) => Effect.Effect<ReadonlyArray<string>, CometError>
+  readonly getProjects: (workspace?: string | null) => Effect.Effect<ReadonlyArray<string>, CometError>
   /** Project details of every project of a workspace. */
-  readonly listProjects: (workspace: string) => Effect.Effect<ReadonlyArray<Project>, CometError>
+  readonly listProjects: (workspace?: string | null) => Effect.Effect<ReadonlyArray<Project>, CometError>
   /** A project's details, by workspace and name or by id (NotFound when it does not exist). */
   readonly getProject: (
-    workspace?: string,
-    projectName?: string,
-    projectId?: string
+    workspace?: string | null,
+    projectName?: string | null,
+    projectId?: string | null
   ) => Effect.Effect<Project, CometError>
   /** A project's columns: names, types and sources (what queries are typed against). */
   readonly getProjectColumns: (
-    workspace?: string,
-    projectName?: string,
-    projectId?: string
+    workspace?: string | null,
+    projectName?: string | null,
+    projectId?: string | null
   ) => Effect.Effect<ReadonlyArray<Column>, CometError>
   /** Experiment keys → metadata of a project's experiments (one request). */
   readonly getProjectExperiments: (
-    workspace: string,
-    projectName: string
+    workspace?: string | null,
+    projectName?: string | null
   ) => Effect.Effect<Readonly<Record<string, ExperimentSummary>>, CometError>
   /** A project's notes, by project id (or by workspace and project name). */
   readonly getProjectNotes: GetProjectNotesMethod
   /** Typed query variables from a project's columns (`Metric("loss")`, `Tag("best")`, …). */
   readonly getQueryVariables: (
-    workspace?: string,
-    projectName?: string,
-    projectId?: string
+    workspace?: string | null,
+    projectName?: string | null,
+    projectId?: string | null
   ) => Effect.Effect<ReadonlyArray<QueryVariable | Query>, CometError>
   /**
    * One experiment by workspace, project and key or name (or `"ws/proj/exp"`); `Ambiguous` when
@@ -140,18 +140,21 @@ export interface CometApiShape extends ExperimentReads {
    * `re` pattern over key or name (`re.match`, as comet_ml; see `pythonRegex`).
    */
   readonly getExperiments: (
-    workspace: string,
-    projectName?: string,
-    pattern?: string
+    workspace?: string | null,
+    projectName?: string | null,
+    pattern?: string | null
   ) => Effect.Effect<ReadonlyArray<Experiment>, CometError>
   /** Archived experiments, as {@link CometApiShape.getExperiments}. */
   readonly getArchivedExperiments: (
-    workspace: string,
-    projectName?: string,
-    pattern?: string
+    workspace?: string | null,
+    projectName?: string | null,
+    pattern?: string | null
   ) => Effect.Effect<ReadonlyArray<Experiment>, CometError>
   /** The experiments of a workspace or project as a Stream, one project's list at a time. */
-  readonly streamExperiments: (workspace: string, projectName?: string) => Stream.Stream<Experiment, CometError>
+  readonly streamExperiments: (
+    workspace?: string | null,
+    projectName?: string | null
+  ) => Stream.Stream<Experiment, CometError>
   /** The experiment's page on the server. */
   readonly getExperimentUrl: (experimentKey: string) => Effect.Effect<string, CometError>
   /**
@@ -166,15 +169,15 @@ export interface CometApiShape extends ExperimentReads {
   ) => Effect.Effect<Readonly<Record<string, ChartExperiment>>, CometError>
   /** Experiments matching a query (a Query value or Python-syntax text); OR and NOT are supported. */
   readonly query: (
-    workspace: string,
-    projectName: string,
+    workspace: string | null | undefined,
+    projectName: string | null | undefined,
     query: Query | string,
     options?: QueryOptions
   ) => Effect.Effect<ReadonlyArray<Experiment>, CometError>
   /** Keys of the experiments matching wire predicates (as Python's `query_project`) or a Query value. */
   readonly queryProject: (
-    workspace: string,
-    projectName: string,
+    workspace: string | null | undefined,
+    projectName: string | null | undefined,
     predicates: ReadonlyArray<Predicate> | Query,
     options?: { readonly archived?: boolean | undefined }
   ) => Effect.Effect<ReadonlyArray<ExperimentKey>, CometError>

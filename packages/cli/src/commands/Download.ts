@@ -25,6 +25,7 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import picomatch from "picomatch"
 import { commonOptions, withApi } from "../Client.js"
+import { makeDirectories } from "../Directories.js"
 import { FileError } from "../Errors.js"
 import { Io } from "../Io.js"
 import { type Cell, table } from "../Output.js"
@@ -151,9 +152,7 @@ const fetchFile = (
       onBytes(sizeOnDisk.value)
       return { status: "complete" as const, bytes: sizeOnDisk.value }
     }
-    yield* fs
-      .makeDirectory(path.dirname(target), { recursive: true })
-      .pipe(Effect.mapError(fileError(target, "create the directory of")))
+    yield* makeDirectories(path.dirname(target))
     // No byte ranges: a partial file from an earlier run starts again.
     yield* fs.remove(part, { force: true }).pipe(Effect.mapError(fileError(part, "remove")))
     let bytes = 0
@@ -235,6 +234,8 @@ export const download = Command.make(
           yield* io.err(`comet-ts: no assets of ${flags.experiment} match; nothing to download.\n`)
           return
         }
+        // The directory first: one clear failure (exit 7) instead of one per file.
+        yield* makeDirectories(flags.dir)
         const known = planned.every((p) => p.asset.fileSize !== null)
         const total = known ? planned.reduce((n, p) => n + (p.asset.fileSize ?? 0), 0) : planned.length
         let done = 0

@@ -12,6 +12,7 @@ import type { ChartExperiment } from "@comet-ts/core"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { commonOptions, withApi } from "../Client.js"
 import { type CsvValue, record, records } from "../Csv.js"
@@ -111,7 +112,10 @@ export const metrics = Command.make(
     param: Options.text("param").pipe(
       Options.withPseudoName("NAME"),
       Options.withDescription("a parameter to add to every row (repeat for more)"),
-      Options.repeated
+      Options.repeated,
+      // optional, so the usage shows it in brackets: [--param NAME...]
+      Options.optional,
+      Options.map(Option.getOrElse((): ReadonlyArray<string> => []))
     ),
     query: queryOption,
     archived: archivedOption,

@@ -80,7 +80,17 @@ export const checkSettings = (settings: CometHttpSettings): Effect.Effect<void, 
   ) {
     problems.push(["maxJsonBytes", "must be a positive integer"])
   }
-  if (settings.cache !== undefined && settings.cache !== null) {
+  const cacheValue: unknown = settings.cache
+  if (
+    cacheValue !== undefined &&
+    cacheValue !== null &&
+    (typeof cacheValue !== "object" || Array.isArray(cacheValue))
+  ) {
+    problems.push([
+      "cache",
+      `must be an object { capacity, timeToLive } (capacity: a positive integer; timeToLive: a duration such as "5 minutes"; optional maxEntryBytes), or null for none; got ${Array.isArray(cacheValue) ? "an array" : (JSON.stringify(cacheValue) ?? typeof cacheValue)}`
+    ])
+  } else if (settings.cache !== undefined && settings.cache !== null) {
     const c = settings.cache
     if (!(Number.isSafeInteger(c.capacity) && c.capacity > 0))
       problems.push(["cache.capacity", "must be a positive integer"])

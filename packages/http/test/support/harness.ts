@@ -114,15 +114,19 @@ export class FakeServer {
       this.inFlight++
       if (this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight
       let finished = false
+      // removed when the request completes: a signal shared by many requests (a client's
+      // lifetime signal) would collect one listener per request (MaxListenersExceededWarning)
+      const onAbort = () => {
+        this.aborts++
+        done()
+      }
       const done = () => {
         if (finished) return
         finished = true
         this.inFlight--
+        signal.removeEventListener("abort", onAbort)
       }
-      signal.addEventListener("abort", () => {
-        this.aborts++
-        done()
-      })
+      signal.addEventListener("abort", onAbort, { once: true })
       return { req, done }
     })
   }
@@ -155,7 +159,9 @@ export class FakeServer {
         typeof init?.body === "string" ? init.body : init?.body instanceof Uint8Array ? decoder.decode(init.body) : ""
       return new Promise<Response>((resolve, reject) => {
         if (signal.aborted) return reject(new DOMException("aborted", "AbortError"))
-        signal.addEventListener("abort", () => reject(new DOMException("The operation was aborted", "AbortError")))
+        const onAbort = () => reject(new DOMException("The operation was aborted", "AbortError"))
+        signal.addEventListener("abort", onAbort, { once: true })
+        const settled = () => signal.removeEventListener("abort", onAbort)
         run(
           Effect.flatMap(this.arrive(init?.method ?? "GET", url, headers, body, signal), ({ req, done }) =>
             this.handler(req).pipe(
@@ -164,7 +170,9 @@ export class FakeServer {
               Effect.map((response) => this.track(response, done))
             )
           )
-        ).then(resolve, reject)
+        )
+          .finally(settled)
+          .then(resolve, reject)
       })
     }
   }
@@ -316,7 +324,11 @@ const fakeRequest =
     // as undici does: aborting the request destroys its body with the signal's reason
     const signal = options.signal
     if (signal.aborted) body.destroy(signal.reason)
-    else signal.addEventListener("abort", () => body.destroy(signal.reason), { once: true })
+    else {
+      const onAbort = () => body.destroy(signal.reason)
+      signal.addEventListener("abort", onAbort, { once: true })
+      body.once("close", () => signal.removeEventListener("abort", onAbort))
+    }
     return { statusCode: response.status, headers, body }
   }
 
