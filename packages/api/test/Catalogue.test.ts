@@ -663,6 +663,89 @@ const cases: ReadonlyArray<Case> = [
     }
   },
   {
+    name: "a 429 asking to wait 1e12 seconds (a broken proxy)",
+    intercept: onEndpoint("workspaces", () =>
+      Response.json({ code: 429, msg: "quota" }, { status: 429, headers: { "retry-after": "1000000000000" } })
+    ),
+    call: (api) => api.getWorkspaces(),
+    tag: "RateLimited",
+    message: "the retry budget (the http setting retryBudget",
+    check: (e) => {
+      assert.strictEqual(e.retryAfterMillis, 1e15)
+      assert.strictEqual(e.stoppedBy, "retryBudget")
+    }
+  },
+  {
+    name: "429s whose Retry-After is not a number or a date (abc, -5, a date long past): the backoff, then maxRetries",
+    options: fast,
+    intercept: (() => {
+      const values = ["abc", "-5", "Wed, 21 Oct 2015 07:28:00 GMT"]
+      let n = 0
+      return onEndpoint("workspaces", () =>
+        Response.json(
+          { code: 429, msg: "slow down" },
+          { status: 429, headers: { "retry-after": values[n++ % values.length] ?? "" } }
+        )
+      )
+    })(),
+    call: (api) => api.getWorkspaces({ callTimeoutMs: 10_000 }),
+    tag: "RateLimited",
+    message: "after 2 attempt(s)",
+    check: (e) => assert.strictEqual(e.stoppedBy, "maxRetries")
+  },
+  {
+    name: "a 401 whose WWW-Authenticate, Set-Cookie and body echo the key",
+    intercept: onEndpoint(
+      "workspaces",
+      () =>
+        new Response(`<p>key &#x${SECRET.charCodeAt(0).toString(16)};${SECRET.slice(1)} refused</p>`, {
+          status: 401,
+          headers: {
+            "content-type": "text/html",
+            "www-authenticate": `Bearer realm="comet", error="invalid_token", token="${SECRET}"`,
+            "set-cookie": `last_key=${encodeURIComponent(SECRET)}; Path=/`
+          }
+        })
+    ),
+    call: (api) => api.getWorkspaces(),
+    tag: "Unauthorized",
+    message: "rejected the API key"
+  },
+  {
+    name: "a resumed download answered with another version of the asset (its ETag changed)",
+    facadeOnly: true,
+    intercept: (() => {
+      let n = 0
+      const body = new Uint8Array(64 * 1024).fill(7)
+      return onEndpoint("experiment/asset/get-asset", () => {
+        n++
+        if (n === 1) {
+          // half the asset, then the connection breaks
+          return new Response(
+            new ReadableStream<Uint8Array>({
+              start: (controller) => controller.enqueue(body.subarray(0, 32 * 1024)),
+              pull: (controller) => controller.error(new TypeError("terminated: other side closed"))
+            }),
+            { headers: { etag: '"v1"', "content-length": String(body.length), "accept-ranges": "bytes" } }
+          )
+        }
+        return new Response(new Uint8Array(body.length).fill(9), {
+          headers: { etag: '"v2"', "content-length": String(body.length) }
+        })
+      })
+    })(),
+    call: async (api) => {
+      for await (const chunk of api.streamExperimentAsset(KEY, asset.assetId)) {
+        assert.isTrue(
+          chunk.every((b) => b === 7),
+          "a byte of the other version was delivered"
+        )
+      }
+    },
+    tag: "DecodeError",
+    message: 'the asset changed while it was downloaded: its ETag was "v1", the server now says "v2"'
+  },
+  {
     name: "a JSON call that times out names timeoutMs",
     options: { timeoutMs: 50, maxRetries: 0 },
     intercept: onEndpoint("workspaces", stall),

@@ -138,6 +138,29 @@ describe("a 429 is the whole client's", () => {
         })
     )
   )
+
+  it.effect("a Retry-After past an hour (1e12 s, a broken proxy) pauses the client an hour, not for ever", () =>
+    withHttp(
+      (req) =>
+        Effect.succeed(
+          req.n === 1 ? json({ code: 429, msg: "quota" }, 429, { "retry-after": "1000000000000" }) : json(OK)
+        ),
+      {},
+      ({ http, server }) =>
+        Effect.gen(function* () {
+          const first = yield* Effect.flip(http.get("experiments", Ok, { params: { n: "1" } }))
+          assert.strictEqual(first._tag, "RateLimited")
+          // the error says what the server asked for
+          if (first._tag === "RateLimited") assert.strictEqual(first.retryAfterMillis, 1e15)
+          const refused = yield* Effect.flip(http.get("experiments", Ok, { params: { n: "2" } }))
+          assert.strictEqual(refused._tag, "RateLimited")
+          yield* TestClock.adjust("1 hour")
+          yield* TestClock.adjust("1001 millis") // past the hour plus its jitter (at most 1 s)
+          assert.deepStrictEqual(yield* http.get("experiments", Ok, { params: { n: "3" } }), OK)
+          assert.strictEqual(server.count, 2)
+        })
+    )
+  )
 })
 
 describe("what ended the retries is what the message names", () => {

@@ -264,6 +264,29 @@ describe.each(ADAPTERS)("over %s", (adapter) => {
       )
     )
 
+    it.effect("a timeout's message gives the value set, not a rounding of it (1.5 s, 90.5 s)", () =>
+      withHttp(
+        () => Effect.never,
+        { maxRetries: 0 },
+        ({ http }) =>
+          Effect.gen(function* () {
+            for (const [timeout, shown] of [
+              ["1500 millis", "within 1.5s"],
+              ["90500 millis", "within 1m 30.5s"],
+              ["120 seconds", "within 2m "]
+            ] as const) {
+              const fiber = yield* Effect.fork(
+                Effect.flip(http.get("experiments", Ok, { timeout, params: { timeout } }))
+              )
+              yield* TestClock.adjust(timeout)
+              const e = yield* Fiber.join(fiber)
+              assert.strictEqual(e._tag === "TransportError" && e.reason, "timeout")
+              assert.include(e.message, shown)
+            }
+          })
+      )
+    )
+
     it.effect("decode errors are never retried", () =>
       withHttp(
         () => Effect.succeed(json({ ok: "yes" })),

@@ -292,11 +292,13 @@ export const makeAttempts = (ctx: AttemptContext) => {
   ) =>
     signal.reason === TIMEOUT
       ? timeoutFailure(t, attempt, what, timeoutMillis)
-      : new AttemptFailure(
-          new TransportError({ endpoint: t.endpoint, reason: e.reason, detail: scrub(e.detail), attempts: attempt }),
-          200,
-          null
-        )
+      : e.reason === "corrupt"
+        ? decodeFailure(t, e.detail, "")
+        : new AttemptFailure(
+            new TransportError({ endpoint: t.endpoint, reason: e.reason, detail: scrub(e.detail), attempts: attempt }),
+            200,
+            null
+          )
 
   /** The whole of one buffered attempt, in plain code: a value, or a thrown AttemptFailure. */
   const runBuffered = async (
@@ -518,8 +520,10 @@ export const millisOf = (d: Duration.Duration): number => {
 /** A duration in ms as people write it: `10s`, `1m 30s`, `250ms`. */
 export const formatMillis = (ms: number): string => {
   if (ms < 1000) return `${ms}ms`
-  const s = Math.round(ms / 1000)
-  if (s < 60) return `${s}s`
-  const m = Math.floor(s / 60)
-  return s % 60 === 0 ? `${m}m` : `${m}m ${s % 60}s`
+  // tenths of a second: a timeoutMs of 1500 is "1.5s", not a rounded "2s" the user never set
+  const tenths = Math.round(ms / 100)
+  if (tenths < 600) return `${tenths / 10}s`
+  const m = Math.floor(tenths / 600)
+  const rest = tenths % 600
+  return rest === 0 ? `${m}m` : `${m}m ${rest / 10}s`
 }

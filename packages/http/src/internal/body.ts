@@ -13,9 +13,31 @@ import type { WireBody, WireResponse } from "./transport.js"
 /** Why a body could not be read whole. */
 export class BodyError {
   constructor(
-    readonly reason: "too-large" | "truncated",
+    /** `corrupt`: the bytes are not what the Content-Encoding names (a DecodeError, not retried). */
+    readonly reason: "too-large" | "truncated" | "corrupt",
     readonly detail: string
   ) {}
+}
+
+/**
+ * When a read failed because the body is not in the coding its Content-Encoding names (zlib's
+ * `Z_DATA_ERROR`, brotli's format errors, anywhere in the cause chain) — not because it was cut
+ * short (`Z_BUF_ERROR`, "unexpected end of file") — what to say about it; else null.
+ */
+export const corruptCoding = (
+  e: unknown,
+  headers: Readonly<Record<string, string>>,
+  describe: (e: unknown) => string
+): string | null => {
+  for (let c: unknown = e, depth = 0; typeof c === "object" && c !== null && depth < 8; depth++) {
+    const code: unknown = Reflect.get(c, "code")
+    if (typeof code === "string" && (code === "Z_DATA_ERROR" || code.startsWith("ERR__ERROR_FORMAT"))) {
+      const coding = headers["content-encoding"] ?? "(none)"
+      return `the body is not valid ${coding} though its Content-Encoding says so (${describe(e)}): the server, or a proxy on the way, sent it mislabelled`
+    }
+    c = Reflect.get(c, "cause")
+  }
+  return null
 }
 
 /** The declared body length, when there is one we can check the bytes against. */
@@ -116,6 +138,8 @@ export const readAll = async (options: {
       try {
         chunk = await body.read()
       } catch (e) {
+        const corrupt = corruptCoding(e, response.headers, options.describeError)
+        if (corrupt !== null) throw new BodyError("corrupt", corrupt)
         throw new BodyError(
           "truncated",
           `the body broke off after ${size} bytes${declared === null ? "" : ` of ${declared}`} (${options.describeError(e)})`

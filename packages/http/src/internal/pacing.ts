@@ -43,6 +43,12 @@ const HOLD_WINDOWS = 3
 const UNPACED_ABOVE = 1000
 /** The most jitter added to a pause, in ms (else 10 % of the wait). */
 const MAX_JITTER = 1000
+/**
+ * The longest pause one 429 sets for the whole client, in ms (an hour). A Retry-After further
+ * off (`1000000000000`, a date in the year 9999: a broken proxy) would otherwise refuse every
+ * call of a long-lived client for ever; past an hour the client asks the server again.
+ */
+export const MAX_PAUSE = 3_600_000
 /** How many accepted attempts are remembered at most. */
 const MAX_REMEMBERED = 4096
 
@@ -50,7 +56,7 @@ const MAX_REMEMBERED = 4096
  * The pause and the learned pace of one client.
  *
  * - Pause: a 429 pauses every attempt until `now + wait + jitter` (jitter up to 10 % of the
- *   wait, at most 1 s), `wait` being its Retry-After, else the request's backoff.
+ *   wait, at most 1 s), `wait` being its Retry-After (at most an hour), else the request's backoff.
  * - Engage: a 429 while at least a third of the last answered attempts were throttled starts
  *   pacing at 90 % of the rate the server accepted over the window before it (the window is the
  *   429's wait), at least one attempt per window. Attempts then start one per slot.
@@ -133,7 +139,7 @@ export class Pacing {
   onThrottled(ticket: Ticket, now: number, waitMillis: number, random: number): void {
     if (ticket.epoch < 0) return
     this.answer(true)
-    const wait = Math.max(0, waitMillis)
+    const wait = Math.min(MAX_PAUSE, Math.max(0, waitMillis))
     this.pausedUntil = Math.max(this.pausedUntil, Math.ceil(now + wait + random * Math.min(0.1 * wait, MAX_JITTER)))
     if (ticket.epoch < this.epoch) return
     this.settle(now)

@@ -25,7 +25,7 @@ import * as Option from "effect/Option"
 import * as Runtime from "effect/Runtime"
 import * as Stream from "effect/Stream"
 import { type AttemptContext, AttemptFailure, type Attempts, INTERRUPTED, millisOf, TIMEOUT } from "./attempt.js"
-import { checkableLength } from "./body.js"
+import { checkableLength, corruptCoding } from "./body.js"
 import type { RequestOptions } from "./contract.js"
 import { retriesFor } from "./network.js"
 import type { WithRetries } from "./retry.js"
@@ -66,6 +66,28 @@ interface Open {
 interface Identity {
   readonly validator: string | null
   readonly total: number | null
+  /** The first answer's ETag (weak or strong) and Last-Modified, as sent. */
+  readonly etag: string | null
+  readonly lastModified: string | null
+}
+
+/** An opaque ETag without its weak marker (`W/"x"` and `"x"` name the same version, weakly). */
+const opaqueTag = (etag: string): string => etag.trim().replace(/^W\//, "")
+
+/**
+ * What shows that a resumed answer is of another version of the asset than the first: an ETag,
+ * or a Last-Modified, that both answers carry and that differ (null: nothing shows it).
+ */
+const versionChange = (identity: Identity, headers: Readonly<Record<string, string>>): string | null => {
+  const etag = headers.etag
+  if (identity.etag !== null && etag !== undefined && opaqueTag(etag) !== opaqueTag(identity.etag)) {
+    return `its ETag was ${identity.etag}, the server now says ${etag}`
+  }
+  const lastModified = headers["last-modified"]
+  if (identity.lastModified !== null && lastModified !== undefined && lastModified !== identity.lastModified) {
+    return `it was last modified ${identity.lastModified}, the server now says ${lastModified}`
+  }
+  return null
 }
 
 const contentRange = (header: string | undefined): { start: number; total: number | null } | null => {
@@ -94,6 +116,18 @@ export const makeDownloads = (ctx: AttemptContext, targets: Targets, attempts: A
       200,
       null
     )
+
+  /** A read that failed on a body not in its Content-Encoding's coding: a DecodeError (not retried); else null. */
+  const corrupt = (t: Target, e: unknown, headers: Readonly<Record<string, string>>): AttemptFailure | null => {
+    const detail = corruptCoding(e, headers, describeError)
+    return detail === null
+      ? null
+      : new AttemptFailure(
+          new DecodeError({ endpoint: t.endpoint, path: "", detail: scrub(detail), excerpt: "(not shown)" }),
+          200,
+          null
+        )
+  }
 
   /**
    * One opening attempt at `offset` (bytes already delivered): a permit (kept when it opens),
@@ -154,13 +188,19 @@ export const makeDownloads = (ctx: AttemptContext, targets: Targets, attempts: A
               skip = offset - cr.start
               total = cr.total
             }
-            if (identity !== null && identity.total !== null && total !== null && total !== identity.total) {
+            const change =
+              identity === null
+                ? null
+                : identity.total !== null && total !== null && total !== identity.total
+                  ? `its length was ${identity.total} bytes, the server now says ${total}`
+                  : versionChange(identity, response.headers)
+            if (change !== null) {
               response.body.cancel()
               throw new AttemptFailure(
                 new DecodeError({
                   endpoint: t.endpoint,
                   path: "",
-                  detail: `the asset changed while it was downloaded: its length was ${identity.total} bytes, the server now says ${total}; the ${offset} bytes already delivered cannot be completed`,
+                  detail: `the asset changed while it was downloaded: ${change}; the ${offset} bytes already delivered cannot be completed`,
                   excerpt: "(not shown)"
                 }),
                 200,
@@ -182,10 +222,13 @@ export const makeDownloads = (ctx: AttemptContext, targets: Targets, attempts: A
                     millis
                   )
                 }
-                throw truncated(
-                  t,
-                  attempt,
-                  `the body broke off after ${begin + read}${total === null ? "" : ` of ${total}`} bytes, before any byte past the ${offset} already delivered (${describeError(e)})`
+                throw (
+                  corrupt(t, e, response.headers) ??
+                  truncated(
+                    t,
+                    attempt,
+                    `the body broke off after ${begin + read}${total === null ? "" : ` of ${total}`} bytes, before any byte past the ${offset} already delivered (${describeError(e)})`
+                  )
                 )
               }
               if (chunk === null) {
@@ -283,7 +326,9 @@ export const makeDownloads = (ctx: AttemptContext, targets: Targets, attempts: A
     const lastModified = initial.response.headers["last-modified"]
     const identity: Identity = {
       validator: etag !== undefined && !etag.startsWith("W/") ? etag : (lastModified ?? null),
-      total: initial.total
+      total: initial.total,
+      etag: etag ?? null,
+      lastModified: lastModified ?? null
     }
     let current: Open | null = initial
     let pending: Uint8Array | null = initial.first
@@ -387,11 +432,12 @@ export const makeDownloads = (ctx: AttemptContext, targets: Targets, attempts: A
           const failure =
             c.controller.signal.reason === TIMEOUT
               ? timeoutFailure(t, c.attempt, `no data in the middle of the body (after ${delivered} bytes)`, millis)
-              : truncated(
+              : (corrupt(t, e, c.response.headers) ??
+                truncated(
                   t,
                   c.attempt,
                   `the body broke off after ${delivered} bytes${c.total === null ? "" : ` of ${c.total}`} (${describeError(e)})`
-                )
+                ))
           try {
             await resume(failure)
           } catch (error) {

@@ -151,6 +151,15 @@ const readableBody = (readable: Readable, destroyAll: () => void): WireBody => {
   }
 }
 
+/**
+ * Destroy a body that will not be read. undici's body, destroyed before its end, emits an
+ * "Request aborted" error: with no listener that is an uncaught exception of the process.
+ */
+const discard = (body: Readable): void => {
+  body.on("error", () => {})
+  body.destroy()
+}
+
 /** Prepend one chunk to what is left of an iterator, as a Readable. */
 const prepend = (stream: NodeStream, first: Uint8Array, rest: AsyncIterator<Uint8Array>): Readable =>
   stream.Readable.from(
@@ -191,7 +200,7 @@ const decodedBody = async (
       streams.push(source)
       decoder = ((first.value[0] ?? 0) & 0x0f) === 0x08 ? zlib.createInflate() : zlib.createInflateRaw()
     } else {
-      body.destroy()
+      discard(body)
       throw new UnsupportedEncoding(coding)
     }
     source = stream.pipeline(source, decoder, () => {}) as unknown as Readable
@@ -294,7 +303,7 @@ export const undiciTransport = async (
     const raw = response.body
     let body: WireBody
     if (response.statusCode === 204 || response.statusCode === 304 || wireRequest.method === ("HEAD" as string)) {
-      raw.destroy()
+      discard(raw)
       body = emptyBody
     } else if (codingList.length === 0) {
       body = readableBody(raw, () => raw.destroy())
