@@ -9,15 +9,7 @@
  *
  * @internal
  */
-import {
-  type CometError,
-  Decode,
-  DecodeError,
-  errorFromResponse,
-  InvalidArgument,
-  parseRetryAfter,
-  TransportError
-} from "@comet-ts/core"
+import { Decode, errorFromResponse, parseRetryAfter, TransportError } from "@comet-ts/core"
 import * as Cause from "effect/Cause"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -25,63 +17,38 @@ import {
   BodyError,
   checkableLength,
   declaredLength,
-  describe,
   isJsonContentType,
   parseJson,
   readAll,
   readCapped
 } from "./body.js"
-import { networkReason } from "./network.js"
-import type { Permits } from "./permits.js"
-import { DEFAULTS, type Resolved } from "./settings.js"
+import { DEFAULTS } from "./settings.js"
 import type { Shared } from "./sharing.js"
-import type { StatsRecorder } from "./stats.js"
-import type { Kind, Target } from "./target.js"
-import type { Timer, Timers } from "./timers.js"
+import type { Target } from "./target.js"
+import type { Timer } from "./timers.js"
 import { tracedWithExit } from "./tracing.js"
-import {
-  RequestRefused,
-  UnsupportedEncoding,
-  type WireRequest,
-  type WireResponse,
-  type WireTransport
-} from "./transport.js"
+import type { WireRequest, WireResponse } from "./transport.js"
 import { USER_AGENT } from "./version.js"
 
-/** A failed attempt, with what the retry policy needs beyond the error. */
-export class AttemptFailure {
-  constructor(
-    readonly error: CometError,
-    readonly status: number | null,
-    readonly retryAfterMillis: number | null
-  ) {}
-}
+export {
+  type AttemptContext,
+  AttemptFailure,
+  formatMillis,
+  INTERRUPTED,
+  millisOf,
+  type Range,
+  TIMEOUT
+} from "./failures.js"
 
-/** What the attempts of one client instance share. */
-export interface AttemptContext {
-  readonly settings: Resolved
-  /** The raw API key: sent in `Authorization`, and scrubbed from every message. */
-  readonly apiKey: string
-  /** Replace the API key in a text by `<redacted>`. */
-  readonly scrub: (s: string) => string
-  readonly transport: WireTransport
-  readonly timers: Timers
-  readonly stats: StatsRecorder
-  readonly permits: Permits
-  /** Pass the rate gate (`rateLimit.ts`); fails when its wait would pass the request's limits. */
-  readonly takeToken: Effect.Effect<void, AttemptFailure>
-}
-
-/** The reason an attempt's controller was aborted by us for a timeout. */
-export const TIMEOUT: unique symbol = Symbol.for("@comet-ts/http/timeout")
-/** The reason an attempt's controller was aborted because its fiber was interrupted. */
-export const INTERRUPTED: unique symbol = Symbol.for("@comet-ts/http/interrupted")
-
-/** A resumed download's Range: from byte `from`, on the representation `validator` names (If-Range). */
-export interface Range {
-  readonly from: number
-  readonly validator: string | null
-}
+import {
+  type AttemptContext,
+  AttemptFailure,
+  INTERRUPTED,
+  makeFailures,
+  millisOf,
+  type Range,
+  TIMEOUT
+} from "./failures.js"
 
 /** Same-origin redirects followed at most per attempt. */
 const MAX_REDIRECTS = 5
@@ -91,82 +58,12 @@ export type Attempts = ReturnType<typeof makeAttempts>
 
 /** Build the attempt operations over one instance's transport, permits, rate limit and counters. */
 export const makeAttempts = (ctx: AttemptContext) => {
-  const { settings, apiKey, scrub, transport, timers, stats, permits, takeToken } = ctx
+  const { apiKey, scrub, transport, timers, stats, permits, takeToken } = ctx
 
   const onBytes = (t: Target) => (n: number) => stats.received(t.endpoint, n)
 
-  const describeError = (e: unknown): string => scrub(describe(e))
-
-  /** The proxy part of a network failure's message. */
-  const via = (url: string): string => {
-    const proxy = transport.proxyFor(url)
-    if (proxy === null) return ""
-    try {
-      const u = new URL(proxy)
-      return ` through the proxy ${u.protocol}//${u.host}`
-    } catch {
-      return " through the configured proxy"
-    }
-  }
-
-  /** A request that got no response, as the failure the retry policy sees. */
-  const sendFailure = (
-    t: Target,
-    url: string,
-    attempt: number,
-    e: unknown,
-    signal: AbortSignal,
-    timeoutMillis: number
-  ): AttemptFailure => {
-    if (e instanceof AttemptFailure) return e
-    if (signal.reason === TIMEOUT) return timeoutFailure(t, attempt, "no answer", timeoutMillis)
-    if (e instanceof RequestRefused) {
-      return new AttemptFailure(
-        e.reason === "InvalidUrl"
-          ? new InvalidArgument({ argument: "url", value: scrub(url), reason: describeError(e.cause) })
-          : new InvalidArgument({ argument: "body", value: t.endpoint, reason: describeError(e.cause) }),
-        null,
-        null
-      )
-    }
-    if (e instanceof UnsupportedEncoding) return decodeFailure(t, e.message, "")
-    const reason = networkReason(e)
-    return new AttemptFailure(
-      new TransportError({
-        endpoint: t.endpoint,
-        reason,
-        detail: `${describeError(e)}${reason === "aborted" ? "" : scrub(via(url))}`,
-        attempts: attempt
-      }),
-      null,
-      null
-    )
-  }
-
-  const decodeFailure = (t: Target, detail: string, excerpt: string) =>
-    new AttemptFailure(
-      new DecodeError({ endpoint: t.endpoint, path: "", detail: scrub(detail), excerpt: excerpt || "(not shown)" }),
-      200,
-      null
-    )
-
-  /** The current timeout setting's name, for messages: downloads and JSON calls differ. */
-  const knob = (t: Target): string =>
-    t.kind === "bytes"
-      ? "downloadTimeoutMs, or COMET_TIMEOUT_FILE_DOWNLOAD in seconds"
-      : "timeoutMs, or COMET_TIMEOUT_API in seconds"
-
-  const timeoutFailure = (t: Target, attempt: number, what: string, millis: number) =>
-    new AttemptFailure(
-      new TransportError({
-        endpoint: t.endpoint,
-        reason: "timeout",
-        detail: `${what} within ${formatMillis(millis)} (raise ${knob(t)})`,
-        attempts: attempt
-      }),
-      null,
-      null
-    )
+  const { describeError, sendFailure, decodeFailure, timeoutFailure, limitOf, limitName, bodyFailure } =
+    makeFailures(ctx)
 
   /** The wire request of a target (to `url`, which differs from `t.url` after a redirect). */
   const wire = (t: Target, url: string, range?: Range): WireRequest => {
@@ -278,27 +175,6 @@ export const makeAttempts = (ctx: AttemptContext) => {
       ""
     )
   }
-
-  const limitOf = (kind: Kind): number => (kind === "json" ? settings.maxJsonBytes : settings.maxBodyBytes)
-  const limitName = (kind: Kind): string => (kind === "json" ? "maxJsonBytes" : "maxBodyBytes")
-
-  const bodyFailure = (
-    t: Target,
-    attempt: number,
-    e: BodyError,
-    signal: AbortSignal,
-    what: string,
-    timeoutMillis: number
-  ) =>
-    signal.reason === TIMEOUT
-      ? timeoutFailure(t, attempt, what, timeoutMillis)
-      : e.reason === "corrupt"
-        ? decodeFailure(t, e.detail, "")
-        : new AttemptFailure(
-            new TransportError({ endpoint: t.endpoint, reason: e.reason, detail: scrub(e.detail), attempts: attempt }),
-            200,
-            null
-          )
 
   /** The whole of one buffered attempt, in plain code: a value, or a thrown AttemptFailure. */
   const runBuffered = async (
@@ -502,28 +378,4 @@ export const makeAttempts = (ctx: AttemptContext) => {
 const failureStatus = (cause: Cause.Cause<AttemptFailure>): number | null => {
   const failure = Cause.failureOption(cause)
   return failure._tag === "Some" ? failure.value.status : null
-}
-
-/** A Duration in whole ms (Infinity as the longest a timer can wait). */
-export const millisOf = (d: Duration.Duration): number => {
-  const v = d.value
-  switch (v._tag) {
-    case "Millis":
-      return v.millis
-    case "Nanos":
-      return Number(v.nanos / 1_000_000n)
-    case "Infinity":
-      return 2 ** 31 - 1
-  }
-}
-
-/** A duration in ms as people write it: `10s`, `1m 30s`, `250ms`. */
-export const formatMillis = (ms: number): string => {
-  if (ms < 1000) return `${ms}ms`
-  // tenths of a second: a timeoutMs of 1500 is "1.5s", not a rounded "2s" the user never set
-  const tenths = Math.round(ms / 100)
-  if (tenths < 600) return `${tenths / 10}s`
-  const m = Math.floor(tenths / 600)
-  const rest = tenths % 600
-  return rest === 0 ? `${m}m` : `${m}m ${rest / 10}s`
 }
