@@ -37,6 +37,18 @@ const retryCause = (f: AttemptFailure): string => {
   }
 }
 
+/**
+ * The error a request ends with when `error` came after `attempt` attempts: the error itself
+ * when it is not retried, marked as stopped by `maxRetries` when those retries were used up;
+ * null when it may be retried.
+ */
+export const finalError = (error: CometError, attempt: number, maxRetries: number): CometError | null => {
+  if (!isRetryable(error)) return error
+  const allowed = retriesFor(error, maxRetries)
+  if (attempt <= allowed.retries) return null
+  return allowed.byMaxRetries ? withRetryStop(error, "maxRetries") : error
+}
+
 /** Run attempts of one request under the retry policy. */
 export type WithRetries = <A>(
   t: Target,
@@ -112,11 +124,8 @@ export const makeRetries = (
           ...(failure.status === null ? {} : { "http.response.status_code": failure.status }),
           "comet.error": failure.error._tag
         })
-        if (!isRetryable(failure.error)) return yield* Effect.fail(failure.error)
-        const allowed = retriesFor(failure.error, cfg.maxRetries)
-        if (attempt > allowed.retries) {
-          return yield* Effect.fail(allowed.byMaxRetries ? withRetryStop(failure.error, "maxRetries") : failure.error)
-        }
+        const final = finalError(failure.error, attempt, cfg.maxRetries)
+        if (final !== null) return yield* Effect.fail(final)
         const now = yield* Clock.currentTimeMillis
         const [notAfterNow, limitNow] = limits()
         if (now + wait > notAfterNow) return yield* Effect.fail(withRetryStop(failure.error, limitNow))

@@ -14,7 +14,7 @@
  *
  * @internal
  */
-import { type CometError, isRetryable, TransportError, withRetryStop } from "@comet-ts/core"
+import { type CometError, TransportError } from "@comet-ts/core"
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -27,8 +27,7 @@ import * as Stream from "effect/Stream"
 import { type AttemptContext, type AttemptFailure, type Attempts, millisOf, TIMEOUT } from "./attempt.js"
 import type { RequestOptions } from "./contract.js"
 import { type Identity, makeOpening, type Open } from "./downloadOpen.js"
-import { retriesFor } from "./network.js"
-import type { WithRetries } from "./retry.js"
+import { finalError, type WithRetries } from "./retry.js"
 import type { Target, Targets } from "./target.js"
 import type { IdleTimer } from "./timers.js"
 
@@ -133,11 +132,8 @@ export const makeDownloads = (ctx: AttemptContext, targets: Targets, attempts: A
     const resume = (cause: AttemptFailure): Promise<void> => {
       closeCurrent()
       // a break that may not be retried at all (maxRetries 0, or not a retryable failure) is the error
-      if (!isRetryable(cause.error)) return Promise.reject(cause.error)
-      const allowed = retriesFor(cause.error, cfg.maxRetries)
-      if (allowed.retries === 0) {
-        return Promise.reject(allowed.byMaxRetries ? withRetryStop(cause.error, "maxRetries") : cause.error)
-      }
+      const final = finalError(cause.error, 1, cfg.maxRetries)
+      if (final !== null) return Promise.reject(final)
       const reason = cause.error._tag === "TransportError" ? cause.error.reason : cause.error._tag
       stats.retry(t.endpoint, reason)
       return new Promise<void>((resolve, reject) => {
