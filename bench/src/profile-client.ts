@@ -132,6 +132,9 @@ const main = async () => {
       })
   }
   await once(keys.slice(0, Math.min(n, SWEEP_SIZE)))
+  // a preload (--import) may define these to profile only the measured requests
+  const hooks = globalThis as { __measureStart?: () => void; __measureEnd?: () => void }
+  hooks.__measureStart?.()
   const threads0 = threadTimes()
   const cpu0 = process.cpuUsage()
   const t0 = now()
@@ -140,6 +143,7 @@ const main = async () => {
   const cpu = process.cpuUsage(cpu0)
   const cpuMs = (cpu.user + cpu.system) / 1000
   const threads1 = threadTimes()
+  hooks.__measureEnd?.()
   const perThread = [...threads1]
     .map(([name, t]) => [name, t - (threads0.get(name) ?? 0)] as const)
     .filter(([, t]) => t > 0)

@@ -58,7 +58,7 @@ export type Attempts = ReturnType<typeof makeAttempts>
 
 /** Build the attempt operations over one instance's transport, permits, rate limit and counters. */
 export const makeAttempts = (ctx: AttemptContext) => {
-  const { apiKey, scrub, transport, timers, stats, permits, takeToken } = ctx
+  const { apiKey, scrub, transport, timers, stats, permits, takeToken, track } = ctx
 
   const onBytes = (t: Target) => (n: number) => stats.received(t.endpoint, n)
 
@@ -99,6 +99,8 @@ export const makeAttempts = (ctx: AttemptContext) => {
     for (let hop = 0; ; hop++) {
       let response: WireResponse
       try {
+        // aborted already (the client closed): not sent
+        if (signal.aborted) throw signal.reason
         response = await transport.send(wire(t, url, range), signal)
       } catch (e) {
         throw sendFailure(t, url, attempt, e, signal, timeoutMillis)
@@ -259,6 +261,7 @@ export const makeAttempts = (ctx: AttemptContext) => {
   ): Effect.Effect<A, AttemptFailure> =>
     Effect.async<A, AttemptFailure>((resume) => {
       let controller: AbortController | null = null
+      let untrack: (() => void) | null = null
       let timer: Timer | null = null
       let start = 0
       let started = false
@@ -267,6 +270,7 @@ export const makeAttempts = (ctx: AttemptContext) => {
         if (ended) return false
         ended = true
         timer?.cancel()
+        untrack?.()
         if (started) stats.attemptEnd(t.endpoint, timers.now() - start)
         if (holdPermit && started) permits.releaseNow()
         return true
@@ -280,6 +284,7 @@ export const makeAttempts = (ctx: AttemptContext) => {
         started = true
         const c = new AbortController()
         controller = c
+        untrack = track(c)
         start = timers.now()
         stats.attemptStart(t.endpoint)
         if (timeoutMillis !== null) timer = timers.after(timeoutMillis, () => c.abort(TIMEOUT))

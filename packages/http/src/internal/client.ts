@@ -54,11 +54,12 @@ export const make = (
       settings,
       apiKey,
       scrub,
-      transport: closing.transport(gate.transport(transport, timers)),
+      transport: gate.transport(transport, timers),
       timers,
       stats,
       permits,
-      takeToken: gate.token
+      takeToken: gate.token,
+      track: closing.track
     }
     const targets = makeTargets(cfg)
     const attempts = makeAttempts(ctx)

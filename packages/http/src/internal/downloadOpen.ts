@@ -67,7 +67,7 @@ const contentRange = (header: string | undefined): { start: number; total: numbe
 
 /** The opening operations of one instance's downloads. */
 export const makeOpening = (ctx: AttemptContext, attempts: Attempts) => {
-  const { scrub, permits, takeToken, stats, timers } = ctx
+  const { scrub, permits, takeToken, stats, timers, track } = ctx
   const { send, checkStatus, refuseUnchecked, timeoutFailure, describeError, attemptSpan } = attempts
 
   const truncated = (t: Target, attempt: number, detail: string) =>
@@ -113,12 +113,15 @@ export const makeOpening = (ctx: AttemptContext, attempts: Attempts) => {
         const opening = Effect.async<Open, AttemptFailure>((resume) => {
           const controller = new AbortController()
           const signal = controller.signal
+          // aborted if the client closes, until the download ends (its permit released)
+          const untrack = track(controller)
           const start = timers.now()
           stats.attemptStart(t.endpoint)
           let released = false
           const release = () => {
             if (released) return
             released = true
+            untrack()
             stats.attemptEnd(t.endpoint, timers.now() - start)
             permits.releaseNow()
           }

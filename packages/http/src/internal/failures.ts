@@ -40,6 +40,8 @@ export interface AttemptContext {
   readonly permits: Permits
   /** Pass the rate gate (`rateLimit.ts`); fails when its wait would pass the request's limits. */
   readonly takeToken: Effect.Effect<void, AttemptFailure>
+  /** Have a request's controller aborted if the client closes, until the returned function is called (`closing.ts`). */
+  readonly track: (controller: AbortController) => () => void
 }
 
 /** The reason an attempt's controller was aborted by us for a timeout. */

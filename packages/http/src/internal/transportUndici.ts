@@ -13,6 +13,8 @@
  */
 import type { Readable } from "node:stream"
 import {
+  abortError,
+  codings,
   emptyBody,
   NetworkFailure,
   UnsupportedEncoding,
@@ -82,16 +84,6 @@ export const proxyOf = (options: Pick<UndiciOptions, "httpProxy" | "httpsProxy" 
     }
     return proxy
   }
-}
-
-const joinHeaders = (raw: Record<string, string | ReadonlyArray<string> | undefined>): Record<string, string> => {
-  const out: Record<string, string> = {}
-  for (const name of Object.keys(raw)) {
-    const v = raw[name]
-    if (v === undefined) continue
-    out[name.toLowerCase()] = typeof v === "string" ? v : v.join(", ")
-  }
-  return out
 }
 
 /**
@@ -252,72 +244,281 @@ const load = async () => {
   return { undici, zlib, stream, tls }
 }
 
-/** undici's `request()`, as the adapter calls it (replaceable in tests). */
-export type RequestFunction = (
-  url: string,
-  options: {
-    readonly dispatcher: unknown
-    readonly method: string
-    readonly headers: Record<string, string>
-    readonly body: string | null
-    readonly signal: AbortSignal
-  }
-) => Promise<{
-  readonly statusCode: number
-  readonly headers: Record<string, string | ReadonlyArray<string> | undefined>
-  readonly body: Readable
-}>
+/** The handler undici's `Dispatcher.dispatch` drives (its callback interface). */
+export interface DispatchHandler {
+  onConnect(abort: (reason?: unknown) => void): void
+  onHeaders(statusCode: number, rawHeaders: ReadonlyArray<Uint8Array | string>, resume: () => void): boolean
+  onData(chunk: Uint8Array): boolean
+  onComplete(trailers: unknown): void
+  onError(error: unknown): void
+}
 
-/** Build an undici transport (imports undici on the first call); `request` replaces undici's in tests. */
+/** What the adapter needs of an undici dispatcher (replaceable in tests). */
+export interface DispatcherLike {
+  dispatch(
+    options: {
+      readonly origin: string
+      readonly path: string
+      readonly method: string
+      readonly headers: Record<string, string>
+      readonly body: string | null
+    },
+    handler: DispatchHandler
+  ): boolean
+  close(): Promise<void>
+}
+
+/** Bytes queued unread before the socket is paused (undici's own body stream holds 64 KiB). */
+const HIGH_WATER = 64 * 1024
+
+const latin1 = new TextDecoder("latin1")
+const text = (v: Uint8Array | string): string => (typeof v === "string" ? v : latin1.decode(v))
+
+/**
+ * A response body fed by undici's `onData`, read with `read()`: no stream in between. The socket
+ * is paused while {@link HIGH_WATER} bytes wait unread and resumed as they are read; a failure
+ * (a reset, our abort) rejects the read pending or the next one, never a quiet end.
+ */
+class DispatchBody implements WireBody {
+  private readonly queue: Array<Uint8Array> = []
+  private head = 0
+  private queued = 0
+  private ended = false
+  private failure: { readonly error: unknown } | null = null
+  private waiting: { readonly resolve: (c: Uint8Array | null) => void; readonly reject: (e: unknown) => void } | null =
+    null
+  private paused = false
+  private done = false
+
+  constructor(
+    private readonly resumeSocket: () => void,
+    private readonly abort: (reason: unknown) => void
+  ) {}
+
+  /** A chunk arrived; false pauses the socket. */
+  push(chunk: Uint8Array): boolean {
+    if (this.done || chunk.length === 0) return true
+    const w = this.waiting
+    if (w !== null) {
+      this.waiting = null
+      w.resolve(chunk)
+      return true
+    }
+    this.queue.push(chunk)
+    this.queued += chunk.length
+    if (this.queued >= HIGH_WATER) this.paused = true
+    return !this.paused
+  }
+
+  end(): void {
+    this.ended = true
+    const w = this.waiting
+    if (w !== null && this.head === this.queue.length) {
+      this.waiting = null
+      this.done = true
+      w.resolve(null)
+    }
+  }
+
+  fail(error: unknown): void {
+    if (this.ended || this.failure !== null) return
+    this.failure = { error }
+    const w = this.waiting
+    if (w !== null) {
+      this.waiting = null
+      w.reject(error)
+    }
+  }
+
+  read(): Promise<Uint8Array | null> {
+    if (this.head < this.queue.length) {
+      const chunk = this.queue[this.head] as Uint8Array
+      this.queue[this.head] = EMPTY
+      this.head++
+      if (this.head === this.queue.length) {
+        this.queue.length = 0
+        this.head = 0
+      }
+      this.queued -= chunk.length
+      if (this.paused && this.queued < HIGH_WATER) {
+        this.paused = false
+        this.resumeSocket()
+      }
+      return Promise.resolve(chunk)
+    }
+    if (this.done) return Promise.resolve(null)
+    if (this.failure !== null) return Promise.reject(this.failure.error)
+    if (this.ended) {
+      this.done = true
+      return Promise.resolve(null)
+    }
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject }
+    })
+  }
+
+  cancel(): void {
+    if (this.done) return
+    this.done = true
+    this.queue.length = 0
+    this.head = 0
+    this.queued = 0
+    if (!this.ended && this.failure === null) {
+      const error = new NetworkFailure("the body was closed before its end")
+      this.failure = { error }
+      const w = this.waiting
+      this.waiting = null
+      w?.reject(error)
+      this.abort(error)
+    }
+  }
+}
+
+const EMPTY = new Uint8Array(0)
+
+/** A Node Readable over a body (for the zlib decoders of a compressed one). */
+const readableOf = (stream: NodeStream, body: WireBody): Readable =>
+  new stream.Readable({
+    read() {
+      body.read().then(
+        (chunk) => {
+          this.push(chunk)
+        },
+        (e: unknown) => this.destroy(e instanceof Error ? e : new NetworkFailure(String(e)))
+      )
+    },
+    destroy(error, callback) {
+      body.cancel()
+      callback(error)
+    }
+  })
+
+/** Origins of the URLs sent (as undici keys its connection pools), parsed once each. */
+const originOf = (cache: Map<string, string>, prefix: string): string => {
+  let origin = cache.get(prefix)
+  if (origin === undefined) {
+    origin = new URL(prefix).origin
+    if (cache.size > 64) cache.clear()
+    cache.set(prefix, origin)
+  }
+  return origin
+}
+
+/** Build an undici transport (imports undici on the first call); `dispatcher` replaces undici's in tests. */
 export const undiciTransport = async (
   options: UndiciOptions,
-  overrides: { readonly request?: RequestFunction | undefined } = {}
+  overrides: { readonly dispatcher?: DispatcherLike | undefined } = {}
 ): Promise<WireTransport> => {
   const { undici, zlib, stream, tls } = await load()
-  const dispatcher = dispatcherFor(undici, tls, options)
-  const request: RequestFunction = overrides.request ?? (undici.request as unknown as RequestFunction)
+  const dispatcher: DispatcherLike =
+    overrides.dispatcher ?? (dispatcherFor(undici, tls, options) as unknown as DispatcherLike)
   const proxyFor = proxyOf(options, "")
-  const send = async (wireRequest: WireRequest, signal: AbortSignal): Promise<WireResponse> => {
-    let response: Awaited<ReturnType<RequestFunction>>
-    try {
-      response = await request(wireRequest.url, {
-        dispatcher,
-        method: wireRequest.method,
-        headers: {
-          ...wireRequest.headers,
-          "accept-encoding": wireRequest.encoding === "identity" ? "identity" : "gzip, deflate, br"
+  const origins = new Map<string, string>()
+
+  /**
+   * Send with undici's `dispatch` and a handler of our own: the response's head resolves the
+   * promise, its chunks go to a {@link DispatchBody} (no Readable, no AbortSignal inside undici,
+   * no async-hooks resource per request). The signal aborts the request, or the body being read.
+   */
+  const send = (wireRequest: WireRequest, signal: AbortSignal): Promise<WireResponse> => {
+    if (signal.aborted) return Promise.reject(signal.reason)
+    const url = wireRequest.url
+    // scheme://authority, then the path and query (URLs are built by url.ts: absolute, encoded)
+    const slash = url.indexOf("/", url.indexOf("//") + 2)
+    const origin = originOf(origins, slash === -1 ? url : url.slice(0, slash))
+    const path = slash === -1 ? "/" : url.slice(slash)
+    return new Promise<WireResponse>((resolve, reject) => {
+      let abortRequest: ((reason?: unknown) => void) | null = null
+      let body: DispatchBody | null = null
+      let settled = false
+      let finished = false
+      const finish = () => {
+        if (finished) return
+        finished = true
+        signal.removeEventListener("abort", onAbort)
+      }
+      const onAbort = () => {
+        const reason: unknown = signal.reason
+        finish()
+        if (!settled) {
+          settled = true
+          reject(reason)
+        } else body?.fail(reason)
+        // undici answers the abort with onError (ignored: the failure is already told)
+        abortRequest?.(reason instanceof Error ? reason : abortError(reason))
+      }
+      signal.addEventListener("abort", onAbort, { once: true })
+      const handler: DispatchHandler = {
+        onConnect: (abort) => {
+          if (signal.aborted) return abort(abortError(signal.reason))
+          abortRequest = abort
         },
-        body: wireRequest.body ?? null,
-        signal
-      })
-    } catch (e) {
-      // undici names a refused proxy tunnel "AbortError" too: only our signal is an abort
-      if (signal.aborted) throw e
-      throw new NetworkFailure(e instanceof Error ? e.message : String(e), { cause: e })
-    }
-    const headers = joinHeaders(response.headers)
-    const codingList = (headers["content-encoding"] ?? "")
-      .split(",")
-      .map((c) => c.trim().toLowerCase())
-      .filter((c) => c.length > 0 && c !== "identity")
-    const raw = response.body
-    let body: WireBody
-    if (response.statusCode === 204 || response.statusCode === 304 || wireRequest.method === ("HEAD" as string)) {
-      discard(raw)
-      body = emptyBody
-    } else if (codingList.length === 0) {
-      body = readableBody(raw, () => raw.destroy())
-    } else {
-      body = await decodedBody(zlib, stream, raw, codingList)
-    }
-    return {
-      status: response.statusCode,
-      headers,
-      // undici destroys the body with the signal's reason itself: a pending read rejects
-      body,
-      decodedUnchecked: false,
-      identityIgnored: false
-    }
+        onHeaders: (statusCode, rawHeaders, resume) => {
+          // 1xx informational answers come before the real one
+          if (statusCode < 200) return true
+          if (settled) return false
+          settled = true
+          const headers: Record<string, string> = {}
+          for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+            const name = text(rawHeaders[i] as Uint8Array | string).toLowerCase()
+            const value = text(rawHeaders[i + 1] as Uint8Array | string)
+            const before = headers[name]
+            headers[name] = before === undefined ? value : `${before}, ${value}`
+          }
+          const raw = new DispatchBody(resume, (reason) => {
+            finish()
+            abortRequest?.(reason)
+          })
+          body = raw
+          const codingList = codings(headers)
+          if (statusCode === 204 || statusCode === 304 || wireRequest.method === ("HEAD" as string)) {
+            // nothing to read: what comes is dropped, the connection kept
+            body = null
+            resolve({ status: statusCode, headers, body: emptyBody, decodedUnchecked: false, identityIgnored: false })
+            return true
+          }
+          if (codingList.length === 0) {
+            resolve({ status: statusCode, headers, body: raw, decodedUnchecked: false, identityIgnored: false })
+            return true
+          }
+          decodedBody(zlib, stream, readableOf(stream, raw), codingList).then(
+            (decoded) =>
+              resolve({ status: statusCode, headers, body: decoded, decodedUnchecked: false, identityIgnored: false }),
+            (e: unknown) => {
+              raw.cancel()
+              reject(e)
+            }
+          )
+          return true
+        },
+        onData: (chunk) => (body === null ? true : body.push(chunk)),
+        onComplete: () => {
+          finish()
+          body?.end()
+        },
+        onError: (error) => {
+          finish()
+          if (!settled) {
+            settled = true
+            if (signal.aborted) reject(signal.reason)
+            else reject(new NetworkFailure(error instanceof Error ? error.message : String(error), { cause: error }))
+          } else body?.fail(signal.aborted ? signal.reason : error)
+        }
+      }
+      dispatcher.dispatch(
+        {
+          origin,
+          path,
+          method: wireRequest.method,
+          headers: {
+            ...wireRequest.headers,
+            "accept-encoding": wireRequest.encoding === "identity" ? "identity" : "gzip, deflate, br"
+          },
+          body: wireRequest.body ?? null
+        },
+        handler
+      )
+    })
   }
   return {
     name: "undici",
