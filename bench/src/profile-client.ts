@@ -150,7 +150,7 @@ const main = async () => {
     .map(([name, t]) => `${name} ${t * 10} ms`)
     .join(", ")
   process.stdout.write(
-    `${which}: ${n} requests at c=${c}: wall ${round(wall)} ms, client CPU ${round(cpuMs)} ms = ${round((cpuMs / n) * 1000)} µs/request${perThread === "" ? "" : ` (threads: ${perThread})`}\n`
+    `${which}: ${n} requests at c=${c}: wall ${round(wall)} ms, client CPU ${round(cpuMs)} ms = ${round((cpuMs / n) * 1000)} µs/request (user ${round(cpu.user / 1000)} ms, system ${round(cpu.system / 1000)} ms)${perThread === "" ? "" : ` (threads: ${perThread})`}\n`
   )
   await api.close()
   await dispatcher.close()

@@ -27,7 +27,7 @@ import type { Shared } from "./sharing.js"
 import type { Target } from "./target.js"
 import type { Timer } from "./timers.js"
 import { tracedWithExit } from "./tracing.js"
-import type { WireRequest, WireResponse } from "./transport.js"
+import { Aborter, type Cancel, type WireRequest, type WireResponse } from "./transport.js"
 import { USER_AGENT } from "./version.js"
 
 export {
@@ -91,7 +91,7 @@ export const makeAttempts = (ctx: AttemptContext) => {
   const send = async (
     t: Target,
     attempt: number,
-    signal: AbortSignal,
+    signal: Cancel,
     timeoutMillis: number,
     range?: Range
   ): Promise<WireResponse> => {
@@ -179,12 +179,7 @@ export const makeAttempts = (ctx: AttemptContext) => {
   }
 
   /** The whole of one buffered attempt, in plain code: a value, or a thrown AttemptFailure. */
-  const runBuffered = async (
-    t: Target,
-    attempt: number,
-    signal: AbortSignal,
-    timeoutMillis: number
-  ): Promise<Shared> => {
+  const runBuffered = async (t: Target, attempt: number, signal: Cancel, timeoutMillis: number): Promise<Shared> => {
     const response = await send(t, attempt, signal, timeoutMillis)
     await checkStatus(t, response, attempt)
     refuseUnchecked(t, response)
@@ -219,7 +214,8 @@ export const makeAttempts = (ctx: AttemptContext) => {
         limit: limitOf(kind),
         limitName: limitName(kind),
         onBytes: onBytes(t),
-        describeError
+        describeError,
+        textOnly: kind === "json"
       })
     } catch (e) {
       if (e instanceof BodyError) throw bodyFailure(t, attempt, e, signal, "no complete answer", timeoutMillis)
@@ -256,11 +252,11 @@ export const makeAttempts = (ctx: AttemptContext) => {
     t: Target,
     attempt: number,
     timeoutMillis: number | null,
-    run: (signal: AbortSignal) => Promise<A>,
+    run: (signal: Cancel) => Promise<A>,
     holdPermit = false
   ): Effect.Effect<A, AttemptFailure> =>
     Effect.async<A, AttemptFailure>((resume) => {
-      let controller: AbortController | null = null
+      let controller: Aborter | null = null
       let untrack: (() => void) | null = null
       let timer: Timer | null = null
       let start = 0
@@ -282,7 +278,7 @@ export const makeAttempts = (ctx: AttemptContext) => {
           return
         }
         started = true
-        const c = new AbortController()
+        const c = new Aborter()
         controller = c
         untrack = track(c)
         start = timers.now()
@@ -353,7 +349,7 @@ export const makeAttempts = (ctx: AttemptContext) => {
     timeout: Duration.Duration
   ): Effect.Effect<Shared, AttemptFailure> => {
     const millis = millisOf(timeout)
-    const run = (signal: AbortSignal) => runBuffered(t, attempt, signal, millis)
+    const run = (signal: Cancel) => runBuffered(t, attempt, signal, millis)
     return attemptSpan<Shared>(
       t,
       attempt

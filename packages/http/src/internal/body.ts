@@ -126,6 +126,8 @@ export const readAll = async (options: {
   readonly limitName: string
   readonly onBytes: (n: number) => void
   readonly describeError: (e: unknown) => string
+  /** Only read as text (JSON): one chunk is returned as it came, not copied into a buffer of its own. */
+  readonly textOnly?: boolean | undefined
 }): Promise<Uint8Array> => {
   const { response, limit, limitName, onBytes } = options
   const body = response.body
@@ -165,7 +167,8 @@ export const readAll = async (options: {
       `the body ended after ${size} of the ${declared} bytes announced by Content-Length`
     )
   }
-  return concat(chunks, size)
+  const only = chunks.length === 1 ? chunks[0] : undefined
+  return options.textOnly === true && only !== undefined ? only : concat(chunks, size)
 }
 
 /**

@@ -3,7 +3,7 @@
  * `ManagedRuntime` disposed, a scoped layer released), every request it has on the wire is
  * aborted, every wait it is in (a backoff, a 429 pause) ends, and every call and stream still
  * pending fails at once with `TransportError` "closed"; a later one fails before it starts.
- * Nothing of this costs a fiber per call: an attempt registers its own AbortController while its
+ * Nothing of this costs a fiber per call: an attempt registers its own Aborter while its
  * request is live (no controller or listener of the closing's own per request).
  *
  * @internal
@@ -15,6 +15,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import type { Aborter } from "./transport.js"
 
 /** What ends the operations of one instance when it closes. */
 export interface Closing {
@@ -23,7 +24,7 @@ export interface Closing {
    * until the returned function is called — when its request is over: its body read, cancelled
    * or failed. Once closed, it is aborted at once.
    */
-  readonly track: (controller: AbortController) => () => void
+  readonly track: (controller: Aborter) => () => void
   /** Wait `millis`, or fail with "closed" as soon as the instance closes. */
   readonly sleep: (millis: number, label: string, attempts: number) => Effect.Effect<void, TransportError>
   /** An operation: refused once closed; what the closing cut short fails with "closed". */
@@ -51,7 +52,7 @@ export const makeClosing = (scope: Scope.Scope): Effect.Effect<Closing> =>
     const closed = yield* Deferred.make<void>()
     let isClosed = false
     /** The controllers of requests on the wire (until their body is read, cancelled or failed). */
-    const live = new Set<AbortController>()
+    const live = new Set<Aborter>()
     yield* Scope.addFinalizer(
       scope,
       Effect.suspend(() => {
@@ -62,7 +63,7 @@ export const makeClosing = (scope: Scope.Scope): Effect.Effect<Closing> =>
       })
     )
 
-    const track = (controller: AbortController): (() => void) => {
+    const track = (controller: Aborter): (() => void) => {
       if (isClosed) {
         controller.abort(CLOSED)
         return noop

@@ -11,12 +11,12 @@ import * as Effect from "effect/Effect"
 import { type AttemptContext, AttemptFailure, type Attempts, INTERRUPTED, TIMEOUT } from "./attempt.js"
 import { checkableLength, corruptCoding } from "./body.js"
 import type { Target } from "./target.js"
-import type { WireResponse } from "./transport.js"
+import { Aborter, type WireResponse } from "./transport.js"
 
 /** One open response of a download, and what it holds. */
 export interface Open {
   readonly response: WireResponse
-  readonly controller: AbortController
+  readonly controller: Aborter
   /** The first chunk past the bytes already delivered (null: the body ended there). */
   readonly first: Uint8Array | null
   /** The bytes this response must reach (the whole body's length), or null. */
@@ -111,7 +111,7 @@ export const makeOpening = (ctx: AttemptContext, attempts: Attempts) => {
         // itself); before that, a failure or an interruption gives it back here
         let owned = false
         const opening = Effect.async<Open, AttemptFailure>((resume) => {
-          const controller = new AbortController()
+          const controller = new Aborter()
           const signal = controller.signal
           // aborted if the client closes, until the download ends (its permit released)
           const untrack = track(controller)

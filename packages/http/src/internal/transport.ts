@@ -54,19 +54,104 @@ export interface WireResponse {
 }
 
 /**
+ * What tells a transport to stop: the part of `AbortSignal` the adapters use. An `AbortSignal`
+ * is one; inside CometHttp each attempt uses an {@link Aborter}, which costs a small object
+ * instead of an EventTarget (an AbortController per request was a measured part of the
+ * per-request CPU and garbage).
+ */
+export interface Cancel {
+  readonly aborted: boolean
+  readonly reason: unknown
+  addEventListener(type: "abort", listener: () => void, options?: { readonly once?: boolean }): void
+  removeEventListener(type: "abort", listener: () => void): void
+}
+
+/** A {@link Cancel} with its `abort`: listeners are called once, in order, on the first abort. */
+export class Aborter implements Cancel {
+  aborted = false
+  reason: unknown = undefined
+  private listeners: Array<() => void> | null = null
+
+  /** This, as the Cancel handed to a transport (as an AbortController's `signal`). */
+  get signal(): Cancel {
+    return this
+  }
+
+  abort(reason: unknown): void {
+    if (this.aborted) return
+    this.aborted = true
+    this.reason = reason
+    const listeners = this.listeners
+    this.listeners = null
+    if (listeners !== null) for (const f of listeners) f()
+  }
+
+  addEventListener(_type: "abort", listener: () => void): void {
+    if (this.aborted) return
+    if (this.listeners === null) this.listeners = [listener]
+    else this.listeners.push(listener)
+  }
+
+  removeEventListener(_type: "abort", listener: () => void): void {
+    const listeners = this.listeners
+    if (listeners === null) return
+    const i = listeners.indexOf(listener)
+    if (i !== -1) listeners.splice(i, 1)
+  }
+}
+
+/** An `AbortSignal` that fires with `cancel` (`cancel` itself when it is one): for `fetch` and user transports. */
+export const toAbortSignal = (cancel: Cancel): AbortSignal => {
+  if (cancel instanceof AbortSignal) return cancel
+  const controller = new AbortController()
+  if (cancel.aborted) controller.abort(cancel.reason)
+  else cancel.addEventListener("abort", () => controller.abort(cancel.reason), { once: true })
+  return controller.signal
+}
+
+/**
  * A transport: sends one request and resolves with its response head once it arrives. Rejects
  * (with the underlying error as is) when no response came; aborting `signal` aborts the request
- * and any body read in progress.
+ * and any body read in progress. The public `TransportShape` is the same with an `AbortSignal`
+ * ({@link fromShape}).
  */
 export interface WireTransport {
   /** What it is, for diagnostics: `undici`, `fetch`, `http-client`. */
   readonly name: string
-  readonly send: (request: WireRequest, signal: AbortSignal) => Promise<WireResponse>
+  readonly send: (request: WireRequest, signal: Cancel) => Promise<WireResponse>
   /** The proxy a request to `url` goes through (credentials removed), or null when none. */
   readonly proxyFor: (url: string) => string | null
   /** Release connections (the layer's scope closes). */
   readonly close: () => Promise<void>
 }
+
+/** The transports of this package, which take any {@link Cancel}. */
+const ours = new WeakSet<object>()
+
+/** Mark a transport of this package (its `send` takes any Cancel). */
+export const ownTransport = <T extends WireTransport>(transport: T): T => {
+  ours.add(transport)
+  return transport
+}
+
+/**
+ * The transport CometHttp uses for a `Transport` service: ours as they are; another (a user's
+ * own, written against `AbortSignal`) given a real AbortSignal per request.
+ */
+export const fromShape = (transport: {
+  readonly name: string
+  readonly send: (request: WireRequest, signal: AbortSignal) => Promise<WireResponse>
+  readonly proxyFor: (url: string) => string | null
+  readonly close: () => Promise<void>
+}): WireTransport =>
+  ours.has(transport)
+    ? (transport as unknown as WireTransport)
+    : {
+        name: transport.name,
+        proxyFor: (url) => transport.proxyFor(url),
+        close: () => transport.close(),
+        send: (request, signal) => transport.send(request, toAbortSignal(signal))
+      }
 
 /**
  * Whether this runtime lets a request carry its own `Accept-Encoding` (Node, Deno, Bun: yes;
@@ -152,7 +237,7 @@ export const abortError = (cause?: unknown): Error => {
  * Tie a body to its request's signal: aborting cancels the body, and a read pending or started
  * after the abort rejects (never a quiet end that would look like a complete body).
  */
-export const abortable = (body: WireBody, signal: AbortSignal): WireBody => {
+export const abortable = (body: WireBody, signal: Cancel): WireBody => {
   const onAbort = () => body.cancel()
   if (signal.aborted) body.cancel()
   else signal.addEventListener("abort", onAbort, { once: true })

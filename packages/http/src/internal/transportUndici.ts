@@ -14,9 +14,11 @@
 import type { Readable } from "node:stream"
 import {
   abortError,
+  type Cancel,
   codings,
   emptyBody,
   NetworkFailure,
+  ownTransport,
   UnsupportedEncoding,
   type WireBody,
   type WireRequest,
@@ -420,7 +422,7 @@ export const undiciTransport = async (
    * promise, its chunks go to a {@link DispatchBody} (no Readable, no AbortSignal inside undici,
    * no async-hooks resource per request). The signal aborts the request, or the body being read.
    */
-  const send = (wireRequest: WireRequest, signal: AbortSignal): Promise<WireResponse> => {
+  const send = (wireRequest: WireRequest, signal: Cancel): Promise<WireResponse> => {
     if (signal.aborted) return Promise.reject(signal.reason)
     const url = wireRequest.url
     // scheme://authority, then the path and query (URLs are built by url.ts: absolute, encoded)
@@ -520,7 +522,7 @@ export const undiciTransport = async (
       )
     })
   }
-  return {
+  return ownTransport({
     name: "undici",
     send,
     proxyFor: (url) => {
@@ -532,5 +534,5 @@ export const undiciTransport = async (
       }
     },
     close: () => dispatcher.close()
-  }
+  })
 }
