@@ -13,6 +13,7 @@ import { Decode, errorFromResponse, parseRetryAfter, TransportError } from "@com
 import * as Cause from "effect/Cause"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import {
   BodyError,
   checkableLength,
@@ -245,9 +246,85 @@ export const makeAttempts = (ctx: AttemptContext) => {
   }
 
   /**
-   * Run plain attempt code under one `Effect.async`: counted in the stats, with a timeout timer
-   * that aborts it, aborted when the fiber is interrupted.
+   * Start plain attempt code: counted in the stats, with a timeout timer that aborts it, after
+   * its permit when it holds one (taken in plain code, no fiber step). `done` gets its value or
+   * its AttemptFailure, once; the returned function cancels it (aborting the request, giving
+   * back the permit), after which `done` is not called.
    */
+  const startAttempt = <A>(
+    t: Target,
+    attempt: number,
+    timeoutMillis: number | null,
+    run: (signal: Cancel) => Promise<A>,
+    holdPermit: boolean,
+    done: (result: Either.Either<A, AttemptFailure>) => void
+  ): (() => void) => {
+    let controller: Aborter | null = null
+    let untrack: (() => void) | null = null
+    let timer: Timer | null = null
+    let start = 0
+    let started = false
+    let ended = false
+    const end = () => {
+      if (ended) return false
+      ended = true
+      timer?.cancel()
+      untrack?.()
+      if (started) stats.attemptEnd(t.endpoint, timers.now() - start)
+      if (holdPermit && started) permits.releaseNow()
+      return true
+    }
+    const go = () => {
+      if (ended) {
+        // cancelled while the permit was on its way
+        if (holdPermit) permits.releaseNow()
+        return
+      }
+      started = true
+      const c = new Aborter()
+      controller = c
+      untrack = track(c)
+      start = timers.now()
+      stats.attemptStart(t.endpoint)
+      if (timeoutMillis !== null) timer = timers.after(timeoutMillis, () => c.abort(TIMEOUT))
+      run(c.signal).then(
+        (value) => {
+          if (end()) done(Either.right(value))
+        },
+        (e: unknown) => {
+          if (end()) {
+            done(
+              Either.left(
+                e instanceof AttemptFailure
+                  ? e
+                  : new AttemptFailure(
+                      new TransportError({
+                        endpoint: t.endpoint,
+                        reason: "network",
+                        detail: describeError(e),
+                        attempts: attempt
+                      }),
+                      null,
+                      null
+                    )
+              )
+            )
+          }
+        }
+      )
+    }
+    let cancelWait: (() => void) | null = null
+    if (holdPermit) cancelWait = permits.acquire(go)
+    else go()
+    return () => {
+      const wasStarted = started
+      if (!end()) return
+      if (!wasStarted) cancelWait?.()
+      controller?.abort(INTERRUPTED)
+    }
+  }
+
+  /** {@link startAttempt} as an Effect: interrupting it cancels the attempt. */
   const asAttempt = <A>(
     t: Target,
     attempt: number,
@@ -256,70 +333,10 @@ export const makeAttempts = (ctx: AttemptContext) => {
     holdPermit = false
   ): Effect.Effect<A, AttemptFailure> =>
     Effect.async<A, AttemptFailure>((resume) => {
-      let controller: Aborter | null = null
-      let untrack: (() => void) | null = null
-      let timer: Timer | null = null
-      let start = 0
-      let started = false
-      let ended = false
-      const end = () => {
-        if (ended) return false
-        ended = true
-        timer?.cancel()
-        untrack?.()
-        if (started) stats.attemptEnd(t.endpoint, timers.now() - start)
-        if (holdPermit && started) permits.releaseNow()
-        return true
-      }
-      const go = () => {
-        if (ended) {
-          // interrupted while the permit was on its way
-          if (holdPermit) permits.releaseNow()
-          return
-        }
-        started = true
-        const c = new Aborter()
-        controller = c
-        untrack = track(c)
-        start = timers.now()
-        stats.attemptStart(t.endpoint)
-        if (timeoutMillis !== null) timer = timers.after(timeoutMillis, () => c.abort(TIMEOUT))
-        run(c.signal).then(
-          (value) => {
-            if (end()) resume(Effect.succeed(value))
-          },
-          (e: unknown) => {
-            if (end()) {
-              resume(
-                Effect.fail(
-                  e instanceof AttemptFailure
-                    ? e
-                    : new AttemptFailure(
-                        new TransportError({
-                          endpoint: t.endpoint,
-                          reason: "network",
-                          detail: describeError(e),
-                          attempts: attempt
-                        }),
-                        null,
-                        null
-                      )
-                )
-              )
-            }
-          }
-        )
-      }
-      // the permit is taken in plain code (no fiber step) when this attempt holds one itself
-      let cancelWait: (() => void) | null = null
-      if (holdPermit) cancelWait = permits.acquire(go)
-      else go()
-      return Effect.sync(() => {
-        const wasStarted = started
-        if (!end()) return
-        if (!wasStarted) cancelWait?.()
-        controller?.abort(INTERRUPTED)
-      })
+      const cancel = startAttempt(t, attempt, timeoutMillis, run, holdPermit, (result) =>
+        resume(Either.isRight(result) ? Effect.succeed(result.right) : Effect.fail(result.left))
+      )
+      return Effect.sync(cancel)
     })
 
   /** The span of one attempt (only when a tracer is installed), with the status it got. */
@@ -360,7 +377,21 @@ export const makeAttempts = (ctx: AttemptContext) => {
     )
   }
 
+  /**
+   * One buffered attempt in plain code (see {@link startAttempt}), holding its permit; only
+   * when no configured rate limit applies (`plain`), since that limit is taken as an Effect.
+   */
+  const startBuffered = (
+    t: Target,
+    attempt: number,
+    timeoutMillis: number,
+    done: (result: Either.Either<Shared, AttemptFailure>) => void
+  ): (() => void) =>
+    startAttempt(t, attempt, timeoutMillis, (signal) => runBuffered(t, attempt, signal, timeoutMillis), true, done)
+
   return {
+    plain: takeToken === Effect.void,
+    startBuffered,
     send,
     checkStatus,
     refuseUnchecked,
@@ -369,6 +400,7 @@ export const makeAttempts = (ctx: AttemptContext) => {
     timeoutFailure,
     describeError,
     asAttempt,
+    startAttempt,
     attemptSpan,
     bufferedAttempt,
     onBytes

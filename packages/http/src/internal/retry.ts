@@ -55,13 +55,38 @@ export type WithRetries = <A>(
   run: (attempt: number) => Effect.Effect<A, AttemptFailure>
 ) => Effect.Effect<A, CometError>
 
+/** An attempt already made, and how it failed (the loop goes on from it). */
+export interface FirstFailure {
+  readonly attempt: number
+  readonly ticket: GateTicket
+  readonly failure: AttemptFailure
+}
+
+/** The retry policy of one instance, and its parts for a first attempt made in plain code. */
+export interface Retries {
+  readonly withRetries: WithRetries
+  /**
+   * The ticket of a first attempt at `started` (ms), admitted now by the rate gate and counted
+   * in `deadline`; null when the client is paused (then the loop, which waits, makes it).
+   */
+  readonly admitFirst: (t: Target, started: number, deadline: Deadline | null) => GateTicket | null
+  /**
+   * The rest of the policy: the loop from the failure of an attempt already made (`first`), or
+   * from the start (null). `started` is when the request began (for the retry budget).
+   */
+  readonly afterFailure: <A>(
+    t: Target,
+    run: (attempt: number) => Effect.Effect<A, AttemptFailure>,
+    started: number,
+    deadline: Deadline | null,
+    first: FirstFailure | null
+  ) => Effect.Effect<A, CometError>
+  /** The server answered the attempt of `ticket` (not with 429): the gate learns it. */
+  readonly accepted: (ticket: GateTicket) => void
+}
+
 /** The retry policy of one client instance, counting retries in its stats and telling its rate gate each answer. */
-export const makeRetries = (
-  settings: Resolved,
-  stats: StatsRecorder,
-  gate: RateGate,
-  closing: Closing
-): WithRetries => {
+export const makeRetries = (settings: Resolved, stats: StatsRecorder, gate: RateGate, closing: Closing): Retries => {
   const cfg = settings.config
 
   const backoff = (retry: number): Effect.Effect<number> =>
@@ -76,13 +101,12 @@ export const makeRetries = (
     return Effect.void
   }
 
-  /** The attempts after a failed one (`failure` of attempt `attempt`, started at `started`). */
   const afterFailure = <A>(
     t: Target,
     run: (attempt: number) => Effect.Effect<A, AttemptFailure>,
     started: number,
     deadline: Deadline | null,
-    first: { readonly attempt: number; readonly ticket: GateTicket; readonly failure: AttemptFailure } | null
+    first: FirstFailure | null
   ): Effect.Effect<A, CometError> =>
     Effect.gen(function* () {
       const budgetEnd = started + settings.retryBudgetMillis
@@ -157,16 +181,23 @@ export const makeRetries = (
    * The first attempt, when the gate admits it at once, is made without the loop (one step to
    * read the fiber's clock, deadline and tracer, then the attempt): most requests end there.
    */
+  /** The first attempt's ticket, admitted by the gate now — null when it must wait (the loop waits). */
+  const admitFirst = (t: Target, started: number, deadline: Deadline | null): GateTicket | null => {
+    const budgetEnd = started + settings.retryBudgetMillis
+    const at = deadline === null ? Number.POSITIVE_INFINITY : deadline.at()
+    const ticket = ticketFor(t.endpoint, 1, Math.min(at, budgetEnd), at < budgetEnd ? "callTimeout" : "retryBudget")
+    if (!gate.admitNow(ticket, started)) return null
+    deadline?.count(1)
+    return ticket
+  }
+
   const withRetries = <A>(t: Target, run: (attempt: number) => Effect.Effect<A, AttemptFailure>) =>
     Effect.withFiberRuntime<A, CometError>((fiber) => {
       const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
       const started = clock.unsafeCurrentTimeMillis()
       const deadline = fiber.getFiberRef(CurrentDeadline)
-      const budgetEnd = started + settings.retryBudgetMillis
-      const at = deadline === null ? Number.POSITIVE_INFINITY : deadline.at()
-      const ticket = ticketFor(t.endpoint, 1, Math.min(at, budgetEnd), at < budgetEnd ? "callTimeout" : "retryBudget")
-      if (!gate.admitNow(ticket, started)) return afterFailure(t, run, started, deadline, null)
-      deadline?.count(1)
+      const ticket = admitFirst(t, started, deadline)
+      if (ticket === null) return afterFailure(t, run, started, deadline, null)
       const traced = fiber.currentTracer !== nativeTracer
       return Effect.matchEffect(run(1), {
         onSuccess: (value) => {
@@ -178,5 +209,5 @@ export const makeRetries = (
         onFailure: (failure) => afterFailure(t, run, started, deadline, { attempt: 1, ticket, failure })
       })
     })
-  return withRetries
+  return { withRetries, admitFirst, afterFailure, accepted: (ticket) => gate.accepted(ticket) }
 }
