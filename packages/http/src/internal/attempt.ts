@@ -145,10 +145,19 @@ export const makeAttempts = (ctx: AttemptContext) => {
     }
   }
 
-  /** Any status but 200 (or 206 when `partial`) becomes a failure here; nothing else decides what a status means. */
-  const checkStatus = async (t: Target, response: WireResponse, attempt: number, partial = false): Promise<void> => {
+  /**
+   * Any status but 200 (or 206 when `partial`) becomes a failure here (the promise rejects with
+   * it); nothing else decides what a status means. A success is null: no promise, no await.
+   */
+  const checkStatus = (t: Target, response: WireResponse, attempt: number, partial = false): Promise<void> | null => {
     const status = response.status
-    if (status === 200 || (partial && status === 206)) return
+    if (status === 200 || (partial && status === 206)) return null
+    return failStatus(t, response, attempt)
+  }
+
+  /** The failure of an answer that is not a success: its (capped) body read for the error. */
+  const failStatus = async (t: Target, response: WireResponse, attempt: number): Promise<never> => {
+    const status = response.status
     const body = await readCapped(response.body, DEFAULTS.errorBodyBytes, onBytes(t))
     const now = timers.now()
     const retryAfter = response.headers["retry-after"]
@@ -182,7 +191,8 @@ export const makeAttempts = (ctx: AttemptContext) => {
   /** The whole of one buffered attempt, in plain code: a value, or a thrown AttemptFailure. */
   const runBuffered = async (t: Target, attempt: number, signal: Cancel, timeoutMillis: number): Promise<Shared> => {
     const response = await send(t, attempt, signal, timeoutMillis)
-    await checkStatus(t, response, attempt)
+    const failing = checkStatus(t, response, attempt)
+    if (failing !== null) await failing
     refuseUnchecked(t, response)
     const kind = t.kind
     const declared = declaredLength(response.headers)

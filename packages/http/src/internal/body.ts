@@ -136,9 +136,10 @@ export const readAll = async (options: {
   let size = 0
   try {
     while (true) {
-      let chunk: Uint8Array | null
+      // what has arrived already is taken without a promise
+      let chunk: Uint8Array | null | undefined = body.readNow?.()
       try {
-        chunk = await body.read()
+        if (chunk === undefined) chunk = await body.read()
       } catch (e) {
         const corrupt = corruptCoding(e, response.headers, options.describeError)
         if (corrupt !== null) throw new BodyError("corrupt", corrupt)

@@ -131,7 +131,8 @@ export const makeOpening = (ctx: AttemptContext, attempts: Attempts) => {
             const range =
               ranges.useRange && offset > 0 ? { from: offset, validator: identity?.validator ?? null } : undefined
             const response = await send(t, attempt, signal, millis, range)
-            await checkStatus(t, response, attempt, range !== undefined)
+            const failing = checkStatus(t, response, attempt, range !== undefined)
+            if (failing !== null) await failing
             refuseUnchecked(t, response)
             let skip = offset
             let begin = 0

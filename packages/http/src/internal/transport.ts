@@ -29,6 +29,11 @@ export interface WireBody {
    * reset, a truncated or corrupt compressed stream, a framing error) or the signal fired.
    */
   readonly read: () => Promise<Uint8Array | null>
+  /**
+   * The next chunk if it has arrived already (null at the end), without a promise; undefined
+   * when there is none yet or the body failed (then `read`). Optional: a body may not know.
+   */
+  readonly readNow?: (() => Uint8Array | null | undefined) | undefined
   /** Stop reading: the rest is discarded and the connection closed if bytes remain unread. */
   readonly cancel: () => void
 }

@@ -294,7 +294,7 @@ class DispatchBody implements WireBody {
 
   constructor(
     private readonly resumeSocket: () => void,
-    private readonly abort: (reason: unknown) => void
+    private readonly exchange: { cancelled(reason: unknown): void }
   ) {}
 
   /** A chunk arrived; false pauses the socket. */
@@ -332,22 +332,36 @@ class DispatchBody implements WireBody {
     }
   }
 
-  read(): Promise<Uint8Array | null> {
-    if (this.head < this.queue.length) {
-      const chunk = this.queue[this.head] as Uint8Array
-      this.queue[this.head] = EMPTY
-      this.head++
-      if (this.head === this.queue.length) {
-        this.queue.length = 0
-        this.head = 0
-      }
-      this.queued -= chunk.length
-      if (this.paused && this.queued < HIGH_WATER) {
-        this.paused = false
-        this.resumeSocket()
-      }
-      return Promise.resolve(chunk)
+  readNow(): Uint8Array | null | undefined {
+    if (this.head < this.queue.length) return this.take()
+    if (this.done) return null
+    if (this.failure !== null) return undefined
+    if (this.ended) {
+      this.done = true
+      return null
     }
+    return undefined
+  }
+
+  /** The first queued chunk, taken out (the socket resumed once enough was read). */
+  private take(): Uint8Array {
+    const chunk = this.queue[this.head] as Uint8Array
+    this.queue[this.head] = EMPTY
+    this.head++
+    if (this.head === this.queue.length) {
+      this.queue.length = 0
+      this.head = 0
+    }
+    this.queued -= chunk.length
+    if (this.paused && this.queued < HIGH_WATER) {
+      this.paused = false
+      this.resumeSocket()
+    }
+    return chunk
+  }
+
+  read(): Promise<Uint8Array | null> {
+    if (this.head < this.queue.length) return Promise.resolve(this.take())
     if (this.done) return Promise.resolve(null)
     if (this.failure !== null) return Promise.reject(this.failure.error)
     if (this.ended) {
@@ -371,7 +385,7 @@ class DispatchBody implements WireBody {
       const w = this.waiting
       this.waiting = null
       w?.reject(error)
-      this.abort(error)
+      this.exchange.cancelled(error)
     }
   }
 }
@@ -406,6 +420,111 @@ const originOf = (cache: Map<string, string>, prefix: string): string => {
   return origin
 }
 
+/**
+ * One request and its answer, as undici's handler: one object per request instead of a closure
+ * per callback. The head resolves `resolve`; a failure before it rejects (with the signal's
+ * reason when we aborted); after it, the body fails.
+ */
+class Exchange implements DispatchHandler {
+  private abortRequest: ((reason?: unknown) => void) | null = null
+  private body: DispatchBody | null = null
+  private settled = false
+  private finished = false
+
+  constructor(
+    private readonly request: WireRequest,
+    private readonly signal: Cancel,
+    private readonly resolve: (response: WireResponse) => void,
+    private readonly reject: (error: unknown) => void,
+    private readonly zlib: Zlib,
+    private readonly stream: NodeStream
+  ) {}
+
+  /** The request is over (answered whole, or failed): the signal no longer concerns it. */
+  private finish(): void {
+    if (this.finished) return
+    this.finished = true
+    this.signal.removeEventListener("abort", this.onAbort)
+  }
+
+  /** The signal fired: fail what waits (the head, or the body), then abort the request. */
+  readonly onAbort = (): void => {
+    const reason: unknown = this.signal.reason
+    this.finish()
+    if (!this.settled) {
+      this.settled = true
+      this.reject(reason)
+    } else this.body?.fail(reason)
+    // undici answers the abort with onError (ignored: the failure is already told)
+    this.abortRequest?.(reason instanceof Error ? reason : abortError(reason))
+  }
+
+  /** The body was cancelled unread: stop listening and abort the request (its connection). */
+  cancelled(reason: unknown): void {
+    this.finish()
+    this.abortRequest?.(reason)
+  }
+
+  onConnect(abort: (reason?: unknown) => void): void {
+    if (this.signal.aborted) abort(abortError(this.signal.reason))
+    else this.abortRequest = abort
+  }
+
+  onHeaders(statusCode: number, rawHeaders: ReadonlyArray<Uint8Array | string>, resume: () => void): boolean {
+    // 1xx informational answers come before the real one
+    if (statusCode < 200) return true
+    if (this.settled) return false
+    this.settled = true
+    const headers: Record<string, string> = {}
+    for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+      const name = text(rawHeaders[i] as Uint8Array | string).toLowerCase()
+      const value = text(rawHeaders[i + 1] as Uint8Array | string)
+      const before = headers[name]
+      headers[name] = before === undefined ? value : `${before}, ${value}`
+    }
+    if (statusCode === 204 || statusCode === 304 || this.request.method === ("HEAD" as string)) {
+      // nothing to read: what comes is dropped, the connection kept
+      this.resolve({ status: statusCode, headers, body: emptyBody, decodedUnchecked: false, identityIgnored: false })
+      return true
+    }
+    const raw = new DispatchBody(resume, this)
+    this.body = raw
+    const codingList = codings(headers)
+    if (codingList.length === 0) {
+      this.resolve({ status: statusCode, headers, body: raw, decodedUnchecked: false, identityIgnored: false })
+      return true
+    }
+    decodedBody(this.zlib, this.stream, readableOf(this.stream, raw), codingList).then(
+      (decoded) =>
+        this.resolve({ status: statusCode, headers, body: decoded, decodedUnchecked: false, identityIgnored: false }),
+      (e: unknown) => {
+        raw.cancel()
+        this.reject(e)
+      }
+    )
+    return true
+  }
+
+  onData(chunk: Uint8Array): boolean {
+    return this.body === null ? true : this.body.push(chunk)
+  }
+
+  onComplete(): void {
+    this.finish()
+    this.body?.end()
+  }
+
+  onError(error: unknown): void {
+    this.finish()
+    const signal = this.signal
+    if (!this.settled) {
+      this.settled = true
+      if (signal.aborted) this.reject(signal.reason)
+      else this.reject(new NetworkFailure(error instanceof Error ? error.message : String(error), { cause: error }))
+    } else this.body?.fail(signal.aborted ? signal.reason : error)
+  }
+}
+
 /** Build an undici transport (imports undici on the first call); `dispatcher` replaces undici's in tests. */
 export const undiciTransport = async (
   options: UndiciOptions,
@@ -418,9 +537,10 @@ export const undiciTransport = async (
   const origins = new Map<string, string>()
 
   /**
-   * Send with undici's `dispatch` and a handler of our own: the response's head resolves the
-   * promise, its chunks go to a {@link DispatchBody} (no Readable, no AbortSignal inside undici,
-   * no async-hooks resource per request). The signal aborts the request, or the body being read.
+   * Send with undici's `dispatch` and a handler of our own ({@link Exchange}): the response's
+   * head resolves the promise, its chunks go to a {@link DispatchBody} (no Readable, no
+   * AbortSignal inside undici, no async-hooks resource per request). The signal aborts the
+   * request, or the body being read.
    */
   const send = (wireRequest: WireRequest, signal: Cancel): Promise<WireResponse> => {
     if (signal.aborted) return Promise.reject(signal.reason)
@@ -430,83 +550,8 @@ export const undiciTransport = async (
     const origin = originOf(origins, slash === -1 ? url : url.slice(0, slash))
     const path = slash === -1 ? "/" : url.slice(slash)
     return new Promise<WireResponse>((resolve, reject) => {
-      let abortRequest: ((reason?: unknown) => void) | null = null
-      let body: DispatchBody | null = null
-      let settled = false
-      let finished = false
-      const finish = () => {
-        if (finished) return
-        finished = true
-        signal.removeEventListener("abort", onAbort)
-      }
-      const onAbort = () => {
-        const reason: unknown = signal.reason
-        finish()
-        if (!settled) {
-          settled = true
-          reject(reason)
-        } else body?.fail(reason)
-        // undici answers the abort with onError (ignored: the failure is already told)
-        abortRequest?.(reason instanceof Error ? reason : abortError(reason))
-      }
-      signal.addEventListener("abort", onAbort, { once: true })
-      const handler: DispatchHandler = {
-        onConnect: (abort) => {
-          if (signal.aborted) return abort(abortError(signal.reason))
-          abortRequest = abort
-        },
-        onHeaders: (statusCode, rawHeaders, resume) => {
-          // 1xx informational answers come before the real one
-          if (statusCode < 200) return true
-          if (settled) return false
-          settled = true
-          const headers: Record<string, string> = {}
-          for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-            const name = text(rawHeaders[i] as Uint8Array | string).toLowerCase()
-            const value = text(rawHeaders[i + 1] as Uint8Array | string)
-            const before = headers[name]
-            headers[name] = before === undefined ? value : `${before}, ${value}`
-          }
-          const raw = new DispatchBody(resume, (reason) => {
-            finish()
-            abortRequest?.(reason)
-          })
-          body = raw
-          const codingList = codings(headers)
-          if (statusCode === 204 || statusCode === 304 || wireRequest.method === ("HEAD" as string)) {
-            // nothing to read: what comes is dropped, the connection kept
-            body = null
-            resolve({ status: statusCode, headers, body: emptyBody, decodedUnchecked: false, identityIgnored: false })
-            return true
-          }
-          if (codingList.length === 0) {
-            resolve({ status: statusCode, headers, body: raw, decodedUnchecked: false, identityIgnored: false })
-            return true
-          }
-          decodedBody(zlib, stream, readableOf(stream, raw), codingList).then(
-            (decoded) =>
-              resolve({ status: statusCode, headers, body: decoded, decodedUnchecked: false, identityIgnored: false }),
-            (e: unknown) => {
-              raw.cancel()
-              reject(e)
-            }
-          )
-          return true
-        },
-        onData: (chunk) => (body === null ? true : body.push(chunk)),
-        onComplete: () => {
-          finish()
-          body?.end()
-        },
-        onError: (error) => {
-          finish()
-          if (!settled) {
-            settled = true
-            if (signal.aborted) reject(signal.reason)
-            else reject(new NetworkFailure(error instanceof Error ? error.message : String(error), { cause: error }))
-          } else body?.fail(signal.aborted ? signal.reason : error)
-        }
-      }
+      const exchange = new Exchange(wireRequest, signal, resolve, reject, zlib, stream)
+      signal.addEventListener("abort", exchange.onAbort, { once: true })
       dispatcher.dispatch(
         {
           origin,
@@ -518,7 +563,7 @@ export const undiciTransport = async (
           },
           body: wireRequest.body ?? null
         },
-        handler
+        exchange
       )
     })
   }
