@@ -1,5 +1,5 @@
 /**
- * NodeTransport: the Node transport, on undici's `request()` API with a dispatcher of its own
+ * NodeTransport: the Node transport, on undici's `dispatch` API with a dispatcher of its own
  * (never the global one, so `fetch` elsewhere in the process is untouched): connections per
  * origin bounded at `maxConcurrency`; the proxy of `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY`
  * (either case) or of the explicit `proxy` option; the certificate authorities of

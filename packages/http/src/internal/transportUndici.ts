@@ -1,5 +1,7 @@
 /**
- * The undici adapter: Node's transport. undici's `request()` API over a dispatcher of our own
+ * The undici adapter: Node's transport. undici's low-level `dispatch` with a handler of our own
+ * (no `request()`: no Readable body, AbortSignal listener or async-hooks resource per request),
+ * over a dispatcher of our own
  * (an `Agent` bounded at `connections` per origin, or an `EnvHttpProxyAgent` when a proxy is
  * configured), never the global one, so `fetch` elsewhere in the process is untouched. undici
  * is imported lazily, the first time a transport is built. Compressed bodies are decoded here
