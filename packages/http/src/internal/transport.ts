@@ -141,7 +141,9 @@ export const ownTransport = <T extends WireTransport>(transport: T): T => {
 
 /**
  * The transport CometHttp uses for a `Transport` service: ours as they are; another (a user's
- * own, written against `AbortSignal`) given a real AbortSignal per request.
+ * own, written against `AbortSignal`) given a real AbortSignal per request — and held to it: an
+ * abort (a timeout, an interruption, the client closing) ends the request and any body read
+ * here, even if that transport ignores its signal.
  */
 export const fromShape = (transport: {
   readonly name: string
@@ -155,7 +157,22 @@ export const fromShape = (transport: {
         name: transport.name,
         proxyFor: (url) => transport.proxyFor(url),
         close: () => transport.close(),
-        send: (request, signal) => transport.send(request, toAbortSignal(signal))
+        send: (request, signal) =>
+          new Promise<WireResponse>((resolve, reject) => {
+            const onAbort = () => reject(signal.reason)
+            if (signal.aborted) return onAbort()
+            signal.addEventListener("abort", onAbort, { once: true })
+            transport.send(request, toAbortSignal(signal)).then(
+              (response) => {
+                signal.removeEventListener("abort", onAbort)
+                resolve({ ...response, body: abortable(response.body, signal) })
+              },
+              (e: unknown) => {
+                signal.removeEventListener("abort", onAbort)
+                reject(e)
+              }
+            )
+          })
       }
 
 /**
