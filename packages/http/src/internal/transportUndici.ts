@@ -203,6 +203,34 @@ const decodedBody = async (
   })
 }
 
+/**
+ * undici's connector, with the sockets still connecting kept until they connect or fail: a
+ * request aborted before its connection exists stays queued inside undici until then (undici
+ * can only abort it once connected), so closing destroys them rather than leave a connect that
+ * hangs (a full backlog, a dropped SYN) keeping the process alive until undici's own 10 s
+ * connect timeout.
+ */
+const trackedConnector = (undici: Undici, tlsOptions: object) => {
+  const connector = undici.buildConnector(tlsOptions)
+  const connecting = new Set<{ destroy(): void }>()
+  const connect = (opts: Parameters<typeof connector>[0], callback: Parameters<typeof connector>[1]): void => {
+    let done = false
+    const socket = (connector as (...a: Parameters<typeof connector>) => unknown)(opts, (...args) => {
+      done = true
+      connecting.delete(socket as { destroy(): void })
+      callback(...args)
+    })
+    if (!done) connecting.add(socket as { destroy(): void })
+  }
+  return {
+    connect,
+    destroyConnecting: () => {
+      for (const s of [...connecting]) s.destroy()
+      connecting.clear()
+    }
+  }
+}
+
 /** The dispatcher for the settings: an Agent, or an EnvHttpProxyAgent with our proxy values. */
 const dispatcherFor = (undici: Undici, tls: typeof import("node:tls"), options: UndiciOptions) => {
   const tlsOptions = {
@@ -213,11 +241,22 @@ const dispatcherFor = (undici: Undici, tls: typeof import("node:tls"), options: 
     connections: options.connections,
     // timeouts are CometHttp's (one timer per attempt, from the client's clock)
     headersTimeout: 0,
-    bodyTimeout: 0,
-    connect: tlsOptions
+    bodyTimeout: 0
   }
-  if (options.httpProxy === null && options.httpsProxy === null) return new undici.Agent(common)
+  if (options.httpProxy === null && options.httpsProxy === null) {
+    const { connect, destroyConnecting } = trackedConnector(undici, tlsOptions)
+    const agent = new undici.Agent({ ...common, connect })
+    return {
+      dispatch: agent.dispatch.bind(agent),
+      destroy: () => {
+        destroyConnecting()
+        return agent.destroy()
+      }
+    }
+  }
   return new undici.EnvHttpProxyAgent({
+    ...common,
+    connect: tlsOptions,
     ...common,
     // empty strings, never undefined: undici would read process.env behind our back
     httpProxy: options.httpProxy ?? "",
@@ -265,7 +304,8 @@ export interface DispatcherLike {
     },
     handler: DispatchHandler
   ): boolean
-  close(): Promise<void>
+  /** Close every connection now (the requests on them were aborted already). */
+  destroy(): Promise<void>
 }
 
 /** Bytes queued unread before the socket is paused (undici's own body stream holds 64 KiB). */
@@ -531,6 +571,8 @@ export const undiciTransport = async (
         return null
       }
     },
-    close: () => dispatcher.close()
+    // the closing aborted every request first: nothing is waited for (a graceful close would
+    // wait for requests aborted before their connection was made, up to undici's connect timeout)
+    close: () => dispatcher.destroy()
   }
 }
