@@ -306,6 +306,8 @@ describe("timeouts and aborts fire at every stage, with the typed error", () => 
     noStrayErrors(
       Effect.gen(function* () {
         const { port } = yield* fullBacklog
+        const sockets = () => process.getActiveResourcesInfo().filter((r) => r === "TCPSocketWrap").length
+        const before = sockets()
         const scope = yield* Scope.make()
         const ctx = yield* Layer.buildWithScope(
           layerOver("undici", {
@@ -327,6 +329,8 @@ describe("timeouts and aborts fire at every stage, with the typed error", () => 
         const closing = Date.now()
         yield* Scope.close(scope, Exit.void)
         assert.isBelow(Date.now() - closing, 2000, "the layer's scope closed within 2 s")
+        // no connect left pending to keep the process alive
+        yield* eventually(() => sockets() <= before, "the pending connects were destroyed")
       })
     )
   )
@@ -678,4 +682,83 @@ describe("a keep-alive server that closes idle connections right after a respons
         )
     )
   }
+})
+
+describe("a compressed body that stalls, and a paused body given up", () => {
+  for (const coding of ["deflate", "gzip"] as const) {
+    it.live(`${coding} headers, then nothing (or half the body): timeout, then close: 'closed'`, () =>
+      noStrayErrors(
+        Effect.gen(function* () {
+          const full = coding === "gzip" ? gzipSync(VALUES_JSON) : deflateSync(VALUES_JSON)
+          const { url, seen } = yield* raw((s, _n, h) => {
+            s.write(
+              head("200 OK", {
+                "content-type": "application/json",
+                "content-encoding": coding,
+                "content-length": String(full.length)
+              })
+            )
+            if (h.includes("half")) s.write(full.subarray(0, full.length >> 1))
+          })
+          const scope = yield* Scope.make()
+          const ctx = yield* Layer.buildWithScope(
+            layerOver("undici", { apiKey: KEY, baseUrl: url, timeout: "300 millis", maxRetries: 0 }),
+            scope
+          )
+          const http = ctx.unsafeMap.get(CometHttp.key) as typeof CometHttp.Service
+          for (const which of ["none", "half"]) {
+            const e = yield* Effect.flip(http.get(SUMMARY, Values, { params: { which } }))
+            assert.strictEqual(e._tag === "TransportError" && e.reason, "timeout", e.message)
+          }
+          const pending = yield* Effect.fork(
+            Effect.all(
+              ["none", "half"].map((which) =>
+                Effect.flip(http.get(SUMMARY, Values, { params: { which }, timeout: "1 minute" }))
+              ),
+              { concurrency: "unbounded" }
+            )
+          )
+          yield* eventually(() => seen.requests === 4, "both requests reached the server")
+          yield* Effect.sleep("50 millis")
+          yield* Scope.close(scope, Exit.void)
+          for (const e of yield* Fiber.join(pending)) {
+            assert.strictEqual(e._tag === "TransportError" && e.reason, "closed", e.message)
+          }
+          yield* eventually(() => seen.closed === seen.connections, "every connection closed")
+        })
+      )
+    )
+  }
+
+  it.live("a download paused by its slow reader, given up in the middle: the connection closed, the permit free", () =>
+    noStrayErrors(
+      Effect.gen(function* () {
+        const asset = assetBytes(16 * MiB, 21)
+        const { url, seen } = yield* raw((s, _n, h) => {
+          if (h.includes("small")) return s.write(ok())
+          s.write(head("200 OK", { "content-length": String(asset.length) }))
+          s.write(asset)
+        })
+        yield* over("undici", url, { maxConcurrency: 1 }, ({ http, stats }) =>
+          Effect.gen(function* () {
+            const d = yield* http.open(ASSET, { params })
+            let read = 0
+            while (read < 2 * MiB) read += (yield* Effect.promise(() => d.next()))?.length ?? 0
+            // the socket is paused now (the reader stopped); give up on it
+            yield* Effect.sleep("50 millis")
+            d.cancel()
+            assert.strictEqual(yield* Effect.promise(() => d.next()), null)
+            yield* eventually(() => seen.closed >= 1, "the download's connection closed")
+            // with maxConcurrency 1, the next call gets the permit back
+            assert.deepStrictEqual(yield* http.get(SUMMARY, Values, { params: { small: 1 } }), VALUES)
+            const taken = yield* Stream.runCollect(Stream.take(http.stream(ASSET, { params: { n: 2 } }), 3))
+            assert.strictEqual(taken.length, 3)
+            assert.deepStrictEqual(yield* http.get(SUMMARY, Values, { params: { small: 2 } }), VALUES)
+            const s = yield* stats.snapshot
+            assert.deepStrictEqual([s.inFlight, s.failures], [0, 0])
+          })
+        )
+      })
+    )
+  )
 })
