@@ -5,11 +5,11 @@
  * AbortSignal end a call with the typed error within their bound; `close()` rejects every call
  * and stream pending with "closed" and leaves no socket behind (the process can exit).
  */
-import { spawn } from "node:child_process"
-import { connect, createServer, type Socket } from "node:net"
+import { createServer, type Socket } from "node:net"
 import { CometConfig } from "@comet-ts/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { fullBacklog } from "../../http/test/support/backlog.js"
 import { API } from "../src/index.js"
 import { eventually } from "./support/sockets.js"
 
@@ -50,40 +50,6 @@ const silent = Effect.acquireRelease(
           server.close(() => resolve())
         })
     )
-)
-
-/** A loopback port whose listen backlog is full: a connect to it hangs. */
-const fullBacklog = Effect.acquireRelease(
-  Effect.promise(
-    () =>
-      new Promise<{ url: string; release: () => void }>((resolve, reject) => {
-        const child = spawn(
-          "python3",
-          [
-            "-c",
-            'import socket,sys\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\nsys.stdin.read()'
-          ],
-          { stdio: ["pipe", "pipe", "inherit"] }
-        )
-        child.on("error", reject)
-        child.stdout.once("data", (d: Buffer) => {
-          const port = Number(String(d).trim())
-          const fillers = [0, 1].map(() => connect(port, "127.0.0.1").on("error", () => {}))
-          setTimeout(
-            () =>
-              resolve({
-                url: `http://127.0.0.1:${port}`,
-                release: () => {
-                  for (const s of fillers) s.destroy()
-                  child.kill()
-                }
-              }),
-            100
-          )
-        })
-      })
-  ),
-  ({ release }) => Effect.sync(release)
 )
 
 const facade = (baseUrl: string, options: Partial<ConstructorParameters<typeof API>[0]> = {}) =>

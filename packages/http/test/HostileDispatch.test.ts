@@ -5,13 +5,13 @@
  * with the headers pending and in the middle of a body, stray bodies, odd headers, broken
  * compressed bodies, many calls against a server that resets some, and keep-alive races.
  */
-import { spawn } from "node:child_process"
 import { createHash } from "node:crypto"
-import { connect, createServer, type Server, type Socket } from "node:net"
+import { createServer, type Server, type Socket } from "node:net"
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from "node:zlib"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Fiber, Layer, Schema, Scope, Stream } from "effect"
 import { CometHttp } from "../src/CometHttp.js"
+import { fullBacklog } from "./support/backlog.js"
 import { assetBytes, eventually, KEY, layerOver, over } from "./support/sockets.js"
 
 const MiB = 1024 * 1024
@@ -267,52 +267,18 @@ describe("a slow reader of a body past the high-water mark", () => {
   }
 })
 
-/** A loopback port whose listen backlog is full: a connect to it hangs (SYNs dropped). */
-const fullBacklog = Effect.acquireRelease(
-  Effect.promise(
-    () =>
-      new Promise<{ port: number; kill: () => void; fillers: Array<Socket> }>((resolve, reject) => {
-        const child = spawn(
-          "python3",
-          [
-            "-c",
-            'import socket,sys\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\nsys.stdin.read()'
-          ],
-          { stdio: ["pipe", "pipe", "inherit"] }
-        )
-        child.on("error", reject)
-        child.stdout.once("data", (d: Buffer) => {
-          const port = Number(String(d).trim())
-          const fillers: Array<Socket> = []
-          // fill the accept queue: connects after these hang
-          for (let i = 0; i < 2; i++) {
-            const s = connect(port, "127.0.0.1")
-            s.on("error", () => {})
-            fillers.push(s)
-          }
-          setTimeout(() => resolve({ port, kill: () => child.kill(), fillers }), 100)
-        })
-      })
-  ),
-  ({ kill, fillers }) =>
-    Effect.sync(() => {
-      for (const s of fillers) s.destroy()
-      kill()
-    })
-)
-
 describe("timeouts and aborts fire at every stage, with the typed error", () => {
   it.live("a connect that hangs (full backlog): timeout within its bound, then the layer closes at once", () =>
     noStrayErrors(
       Effect.gen(function* () {
-        const { port } = yield* fullBacklog
+        const { url } = yield* fullBacklog
         const sockets = () => process.getActiveResourcesInfo().filter((r) => r === "TCPSocketWrap").length
         const before = sockets()
         const scope = yield* Scope.make()
         const ctx = yield* Layer.buildWithScope(
           layerOver("undici", {
             apiKey: KEY,
-            baseUrl: `http://127.0.0.1:${port}`,
+            baseUrl: url,
             timeout: "300 millis",
             maxRetries: 0
           }),

@@ -1,11 +1,12 @@
 /**
- * The undici adapter: Node's transport. undici's `request()` API over a dispatcher of our own
- * (an `Agent` bounded at `connections` per origin, or an `EnvHttpProxyAgent` when a proxy is
- * configured), never the global one, so `fetch` elsewhere in the process is untouched. undici
- * is imported lazily, the first time a transport is built. Compressed bodies are decoded here
- * with `node:zlib` in its strict mode: a gzip, deflate or brotli stream that ends early is an
- * error, never a shorter body; the decoders stop producing while nobody reads, so a small body
- * that inflates to gigabytes is read only as far as the caller's size limit.
+ * The undici adapter: Node's transport. undici's `dispatch()` API with a handler of our own,
+ * over a dispatcher of our own (an `Agent` bounded at `connections` per origin, or an
+ * `EnvHttpProxyAgent` when a proxy is configured), never the global one, so `fetch` elsewhere
+ * in the process is untouched. undici is imported lazily, the first time a transport is built.
+ * Compressed bodies are decoded here with `node:zlib` in its strict mode: a gzip, deflate or
+ * brotli stream that ends early is an error, never a shorter body; the decoders stop producing
+ * while nobody reads, so a small body that inflates to gigabytes is read only as far as the
+ * caller's size limit.
  *
  * Node only: reached through the `node` export condition, never from a browser bundle.
  *
