@@ -1,5 +1,5 @@
 /**
- * Transport: what CometHttp sends its requests through. Three kinds: undici's `dispatch` in
+ * Transport: what CometHttp sends its requests through. Three kinds: undici's `dispatch()` in
  * Node (`@comet-ts/http/NodeTransport`), `fetch` in browsers, Deno, Bun and workers
  * ({@link layerFetch}), and any `@effect/platform` `HttpClient` ({@link layerHttpClient}:
  * users' own clients, mock Layers, the emulator's in-process client). CometHttp's retries,

@@ -213,9 +213,23 @@ export const parseJson = (
   }
 }
 
+/**
+ * The media type of a Content-Type, lower-case. A header sent twice arrives joined with ", "
+ * (`application/json, application/json`, as a proxy adding its own does): the last media type
+ * wins, as fetch's "extract a MIME type" reads it (commas inside quoted parameters are kept).
+ */
+const mediaType = (contentType: string): string => {
+  let media = ""
+  for (const part of contentType.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/)) {
+    const m = (part.split(";")[0] ?? "").trim().toLowerCase()
+    if (/^[^\s/]+\/[^\s/]+$/.test(m)) media = m
+  }
+  return media
+}
+
 /** Media types accepted as JSON (the Python SDK accepts exactly these two, without parameters). */
 export const isJsonContentType = (contentType: string): boolean => {
-  const media = (contentType.split(";")[0] ?? "").trim().toLowerCase()
+  const media = mediaType(contentType)
   return (
     media === "application/json" ||
     media === "application/octet-stream" ||

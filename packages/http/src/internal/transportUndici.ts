@@ -1,13 +1,13 @@
 /**
- * The undici adapter: Node's transport. undici's low-level `dispatch` with a handler of our own
- * (no `request()`: no Readable body, AbortSignal listener or async-hooks resource per request),
- * over a dispatcher of our own
- * (an `Agent` bounded at `connections` per origin, or an `EnvHttpProxyAgent` when a proxy is
- * configured), never the global one, so `fetch` elsewhere in the process is untouched. undici
- * is imported lazily, the first time a transport is built. Compressed bodies are decoded here
- * with `node:zlib` in its strict mode: a gzip, deflate or brotli stream that ends early is an
- * error, never a shorter body; the decoders stop producing while nobody reads, so a small body
- * that inflates to gigabytes is read only as far as the caller's size limit.
+ * The undici adapter: Node's transport. undici's `dispatch()` API with a handler of our own (no
+ * `request()`: no Readable body, AbortSignal listener or async-hooks resource per request),
+ * over a dispatcher of our own (an `Agent` bounded at `connections` per origin, or an
+ * `EnvHttpProxyAgent` when a proxy is configured), never the global one, so `fetch` elsewhere
+ * in the process is untouched. undici is imported lazily, the first time a transport is built.
+ * Compressed bodies are decoded here with `node:zlib` in its strict mode: a gzip, deflate or
+ * brotli stream that ends early is an error, never a shorter body; the decoders stop producing
+ * while nobody reads, so a small body that inflates to gigabytes is read only as far as the
+ * caller's size limit.
  *
  * Node only: reached through the `node` export condition, never from a browser bundle.
  *
@@ -207,6 +207,34 @@ const decodedBody = async (
   })
 }
 
+/**
+ * undici's connector, with the sockets still connecting kept until they connect or fail: a
+ * request aborted before its connection exists stays queued inside undici until then (undici
+ * can only abort it once connected), so closing destroys them rather than leave a connect that
+ * hangs (a full backlog, a dropped SYN) keeping the process alive until undici's own 10 s
+ * connect timeout.
+ */
+const trackedConnector = (undici: Undici, tlsOptions: object) => {
+  const connector = undici.buildConnector(tlsOptions)
+  const connecting = new Set<{ destroy(): void }>()
+  const connect = (opts: Parameters<typeof connector>[0], callback: Parameters<typeof connector>[1]): void => {
+    let done = false
+    const socket = (connector as (...a: Parameters<typeof connector>) => unknown)(opts, (...args) => {
+      done = true
+      connecting.delete(socket as { destroy(): void })
+      callback(...args)
+    })
+    if (!done) connecting.add(socket as { destroy(): void })
+  }
+  return {
+    connect,
+    destroyConnecting: () => {
+      for (const s of [...connecting]) s.destroy()
+      connecting.clear()
+    }
+  }
+}
+
 /** The dispatcher for the settings: an Agent, or an EnvHttpProxyAgent with our proxy values. */
 const dispatcherFor = (undici: Undici, tls: typeof import("node:tls"), options: UndiciOptions) => {
   const tlsOptions = {
@@ -217,12 +245,22 @@ const dispatcherFor = (undici: Undici, tls: typeof import("node:tls"), options: 
     connections: options.connections,
     // timeouts are CometHttp's (one timer per attempt, from the client's clock)
     headersTimeout: 0,
-    bodyTimeout: 0,
-    connect: tlsOptions
+    bodyTimeout: 0
   }
-  if (options.httpProxy === null && options.httpsProxy === null) return new undici.Agent(common)
+  if (options.httpProxy === null && options.httpsProxy === null) {
+    const { connect, destroyConnecting } = trackedConnector(undici, tlsOptions)
+    const agent = new undici.Agent({ ...common, connect })
+    return {
+      dispatch: agent.dispatch.bind(agent),
+      destroy: () => {
+        destroyConnecting()
+        return agent.destroy()
+      }
+    }
+  }
   return new undici.EnvHttpProxyAgent({
     ...common,
+    connect: tlsOptions,
     // empty strings, never undefined: undici would read process.env behind our back
     httpProxy: options.httpProxy ?? "",
     httpsProxy: options.httpsProxy ?? options.httpProxy ?? "",
@@ -269,7 +307,8 @@ export interface DispatcherLike {
     },
     handler: DispatchHandler
   ): boolean
-  close(): Promise<void>
+  /** Close every connection now (the requests on them were aborted already). */
+  destroy(): Promise<void>
 }
 
 /** Bytes queued unread before the socket is paused (undici's own body stream holds 64 KiB). */
@@ -580,6 +619,8 @@ export const undiciTransport = async (
         return null
       }
     },
-    close: () => dispatcher.close()
+    // the closing aborted every request first: nothing is waited for (a graceful close would
+    // wait for requests aborted before their connection was made, up to undici's connect timeout)
+    close: () => dispatcher.destroy()
   })
 }

@@ -360,7 +360,7 @@ const fakeDispatcher = (fetch: typeof globalThis.fetch): DispatcherLike => ({
     run().catch(error)
     return true
   },
-  close: async () => {}
+  destroy: async () => {}
 })
 
 /** The CometHttp layer of a harness over `adapter`, talking to `server`. */
