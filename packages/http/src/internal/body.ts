@@ -219,6 +219,8 @@ export const parseJson = (
  * wins, as fetch's "extract a MIME type" reads it (commas inside quoted parameters are kept).
  */
 const mediaType = (contentType: string): string => {
+  // the usual case, one media type: no list to split
+  if (!contentType.includes(",")) return (contentType.split(";")[0] ?? "").trim().toLowerCase()
   let media = ""
   for (const part of contentType.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/)) {
     const m = (part.split(";")[0] ?? "").trim().toLowerCase()
