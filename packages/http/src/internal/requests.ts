@@ -83,11 +83,15 @@ export const makeRequests = (
     const started = Context.get(fiber.currentDefaultServices, Clock.Clock).unsafeCurrentTimeMillis()
     const run = (attempt: number) => bufferedAttempt(t, attempt, timeout)
     const ticket = retries.admitFirst(t, started, null)
+    // the first attempt, cancelled by the one exit handler below if the call is interrupted
+    // (an Effect.async without a canceller: no interruption handler of its own)
+    let cancel: (() => void) | null = null
     const request: Effect.Effect<Shared, CometError> =
       ticket === null
         ? retries.afterFailure(t, run, started, null, null)
         : Effect.async<Shared, CometError>((resume) => {
-            const cancel = attempts.startBuffered(t, 1, millisOf(timeout), (result) => {
+            cancel = attempts.startBuffered(t, 1, millisOf(timeout), (result) => {
+              cancel = null
               if (Either.isLeft(result)) {
                 resume(retries.afterFailure(t, run, started, null, { attempt: 1, ticket, failure: result.left }))
               } else {
@@ -95,9 +99,15 @@ export const makeRequests = (
                 resume(Effect.succeed(result.right))
               }
             })
-            return Effect.sync(cancel)
           })
-    return Effect.matchEffect(begun.guard(request, fetchShared(t, timeout)), {
+    const ended = Effect.onExit(request, (exit) => {
+      if (cancel !== null) {
+        cancel()
+        cancel = null
+      }
+      return begun.settle(exit, () => fetchShared(t, timeout))
+    })
+    return Effect.matchEffect(ended, {
       onSuccess: (shared) => {
         const done = finish(shared, false)
         return Exit.isExit(done) && Exit.isSuccess(done) ? done : Effect.catchAll(done, failed(t))

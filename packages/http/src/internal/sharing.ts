@@ -54,7 +54,7 @@ export interface Sharing {
    * The common case without steps: count the logical request and, for a GET (or read-only
    * POST), make it the one in flight for its key — when no cache applies, no identical request
    * is in flight and the caller has no deadline. Null otherwise (use `obtain`). The request must
-   * then run through `guard`, which settles it for callers that join it meanwhile.
+   * then end with `settle`, which settles it for callers that join it meanwhile.
    */
   readonly begin: (t: Target, options: RequestOptions | undefined) => Begun | null
   /** Drop every cached response. */
@@ -64,13 +64,13 @@ export interface Sharing {
 /** A request begun by `Sharing.begin`. */
 export interface Begun {
   /**
-   * `self` (the request) with its end settled for the callers that joined it; `run` sends it
-   * again for them if the caller that began it goes away first.
+   * To run when the request ends, however (`Effect.onExit`): it is settled for the callers that
+   * joined it; `run` sends it again for them if the caller that began it went away first.
    */
-  readonly guard: (
-    self: Effect.Effect<Shared, CometError>,
-    run: Effect.Effect<Shared, CometError>
-  ) => Effect.Effect<Shared, CometError>
+  readonly settle: (
+    exit: Exit.Exit<Shared, CometError>,
+    run: () => Effect.Effect<Shared, CometError>
+  ) => Effect.Effect<void>
 }
 
 /** Build the sharing of one instance; coalesced requests run in `layerScope`. */
@@ -110,7 +110,7 @@ export const makeSharing = (settings: Resolved, stats: StatsRecorder, layerScope
    * still wait, then the request is sent again for them, in a fiber of its own (`run`).
    */
   const leaderExit =
-    (key: string, entry: InFlight, run: Effect.Effect<Shared, CometError>) =>
+    (key: string, entry: InFlight, run: () => Effect.Effect<Shared, CometError>) =>
     (exit: Exit.Exit<Shared, CometError>): Effect.Effect<void> => {
       entry.leading = false
       if (Exit.isInterrupted(exit) && entry.waiters > 0 && inflight.get(key) === entry) {
@@ -119,7 +119,7 @@ export const makeSharing = (settings: Resolved, stats: StatsRecorder, layerScope
           Effect.forkIn(
             // forked from a finalizer: made interruptible again, or the last waiter could not stop
             // it; it runs for the callers left, each bounded by its own deadline
-            Effect.onExit(Effect.interruptible(Effect.locally(run, CurrentDeadline, null)), (e) =>
+            Effect.onExit(Effect.interruptible(Effect.locally(run(), CurrentDeadline, null)), (e) =>
               settle(key, entry, e)
             ),
             layerScope
@@ -152,7 +152,7 @@ export const makeSharing = (settings: Resolved, stats: StatsRecorder, layerScope
       // with a deadline, it runs under the latest of its callers' (joining callers extend it)
       const shared = deadline === null ? run : Effect.locally(run, CurrentDeadline, entry.deadline.deadline)
       return shared.pipe(
-        Effect.onExit(leaderExit(key, entry, run)),
+        Effect.onExit(leaderExit(key, entry, () => run)),
         Effect.map((shared) => ({ shared, joined: false }))
       )
     })
@@ -225,10 +225,10 @@ export const makeSharing = (settings: Resolved, stats: StatsRecorder, layerScope
     const shared = t.method === "GET" || options?.readOnly === true
     if (shared && inflight.has(t.key)) return null
     stats.request(t.endpoint, cfg.baseUrl)
-    if (!shared) return { guard: (self) => self }
+    if (!shared) return { settle: () => Effect.void }
     const key = t.key
     const entry = enter(key, null)
-    return { guard: (self, run) => Effect.onExit(self, leaderExit(key, entry, run)) }
+    return { settle: (exit, run) => leaderExit(key, entry, run)(exit) }
   }
 
   return { obtain, begin, clearCache: Effect.sync(() => cache?.clear()) }
