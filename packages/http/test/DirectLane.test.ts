@@ -7,7 +7,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { type Clock, Effect, Exit, Fiber, Layer, Schema, TestClock, Tracer } from "effect"
-import { CometHttp, type CometHttpOptions } from "../src/CometHttp.js"
+import { CometHttp, type CometHttpOptions, withCallTimeout } from "../src/CometHttp.js"
 import { RequestStats } from "../src/RequestStats.js"
 import { Transport, type TransportRequest, type TransportResponse, type TransportShape } from "../src/Transport.js"
 import { settle } from "./support/harness.js"
@@ -262,6 +262,83 @@ describe("direct lane: coalescing", () => {
         assert.deepStrictEqual(yield* Fiber.join(next), { n: 2 })
         const s = yield* snapshot
         assert.deepStrictEqual([s.requests, s.coalesced], [2, 0])
+      })
+    )
+  })
+})
+
+describe("direct lane: timeouts and deadlines around a shared request", () => {
+  it.effect("the leader's attempt times out with a joiner waiting: the retry's value reaches both", () => {
+    const { transport, signals } = scripted((n) =>
+      n === 1 ? new Promise<TransportResponse>(() => {}) : Promise.resolve(respond(200, [`{"n":${n}}`]))
+    )
+    return run(
+      transport,
+      { timeout: "2 seconds", maxRetries: 2, retryBaseDelay: "1 second" },
+      Effect.gen(function* () {
+        const leader = yield* Effect.fork(get())
+        yield* settle
+        const joiner = yield* Effect.fork(get())
+        yield* settle
+        yield* TestClock.adjust("10 seconds")
+        yield* settle
+        assert.deepStrictEqual(yield* Fiber.join(leader), { n: 2 })
+        assert.deepStrictEqual(yield* Fiber.join(joiner), { n: 2 })
+        assert.strictEqual(signals.length, 2)
+        const s = yield* snapshot
+        assert.deepStrictEqual([s.requests, s.attempts, s.coalesced, s.retriesByCause.timeout], [2, 2, 1, 1])
+      })
+    )
+  })
+
+  it.effect("every attempt times out: leader and joiner fail with 'timeout'; the next call is a new request", () => {
+    const { transport, signals } = scripted((n) =>
+      n <= 2 ? new Promise<TransportResponse>(() => {}) : Promise.resolve(respond(200, [`{"n":${n}}`]))
+    )
+    return run(
+      transport,
+      { timeout: "2 seconds", maxRetries: 1, retryBaseDelay: "1 second" },
+      Effect.gen(function* () {
+        const leader = yield* Effect.fork(Effect.flip(get()))
+        yield* settle
+        const joiner = yield* Effect.fork(Effect.flip(get()))
+        yield* settle
+        yield* TestClock.adjust("20 seconds")
+        yield* settle
+        const errors = [yield* Fiber.join(leader), yield* Fiber.join(joiner)]
+        assert.deepStrictEqual(
+          errors.map((e) => [e._tag, (e as { reason?: string }).reason]),
+          [
+            ["TransportError", "timeout"],
+            ["TransportError", "timeout"]
+          ]
+        )
+        assert.isTrue(signals.slice(0, 2).every((x) => x.aborted))
+        assert.deepStrictEqual(yield* get(), { n: 3 })
+        const s = yield* snapshot
+        assert.deepStrictEqual([s.requests, s.attempts, s.coalesced, s.failures, s.inFlight], [3, 3, 1, 2, 0])
+      })
+    )
+  })
+
+  it.effect("a joiner with its own call deadline ends at it; the leader (none) still gets its value", () => {
+    const { transport } = scripted((n) => later(0, () => respond(200, [`{"n":${n}}`])))
+    return run(
+      transport,
+      { timeout: "1 minute" },
+      Effect.gen(function* () {
+        const leader = yield* Effect.fork(get())
+        yield* settle
+        const joiner = yield* Effect.fork(Effect.flip(withCallTimeout("1 second")(get())))
+        yield* settle
+        yield* TestClock.adjust("2 seconds")
+        yield* settle
+        const e = yield* Fiber.join(joiner)
+        assert.deepStrictEqual([e._tag, (e as { reason?: string }).reason], ["TransportError", "deadline"])
+        yield* answerAll
+        yield* settle
+        assert.deepStrictEqual(yield* Fiber.join(leader), { n: 1 })
+        assert.strictEqual((yield* snapshot).inFlight, 0)
       })
     )
   })
