@@ -344,6 +344,48 @@ describe("direct lane: timeouts and deadlines around a shared request", () => {
   })
 })
 
+describe("direct lane: a client paused by a 429", () => {
+  it.effect(
+    "calls made during the pause wait for it (one interrupted meanwhile); all others answer; nothing stuck",
+    () => {
+      const { transport, signals } = scripted((n) =>
+        Promise.resolve(
+          n === 1
+            ? { ...respond(429, ["{}"]), headers: { "content-type": "application/json", "retry-after": "5" } }
+            : respond(200, [`{"n":${n}}`])
+        )
+      )
+      return run(
+        transport,
+        { maxRetries: 3, retryBaseDelay: "100 millis" },
+        Effect.gen(function* () {
+          const first = yield* Effect.fork(get("a"))
+          yield* settle
+          assert.strictEqual(signals.length, 1)
+          // paused: these do not go out yet
+          const second = yield* Effect.fork(get("b"))
+          const gone = yield* Effect.fork(get("c"))
+          const joiner = yield* Effect.fork(get("a"))
+          yield* settle
+          assert.strictEqual(signals.length, 1)
+          assert.isTrue(Exit.isInterrupted(yield* Fiber.interrupt(gone)))
+          yield* TestClock.adjust("6 seconds")
+          yield* settle
+          const values = [yield* Fiber.join(first), yield* Fiber.join(second), yield* Fiber.join(joiner)]
+          assert.deepStrictEqual(values[0], values[2])
+          // the retry of "a" and the first attempt of "b", after the pause: requests 2 and 3
+          assert.deepStrictEqual([values[0]?.n, values[1]?.n].sort(), [2, 3])
+          assert.strictEqual(signals.length, 3)
+          // the interrupted one left nothing behind: it goes out now
+          assert.strictEqual((yield* get("c")).n, 4)
+          const s = yield* snapshot
+          assert.deepStrictEqual([s.requests, s.attempts, s.coalesced, s.inFlight], [5, 4, 1, 0])
+        })
+      )
+    }
+  )
+})
+
 describe("direct lane: interruption and permits (maxConcurrency 1)", () => {
   it.effect("interrupted while waiting for the permit, mid-request and in backoff: every permit comes back", () => {
     const { transport, signals } = scripted((n, request) =>
