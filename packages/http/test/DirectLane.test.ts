@@ -63,6 +63,12 @@ const answerAll = Effect.sync(() => {
   for (const p of pending.splice(0)) p.resolve()
 })
 
+/** A server that answers `{"n": n}` when {@link answerAll} says so. */
+const delayed = () => scripted((n) => later(0, () => respond(200, [`{"n":${n}}`])))
+
+/** Fork `self` and let it get as far as it can. */
+const started = <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.tap(Effect.fork(self), () => settle)
+
 const layerWith = (transport: TransportShape, options: Partial<CometHttpOptions> = {}) =>
   CometHttp.layerTransport({ apiKey: "k", baseUrl: "https://comet.example", ...options }).pipe(
     Layer.provide(Layer.succeed(Transport, transport))
@@ -88,8 +94,7 @@ describe("direct lane: a user's transport that ignores its signal", () => {
       transport,
       { timeout: "2 seconds", maxRetries: 2 },
       Effect.gen(function* () {
-        const fiber = yield* Effect.fork(get())
-        yield* settle
+        const fiber = yield* started(get())
         assert.strictEqual(signals.length, 1)
         yield* TestClock.adjust("2 seconds")
         yield* settle
@@ -134,12 +139,10 @@ describe("direct lane: coalescing", () => {
       transport,
       { maxRetries: 3, retryBaseDelay: "1 second" },
       Effect.gen(function* () {
-        const leader = yield* Effect.fork(get())
-        yield* settle
+        const leader = yield* started(get())
         assert.strictEqual(signals.length, 1)
         // the first attempt failed: the leader waits out its backoff; an identical call joins
-        const joiner = yield* Effect.fork(get())
-        yield* settle
+        const joiner = yield* started(get())
         assert.strictEqual(signals.length, 1)
         yield* TestClock.adjust("5 seconds")
         yield* settle
@@ -184,15 +187,13 @@ describe("direct lane: coalescing", () => {
   })
 
   it.effect("a leader interrupted mid-request with a joiner left: the joiner gets the value of a new request", () => {
-    const { transport, signals } = scripted((n) => later(0, () => respond(200, [`{"n":${n}}`])))
+    const { transport, signals } = delayed()
     return run(
       transport,
       {},
       Effect.gen(function* () {
-        const leader = yield* Effect.fork(get())
-        yield* settle
-        const joiner = yield* Effect.fork(get())
-        yield* settle
+        const leader = yield* started(get())
+        const joiner = yield* started(get())
         assert.strictEqual(signals.length, 1)
         assert.isTrue(Exit.isInterrupted(yield* Fiber.interrupt(leader)))
         assert.isTrue(signals[0]?.aborted)
@@ -223,10 +224,8 @@ describe("direct lane: coalescing", () => {
       transport,
       { maxRetries: 3, retryBaseDelay: "1 second" },
       Effect.gen(function* () {
-        const leader = yield* Effect.fork(get())
-        yield* settle
-        const joiner = yield* Effect.fork(get())
-        yield* settle
+        const leader = yield* started(get())
+        const joiner = yield* started(get())
         assert.isTrue(Exit.isInterrupted(yield* Fiber.interrupt(leader)))
         yield* settle
         // sent again for the joiner
@@ -234,8 +233,7 @@ describe("direct lane: coalescing", () => {
         assert.isTrue(Exit.isInterrupted(yield* Fiber.interrupt(joiner)))
         yield* settle
         assert.isTrue(signals[1]?.aborted)
-        const third = yield* Effect.fork(get())
-        yield* settle
+        const third = yield* started(get())
         assert.strictEqual(signals.length, 3)
         yield* answerAll
         yield* settle
@@ -246,16 +244,14 @@ describe("direct lane: coalescing", () => {
   })
 
   it.effect("a leader interrupted with no joiner leaves nothing in the table", () => {
-    const { transport, signals } = scripted((n) => later(0, () => respond(200, [`{"n":${n}}`])))
+    const { transport, signals } = delayed()
     return run(
       transport,
       {},
       Effect.gen(function* () {
-        const leader = yield* Effect.fork(get())
-        yield* settle
+        const leader = yield* started(get())
         yield* Fiber.interrupt(leader)
-        const next = yield* Effect.fork(get())
-        yield* settle
+        const next = yield* started(get())
         assert.strictEqual(signals.length, 2)
         yield* answerAll
         yield* settle
@@ -276,10 +272,8 @@ describe("direct lane: timeouts and deadlines around a shared request", () => {
       transport,
       { timeout: "2 seconds", maxRetries: 2, retryBaseDelay: "1 second" },
       Effect.gen(function* () {
-        const leader = yield* Effect.fork(get())
-        yield* settle
-        const joiner = yield* Effect.fork(get())
-        yield* settle
+        const leader = yield* started(get())
+        const joiner = yield* started(get())
         yield* TestClock.adjust("10 seconds")
         yield* settle
         assert.deepStrictEqual(yield* Fiber.join(leader), { n: 2 })
@@ -322,13 +316,12 @@ describe("direct lane: timeouts and deadlines around a shared request", () => {
   })
 
   it.effect("a joiner with its own call deadline ends at it; the leader (none) still gets its value", () => {
-    const { transport } = scripted((n) => later(0, () => respond(200, [`{"n":${n}}`])))
+    const { transport } = delayed()
     return run(
       transport,
       { timeout: "1 minute" },
       Effect.gen(function* () {
-        const leader = yield* Effect.fork(get())
-        yield* settle
+        const leader = yield* started(get())
         const joiner = yield* Effect.fork(Effect.flip(withCallTimeout("1 second")(get())))
         yield* settle
         yield* TestClock.adjust("2 seconds")
