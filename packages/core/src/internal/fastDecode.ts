@@ -65,6 +65,16 @@ const objectMaker = (): (new () => Record<PropertyKey, unknown>) => {
 }
 
 /**
+ * Set `key` on `output` as an own property: a `__proto__` key (an own key of parsed JSON) is
+ * defined, not assigned — assigning it would change the result's prototype.
+ */
+const put = (output: Record<PropertyKey, unknown>, key: string, value: unknown): void => {
+  if (key === "__proto__") {
+    Object.defineProperty(output, key, { value, writable: true, enumerable: true, configurable: true })
+  } else output[key] = value
+}
+
+/**
  * Copy the keys of `input` that `expected` does not name to `output` — its own enumerable string
  * keys in order (integer-like first), then its symbols, as the interpreter's key list — without
  * an array of every key.
@@ -75,7 +85,7 @@ const copyExcess = (
   expected: ReadonlySet<PropertyKey>
 ): void => {
   for (const key in input) {
-    if (hasOwn.call(input, key) && !expected.has(key)) output[key] = input[key]
+    if (hasOwn.call(input, key) && !expected.has(key)) put(output, key, input[key])
   }
   const symbols = Object.getOwnPropertySymbols(input)
   for (const key of symbols) output[key] = input[key]
@@ -138,7 +148,7 @@ const compileTypeLiteral = (ast: AST.TypeLiteral, options: ParseOptions, memo: M
       for (const key of Object.keys(input)) {
         const v = indexValue(input[key])
         if (isMiss(v)) return v
-        if (!expected.has(key)) output[key] = v
+        if (!expected.has(key)) put(output, key, v)
       }
     }
     return output

@@ -257,24 +257,38 @@ export const abortError = (cause?: unknown): Error => {
 
 /**
  * Tie a body to its request's signal: aborting cancels the body, and a read pending or started
- * after the abort rejects (never a quiet end that would look like a complete body).
+ * after the abort rejects (never a quiet end that would look like a complete body) — also when
+ * the body ignores its cancel and its pending read never settles (a user's transport).
  */
 export const abortable = (body: WireBody, signal: Cancel): WireBody => {
-  const onAbort = () => body.cancel()
+  /** The pending read's reject, called by the abort. */
+  let rejectPending: ((e: Error) => void) | null = null
+  const onAbort = () => {
+    body.cancel()
+    const reject = rejectPending
+    rejectPending = null
+    reject?.(abortError())
+  }
   if (signal.aborted) body.cancel()
   else signal.addEventListener("abort", onAbort, { once: true })
   return {
-    read: async () => {
-      if (signal.aborted) throw abortError()
-      let chunk: Uint8Array | null
-      try {
-        chunk = await body.read()
-      } catch (e) {
-        throw signal.aborted ? abortError(e) : e
-      }
-      if (signal.aborted) throw abortError()
-      if (chunk === null) signal.removeEventListener("abort", onAbort)
-      return chunk
+    read: () => {
+      if (signal.aborted) return Promise.reject(abortError())
+      return new Promise<Uint8Array | null>((resolve, reject) => {
+        rejectPending = reject
+        body.read().then(
+          (chunk) => {
+            rejectPending = null
+            if (signal.aborted) return reject(abortError())
+            if (chunk === null) signal.removeEventListener("abort", onAbort)
+            resolve(chunk)
+          },
+          (e: unknown) => {
+            rejectPending = null
+            reject(signal.aborted ? abortError(e) : e)
+          }
+        )
+      })
     },
     cancel: () => {
       signal.removeEventListener("abort", onAbort)
