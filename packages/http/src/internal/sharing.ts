@@ -147,15 +147,20 @@ export const makeSharing = (settings: Resolved, stats: StatsRecorder, layerScope
   }
 
   const lead = (key: string, run: Effect.Effect<Shared, CometError>) =>
-    Effect.flatMap(FiberRef.get(CurrentDeadline), (deadline) => {
-      const entry = enter(key, deadline)
-      // with a deadline, it runs under the latest of its callers' (joining callers extend it)
-      const shared = deadline === null ? run : Effect.locally(run, CurrentDeadline, entry.deadline.deadline)
-      return shared.pipe(
-        Effect.onExit(leaderExit(key, entry, () => run)),
-        Effect.map((shared) => ({ shared, joined: false }))
-      )
-    })
+    // entered and handed its end handler without an interruption between: only the request
+    // itself may be interrupted, and its end, however it comes, settles the entry
+    Effect.uninterruptibleMask((restore) =>
+      Effect.flatMap(FiberRef.get(CurrentDeadline), (deadline) => {
+        const entry = enter(key, deadline)
+        const end = leaderExit(key, entry, () => run)
+        // with a deadline, it runs under the latest of its callers' (joining callers extend it)
+        const shared = deadline === null ? run : Effect.locally(run, CurrentDeadline, entry.deadline.deadline)
+        return Effect.matchCauseEffect(restore(shared), {
+          onFailure: (cause) => Effect.zipRight(end(Exit.failCause(cause)), Effect.failCause(cause)),
+          onSuccess: (value) => Effect.as(end(Exit.succeed(value)), { shared: value, joined: false })
+        })
+      })
+    )
 
   const join = (key: string, entry: InFlight) =>
     Effect.flatMap(FiberRef.get(CurrentDeadline), (deadline) => {
