@@ -18,6 +18,9 @@ const LATENCY = 20
 
 type Client = "ours" | "fetch" | "undici"
 
+/** Warm-up fan-outs of each client before the measured runs (see the comment where they run). */
+const WARM_UPS = (ctx: BenchContext) => (ctx.quick ? 1 : 8)
+
 /** The hand-written client: C workers, each `await fetch(...)` then `await res.json()`. */
 const handWritten = async (url: string, apiKey: string, keys: ReadonlyArray<string>, concurrency: number) => {
   const headers = { Authorization: apiKey, Accept: "application/json" }
@@ -77,10 +80,12 @@ const runConcurrency = async (ctx: BenchContext, concurrency: number): Promise<R
     }
     try {
       // Warm-up: the runtime, the connections (one per permit), JIT of every path — long enough
-      // that the measured runs are the steady state (measured: CPU per request kept falling
-      // over the first 1,000 requests of each client).
+      // that the measured runs are the steady state. Measured: with 3 warm-up fan-outs (1,500
+      // requests) comet-ts's CPU per run still fell from run to run (c=8: 266, 229, 155, 157,
+      // 193 ms; raw undici 106–137 ms), its longer code paths still being optimized; with 8 it
+      // no longer trends (c=8: 118–189 ms, undici 81–144 ms).
       const warm = ctx.quick ? keys.slice(0, 120) : keys
-      for (let i = 0; i < (ctx.quick ? 1 : 3); i++) {
+      for (let i = 0; i < WARM_UPS(ctx); i++) {
         await ours(api, warm)
         await handWritten(server.url, server.apiKey, warm, concurrency)
         await rawUndici(dispatcher, server.url, server.apiKey, warm, concurrency)
@@ -135,7 +140,7 @@ const runConcurrency = async (ctx: BenchContext, concurrency: number): Promise<R
         benchmark: "fan-out",
         ours: oursFig,
         node: process.version,
-        notes: `${n} experiments, emulator latency ${LATENCY} ms, server ${server.mode}, ${ctx.quick ? 1 : 3} warm-up fan-outs and ${reps} runs each (median), rotated order; CPU is the client process's user+system time (process.cpuUsage) over a run, per request`
+        notes: `${n} experiments, emulator latency ${LATENCY} ms, server ${server.mode}, ${WARM_UPS(ctx)} warm-up fan-outs and ${reps} runs each (median), rotated order; CPU is the client process's user+system time (process.cpuUsage) over a run, per request`
       }
       const ratio = (a: number, b: number) => round(a / b, 3)
       return [

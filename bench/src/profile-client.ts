@@ -132,6 +132,9 @@ const main = async () => {
       })
   }
   await once(keys.slice(0, Math.min(n, SWEEP_SIZE)))
+  // a preload (--import) may define these to profile only the measured requests
+  const hooks = globalThis as { __measureStart?: () => void; __measureEnd?: () => void }
+  hooks.__measureStart?.()
   const threads0 = threadTimes()
   const cpu0 = process.cpuUsage()
   const t0 = now()
@@ -140,13 +143,14 @@ const main = async () => {
   const cpu = process.cpuUsage(cpu0)
   const cpuMs = (cpu.user + cpu.system) / 1000
   const threads1 = threadTimes()
+  hooks.__measureEnd?.()
   const perThread = [...threads1]
     .map(([name, t]) => [name, t - (threads0.get(name) ?? 0)] as const)
     .filter(([, t]) => t > 0)
     .map(([name, t]) => `${name} ${t * 10} ms`)
     .join(", ")
   process.stdout.write(
-    `${which}: ${n} requests at c=${c}: wall ${round(wall)} ms, client CPU ${round(cpuMs)} ms = ${round((cpuMs / n) * 1000)} µs/request${perThread === "" ? "" : ` (threads: ${perThread})`}\n`
+    `${which}: ${n} requests at c=${c}: wall ${round(wall)} ms, client CPU ${round(cpuMs)} ms = ${round((cpuMs / n) * 1000)} µs/request (user ${round(cpu.user / 1000)} ms, system ${round(cpu.system / 1000)} ms)${perThread === "" ? "" : ` (threads: ${perThread})`}\n`
   )
   await api.close()
   await dispatcher.close()

@@ -62,7 +62,7 @@ import { Experiment, ExperimentInfo } from "./Experiment.js"
 import { checkApiOptions } from "./internal/arguments.js"
 import { type ArgsOf, type EffectMethod, invoke, type StreamMethod, type ValueOf } from "./internal/invoke.js"
 import { type CallOptions, Runner } from "./internal/runner.js"
-import type { GetResultOf } from "./internal/service.js"
+import type { CometApiShape, GetResultOf } from "./internal/service.js"
 import * as Panel from "./PanelContext.js"
 
 export type { CallOptions } from "./internal/runner.js"
@@ -351,6 +351,8 @@ export class API {
   /** @internal */
   readonly runtime: ManagedRuntime.ManagedRuntime<Services, CometError>
   private readonly runner: Runner<Services>
+  /** The `CometApi` of the runtime, kept from the first call. */
+  private service: CometApiShape | undefined = undefined
 
   constructor(given: APIOptions = {}) {
     // Options from JavaScript may have any runtime type: a wrong one makes every call reject
@@ -431,11 +433,19 @@ export class API {
     options: CallOptions | undefined,
     map?: (a: ValueOf<K>) => B
   ): Promise<B> {
+    const build = (api: CometApiShape) => {
+      const effect = invoke(api, name, args) as Effect.Effect<ValueOf<K>, CometError, Services>
+      return map === undefined ? (effect as Effect.Effect<B, CometError, Services>) : Effect.map(effect, map)
+    }
+    // the service, once the runtime has given it, is called directly (no lookup step per call)
+    const known = this.service
     return this.runner.run(
-      Effect.flatMap(CometApi, (api) => {
-        const effect = invoke(api, name, args) as Effect.Effect<ValueOf<K>, CometError, Services>
-        return map === undefined ? (effect as Effect.Effect<B, CometError, Services>) : Effect.map(effect, map)
-      }),
+      known === undefined
+        ? Effect.flatMap(CometApi, (api) => {
+            this.service = api
+            return build(api)
+          })
+        : build(known),
       options,
       name
     )

@@ -13,6 +13,7 @@ import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as AST from "effect/SchemaAST"
 import { formatPath } from "./Decode.js"
+import { fastDecoder, isMiss } from "./internal/fastDecode.js"
 
 /**
  * The first problem of a value: where it is (a path under the argument, `""` for the value
@@ -186,10 +187,13 @@ const firstProblem = (root: ParseResult.ParseIssue): Problem => {
  */
 export const check = <A, I>(schema: Schema.Schema<A, I, never>, value: unknown): Either.Either<A, Problem> => {
   try {
-    return Either.mapLeft(
-      Schema.decodeUnknownEither(schema, { errors: "first", onExcessProperty: "ignore" })(value),
-      (e) => firstProblem(e.issue)
-    )
+    // the compiled decoder accepts exactly what the interpreter accepts; the interpreter says why not
+    const fast = fastDecoder(schema.ast, inputOptions)
+    if (fast !== null) {
+      const out = fast(value)
+      if (!isMiss(out)) return Either.right(out as A)
+    }
+    return Either.mapLeft(Schema.decodeUnknownEither(schema, inputOptions)(value), (e) => firstProblem(e.issue))
   } catch (e) {
     return Either.left({
       path: "",
@@ -199,6 +203,9 @@ export const check = <A, I>(schema: Schema.Schema<A, I, never>, value: unknown):
     })
   }
 }
+
+/** The parse options of argument checks (one object: compiled decoders are cached by it). */
+const inputOptions: AST.ParseOptions = { errors: "first", onExcessProperty: "ignore" }
 
 /**
  * `must be <expected>, not <actual>.`: the reason of an error about a {@link Problem}.

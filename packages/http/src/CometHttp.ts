@@ -19,7 +19,7 @@ import { make as makeInstance } from "./internal/client.js"
 import type { CometHttpSettings, CometHttpShape } from "./internal/contract.js"
 import * as deadline from "./internal/deadline.js"
 import { checkSettings, type Resolved, resolveSettings } from "./internal/settings.js"
-import type { WireTransport } from "./internal/transport.js"
+import { fromShape, type WireTransport } from "./internal/transport.js"
 import { httpClientTransport } from "./internal/transportHttpClient.js"
 import { RequestStats, type RequestStatsShape } from "./RequestStats.js"
 import { Transport } from "./Transport.js"
@@ -135,7 +135,7 @@ const fromHttpClient = (settings: Resolved): Effect.Effect<WireTransport, never,
   httpClientTransport({ manualRedirects: settings.manualRedirects })
 
 /** The transport of an instance: the `Transport` service in the context. */
-const fromService = (): Effect.Effect<WireTransport, never, Transport> => Transport
+const fromService = (): Effect.Effect<WireTransport, never, Transport> => Effect.map(Transport, fromShape)
 
 const build = <R>(
   config: ResolvedConfig,

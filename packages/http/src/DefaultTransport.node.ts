@@ -1,5 +1,5 @@
 /**
- * DefaultTransport in Node (the `node` export condition): undici's `request()` with the
+ * DefaultTransport in Node (the `node` export condition): undici's `dispatch()` with the
  * machine's proxy and CA settings (see `NodeTransport`). Same names as `DefaultTransport.ts`.
  *
  * @since 0.1.0

@@ -1,6 +1,6 @@
 /**
- * NodeTransport: the Node transport, on undici's `request()` API with a dispatcher of its own
- * (never the global one, so `fetch` elsewhere in the process is untouched): connections per
+ * NodeTransport: the Node transport, on undici's `dispatch()` API (a handler of its own) with
+ * a dispatcher of its own (never the global one, so `fetch` elsewhere in the process is untouched): connections per
  * origin bounded at `maxConcurrency`; the proxy of `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY`
  * (either case) or of the explicit `proxy` option; the certificate authorities of
  * `REQUESTS_CA_BUNDLE` / `CURL_CA_BUNDLE` / `SSL_CERT_FILE` / `NODE_EXTRA_CA_CERTS` besides

@@ -1,5 +1,5 @@
 /**
- * Transport: what CometHttp sends its requests through. Three kinds: undici's `request()` in
+ * Transport: what CometHttp sends its requests through. Three kinds: undici's `dispatch()` in
  * Node (`@comet-ts/http/NodeTransport`), `fetch` in browsers, Deno, Bun and workers
  * ({@link layerFetch}), and any `@effect/platform` `HttpClient` ({@link layerHttpClient}:
  * users' own clients, mock Layers, the emulator's in-process client). CometHttp's retries,
@@ -12,7 +12,7 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type { WireBody, WireRequest, WireResponse, WireTransport } from "./internal/transport.js"
+import type { WireBody, WireRequest, WireResponse } from "./internal/transport.js"
 import { type FetchOptions, fetchTransport } from "./internal/transportFetch.js"
 import { httpClientTransport } from "./internal/transportHttpClient.js"
 
@@ -46,7 +46,15 @@ export type TransportBody = WireBody
  *
  * @since 0.1.0
  */
-export type TransportShape = WireTransport
+export interface TransportShape {
+  /** What it is, for diagnostics: `undici`, `fetch`, `http-client`. */
+  readonly name: string
+  readonly send: (request: TransportRequest, signal: AbortSignal) => Promise<TransportResponse>
+  /** The proxy a request to `url` goes through (credentials removed), or null when none. */
+  readonly proxyFor: (url: string) => string | null
+  /** Release connections (the layer's scope closes). */
+  readonly close: () => Promise<void>
+}
 
 /**
  * The transport CometHttp uses, as an Effect service (see `CometHttp.layerTransport` and

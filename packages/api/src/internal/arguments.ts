@@ -46,8 +46,10 @@ export const checkArguments = (
   method: Method,
   args: ReadonlyArray<unknown>
 ): Either.Either<ReadonlyArray<unknown>, InvalidArgument> => {
+  const params = signatures[method].params
   const out: Array<unknown> = []
-  for (const [i, param] of signatures[method].params.entries()) {
+  for (let i = 0; i < params.length; i++) {
+    const param = params[i] as (typeof params)[number]
     const value = args[i]
     if (param.optional && (value === undefined || value === null)) {
       out.push(undefined)

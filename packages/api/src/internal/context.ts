@@ -14,7 +14,7 @@ import type * as Scope from "effect/Scope"
 import type { Experiment } from "../Experiment.js"
 import { sameExperiment } from "./entity.js"
 import type { CometApiSettings } from "./options.js"
-import { required } from "./paths.js"
+import { missing, required } from "./paths.js"
 
 /** A request for one experiment's metadata (deduplicated when batched). */
 class GetMetadata extends Request.TaggedClass("GetMetadata")<
@@ -111,10 +111,16 @@ export const makeContext = (
     experimentKey: string,
     extra: Params = {},
     cacheable = false
-  ): Effect.Effect<A, CometError> =>
-    Effect.flatMap(required("experimentKey", experimentKey), (key) =>
-      Effect.flatMap(get(endpoint, schema, { experimentKey: key, ...extra }, cacheable), sameExperiment(endpoint, key))
+  ): Effect.Effect<A, CometError> => {
+    // a key that is not given fails as `required` says; a given one goes out at once (no step for the check)
+    if (experimentKey === undefined || experimentKey === null || experimentKey.trim().length === 0)
+      return Effect.fail(missing("experimentKey", experimentKey))
+    const key = experimentKey
+    return Effect.flatMap(
+      get(endpoint, schema, { experimentKey: key, ...extra }, cacheable),
+      sameExperiment(endpoint, key)
     )
+  }
 
   return { http, stats, settings, scope, get, byKey, getExperimentMetadata }
 }

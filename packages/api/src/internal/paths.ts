@@ -98,11 +98,13 @@ export const resolveLocation = (
  */
 export const required = (argument: string, value: string | null | undefined): Effect.Effect<string, InvalidArgument> =>
   value === undefined || value === null || value.trim().length === 0
-    ? Effect.fail(
-        new InvalidArgument({
-          argument,
-          value: value ?? "",
-          reason: `${argument} is required and cannot be empty.`
-        })
-      )
+    ? Effect.fail(missing(argument, value))
     : Effect.succeed(value)
+
+/** The InvalidArgument of a required text that is missing. */
+export const missing = (argument: string, value: string | null | undefined): InvalidArgument =>
+  new InvalidArgument({
+    argument,
+    value: value ?? "",
+    reason: `${argument} is required and cannot be empty.`
+  })

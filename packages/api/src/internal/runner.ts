@@ -15,6 +15,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import type * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Runtime from "effect/Runtime"
 import * as Stream from "effect/Stream"
 import { onAbort } from "./abort.js"
 import { checkCallOptions } from "./arguments.js"
@@ -75,6 +76,8 @@ const closed = (label: string) =>
 /** The facade's runner over one client's runtime. */
 export class Runner<R> {
   private isClosed = false
+  /** The runtime, once a call has built it (later calls fork on it directly). */
+  private built: Runtime.Runtime<R> | null = null
 
   constructor(
     private readonly runtime: ManagedRuntime.ManagedRuntime<R, CometError>,
@@ -102,12 +105,36 @@ export class Runner<R> {
     if (Either.isLeft(admitted)) return Promise.reject(admitted.left)
     const { signal, timeout } = admitted.right
     const timed = timeout === null ? effect : withCallTimeout(timeout, label, "callTimeoutMs")(effect)
+    const failure = (cause: Cause.Cause<CometError>): unknown =>
+      Cause.isInterruptedOnly(cause) ? (this.isClosed ? closed(label) : aborted(label, signal)) : Cause.squash(cause)
     const settle = (exit: Exit.Exit<A, CometError>): A => {
       if (Exit.isSuccess(exit)) return exit.value
-      if (Cause.isInterruptedOnly(exit.cause)) throw this.isClosed ? closed(label) : aborted(label, signal)
-      throw Cause.squash(exit.cause)
+      throw failure(exit.cause)
     }
-    if (signal === undefined) return this.runtime.runPromiseExit(timed).then(settle)
+    if (signal === undefined) {
+      const runtime = this.built
+      if (runtime === null) {
+        return this.runtime.runPromiseExit(timed).then((exit) => {
+          // built now: later calls fork on it directly
+          if (this.built === null && !this.isClosed) {
+            this.runtime.runtime().then(
+              (r) => {
+                this.built = r
+              },
+              () => {}
+            )
+          }
+          return settle(exit)
+        })
+      }
+      // one fiber on the built runtime, settling one promise of our own
+      return new Promise<A>((resolve, reject) => {
+        Runtime.runFork(runtime, timed).addObserver((exit) => {
+          if (Exit.isSuccess(exit)) resolve(exit.value)
+          else reject(failure(exit.cause))
+        })
+      })
+    }
     // the caller's signal gets one listener however many calls share it (abort.ts)
     const call = new AbortController()
     const off = onAbort(signal, () => call.abort())
@@ -240,6 +267,7 @@ export class Runner<R> {
   async close(): Promise<void> {
     if (this.isClosed) return
     this.isClosed = true
+    this.built = null
     await this.runtime.dispose()
   }
 }

@@ -13,6 +13,7 @@ import { Decode, errorFromResponse, parseRetryAfter, TransportError } from "@com
 import * as Cause from "effect/Cause"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import {
   BodyError,
   checkableLength,
@@ -27,7 +28,7 @@ import type { Shared } from "./sharing.js"
 import type { Target } from "./target.js"
 import type { Timer } from "./timers.js"
 import { tracedWithExit } from "./tracing.js"
-import type { WireRequest, WireResponse } from "./transport.js"
+import { Aborter, type Cancel, type WireRequest, type WireResponse } from "./transport.js"
 import { USER_AGENT } from "./version.js"
 
 export {
@@ -58,7 +59,7 @@ export type Attempts = ReturnType<typeof makeAttempts>
 
 /** Build the attempt operations over one instance's transport, permits, rate limit and counters. */
 export const makeAttempts = (ctx: AttemptContext) => {
-  const { apiKey, scrub, transport, timers, stats, permits, takeToken } = ctx
+  const { apiKey, scrub, transport, timers, stats, permits, takeToken, track } = ctx
 
   const onBytes = (t: Target) => (n: number) => stats.received(t.endpoint, n)
 
@@ -91,7 +92,7 @@ export const makeAttempts = (ctx: AttemptContext) => {
   const send = async (
     t: Target,
     attempt: number,
-    signal: AbortSignal,
+    signal: Cancel,
     timeoutMillis: number,
     range?: Range
   ): Promise<WireResponse> => {
@@ -99,6 +100,8 @@ export const makeAttempts = (ctx: AttemptContext) => {
     for (let hop = 0; ; hop++) {
       let response: WireResponse
       try {
+        // aborted already (the client closed): not sent
+        if (signal.aborted) throw signal.reason
         response = await transport.send(wire(t, url, range), signal)
       } catch (e) {
         throw sendFailure(t, url, attempt, e, signal, timeoutMillis)
@@ -142,10 +145,19 @@ export const makeAttempts = (ctx: AttemptContext) => {
     }
   }
 
-  /** Any status but 200 (or 206 when `partial`) becomes a failure here; nothing else decides what a status means. */
-  const checkStatus = async (t: Target, response: WireResponse, attempt: number, partial = false): Promise<void> => {
+  /**
+   * Any status but 200 (or 206 when `partial`) becomes a failure here (the promise rejects with
+   * it); nothing else decides what a status means. A success is null: no promise, no await.
+   */
+  const checkStatus = (t: Target, response: WireResponse, attempt: number, partial = false): Promise<void> | null => {
     const status = response.status
-    if (status === 200 || (partial && status === 206)) return
+    if (status === 200 || (partial && status === 206)) return null
+    return failStatus(t, response, attempt)
+  }
+
+  /** The failure of an answer that is not a success: its (capped) body read for the error. */
+  const failStatus = async (t: Target, response: WireResponse, attempt: number): Promise<never> => {
+    const status = response.status
     const body = await readCapped(response.body, DEFAULTS.errorBodyBytes, onBytes(t))
     const now = timers.now()
     const retryAfter = response.headers["retry-after"]
@@ -177,14 +189,10 @@ export const makeAttempts = (ctx: AttemptContext) => {
   }
 
   /** The whole of one buffered attempt, in plain code: a value, or a thrown AttemptFailure. */
-  const runBuffered = async (
-    t: Target,
-    attempt: number,
-    signal: AbortSignal,
-    timeoutMillis: number
-  ): Promise<Shared> => {
+  const runBuffered = async (t: Target, attempt: number, signal: Cancel, timeoutMillis: number): Promise<Shared> => {
     const response = await send(t, attempt, signal, timeoutMillis)
-    await checkStatus(t, response, attempt)
+    const failing = checkStatus(t, response, attempt)
+    if (failing !== null) await failing
     refuseUnchecked(t, response)
     const kind = t.kind
     const declared = declaredLength(response.headers)
@@ -217,7 +225,8 @@ export const makeAttempts = (ctx: AttemptContext) => {
         limit: limitOf(kind),
         limitName: limitName(kind),
         onBytes: onBytes(t),
-        describeError
+        describeError,
+        textOnly: kind === "json"
       })
     } catch (e) {
       if (e instanceof BodyError) throw bodyFailure(t, attempt, e, signal, "no complete answer", timeoutMillis)
@@ -247,78 +256,97 @@ export const makeAttempts = (ctx: AttemptContext) => {
   }
 
   /**
-   * Run plain attempt code under one `Effect.async`: counted in the stats, with a timeout timer
-   * that aborts it, aborted when the fiber is interrupted.
+   * Start plain attempt code: counted in the stats, with a timeout timer that aborts it, after
+   * its permit when it holds one (taken in plain code, no fiber step). `done` gets its value or
+   * its AttemptFailure, once; the returned function cancels it (aborting the request, giving
+   * back the permit), after which `done` is not called.
    */
+  const startAttempt = <A>(
+    t: Target,
+    attempt: number,
+    timeoutMillis: number | null,
+    run: (signal: Cancel) => Promise<A>,
+    holdPermit: boolean,
+    done: (result: Either.Either<A, AttemptFailure>) => void
+  ): (() => void) => {
+    let controller: Aborter | null = null
+    let untrack: (() => void) | null = null
+    let timer: Timer | null = null
+    let start = 0
+    let started = false
+    let ended = false
+    const end = () => {
+      if (ended) return false
+      ended = true
+      timer?.cancel()
+      untrack?.()
+      if (started) stats.attemptEnd(t.endpoint, timers.now() - start)
+      if (holdPermit && started) permits.releaseNow()
+      return true
+    }
+    const go = () => {
+      if (ended) {
+        // cancelled while the permit was on its way
+        if (holdPermit) permits.releaseNow()
+        return
+      }
+      started = true
+      const c = new Aborter()
+      controller = c
+      untrack = track(c)
+      start = timers.now()
+      stats.attemptStart(t.endpoint)
+      if (timeoutMillis !== null) timer = timers.after(timeoutMillis, () => c.abort(TIMEOUT))
+      run(c.signal).then(
+        (value) => {
+          if (end()) done(Either.right(value))
+        },
+        (e: unknown) => {
+          if (end()) {
+            done(
+              Either.left(
+                e instanceof AttemptFailure
+                  ? e
+                  : new AttemptFailure(
+                      new TransportError({
+                        endpoint: t.endpoint,
+                        reason: "network",
+                        detail: describeError(e),
+                        attempts: attempt
+                      }),
+                      null,
+                      null
+                    )
+              )
+            )
+          }
+        }
+      )
+    }
+    let cancelWait: (() => void) | null = null
+    if (holdPermit) cancelWait = permits.acquire(go)
+    else go()
+    return () => {
+      const wasStarted = started
+      if (!end()) return
+      if (!wasStarted) cancelWait?.()
+      controller?.abort(INTERRUPTED)
+    }
+  }
+
+  /** {@link startAttempt} as an Effect: interrupting it cancels the attempt. */
   const asAttempt = <A>(
     t: Target,
     attempt: number,
     timeoutMillis: number | null,
-    run: (signal: AbortSignal) => Promise<A>,
+    run: (signal: Cancel) => Promise<A>,
     holdPermit = false
   ): Effect.Effect<A, AttemptFailure> =>
     Effect.async<A, AttemptFailure>((resume) => {
-      let controller: AbortController | null = null
-      let timer: Timer | null = null
-      let start = 0
-      let started = false
-      let ended = false
-      const end = () => {
-        if (ended) return false
-        ended = true
-        timer?.cancel()
-        if (started) stats.attemptEnd(t.endpoint, timers.now() - start)
-        if (holdPermit && started) permits.releaseNow()
-        return true
-      }
-      const go = () => {
-        if (ended) {
-          // interrupted while the permit was on its way
-          if (holdPermit) permits.releaseNow()
-          return
-        }
-        started = true
-        const c = new AbortController()
-        controller = c
-        start = timers.now()
-        stats.attemptStart(t.endpoint)
-        if (timeoutMillis !== null) timer = timers.after(timeoutMillis, () => c.abort(TIMEOUT))
-        run(c.signal).then(
-          (value) => {
-            if (end()) resume(Effect.succeed(value))
-          },
-          (e: unknown) => {
-            if (end()) {
-              resume(
-                Effect.fail(
-                  e instanceof AttemptFailure
-                    ? e
-                    : new AttemptFailure(
-                        new TransportError({
-                          endpoint: t.endpoint,
-                          reason: "network",
-                          detail: describeError(e),
-                          attempts: attempt
-                        }),
-                        null,
-                        null
-                      )
-                )
-              )
-            }
-          }
-        )
-      }
-      // the permit is taken in plain code (no fiber step) when this attempt holds one itself
-      let cancelWait: (() => void) | null = null
-      if (holdPermit) cancelWait = permits.acquire(go)
-      else go()
-      return Effect.sync(() => {
-        const wasStarted = started
-        if (!end()) return
-        if (!wasStarted) cancelWait?.()
-        controller?.abort(INTERRUPTED)
-      })
+      const cancel = startAttempt(t, attempt, timeoutMillis, run, holdPermit, (result) =>
+        resume(Either.isRight(result) ? Effect.succeed(result.right) : Effect.fail(result.left))
+      )
+      return Effect.sync(cancel)
     })
 
   /** The span of one attempt (only when a tracer is installed), with the status it got. */
@@ -348,7 +376,7 @@ export const makeAttempts = (ctx: AttemptContext) => {
     timeout: Duration.Duration
   ): Effect.Effect<Shared, AttemptFailure> => {
     const millis = millisOf(timeout)
-    const run = (signal: AbortSignal) => runBuffered(t, attempt, signal, millis)
+    const run = (signal: Cancel) => runBuffered(t, attempt, signal, millis)
     return attemptSpan<Shared>(
       t,
       attempt
@@ -359,7 +387,21 @@ export const makeAttempts = (ctx: AttemptContext) => {
     )
   }
 
+  /**
+   * One buffered attempt in plain code (see {@link startAttempt}), holding its permit; only
+   * when no configured rate limit applies (`plain`), since that limit is taken as an Effect.
+   */
+  const startBuffered = (
+    t: Target,
+    attempt: number,
+    timeoutMillis: number,
+    done: (result: Either.Either<Shared, AttemptFailure>) => void
+  ): (() => void) =>
+    startAttempt(t, attempt, timeoutMillis, (signal) => runBuffered(t, attempt, signal, timeoutMillis), true, done)
+
   return {
+    plain: takeToken === Effect.void,
+    startBuffered,
     send,
     checkStatus,
     refuseUnchecked,
@@ -368,6 +410,7 @@ export const makeAttempts = (ctx: AttemptContext) => {
     timeoutFailure,
     describeError,
     asAttempt,
+    startAttempt,
     attemptSpan,
     bufferedAttempt,
     onBytes

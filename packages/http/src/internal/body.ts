@@ -126,6 +126,8 @@ export const readAll = async (options: {
   readonly limitName: string
   readonly onBytes: (n: number) => void
   readonly describeError: (e: unknown) => string
+  /** Only read as text (JSON): one chunk is returned as it came, not copied into a buffer of its own. */
+  readonly textOnly?: boolean | undefined
 }): Promise<Uint8Array> => {
   const { response, limit, limitName, onBytes } = options
   const body = response.body
@@ -134,9 +136,10 @@ export const readAll = async (options: {
   let size = 0
   try {
     while (true) {
-      let chunk: Uint8Array | null
+      // what has arrived already is taken without a promise
+      let chunk: Uint8Array | null | undefined = body.readNow?.()
       try {
-        chunk = await body.read()
+        if (chunk === undefined) chunk = await body.read()
       } catch (e) {
         const corrupt = corruptCoding(e, response.headers, options.describeError)
         if (corrupt !== null) throw new BodyError("corrupt", corrupt)
@@ -165,7 +168,8 @@ export const readAll = async (options: {
       `the body ended after ${size} of the ${declared} bytes announced by Content-Length`
     )
   }
-  return concat(chunks, size)
+  const only = chunks.length === 1 ? chunks[0] : undefined
+  return options.textOnly === true && only !== undefined ? only : concat(chunks, size)
 }
 
 /**
@@ -209,9 +213,25 @@ export const parseJson = (
   }
 }
 
+/**
+ * The media type of a Content-Type, lower-case. A header sent twice arrives joined with ", "
+ * (`application/json, application/json`, as a proxy adding its own does): the last media type
+ * wins, as fetch's "extract a MIME type" reads it (commas inside quoted parameters are kept).
+ */
+const mediaType = (contentType: string): string => {
+  // the usual case, one media type: no list to split
+  if (!contentType.includes(",")) return (contentType.split(";")[0] ?? "").trim().toLowerCase()
+  let media = ""
+  for (const part of contentType.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/)) {
+    const m = (part.split(";")[0] ?? "").trim().toLowerCase()
+    if (/^[^\s/]+\/[^\s/]+$/.test(m)) media = m
+  }
+  return media
+}
+
 /** Media types accepted as JSON (the Python SDK accepts exactly these two, without parameters). */
 export const isJsonContentType = (contentType: string): boolean => {
-  const media = (contentType.split(";")[0] ?? "").trim().toLowerCase()
+  const media = mediaType(contentType)
   return (
     media === "application/json" ||
     media === "application/octet-stream" ||

@@ -54,18 +54,19 @@ export const make = (
       settings,
       apiKey,
       scrub,
-      transport: closing.transport(gate.transport(transport, timers)),
+      transport: gate.transport(transport, timers),
       timers,
       stats,
       permits,
-      takeToken: gate.token
+      takeToken: gate.token,
+      track: closing.track
     }
     const targets = makeTargets(cfg)
     const attempts = makeAttempts(ctx)
-    const withRetries = makeRetries(settings, stats, gate, closing)
+    const retries = makeRetries(settings, stats, gate, closing)
     const sharing = makeSharing(settings, stats, layerScope)
-    const requests = makeRequests({ config: cfg, apiKey, scrub, targets, attempts, withRetries, sharing, stats })
-    const downloads = makeDownloads(ctx, targets, attempts, withRetries)
+    const requests = makeRequests({ config: cfg, apiKey, scrub, targets, attempts, retries, sharing, stats })
+    const downloads = makeDownloads(ctx, targets, attempts, retries.withRetries)
     yield* Effect.addFinalizer(() => Effect.sync(() => downloads.closeAll()))
 
     /** One operation: within the call's own deadline (`callTimeout`), ended by the closing. */

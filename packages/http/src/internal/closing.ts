@@ -3,7 +3,8 @@
  * `ManagedRuntime` disposed, a scoped layer released), every request it has on the wire is
  * aborted, every wait it is in (a backoff, a 429 pause) ends, and every call and stream still
  * pending fails at once with `TransportError` "closed"; a later one fails before it starts.
- * Nothing of this costs a fiber per call: requests are tracked where they are sent.
+ * Nothing of this costs a fiber per call: an attempt registers its own Aborter while its
+ * request is live (no controller or listener of the closing's own per request).
  *
  * @internal
  */
@@ -14,12 +15,16 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import type { WireBody, WireTransport } from "./transport.js"
+import type { Aborter } from "./transport.js"
 
 /** What ends the operations of one instance when it closes. */
 export interface Closing {
-  /** `transport`, with every request (and its body) aborted when the instance closes. */
-  readonly transport: (transport: WireTransport) => WireTransport
+  /**
+   * Abort `controller` (with an AbortError "the client was closed") when the instance closes,
+   * until the returned function is called — when its request is over: its body read, cancelled
+   * or failed. Once closed, it is aborted at once.
+   */
+  readonly track: (controller: Aborter) => () => void
   /** Wait `millis`, or fail with "closed" as soon as the instance closes. */
   readonly sleep: (millis: number, label: string, attempts: number) => Effect.Effect<void, TransportError>
   /** An operation: refused once closed; what the closing cut short fails with "closed". */
@@ -36,6 +41,8 @@ const closedError = (label: string, attempts: number): TransportError =>
     attempts
   })
 
+const noop = () => {}
+
 /** The reason requests are aborted with when the instance closes. */
 const CLOSED = Object.assign(new Error("the client was closed"), { name: "AbortError" })
 
@@ -44,8 +51,8 @@ export const makeClosing = (scope: Scope.Scope): Effect.Effect<Closing> =>
   Effect.gen(function* () {
     const closed = yield* Deferred.make<void>()
     let isClosed = false
-    /** Requests on the wire (until their body is read, cancelled or failed). */
-    const live = new Set<AbortController>()
+    /** The controllers of requests on the wire (until their body is read, cancelled or failed). */
+    const live = new Set<Aborter>()
     yield* Scope.addFinalizer(
       scope,
       Effect.suspend(() => {
@@ -56,44 +63,16 @@ export const makeClosing = (scope: Scope.Scope): Effect.Effect<Closing> =>
       })
     )
 
-    const transport = (inner: WireTransport): WireTransport => ({
-      ...inner,
-      send: (request, signal) => {
-        if (isClosed) return Promise.reject(CLOSED)
-        const c = new AbortController()
-        const onAbort = () => c.abort(signal.reason)
-        if (signal.aborted) onAbort()
-        else signal.addEventListener("abort", onAbort, { once: true })
-        live.add(c)
-        const done = () => {
-          live.delete(c)
-          signal.removeEventListener("abort", onAbort)
-        }
-        return inner.send(request, c.signal).then(
-          (response) => {
-            // the reader gets the transport's own promises (no step added); the end is observed aside
-            const body: WireBody = {
-              read: () => {
-                const chunk = response.body.read()
-                chunk.then((c) => {
-                  if (c === null) done()
-                }, done)
-                return chunk
-              },
-              cancel: () => {
-                done()
-                response.body.cancel()
-              }
-            }
-            return { ...response, body }
-          },
-          (e: unknown) => {
-            done()
-            throw e
-          }
-        )
+    const track = (controller: Aborter): (() => void) => {
+      if (isClosed) {
+        controller.abort(CLOSED)
+        return noop
       }
-    })
+      live.add(controller)
+      return () => {
+        live.delete(controller)
+      }
+    }
 
     /** What a failure of a pending operation becomes once the instance is closed. */
     const afterClose = (label: string, cause: Cause.Cause<CometError>): Cause.Cause<CometError> => {
@@ -106,7 +85,7 @@ export const makeClosing = (scope: Scope.Scope): Effect.Effect<Closing> =>
     }
 
     return {
-      transport,
+      track,
       sleep: (millis, label, attempts) =>
         isClosed
           ? Effect.fail(closedError(label, attempts))

@@ -11,12 +11,12 @@ import * as Effect from "effect/Effect"
 import { type AttemptContext, AttemptFailure, type Attempts, INTERRUPTED, TIMEOUT } from "./attempt.js"
 import { checkableLength, corruptCoding } from "./body.js"
 import type { Target } from "./target.js"
-import type { WireResponse } from "./transport.js"
+import { Aborter, type WireResponse } from "./transport.js"
 
 /** One open response of a download, and what it holds. */
 export interface Open {
   readonly response: WireResponse
-  readonly controller: AbortController
+  readonly controller: Aborter
   /** The first chunk past the bytes already delivered (null: the body ended there). */
   readonly first: Uint8Array | null
   /** The bytes this response must reach (the whole body's length), or null. */
@@ -67,7 +67,7 @@ const contentRange = (header: string | undefined): { start: number; total: numbe
 
 /** The opening operations of one instance's downloads. */
 export const makeOpening = (ctx: AttemptContext, attempts: Attempts) => {
-  const { scrub, permits, takeToken, stats, timers } = ctx
+  const { scrub, permits, takeToken, stats, timers, track } = ctx
   const { send, checkStatus, refuseUnchecked, timeoutFailure, describeError, attemptSpan } = attempts
 
   const truncated = (t: Target, attempt: number, detail: string) =>
@@ -111,14 +111,17 @@ export const makeOpening = (ctx: AttemptContext, attempts: Attempts) => {
         // itself); before that, a failure or an interruption gives it back here
         let owned = false
         const opening = Effect.async<Open, AttemptFailure>((resume) => {
-          const controller = new AbortController()
+          const controller = new Aborter()
           const signal = controller.signal
+          // aborted if the client closes, until the download ends (its permit released)
+          const untrack = track(controller)
           const start = timers.now()
           stats.attemptStart(t.endpoint)
           let released = false
           const release = () => {
             if (released) return
             released = true
+            untrack()
             stats.attemptEnd(t.endpoint, timers.now() - start)
             permits.releaseNow()
           }
@@ -128,7 +131,8 @@ export const makeOpening = (ctx: AttemptContext, attempts: Attempts) => {
             const range =
               ranges.useRange && offset > 0 ? { from: offset, validator: identity?.validator ?? null } : undefined
             const response = await send(t, attempt, signal, millis, range)
-            await checkStatus(t, response, attempt, range !== undefined)
+            const failing = checkStatus(t, response, attempt, range !== undefined)
+            if (failing !== null) await failing
             refuseUnchecked(t, response)
             let skip = offset
             let begin = 0

@@ -16,7 +16,7 @@ import type { Resolved } from "./settings.js"
 import type { StatsRecorder } from "./stats.js"
 import type { Kind, Target } from "./target.js"
 import type { Timers } from "./timers.js"
-import { RequestRefused, UnsupportedEncoding, type WireTransport } from "./transport.js"
+import { type Aborter, type Cancel, RequestRefused, UnsupportedEncoding, type WireTransport } from "./transport.js"
 
 /** A failed attempt, with what the retry policy needs beyond the error. */
 export class AttemptFailure {
@@ -40,6 +40,8 @@ export interface AttemptContext {
   readonly permits: Permits
   /** Pass the rate gate (`rateLimit.ts`); fails when its wait would pass the request's limits. */
   readonly takeToken: Effect.Effect<void, AttemptFailure>
+  /** Have a request's controller aborted if the client closes, until the returned function is called (`closing.ts`). */
+  readonly track: (controller: Aborter) => () => void
 }
 
 /** The reason an attempt's controller was aborted by us for a timeout. */
@@ -77,7 +79,7 @@ export const makeFailures = (ctx: AttemptContext) => {
     url: string,
     attempt: number,
     e: unknown,
-    signal: AbortSignal,
+    signal: Cancel,
     timeoutMillis: number
   ): AttemptFailure => {
     if (e instanceof AttemptFailure) return e
@@ -137,7 +139,7 @@ export const makeFailures = (ctx: AttemptContext) => {
     t: Target,
     attempt: number,
     e: BodyError,
-    signal: AbortSignal,
+    signal: Cancel,
     what: string,
     timeoutMillis: number
   ) =>

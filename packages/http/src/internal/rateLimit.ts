@@ -56,6 +56,8 @@ export interface RateGate {
     ticket: GateTicket,
     sleep: (millis: number) => Effect.Effect<void, E>
   ) => Effect.Effect<void, RateLimited | E>
+  /** Admit the attempt of `ticket` if the client is not paused at `now` (ms); false when it must wait (`admit`). */
+  readonly admitNow: (ticket: GateTicket, now: number) => boolean
   /** The server answered the attempt with anything but 429. */
   readonly accepted: (ticket: GateTicket) => void
   /** The server answered the attempt with 429, asking to wait `waitMillis` (Retry-After, else the backoff). */
@@ -139,6 +141,11 @@ export const makeRateGate = (settings: Resolved): Effect.Effect<RateGate, never,
       token: limiter === null ? Effect.void : limiter(Effect.void),
       transport,
       admit,
+      admitNow: (ticket, now) => {
+        if (pacing.pausedFor(now) > 0) return false
+        pacing.admit(ticket, now)
+        return true
+      },
       // the admission time stands for now: it only ages the memory of accepted attempts
       accepted: (ticket) => pacing.onAccepted(ticket, ticket.admittedAt),
       throttled: (ticket, waitMillis) =>

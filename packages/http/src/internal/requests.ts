@@ -16,18 +16,23 @@ import {
   type ResolvedConfig
 } from "@comet-ts/core"
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
 import type * as Schema from "effect/Schema"
 import type { Attempts } from "./attempt.js"
+import { millisOf } from "./attempt.js"
 import { errorBodyShape } from "./body.js"
 import type { CometHttpShape, RequestOptions } from "./contract.js"
-import type { WithRetries } from "./retry.js"
-import type { Shared, Sharing } from "./sharing.js"
+import { CurrentDeadline } from "./deadline.js"
+import type { Retries } from "./retry.js"
+import type { Begun, Shared, Sharing } from "./sharing.js"
 import type { StatsRecorder } from "./stats.js"
-import { type Target, type Targets, VERSION_ENDPOINT } from "./target.js"
-import { traced } from "./tracing.js"
+import type { Target, Targets } from "./target.js"
+import { nativeTracer, traced } from "./tracing.js"
 
 /** What the buffered operations of one instance are built from. */
 export interface RequestsContext {
@@ -36,7 +41,7 @@ export interface RequestsContext {
   readonly scrub: (s: string) => string
   readonly targets: Targets
   readonly attempts: Attempts
-  readonly withRetries: WithRetries
+  readonly retries: Retries
   readonly sharing: Sharing
   readonly stats: StatsRecorder
 }
@@ -45,31 +50,98 @@ export interface RequestsContext {
 export const makeRequests = (
   ctx: RequestsContext
 ): Pick<CometHttpShape, "get" | "post" | "getBytes" | "backendVersion"> => {
-  const { config: cfg, apiKey, scrub, attempts, withRetries, sharing, stats } = ctx
+  const { config: cfg, apiKey, scrub, attempts, retries, sharing, stats } = ctx
   const { target, version: versionTarget } = ctx.targets
   const { bufferedAttempt } = attempts
 
   /** Fetch a JSON (parsed) or bytes body with retries. */
   const fetchShared = (t: Target, timeout: Duration.Duration): Effect.Effect<Shared, CometError> =>
-    withRetries(t, (attempt) => bufferedAttempt(t, attempt, timeout))
+    retries.withRetries(t, (attempt) => bufferedAttempt(t, attempt, timeout))
 
+  const span = (name: string, endpoint: string, method: string) =>
+    traced(name, () => ({ "comet.endpoint": endpoint, "http.request.method": method }))
+
+  /** Count a failed logical request. */
+  const failed = (t: Target) => (e: CometError) => {
+    stats.failure(t.endpoint)
+    return Effect.fail(e)
+  }
+
+  /**
+   * The common case in a few steps (no tracer, no deadline, no cache, nothing identical in
+   * flight, no configured rate limit: `sharing.begin` and `attempts.plain` say when): the first
+   * attempt runs in plain code under one `Effect.async`; a failure goes on in the retry loop,
+   * and the request is settled for callers that join it meanwhile, as on the general path.
+   */
+  const direct = <A>(
+    fiber: Fiber.RuntimeFiber<unknown, unknown>,
+    t: Target,
+    begun: Begun,
+    timeout: Duration.Duration,
+    finish: (shared: Shared, copy: boolean) => Effect.Effect<A, CometError>
+  ): Effect.Effect<A, CometError> => {
+    const started = Context.get(fiber.currentDefaultServices, Clock.Clock).unsafeCurrentTimeMillis()
+    const run = (attempt: number) => bufferedAttempt(t, attempt, timeout)
+    const ticket = retries.admitFirst(t, started, null)
+    // the first attempt, cancelled by the one exit handler below if the call is interrupted
+    // (an Effect.async without a canceller: no interruption handler of its own)
+    let cancel: (() => void) | null = null
+    const request: Effect.Effect<Shared, CometError> =
+      ticket === null
+        ? retries.afterFailure(t, run, started, null, null)
+        : Effect.async<Shared, CometError>((resume) => {
+            cancel = attempts.startBuffered(t, 1, millisOf(timeout), (result) => {
+              cancel = null
+              if (Either.isLeft(result)) {
+                resume(retries.afterFailure(t, run, started, null, { attempt: 1, ticket, failure: result.left }))
+              } else {
+                retries.accepted(ticket)
+                resume(Effect.succeed(result.right))
+              }
+            })
+          })
+    const ended = Effect.onExit(request, (exit) => {
+      if (cancel !== null) {
+        cancel()
+        cancel = null
+      }
+      return begun.settle(exit, () => fetchShared(t, timeout))
+    })
+    return Effect.matchEffect(ended, {
+      onSuccess: (shared) => {
+        const done = finish(shared, false)
+        return Exit.isExit(done) && Exit.isSuccess(done) ? done : Effect.catchAll(done, failed(t))
+      },
+      onFailure: failed(t)
+    })
+  }
+
+  /**
+   * One logical request: from the cache, an identical request in flight, or attempts under the
+   * retry policy; then `finish` (decode). Traced as `spanName` when a tracer is installed.
+   */
   const logical = <A>(
     t: Target,
     options: RequestOptions | undefined,
     defaultTimeout: Duration.Duration,
-    finish: (shared: Shared, copy: boolean) => Effect.Effect<A, CometError>
+    finish: (shared: Shared, copy: boolean) => Effect.Effect<A, CometError>,
+    spanName: string
   ): Effect.Effect<A, CometError> =>
-    sharing
-      .obtain(t, options, () =>
-        fetchShared(t, options?.timeout === undefined ? defaultTimeout : Duration.decode(options.timeout))
-      )
-      .pipe(
-        Effect.flatMap(({ shared, copy }) => finish(shared, copy)),
-        Effect.tapError(() => Effect.sync(() => stats.failure(t.endpoint)))
-      )
-
-  const span = (name: string, endpoint: string, method: string) =>
-    traced(name, () => ({ "comet.endpoint": endpoint, "http.request.method": method }))
+    Effect.withFiberRuntime<A, CometError>((fiber) => {
+      const timeout = options?.timeout === undefined ? defaultTimeout : Duration.decode(options.timeout)
+      const plain = fiber.currentTracer === nativeTracer
+      if (plain && attempts.plain && fiber.getFiberRef(CurrentDeadline) === null) {
+        const begun = sharing.begin(t, options)
+        if (begun !== null) return direct(fiber, t, begun, timeout, finish)
+      }
+      const general = sharing
+        .obtain(t, options, () => fetchShared(t, timeout))
+        .pipe(
+          Effect.flatMap(({ shared, copy }) => finish(shared, copy)),
+          Effect.catchAll(failed(t))
+        )
+      return plain ? general : span(spanName, t.endpoint, t.method)(general)
+    })
 
   /** One decoder per Schema and endpoint, built on first use (not per call). */
   const decoders = new WeakMap<object, Map<string, ReturnType<typeof Decode.decodeWire>>>()
@@ -95,7 +167,10 @@ export const makeRequests = (
     <A, I>(t: Target, schema: Schema.Schema<A, I, never>) =>
     (shared: Shared): Effect.Effect<A, CometError> => {
       if (shared.kind !== "json") return Effect.dieMessage("CometHttp: a bytes body reached a JSON decoder")
-      return decoderOf(schema, t.endpoint)(shared.value, shared.text, apiKey).pipe(
+      const decoded = decoderOf(schema, t.endpoint)(shared.value, shared.text, apiKey)
+      // decoded already (the compiled decoder's answer is an Exit): no step added
+      if (Exit.isExit(decoded) && Exit.isSuccess(decoded)) return decoded
+      return decoded.pipe(
         Effect.catchAll((decodeError): Effect.Effect<A, CometError> => {
           const errorBody = errorBodyShape(shared.value)
           if (errorBody === null) return Effect.fail(decodeError)
@@ -126,8 +201,7 @@ export const makeRequests = (
     Effect.suspend(() =>
       Either.match(target("GET", endpoint, options?.params, undefined, "application/json", "json"), {
         onLeft: invalid<A>,
-        onRight: (t) =>
-          logical(t, options, cfg.timeout, decodeShared(t, schema)).pipe(span("CometHttp.get", t.endpoint, "GET"))
+        onRight: (t) => logical(t, options, cfg.timeout, decodeShared(t, schema), "CometHttp.get")
       })
     )
 
@@ -161,8 +235,7 @@ export const makeRequests = (
     }
     return Either.match(target("POST", endpoint, options?.params, text, "application/json", "json"), {
       onLeft: invalid<A>,
-      onRight: (t) =>
-        logical(t, options, cfg.timeout, decodeShared(t, schema)).pipe(span("CometHttp.post", t.endpoint, "POST"))
+      onRight: (t) => logical(t, options, cfg.timeout, decodeShared(t, schema), "CometHttp.post")
     })
   }
 
@@ -171,11 +244,16 @@ export const makeRequests = (
       Either.match(target("GET", endpoint, options?.params, undefined, "*/*", "bytes"), {
         onLeft: invalid<Uint8Array>,
         onRight: (t) =>
-          logical(t, options, cfg.downloadTimeout, (shared, copy) =>
-            shared.kind === "bytes"
-              ? Effect.succeed(copy ? new Uint8Array(shared.bytes) : shared.bytes)
-              : Effect.dieMessage("CometHttp: a JSON body reached getBytes")
-          ).pipe(span("CometHttp.getBytes", t.endpoint, "GET"))
+          logical(
+            t,
+            options,
+            cfg.downloadTimeout,
+            (shared, copy) =>
+              shared.kind === "bytes"
+                ? Effect.succeed(copy ? new Uint8Array(shared.bytes) : shared.bytes)
+                : Effect.dieMessage("CometHttp: a JSON body reached getBytes"),
+            "CometHttp.getBytes"
+          )
       })
     )
 
@@ -183,8 +261,9 @@ export const makeRequests = (
     versionTarget,
     undefined,
     cfg.timeout,
-    decodeShared(versionTarget, BackendVersion)
-  ).pipe(span("CometHttp.backendVersion", VERSION_ENDPOINT, "GET"))
+    decodeShared(versionTarget, BackendVersion),
+    "CometHttp.backendVersion"
+  )
 
   return { get: getJson, post, getBytes, backendVersion }
 }

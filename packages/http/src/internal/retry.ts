@@ -8,19 +8,19 @@
  */
 import { type CometError, isRetryable, type RetryStop, withRetryStop } from "@comet-ts/core"
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as FiberRef from "effect/FiberRef"
 import * as Random from "effect/Random"
 import type { AttemptFailure } from "./attempt.js"
 import type { Closing } from "./closing.js"
-import { CurrentDeadline } from "./deadline.js"
+import { CurrentDeadline, type Deadline } from "./deadline.js"
 import { retriesFor } from "./network.js"
 import { type GateTicket, type RateGate, ticketFor } from "./rateLimit.js"
 import type { Resolved } from "./settings.js"
 import type { StatsRecorder } from "./stats.js"
 import type { Target } from "./target.js"
-import { annotate } from "./tracing.js"
+import { annotate, nativeTracer } from "./tracing.js"
 
 /** The cause a retry is counted under in the stats: `"429"`, `"503"`, `"timeout"`, … */
 const retryCause = (f: AttemptFailure): string => {
@@ -55,13 +55,38 @@ export type WithRetries = <A>(
   run: (attempt: number) => Effect.Effect<A, AttemptFailure>
 ) => Effect.Effect<A, CometError>
 
+/** An attempt already made, and how it failed (the loop goes on from it). */
+export interface FirstFailure {
+  readonly attempt: number
+  readonly ticket: GateTicket
+  readonly failure: AttemptFailure
+}
+
+/** The retry policy of one instance, and its parts for a first attempt made in plain code. */
+export interface Retries {
+  readonly withRetries: WithRetries
+  /**
+   * The ticket of a first attempt at `started` (ms), admitted now by the rate gate and counted
+   * in `deadline`; null when the client is paused (then the loop, which waits, makes it).
+   */
+  readonly admitFirst: (t: Target, started: number, deadline: Deadline | null) => GateTicket | null
+  /**
+   * The rest of the policy: the loop from the failure of an attempt already made (`first`), or
+   * from the start (null). `started` is when the request began (for the retry budget).
+   */
+  readonly afterFailure: <A>(
+    t: Target,
+    run: (attempt: number) => Effect.Effect<A, AttemptFailure>,
+    started: number,
+    deadline: Deadline | null,
+    first: FirstFailure | null
+  ) => Effect.Effect<A, CometError>
+  /** The server answered the attempt of `ticket` (not with 429): the gate learns it. */
+  readonly accepted: (ticket: GateTicket) => void
+}
+
 /** The retry policy of one client instance, counting retries in its stats and telling its rate gate each answer. */
-export const makeRetries = (
-  settings: Resolved,
-  stats: StatsRecorder,
-  gate: RateGate,
-  closing: Closing
-): WithRetries => {
+export const makeRetries = (settings: Resolved, stats: StatsRecorder, gate: RateGate, closing: Closing): Retries => {
   const cfg = settings.config
 
   const backoff = (retry: number): Effect.Effect<number> =>
@@ -76,45 +101,52 @@ export const makeRetries = (
     return Effect.void
   }
 
-  /**
-   * Run attempts until one succeeds, a failure is not retryable, the retries allowed were made
-   * (`maxRetries`, fewer for a connection that cannot be made), or the next wait (backoff, at
-   * least any Retry-After) would pass the retry budget or the call's deadline — then fail at once
-   * with the last error, saying which limit ended it. Every attempt first passes the rate gate,
-   * which learns from every answer; every wait ends at once when the client closes.
-   */
-  const withRetries = <A>(t: Target, run: (attempt: number) => Effect.Effect<A, AttemptFailure>) =>
+  const afterFailure = <A>(
+    t: Target,
+    run: (attempt: number) => Effect.Effect<A, AttemptFailure>,
+    started: number,
+    deadline: Deadline | null,
+    first: FirstFailure | null
+  ): Effect.Effect<A, CometError> =>
     Effect.gen(function* () {
-      const started = yield* Clock.currentTimeMillis
-      const deadline = yield* FiberRef.get(CurrentDeadline)
       const budgetEnd = started + settings.retryBudgetMillis
       /** The latest time a wait may end, and the limit that sets it. */
       const limits = (): [number, RetryStop] => {
         const at = deadline === null ? Number.POSITIVE_INFINITY : deadline.at()
         return at < budgetEnd ? [at, "callTimeout"] : [budgetEnd, "retryBudget"]
       }
-      let attempt = 1
+      let attempt = first === null ? 1 : first.attempt
       let last: CometError | null = null
+      let pending = first
       while (true) {
-        const [notAfter, limit] = limits()
-        const ticket = ticketFor(t.endpoint, attempt, notAfter, limit)
-        const sleep = (millis: number) => closing.sleep(millis, t.endpoint, attempt - 1)
-        const admitted = yield* Effect.either(gate.admit(ticket, sleep))
-        if (Either.isLeft(admitted)) {
-          const refused = admitted.left
-          // the client-wide wait after a 429 would pass the limit: this attempt is not sent
-          return yield* Effect.fail(
-            refused._tag === "RateLimited" && last !== null ? withRetryStop(last, ticket.limit) : refused
-          )
+        let ticket: GateTicket
+        let failure: AttemptFailure
+        if (pending !== null) {
+          // the attempt already made (the first, on the fast path)
+          ticket = pending.ticket
+          failure = pending.failure
+          pending = null
+        } else {
+          const [notAfter, limit] = limits()
+          ticket = ticketFor(t.endpoint, attempt, notAfter, limit)
+          const sleep = (millis: number) => closing.sleep(millis, t.endpoint, attempt - 1)
+          const admitted = yield* Effect.either(gate.admit(ticket, sleep))
+          if (Either.isLeft(admitted)) {
+            const refused = admitted.left
+            // the client-wide wait after a 429 would pass the limit: this attempt is not sent
+            return yield* Effect.fail(
+              refused._tag === "RateLimited" && last !== null ? withRetryStop(last, ticket.limit) : refused
+            )
+          }
+          deadline?.count(1)
+          const result = yield* Effect.either(run(attempt))
+          if (Either.isRight(result)) {
+            gate.accepted(ticket)
+            yield* annotate({ "comet.attempts": attempt, "http.response.status_code": 200 })
+            return result.right
+          }
+          failure = result.left
         }
-        deadline?.count(1)
-        const result = yield* Effect.either(run(attempt))
-        if (Either.isRight(result)) {
-          gate.accepted(ticket)
-          yield* annotate({ "comet.attempts": attempt, "http.response.status_code": 200 })
-          return result.right
-        }
-        const failure = result.left
         last = failure.error
         const delay = yield* backoff(attempt)
         const wait = failure.retryAfterMillis === null ? delay : Math.max(delay, failure.retryAfterMillis)
@@ -133,11 +165,49 @@ export const makeRetries = (
         yield* Effect.logDebug("CometHttp: retrying").pipe(
           Effect.annotateLogs({ endpoint: t.endpoint, cause, attempt, waitMillis: wait })
         )
-        yield* sleep(wait)
+        yield* closing.sleep(wait, t.endpoint, attempt - 1)
         stats.retry(t.endpoint, cause)
         attempt++
       }
     })
 
-  return withRetries
+  /**
+   * Run attempts until one succeeds, a failure is not retryable, the retries allowed were made
+   * (`maxRetries`, fewer for a connection that cannot be made), or the next wait (backoff, at
+   * least any Retry-After) would pass the retry budget or the call's deadline — then fail at once
+   * with the last error, saying which limit ended it. Every attempt first passes the rate gate,
+   * which learns from every answer; every wait ends at once when the client closes.
+   *
+   * The first attempt, when the gate admits it at once, is made without the loop (one step to
+   * read the fiber's clock, deadline and tracer, then the attempt): most requests end there.
+   */
+  /** The first attempt's ticket, admitted by the gate now — null when it must wait (the loop waits). */
+  const admitFirst = (t: Target, started: number, deadline: Deadline | null): GateTicket | null => {
+    const budgetEnd = started + settings.retryBudgetMillis
+    const at = deadline === null ? Number.POSITIVE_INFINITY : deadline.at()
+    const ticket = ticketFor(t.endpoint, 1, Math.min(at, budgetEnd), at < budgetEnd ? "callTimeout" : "retryBudget")
+    if (!gate.admitNow(ticket, started)) return null
+    deadline?.count(1)
+    return ticket
+  }
+
+  const withRetries = <A>(t: Target, run: (attempt: number) => Effect.Effect<A, AttemptFailure>) =>
+    Effect.withFiberRuntime<A, CometError>((fiber) => {
+      const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
+      const started = clock.unsafeCurrentTimeMillis()
+      const deadline = fiber.getFiberRef(CurrentDeadline)
+      const ticket = admitFirst(t, started, deadline)
+      if (ticket === null) return afterFailure(t, run, started, deadline, null)
+      const traced = fiber.currentTracer !== nativeTracer
+      return Effect.matchEffect(run(1), {
+        onSuccess: (value) => {
+          gate.accepted(ticket)
+          return traced
+            ? Effect.as(annotate({ "comet.attempts": 1, "http.response.status_code": 200 }), value)
+            : Effect.succeed(value)
+        },
+        onFailure: (failure) => afterFailure(t, run, started, deadline, { attempt: 1, ticket, failure })
+      })
+    })
+  return { withRetries, admitFirst, afterFailure, accepted: (ticket) => gate.accepted(ticket) }
 }

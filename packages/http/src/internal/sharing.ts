@@ -14,7 +14,7 @@ import * as FiberId from "effect/FiberId"
 import * as FiberRef from "effect/FiberRef"
 import type * as Scope from "effect/Scope"
 import type { RequestOptions } from "./contract.js"
-import { CurrentDeadline, type SharedDeadline, shareDeadline } from "./deadline.js"
+import { CurrentDeadline, type Deadline, type SharedDeadline, shareDeadline } from "./deadline.js"
 import { LruCache } from "./lru.js"
 import type { Resolved } from "./settings.js"
 import type { StatsRecorder } from "./stats.js"
@@ -50,8 +50,27 @@ export interface Sharing {
     options: RequestOptions | undefined,
     fetch: () => Effect.Effect<Shared, CometError>
   ) => Effect.Effect<{ readonly shared: Shared; readonly copy: boolean }, CometError>
+  /**
+   * The common case without steps: count the logical request and, for a GET (or read-only
+   * POST), make it the one in flight for its key — when no cache applies, no identical request
+   * is in flight and the caller has no deadline. Null otherwise (use `obtain`). The request must
+   * then end with `settle`, which settles it for callers that join it meanwhile.
+   */
+  readonly begin: (t: Target, options: RequestOptions | undefined) => Begun | null
   /** Drop every cached response. */
   readonly clearCache: Effect.Effect<void>
+}
+
+/** A request begun by `Sharing.begin`. */
+export interface Begun {
+  /**
+   * To run when the request ends, however (`Effect.onExit`): it is settled for the callers that
+   * joined it; `run` sends it again for them if the caller that began it went away first.
+   */
+  readonly settle: (
+    exit: Exit.Exit<Shared, CometError>,
+    run: () => Effect.Effect<Shared, CometError>
+  ) => Effect.Effect<void>
 }
 
 /** Build the sharing of one instance; coalesced requests run in `layerScope`. */
@@ -76,50 +95,72 @@ export const makeSharing = (settings: Resolved, stats: StatsRecorder, layerScope
       return existing === undefined ? lead(key, run) : join(key, existing)
     })
 
-  /** Settle an entry with how its request ended, and take it out of the table. */
+  /** Settle an entry with how its request ended, and take it out of the table (plain code). */
+  const settleNow = (key: string, entry: InFlight, exit: Exit.Exit<Shared, CometError>): void => {
+    if (inflight.get(key) === entry) inflight.delete(key)
+    if (entry.deferred !== undefined) Deferred.unsafeDone(entry.deferred, exit)
+  }
+
+  /** {@link settleNow} as an Effect. */
   const settle = (key: string, entry: InFlight, exit: Exit.Exit<Shared, CometError>): Effect.Effect<void> =>
-    Effect.suspend(() => {
-      if (inflight.get(key) === entry) inflight.delete(key)
-      return entry.deferred === undefined ? Effect.void : Deferred.done(entry.deferred, exit)
-    })
+    Effect.sync(() => settleNow(key, entry, exit))
+
+  /**
+   * What ends a leader's request: settle its entry — unless it was interrupted while others
+   * still wait, then the request is sent again for them, in a fiber of its own (`run`).
+   */
+  const leaderExit =
+    (key: string, entry: InFlight, run: () => Effect.Effect<Shared, CometError>) =>
+    (exit: Exit.Exit<Shared, CometError>): Effect.Effect<void> => {
+      entry.leading = false
+      if (Exit.isInterrupted(exit) && entry.waiters > 0 && inflight.get(key) === entry) {
+        // others still wait: send it again for them, in a fiber of its own
+        return Effect.flatMap(
+          Effect.forkIn(
+            // forked from a finalizer: made interruptible again, or the last waiter could not stop
+            // it; it runs for the callers left, each bounded by its own deadline
+            Effect.onExit(Effect.interruptible(Effect.locally(run(), CurrentDeadline, null)), (e) =>
+              settle(key, entry, e)
+            ),
+            layerScope
+          ),
+          (fiber) =>
+            Effect.sync(() => {
+              entry.fiber = fiber
+            })
+        )
+      }
+      return settle(key, entry, exit)
+    }
+
+  /** A new entry for a request about to be sent, under `deadline` (shared with joiners). */
+  const enter = (key: string, deadline: Deadline | null): InFlight => {
+    const entry: InFlight = {
+      deferred: undefined,
+      leading: true,
+      fiber: undefined,
+      waiters: 0,
+      deadline: shareDeadline(deadline)
+    }
+    inflight.set(key, entry)
+    return entry
+  }
 
   const lead = (key: string, run: Effect.Effect<Shared, CometError>) =>
-    Effect.flatMap(FiberRef.get(CurrentDeadline), (deadline) => {
-      const entry: InFlight = {
-        deferred: undefined,
-        leading: true,
-        fiber: undefined,
-        waiters: 0,
-        deadline: shareDeadline(deadline)
-      }
-      inflight.set(key, entry)
-      // with a deadline, it runs under the latest of its callers' (joining callers extend it)
-      const shared = deadline === null ? run : Effect.locally(run, CurrentDeadline, entry.deadline.deadline)
-      return shared.pipe(
-        Effect.onExit((exit): Effect.Effect<void> => {
-          entry.leading = false
-          if (Exit.isInterrupted(exit) && entry.waiters > 0 && inflight.get(key) === entry) {
-            // others still wait: send it again for them, in a fiber of its own
-            return Effect.flatMap(
-              Effect.forkIn(
-                // forked from a finalizer: made interruptible again, or the last waiter could not stop
-                // it; it runs for the callers left, each bounded by its own deadline
-                Effect.onExit(Effect.interruptible(Effect.locally(run, CurrentDeadline, null)), (e) =>
-                  settle(key, entry, e)
-                ),
-                layerScope
-              ),
-              (fiber) =>
-                Effect.sync(() => {
-                  entry.fiber = fiber
-                })
-            )
-          }
-          return settle(key, entry, exit)
-        }),
-        Effect.map((shared) => ({ shared, joined: false }))
-      )
-    })
+    // entered and handed its end handler without an interruption between: only the request
+    // itself may be interrupted, and its end, however it comes, settles the entry
+    Effect.uninterruptibleMask((restore) =>
+      Effect.flatMap(FiberRef.get(CurrentDeadline), (deadline) => {
+        const entry = enter(key, deadline)
+        const end = leaderExit(key, entry, () => run)
+        // with a deadline, it runs under the latest of its callers' (joining callers extend it)
+        const shared = deadline === null ? run : Effect.locally(run, CurrentDeadline, entry.deadline.deadline)
+        return Effect.matchCauseEffect(restore(shared), {
+          onFailure: (cause) => Effect.zipRight(end(Exit.failCause(cause)), Effect.failCause(cause)),
+          onSuccess: (value) => Effect.as(end(Exit.succeed(value)), { shared: value, joined: false })
+        })
+      })
+    )
 
   const join = (key: string, entry: InFlight) =>
     Effect.flatMap(FiberRef.get(CurrentDeadline), (deadline) => {
@@ -184,5 +225,16 @@ export const makeSharing = (settings: Resolved, stats: StatsRecorder, layerScope
       })
     })
 
-  return { obtain, clearCache: Effect.sync(() => cache?.clear()) }
+  const begin = (t: Target, options: RequestOptions | undefined): Begun | null => {
+    if (cache !== null && options?.cacheable === true) return null
+    const shared = t.method === "GET" || options?.readOnly === true
+    if (shared && inflight.has(t.key)) return null
+    stats.request(t.endpoint, cfg.baseUrl)
+    if (!shared) return { settle: () => Effect.void }
+    const key = t.key
+    const entry = enter(key, null)
+    return { settle: (exit, run) => leaderExit(key, entry, run)(exit) }
+  }
+
+  return { obtain, begin, clearCache: Effect.sync(() => cache?.clear()) }
 }

@@ -186,6 +186,8 @@ export const makeDownloads = (ctx: AttemptContext, targets: Targets, attempts: A
           }
           chunk = await c.response.body.read()
         } catch (e) {
+          // the client closed under this read: its error, never a quiet end of a short download
+          if (closedWith !== null) throw closedWith
           if (cancelled) return null
           const failure =
             c.controller.signal.reason === TIMEOUT
@@ -235,6 +237,7 @@ export const makeDownloads = (ctx: AttemptContext, targets: Targets, attempts: A
         delivered += chunk.length
         return chunk
       }
+      if (closedWith !== null) throw closedWith
       return null
     }
 

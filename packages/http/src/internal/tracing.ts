@@ -10,7 +10,7 @@ import type * as Exit from "effect/Exit"
 import type * as Tracer from "effect/Tracer"
 
 /** Effect's default tracer, as every fiber has it unless a program installs another. */
-const nativeTracer: Tracer.Tracer = Effect.runSync(Effect.tracer)
+export const nativeTracer: Tracer.Tracer = Effect.runSync(Effect.tracer)
 
 const span = <A, E, R>(
   self: Effect.Effect<A, E, R>,

@@ -29,6 +29,11 @@ export interface WireBody {
    * reset, a truncated or corrupt compressed stream, a framing error) or the signal fired.
    */
   readonly read: () => Promise<Uint8Array | null>
+  /**
+   * The next chunk if it has arrived already (null at the end), without a promise; undefined
+   * when there is none yet or the body failed (then `read`). Optional: a body may not know.
+   */
+  readonly readNow?: (() => Uint8Array | null | undefined) | undefined
   /** Stop reading: the rest is discarded and the connection closed if bytes remain unread. */
   readonly cancel: () => void
 }
@@ -54,19 +59,121 @@ export interface WireResponse {
 }
 
 /**
+ * What tells a transport to stop: the part of `AbortSignal` the adapters use. An `AbortSignal`
+ * is one; inside CometHttp each attempt uses an {@link Aborter}, which costs a small object
+ * instead of an EventTarget (an AbortController per request was a measured part of the
+ * per-request CPU and garbage).
+ */
+export interface Cancel {
+  readonly aborted: boolean
+  readonly reason: unknown
+  addEventListener(type: "abort", listener: () => void, options?: { readonly once?: boolean }): void
+  removeEventListener(type: "abort", listener: () => void): void
+}
+
+/** A {@link Cancel} with its `abort`: listeners are called once, in order, on the first abort. */
+export class Aborter implements Cancel {
+  aborted = false
+  reason: unknown = undefined
+  private listeners: Array<() => void> | null = null
+
+  /** This, as the Cancel handed to a transport (as an AbortController's `signal`). */
+  get signal(): Cancel {
+    return this
+  }
+
+  abort(reason: unknown): void {
+    if (this.aborted) return
+    this.aborted = true
+    this.reason = reason
+    const listeners = this.listeners
+    this.listeners = null
+    if (listeners !== null) for (const f of listeners) f()
+  }
+
+  addEventListener(_type: "abort", listener: () => void): void {
+    if (this.aborted) return
+    if (this.listeners === null) this.listeners = [listener]
+    else this.listeners.push(listener)
+  }
+
+  removeEventListener(_type: "abort", listener: () => void): void {
+    const listeners = this.listeners
+    if (listeners === null) return
+    const i = listeners.indexOf(listener)
+    if (i !== -1) listeners.splice(i, 1)
+  }
+}
+
+/** An `AbortSignal` that fires with `cancel` (`cancel` itself when it is one): for `fetch` and user transports. */
+export const toAbortSignal = (cancel: Cancel): AbortSignal => {
+  if (cancel instanceof AbortSignal) return cancel
+  const controller = new AbortController()
+  if (cancel.aborted) controller.abort(cancel.reason)
+  else cancel.addEventListener("abort", () => controller.abort(cancel.reason), { once: true })
+  return controller.signal
+}
+
+/**
  * A transport: sends one request and resolves with its response head once it arrives. Rejects
  * (with the underlying error as is) when no response came; aborting `signal` aborts the request
- * and any body read in progress.
+ * and any body read in progress. The public `TransportShape` is the same with an `AbortSignal`
+ * ({@link fromShape}).
  */
 export interface WireTransport {
   /** What it is, for diagnostics: `undici`, `fetch`, `http-client`. */
   readonly name: string
-  readonly send: (request: WireRequest, signal: AbortSignal) => Promise<WireResponse>
+  readonly send: (request: WireRequest, signal: Cancel) => Promise<WireResponse>
   /** The proxy a request to `url` goes through (credentials removed), or null when none. */
   readonly proxyFor: (url: string) => string | null
   /** Release connections (the layer's scope closes). */
   readonly close: () => Promise<void>
 }
+
+/** The transports of this package, which take any {@link Cancel}. */
+const ours = new WeakSet<object>()
+
+/** Mark a transport of this package (its `send` takes any Cancel). */
+export const ownTransport = <T extends WireTransport>(transport: T): T => {
+  ours.add(transport)
+  return transport
+}
+
+/**
+ * The transport CometHttp uses for a `Transport` service: ours as they are; another (a user's
+ * own, written against `AbortSignal`) given a real AbortSignal per request — and held to it: an
+ * abort (a timeout, an interruption, the client closing) ends the request and any body read
+ * here, even if that transport ignores its signal.
+ */
+export const fromShape = (transport: {
+  readonly name: string
+  readonly send: (request: WireRequest, signal: AbortSignal) => Promise<WireResponse>
+  readonly proxyFor: (url: string) => string | null
+  readonly close: () => Promise<void>
+}): WireTransport =>
+  ours.has(transport)
+    ? (transport as unknown as WireTransport)
+    : {
+        name: transport.name,
+        proxyFor: (url) => transport.proxyFor(url),
+        close: () => transport.close(),
+        send: (request, signal) =>
+          new Promise<WireResponse>((resolve, reject) => {
+            const onAbort = () => reject(signal.reason)
+            if (signal.aborted) return onAbort()
+            signal.addEventListener("abort", onAbort, { once: true })
+            transport.send(request, toAbortSignal(signal)).then(
+              (response) => {
+                signal.removeEventListener("abort", onAbort)
+                resolve({ ...response, body: abortable(response.body, signal) })
+              },
+              (e: unknown) => {
+                signal.removeEventListener("abort", onAbort)
+                reject(e)
+              }
+            )
+          })
+      }
 
 /**
  * Whether this runtime lets a request carry its own `Accept-Encoding` (Node, Deno, Bun: yes;
@@ -150,24 +257,38 @@ export const abortError = (cause?: unknown): Error => {
 
 /**
  * Tie a body to its request's signal: aborting cancels the body, and a read pending or started
- * after the abort rejects (never a quiet end that would look like a complete body).
+ * after the abort rejects (never a quiet end that would look like a complete body) — also when
+ * the body ignores its cancel and its pending read never settles (a user's transport).
  */
-export const abortable = (body: WireBody, signal: AbortSignal): WireBody => {
-  const onAbort = () => body.cancel()
+export const abortable = (body: WireBody, signal: Cancel): WireBody => {
+  /** The pending read's reject, called by the abort. */
+  let rejectPending: ((e: Error) => void) | null = null
+  const onAbort = () => {
+    body.cancel()
+    const reject = rejectPending
+    rejectPending = null
+    reject?.(abortError())
+  }
   if (signal.aborted) body.cancel()
   else signal.addEventListener("abort", onAbort, { once: true })
   return {
-    read: async () => {
-      if (signal.aborted) throw abortError()
-      let chunk: Uint8Array | null
-      try {
-        chunk = await body.read()
-      } catch (e) {
-        throw signal.aborted ? abortError(e) : e
-      }
-      if (signal.aborted) throw abortError()
-      if (chunk === null) signal.removeEventListener("abort", onAbort)
-      return chunk
+    read: () => {
+      if (signal.aborted) return Promise.reject(abortError())
+      return new Promise<Uint8Array | null>((resolve, reject) => {
+        rejectPending = reject
+        body.read().then(
+          (chunk) => {
+            rejectPending = null
+            if (signal.aborted) return reject(abortError())
+            if (chunk === null) signal.removeEventListener("abort", onAbort)
+            resolve(chunk)
+          },
+          (e: unknown) => {
+            rejectPending = null
+            reject(signal.aborted ? abortError(e) : e)
+          }
+        )
+      })
     },
     cancel: () => {
       signal.removeEventListener("abort", onAbort)

@@ -13,7 +13,9 @@ import {
   emptyBody,
   fromHeaders,
   ignoredIdentity,
+  ownTransport,
   readerBody,
+  toAbortSignal,
   type WireTransport
 } from "./transport.js"
 
@@ -31,7 +33,7 @@ export interface FetchOptions {
 export const fetchTransport = (options: FetchOptions = {}): WireTransport => {
   const init = options.init ?? {}
   const redirect: RequestRedirect = options.followRedirects === true ? "follow" : "manual"
-  return {
+  return ownTransport({
     name: "fetch",
     proxyFor: () => null,
     close: () => Promise.resolve(),
@@ -44,7 +46,7 @@ export const fetchTransport = (options: FetchOptions = {}): WireTransport => {
         method: request.method,
         headers,
         ...(request.body === undefined ? {} : { body: request.body }),
-        signal,
+        signal: toAbortSignal(signal),
         redirect
       })
       const head = fromHeaders(response.headers)
@@ -56,5 +58,5 @@ export const fetchTransport = (options: FetchOptions = {}): WireTransport => {
         identityIgnored: ignoredIdentity(request, head)
       }
     }
-  }
+  })
 }

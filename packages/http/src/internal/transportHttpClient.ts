@@ -19,7 +19,16 @@ import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Runtime from "effect/Runtime"
 import * as Stream from "effect/Stream"
-import { abortable, codings, ignoredIdentity, RequestRefused, readerBody, type WireTransport } from "./transport.js"
+import {
+  abortable,
+  codings,
+  ignoredIdentity,
+  ownTransport,
+  RequestRefused,
+  readerBody,
+  toAbortSignal,
+  type WireTransport
+} from "./transport.js"
 
 /** The client's request was interrupted (the signal fired). */
 export class Interrupted extends Error {
@@ -85,7 +94,7 @@ export const httpClientTransport = (options: {
         if (request.body !== undefined) {
           req = HttpClientRequest.bodyText(req, request.body, request.headers["content-type"] ?? "application/json")
         }
-        const exit = await run(client.execute(req), { signal })
+        const exit = await run(client.execute(req), { signal: toAbortSignal(signal) })
         if (Exit.isSuccess(exit)) {
           const response = exit.value
           return {
@@ -105,5 +114,5 @@ export const httpClientTransport = (options: {
         throw unwrap(error)
       }
     }
-    return transport
+    return ownTransport(transport)
   })

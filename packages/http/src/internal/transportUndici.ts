@@ -1,11 +1,13 @@
 /**
- * The undici adapter: Node's transport. undici's `request()` API over a dispatcher of our own
- * (an `Agent` bounded at `connections` per origin, or an `EnvHttpProxyAgent` when a proxy is
- * configured), never the global one, so `fetch` elsewhere in the process is untouched. undici
- * is imported lazily, the first time a transport is built. Compressed bodies are decoded here
- * with `node:zlib` in its strict mode: a gzip, deflate or brotli stream that ends early is an
- * error, never a shorter body; the decoders stop producing while nobody reads, so a small body
- * that inflates to gigabytes is read only as far as the caller's size limit.
+ * The undici adapter: Node's transport. undici's `dispatch()` API with a handler of our own (no
+ * `request()`: no Readable body, AbortSignal listener or async-hooks resource per request),
+ * over a dispatcher of our own (an `Agent` bounded at `connections` per origin, or an
+ * `EnvHttpProxyAgent` when a proxy is configured), never the global one, so `fetch` elsewhere
+ * in the process is untouched. undici is imported lazily, the first time a transport is built.
+ * Compressed bodies are decoded here with `node:zlib` in its strict mode: a gzip, deflate or
+ * brotli stream that ends early is an error, never a shorter body; the decoders stop producing
+ * while nobody reads, so a small body that inflates to gigabytes is read only as far as the
+ * caller's size limit.
  *
  * Node only: reached through the `node` export condition, never from a browser bundle.
  *
@@ -13,8 +15,12 @@
  */
 import type { Readable } from "node:stream"
 import {
+  abortError,
+  type Cancel,
+  codings,
   emptyBody,
   NetworkFailure,
+  ownTransport,
   UnsupportedEncoding,
   type WireBody,
   type WireRequest,
@@ -82,16 +88,6 @@ export const proxyOf = (options: Pick<UndiciOptions, "httpProxy" | "httpsProxy" 
     }
     return proxy
   }
-}
-
-const joinHeaders = (raw: Record<string, string | ReadonlyArray<string> | undefined>): Record<string, string> => {
-  const out: Record<string, string> = {}
-  for (const name of Object.keys(raw)) {
-    const v = raw[name]
-    if (v === undefined) continue
-    out[name.toLowerCase()] = typeof v === "string" ? v : v.join(", ")
-  }
-  return out
 }
 
 /**
@@ -211,6 +207,34 @@ const decodedBody = async (
   })
 }
 
+/**
+ * undici's connector, with the sockets still connecting kept until they connect or fail: a
+ * request aborted before its connection exists stays queued inside undici until then (undici
+ * can only abort it once connected), so closing destroys them rather than leave a connect that
+ * hangs (a full backlog, a dropped SYN) keeping the process alive until undici's own 10 s
+ * connect timeout.
+ */
+const trackedConnector = (undici: Undici, tlsOptions: object) => {
+  const connector = undici.buildConnector(tlsOptions)
+  const connecting = new Set<{ destroy(): void }>()
+  const connect = (opts: Parameters<typeof connector>[0], callback: Parameters<typeof connector>[1]): void => {
+    let done = false
+    const socket = (connector as (...a: Parameters<typeof connector>) => unknown)(opts, (...args) => {
+      done = true
+      connecting.delete(socket as { destroy(): void })
+      callback(...args)
+    })
+    if (!done) connecting.add(socket as { destroy(): void })
+  }
+  return {
+    connect,
+    destroyConnecting: () => {
+      for (const s of [...connecting]) s.destroy()
+      connecting.clear()
+    }
+  }
+}
+
 /** The dispatcher for the settings: an Agent, or an EnvHttpProxyAgent with our proxy values. */
 const dispatcherFor = (undici: Undici, tls: typeof import("node:tls"), options: UndiciOptions) => {
   const tlsOptions = {
@@ -221,12 +245,22 @@ const dispatcherFor = (undici: Undici, tls: typeof import("node:tls"), options: 
     connections: options.connections,
     // timeouts are CometHttp's (one timer per attempt, from the client's clock)
     headersTimeout: 0,
-    bodyTimeout: 0,
-    connect: tlsOptions
+    bodyTimeout: 0
   }
-  if (options.httpProxy === null && options.httpsProxy === null) return new undici.Agent(common)
+  if (options.httpProxy === null && options.httpsProxy === null) {
+    const { connect, destroyConnecting } = trackedConnector(undici, tlsOptions)
+    const agent = new undici.Agent({ ...common, connect })
+    return {
+      dispatch: agent.dispatch.bind(agent),
+      destroy: () => {
+        destroyConnecting()
+        return agent.destroy()
+      }
+    }
+  }
   return new undici.EnvHttpProxyAgent({
     ...common,
+    connect: tlsOptions,
     // empty strings, never undefined: undici would read process.env behind our back
     httpProxy: options.httpProxy ?? "",
     httpsProxy: options.httpsProxy ?? options.httpProxy ?? "",
@@ -252,74 +286,329 @@ const load = async () => {
   return { undici, zlib, stream, tls }
 }
 
-/** undici's `request()`, as the adapter calls it (replaceable in tests). */
-export type RequestFunction = (
-  url: string,
-  options: {
-    readonly dispatcher: unknown
-    readonly method: string
-    readonly headers: Record<string, string>
-    readonly body: string | null
-    readonly signal: AbortSignal
-  }
-) => Promise<{
-  readonly statusCode: number
-  readonly headers: Record<string, string | ReadonlyArray<string> | undefined>
-  readonly body: Readable
-}>
+/** The handler undici's `Dispatcher.dispatch` drives (its callback interface). */
+export interface DispatchHandler {
+  onConnect(abort: (reason?: unknown) => void): void
+  onHeaders(statusCode: number, rawHeaders: ReadonlyArray<Uint8Array | string>, resume: () => void): boolean
+  onData(chunk: Uint8Array): boolean
+  onComplete(trailers: unknown): void
+  onError(error: unknown): void
+}
 
-/** Build an undici transport (imports undici on the first call); `request` replaces undici's in tests. */
+/** What the adapter needs of an undici dispatcher (replaceable in tests). */
+export interface DispatcherLike {
+  dispatch(
+    options: {
+      readonly origin: string
+      readonly path: string
+      readonly method: string
+      readonly headers: Record<string, string>
+      readonly body: string | null
+    },
+    handler: DispatchHandler
+  ): boolean
+  /** Close every connection now (the requests on them were aborted already). */
+  destroy(): Promise<void>
+}
+
+/** Bytes queued unread before the socket is paused (undici's own body stream holds 64 KiB). */
+const HIGH_WATER = 64 * 1024
+
+const latin1 = new TextDecoder("latin1")
+const text = (v: Uint8Array | string): string => (typeof v === "string" ? v : latin1.decode(v))
+
+/**
+ * A response body fed by undici's `onData`, read with `read()`: no stream in between. The socket
+ * is paused while {@link HIGH_WATER} bytes wait unread and resumed as they are read; a failure
+ * (a reset, our abort) rejects the read pending or the next one, never a quiet end.
+ */
+class DispatchBody implements WireBody {
+  private readonly queue: Array<Uint8Array> = []
+  private head = 0
+  private queued = 0
+  private ended = false
+  private failure: { readonly error: unknown } | null = null
+  private waiting: { readonly resolve: (c: Uint8Array | null) => void; readonly reject: (e: unknown) => void } | null =
+    null
+  private paused = false
+  private done = false
+
+  constructor(
+    private readonly resumeSocket: () => void,
+    private readonly exchange: { cancelled(reason: unknown): void }
+  ) {}
+
+  /** A chunk arrived; false pauses the socket. */
+  push(chunk: Uint8Array): boolean {
+    if (this.done || chunk.length === 0) return true
+    const w = this.waiting
+    if (w !== null) {
+      this.waiting = null
+      w.resolve(chunk)
+      return true
+    }
+    this.queue.push(chunk)
+    this.queued += chunk.length
+    if (this.queued >= HIGH_WATER) this.paused = true
+    return !this.paused
+  }
+
+  end(): void {
+    this.ended = true
+    const w = this.waiting
+    if (w !== null && this.head === this.queue.length) {
+      this.waiting = null
+      this.done = true
+      w.resolve(null)
+    }
+  }
+
+  fail(error: unknown): void {
+    if (this.ended || this.failure !== null) return
+    this.failure = { error }
+    const w = this.waiting
+    if (w !== null) {
+      this.waiting = null
+      w.reject(error)
+    }
+  }
+
+  readNow(): Uint8Array | null | undefined {
+    if (this.head < this.queue.length) return this.take()
+    if (this.done) return null
+    if (this.failure !== null) return undefined
+    if (this.ended) {
+      this.done = true
+      return null
+    }
+    return undefined
+  }
+
+  /** The first queued chunk, taken out (the socket resumed once enough was read). */
+  private take(): Uint8Array {
+    const chunk = this.queue[this.head] as Uint8Array
+    this.queue[this.head] = EMPTY
+    this.head++
+    if (this.head === this.queue.length) {
+      this.queue.length = 0
+      this.head = 0
+    }
+    this.queued -= chunk.length
+    if (this.paused && this.queued < HIGH_WATER) {
+      this.paused = false
+      this.resumeSocket()
+    }
+    return chunk
+  }
+
+  read(): Promise<Uint8Array | null> {
+    if (this.head < this.queue.length) return Promise.resolve(this.take())
+    if (this.done) return Promise.resolve(null)
+    if (this.failure !== null) return Promise.reject(this.failure.error)
+    if (this.ended) {
+      this.done = true
+      return Promise.resolve(null)
+    }
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject }
+    })
+  }
+
+  cancel(): void {
+    if (this.done) return
+    this.done = true
+    this.queue.length = 0
+    this.head = 0
+    this.queued = 0
+    if (!this.ended && this.failure === null) {
+      const error = new NetworkFailure("the body was closed before its end")
+      this.failure = { error }
+      const w = this.waiting
+      this.waiting = null
+      w?.reject(error)
+      this.exchange.cancelled(error)
+    }
+  }
+}
+
+const EMPTY = new Uint8Array(0)
+
+/** A Node Readable over a body (for the zlib decoders of a compressed one). */
+const readableOf = (stream: NodeStream, body: WireBody): Readable =>
+  new stream.Readable({
+    read() {
+      body.read().then(
+        (chunk) => {
+          this.push(chunk)
+        },
+        (e: unknown) => this.destroy(e instanceof Error ? e : new NetworkFailure(String(e)))
+      )
+    },
+    destroy(error, callback) {
+      body.cancel()
+      callback(error)
+    }
+  })
+
+/** Origins of the URLs sent (as undici keys its connection pools), parsed once each. */
+const originOf = (cache: Map<string, string>, prefix: string): string => {
+  let origin = cache.get(prefix)
+  if (origin === undefined) {
+    origin = new URL(prefix).origin
+    if (cache.size > 64) cache.clear()
+    cache.set(prefix, origin)
+  }
+  return origin
+}
+
+/**
+ * One request and its answer, as undici's handler: one object per request instead of a closure
+ * per callback. The head resolves `resolve`; a failure before it rejects (with the signal's
+ * reason when we aborted); after it, the body fails.
+ */
+class Exchange implements DispatchHandler {
+  private abortRequest: ((reason?: unknown) => void) | null = null
+  private body: DispatchBody | null = null
+  private settled = false
+  private finished = false
+
+  constructor(
+    private readonly request: WireRequest,
+    private readonly signal: Cancel,
+    private readonly resolve: (response: WireResponse) => void,
+    private readonly reject: (error: unknown) => void,
+    private readonly zlib: Zlib,
+    private readonly stream: NodeStream
+  ) {}
+
+  /** The request is over (answered whole, or failed): the signal no longer concerns it. */
+  private finish(): void {
+    if (this.finished) return
+    this.finished = true
+    this.signal.removeEventListener("abort", this.onAbort)
+  }
+
+  /** The signal fired: fail what waits (the head, or the body), then abort the request. */
+  readonly onAbort = (): void => {
+    const reason: unknown = this.signal.reason
+    this.finish()
+    if (!this.settled) {
+      this.settled = true
+      this.reject(reason)
+    } else this.body?.fail(reason)
+    // undici answers the abort with onError (ignored: the failure is already told)
+    this.abortRequest?.(reason instanceof Error ? reason : abortError(reason))
+  }
+
+  /** The body was cancelled unread: stop listening and abort the request (its connection). */
+  cancelled(reason: unknown): void {
+    this.finish()
+    this.abortRequest?.(reason)
+  }
+
+  onConnect(abort: (reason?: unknown) => void): void {
+    if (this.signal.aborted) abort(abortError(this.signal.reason))
+    else this.abortRequest = abort
+  }
+
+  onHeaders(statusCode: number, rawHeaders: ReadonlyArray<Uint8Array | string>, resume: () => void): boolean {
+    // 1xx informational answers come before the real one
+    if (statusCode < 200) return true
+    if (this.settled) return false
+    this.settled = true
+    const headers: Record<string, string> = {}
+    for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+      const name = text(rawHeaders[i] as Uint8Array | string).toLowerCase()
+      const value = text(rawHeaders[i + 1] as Uint8Array | string)
+      const before = headers[name]
+      headers[name] = before === undefined ? value : `${before}, ${value}`
+    }
+    if (statusCode === 204 || statusCode === 304 || this.request.method === ("HEAD" as string)) {
+      // nothing to read: what comes is dropped, the connection kept
+      this.resolve({ status: statusCode, headers, body: emptyBody, decodedUnchecked: false, identityIgnored: false })
+      return true
+    }
+    const raw = new DispatchBody(resume, this)
+    this.body = raw
+    const codingList = codings(headers)
+    if (codingList.length === 0) {
+      this.resolve({ status: statusCode, headers, body: raw, decodedUnchecked: false, identityIgnored: false })
+      return true
+    }
+    decodedBody(this.zlib, this.stream, readableOf(this.stream, raw), codingList).then(
+      (decoded) =>
+        this.resolve({ status: statusCode, headers, body: decoded, decodedUnchecked: false, identityIgnored: false }),
+      (e: unknown) => {
+        raw.cancel()
+        this.reject(e)
+      }
+    )
+    return true
+  }
+
+  onData(chunk: Uint8Array): boolean {
+    return this.body === null ? true : this.body.push(chunk)
+  }
+
+  onComplete(): void {
+    this.finish()
+    this.body?.end()
+  }
+
+  onError(error: unknown): void {
+    this.finish()
+    const signal = this.signal
+    if (!this.settled) {
+      this.settled = true
+      if (signal.aborted) this.reject(signal.reason)
+      else this.reject(new NetworkFailure(error instanceof Error ? error.message : String(error), { cause: error }))
+    } else this.body?.fail(signal.aborted ? signal.reason : error)
+  }
+}
+
+/** Build an undici transport (imports undici on the first call); `dispatcher` replaces undici's in tests. */
 export const undiciTransport = async (
   options: UndiciOptions,
-  overrides: { readonly request?: RequestFunction | undefined } = {}
+  overrides: { readonly dispatcher?: DispatcherLike | undefined } = {}
 ): Promise<WireTransport> => {
   const { undici, zlib, stream, tls } = await load()
-  const dispatcher = dispatcherFor(undici, tls, options)
-  const request: RequestFunction = overrides.request ?? (undici.request as unknown as RequestFunction)
+  const dispatcher: DispatcherLike =
+    overrides.dispatcher ?? (dispatcherFor(undici, tls, options) as unknown as DispatcherLike)
   const proxyFor = proxyOf(options, "")
-  const send = async (wireRequest: WireRequest, signal: AbortSignal): Promise<WireResponse> => {
-    let response: Awaited<ReturnType<RequestFunction>>
-    try {
-      response = await request(wireRequest.url, {
-        dispatcher,
-        method: wireRequest.method,
-        headers: {
-          ...wireRequest.headers,
-          "accept-encoding": wireRequest.encoding === "identity" ? "identity" : "gzip, deflate, br"
+  const origins = new Map<string, string>()
+
+  /**
+   * Send with undici's `dispatch` and a handler of our own ({@link Exchange}): the response's
+   * head resolves the promise, its chunks go to a {@link DispatchBody} (no Readable, no
+   * AbortSignal inside undici, no async-hooks resource per request). The signal aborts the
+   * request, or the body being read.
+   */
+  const send = (wireRequest: WireRequest, signal: Cancel): Promise<WireResponse> => {
+    if (signal.aborted) return Promise.reject(signal.reason)
+    const url = wireRequest.url
+    // scheme://authority, then the path and query (URLs are built by url.ts: absolute, encoded)
+    const slash = url.indexOf("/", url.indexOf("//") + 2)
+    const origin = originOf(origins, slash === -1 ? url : url.slice(0, slash))
+    const path = slash === -1 ? "/" : url.slice(slash)
+    return new Promise<WireResponse>((resolve, reject) => {
+      const exchange = new Exchange(wireRequest, signal, resolve, reject, zlib, stream)
+      signal.addEventListener("abort", exchange.onAbort, { once: true })
+      dispatcher.dispatch(
+        {
+          origin,
+          path,
+          method: wireRequest.method,
+          headers: {
+            ...wireRequest.headers,
+            "accept-encoding": wireRequest.encoding === "identity" ? "identity" : "gzip, deflate, br"
+          },
+          body: wireRequest.body ?? null
         },
-        body: wireRequest.body ?? null,
-        signal
-      })
-    } catch (e) {
-      // undici names a refused proxy tunnel "AbortError" too: only our signal is an abort
-      if (signal.aborted) throw e
-      throw new NetworkFailure(e instanceof Error ? e.message : String(e), { cause: e })
-    }
-    const headers = joinHeaders(response.headers)
-    const codingList = (headers["content-encoding"] ?? "")
-      .split(",")
-      .map((c) => c.trim().toLowerCase())
-      .filter((c) => c.length > 0 && c !== "identity")
-    const raw = response.body
-    let body: WireBody
-    if (response.statusCode === 204 || response.statusCode === 304 || wireRequest.method === ("HEAD" as string)) {
-      discard(raw)
-      body = emptyBody
-    } else if (codingList.length === 0) {
-      body = readableBody(raw, () => raw.destroy())
-    } else {
-      body = await decodedBody(zlib, stream, raw, codingList)
-    }
-    return {
-      status: response.statusCode,
-      headers,
-      // undici destroys the body with the signal's reason itself: a pending read rejects
-      body,
-      decodedUnchecked: false,
-      identityIgnored: false
-    }
+        exchange
+      )
+    })
   }
-  return {
+  return ownTransport({
     name: "undici",
     send,
     proxyFor: (url) => {
@@ -330,6 +619,8 @@ export const undiciTransport = async (
         return null
       }
     },
-    close: () => dispatcher.close()
-  }
+    // the closing aborted every request first: nothing is waited for (a graceful close would
+    // wait for requests aborted before their connection was made, up to undici's connect timeout)
+    close: () => dispatcher.destroy()
+  })
 }

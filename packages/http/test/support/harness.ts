@@ -25,7 +25,7 @@ import {
 } from "effect"
 import { CometHttp, type CometHttpOptions, type CometHttpShape } from "../../src/CometHttp.js"
 import { fetchTransport } from "../../src/internal/transportFetch.js"
-import { type RequestFunction, undiciTransport } from "../../src/internal/transportUndici.js"
+import { type DispatcherLike, undiciTransport } from "../../src/internal/transportUndici.js"
 import { RequestStats, type RequestStatsShape } from "../../src/RequestStats.js"
 import { Transport } from "../../src/Transport.js"
 
@@ -299,38 +299,69 @@ const encodeAs = (encoding: string | null, bytes: Uint8Array): Uint8Array => {
   }
 }
 
-/** undici's `request()` over the fake server's `fetch`. */
-const fakeRequest =
-  (fetch: typeof globalThis.fetch): RequestFunction =>
-  async (url, options) => {
-    const response = await fetch(url, {
-      method: options.method,
-      headers: options.headers,
-      ...(options.body === null ? {} : { body: options.body }),
-      signal: options.signal
-    })
-    const headers: Record<string, string> = {}
-    response.headers.forEach((v, k) => {
-      headers[k] = v
-    })
-    const encoding = response.headers.get("content-encoding")
-    let body: Readable
-    if (response.body === null) body = Readable.from([])
-    else if (encoding === null || encoding.trim().toLowerCase() === "identity") {
-      body = Readable.fromWeb(response.body as import("node:stream/web").ReadableStream<Uint8Array>)
-    } else {
-      body = Readable.from([encodeAs(encoding, new Uint8Array(await response.arrayBuffer()))])
+/**
+ * An undici dispatcher over the fake server's `fetch`: it drives the adapter's handler as
+ * undici does (`onConnect` with an abort function, `onHeaders` with raw headers, `onData` until
+ * it returns false and `resume` is called, `onComplete`, or `onError` once), the body encoded as
+ * a server would send it when the Response says Content-Encoding.
+ */
+const fakeDispatcher = (fetch: typeof globalThis.fetch): DispatcherLike => ({
+  dispatch: (options, handler) => {
+    const controller = new AbortController()
+    let over = false
+    const error = (e: unknown) => {
+      if (over) return
+      over = true
+      handler.onError(e)
     }
-    // as undici does: aborting the request destroys its body with the signal's reason
-    const signal = options.signal
-    if (signal.aborted) body.destroy(signal.reason)
-    else {
-      const onAbort = () => body.destroy(signal.reason)
-      signal.addEventListener("abort", onAbort, { once: true })
-      body.once("close", () => signal.removeEventListener("abort", onAbort))
+    handler.onConnect((reason) => {
+      controller.abort(reason)
+      error(reason ?? new Error("aborted"))
+    })
+    const run = async () => {
+      const response = await fetch(`${options.origin}${options.path}`, {
+        method: options.method,
+        headers: options.headers,
+        ...(options.body === null ? {} : { body: options.body }),
+        signal: controller.signal
+      })
+      if (over) return
+      const raw: Array<string> = []
+      response.headers.forEach((v, k) => {
+        raw.push(k, v)
+      })
+      const encoding = response.headers.get("content-encoding")
+      let chunks: AsyncIterable<Uint8Array>
+      if (response.body === null) chunks = Readable.from([])
+      else if (encoding === null || encoding.trim().toLowerCase() === "identity") {
+        chunks = Readable.fromWeb(response.body as import("node:stream/web").ReadableStream<Uint8Array>)
+      } else chunks = Readable.from([encodeAs(encoding, new Uint8Array(await response.arrayBuffer()))])
+      // a resume may come before the pause is waited on
+      let wake: (() => void) | null = null
+      let resumed = false
+      const resume = () => {
+        const w = wake
+        wake = null
+        if (w === null) resumed = true
+        else w()
+      }
+      let paused = !handler.onHeaders(response.status, raw, resume)
+      for await (const chunk of chunks) {
+        if (over) return
+        if (paused && !resumed) await new Promise<void>((resolve) => (wake = resolve))
+        resumed = false
+        if (over) return
+        paused = !handler.onData(chunk)
+      }
+      if (over) return
+      over = true
+      handler.onComplete([])
     }
-    return { statusCode: response.status, headers, body }
-  }
+    run().catch(error)
+    return true
+  },
+  destroy: async () => {}
+})
 
 /** The CometHttp layer of a harness over `adapter`, talking to `server`. */
 const layerOver = (
@@ -362,7 +393,7 @@ const layerOver = (
                   extraCa: null,
                   rejectUnauthorized: true
                 },
-                { request: fakeRequest(server.fetch(run, inits)) }
+                { dispatcher: fakeDispatcher(server.fetch(run, inits)) }
               )
             )
           )
