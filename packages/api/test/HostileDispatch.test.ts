@@ -10,6 +10,7 @@ import { CometConfig } from "@comet-ts/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { fullBacklog } from "../../http/test/support/backlog.js"
+import { listening } from "../../http/test/support/sockets.js"
 import { API } from "../src/index.js"
 import { eventually } from "./support/sockets.js"
 
@@ -18,39 +19,19 @@ const KEY = "ck_hostile_dispatch_5b8e1f0c9a7d3264"
 const sockets = () => process.getActiveResourcesInfo().filter((r) => r === "TCPSocketWrap").length
 
 /** A loopback server that accepts every connection and never answers. */
-const silent = Effect.acquireRelease(
-  Effect.promise(
-    () =>
-      new Promise<{
-        url: string
-        server: ReturnType<typeof createServer>
-        held: Set<Socket>
-        seen: { requests: number }
-      }>((resolve) => {
-        const held = new Set<Socket>()
-        const seen = { requests: 0 }
-        const server = createServer((s) => {
-          held.add(s)
-          s.on("error", () => {})
-          s.on("close", () => held.delete(s))
-          s.on("data", (d: Buffer) => {
-            seen.requests += d.toString("latin1").split("\r\n\r\n").length - 1
-          })
-        })
-        server.listen(0, "127.0.0.1", () =>
-          resolve({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, server, held, seen })
-        )
-      })
-  ),
-  ({ server, held }) =>
-    Effect.promise(
-      () =>
-        new Promise<void>((resolve) => {
-          for (const s of held) s.destroy()
-          server.close(() => resolve())
-        })
-    )
-)
+const silent = Effect.suspend(() => {
+  const held = new Set<Socket>()
+  const seen = { requests: 0 }
+  const server = createServer((s) => {
+    held.add(s)
+    s.on("error", () => {})
+    s.on("close", () => held.delete(s))
+    s.on("data", (d: Buffer) => {
+      seen.requests += d.toString("latin1").split("\r\n\r\n").length - 1
+    })
+  })
+  return Effect.map(listening(server, held), (url) => ({ url, seen }))
+})
 
 const facade = (baseUrl: string, options: Partial<ConstructorParameters<typeof API>[0]> = {}) =>
   new API({

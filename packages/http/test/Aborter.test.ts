@@ -4,7 +4,7 @@
  * attempt is aborted (interrupted, timed out, closed).
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Fiber, Layer, Schema, TestClock } from "effect"
+import { type Duration, Effect, Exit, Fiber, Layer, Schema, TestClock } from "effect"
 import { CometHttp } from "../src/CometHttp.js"
 import { Aborter, fromShape, toAbortSignal } from "../src/internal/transport.js"
 import { Transport, type TransportRequest, type TransportResponse, type TransportShape } from "../src/Transport.js"
@@ -69,6 +69,12 @@ const hanging = () => {
   return { transport, signals }
 }
 
+/** CometHttp over a user's own transport. */
+const over = (transport: TransportShape, options: { readonly timeout?: Duration.DurationInput }) =>
+  CometHttp.layerTransport({ apiKey: "k", baseUrl: "https://comet.example", ...options }).pipe(
+    Layer.provide(Layer.succeed(Transport, transport))
+  )
+
 describe("a user's own Transport", () => {
   it("is wrapped once per request with a real AbortSignal; ours are used as they are", () => {
     const { transport } = hanging()
@@ -90,13 +96,7 @@ describe("a user's own Transport", () => {
       const exit = yield* Fiber.interrupt(fiber)
       assert.isTrue(Exit.isInterrupted(exit))
       assert.isTrue(signal.aborted)
-    }).pipe(
-      Effect.provide(
-        CometHttp.layerTransport({ apiKey: "k", baseUrl: "https://comet.example" }).pipe(
-          Layer.provide(Layer.succeed(Transport, transport))
-        )
-      )
-    )
+    }).pipe(Effect.provide(over(transport, {})))
   })
 
   it.effect("gets its signal aborted by the attempt's timeout, then a second attempt", () => {
@@ -113,12 +113,6 @@ describe("a user's own Transport", () => {
       assert.isFalse(signals[signals.length - 1]?.aborted)
       yield* Fiber.interrupt(fiber)
       assert.isTrue(signals.every((s) => s.aborted))
-    }).pipe(
-      Effect.provide(
-        CometHttp.layerTransport({ apiKey: "k", baseUrl: "https://comet.example", timeout: "2 seconds" }).pipe(
-          Layer.provide(Layer.succeed(Transport, transport))
-        )
-      )
-    )
+    }).pipe(Effect.provide(over(transport, { timeout: "2 seconds" })))
   })
 })

@@ -6,13 +6,13 @@
  * compressed bodies, many calls against a server that resets some, and keep-alive races.
  */
 import { createHash } from "node:crypto"
-import { createServer, type Server, type Socket } from "node:net"
+import { createServer, type Socket } from "node:net"
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from "node:zlib"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Fiber, Layer, Schema, Scope, Stream } from "effect"
 import { CometHttp } from "../src/CometHttp.js"
 import { fullBacklog } from "./support/backlog.js"
-import { assetBytes, eventually, KEY, layerOver, over } from "./support/sockets.js"
+import { assetBytes, eventually, KEY, layerOver, listening, over } from "./support/sockets.js"
 
 const MiB = 1024 * 1024
 const Values = Schema.Struct({ values: Schema.Array(Schema.Number) })
@@ -32,46 +32,30 @@ interface RawSeen {
 
 /** A raw TCP server on 127.0.0.1: `onRequest` gets the socket of each request head read. */
 const raw = (onRequest: (socket: Socket, n: number, head: string, seen: RawSeen) => void) =>
-  Effect.acquireRelease(
-    Effect.promise(
-      () =>
-        new Promise<{ url: string; seen: RawSeen; server: Server; sockets: Set<Socket> }>((resolve) => {
-          const seen: RawSeen = { requests: 0, connections: 0, closed: 0, written: 0 }
-          const sockets = new Set<Socket>()
-          const server = createServer((socket) => {
-            seen.connections++
-            sockets.add(socket)
-            socket.on("error", () => {})
-            socket.on("close", () => {
-              sockets.delete(socket)
-              seen.closed++
-            })
-            let buffer = ""
-            socket.on("data", (d: Buffer) => {
-              buffer += d.toString("latin1")
-              for (let end = buffer.indexOf("\r\n\r\n"); end !== -1; end = buffer.indexOf("\r\n\r\n")) {
-                const head = buffer.slice(0, end)
-                buffer = buffer.slice(end + 4)
-                seen.requests++
-                onRequest(socket, seen.requests, head, seen)
-              }
-            })
-          })
-          server.listen(0, "127.0.0.1", () => {
-            const { port } = server.address() as { port: number }
-            resolve({ url: `http://127.0.0.1:${port}`, seen, server, sockets })
-          })
-        })
-    ),
-    ({ server, sockets }) =>
-      Effect.promise(
-        () =>
-          new Promise<void>((resolve) => {
-            for (const s of sockets) s.destroy()
-            server.close(() => resolve())
-          })
-      )
-  ).pipe(Effect.map(({ url, seen }) => ({ url, seen })))
+  Effect.suspend(() => {
+    const seen: RawSeen = { requests: 0, connections: 0, closed: 0, written: 0 }
+    const sockets = new Set<Socket>()
+    const server = createServer((socket) => {
+      seen.connections++
+      sockets.add(socket)
+      socket.on("error", () => {})
+      socket.on("close", () => {
+        sockets.delete(socket)
+        seen.closed++
+      })
+      let buffer = ""
+      socket.on("data", (d: Buffer) => {
+        buffer += d.toString("latin1")
+        for (let end = buffer.indexOf("\r\n\r\n"); end !== -1; end = buffer.indexOf("\r\n\r\n")) {
+          const head = buffer.slice(0, end)
+          buffer = buffer.slice(end + 4)
+          seen.requests++
+          onRequest(socket, seen.requests, head, seen)
+        }
+      })
+    })
+    return Effect.map(listening(server, sockets), (url) => ({ url, seen }))
+  })
 
 const head = (status: string, headers: Record<string, string>): string =>
   `HTTP/1.1 ${status}\r\n${Object.entries(headers)

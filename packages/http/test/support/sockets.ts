@@ -2,7 +2,7 @@
  * Hostile servers on real loopback sockets, and CometHttp over each real transport adapter
  * (undici, the global `fetch`, `FetchHttpClient` as a user's `HttpClient`) talking to them.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo, Socket } from "node:net"
 import type { ConfigurationError } from "@comet-ts/core"
 import { FetchHttpClient } from "@effect/platform"
@@ -29,40 +29,29 @@ export interface Seen {
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, n: number, seen: Seen) => void
 
-/** A node:http server on 127.0.0.1, closed (every socket destroyed) with the scope. */
-export const serve = (
-  handler: Handler
-): Effect.Effect<{ readonly url: string; readonly seen: Seen }, never, Scope.Scope> =>
+/**
+ * `server` listening on 127.0.0.1 (a free port) for the scope: its URL, then at the end every
+ * socket in `sockets` destroyed and the server closed. For node:http and raw node:net servers.
+ */
+export const listening = (
+  server: {
+    listen(port: number, host: string, callback: () => void): unknown
+    address(): unknown
+    close(callback: () => void): unknown
+  },
+  sockets: ReadonlySet<{ destroy(): void }>
+): Effect.Effect<string, never, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.promise(
       () =>
-        new Promise<{ url: string; seen: Seen; server: Server; sockets: Set<Socket> }>((resolve) => {
-          const seen: Seen = { requests: [], closed: 0, written: 0 }
-          const sockets = new Set<Socket>()
-          const server = createServer((req, res) => {
-            const n = seen.requests.length + 1
-            seen.requests.push({ n, url: req.url ?? "", headers: req.headers })
-            const write = res.write.bind(res)
-            res.write = ((chunk: Uint8Array | string, ...rest: Array<unknown>) => {
-              seen.written += typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.length
-              return (write as (...a: Array<unknown>) => boolean)(chunk, ...rest)
-            }) as typeof res.write
-            handler(req, res, n, seen)
-          })
-          server.on("connection", (socket) => {
-            sockets.add(socket)
-            socket.on("close", () => {
-              sockets.delete(socket)
-              seen.closed++
-            })
-          })
+        new Promise<string>((resolve) => {
           server.listen(0, "127.0.0.1", () => {
             const { port } = server.address() as AddressInfo
-            resolve({ url: `http://127.0.0.1:${port}`, seen, server, sockets })
+            resolve(`http://127.0.0.1:${port}`)
           })
         })
     ),
-    ({ server, sockets }) =>
+    () =>
       Effect.promise(
         () =>
           new Promise<void>((resolve) => {
@@ -71,6 +60,33 @@ export const serve = (
           })
       )
   )
+
+/** A node:http server on 127.0.0.1, closed (every socket destroyed) with the scope. */
+export const serve = (
+  handler: Handler
+): Effect.Effect<{ readonly url: string; readonly seen: Seen }, never, Scope.Scope> =>
+  Effect.suspend(() => {
+    const seen: Seen = { requests: [], closed: 0, written: 0 }
+    const sockets = new Set<Socket>()
+    const server = createServer((req, res) => {
+      const n = seen.requests.length + 1
+      seen.requests.push({ n, url: req.url ?? "", headers: req.headers })
+      const write = res.write.bind(res)
+      res.write = ((chunk: Uint8Array | string, ...rest: Array<unknown>) => {
+        seen.written += typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.length
+        return (write as (...a: Array<unknown>) => boolean)(chunk, ...rest)
+      }) as typeof res.write
+      handler(req, res, n, seen)
+    })
+    server.on("connection", (socket) => {
+      sockets.add(socket)
+      socket.on("close", () => {
+        sockets.delete(socket)
+        seen.closed++
+      })
+    })
+    return Effect.map(listening(server, sockets), (url) => ({ url, seen }))
+  })
 
 /** CometHttp over a real adapter, against `url`. */
 export const layerOver = (
