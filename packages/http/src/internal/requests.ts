@@ -78,7 +78,8 @@ export const makeRequests = (
     t: Target,
     begun: Begun,
     timeout: Duration.Duration,
-    finish: (shared: Shared, copy: boolean) => Effect.Effect<A, CometError>
+    finish: (shared: Shared, copy: boolean) => Effect.Effect<A, CometError>,
+    restore: <X, Y, Z>(self: Effect.Effect<X, Y, Z>) => Effect.Effect<X, Y, Z>
   ): Effect.Effect<A, CometError> => {
     const started = Context.get(fiber.currentDefaultServices, Clock.Clock).unsafeCurrentTimeMillis()
     const run = (attempt: number) => bufferedAttempt(t, attempt, timeout)
@@ -100,12 +101,18 @@ export const makeRequests = (
               }
             })
           })
-    const ended = Effect.onExit(request, (exit) => {
+    const end = (exit: Exit.Exit<Shared, CometError>): Effect.Effect<void> => {
       if (cancel !== null) {
         cancel()
         cancel = null
       }
       return begun.settle(exit, () => fetchShared(t, timeout))
+    }
+    // begun uninterruptibly (`logical`): only the request itself may be interrupted, and its end,
+    // however it comes, settles what `begin` entered
+    const ended = Effect.matchCauseEffect(restore(request), {
+      onFailure: (cause) => Effect.zipRight(end(Exit.failCause(cause)), Effect.failCause(cause)),
+      onSuccess: (shared) => Effect.as(end(Exit.succeed(shared)), shared)
     })
     return Effect.matchEffect(ended, {
       onSuccess: (shared) => {
@@ -127,21 +134,24 @@ export const makeRequests = (
     finish: (shared: Shared, copy: boolean) => Effect.Effect<A, CometError>,
     spanName: string
   ): Effect.Effect<A, CometError> =>
-    Effect.withFiberRuntime<A, CometError>((fiber) => {
-      const timeout = options?.timeout === undefined ? defaultTimeout : Duration.decode(options.timeout)
-      const plain = fiber.currentTracer === nativeTracer
-      if (plain && attempts.plain && fiber.getFiberRef(CurrentDeadline) === null) {
-        const begun = sharing.begin(t, options)
-        if (begun !== null) return direct(fiber, t, begun, timeout, finish)
-      }
-      const general = sharing
-        .obtain(t, options, () => fetchShared(t, timeout))
-        .pipe(
-          Effect.flatMap(({ shared, copy }) => finish(shared, copy)),
-          Effect.catchAll(failed(t))
-        )
-      return plain ? general : span(spanName, t.endpoint, t.method)(general)
-    })
+    Effect.uninterruptibleMask((restore) =>
+      Effect.withFiberRuntime<A, CometError>((fiber) => {
+        const timeout = options?.timeout === undefined ? defaultTimeout : Duration.decode(options.timeout)
+        const plain = fiber.currentTracer === nativeTracer
+        if (plain && attempts.plain && fiber.getFiberRef(CurrentDeadline) === null) {
+          // entered in the in-flight table and handed its end handler with no interruption between
+          const begun = sharing.begin(t, options)
+          if (begun !== null) return direct(fiber, t, begun, timeout, finish, restore)
+        }
+        const general = sharing
+          .obtain(t, options, () => fetchShared(t, timeout))
+          .pipe(
+            Effect.flatMap(({ shared, copy }) => finish(shared, copy)),
+            Effect.catchAll(failed(t))
+          )
+        return restore(plain ? general : span(spanName, t.endpoint, t.method)(general))
+      })
+    )
 
   /** One decoder per Schema and endpoint, built on first use (not per call). */
   const decoders = new WeakMap<object, Map<string, ReturnType<typeof Decode.decodeWire>>>()
