@@ -181,7 +181,8 @@ export class ServerError extends CometTaggedError<ServerError>()("ServerError", 
 
 /**
  * Comet refused the request with a 4xx status other than 401, 403, 404 or 429 (a malformed or
- * missing parameter, a wrong method, a payment requirement).
+ * missing parameter, a wrong method, a payment requirement); also an answer with a status below
+ * 400 other than 200 (201, 204, 304: a proxy or a server that is not Comet), told as such.
  *
  * @since 0.1.0
  */
@@ -192,8 +193,11 @@ export class BadRequest extends CometTaggedError<BadRequest>()("BadRequest", {
   sdkErrorCode: NullableNumber
 }) {
   override get message(): string {
+    // a status below 400 (201, 204, 304, …) is not a refusal: Comet answers its reads with 200
     return scrub(
-      `Comet refused ${this.endpoint} with HTTP ${this.status}${withServer(this.serverMessage, this.sdkErrorCode)}. Check the arguments of the call; if they are right, this server may not support the request.`
+      this.status < 400
+        ? `Comet's answer to ${this.endpoint} was HTTP ${this.status}${withServer(this.serverMessage, this.sdkErrorCode)}, where Comet answers 200 with a body: the server, or a proxy on the way, answered something this client does not read. Check baseUrl and any proxy between this client and Comet.`
+        : `Comet refused ${this.endpoint} with HTTP ${this.status}${withServer(this.serverMessage, this.sdkErrorCode)}. Check the arguments of the call; if they are right, this server may not support the request.`
     )
   }
 }

@@ -32,6 +32,18 @@ describe("errorFromResponse", () => {
     }
   })
 
+  it("a success status other than 200 is not told as a refusal of the call's arguments", () => {
+    for (const status of [201, 202, 204, 206, 304]) {
+      const e = errorFromResponse({ ...base, endpoint: "workspaces", status })
+      assert.strictEqual(e._tag, "BadRequest", `status ${status}`)
+      assert.notInclude(e.message, "Check the arguments", `status ${status}`)
+      assert.include(e.message, `HTTP ${status}`, `status ${status}`)
+      assert.include(e.message, "proxy", `status ${status}`)
+    }
+    const refused = errorFromResponse({ ...base, endpoint: "workspaces", status: 400 })
+    assert.include(refused.message, "Check the arguments")
+  })
+
   it("says what was not found, from the request parameters", () => {
     const e = errorFromResponse({ ...base, status: 404, params: { experimentKey: "abc123" } })
     assert.strictEqual(e._tag, "NotFound")
