@@ -506,9 +506,16 @@ class Exchange implements DispatchHandler {
     this.abortRequest?.(reason)
   }
 
+  /**
+   * undici is about to write the request on a connection. Aborted while it waited (queued, or for
+   * its connection): throw, which undici turns into the request's failure with the connection
+   * left as it is — nothing was written on it. Calling `abort` here would destroy that
+   * connection, a good keep-alive one, and every request aborted while queued would cost the
+   * client a new connection, with the queue (and each aborted request in it) growing behind.
+   */
   onConnect(abort: (reason?: unknown) => void): void {
-    if (this.signal.aborted) abort(abortError(this.signal.reason))
-    else this.abortRequest = abort
+    if (this.signal.aborted) throw abortError(this.signal.reason)
+    this.abortRequest = abort
   }
 
   onHeaders(statusCode: number, rawHeaders: ReadonlyArray<Uint8Array | string>, resume: () => void): boolean {
