@@ -3,14 +3,16 @@
  * (its latency keeps them there), then interrupted — through the facade's AbortSignal, and by
  * Effect interruption of `CometApi` fibers. Afterwards the server has seen every request end,
  * the client counts nothing in flight, and the process holds no more sockets or timers than
- * before the calls (`process.getActiveResourcesInfo()`), while the client is still open.
+ * before the calls (`process.getActiveResourcesInfo()`), while the client is still open. With
+ * more calls than permits (the facade's default undici transport, and an Effect fan-out), the
+ * cancellation of the calls holding permits starts none of the waiting ones.
  */
-import { isCometError } from "@comet-ts/core"
+import { CometConfig, isCometError } from "@comet-ts/core"
 import * as Emulator from "@comet-ts/emulator"
 import { FetchHttpClient } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Exit, Fiber, Layer } from "effect"
-import { CometApi, Testing } from "../src/index.js"
+import { API, CometApi, Testing } from "../src/index.js"
 import { Capture } from "./support/capture.js"
 import { facade, SECRET } from "./support/facade.js"
 import { eventually, inFlight, resources, serverUrl } from "./support/sockets.js"
@@ -101,6 +103,41 @@ describe("interrupting 100 in-flight calls", () => {
     }).pipe(Effect.provide(Server))
   )
 
+  it.live(
+    "through the AbortSignal over the default transport (undici): the same, with 300 calls past the permits",
+    () =>
+      Effect.gen(function* () {
+        const emulator = yield* Emulator.Emulator
+        const url = yield* serverUrl
+        const api = new API({ apiKey: SECRET, baseUrl: url, panel: false, sources: CometConfig.staticSources({}) })
+        yield* Effect.promise(() => api.getRequestStats()) // the runtime (and undici) loaded before the count
+        const before = resources()
+        const controller = new AbortController()
+        const calls = Array.from({ length: 3 * CALLS }, (_, i) => {
+          const t = targets[i % CALLS]!
+          return api.getExperimentMetric(t.key, t.metric, { signal: controller.signal, callTimeoutMs: 600_000 + i })
+        })
+        const settled = Promise.allSettled(calls)
+        yield* eventually(
+          () => inFlight(emulator) === 8,
+          () => `${inFlight(emulator)} requests in flight on the server`
+        )
+        controller.abort()
+        const outcomes = yield* Effect.promise(() => settled)
+        assert.deepStrictEqual(
+          new Set(
+            outcomes.map((o) => (o.status === "rejected" ? (o.reason as { reason?: string }).reason : "answered"))
+          ),
+          new Set(["aborted"])
+        )
+        yield* drained(emulator, before)
+        const stats = yield* Effect.promise(() => api.getRequestStats())
+        assert.strictEqual(stats.inFlight, 0)
+        assert.strictEqual(stats.attempts, 8)
+        yield* Effect.promise(() => api.close())
+      }).pipe(Effect.provide(Server))
+  )
+
   it.live("by Effect interruption of CometApi fibers: the same, with every fiber interrupted", () =>
     Effect.gen(function* () {
       const emulator = yield* Emulator.Emulator
@@ -127,6 +164,38 @@ describe("interrupting 100 in-flight calls", () => {
           const stats = yield* api.getRequestStats()
           assert.strictEqual(stats.inFlight, 0)
           assert.strictEqual(stats.attempts, CALLS)
+        })
+      )
+    }).pipe(Effect.provide(Server))
+  )
+
+  it.live("an interrupted fan-out of 300 calls past 8 permits: no request starts after the interruption", () =>
+    Effect.gen(function* () {
+      const emulator = yield* Emulator.Emulator
+      const url = yield* serverUrl
+      const ApiLive = Testing.layerClient(FetchHttpClient.layer, { apiKey: SECRET, baseUrl: url, maxConcurrency: 8 })
+      yield* Effect.scoped(
+        Effect.gen(function* () {
+          const api = Context.get(yield* Layer.build(ApiLive), CometApi)
+          const fanOut = yield* Effect.fork(
+            Effect.forEach(
+              Array.from({ length: 3 * CALLS }, (_, i) => targets[i % CALLS]!),
+              (t) => api.getExperimentMetric(t.key, t.metric),
+              { concurrency: "unbounded" }
+            )
+          )
+          yield* eventually(
+            () => inFlight(emulator) === 8,
+            () => `${inFlight(emulator)} requests in flight on the server`
+          )
+          assert.isTrue(Exit.isInterrupted(yield* Fiber.interrupt(fanOut)))
+          yield* eventually(
+            () => inFlight(emulator) === 0,
+            () => `${inFlight(emulator)} requests still in flight on the server`
+          )
+          const stats = yield* api.getRequestStats()
+          assert.strictEqual(stats.inFlight, 0)
+          assert.strictEqual(stats.attempts, 8)
         })
       )
     }).pipe(Effect.provide(Server))
