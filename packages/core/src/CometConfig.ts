@@ -708,6 +708,20 @@ export const staticSources = (
 
 const join = (dir: string, file: string) => `${dir.replace(/[/\\]$/, "")}/${file}`
 
+/**
+ * The file `COMET_INI` / `COMET_CONFIG` names, as comet_ml reads it (everett's `ConfigIniEnv`:
+ * trimmed, `~` expanded to the home directory, relative to the working directory); undefined
+ * when unset or blank.
+ */
+const configPath = (raw: string | undefined, sources: ConfigSources): string | undefined => {
+  const path = raw?.trim()
+  if (path === undefined || path.length === 0) return undefined
+  const home = /^~(?=$|[/\\])/.test(path) && sources.home !== undefined ? sources.home : undefined
+  if (home !== undefined) return path.length === 1 ? home : join(home, path.slice(2))
+  const absolute = path.startsWith("/") || path.startsWith("\\") || /^[A-Za-z]:[/\\]/.test(path)
+  return absolute || sources.cwd === undefined ? path : join(sources.cwd, path.replace(/^(?:\.[/\\])+/, ""))
+}
+
 interface Table {
   /** Where the values come from, for messages: "the environment" or a file path. */
   readonly source: string
@@ -731,8 +745,8 @@ const tablesOf = (sources: ConfigSources): ReadonlyArray<Table> => {
   // As comet_ml: the deprecated COMET_INI wins over COMET_CONFIG; both come from the process
   // environment only; a directory means its .comet.config.
   const files: Array<string> = []
-  const configured = sources.env("COMET_INI") ?? sources.env("COMET_CONFIG")
-  if (configured !== undefined && configured.length > 0) {
+  const configured = configPath(sources.env("COMET_INI") ?? sources.env("COMET_CONFIG"), sources)
+  if (configured !== undefined) {
     files.push(sources.isDirectory(configured) ? join(configured, ".comet.config") : configured)
   }
   if (sources.cwd !== undefined) files.push(join(sources.cwd, ".comet.config"))
