@@ -222,3 +222,34 @@ export const reason = (p: Problem): string => `must be ${p.expected}, not ${p.ac
  */
 export const refined = <A>(is: (u: unknown) => u is A, description: string): Schema.Schema<A> =>
   Schema.declare(is, { description })
+
+/**
+ * A key of an options object that names one of its `fields` under the Python SDK's name — the
+ * snake_case form (`return_type` for `returnType`, `api_key` for `apiKey`) or one of `aliases`
+ * (`full` for `fetchFull`) — with the field it means; undefined when there is none. Options
+ * objects ignore unknown keys, so a Python keyword argument carried over as it is would be
+ * dropped without a word: callers refuse it with this.
+ *
+ * @since 0.1.0
+ */
+export const pythonNamedKey = (
+  value: unknown,
+  fields: ReadonlySet<string>,
+  aliases: Readonly<Record<string, string>> = {}
+): { readonly key: string; readonly field: string } | undefined => {
+  if (typeof value !== "object" || value === null) return undefined
+  let keys: ReadonlyArray<string>
+  try {
+    keys = Object.keys(value)
+  } catch {
+    return undefined
+  }
+  for (const key of keys) {
+    if (fields.has(key)) continue
+    const field = Object.hasOwn(aliases, key)
+      ? aliases[key]
+      : key.replace(/_+([a-z0-9])/g, (_, c: string) => c.toUpperCase())
+    if (field !== undefined && field !== key && fields.has(field)) return { key, field }
+  }
+  return undefined
+}

@@ -13,7 +13,8 @@ import {
   type CometError,
   type CometOptions,
   CometOptionTypes,
-  ConfigurationError,
+  type ConfigurationError,
+  checkCometOptionsObject,
   Inputs,
   InvalidArgument
 } from "@comet-ts/core"
@@ -24,7 +25,17 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type { ExperimentReads } from "./experimentReads.js"
 
-import { type Method, names, options, ProjectName, QueryInput, signatures, text, Workspace } from "./signatures.js"
+import {
+  type Method,
+  misnamedOption,
+  names,
+  options,
+  ProjectName,
+  QueryInput,
+  signatures,
+  text,
+  Workspace
+} from "./signatures.js"
 
 export type { Method } from "./signatures.js"
 export { signatures } from "./signatures.js"
@@ -57,6 +68,16 @@ export const checkArguments = (
     }
     const checked = Inputs.check(param.schema, value)
     if (Either.isLeft(checked)) return Either.left(invalid(param.name, checked.left))
+    const misnamed = misnamedOption(param.schema, value)
+    if (misnamed !== undefined) {
+      return Either.left(
+        new InvalidArgument({
+          argument: `${param.name}.${misnamed.key}`,
+          value: misnamed.key,
+          reason: `is the Python SDK's name of the option comet-ts calls ${misnamed.field}: write { ${misnamed.field}: … } (an option under another name would be ignored).`
+        })
+      )
+    }
     out.push(checked.right)
   }
   return Either.right(out)
@@ -287,7 +308,4 @@ const ApiOptions = Schema.Struct({
 export const checkApiOptions = <O extends CometOptions>(
   value: O | null | undefined
 ): Either.Either<O, ConfigurationError> =>
-  Either.mapLeft(
-    Inputs.check(ApiOptions, value ?? {}),
-    (p) => new ConfigurationError({ setting: p.path.length === 0 ? "options" : p.path, reason: Inputs.reason(p) })
-  ) as Either.Either<O, ConfigurationError>
+  checkCometOptionsObject(ApiOptions, value) as Either.Either<O, ConfigurationError>
