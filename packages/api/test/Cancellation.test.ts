@@ -9,10 +9,12 @@
  */
 import { CometConfig, isCometError } from "@comet-ts/core"
 import * as Emulator from "@comet-ts/emulator"
+import { CometHttp } from "@comet-ts/http"
 import { FetchHttpClient } from "@effect/platform"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Exit, Fiber, Layer } from "effect"
-import { API, CometApi, Testing } from "../src/index.js"
+import { API, CometApi, CometApiLayer, Testing } from "../src/index.js"
 import { Capture } from "./support/capture.js"
 import { facade, SECRET } from "./support/facade.js"
 import { eventually, inFlight, resources, serverUrl } from "./support/sockets.js"
@@ -199,5 +201,81 @@ describe("interrupting 100 in-flight calls", () => {
         })
       )
     }).pipe(Effect.provide(Server))
+  )
+})
+
+describe("interrupting per-experiment chart calls gathered into one request", () => {
+  /** Only the chart endpoint is slow: the experiments are listed at once. */
+  const SlowCharts = Emulator.layerServer({
+    dataset,
+    apiKey: SECRET,
+    port: 0,
+    latency: "600000@experiments/multi-metric-chart"
+  })
+  const workspace = dataset.workspaces[0]!
+  const project = workspace.projects[0]!
+
+  it.live("an interrupted Effect fan-out: the gathered chart request is aborted, none stays in flight", () =>
+    Effect.gen(function* () {
+      const emulator = yield* Emulator.Emulator
+      const url = yield* serverUrl
+      // an attempt timeout the test never reaches: a request left going would stay in flight
+      const ApiLive = CometApiLayer.layer().pipe(
+        Layer.provideMerge(CometHttp.layer({ apiKey: SECRET, baseUrl: url, timeout: "60 seconds" })),
+        Layer.provide(NodeHttpClient.layerUndici)
+      )
+      yield* Effect.scoped(
+        Effect.gen(function* () {
+          const api = Context.get(yield* Layer.build(ApiLive), CometApi)
+          const exps = yield* api.getExperiments(workspace.name, project.projectName)
+          const fanOut = yield* Effect.fork(
+            Effect.forEach(exps, (e) => e.getMetricsForChart(["loss"]), { concurrency: "unbounded", batching: true })
+          )
+          yield* eventually(
+            () => inFlight(emulator) === 1,
+            () => `${inFlight(emulator)} requests in flight on the server`
+          )
+          assert.isTrue(Exit.isInterrupted(yield* Fiber.interrupt(fanOut)))
+          yield* eventually(
+            () => inFlight(emulator) === 0,
+            () => `${inFlight(emulator)} requests still in flight on the server`
+          )
+          assert.strictEqual((yield* api.getRequestStats()).inFlight, 0)
+        })
+      )
+    }).pipe(Effect.provide(SlowCharts))
+  )
+
+  it.live("through the facade: Promise.all over APIExperiment.getMetricsForChart, aborted; the same", () =>
+    Effect.gen(function* () {
+      const emulator = yield* Emulator.Emulator
+      const url = yield* serverUrl
+      const api = new API({
+        apiKey: SECRET,
+        baseUrl: url,
+        panel: false,
+        timeoutMs: 60_000,
+        sources: CometConfig.staticSources({})
+      })
+      const exps = yield* Effect.promise(() => api.getExperiments(workspace.name, project.projectName))
+      const controller = new AbortController()
+      const all = Promise.allSettled(exps.map((e) => e.getMetricsForChart(["loss"], [], { signal: controller.signal })))
+      yield* eventually(
+        () => inFlight(emulator) === 1,
+        () => `${inFlight(emulator)} requests in flight on the server`
+      )
+      controller.abort()
+      const outcomes = yield* Effect.promise(() => all)
+      assert.deepStrictEqual(
+        new Set(outcomes.map((o) => (o.status === "rejected" ? (o.reason as { reason?: string }).reason : "answered"))),
+        new Set(["aborted"])
+      )
+      yield* eventually(
+        () => inFlight(emulator) === 0,
+        () => `${inFlight(emulator)} requests still in flight on the server`
+      )
+      assert.strictEqual((yield* Effect.promise(() => api.getRequestStats())).inFlight, 0)
+      yield* Effect.promise(() => api.close())
+    }).pipe(Effect.provide(SlowCharts))
   )
 })
