@@ -17,6 +17,7 @@ import {
   Inputs,
   InvalidArgument
 } from "@comet-ts/core"
+import type { CometHttpSettings } from "@comet-ts/http"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
@@ -287,7 +288,62 @@ const ApiOptions = Schema.Struct({
 export const checkApiOptions = <O extends CometOptions>(
   value: O | null | undefined
 ): Either.Either<O, ConfigurationError> =>
-  Either.mapLeft(
-    Inputs.check(ApiOptions, value ?? {}),
-    (p) => new ConfigurationError({ setting: p.path.length === 0 ? "options" : p.path, reason: Inputs.reason(p) })
-  ) as Either.Either<O, ConfigurationError>
+  Either.flatMap(
+    Either.mapLeft(
+      Inputs.check(ApiOptions, value ?? {}),
+      (p) => new ConfigurationError({ setting: p.path.length === 0 ? "options" : p.path, reason: Inputs.reason(p) })
+    ),
+    () => {
+      // as Python's API(...) refuses an unknown keyword: a misspelt option (`baseURL`, `api_key`)
+      // would otherwise be dropped and the key sent to the default server
+      const given = value as { readonly http?: unknown } | null | undefined
+      const unknown =
+        misspelt(given, API_OPTION_NAMES, "new API(...)", "") ??
+        misspelt(given?.http, HTTP_SETTING_NAMES, "the http settings", "http.") ??
+        misspelt(
+          typeof given?.http === "object" && given.http !== null ? Reflect.get(given.http, "cache") : undefined,
+          CACHE_SETTING_NAMES,
+          "the http cache settings",
+          "http.cache."
+        )
+      return unknown === null ? Either.right(value as O) : Either.left(unknown)
+    }
+  )
+
+/** The names `new API(...)` reads (an unknown one is refused). */
+const API_OPTION_NAMES: ReadonlyArray<string> = Object.keys(ApiOptions.fields)
+
+/** The names of the http settings (`CometHttpSettings`), complete by type. */
+const HTTP_SETTING_NAMES: ReadonlyArray<string> = Object.keys({
+  cache: true,
+  retryBudget: true,
+  retryBaseDelay: true,
+  retryMaxDelay: true,
+  maxBodyBytes: true,
+  maxJsonBytes: true,
+  rateLimitAlgorithm: true,
+  manualRedirects: true
+} satisfies Record<keyof CometHttpSettings, true>)
+
+/** The names of the http cache settings, complete by type. */
+const CACHE_SETTING_NAMES: ReadonlyArray<string> = Object.keys({
+  capacity: true,
+  timeToLive: true,
+  maxEntryBytes: true
+} satisfies Record<keyof NonNullable<CometHttpSettings["cache"]>, true>)
+
+/** The ConfigurationError for the first unknown key of an options object, or null. */
+const misspelt = (
+  value: unknown,
+  known: ReadonlyArray<string>,
+  where: string,
+  prefix: string
+): ConfigurationError | null => {
+  const u = Inputs.unknownOption(value, known)
+  if (u === null) return null
+  const key = u.key.length > 60 ? `${u.key.slice(0, 57)}…` : u.key
+  return new ConfigurationError({
+    setting: `${prefix}${key}`,
+    reason: Inputs.unknownOptionReason(u, where, known)
+  })
+}
