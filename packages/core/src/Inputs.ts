@@ -230,7 +230,7 @@ export const refined = <A>(is: (u: unknown) => u is A, description: string): Sch
  */
 export interface UnknownOption {
   readonly key: string
-  /** The known name it most likely meant (the same ignoring case, `_` and `-`, or a typo away), or null. */
+  /** The known name it most likely meant (the same ignoring case, `_` and `-`, a typo away, or a part of it), or null. */
   readonly suggestion: string | null
 }
 
@@ -257,7 +257,8 @@ const distance = (a: string, b: string, limit: number): number => {
 /**
  * The first own enumerable key of `value` (an options object from JavaScript) that is not one
  * of `known`, with the known name it most likely meant — `baseURL` or `base_url` for
- * `baseUrl`, `api_key` for `apiKey`, `maxRetires` for `maxRetries` — or null when every key is
+ * `baseUrl`, `api_key` for `apiKey`, `maxRetires` for `maxRetries`, `full` for `fetchFull` —
+ * or null when every key is
  * known (or `value` is not an object, is an array, or cannot be read: the type check reports those).
  *
  * @since 0.1.0
@@ -276,6 +277,11 @@ export const unknownOption = (value: unknown, known: ReadonlyArray<string>): Unk
   const suggestion =
     known.find((k) => normalized(k) === n) ??
     known.find((k) => distance(normalized(k), n, 2) <= Math.min(2, Math.floor(k.length / 3))) ??
+    // a part of the name, or the name with more (`full` for fetchFull, `workspaceName` for workspace)
+    known.find((k) => {
+      const m = normalized(k)
+      return Math.min(m.length, n.length) >= 3 && (m.startsWith(n) || m.endsWith(n) || n.startsWith(m) || n.endsWith(m))
+    }) ??
     null
   return { key, suggestion }
 }

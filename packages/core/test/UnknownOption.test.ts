@@ -24,7 +24,7 @@ describe("unknownOption", () => {
     )
   })
 
-  it("suggests the option meant: case, separators and small typos", () => {
+  it("suggests the option meant: case, separators, small typos, a part of the name", () => {
     for (const [key, meant] of [
       ["baseURL", "baseUrl"],
       ["BASE_URL", "baseUrl"],
@@ -36,7 +36,10 @@ describe("unknownOption", () => {
       ["workspaces", "workspace"],
       ["colour", null],
       ["a", null],
-      ["url", null]
+      ["url", "baseUrl"],
+      ["workspaceName", "workspace"],
+      ["retries", "maxRetries"],
+      ["ur", null]
     ] as const) {
       assert.deepStrictEqual(Inputs.unknownOption({ [key]: 1 }, KNOWN), { key, suggestion: meant }, key)
     }

@@ -24,7 +24,7 @@ import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type { ExperimentReads } from "./experimentReads.js"
-
+import type { AssetOptions, ChartOptions, ProjectLocation, QueryOptions } from "./options.js"
 import { type Method, names, options, ProjectName, QueryInput, signatures, text, Workspace } from "./signatures.js"
 
 export type { Method } from "./signatures.js"
@@ -58,6 +58,10 @@ export const checkArguments = (
     }
     const checked = Inputs.check(param.schema, value)
     if (Either.isLeft(checked)) return Either.left(invalid(param.name, checked.left))
+    if (param.name === "options" || param.name === "location") {
+      const unknown = unknownCallOption(param.name, value)
+      if (unknown !== null) return Either.left(unknown)
+    }
     out.push(checked.right)
   }
   return Either.right(out)
@@ -234,9 +238,65 @@ export interface CallOptionsChecked {
 export const checkCallOptions = (value: unknown): Either.Either<CallOptionsChecked | undefined, InvalidArgument> =>
   value === undefined || value === null
     ? Either.right(undefined)
-    : Either.mapLeft(Inputs.check(CallOptions, value) as Either.Either<CallOptionsChecked, Inputs.Problem>, (p) =>
-        invalid("options", p)
+    : Either.flatMap(
+        Either.mapLeft(Inputs.check(CallOptions, value) as Either.Either<CallOptionsChecked, Inputs.Problem>, (p) =>
+          invalid("options", p)
+        ),
+        (checked) => {
+          const unknown = unknownCallOption("options", value)
+          return unknown === null ? Either.right(checked) : Either.left(unknown)
+        }
       )
+
+/**
+ * Every name a call's trailing options object may hold: `signal` and `callTimeoutMs`, and the
+ * methods' own options (complete by type). One set for every method, so a name another method
+ * takes passes, and a misspelt one — `{ full: true }`, `{ fetch_full }` — is refused rather than
+ * dropped into a silently different result (the ~500-point sample instead of every point).
+ */
+const CALL_OPTION_NAMES: ReadonlyArray<string> = Object.keys({
+  signal: true,
+  callTimeoutMs: true,
+  returnType: true,
+  assetType: true,
+  independentMetrics: true,
+  fetchFull: true,
+  onProgress: true,
+  archived: true,
+  orStrategy: true,
+  includeSys: true,
+  maxLength: true,
+  workspace: true,
+  projectName: true
+} satisfies Record<
+  | keyof CallOptionsChecked
+  | keyof AssetOptions
+  | keyof ChartOptions
+  | keyof QueryOptions
+  | keyof ProjectLocation
+  | "assetType"
+  | "includeSys"
+  | "maxLength",
+  true
+>)
+
+/** The InvalidArgument for the first name of an options object that no call takes, or null. */
+const unknownCallOption = (param: string, value: unknown): InvalidArgument | null => {
+  const u = Inputs.unknownOption(value, CALL_OPTION_NAMES)
+  if (u === null) return null
+  const key = u.key.length > 60 ? `${u.key.slice(0, 57)}…` : u.key
+  let given: unknown
+  try {
+    given = Reflect.get(value as object, u.key)
+  } catch {
+    given = undefined
+  }
+  return new InvalidArgument({
+    argument: `${param}.${key}`,
+    value: Inputs.renderValue(given),
+    reason: `is not an option of any call${u.suggestion === null ? "" : ` (did you mean ${u.suggestion}?)`}: a call takes signal and callTimeoutMs, and the options its type declares (${CALL_OPTION_NAMES.slice(2).join(", ")}).`
+  })
+}
 
 const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> =>
   typeof u === "object" && u !== null && !Array.isArray(u)
