@@ -15,6 +15,19 @@ const rejection = (p: Promise<unknown>) =>
     (e: unknown) => e as { readonly _tag: string; readonly message: string }
   )
 
+/** The error refusing a name: its tag, a text it holds, and the option it suggests (or none). */
+const refused = (
+  e: { readonly _tag: string; readonly message: string },
+  tag: string,
+  text: string,
+  meant: string | null
+) => {
+  assert.strictEqual(e._tag, tag, text)
+  assert.include(e.message, text)
+  if (meant === null) assert.notInclude(e.message, "did you mean")
+  else assert.include(e.message, `(did you mean ${meant}?)`)
+}
+
 describe("unknown option names", () => {
   it.live("a misspelt option of new API(...) is refused before any request, naming the option it meant", () =>
     Effect.promise(async () => {
@@ -32,10 +45,7 @@ describe("unknown option names", () => {
         const capture = new Capture()
         const api = facade(emu.fetch, capture, options as never)
         const e = await rejection(api.getWorkspaces())
-        assert.strictEqual(e._tag, "ConfigurationError")
-        assert.include(e.message, `Configuration problem with ${setting}: is not an option of `)
-        if (meant === null) assert.notInclude(e.message, "did you mean")
-        else assert.include(e.message, `(did you mean ${meant}?)`)
+        refused(e, "ConfigurationError", `Configuration problem with ${setting}: is not an option of `, meant)
         assert.deepStrictEqual(capture.requests, [], "nothing is sent with a misspelt option")
         await api.close()
       }
@@ -100,11 +110,8 @@ describe("unknown call options", () => {
         [() => api.getExperimentByName("x", { workspaceName: "ws" } as never), "options.workspaceName", "workspace"]
       ] as const) {
         const e = await rejection(call())
-        assert.strictEqual(e._tag, "InvalidArgument", argument)
-        assert.include(e.message, argument)
+        refused(e, "InvalidArgument", `${argument}`, meant)
         assert.include(e.message, "is not an option of any call")
-        if (meant === null) assert.notInclude(e.message, "did you mean")
-        else assert.include(e.message, `(did you mean ${meant}?)`)
       }
       assert.deepStrictEqual(capture.requests, [], "nothing is sent with a misspelt option")
       await api.close()
