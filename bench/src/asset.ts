@@ -2,7 +2,8 @@
  * Asset stream: a large asset (1 GiB; 128 MiB in a quick run) downloaded to a file through the
  * facade's `streamExperimentAsset` in a fresh process: throughput against `curl` downloading the
  * same URL to a file, and peak RSS growth against undici's raw `request()` body written the same
- * way in a fresh process (the Node floor), runs interleaved.
+ * way in a fresh process, and a bare `node:net` socket read with a `'data'` listener (Node's
+ * floor: no HTTP parser) as a reference for both, runs interleaved in a Latin square.
  */
 import { spawn, spawnSync } from "node:child_process"
 import { rmSync, statSync } from "node:fs"
@@ -42,7 +43,7 @@ const runChild = async (
   ctx: BenchContext,
   server: RunningServer,
   file: string,
-  client: "ours" | "undici"
+  client: "ours" | "undici" | "net"
 ): Promise<ChildOutput> => {
   const r = await collect(process.execPath, [
     "--expose-gc",
@@ -94,7 +95,7 @@ export const assetStream: Benchmark = {
     try {
       const hasCurl = spawnSync("curl", ["--version"], { stdio: "ignore" }).status === 0
       const baselineName = hasCurl ? "curl -o FILE (same URL)" : "curl not installed: node http.get piped to FILE"
-      const reps = ctx.quick ? 1 : 3
+      const reps = ctx.quick ? 1 : 5
       // Warm-up (untimed): the server's byte generator and both clients' code paths.
       rmSync(file, { force: true })
       if (hasCurl) await runCurl(server, file)
@@ -104,23 +105,27 @@ export const assetStream: Benchmark = {
       rmSync(file, { force: true })
       const ours: Array<ChildOutput> = []
       const raw: Array<ChildOutput> = []
+      const net: Array<ChildOutput> = []
       const base: Array<{ ms: number; bytes: number }> = []
+      // a Latin square: each client runs first, second, third and last equally often
       const orders = [
-        ["ours", "base", "raw"],
-        ["raw", "ours", "base"],
-        ["base", "raw", "ours"]
+        ["ours", "base", "raw", "net"],
+        ["net", "ours", "base", "raw"],
+        ["raw", "net", "ours", "base"],
+        ["base", "raw", "net", "ours"]
       ]
       for (let r = 0; r < reps; r++) {
         for (const which of orders[r % orders.length] ?? []) {
           if (which === "ours") ours.push(await runChild(ctx, server, file, "ours"))
           else if (which === "raw") raw.push(await runChild(ctx, server, file, "undici"))
+          else if (which === "net") net.push(await runChild(ctx, server, file, "net"))
           else base.push(hasCurl ? await runCurl(server, file) : await runNodeHttp(server, file))
           rmSync(file, { force: true })
         }
       }
       const size = (ours[0] as ChildOutput).bytes
       for (const o of ours) if (o.bytes !== size) throw new Error(`asset: ${o.bytes} bytes streamed, not ${size}`)
-      for (const b of [...base, ...raw])
+      for (const b of [...base, ...raw, ...net])
         if (b.bytes !== size) throw new Error(`asset: a baseline wrote ${b.bytes} bytes, not ${size}`)
       const growthOf = (runs: ReadonlyArray<ChildOutput>) =>
         runs.map((o) => Math.max(o.rssPeak, o.maxRss) - o.rssBefore)
@@ -185,6 +190,14 @@ export const assetStream: Benchmark = {
             mbPerSecond: round(size / 1e6 / (baseMs / 1000), 1),
             runsMs: base.map((b) => round(b.ms))
           },
+          nodeFloor: {
+            name: "Node's floor: a bare node:net socket, 'data' listener, writeSync (no HTTP parser; fresh process)",
+            msMedian: round(median(net.map((o) => o.ms))),
+            vsBaseline: round(median(net.map((o) => o.ms)) / baseMs, 3),
+            clientCpuMsMedian: round(median(net.map((o) => o.cpuMs))),
+            runs: runsOf(net)
+          },
+          undiciRaw: { msMedian: rawFig.msMedian, vsBaseline: round(rawMs / baseMs, 3) },
           ratio: round(oursMs / baseMs, 3),
           ratioDefinition: "ours.msMedian / baseline.msMedian",
           target: "≤ 1.0",

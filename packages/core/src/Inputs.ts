@@ -224,32 +224,73 @@ export const refined = <A>(is: (u: unknown) => u is A, description: string): Sch
   Schema.declare(is, { description })
 
 /**
- * A key of an options object that names one of its `fields` under the Python SDK's name — the
- * snake_case form (`return_type` for `returnType`, `api_key` for `apiKey`) or one of `aliases`
- * (`full` for `fetchFull`) — with the field it means; undefined when there is none. Options
- * objects ignore unknown keys, so a Python keyword argument carried over as it is would be
- * dropped without a word: callers refuse it with this.
+ * A key of an options object that names no option, and the option it most likely meant.
  *
  * @since 0.1.0
  */
-export const pythonNamedKey = (
-  value: unknown,
-  fields: ReadonlySet<string>,
-  aliases: Readonly<Record<string, string>> = {}
-): { readonly key: string; readonly field: string } | undefined => {
-  if (typeof value !== "object" || value === null) return undefined
+export interface UnknownOption {
+  readonly key: string
+  /** The known name it most likely meant (the same ignoring case, `_` and `-`, a typo away, or a part of it), or null. */
+  readonly suggestion: string | null
+}
+
+const normalized = (name: string) => name.toLowerCase().replace(/[-_]/g, "")
+
+/** Levenshtein distance, stopping at `limit + 1`. */
+const distance = (a: string, b: string, limit: number): number => {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i]
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(
+        (previous[j] ?? 0) + 1,
+        (row[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)
+      )
+    }
+    previous = row
+  }
+  return previous[b.length] ?? limit + 1
+}
+
+/**
+ * The first own enumerable key of `value` (an options object from JavaScript) that is not one
+ * of `known`, with the known name it most likely meant — `baseURL` or `base_url` for
+ * `baseUrl`, `api_key` for `apiKey`, `maxRetires` for `maxRetries`, `full` for `fetchFull` —
+ * or null when every key is
+ * known (or `value` is not an object, is an array, or cannot be read: the type check reports those).
+ *
+ * @since 0.1.0
+ */
+export const unknownOption = (value: unknown, known: ReadonlyArray<string>): UnknownOption | null => {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return null
   let keys: ReadonlyArray<string>
   try {
     keys = Object.keys(value)
   } catch {
-    return undefined
+    return null
   }
-  for (const key of keys) {
-    if (fields.has(key)) continue
-    const field = Object.hasOwn(aliases, key)
-      ? aliases[key]
-      : key.replace(/_+([a-z0-9])/g, (_, c: string) => c.toUpperCase())
-    if (field !== undefined && field !== key && fields.has(field)) return { key, field }
-  }
-  return undefined
+  const key = keys.find((k) => !known.includes(k))
+  if (key === undefined) return null
+  const n = normalized(key)
+  const suggestion =
+    known.find((k) => normalized(k) === n) ??
+    known.find((k) => distance(normalized(k), n, 2) <= Math.min(2, Math.floor(k.length / 3))) ??
+    // a part of the name, or the name with more (`full` for fetchFull, `workspaceName` for workspace)
+    known.find((k) => {
+      const m = normalized(k)
+      return Math.min(m.length, n.length) >= 3 && (m.startsWith(n) || m.endsWith(n) || n.startsWith(m) || n.endsWith(m))
+    }) ??
+    null
+  return { key, suggestion }
 }
+
+/**
+ * `is not an option of <where> (did you mean <suggestion>?); the options are <known>.`: the
+ * reason of an error about an {@link UnknownOption}.
+ *
+ * @since 0.1.0
+ */
+export const unknownOptionReason = (u: UnknownOption, where: string, known: ReadonlyArray<string>): string =>
+  `is not an option of ${where}${u.suggestion === null ? "" : ` (did you mean ${u.suggestion}?)`}; the options are ${known.join(", ")}.`

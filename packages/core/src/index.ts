@@ -38,7 +38,7 @@ export { AssetId, ExperimentKey, ExperimentModelId, ProjectId } from "./Ids.js"
 /** Values from plain JavaScript checked against a Schema, with messages naming the argument. @since 0.1.0 */
 export * as Inputs from "./Inputs.js"
 /** The runtime types of `CometConfig.resolve`'s explicit options, as a Schema (for checking options from JavaScript). @since 0.1.0 */
-export { checkOptionsObject as checkCometOptionsObject, OptionTypes as CometOptionTypes } from "./internal/options.js"
+export { OptionTypes as CometOptionTypes } from "./internal/options.js"
 export type { ProxyConfig, TlsConfig } from "./Network.js"
 /** Proxy, certificate authority and certificate-check settings. @since 0.1.0 */
 export * as Network from "./Network.js"

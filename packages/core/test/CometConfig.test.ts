@@ -112,21 +112,6 @@ describe("CometConfig.resolve (comet_ml's sources)", () => {
     assert.strictEqual(keyOf("~/nope.ini"), "home-default-1234")
   })
 
-  it("an option under its Python name (api_key, url_override, server_url, project_name) is a ConfigurationError naming it, not ignored", () => {
-    for (const [key, field] of [
-      ["api_key", "apiKey"],
-      ["url_override", "baseUrl"],
-      ["server_url", "baseUrl"],
-      ["project_name", "projectName"]
-    ] as const) {
-      const e = fails(
-        resolve({ apiKey: KEY, [key]: "https://comet.corp.example", sources: staticSources({}) } as never)
-      )
-      assert.strictEqual(e.setting, key)
-      assert.include(e.message, `write { ${field}: … }`)
-    }
-  })
-
   it("an empty value counts as unset (the next source answers); COMET_REST_API_KEY is the key's second name", () => {
     const files = { "/home/u/.comet.config": "[comet]\nworkspace = home-ws\n" }
     const c = Effect.runSync(

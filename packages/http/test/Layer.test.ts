@@ -7,6 +7,7 @@ import { HttpClient } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, Context, Effect, Fiber, Layer, Schema, TestClock } from "effect"
 import { CometHttp, layer, layerConfig, layerConfigWith } from "../src/CometHttp.js"
+import { HttpClientService } from "../src/internal/transportHttpClient.js"
 import { RequestStats } from "../src/RequestStats.js"
 import { FakeServer, json, KEY, withHttp } from "./support/harness.js"
 
@@ -14,6 +15,13 @@ const Ok = Schema.Struct({ ok: Schema.Boolean })
 const okServer = () => new FakeServer(() => Effect.succeed(json({ ok: true })))
 
 describe("layers", () => {
+  it("the HttpClient adapter's service is platform's HttpClient: same key, so it reads what platform's tag provides", () => {
+    assert.strictEqual(HttpClientService.key, HttpClient.HttpClient.key)
+    const client = okServer().client
+    assert.strictEqual(Context.get(Context.make(HttpClient.HttpClient, client), HttpClientService), client)
+    assert.strictEqual(Context.get(Context.make(HttpClientService, client), HttpClient.HttpClient), client)
+  })
+
   it.effect("CometHttp and RequestStats come from one instance", () =>
     Effect.gen(function* () {
       const server = okServer()

@@ -13,29 +13,19 @@ import {
   type CometError,
   type CometOptions,
   CometOptionTypes,
-  type ConfigurationError,
-  checkCometOptionsObject,
+  ConfigurationError,
   Inputs,
   InvalidArgument
 } from "@comet-ts/core"
+import type { CometHttpSettings } from "@comet-ts/http"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type { ExperimentReads } from "./experimentReads.js"
-
-import {
-  type Method,
-  misnamedOption,
-  names,
-  options,
-  ProjectName,
-  QueryInput,
-  signatures,
-  text,
-  Workspace
-} from "./signatures.js"
+import type { AssetOptions, ChartOptions, ProjectLocation, QueryOptions } from "./options.js"
+import { type Method, names, options, ProjectName, QueryInput, signatures, text, Workspace } from "./signatures.js"
 
 export type { Method } from "./signatures.js"
 export { signatures } from "./signatures.js"
@@ -68,15 +58,9 @@ export const checkArguments = (
     }
     const checked = Inputs.check(param.schema, value)
     if (Either.isLeft(checked)) return Either.left(invalid(param.name, checked.left))
-    const misnamed = misnamedOption(param.schema, value)
-    if (misnamed !== undefined) {
-      return Either.left(
-        new InvalidArgument({
-          argument: `${param.name}.${misnamed.key}`,
-          value: misnamed.key,
-          reason: `is the Python SDK's name of the option comet-ts calls ${misnamed.field}: write { ${misnamed.field}: … } (an option under another name would be ignored).`
-        })
-      )
+    if (param.name === "options" || param.name === "location") {
+      const unknown = unknownCallOption(param.name, value)
+      if (unknown !== null) return Either.left(unknown)
     }
     out.push(checked.right)
   }
@@ -254,9 +238,65 @@ export interface CallOptionsChecked {
 export const checkCallOptions = (value: unknown): Either.Either<CallOptionsChecked | undefined, InvalidArgument> =>
   value === undefined || value === null
     ? Either.right(undefined)
-    : Either.mapLeft(Inputs.check(CallOptions, value) as Either.Either<CallOptionsChecked, Inputs.Problem>, (p) =>
-        invalid("options", p)
+    : Either.flatMap(
+        Either.mapLeft(Inputs.check(CallOptions, value) as Either.Either<CallOptionsChecked, Inputs.Problem>, (p) =>
+          invalid("options", p)
+        ),
+        (checked) => {
+          const unknown = unknownCallOption("options", value)
+          return unknown === null ? Either.right(checked) : Either.left(unknown)
+        }
       )
+
+/**
+ * Every name a call's trailing options object may hold: `signal` and `callTimeoutMs`, and the
+ * methods' own options (complete by type). One set for every method, so a name another method
+ * takes passes, and a misspelt one — `{ full: true }`, `{ fetch_full }` — is refused rather than
+ * dropped into a silently different result (the ~500-point sample instead of every point).
+ */
+const CALL_OPTION_NAMES: ReadonlyArray<string> = Object.keys({
+  signal: true,
+  callTimeoutMs: true,
+  returnType: true,
+  assetType: true,
+  independentMetrics: true,
+  fetchFull: true,
+  onProgress: true,
+  archived: true,
+  orStrategy: true,
+  includeSys: true,
+  maxLength: true,
+  workspace: true,
+  projectName: true
+} satisfies Record<
+  | keyof CallOptionsChecked
+  | keyof AssetOptions
+  | keyof ChartOptions
+  | keyof QueryOptions
+  | keyof ProjectLocation
+  | "assetType"
+  | "includeSys"
+  | "maxLength",
+  true
+>)
+
+/** The InvalidArgument for the first name of an options object that no call takes, or null. */
+const unknownCallOption = (param: string, value: unknown): InvalidArgument | null => {
+  const u = Inputs.unknownOption(value, CALL_OPTION_NAMES)
+  if (u === null) return null
+  const key = u.key.length > 60 ? `${u.key.slice(0, 57)}…` : u.key
+  let given: unknown
+  try {
+    given = Reflect.get(value as object, u.key)
+  } catch {
+    given = undefined
+  }
+  return new InvalidArgument({
+    argument: `${param}.${key}`,
+    value: Inputs.renderValue(given),
+    reason: `is not an option of any call${u.suggestion === null ? "" : ` (did you mean ${u.suggestion}?)`}: a call takes signal and callTimeoutMs, and the options its type declares (${CALL_OPTION_NAMES.slice(2).join(", ")}).`
+  })
+}
 
 const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> =>
   typeof u === "object" && u !== null && !Array.isArray(u)
@@ -308,4 +348,62 @@ const ApiOptions = Schema.Struct({
 export const checkApiOptions = <O extends CometOptions>(
   value: O | null | undefined
 ): Either.Either<O, ConfigurationError> =>
-  checkCometOptionsObject(ApiOptions, value) as Either.Either<O, ConfigurationError>
+  Either.flatMap(
+    Either.mapLeft(
+      Inputs.check(ApiOptions, value ?? {}),
+      (p) => new ConfigurationError({ setting: p.path.length === 0 ? "options" : p.path, reason: Inputs.reason(p) })
+    ),
+    () => {
+      // as Python's API(...) refuses an unknown keyword: a misspelt option (`baseURL`, `api_key`)
+      // would otherwise be dropped and the key sent to the default server
+      const given = value as { readonly http?: unknown } | null | undefined
+      const unknown =
+        misspelt(given, API_OPTION_NAMES, "new API(...)", "") ??
+        misspelt(given?.http, HTTP_SETTING_NAMES, "the http settings", "http.") ??
+        misspelt(
+          typeof given?.http === "object" && given.http !== null ? Reflect.get(given.http, "cache") : undefined,
+          CACHE_SETTING_NAMES,
+          "the http cache settings",
+          "http.cache."
+        )
+      return unknown === null ? Either.right(value as O) : Either.left(unknown)
+    }
+  )
+
+/** The names `new API(...)` reads (an unknown one is refused). */
+const API_OPTION_NAMES: ReadonlyArray<string> = Object.keys(ApiOptions.fields)
+
+/** The names of the http settings (`CometHttpSettings`), complete by type. */
+const HTTP_SETTING_NAMES: ReadonlyArray<string> = Object.keys({
+  cache: true,
+  retryBudget: true,
+  retryBaseDelay: true,
+  retryMaxDelay: true,
+  maxBodyBytes: true,
+  maxJsonBytes: true,
+  rateLimitAlgorithm: true,
+  manualRedirects: true
+} satisfies Record<keyof CometHttpSettings, true>)
+
+/** The names of the http cache settings, complete by type. */
+const CACHE_SETTING_NAMES: ReadonlyArray<string> = Object.keys({
+  capacity: true,
+  timeToLive: true,
+  maxEntryBytes: true
+} satisfies Record<keyof NonNullable<CometHttpSettings["cache"]>, true>)
+
+/** The ConfigurationError for the first unknown key of an options object, or null. */
+const misspelt = (
+  value: unknown,
+  known: ReadonlyArray<string>,
+  where: string,
+  prefix: string
+): ConfigurationError | null => {
+  const u = Inputs.unknownOption(value, known)
+  if (u === null) return null
+  const key = u.key.length > 60 ? `${u.key.slice(0, 57)}…` : u.key
+  return new ConfigurationError({
+    setting: `${prefix}${key}`,
+    reason: Inputs.unknownOptionReason(u, where, known)
+  })
+}

@@ -122,7 +122,7 @@ export const makeExperimentData = (ctx: ApiContext): ExperimentDataMethods => {
       Effect.map((r) => r.metrics),
       Effect.catchTag("NotFound", (missing) =>
         Effect.gen(function* () {
-          const m = yield* Effect.orElseFail(getExperimentMetadata(experimentKey), () => missing)
+          const m = yield* Effect.mapError(getExperimentMetadata(experimentKey), () => missing)
           const columns = yield* get("project/column-names", ColumnList, {
             workspaceName: m.workspaceName,
             projectName: m.projectName

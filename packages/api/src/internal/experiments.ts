@@ -259,8 +259,7 @@ export const makeExperiments = (ctx: ApiContext, toExperiment: ToExperiment) => 
         projectName !== undefined && projectName !== null
           ? Stream.fromIterableEffect(experimentsOf(ws, projectName, false))
           : Stream.fromIterableEffect(getProjects(ws)).pipe(
-              Stream.mapEffect((p) => experimentsOf(ws, p, false)),
-              Stream.flattenIterables
+              Stream.flatMap((p) => Stream.fromIterableEffect(experimentsOf(ws, p, false)))
             )
       )
     )

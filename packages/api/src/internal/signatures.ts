@@ -29,45 +29,11 @@ export const names = (what: string) =>
 const flag = Schema.Boolean.annotations({ description: "true or false" })
 const number = Schema.Number.annotations({ description: "a number" })
 
-/** The fields of an options object, and the other names users write for them (see {@link misnamedOption}). */
-interface OptionNames {
-  readonly fields: ReadonlySet<string>
-  /** Names comet_ml uses for a field that are not its snake_case form (`full` for `fetchFull`). */
-  readonly aliases: Readonly<Record<string, string>>
-}
-
-const optionNames = new WeakMap<object, OptionNames>()
-
-/**
- * An options object: every field optional, `null` read as absent, unknown fields ignored — except
- * a field written under its Python name (see {@link misnamedOption}).
- */
-export const options = (
-  description: string,
-  fields: Readonly<Record<string, Schema.Schema.AnyNoContext>>,
-  aliases: Readonly<Record<string, string>> = {}
-) => {
-  const schema = Schema.Struct(
+/** An options object: every field optional, `null` read as absent, unknown fields ignored. */
+export const options = (description: string, fields: Readonly<Record<string, Schema.Schema.AnyNoContext>>) =>
+  Schema.Struct(
     Object.fromEntries(Object.entries(fields).map(([k, s]) => [k, Schema.optionalWith(s, { nullable: true })] as const))
   ).annotations({ description })
-  optionNames.set(schema, { fields: new Set(Object.keys(fields)), aliases })
-  return schema
-}
-
-/**
- * The key of `value` that names a field of the options object `schema` under comet_ml's (Python's)
- * name — `return_type` for `returnType`, `full` for `fetchFull` — when there is one
- * (`Inputs.pythonNamedKey`). Unknown fields are ignored, so without this a Python keyword
- * argument carried over as it is would be dropped, and the call return something else than asked
- * (a sampled chart for `{ full: true }`).
- */
-export const misnamedOption = (
-  schema: object,
-  value: unknown
-): { readonly key: string; readonly field: string } | undefined => {
-  const names = optionNames.get(schema)
-  return names === undefined ? undefined : Inputs.pythonNamedKey(value, names.fields, names.aliases)
-}
 
 const Key = text("an experiment key")
 const ReturnTypeText = text('"binary", "text" or "json"')
@@ -85,12 +51,11 @@ const ProgressCallback = Inputs.refined(
   "a function (done, total) => void"
 )
 
-const ChartOptions = options(
-  "chart options ({ independentMetrics?, fetchFull?, onProgress? })",
-  { independentMetrics: flag, fetchFull: flag, onProgress: ProgressCallback },
-  // comet_ml 3.58.8's keyword arguments (the seed calls them independent_metrics and fetch_full)
-  { independent: "independentMetrics", full: "fetchFull" }
-)
+const ChartOptions = options("chart options ({ independentMetrics?, fetchFull?, onProgress? })", {
+  independentMetrics: flag,
+  fetchFull: flag,
+  onProgress: ProgressCallback
+})
 
 const QueryValue = Inputs.refined((u): u is Query => isQuery(u), 'a Query value (Metric("loss").lt(0.1), …)')
 

@@ -61,52 +61,18 @@ export const OptionTypes = Schema.Struct({
   sources: optional(Sources)
 }).annotations({ description: "an options object" })
 
-/** comet_ml's names of these options that are not their snake_case form. */
-const PYTHON_NAMES: Readonly<Record<string, string>> = {
-  url_override: "baseUrl",
-  server_url: "baseUrl",
-  rest_api_key: "apiKey"
-}
-
 /**
- * An options object checked against `schema` (a Struct): its runtime types (`null` and
- * `undefined` read as "not given"), then no option written under the Python SDK's name
- * (`api_key`, `url_override`: ignored as unknown, they would leave the key or the server to the
- * environment, or the default `https://www.comet.com`); or the `ConfigurationError` naming the
- * first problem.
+ * The options with their runtime types checked (`null` and `undefined` read as "not given"),
+ * or the `ConfigurationError` naming the first option of the wrong type.
  *
  * @internal
  */
-export const checkOptionsObject = <O>(
-  schema: Schema.Schema.AnyNoContext & { readonly fields: Readonly<Record<string, unknown>> },
-  options: O
-): Either.Either<O, ConfigurationError> => {
-  const checked = Either.mapLeft(
-    Inputs.check(schema, options ?? {}),
+export const checkOptions = <O>(options: O): Either.Either<O, ConfigurationError> =>
+  Either.mapLeft(
+    Inputs.check(OptionTypes, options ?? {}),
     (p) =>
       new ConfigurationError({
         setting: p.path.length === 0 ? "options" : p.path,
         reason: Inputs.reason(p)
       })
   ) as Either.Either<O, ConfigurationError>
-  if (Either.isLeft(checked)) return checked
-  const misnamed = Inputs.pythonNamedKey(options, new Set(Object.keys(schema.fields)), PYTHON_NAMES)
-  return misnamed === undefined
-    ? checked
-    : Either.left(
-        new ConfigurationError({
-          setting: misnamed.key,
-          reason: `is the Python SDK's name of the option comet-ts calls ${misnamed.field}: write { ${misnamed.field}: … } (an option under another name would be ignored).`
-        })
-      )
-}
-
-/**
- * The options with their runtime types checked (`null` and `undefined` read as "not given"),
- * or the `ConfigurationError` naming the first option of the wrong type (or written under its
- * Python name).
- *
- * @internal
- */
-export const checkOptions = <O>(options: O): Either.Either<O, ConfigurationError> =>
-  checkOptionsObject(OptionTypes, options)

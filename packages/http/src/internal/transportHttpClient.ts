@@ -6,14 +6,21 @@
  * `authorization` among the redacted header names. Every request asks for
  * `Accept-Encoding: identity`, since a client may or may not decode compressed bodies.
  *
+ * It reaches the client through its service key and builds requests with the client's own
+ * methods, so it evaluates none of platform's HttpClient and HttpClientRequest modules: their
+ * top level (the client prototype, the response wrapper, cookies, Schema-based errors) is not
+ * tree-shaken, and cost every browser bundle of the facade about 4 KiB gzip, though the client
+ * a user passes brings its own copy.
+ *
  * @internal
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Headers from "@effect/platform/Headers"
-import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpBody from "@effect/platform/HttpBody"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
@@ -29,6 +36,13 @@ import {
   toAbortSignal,
   type WireTransport
 } from "./transport.js"
+
+/**
+ * `HttpClient.HttpClient` of `@effect/platform`, by its key: Effect finds a service by its tag's
+ * key, so this tag reads and provides the very service platform's does (a test pins the key,
+ * the same from platform 0.93 to 0.97).
+ */
+export const HttpClientService = Context.GenericTag<HttpClient.HttpClient>("@effect/platform/HttpClient")
 
 /** The client's request was interrupted (the signal fired). */
 export class Interrupted extends Error {
@@ -52,12 +66,7 @@ export const httpClientTransport = (options: {
   readonly manualRedirects: boolean
 }): Effect.Effect<WireTransport, never, HttpClient.HttpClient> =>
   Effect.gen(function* () {
-    // No trace headers to a third party, and no platform span: its failure would carry the
-    // request (and so the raw Authorization header) into any tracer.
-    const client = (yield* HttpClient.HttpClient).pipe(
-      HttpClient.withTracerPropagation(false),
-      HttpClient.withTracerDisabledWhen(() => true)
-    )
+    const client = yield* HttpClientService
     const userInit = yield* Effect.serviceOption(FetchHttpClient.RequestInit)
     const capture = Effect.runtime<never>().pipe(
       Effect.locallyWith(Headers.currentRedactedNames, (names) =>
@@ -89,12 +98,21 @@ export const httpClientTransport = (options: {
       proxyFor: () => null,
       close: () => Promise.resolve(),
       send: async (request, signal) => {
-        let req = request.method === "GET" ? HttpClientRequest.get(request.url) : HttpClientRequest.post(request.url)
-        req = HttpClientRequest.setHeaders(req, { ...request.headers, "accept-encoding": "identity" })
-        if (request.body !== undefined) {
-          req = HttpClientRequest.bodyText(req, request.body, request.headers["content-type"] ?? "application/json")
-        }
-        const exit = await run(client.execute(req), { signal: toAbortSignal(signal) })
+        const headers = { ...request.headers, "accept-encoding": "identity" }
+        const execute =
+          request.method === "GET"
+            ? client.get(request.url, { headers })
+            : client.post(request.url, {
+                headers,
+                ...(request.body === undefined
+                  ? {}
+                  : { body: HttpBody.text(request.body, request.headers["content-type"] ?? "application/json") })
+              })
+        // No trace headers to a third party, and no span: a platform client's span, and its
+        // failure, would carry the request (and so the raw Authorization header) into any tracer.
+        // With Effect's tracer off, platform's clients take their untraced path (as with
+        // `HttpClient.withTracerDisabledWhen(() => true)` and `withTracerPropagation(false)`).
+        const exit = await run(Effect.withTracerEnabled(execute, false), { signal: toAbortSignal(signal) })
         if (Exit.isSuccess(exit)) {
           const response = exit.value
           return {

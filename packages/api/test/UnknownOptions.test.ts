@@ -1,0 +1,160 @@
+/**
+ * Option names from JavaScript that name no option — `new API({ baseURL })`, `http: {
+ * retryBudgt }`, a call's `{ full: true }` — are refused with the option most likely meant,
+ * before anything is sent, instead of being dropped into a default (another server, a sampled
+ * chart). Every name the types declare is accepted.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Exit } from "effect"
+import { CometApi } from "../src/index.js"
+import { Capture, emulator, facade } from "./support/facade.js"
+
+const rejection = (p: Promise<unknown>) =>
+  p.then(
+    () => assert.fail("resolved"),
+    (e: unknown) => e as { readonly _tag: string; readonly message: string }
+  )
+
+/** The error refusing a name: its tag, a text it holds, and the option it suggests (or none). */
+const refused = (
+  e: { readonly _tag: string; readonly message: string },
+  tag: string,
+  text: string,
+  meant: string | null
+) => {
+  assert.strictEqual(e._tag, tag, text)
+  assert.include(e.message, text)
+  if (meant === null) assert.notInclude(e.message, "did you mean")
+  else assert.include(e.message, `(did you mean ${meant}?)`)
+}
+
+describe("unknown option names", () => {
+  it.live("a misspelt option of new API(...) is refused before any request, naming the option it meant", () =>
+    Effect.promise(async () => {
+      const emu = emulator()
+      for (const [options, setting, meant] of [
+        [{ baseURL: "https://comet.example.invalid" }, "baseURL", "baseUrl"],
+        [{ base_url: "https://comet.example.invalid" }, "base_url", "baseUrl"],
+        [{ api_key: "another" }, "api_key", "apiKey"],
+        [{ maxRetires: 3 }, "maxRetires", "maxRetries"],
+        [{ timeout: 5000 }, "timeout", "timeoutMs"],
+        [{ http: { retryBudgt: "1 minute" } }, "http.retryBudgt", "retryBudget"],
+        [{ http: { cache: { capacity: 5, timeToLive: "1 minute", ttl: 9 } } }, "http.cache.ttl", null],
+        [{ colour: "red" }, "colour", null]
+      ] as const) {
+        const capture = new Capture()
+        const api = facade(emu.fetch, capture, options as never)
+        const e = await rejection(api.getWorkspaces())
+        refused(e, "ConfigurationError", `Configuration problem with ${setting}: is not an option of `, meant)
+        assert.deepStrictEqual(capture.requests, [], "nothing is sent with a misspelt option")
+        await api.close()
+      }
+    })
+  )
+
+  it.live("every option the types declare is accepted, and arrays or null are left to the type check", () =>
+    Effect.promise(async () => {
+      const emu = emulator()
+      const api = facade(emu.fetch, new Capture(), {
+        timeoutMs: 5000,
+        downloadTimeoutMs: 5000,
+        maxConcurrency: 4,
+        maxRetries: 2,
+        rateLimit: null as never,
+        allowInsecureHttp: false,
+        proxy: false,
+        workspace: null as never,
+        projectName: undefined,
+        chartChunkSize: 10,
+        orStrategy: "dnf",
+        callTimeoutMs: 10_000,
+        http: {
+          cache: { capacity: 5, timeToLive: "1 minute", maxEntryBytes: 1000 },
+          retryBudget: "1 minute",
+          retryBaseDelay: 10,
+          retryMaxDelay: 100,
+          maxBodyBytes: 1 << 20,
+          maxJsonBytes: 1 << 20,
+          rateLimitAlgorithm: "fixed-window",
+          manualRedirects: true
+        }
+      })
+      assert.isAbove((await api.getWorkspaces()).length, 0)
+      await api.close()
+    })
+  )
+})
+
+describe("unknown call options", () => {
+  it.live("a misspelt option of a call is an InvalidArgument naming it and the option meant; nothing is sent", () =>
+    Effect.promise(async () => {
+      const emu = emulator({ seed: 1 })
+      const exp = emu.dataset.workspaces[0]!.projects[0]!.experiments[0]!
+      const capture = new Capture()
+      const api = facade(emu.fetch, capture)
+      const key = exp.experimentKey
+      for (const [call, argument, meant] of [
+        [() => api.getMetricsForChart([key], ["loss"], [], { full: true } as never), "options.full", "fetchFull"],
+        [
+          () => api.getMetricsForChart([key], ["loss"], [], { fetch_full: true } as never),
+          "options.fetch_full",
+          "fetchFull"
+        ],
+        [() => api.getExperimentMetadata(key, { colour: 5 } as never), "options.colour", null],
+        [() => api.getWorkspaces({ signl: AbortSignal.timeout(1000) } as never), "options.signl", "signal"],
+        [
+          () => api.query("ws", "proj", 'Metric("loss") < 1', { archive: true } as never),
+          "options.archive",
+          "archived"
+        ],
+        [() => api.getExperimentByName("x", { workspaceName: "ws" } as never), "options.workspaceName", "workspace"]
+      ] as const) {
+        const e = await rejection(call())
+        refused(e, "InvalidArgument", `${argument}`, meant)
+        assert.include(e.message, "is not an option of any call")
+      }
+      assert.deepStrictEqual(capture.requests, [], "nothing is sent with a misspelt option")
+      await api.close()
+    })
+  )
+
+  it.live("the declared options and the call options pass together", () =>
+    Effect.promise(async () => {
+      const emu = emulator({ seed: 1 })
+      const exp = emu.dataset.workspaces[0]!.projects[0]!.experiments[0]!
+      const api = facade(emu.fetch, new Capture())
+      const signal = new AbortController().signal
+      const chart = await api.getMetricsForChart([exp.experimentKey], ["loss"], [], {
+        fetchFull: true,
+        independentMetrics: true,
+        onProgress: () => {},
+        signal,
+        callTimeoutMs: 30_000
+      })
+      assert.deepStrictEqual(Object.keys(chart), [exp.experimentKey])
+      const experiment = await api.getExperimentByKey(exp.experimentKey)
+      assert.strictEqual(await experiment.getName({ maxLength: 100, signal }), await experiment.getName())
+      await api.close()
+    })
+  )
+
+  it.effect("the Effect API refuses the same names", () =>
+    Effect.gen(function* () {
+      const emu = emulator({ seed: 1 })
+      const exp = emu.dataset.workspaces[0]!.projects[0]!.experiments[0]!
+      const api = facade(emu.fetch, new Capture())
+      const exit = yield* Effect.promise(() =>
+        api.run(
+          Effect.exit(
+            Effect.flatMap(CometApi, (c) =>
+              c.getMetricsForChart([exp.experimentKey], ["loss"], [], { fullFetch: true } as never)
+            )
+          )
+        )
+      )
+      assert.isTrue(Exit.isFailure(exit))
+      if (Exit.isFailure(exit)) assert.include(String(exit.cause), "options.fullFetch")
+      yield* Effect.promise(() => api.close())
+    })
+  )
+})
