@@ -38,13 +38,17 @@ const noMoreThan = (before: Record<string, number>) => () => {
   return (now.TCPSocketWrap ?? 0) <= (before.TCPSocketWrap ?? 0) && (now.Timeout ?? 0) <= (before.Timeout ?? 0)
 }
 
+/** Wait until the server has `n` requests in flight. */
+const serverInFlight = (emulator: Emulator.EmulatorShape, n: number) =>
+  eventually(
+    () => inFlight(emulator) === n,
+    () => `${inFlight(emulator)} requests in flight on the server, not ${n}`
+  )
+
 /** Wait until the server has seen every request end, then until the process holds no more than `before`. */
 const drained = (emulator: Emulator.EmulatorShape, before: Record<string, number>) =>
   Effect.gen(function* () {
-    yield* eventually(
-      () => inFlight(emulator) === 0,
-      () => `${inFlight(emulator)} requests still in flight on the server`
-    )
+    yield* serverInFlight(emulator, 0)
     yield* eventually(
       noMoreThan(before),
       () => `resources before ${JSON.stringify(before)}, now ${JSON.stringify(resources())}`
@@ -76,10 +80,7 @@ describe("interrupting 100 in-flight calls", () => {
         )
       }
       const settled = Promise.allSettled(calls)
-      yield* eventually(
-        () => inFlight(emulator) === CALLS,
-        () => `${inFlight(emulator)} requests in flight on the server`
-      )
+      yield* serverInFlight(emulator, CALLS)
       assert.isAbove(resources().TCPSocketWrap ?? 0, (before.TCPSocketWrap ?? 0) + CALLS)
       controller.abort()
       const outcomes = yield* Effect.promise(() => settled)
@@ -120,10 +121,7 @@ describe("interrupting 100 in-flight calls", () => {
           return api.getExperimentMetric(t.key, t.metric, { signal: controller.signal, callTimeoutMs: 600_000 + i })
         })
         const settled = Promise.allSettled(calls)
-        yield* eventually(
-          () => inFlight(emulator) === 8,
-          () => `${inFlight(emulator)} requests in flight on the server`
-        )
+        yield* serverInFlight(emulator, 8)
         controller.abort()
         const outcomes = yield* Effect.promise(() => settled)
         assert.deepStrictEqual(
@@ -155,10 +153,7 @@ describe("interrupting 100 in-flight calls", () => {
           const ctx = yield* Layer.build(ApiLive)
           const api = Context.get(ctx, CometApi)
           const fibers = yield* Effect.forEach(targets, (t) => Effect.fork(api.getExperimentMetric(t.key, t.metric)))
-          yield* eventually(
-            () => inFlight(emulator) === CALLS,
-            () => `${inFlight(emulator)} requests in flight on the server`
-          )
+          yield* serverInFlight(emulator, CALLS)
           const exits = yield* Effect.forEach(fibers, (f) => Fiber.interrupt(f))
           for (const exit of exits) assert.isTrue(Exit.isInterrupted(exit))
           // still inside the client's scope: the client itself holds nothing
@@ -186,15 +181,9 @@ describe("interrupting 100 in-flight calls", () => {
               { concurrency: "unbounded" }
             )
           )
-          yield* eventually(
-            () => inFlight(emulator) === 8,
-            () => `${inFlight(emulator)} requests in flight on the server`
-          )
+          yield* serverInFlight(emulator, 8)
           assert.isTrue(Exit.isInterrupted(yield* Fiber.interrupt(fanOut)))
-          yield* eventually(
-            () => inFlight(emulator) === 0,
-            () => `${inFlight(emulator)} requests still in flight on the server`
-          )
+          yield* serverInFlight(emulator, 0)
           const stats = yield* api.getRequestStats()
           assert.strictEqual(stats.inFlight, 0)
           assert.strictEqual(stats.attempts, 8)
@@ -231,15 +220,9 @@ describe("interrupting per-experiment chart calls gathered into one request", ()
           const fanOut = yield* Effect.fork(
             Effect.forEach(exps, (e) => e.getMetricsForChart(["loss"]), { concurrency: "unbounded", batching: true })
           )
-          yield* eventually(
-            () => inFlight(emulator) === 1,
-            () => `${inFlight(emulator)} requests in flight on the server`
-          )
+          yield* serverInFlight(emulator, 1)
           assert.isTrue(Exit.isInterrupted(yield* Fiber.interrupt(fanOut)))
-          yield* eventually(
-            () => inFlight(emulator) === 0,
-            () => `${inFlight(emulator)} requests still in flight on the server`
-          )
+          yield* serverInFlight(emulator, 0)
           assert.strictEqual((yield* api.getRequestStats()).inFlight, 0)
         })
       )
@@ -260,20 +243,14 @@ describe("interrupting per-experiment chart calls gathered into one request", ()
       const exps = yield* Effect.promise(() => api.getExperiments(workspace.name, project.projectName))
       const controller = new AbortController()
       const all = Promise.allSettled(exps.map((e) => e.getMetricsForChart(["loss"], [], { signal: controller.signal })))
-      yield* eventually(
-        () => inFlight(emulator) === 1,
-        () => `${inFlight(emulator)} requests in flight on the server`
-      )
+      yield* serverInFlight(emulator, 1)
       controller.abort()
       const outcomes = yield* Effect.promise(() => all)
       assert.deepStrictEqual(
         new Set(outcomes.map((o) => (o.status === "rejected" ? (o.reason as { reason?: string }).reason : "answered"))),
         new Set(["aborted"])
       )
-      yield* eventually(
-        () => inFlight(emulator) === 0,
-        () => `${inFlight(emulator)} requests still in flight on the server`
-      )
+      yield* serverInFlight(emulator, 0)
       assert.strictEqual((yield* Effect.promise(() => api.getRequestStats())).inFlight, 0)
       yield* Effect.promise(() => api.close())
     }).pipe(Effect.provide(SlowCharts))
