@@ -16,6 +16,7 @@ import { Context, Effect, Layer, Logger, Schema } from "effect"
 import { CometHttp } from "../src/CometHttp.js"
 import * as DefaultTransport from "../src/DefaultTransport.js"
 import * as NodeDefault from "../src/DefaultTransport.node.js"
+import { proxyOf } from "../src/internal/transportUndici.js"
 import * as NodeTransport from "../src/NodeTransport.js"
 import { CA_PATH, httpsServer, recordingProxy } from "./support/proxy.js"
 import { listening, serve } from "./support/sockets.js"
@@ -144,6 +145,27 @@ describe("proxies", () => {
         )
     )
   }
+
+  it("NO_PROXY entries for IPv6 hosts, bare or in brackets, with or without a port (as requests reads them)", () => {
+    const route = (noProxy: string, url: string) =>
+      proxyOf({ httpProxy: "http://proxy.corp:3128", httpsProxy: null, noProxy }, url)()
+    const direct: ReadonlyArray<readonly [string, string]> = [
+      ["::1", "http://[::1]:4820/"],
+      ["localhost,127.0.0.1,::1", "http://[::1]:4820/"],
+      ["[::1]", "http://[::1]:4820/"],
+      ["[::1]:4820", "http://[::1]:4820/"],
+      ["2001:DB8::5", "https://[2001:db8::5]/"],
+      ["comet.corp:8443", "https://comet.corp:8443/"]
+    ]
+    for (const [noProxy, url] of direct) assert.isNull(route(noProxy, url), `${noProxy} → ${url}`)
+    const proxied: ReadonlyArray<readonly [string, string]> = [
+      ["::2", "http://[::1]:4820/"],
+      ["[::1]:9999", "http://[::1]:4820/"],
+      ["comet.corp:8443", "https://comet.corp/"]
+    ]
+    for (const [noProxy, url] of proxied)
+      assert.strictEqual(route(noProxy, url), "http://proxy.corp:3128", `${noProxy} → ${url}`)
+  })
 
   it.live(
     "proxy credentials: percent-encoded ones are decoded; a user name alone (a token) is sent as 'user:', as curl and requests do",

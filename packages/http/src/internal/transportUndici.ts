@@ -71,7 +71,8 @@ const maskOf = (bits: number): number => (bits === 0 ? 0 : (0xffffffff << (32 - 
 
 /**
  * `NO_PROXY` as undici's EnvHttpProxyAgent reads it (`*`, `host`, `.domain`, `*.domain`,
- * `host:port`), and IPv4 networks (`10.0.0.0/8`) as Python's `requests` reads them.
+ * `host:port`), and, as Python's `requests` reads them, IPv4 networks (`10.0.0.0/8`) and IPv6
+ * addresses bare or in brackets (`::1`, `[::1]:8080`).
  */
 const parseNoProxy = (value: string): ReadonlyArray<NoProxyEntry> | "all" => {
   if (value === "*") return "all"
@@ -85,7 +86,9 @@ const parseNoProxy = (value: string): ReadonlyArray<NoProxyEntry> | "all" => {
       entries.push({ network: (network & maskOf(bits)) >>> 0, mask: maskOf(bits) })
       continue
     }
-    const parsed = /^(.+):(\d+)$/.exec(entry)
+    // an IPv6 address is written bare (`::1`) or in brackets (`[::1]`, `[::1]:8080`)
+    const parsed =
+      /^\[([^\]]+)\](?::(\d+))?$/.exec(entry) ?? (entry.split(":").length > 2 ? null : /^(.+):(\d+)$/.exec(entry))
     entries.push({
       hostname: (parsed?.[1] ?? entry).replace(/^\*?\./, "").toLowerCase(),
       port: parsed?.[2] === undefined ? 0 : Number.parseInt(parsed[2], 10)
@@ -101,7 +104,7 @@ export const proxyOf = (options: Pick<UndiciOptions, "httpProxy" | "httpsProxy" 
     const proxy = target.protocol === "https:" ? (options.httpsProxy ?? options.httpProxy) : options.httpProxy
     if (proxy === null || proxy === "") return null
     if (noProxy === "all") return null
-    const hostname = target.host.replace(/:\d*$/, "").toLowerCase()
+    const hostname = target.hostname.replace(/^\[(.*)\]$/, "$1").toLowerCase()
     const port = Number.parseInt(target.port, 10) || DEFAULT_PORTS[target.protocol] || 0
     const address = ipv4(hostname)
     for (const entry of noProxy) {
