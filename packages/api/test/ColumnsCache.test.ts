@@ -3,6 +3,7 @@ import { Metric, Tag } from "@comet-ts/query"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, TestClock } from "effect"
 import { CometApi, Testing } from "../src/index.js"
+import { COLUMNS_KEPT } from "../src/internal/queries.js"
 import { Fake, summary } from "./support/fake.js"
 
 const column = (name: string, source = "metrics", type = "double") => ({ name, id: `${name}--${source}`, type, source })
@@ -105,5 +106,39 @@ describe("queries keep a project's columns", () => {
       }).pipe(Effect.provide(Testing.layerClient(fake.layer, { columnsTtlMillis: 0 })))
       assert.strictEqual(fake.count("project/column-names"), 2)
     })
+  )
+})
+
+describe("the kept columns stay bounded in a long-running process", () => {
+  /** A workspace of many projects, each with its own columns. */
+  const manyProjects = () =>
+    new Fake((req) => {
+      switch (req.endpoint) {
+        case "project/column-names":
+          return { json: { columns: [column("loss")] } }
+        case "project/query":
+          return { json: { experimentKeys: [] } }
+        default:
+          return { status: 404, json: { msg: "no" } }
+      }
+    })
+
+  it.effect(
+    `past ${COLUMNS_KEPT} projects, the columns fetched first are dropped (and fetched again when queried)`,
+    () =>
+      Effect.gen(function* () {
+        const fake = manyProjects()
+        yield* Effect.gen(function* () {
+          const api = yield* CometApi
+          for (let i = 0; i <= COLUMNS_KEPT; i++) yield* api.query("ws", `p${i}`, Metric("loss").lt(1))
+          // the last COLUMNS_KEPT are kept: no request
+          yield* api.query("ws", `p${COLUMNS_KEPT}`, Metric("loss").lt(1))
+          yield* api.query("ws", "p1", Metric("loss").lt(1))
+          assert.strictEqual(fake.count("project/column-names"), COLUMNS_KEPT + 1)
+          // the first was dropped
+          yield* api.query("ws", "p0", Metric("loss").lt(1))
+          assert.strictEqual(fake.count("project/column-names"), COLUMNS_KEPT + 2)
+        }).pipe(Effect.provide(Testing.layerClient(fake.layer)))
+      })
   )
 })

@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
-import { CometConfig, isCometError } from "@comet-ts/core"
+import { CometConfig, isCometError, Secrets } from "@comet-ts/core"
 import * as Emulator from "@comet-ts/emulator"
 import { HttpServer } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
@@ -196,5 +196,27 @@ describe("the emulator's defaults", () => {
       assert.strictEqual(server.address._tag, "TcpAddress")
       if (server.address._tag === "TcpAddress") assert.strictEqual(server.address.hostname, "127.0.0.1")
     }).pipe(Effect.provide(Emulator.layerServer({ port: 0 })))
+  )
+})
+
+describe("a long-running process serving many keys keeps only the keys in use", () => {
+  it.live(
+    "200 clients, one per tenant key, each used and closed: each key is scrubbed while its client is open, none kept after",
+    () =>
+      Effect.promise(async () => {
+        const server = emulator()
+        for (let i = 0; i < 200; i++) {
+          const key = `tenant_${i.toString().padStart(4, "0")}_Zq8LmN3vB6xC1`
+          const api = facade(server.fetch, new Capture(), { apiKey: key })
+          const error = await api.getWorkspaces().then(
+            () => null,
+            (e: unknown) => e
+          )
+          assert.isTrue(isCometError(error) && error._tag === "Unauthorized")
+          assert.strictEqual(Secrets.scrub(`echo ${key}`), "echo <redacted>")
+          await api.close()
+          assert.strictEqual(Secrets.scrub(`echo ${key}`), `echo ${key}`)
+        }
+      })
   )
 })

@@ -27,13 +27,14 @@ import * as HashSet from "effect/HashSet"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
 import { ConfigurationError } from "./Errors.js"
 import { checkKeyText } from "./internal/apiKey.js"
 import { parseDotEnv, parseIni } from "./internal/configFiles.js"
 import { checkOptions as checkOptionTypes } from "./internal/options.js"
-import { registerSecret } from "./internal/secrets.js"
 import { parseKey } from "./internal/smartKey.js"
 import * as Network from "./Network.js"
+import * as Secrets from "./Secrets.js"
 
 /**
  * Where comet_ml's configuration is read from: environment variables and files. The default
@@ -544,7 +545,6 @@ const finish = (found: FoundAll): Either.Either<ResolvedConfig, ConfigError.Conf
     const named = checkUrl(key.baseUrl)
     if (Either.isLeft(named)) return Either.left(ConfigError.InvalidData(["apiKey"], `the key's server: ${named.left}`))
     apiKeyServer = named.right.origin
-    registerSecret(key.short)
   }
   const fromKey = found.baseUrl.from === "default" && apiKeyServer !== null
   const baseUrl = fromKey && apiKeyServer !== null ? apiKeyServer : found.baseUrl.value
@@ -559,7 +559,6 @@ const finish = (found: FoundAll): Either.Either<ResolvedConfig, ConfigError.Conf
       )
     )
   }
-  registerSecret(Redacted.value(found.apiKey.value))
   return Either.right({
     apiKey: found.apiKey.value,
     apiKeySource: found.apiKey.from,
@@ -709,6 +708,20 @@ export const staticSources = (
 
 const join = (dir: string, file: string) => `${dir.replace(/[/\\]$/, "")}/${file}`
 
+/**
+ * The file `COMET_INI` / `COMET_CONFIG` names, as comet_ml reads it (everett's `ConfigIniEnv`:
+ * trimmed, `~` expanded to the home directory, relative to the working directory); undefined
+ * when unset or blank.
+ */
+const configPath = (raw: string | undefined, sources: ConfigSources): string | undefined => {
+  const path = raw?.trim()
+  if (path === undefined || path.length === 0) return undefined
+  const home = /^~(?=$|[/\\])/.test(path) && sources.home !== undefined ? sources.home : undefined
+  if (home !== undefined) return path.length === 1 ? home : join(home, path.slice(2))
+  const absolute = path.startsWith("/") || path.startsWith("\\") || /^[A-Za-z]:[/\\]/.test(path)
+  return absolute || sources.cwd === undefined ? path : join(sources.cwd, path.replace(/^(?:\.[/\\])+/, ""))
+}
+
 interface Table {
   /** Where the values come from, for messages: "the environment" or a file path. */
   readonly source: string
@@ -732,8 +745,8 @@ const tablesOf = (sources: ConfigSources): ReadonlyArray<Table> => {
   // As comet_ml: the deprecated COMET_INI wins over COMET_CONFIG; both come from the process
   // environment only; a directory means its .comet.config.
   const files: Array<string> = []
-  const configured = sources.env("COMET_INI") ?? sources.env("COMET_CONFIG")
-  if (configured !== undefined && configured.length > 0) {
+  const configured = configPath(sources.env("COMET_INI") ?? sources.env("COMET_CONFIG"), sources)
+  if (configured !== undefined) {
     files.push(sources.isDirectory(configured) ? join(configured, ".comet.config") : configured)
   }
   if (sources.cwd !== undefined) files.push(join(sources.cwd, ".comet.config"))
@@ -814,6 +827,10 @@ export const provider = (sources?: ConfigSources): ConfigProvider.ConfigProvider
 // ---------------------------------------------------------------------------------------------
 // Effects and Layers.
 
+/** The configuration, its key held for scrubbing while the layer's scope is open (Secrets.hold). */
+const held = <E>(config: Effect.Effect<ResolvedConfig, E>): Effect.Effect<ResolvedConfig, E, Scope.Scope> =>
+  Effect.tap(config, (c) => Secrets.hold(c.apiKey))
+
 /**
  * Resolve the configuration from explicit options over comet_ml's sources (`options.sources`,
  * else the process's). Fails with a {@link ConfigurationError} that says what to set when the
@@ -838,7 +855,7 @@ export const resolve = (options: CometOptions = {}): Effect.Effect<ResolvedConfi
  * @since 0.1.0
  */
 export const layer = (options: CometOptions = {}): Layer.Layer<CometConfig, ConfigurationError> =>
-  Layer.effect(CometConfig, resolve(options))
+  Layer.scoped(CometConfig, held(resolve(options)))
 
 /**
  * `CometConfig` from explicit options over the current `ConfigProvider` — Effect's default
@@ -848,7 +865,7 @@ export const layer = (options: CometOptions = {}): Layer.Layer<CometConfig, Conf
  * @since 0.1.0
  */
 export const layerConfigWith = (options: CometOptions): Layer.Layer<CometConfig, ConfigurationError> =>
-  Layer.effect(CometConfig, readWith(options))
+  Layer.scoped(CometConfig, held(readWith(options)))
 
 /**
  * `CometConfig` from the current `ConfigProvider` (see {@link layerConfigWith}).
@@ -862,4 +879,5 @@ export const layerConfig: Layer.Layer<CometConfig, ConfigurationError> = layerCo
  *
  * @since 0.1.0
  */
-export const layerResolved = (config: ResolvedConfig): Layer.Layer<CometConfig> => Layer.succeed(CometConfig, config)
+export const layerResolved = (config: ResolvedConfig): Layer.Layer<CometConfig> =>
+  Layer.scoped(CometConfig, held(Effect.succeed(config)))

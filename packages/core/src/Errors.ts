@@ -7,6 +7,7 @@
  */
 import * as Schema from "effect/Schema"
 import { scrub } from "./internal/secrets.js"
+import { proxyRefusalStatus } from "./Network.js"
 
 /** Scrub registered secrets from every string field and string list (a last line of defence: JSON and fields stay clean too). */
 const clean = <P>(props: P): P => {
@@ -286,6 +287,14 @@ export class TransportError extends CometTaggedError<TransportError>()("Transpor
         "Redirects are never followed, so the API key is only ever sent to the base URL; if the server moved, set the base URL (COMET_URL_OVERRIDE) to where it redirects.",
       "too-large":
         "Read large assets with a streaming call (streamExperimentAsset), or, if the size is expected, raise the http settings maxBodyBytes (maxJsonBytes for JSON): new API({ http: { maxBodyBytes } }) or CometHttp.layerConfigWith({ maxBodyBytes })."
+    }
+    const refused = this.reason === "network" ? proxyRefusalStatus(this.detail) : null
+    if (refused !== null) {
+      const fix =
+        refused === 407
+          ? "Check the user name and password in the proxy URL (HTTPS_PROXY / HTTP_PROXY, or the proxy option); an @, : or / in them is written percent-encoded (%40, %3A, %2F). It is not retried."
+          : "The proxy answered for itself, not for the server: check the base URL (COMET_URL_OVERRIDE), whether the server should be reached without the proxy (NO_PROXY), and the proxy's own rules."
+      return scrub(`Request to ${this.endpoint} failed (${this.reason})${after}: ${this.detail}. ${fix}${retry}`)
     }
     return scrub(
       `Request to ${this.endpoint} failed (${this.reason})${after}: ${this.detail}. ${this.reason === "network" && retry !== "" ? `${advice.network}${retry}` : advice[this.reason]}`

@@ -21,7 +21,7 @@ export interface ProxyConfig {
   readonly httpProxy: string | null
   /** The proxy of `https://` URLs, or null for none. */
   readonly httpsProxy: string | null
-  /** Hosts reached without the proxy, in `NO_PROXY` syntax (`host`, `.domain`, `host:port`, `*`). */
+  /** Hosts reached without the proxy, in `NO_PROXY` syntax (`host`, `.domain`, `host:port`, `*`, IPv4 networks such as `10.0.0.0/8`). */
   readonly noProxy: string
 }
 
@@ -96,4 +96,25 @@ export const parseBool = (raw: string): Either.Either<boolean, string> => {
   if (["t", "true", "yes", "y", "1", "on"].includes(v)) return Either.right(true)
   if (["f", "false", "no", "n", "0", "off"].includes(v)) return Either.right(false)
   return Either.left(`${JSON.stringify(raw)} is not a boolean (true/false, yes/no, 1/0, on/off, t/f, y/n).`)
+}
+
+/**
+ * The detail of a `TransportError` for a request a proxy refused to forward: the proxy's own
+ * answer (407 for credentials it does not accept, or another status to a `CONNECT`), not the
+ * server's. `proxy` is its URL without credentials.
+ *
+ * @since 0.1.0
+ */
+export const proxyRefusal = (proxy: string, status: number): string =>
+  `the proxy ${proxy} refused to forward the request: it answered ${status}${status === 407 ? " Proxy Authentication Required" : ""}`
+
+/**
+ * The status of a proxy's refusal in a `TransportError`'s detail (as {@link proxyRefusal} writes
+ * it), or null when the detail is not one.
+ *
+ * @since 0.1.0
+ */
+export const proxyRefusalStatus = (detail: string): number | null => {
+  const m = /^the proxy \S+ refused to forward the request: it answered (\d{3})/.exec(detail)
+  return m === null ? null : Number(m[1])
 }

@@ -2,15 +2,20 @@
  * The API key as a secret: whether a key can be used at all ({@link checkApiKey}: printable
  * ASCII, or a `ConfigurationError` before any request), and {@link scrub}, which removes every
  * form of a key — as written, case-folded, JSON-escaped, percent-encoded, HTML-escaped, base64
- * or hex — from a text. Every error comet-ts builds is scrubbed with it against the keys config
- * resolution registered; the transport scrubs with the key it sends.
+ * or hex — from a text. Every error comet-ts builds is scrubbed with it against the keys held
+ * now ({@link hold}: by every `CometConfig` and `CometHttp` layer while its scope is open); the
+ * transport scrubs with the key it sends.
  *
  * @since 0.1.0
  */
+import * as Effect from "effect/Effect"
 import type * as Either from "effect/Either"
+import * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
 import type { ConfigurationError } from "./Errors.js"
 import { checkApiKey as check } from "./internal/apiKey.js"
-import { REDACTED as MASK, scrub as scrubText } from "./internal/secrets.js"
+import { holdSecret, REDACTED as MASK, scrub as scrubText } from "./internal/secrets.js"
+import { parseKey } from "./internal/smartKey.js"
 
 /**
  * What a key is replaced by.
@@ -20,7 +25,7 @@ import { REDACTED as MASK, scrub as scrubText } from "./internal/secrets.js"
 export const REDACTED: string = MASK
 
 /**
- * `text` with every form of the registered keys, and of `key` when given, replaced by
+ * `text` with every form of the keys held now ({@link hold}), and of `key` when given, replaced by
  * `<redacted>`.
  *
  * @since 0.1.0
@@ -36,3 +41,28 @@ export const scrub = (text: string, key?: string): string => scrubText(text, key
  */
 export const checkApiKey = (key: unknown, source: string): Either.Either<string, ConfigurationError> =>
   check(key, source)
+
+/**
+ * Scrub `key` (and, for a self-hosted "smart" key, its short key) from every error comet-ts
+ * builds while the scope is open. Holds are counted and released with the scope, so a process
+ * that serves many keys over its life keeps only those in use. `CometConfig` and `CometHttp`
+ * layers hold their key this way; call it for a key your own code sends elsewhere.
+ *
+ * @since 0.1.0
+ */
+export const hold = (key: string | Redacted.Redacted<string>): Effect.Effect<void, never, Scope.Scope> =>
+  Effect.asVoid(
+    Effect.acquireRelease(
+      Effect.sync(() => {
+        const text = Redacted.isRedacted(key) ? Redacted.value(key) : key
+        const parsed = parseKey(text)
+        const releases = [holdSecret(text)]
+        if (!("problem" in parsed) && parsed.short !== text) releases.push(holdSecret(parsed.short))
+        return releases
+      }),
+      (releases) =>
+        Effect.sync(() => {
+          for (const release of releases) release()
+        })
+    )
+  )

@@ -89,6 +89,29 @@ describe("CometConfig.resolve (comet_ml's sources)", () => {
     assert.strictEqual(Redacted.value(both.apiKey), "ini-key-456")
   })
 
+  it("COMET_CONFIG as comet_ml reads it: ~ is the home directory, a relative path is from the working directory, white space around it is ignored", () => {
+    const files = {
+      "/home/u/configs/comet.ini": "[comet]\napi_key=from-home-1234\n",
+      "/home/u/.comet.config": "[comet]\napi_key=home-default-1234\nworkspace=home-ws\n",
+      "/work/configs/comet.ini": "[comet]\napi_key=from-cwd-1234\n",
+      "/abs/comet.ini": "[comet]\napi_key=from-abs-1234\n"
+    }
+    const keyOf = (value: string) =>
+      Redacted.value(
+        Effect.runSync(
+          resolve({ sources: staticSources({ COMET_CONFIG: value }, files, { cwd: "/work", home: "/home/u" }) })
+        ).apiKey
+      )
+    assert.strictEqual(keyOf("~/configs/comet.ini"), "from-home-1234")
+    assert.strictEqual(keyOf("configs/comet.ini"), "from-cwd-1234")
+    assert.strictEqual(keyOf("./configs/comet.ini"), "from-cwd-1234")
+    assert.strictEqual(keyOf("  /abs/comet.ini\n"), "from-abs-1234")
+    // "~" alone is the home directory, which holds .comet.config
+    assert.strictEqual(keyOf("~"), "home-default-1234")
+    // a file that does not exist is skipped, as in comet_ml: the next source answers
+    assert.strictEqual(keyOf("~/nope.ini"), "home-default-1234")
+  })
+
   it("an empty value counts as unset (the next source answers); COMET_REST_API_KEY is the key's second name", () => {
     const files = { "/home/u/.comet.config": "[comet]\nworkspace = home-ws\n" }
     const c = Effect.runSync(

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Redacted, Schema } from "effect"
+import { Effect, Exit, Layer, Redacted, Schema } from "effect"
 import fc from "fast-check"
 import { decodeJsonText } from "../src/Decode.js"
 import * as Core from "../src/index.js"
@@ -265,12 +265,11 @@ describe("the API key never appears in an error", () => {
     )
   })
 
-  it("in any error once the key was resolved by config, whatever the error carries", () => {
+  it("in any error built while a layer holds the key, whatever the error carries", () => {
     fc.assert(
       fc.property(key, around, (k, before) => {
-        const resolved = Effect.runSync(
-          Core.CometConfig.resolve({ apiKey: Redacted.make(k), sources: Core.CometConfig.staticSources({}) })
-        )
+        const options = { apiKey: Redacted.make(k), sources: Core.CometConfig.staticSources({}) }
+        const resolved = Effect.runSync(Core.CometConfig.resolve(options))
         const build = (text: string) => [
           new Core.InvalidArgument({ argument: "experiment path", value: text, reason: text }),
           new Core.Ambiguous({ resource: "experiment", name: text, scope: text, matches: [text, "k2"] }),
@@ -285,7 +284,10 @@ describe("the API key never appears in an error", () => {
           .flatMap((e) => [e.message, JSON.stringify(Schema.encodeSync(Core.CometError)(e))])
           .join("\n")
         fc.pre(!wording.includes(k))
-        const errors = build(`${before}${k}`)
+        // built while a CometConfig layer with the key is open (as every call of a client is)
+        const errors = Effect.runSync(
+          Effect.scoped(Effect.map(Layer.build(Core.CometConfig.layer(options)), () => build(`${before}${k}`)))
+        )
         return (
           Redacted.value(resolved.apiKey) === k &&
           !String(resolved.apiKey).includes(k) &&

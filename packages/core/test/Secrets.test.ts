@@ -6,9 +6,10 @@
  * ConfigurationError before any request — property tests over key alphabets and transformations.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Either, Exit, Redacted } from "effect"
+import { Effect, Either, Exit, Layer, Redacted, Scope } from "effect"
 import fc from "fast-check"
 import * as Core from "../src/index.js"
+import { registeredSecrets } from "../src/internal/secrets.js"
 
 const scrub = (text: string, key?: string) => Core.Secrets.scrub(text, key)
 const checkApiKey = (key: unknown, source: string) => Core.Secrets.checkApiKey(key, source)
@@ -151,24 +152,37 @@ describe("Secrets.scrub: the key in any form", () => {
     )
   })
 
-  it("registered keys are scrubbed from every error, in every form", () => {
+  it("the key of a CometConfig layer is scrubbed from every error, in every form, while the layer is open", () => {
     fc.assert(
-      fc.property(alnum, picks, (key, pick) => {
-        Effect.runSync(Core.CometConfig.resolve({ apiKey: key, sources: Core.CometConfig.staticSources({}) }))
-        return Object.values(transforms).every((t) => {
-          const { text, gone } = t(key, pick)
-          const errors = [
-            new Core.DecodeError({ endpoint: "x", path: "", detail: text, excerpt: text }),
-            new Core.NotFound({ resource: "asset", id: text, endpoint: null, serverMessage: text, sdkErrorCode: null }),
-            new Core.TransportError({ endpoint: "x", reason: "redirect", detail: text, attempts: 1 })
-          ]
-          return errors.every((e) =>
-            [e.message, JSON.stringify(e), String(e)].every(
-              (s) => gone.every((g) => !s.includes(g)) && !s.toLowerCase().includes(key.toLowerCase())
+      fc.property(alnum, picks, (key, pick) =>
+        Effect.runSync(
+          Effect.scoped(
+            Effect.map(
+              Layer.build(Core.CometConfig.layer({ apiKey: key, sources: Core.CometConfig.staticSources({}) })),
+              () =>
+                Object.values(transforms).every((t) => {
+                  const { text, gone } = t(key, pick)
+                  const errors = [
+                    new Core.DecodeError({ endpoint: "x", path: "", detail: text, excerpt: text }),
+                    new Core.NotFound({
+                      resource: "asset",
+                      id: text,
+                      endpoint: null,
+                      serverMessage: text,
+                      sdkErrorCode: null
+                    }),
+                    new Core.TransportError({ endpoint: "x", reason: "redirect", detail: text, attempts: 1 })
+                  ]
+                  return errors.every((e) =>
+                    [e.message, JSON.stringify(e), String(e)].every(
+                      (s) => gone.every((g) => !s.includes(g)) && !s.toLowerCase().includes(key.toLowerCase())
+                    )
+                  )
+                })
             )
           )
-        })
-      }),
+        )
+      ),
       { numRuns: 60 }
     )
   })
@@ -294,5 +308,45 @@ describe("Secrets.checkApiKey: an unusable key is a ConfigurationError before an
         assert.notInclude(e.message, key)
       }
     }
+  })
+})
+
+describe("the registry of keys to scrub holds only the keys in use", () => {
+  const sources = Core.CometConfig.staticSources({})
+  const layerOf = (apiKey: string) => Core.CometConfig.layer({ apiKey, sources })
+
+  it("2,000 layers with distinct keys, each built and closed: the registry returns to its size before", () => {
+    const before = registeredSecrets()
+    for (let i = 0; i < 2000; i++) {
+      const key = `tenant${i.toString().padStart(6, "0")}Key0123456789`
+      const inside = Effect.runSync(Effect.scoped(Effect.map(Layer.build(layerOf(key)), () => scrub(`echo ${key}`))))
+      assert.strictEqual(inside, "echo <redacted>")
+    }
+    assert.strictEqual(registeredSecrets(), before)
+  })
+
+  it("holds are counted: a key stays registered until the last layer holding it is closed", () =>
+    Effect.gen(function* () {
+      const key = "sharedKeyOfTwoClients0123"
+      const before = registeredSecrets()
+      const first = yield* Scope.make()
+      const second = yield* Scope.make()
+      yield* Layer.buildWithScope(layerOf(key), first)
+      yield* Layer.buildWithScope(layerOf(key), second)
+      assert.strictEqual(registeredSecrets(), before + 1)
+      yield* Scope.close(first, Exit.void)
+      assert.strictEqual(scrub(key), "<redacted>")
+      yield* Scope.close(second, Exit.void)
+      assert.strictEqual(scrub(key), key)
+      assert.strictEqual(registeredSecrets(), before)
+    }).pipe(Effect.runSync))
+
+  it("Secrets.hold: a key the user's own code sends is scrubbed for the life of a scope; resolve() alone keeps nothing", () => {
+    const key = "userHeldKey0123456789abcd"
+    Effect.runSync(Core.CometConfig.resolve({ apiKey: key, sources }))
+    assert.strictEqual(scrub(key), key)
+    const inside = Effect.runSync(Effect.scoped(Effect.map(Core.Secrets.hold(Redacted.make(key)), () => scrub(key))))
+    assert.strictEqual(inside, "<redacted>")
+    assert.strictEqual(scrub(key), key)
   })
 })

@@ -7,8 +7,8 @@
  * not show it.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Logger, Redacted } from "effect"
-import { resolve, staticSources } from "../src/CometConfig.js"
+import { Effect, Exit, Layer, Logger, Redacted } from "effect"
+import { layer, resolve, staticSources } from "../src/CometConfig.js"
 import type { ConfigurationError } from "../src/Errors.js"
 import { scrub } from "../src/internal/secrets.js"
 
@@ -110,9 +110,15 @@ describe("smart API keys", () => {
     assert.strictEqual(loopback.baseUrl, "http://127.0.0.1:4820")
   })
 
-  it("both the whole key and its short part are scrubbed from any text", () => {
+  it("both the whole key and its short part are scrubbed from any text while a layer holds the key, and no longer after", () => {
     const key = smart({ baseUrl: "https://comet.corp.example" })
-    ok({ apiKey: key, sources: staticSources({}) })
-    assert.notInclude(scrub(`echo ${SHORT} and ${key}`), SHORT)
+    const text = `echo ${SHORT} and ${key}`
+    const inside = Effect.runSync(
+      Effect.scoped(Effect.map(Layer.build(layer({ apiKey: key, sources: staticSources({}) })), () => scrub(text)))
+    )
+    assert.notInclude(inside, SHORT)
+    assert.include(inside, "<redacted>")
+    // released with the layer's scope: the process does not keep every key it ever served
+    assert.strictEqual(scrub(text), text)
   })
 })

@@ -146,6 +146,7 @@ const build = <R>(
     Effect.gen(function* () {
       yield* checkSettings(settings)
       yield* checkKey(config)
+      yield* Secrets.hold(config.apiKey)
       const resolved = resolveSettings(config, settings)
       const { http, stats } = yield* makeInstance(resolved, yield* transport(resolved))
       return Context.make(CometHttp, http).pipe(Context.add(RequestStats, stats))
@@ -170,6 +171,7 @@ export const make = (
   Effect.gen(function* () {
     yield* checkSettings(settings)
     yield* checkKey(config)
+    yield* Secrets.hold(config.apiKey)
     const resolved = resolveSettings(config, settings)
     return yield* makeInstance(resolved, yield* fromHttpClient(resolved))
   })
@@ -179,7 +181,8 @@ export const make = (
  * instance, and needs an `HttpClient` (`FetchHttpClient.layer`, a Node client, a mock), which
  * it sends through the `Transport.layerHttpClient` adapter; see {@link layerTransport} for
  * undici or `fetch` directly. Options are
- * validated as core's `CometConfig.resolve` validates them (the key is registered for scrubbing);
+ * validated as core's `CometConfig.resolve` validates them (the key is held for scrubbing while the
+ * layer's scope is open);
  * a bad value fails the layer with a `ConfigurationError`. Call it once and share the Layer:
  * every call builds a new instance.
  *

@@ -11,6 +11,8 @@ import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from "node:
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Fiber, Layer, Schema, Scope, Stream } from "effect"
 import { CometHttp } from "../src/CometHttp.js"
+import { Aborter, type WireRequest, type WireResponse } from "../src/internal/transport.js"
+import { undiciTransport } from "../src/internal/transportUndici.js"
 import { fullBacklog } from "./support/backlog.js"
 import { assetBytes, eventually, KEY, layerOver, listening, over } from "./support/sockets.js"
 
@@ -708,6 +710,66 @@ describe("a compressed body that stalls, and a paused body given up", () => {
             assert.deepStrictEqual([s.inFlight, s.failures], [0, 0])
           })
         )
+      })
+    )
+  )
+})
+
+describe("requests aborted while they wait for a connection", () => {
+  const options = {
+    connections: 1,
+    httpProxy: null,
+    httpsProxy: null,
+    noProxy: "",
+    extraCa: null,
+    rejectUnauthorized: true
+  }
+  const get = (url: string): WireRequest => ({ method: "GET", url, headers: {}, body: undefined, encoding: "any" })
+  const drain = async (response: WireResponse) => {
+    let n = 0
+    for (let chunk = await response.body.read(); chunk !== null; chunk = await response.body.read()) n += chunk.length
+    return n
+  }
+
+  it.live("are dropped without costing the connection: 20 aborted behind a busy one, then one more served on it", () =>
+    noStrayErrors(
+      Effect.gen(function* () {
+        let answerFirst: () => void = () => {}
+        const { url, seen } = yield* raw((s, n) => {
+          if (n === 1) answerFirst = () => s.write(ok())
+          else s.write(ok())
+        })
+        const transport = yield* Effect.acquireRelease(
+          Effect.promise(() => undiciTransport(options)),
+          (t) => Effect.promise(() => t.close())
+        )
+        const first = transport.send(get(`${url}/first`), new Aborter())
+        // its head is on the wire: the one connection is busy until the server answers it
+        yield* eventually(() => seen.requests === 1, "the first request reached the server")
+        const outcomes = yield* Effect.promise(async () => {
+          // queued inside undici behind it, each aborted before undici gets to it
+          const aborted = Array.from({ length: 20 }, (_, i) => {
+            const aborter = new Aborter()
+            const sent = transport.send(get(`${url}/queued/${i}`), aborter).then(
+              () => "answered",
+              (e: unknown) => (e instanceof Error ? e.name : String(e))
+            )
+            aborter.abort(Object.assign(new Error("aborted by the caller"), { name: "AbortError" }))
+            return sent
+          })
+          answerFirst()
+          const firstBytes = await drain(await first)
+          const reasons = await Promise.all(aborted)
+          const lastBytes = await drain(await transport.send(get(`${url}/last`), new Aborter()))
+          return { firstBytes, reasons, lastBytes }
+        })
+        assert.strictEqual(outcomes.firstBytes, VALUES_JSON.length)
+        assert.deepStrictEqual(new Set(outcomes.reasons), new Set(["AbortError"]))
+        assert.strictEqual(outcomes.lastBytes, VALUES_JSON.length)
+        // none of the aborted requests was written, and none cost the keep-alive connection
+        assert.strictEqual(seen.requests, 2)
+        assert.strictEqual(seen.connections, 1)
+        assert.strictEqual(seen.closed, 0)
       })
     )
   )

@@ -8,6 +8,7 @@
  * `COMET_INTERNAL_CHECK_TLS_CERTIFICATE=false`, with a warning. All on loopback sockets.
  */
 
+import { createServer as createNetServer, type Socket as NetSocket } from "node:net"
 import { join } from "node:path"
 import { CometConfig, type CometOptions } from "@comet-ts/core"
 import { assert, describe, it } from "@effect/vitest"
@@ -15,9 +16,10 @@ import { Context, Effect, Layer, Logger, Schema } from "effect"
 import { CometHttp } from "../src/CometHttp.js"
 import * as DefaultTransport from "../src/DefaultTransport.js"
 import * as NodeDefault from "../src/DefaultTransport.node.js"
+import { proxyOf } from "../src/internal/transportUndici.js"
 import * as NodeTransport from "../src/NodeTransport.js"
 import { CA_PATH, httpsServer, recordingProxy } from "./support/proxy.js"
-import { serve } from "./support/sockets.js"
+import { listening, serve } from "./support/sockets.js"
 
 const KEY = "tk_network_0a1b2c3d4e5f6789SECRET"
 const Ok = Schema.Struct({ ok: Schema.Boolean })
@@ -25,6 +27,28 @@ const ok = (_req: unknown, res: import("node:http").ServerResponse) => {
   res.writeHead(200, { "content-type": "application/json" })
   res.end(JSON.stringify({ ok: true }))
 }
+
+/** A proxy that answers every request (and CONNECT) with `status` itself; counts what it saw. */
+const refusingProxy = (status: number) =>
+  Effect.gen(function* () {
+    const seen = { requests: 0 }
+    const sockets = new Set<NetSocket>()
+    const server = createNetServer((socket) => {
+      sockets.add(socket)
+      socket.on("error", () => {})
+      socket.on("close", () => sockets.delete(socket))
+      socket.once("data", () => {
+        seen.requests++
+        const body = "<html>no</html>"
+        socket.end(
+          `HTTP/1.1 ${status} ${status === 407 ? "Proxy Authentication Required" : "Bad Gateway"}\r\n` +
+            `${status === 407 ? 'proxy-authenticate: Basic realm="corp"\r\n' : ""}content-type: text/html\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`
+        )
+      })
+    })
+    const url = yield* listening(server, sockets)
+    return { url, seen }
+  })
 
 /** CometHttp as the facade builds it in Node: config from `env` and `files`, the undici transport. */
 const client = (
@@ -102,20 +126,120 @@ describe("proxies", () => {
     )
   )
 
-  for (const noProxy of ["127.0.0.1", "localhost,127.0.0.1", "*", ".0.0.1"]) {
-    it.live(`NO_PROXY=${noProxy}: the host is reached directly and the proxy sees nothing`, () =>
-      Effect.scoped(
-        Effect.gen(function* () {
-          const { url, seen } = yield* serve(ok)
-          const proxy = yield* recordingProxy()
-          const http = yield* client({ HTTP_PROXY: proxy.url, NO_PROXY: noProxy }, { baseUrl: url })
-          assert.deepStrictEqual(yield* http.get("experiment/metadata", Ok), { ok: true })
-          assert.deepStrictEqual(proxy.seen.lines, [])
-          assert.strictEqual(seen.requests.length, 1)
-        })
-      )
+  const direct = ["127.0.0.1", "localhost,127.0.0.1", "*", ".0.0.1", "127.0.0.0/8", "10.0.0.0/8, 127.0.0.1/32"]
+  const proxied = ["10.0.0.0/8", "127.0.0.2/32", "128.0.0.0/1"]
+  for (const noProxy of [...direct, ...proxied]) {
+    const isDirect = direct.includes(noProxy)
+    it.live(
+      `NO_PROXY=${noProxy}: ${isDirect ? "the host is reached directly and the proxy sees nothing" : "a network without the host: the request goes through the proxy"}`,
+      () =>
+        Effect.scoped(
+          Effect.gen(function* () {
+            const { url, seen } = yield* serve(ok)
+            const proxy = yield* recordingProxy()
+            const http = yield* client({ HTTP_PROXY: proxy.url, NO_PROXY: noProxy }, { baseUrl: url })
+            assert.deepStrictEqual(yield* http.get("experiment/metadata", Ok), { ok: true })
+            assert.deepStrictEqual(proxy.seen.lines, isDirect ? [] : [`GET ${url}/api/rest/v2/experiment/metadata`])
+            assert.strictEqual(seen.requests.length, 1)
+          })
+        )
     )
   }
+
+  it("NO_PROXY entries for IPv6 hosts, bare or in brackets, with or without a port (as requests reads them)", () => {
+    const route = (noProxy: string, url: string) =>
+      proxyOf({ httpProxy: "http://proxy.corp:3128", httpsProxy: null, noProxy }, url)()
+    const direct: ReadonlyArray<readonly [string, string]> = [
+      ["::1", "http://[::1]:4820/"],
+      ["localhost,127.0.0.1,::1", "http://[::1]:4820/"],
+      ["[::1]", "http://[::1]:4820/"],
+      ["[::1]:4820", "http://[::1]:4820/"],
+      ["2001:DB8::5", "https://[2001:db8::5]/"],
+      ["comet.corp:8443", "https://comet.corp:8443/"]
+    ]
+    for (const [noProxy, url] of direct) assert.isNull(route(noProxy, url), `${noProxy} → ${url}`)
+    const proxied: ReadonlyArray<readonly [string, string]> = [
+      ["::2", "http://[::1]:4820/"],
+      ["[::1]:9999", "http://[::1]:4820/"],
+      ["comet.corp:8443", "https://comet.corp/"]
+    ]
+    for (const [noProxy, url] of proxied)
+      assert.strictEqual(route(noProxy, url), "http://proxy.corp:3128", `${noProxy} → ${url}`)
+  })
+
+  it.live(
+    "proxy credentials: percent-encoded ones are decoded; a user name alone (a token) is sent as 'user:', as curl and requests do",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const { url } = yield* serve(ok)
+          const server = yield* httpsServer(ok)
+          const basic = (text: string) => `Basic ${Buffer.from(text).toString("base64")}`
+          for (const [credentials, expected] of [
+            ["us%65r:p%40ss%3Aw0rd", basic("user:p@ss:w0rd")],
+            ["T0KEN", basic("T0KEN:")],
+            ["t%C3%B6ken", basic("töken:")]
+          ] as const) {
+            const proxy = yield* recordingProxy({ "comet.example.invalid:443": server.port })
+            const proxyUrl = proxy.url.replace("http://", `http://${credentials}@`)
+            yield* (yield* client({ HTTP_PROXY: proxyUrl }, { baseUrl: url })).get("experiment/metadata", Ok)
+            yield* (yield* client(
+              { HTTPS_PROXY: proxyUrl, REQUESTS_CA_BUNDLE: CA_PATH },
+              { baseUrl: "https://comet.example.invalid" }
+            )).get("experiment/metadata", Ok)
+            // absolute-form for http, CONNECT for https: both carry the credentials
+            assert.deepStrictEqual(proxy.seen.authorizations, [expected, expected], credentials)
+          }
+        })
+      )
+  )
+
+  for (const target of ["http://comet.corp.example", "https://comet.corp.example"]) {
+    it.live(
+      `a proxy that refuses the credentials (407), for ${target}: one attempt, a message that says so, never the password`,
+      () =>
+        Effect.scoped(
+          Effect.gen(function* () {
+            const proxy = yield* refusingProxy(407)
+            const http = yield* client(
+              { HTTP_PROXY: proxy.url.replace("http://", "http://alice:s3cr%40t@"), COMET_TS_ALLOW_INSECURE_HTTP: "1" },
+              { baseUrl: target, maxRetries: 8 }
+            )
+            const e = yield* Effect.flip(http.get("experiment/metadata", Ok))
+            assert.strictEqual(e._tag === "TransportError" && e.reason, "network", e.message)
+            if (e._tag !== "TransportError") return
+            assert.strictEqual(e.attempts, 1)
+            assert.strictEqual(proxy.seen.requests, 1)
+            assert.include(
+              e.message,
+              `the proxy ${proxy.url} refused to forward the request: it answered 407 Proxy Authentication Required`
+            )
+            assert.include(e.message, "Check the user name and password in the proxy URL")
+            for (const secret of ["alice", "s3cr", "%40t", "s3cr@t"]) assert.notInclude(e.message, secret)
+          })
+        )
+    )
+  }
+
+  it.live(
+    "a proxy that cannot reach the server (its 502 to CONNECT): a short retry, then a message naming the proxy's answer",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const proxy = yield* refusingProxy(502)
+          const http = yield* client(
+            { HTTPS_PROXY: proxy.url },
+            { baseUrl: "https://comet.corp.example", maxRetries: 8 }
+          )
+          const e = yield* Effect.flip(http.get("experiment/metadata", Ok))
+          assert.strictEqual(e._tag === "TransportError" && e.reason, "network", e.message)
+          if (e._tag !== "TransportError") return
+          assert.strictEqual(e.attempts, 3)
+          assert.include(e.message, `the proxy ${proxy.url} refused to forward the request: it answered 502`)
+          assert.include(e.message, "NO_PROXY")
+        })
+      )
+  )
 
   it.live("the explicit proxy option replaces the variables; proxy: false turns them off", () =>
     Effect.scoped(
@@ -145,7 +269,9 @@ describe("proxies", () => {
         assert.strictEqual(e._tag, "TransportError")
         if (e._tag !== "TransportError") return
         assert.strictEqual(e.reason, "network")
-        assert.include(e.message, `through the proxy ${proxy.url}`)
+        // the proxy could not reach the host: its own 502 to the CONNECT, told as the proxy's answer
+        assert.include(e.message, `the proxy ${proxy.url} refused to forward the request: it answered 502`)
+        assert.include(e.message, "NO_PROXY")
         assert.notInclude(e.message, "pr0xyPa55")
         assert.notInclude(e.message, "alice")
         // the proxy did see the request (and the credentials, as Proxy-Authorization)

@@ -33,10 +33,10 @@ describe("Permits", () => {
       assert.deepStrictEqual(order, [0, 1])
       assert.strictEqual(permits.available, 0)
       assert.strictEqual(permits.queued, 6)
-      // Releasing one permit admits exactly the next waiter.
+      // Releasing one permit admits exactly the next waiter (handed over on a microtask).
       yield* Deferred.succeed(gates[1] as Deferred.Deferred<void>, undefined)
-      yield* Effect.yieldNow()
-      yield* Effect.yieldNow()
+      for (let turn = 0; turn < 10 && order.length < 3; turn++) yield* Effect.yieldNow()
+      for (let turn = 0; turn < 3; turn++) yield* Effect.yieldNow()
       assert.deepStrictEqual(order, [0, 1, 2])
       assert.strictEqual(permits.queued, 5)
       for (const g of gates) yield* Deferred.succeed(g, undefined)
@@ -114,4 +114,34 @@ describe("Permits", () => {
       assert.strictEqual(permits.available, 8)
     })
   )
+})
+
+describe("Permits: a cascade of cancellations", () => {
+  it("a permit let go while the waiters are being cancelled, in the same turn, starts none of them", async () => {
+    const permits = new Permits(1)
+    const started: Array<number> = []
+    permits.acquire(() => started.push(0))
+    const withdraw = [1, 2, 3, 4, 5].map((i) => permits.acquire(() => started.push(i)))
+    // what one AbortSignal shared by six calls does: the call holding the permit ends, then every
+    // waiting call is withdrawn, all in one turn
+    permits.releaseNow()
+    for (const w of withdraw) w()
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    assert.deepStrictEqual(started, [0])
+    assert.strictEqual(permits.available, 1)
+    assert.strictEqual(permits.queued, 0)
+  })
+
+  it("a permit let go goes to the longest waiter still waiting, one per release", async () => {
+    const permits = new Permits(1)
+    const started: Array<number> = []
+    permits.acquire(() => started.push(0))
+    const withdraw = [1, 2, 3].map((i) => permits.acquire(() => started.push(i)))
+    permits.releaseNow()
+    withdraw[0]?.()
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    assert.deepStrictEqual(started, [0, 2])
+    assert.strictEqual(permits.available, 0)
+    assert.strictEqual(permits.queued, 1)
+  })
 })

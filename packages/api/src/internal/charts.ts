@@ -9,6 +9,7 @@ import { type ChartExperiment, type CometError, InvalidArgument, MetricsChartRes
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import { chartChunkSize } from "./chartChunks.js"
 import { type ApiContext, unique } from "./context.js"
 import { chartExperiments } from "./entity.js"
@@ -30,6 +31,17 @@ const specKey = (s: ChartSpec) => JSON.stringify([s.metrics, s.params, s.indepen
 interface ChartWaiter {
   readonly key: string
   readonly deferred: Deferred.Deferred<ChartExperiment | null, CometError>
+}
+
+/** The per-experiment chart calls of one request shape gathered in one turn, and their fetch. */
+interface ChartWindow {
+  readonly spec: ChartSpec
+  /** The calls still waiting (an interrupted one leaves). */
+  readonly waiters: Array<ChartWaiter>
+  /** The fiber that flushes the window: it gathers, then fetches. */
+  fiber: Fiber.RuntimeFiber<void> | null
+  /** Its fetch is under way (the window no longer takes calls). */
+  fetching: boolean
 }
 
 const chunk = <A>(items: ReadonlyArray<A>, size: number): ReadonlyArray<ReadonlyArray<A>> => {
@@ -96,15 +108,16 @@ export const makeCharts = (ctx: ApiContext): ChartMethods => {
    * the facade — wait in one window per request shape and go out as one chunked fetch. The
    * window closes once every fiber already scheduled has run (a few scheduler yields, no timer).
    */
-  const chartWindows = new Map<string, { readonly spec: ChartSpec; readonly waiters: Array<ChartWaiter> }>()
+  const chartWindows = new Map<string, ChartWindow>()
 
-  const flushChartWindow = (group: string) =>
+  const flushChartWindow = (group: string, window: ChartWindow) =>
     Effect.gen(function* () {
       yield* Effect.yieldNow()
       yield* Effect.yieldNow()
-      const window = chartWindows.get(group)
-      if (window === undefined) return
-      chartWindows.delete(group)
+      if (chartWindows.get(group) === window) chartWindows.delete(group)
+      // every call of the window was interrupted while it gathered: nothing to fetch
+      if (window.waiters.length === 0) return
+      window.fetching = true
       const exit = yield* Effect.exit(
         fetchChart(
           window.waiters.map((w) => w.key),
@@ -117,6 +130,20 @@ export const makeCharts = (ctx: ApiContext): ChartMethods => {
           Exit.map(exit, (merged) => merged[w.key] ?? null)
         )
       }
+    })
+
+  /**
+   * A call leaving its window (interrupted: its fiber, its AbortSignal, its deadline). The last
+   * one to leave a window whose fetch is under way interrupts the fetch: no request goes on
+   * for calls nobody waits for any more.
+   */
+  const leave = (window: ChartWindow, waiter: ChartWaiter) =>
+    Effect.suspend(() => {
+      const i = window.waiters.indexOf(waiter)
+      if (i >= 0) window.waiters.splice(i, 1)
+      return window.waiters.length === 0 && window.fetching && window.fiber !== null
+        ? Fiber.interruptFork(window.fiber)
+        : Effect.void
     })
 
   const chartSpec = (
@@ -165,15 +192,18 @@ export const makeCharts = (ctx: ApiContext): ChartMethods => {
       const spec = chartSpec(metrics, parameters, options)
       if (spec.metrics.length === 0) return null
       const group = specKey(spec)
-      const deferred = yield* Deferred.make<ChartExperiment | null, CometError>()
-      const open = chartWindows.get(group)
-      if (open === undefined) {
-        chartWindows.set(group, { spec, waiters: [{ key, deferred }] })
-        yield* Effect.forkIn(flushChartWindow(group), scope)
+      const waiter: ChartWaiter = { key, deferred: yield* Deferred.make<ChartExperiment | null, CometError>() }
+      let window = chartWindows.get(group)
+      if (window === undefined) {
+        const opened: ChartWindow = { spec, waiters: [waiter], fiber: null, fetching: false }
+        chartWindows.set(group, opened)
+        opened.fiber = yield* Effect.forkIn(flushChartWindow(group, opened), scope)
+        window = opened
       } else {
-        open.waiters.push({ key, deferred })
+        window.waiters.push(waiter)
       }
-      return yield* Deferred.await(deferred)
+      const joined = window
+      return yield* Effect.onInterrupt(Deferred.await(waiter.deferred), () => leave(joined, waiter))
     })
 
   return { getMetricsForChart, getExperimentMetricsForChart }

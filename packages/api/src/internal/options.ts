@@ -98,7 +98,8 @@ export interface CometApiSettings {
   readonly orStrategy?: OrStrategy | undefined
   /**
    * How long a project's columns are kept for compiling queries (default 5 minutes, 0 = never);
-   * a query naming a column the kept list lacks fetches them again.
+   * a query naming a column the kept list lacks fetches them again. The columns of the 128
+   * projects fetched last are kept at most; expired ones are dropped.
    */
   readonly columnsTtlMillis?: number | undefined
 }

@@ -40,6 +40,9 @@ export interface QueryDeps {
 }
 
 /** Build the queries; `experimentsFor` (keys to experiments) is shared with the panel. */
+/** Projects whose columns queries keep at most (the most recently fetched). */
+export const COLUMNS_KEPT = 128
+
 export const makeQueries = (ctx: ApiContext, deps: QueryDeps, toExperiment: ToExperiment) => {
   const { http, settings, getExperimentMetadata } = ctx
   const { listExperiments, getProjectColumns } = deps
@@ -89,13 +92,23 @@ export const makeQueries = (ctx: ApiContext, deps: QueryDeps, toExperiment: ToEx
    * names a column the kept list lacks or types differently, so a new column is never missed.
    */
   const columnsTtl = settings.columnsTtlMillis ?? 300_000
+  // In the order they were fetched (a refetch moves a project to the end), so the expired ones
+  // are at the front: each fetch drops them, and the oldest past COLUMNS_KEPT. A dashboard that
+  // goes through every project of a large workspace for hours keeps a bounded few.
   const columnsKept = new Map<string, { readonly at: number; readonly columns: ReadonlyArray<Column> }>()
 
   const freshColumns = (workspace: string, projectName: string) =>
     Effect.gen(function* () {
       const columns = yield* getProjectColumns(workspace, projectName)
       if (columnsTtl > 0) {
-        columnsKept.set(JSON.stringify([workspace, projectName]), { at: yield* Clock.currentTimeMillis, columns })
+        const now = yield* Clock.currentTimeMillis
+        const id = JSON.stringify([workspace, projectName])
+        columnsKept.delete(id)
+        columnsKept.set(id, { at: now, columns })
+        for (const [kept, entry] of columnsKept) {
+          if (columnsKept.size <= COLUMNS_KEPT && now - entry.at < columnsTtl) break
+          columnsKept.delete(kept)
+        }
       }
       return columns
     })

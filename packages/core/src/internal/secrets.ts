@@ -1,6 +1,6 @@
 /**
  * A process-wide set of secret strings (API keys) that must never appear in error messages,
- * `toString()` output or JSON — in any form. Config resolution registers every key it resolves;
+ * `toString()` output or JSON — in any form. Every `CometConfig` and `CometHttp` layer registers its key;
  * error messages are scrubbed against the set as a last line of defence, on top of the
  * scrubbing done where errors are built.
  *
@@ -12,9 +12,20 @@
  * searches that copy for each secret (and its base64 and hex encodings), and masks the
  * original text over every span found.
  *
+ * A secret is registered while something holds it ({@link holdSecret}: the scope of a
+ * `CometConfig` or `CometHttp` layer, so one `API` instance from construction to `close()`), and
+ * dropped when the last holder lets go: a process that serves many keys over its life (one
+ * `API` per user of a dashboard) keeps only the keys in use, and scrubbing costs no more with
+ * time.
+ *
  * @internal
  */
-const secrets = new Map<string, ReadonlyArray<string>>()
+interface Held {
+  readonly forms: ReadonlyArray<string>
+  holders: number
+}
+
+const secrets = new Map<string, Held>()
 
 /** The text written in place of a secret. */
 export const REDACTED = "<redacted>"
@@ -71,10 +82,34 @@ export const secretForms = (secret: string): ReadonlyArray<string> => {
   return [...forms]
 }
 
-/** @internal */
-export const registerSecret = (secret: string): void => {
-  if (secret.length >= MIN_SECRET && !secrets.has(secret)) secrets.set(secret, secretForms(secret))
+/**
+ * Register `secret` for scrubbing until the returned release is called (once; later calls do
+ * nothing). Holds are counted: the secret stays registered while any holder has not released it.
+ *
+ * @internal
+ */
+export const holdSecret = (secret: string): (() => void) => {
+  if (secret.length < MIN_SECRET) return () => {}
+  const held = secrets.get(secret)
+  if (held === undefined) secrets.set(secret, { forms: secretForms(secret), holders: 1 })
+  else held.holders++
+  let released = false
+  return () => {
+    if (released) return
+    released = true
+    const now = secrets.get(secret)
+    if (now === undefined) return
+    if (now.holders <= 1) secrets.delete(secret)
+    else now.holders--
+  }
 }
+
+/**
+ * How many secrets are registered now (for tests of the registry's bound).
+ *
+ * @internal
+ */
+export const registeredSecrets = (): number => secrets.size
 
 const isHex = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102)
 
@@ -280,7 +315,8 @@ const formsIn = (text: string, formsList: ReadonlyArray<ReadonlyArray<string>>):
  * @internal
  */
 export const scrub = (text: string, extra?: string): string => {
-  const formsList: Array<ReadonlyArray<string>> = [...secrets.values()]
+  const formsList: Array<ReadonlyArray<string>> = []
+  for (const held of secrets.values()) formsList.push(held.forms)
   if (extra !== undefined && extra.length > 0 && !secrets.has(extra)) formsList.push(secretForms(extra))
   if (formsList.length === 0 || text.length === 0 || !formsIn(text, formsList)) return text
   let spans = spansOf(text, formsList)

@@ -6,11 +6,11 @@
  *
  * @internal
  */
-import { type CometError, DecodeError, InvalidArgument, TransportError } from "@comet-ts/core"
+import { type CometError, DecodeError, InvalidArgument, Network, TransportError } from "@comet-ts/core"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import { type BodyError, describe } from "./body.js"
-import { networkReason } from "./network.js"
+import { networkReason, proxyRefusedWith } from "./network.js"
 import type { Permits } from "./permits.js"
 import type { Resolved } from "./settings.js"
 import type { StatsRecorder } from "./stats.js"
@@ -61,16 +61,22 @@ export const makeFailures = (ctx: AttemptContext) => {
 
   const describeError = (e: unknown): string => scrub(describe(e))
 
-  /** The proxy part of a network failure's message. */
-  const via = (url: string): string => {
+  /** The proxy a request to `url` goes through, without its credentials; null when none. */
+  const proxyOf = (url: string): string | null => {
     const proxy = transport.proxyFor(url)
-    if (proxy === null) return ""
+    if (proxy === null) return null
     try {
       const u = new URL(proxy)
-      return ` through the proxy ${u.protocol}//${u.host}`
+      return `${u.protocol}//${u.host}`
     } catch {
-      return " through the configured proxy"
+      return "(the configured proxy)"
     }
+  }
+
+  /** The proxy part of a network failure's message. */
+  const via = (url: string): string => {
+    const proxy = proxyOf(url)
+    return proxy === null ? "" : ` through the proxy ${proxy}`
   }
 
   /** A request that got no response, as the failure the retry policy sees. */
@@ -94,6 +100,20 @@ export const makeFailures = (ctx: AttemptContext) => {
       )
     }
     if (e instanceof UnsupportedEncoding) return decodeFailure(t, e.message, "")
+    const proxy = proxyOf(url)
+    const refused = proxy === null ? null : proxyRefusedWith(describe(e))
+    if (proxy !== null && refused !== null) {
+      return new AttemptFailure(
+        new TransportError({
+          endpoint: t.endpoint,
+          reason: "network",
+          detail: scrub(Network.proxyRefusal(proxy, refused)),
+          attempts: attempt
+        }),
+        null,
+        null
+      )
+    }
     const reason = networkReason(e)
     return new AttemptFailure(
       new TransportError({

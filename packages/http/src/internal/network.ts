@@ -8,7 +8,7 @@
  *
  * @internal
  */
-import type { CometError } from "@comet-ts/core"
+import { type CometError, Network } from "@comet-ts/core"
 import { isAbort } from "./body.js"
 
 /**
@@ -63,6 +63,17 @@ export const isNoConnection = (error: CometError): boolean =>
 export const NO_CONNECTION_RETRIES = 2
 
 /**
+ * The status a proxy refused a request with, read from undici's error (its text, as
+ * `describe` gives the cause chain): a 407 to a request it forwards, or any status but 200 to
+ * the `CONNECT` of an https tunnel; null when the failure is not a proxy's refusal.
+ */
+export const proxyRefusedWith = (described: string): number | null => {
+  if (/Proxy Authentication Required \(407\)/.test(described)) return 407
+  const m = /Proxy response \((\d{3})\) !== 200 when HTTP Tunneling/.exec(described)
+  return m === null ? null : Number(m[1])
+}
+
+/**
  * How many retries a failure may have, given the configured `maxRetries`, and whether that
  * number is `maxRetries` itself (so that raising it would help).
  */
@@ -70,11 +81,16 @@ export const retriesFor = (
   error: CometError,
   maxRetries: number
 ): { readonly retries: number; readonly byMaxRetries: boolean } => {
+  // a proxy's refusal: credentials it does not accept never heal; another refusal (the proxy
+  // could not reach the server) gets the short retry of a connection never made
+  const refused = error._tag === "TransportError" ? Network.proxyRefusalStatus(error.detail) : null
   const cap =
-    error._tag === "TransportError" && error.reason === "browser-network"
-      ? BROWSER_NETWORK_RETRIES
-      : isNoConnection(error)
-        ? NO_CONNECTION_RETRIES
-        : Number.POSITIVE_INFINITY
+    refused === 407
+      ? 0
+      : error._tag === "TransportError" && error.reason === "browser-network"
+        ? BROWSER_NETWORK_RETRIES
+        : isNoConnection(error) || refused !== null
+          ? NO_CONNECTION_RETRIES
+          : Number.POSITIVE_INFINITY
   return cap < maxRetries ? { retries: cap, byMaxRetries: false } : { retries: maxRetries, byMaxRetries: true }
 }

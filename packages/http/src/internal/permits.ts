@@ -1,6 +1,6 @@
 /**
  * The concurrency bound of one CometHttp instance: a FIFO semaphore that hands a released
- * permit straight to the longest waiter.
+ * permit to the longest waiter still waiting (on the next microtask: see `releaseUnsafe`).
  *
  * Effect 3's `Semaphore` wakes every waiter on each release (each re-checks the count and all
  * but one go back to waiting), so N calls queued behind a bound of C cost O(N²) fiber wake-ups:
@@ -21,6 +21,8 @@ interface Waiter {
 export class Permits {
   private free: number
   private readonly waiting = new Set<Waiter>()
+  /** A hand-over to the waiters is scheduled (see {@link releaseUnsafe}). */
+  private handing = false
 
   constructor(permits: number) {
     this.free = permits
@@ -82,16 +84,33 @@ export class Permits {
     this.releaseUnsafe()
   }
 
+  /**
+   * A released permit goes to the longest waiter on the next microtask, not at once: a release
+   * often comes from a call being cancelled along with many others (one AbortSignal shared by
+   * every call of a page, a fan-out interrupted), whose cancellations are all pending then, and
+   * run before the microtask. Handed over at once, the permit would start the next waiter's
+   * request (plain code, no fiber step) before its own cancellation ran: every permit let go in
+   * the cascade would send one request only to abort it.
+   */
   private releaseUnsafe(): void {
-    const next = this.waiting.values().next()
-    if (next.done === true) {
-      this.free++
-      return
+    this.free++
+    if (this.waiting.size === 0 || this.handing) return
+    this.handing = true
+    queueMicrotask(this.handOver)
+  }
+
+  /** Give the free permits to the longest waiters (those still waiting). */
+  private readonly handOver = (): void => {
+    this.handing = false
+    while (this.free > 0) {
+      const next = this.waiting.values().next()
+      if (next.done === true) return
+      const waiter = next.value
+      this.waiting.delete(waiter)
+      this.free--
+      waiter.granted = true
+      waiter.resume(Effect.void)
     }
-    const waiter = next.value
-    this.waiting.delete(waiter)
-    waiter.granted = true
-    waiter.resume(Effect.void)
   }
 
   /** Run `self` holding one permit; the permit is released however `self` ends. */

@@ -1,8 +1,8 @@
 /**
  * The undici adapter: Node's transport. undici's `dispatch()` API with a handler of our own (no
  * `request()`: no Readable body, AbortSignal listener or async-hooks resource per request),
- * over a dispatcher of our own (an `Agent` bounded at `connections` per origin, or an
- * `EnvHttpProxyAgent` when a proxy is configured), never the global one, so `fetch` elsewhere
+ * over a dispatcher of our own (an `Agent` bounded at `connections` per origin, and a
+ * `ProxyAgent` per proxy when one is configured), never the global one, so `fetch` elsewhere
  * in the process is untouched. undici is imported lazily, the first time a transport is built.
  * Compressed bodies are decoded here with `node:zlib` in its strict mode: a gzip, deflate or
  * brotli stream that ends early is an error, never a shorter body; the decoders stop producing
@@ -51,20 +51,44 @@ export interface UndiciOptions {
   readonly rejectUnauthorized: boolean
 }
 
-interface NoProxyEntry {
-  readonly hostname: string
-  readonly port: number
-}
+type NoProxyEntry =
+  | { readonly hostname: string; readonly port: number }
+  /** An IPv4 network (`10.0.0.0/8`), as Python's `requests` reads `NO_PROXY` (comet_ml's client). */
+  | { readonly network: number; readonly mask: number }
 
 const DEFAULT_PORTS: Record<string, number> = { "http:": 80, "https:": 443 }
 
-/** `NO_PROXY` as undici's EnvHttpProxyAgent reads it (the same entries, the same matching). */
+/** An IPv4 address as a 32-bit number, or null. */
+const ipv4 = (text: string): number | null => {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text)
+  if (m === null) return null
+  const parts = m.slice(1).map(Number)
+  if (parts.some((p) => p > 255)) return null
+  return parts.reduce((n, p) => n * 256 + p, 0)
+}
+
+const maskOf = (bits: number): number => (bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0)
+
+/**
+ * `NO_PROXY` as undici's EnvHttpProxyAgent reads it (`*`, `host`, `.domain`, `*.domain`,
+ * `host:port`), and, as Python's `requests` reads them, IPv4 networks (`10.0.0.0/8`) and IPv6
+ * addresses bare or in brackets (`::1`, `[::1]:8080`).
+ */
 const parseNoProxy = (value: string): ReadonlyArray<NoProxyEntry> | "all" => {
   if (value === "*") return "all"
   const entries: Array<NoProxyEntry> = []
   for (const entry of value.split(/[,\s]/)) {
     if (!entry) continue
-    const parsed = /^(.+):(\d+)$/.exec(entry)
+    const cidr = /^([\d.]+)\/(\d{1,2})$/.exec(entry)
+    const network = cidr === null ? null : ipv4(cidr[1] ?? "")
+    const bits = cidr === null ? Number.NaN : Number(cidr[2])
+    if (network !== null && bits <= 32) {
+      entries.push({ network: (network & maskOf(bits)) >>> 0, mask: maskOf(bits) })
+      continue
+    }
+    // an IPv6 address is written bare (`::1`) or in brackets (`[::1]`, `[::1]:8080`)
+    const parsed =
+      /^\[([^\]]+)\](?::(\d+))?$/.exec(entry) ?? (entry.split(":").length > 2 ? null : /^(.+):(\d+)$/.exec(entry))
     entries.push({
       hostname: (parsed?.[1] ?? entry).replace(/^\*?\./, "").toLowerCase(),
       port: parsed?.[2] === undefined ? 0 : Number.parseInt(parsed[2], 10)
@@ -73,16 +97,21 @@ const parseNoProxy = (value: string): ReadonlyArray<NoProxyEntry> | "all" => {
   return entries
 }
 
-/** Which proxy (credentials included) a request to `url` goes through, as EnvHttpProxyAgent decides. */
+/** Which proxy (credentials included) a request to `url` goes through: the dispatcher routes by it. */
 export const proxyOf = (options: Pick<UndiciOptions, "httpProxy" | "httpsProxy" | "noProxy">, url: string) => {
   const noProxy = parseNoProxy(options.noProxy)
   return (target: URL = new URL(url)): string | null => {
     const proxy = target.protocol === "https:" ? (options.httpsProxy ?? options.httpProxy) : options.httpProxy
     if (proxy === null || proxy === "") return null
     if (noProxy === "all") return null
-    const hostname = target.host.replace(/:\d*$/, "").toLowerCase()
+    const hostname = target.hostname.replace(/^\[(.*)\]$/, "$1").toLowerCase()
     const port = Number.parseInt(target.port, 10) || DEFAULT_PORTS[target.protocol] || 0
+    const address = ipv4(hostname)
     for (const entry of noProxy) {
+      if ("network" in entry) {
+        if (address !== null && (address & entry.mask) >>> 0 === entry.network) return null
+        continue
+      }
       if (entry.port !== 0 && entry.port !== port) continue
       if (hostname === entry.hostname || hostname.endsWith(`.${entry.hostname}`)) return null
     }
@@ -247,29 +276,78 @@ const dispatcherFor = (undici: Undici, tls: typeof import("node:tls"), options: 
     headersTimeout: 0,
     bodyTimeout: 0
   }
+  const { connect, destroyConnecting } = trackedConnector(undici, tlsOptions)
+  const direct = new undici.Agent({ ...common, connect })
   if (options.httpProxy === null && options.httpsProxy === null) {
-    const { connect, destroyConnecting } = trackedConnector(undici, tlsOptions)
-    const agent = new undici.Agent({ ...common, connect })
     return {
-      dispatch: agent.dispatch.bind(agent),
+      dispatch: direct.dispatch.bind(direct),
       destroy: () => {
         destroyConnecting()
-        return agent.destroy()
+        return direct.destroy()
       }
     }
   }
-  return new undici.EnvHttpProxyAgent({
-    ...common,
-    connect: tlsOptions,
-    // empty strings, never undefined: undici would read process.env behind our back
-    httpProxy: options.httpProxy ?? "",
-    httpsProxy: options.httpsProxy ?? options.httpProxy ?? "",
-    noProxy: options.noProxy,
-    requestTls: tlsOptions,
-    proxyTls: tlsOptions,
-    // plain http targets in absolute-form (as curl does); https through CONNECT
-    proxyTunnel: false
-  })
+  // Routed by proxyOf (the same decision names the proxy in messages): direct, or through a
+  // ProxyAgent per proxy URL. Not undici's EnvHttpProxyAgent: it reads NO_PROXY without
+  // networks, and sends no Proxy-Authorization for a proxy URL with a user name and no password
+  // (a token as the user name), which curl and Python's requests send as `user:`.
+  const route = proxyOf(options, "")
+  const proxies = new Map<string, InstanceType<Undici["ProxyAgent"]>>()
+  const through = (uri: string) => {
+    let agent = proxies.get(uri)
+    if (agent === undefined) {
+      agent = new undici.ProxyAgent({
+        ...common,
+        uri,
+        ...userOnlyToken(uri),
+        connect: tlsOptions,
+        requestTls: tlsOptions,
+        proxyTls: tlsOptions,
+        // plain http targets in absolute-form (as curl does); https through CONNECT
+        proxyTunnel: false
+      })
+      proxies.set(uri, agent)
+    }
+    return agent
+  }
+  const routes = new Map<string, string | null>()
+  return {
+    dispatch: (opts: Parameters<InstanceType<Undici["Agent"]>["dispatch"]>[0], handler: DispatchHandler) => {
+      const origin = String(opts.origin)
+      let proxy = routes.get(origin)
+      if (proxy === undefined) {
+        proxy = route(new URL(origin))
+        routes.set(origin, proxy)
+      }
+      const agent = proxy === null ? direct : through(proxy)
+      return agent.dispatch(opts, handler as unknown as Parameters<InstanceType<Undici["Agent"]>["dispatch"]>[1])
+    },
+    destroy: () => {
+      destroyConnecting()
+      return Promise.all([direct.destroy(), ...[...proxies.values()].map((a) => a.destroy())]).then(() => {})
+    }
+  }
+}
+
+/**
+ * The `token` option of a proxy URL with a user name and no password (`http://TOKEN@proxy:3128`):
+ * `Proxy-Authorization: Basic base64(user:)`, as curl and Python's requests send it; undici sends
+ * nothing for it. Nothing for other URLs (undici reads `user:password` itself).
+ */
+const userOnlyToken = (uri: string): { readonly token?: string } => {
+  try {
+    const u = new URL(uri)
+    if (u.username === "" || u.password !== "") return {}
+    let user = u.username
+    try {
+      user = decodeURIComponent(user)
+    } catch {
+      // not valid percent-encoding: as written
+    }
+    return { token: `Basic ${Buffer.from(`${user}:`, "utf8").toString("base64")}` }
+  } catch {
+    return {}
+  }
 }
 
 /** The modules the adapter uses, imported on first use. */
@@ -506,9 +584,16 @@ class Exchange implements DispatchHandler {
     this.abortRequest?.(reason)
   }
 
+  /**
+   * undici is about to write the request on a connection. Aborted while it waited (queued, or for
+   * its connection): throw, which undici turns into the request's failure with the connection
+   * left as it is — nothing was written on it. Calling `abort` here would destroy that
+   * connection, a good keep-alive one, and every request aborted while queued would cost the
+   * client a new connection, with the queue (and each aborted request in it) growing behind.
+   */
   onConnect(abort: (reason?: unknown) => void): void {
-    if (this.signal.aborted) abort(abortError(this.signal.reason))
-    else this.abortRequest = abort
+    if (this.signal.aborted) throw abortError(this.signal.reason)
+    this.abortRequest = abort
   }
 
   onHeaders(statusCode: number, rawHeaders: ReadonlyArray<Uint8Array | string>, resume: () => void): boolean {
