@@ -91,7 +91,9 @@ const runConcurrency = async (ctx: BenchContext, concurrency: number): Promise<R
         await rawUndici(dispatcher, server.url, server.apiKey, warm, concurrency)
       }
 
-      const reps = ctx.quick ? 1 : 5
+      // 9 runs each: a run's CPU is ~100–300 ms (500 requests) and varies up to 2× from run to run
+      // (GC, JIT, the machine), so the median of 5 still moved by ±0.3 in the CPU ratios
+      const reps = ctx.quick ? 1 : 9
       const wall: Record<Client, Array<number>> = { ours: [], fetch: [], undici: [] }
       const cpu: Record<Client, Array<number>> = { ours: [], fetch: [], undici: [] }
       const values: Record<Client, number> = { ours: 0, fetch: 0, undici: 0 }
