@@ -6,7 +6,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit } from "effect"
-import { CometApi } from "../src/index.js"
+import { API, CometApi } from "../src/index.js"
 import { Capture, emulator, facade } from "./support/facade.js"
 
 const rejection = (p: Promise<unknown>) =>
@@ -81,6 +81,27 @@ describe("unknown option names", () => {
       })
       assert.isAbove((await api.getWorkspaces()).length, 0)
       await api.close()
+      // null reads as "not given" (Python's None) for every option, after the names are checked
+      const nulls = facade(emu.fetch, new Capture(), {
+        http: null as never,
+        chartChunkSize: null as never,
+        orStrategy: null as never,
+        callTimeoutMs: null as never,
+        maxRetries: null as never
+      })
+      assert.isAbove((await nulls.getWorkspaces()).length, 0)
+      await nulls.close()
+      // httpClient: null is the default transport (here: nothing listens, a typed network error)
+      const defaults = new API({
+        apiKey: "k",
+        baseUrl: "http://127.0.0.1:1",
+        maxRetries: 0,
+        panel: false,
+        httpClient: null as never
+      })
+      const e = await rejection(defaults.getWorkspaces())
+      assert.strictEqual(e._tag, "TransportError")
+      await defaults.close()
     })
   )
 })

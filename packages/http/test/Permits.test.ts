@@ -122,9 +122,9 @@ describe("Permits: a cascade of cancellations", () => {
     const started: Array<number> = []
     permits.acquire(() => started.push(0))
     const withdraw = [1, 2, 3, 4, 5].map((i) => permits.acquire(() => started.push(i)))
-    // what one AbortSignal shared by six calls does: the call holding the permit ends, then every
-    // waiting call is withdrawn, all in one turn
-    permits.releaseNow()
+    // what one AbortSignal shared by six calls does: the call holding the permit is cancelled,
+    // then every waiting call is withdrawn, all in one turn
+    permits.releaseNow(true)
     for (const w of withdraw) w()
     await new Promise((resolve) => setTimeout(resolve, 0))
     assert.deepStrictEqual(started, [0])
@@ -137,11 +137,23 @@ describe("Permits: a cascade of cancellations", () => {
     const started: Array<number> = []
     permits.acquire(() => started.push(0))
     const withdraw = [1, 2, 3].map((i) => permits.acquire(() => started.push(i)))
-    permits.releaseNow()
+    permits.releaseNow(true)
     withdraw[0]?.()
     await new Promise((resolve) => setTimeout(resolve, 0))
     assert.deepStrictEqual(started, [0, 2])
     assert.strictEqual(permits.available, 0)
     assert.strictEqual(permits.queued, 1)
+  })
+
+  it("a permit let go by a holder that finished goes to the longest waiter at once", () => {
+    const permits = new Permits(1)
+    const started: Array<number> = []
+    permits.acquire(() => started.push(0))
+    const withdraw = [1, 2].map((i) => permits.acquire(() => started.push(i)))
+    permits.releaseNow()
+    assert.deepStrictEqual(started, [0, 1], "handed over in the same call, no microtask")
+    withdraw[1]?.()
+    assert.strictEqual(permits.available, 0)
+    assert.strictEqual(permits.queued, 0)
   })
 })

@@ -353,7 +353,7 @@ export const checkApiOptions = <O extends CometOptions>(
       Inputs.check(ApiOptions, value ?? {}),
       (p) => new ConfigurationError({ setting: p.path.length === 0 ? "options" : p.path, reason: Inputs.reason(p) })
     ),
-    () => {
+    (decoded) => {
       // as Python's API(...) refuses an unknown keyword: a misspelt option (`baseURL`, `api_key`)
       // would otherwise be dropped and the key sent to the default server
       const given = value as { readonly http?: unknown } | null | undefined
@@ -366,7 +366,7 @@ export const checkApiOptions = <O extends CometOptions>(
           "the http cache settings",
           "http.cache."
         )
-      return unknown === null ? Either.right(value as O) : Either.left(unknown)
+      return unknown === null ? Either.right(decoded as O) : Either.left(unknown)
     }
   )
 

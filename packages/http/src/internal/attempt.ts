@@ -275,19 +275,20 @@ export const makeAttempts = (ctx: AttemptContext) => {
     let start = 0
     let started = false
     let ended = false
-    const end = () => {
+    /** End the attempt once; `cancelled` when the caller cancelled it (its permit is handed on later). */
+    const end = (cancelled: boolean) => {
       if (ended) return false
       ended = true
       timer?.cancel()
       untrack?.()
       if (started) stats.attemptEnd(t.endpoint, timers.now() - start)
-      if (holdPermit && started) permits.releaseNow()
+      if (holdPermit && started) permits.releaseNow(cancelled)
       return true
     }
     const go = () => {
       if (ended) {
         // cancelled while the permit was on its way
-        if (holdPermit) permits.releaseNow()
+        if (holdPermit) permits.releaseNow(true)
         return
       }
       started = true
@@ -299,10 +300,10 @@ export const makeAttempts = (ctx: AttemptContext) => {
       if (timeoutMillis !== null) timer = timers.after(timeoutMillis, () => c.abort(TIMEOUT))
       run(c.signal).then(
         (value) => {
-          if (end()) done(Either.right(value))
+          if (end(false)) done(Either.right(value))
         },
         (e: unknown) => {
-          if (end()) {
+          if (end(false)) {
             done(
               Either.left(
                 e instanceof AttemptFailure
@@ -328,7 +329,7 @@ export const makeAttempts = (ctx: AttemptContext) => {
     else go()
     return () => {
       const wasStarted = started
-      if (!end()) return
+      if (!end(true)) return
       if (!wasStarted) cancelWait?.()
       controller?.abort(INTERRUPTED)
     }

@@ -8,6 +8,7 @@
  */
 import { DecodeError, TransportError } from "@comet-ts/core"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import { type AttemptContext, AttemptFailure, type Attempts, INTERRUPTED, TIMEOUT } from "./attempt.js"
 import { checkableLength, corruptCoding } from "./body.js"
 import type { Target } from "./target.js"
@@ -255,7 +256,11 @@ export const makeOpening = (ctx: AttemptContext, attempts: Attempts) => {
                   return opening
                 })
               )
-            ).pipe(Effect.onExit(() => (owned ? Effect.void : permits.release)))
+            ).pipe(
+              Effect.onExit((exit) =>
+                owned ? Effect.void : Exit.isInterrupted(exit) ? permits.releaseCancelled : permits.release
+              )
+            )
           )
         )
       })

@@ -1,6 +1,7 @@
 /**
  * The concurrency bound of one CometHttp instance: a FIFO semaphore that hands a released
- * permit to the longest waiter still waiting (on the next microtask: see `releaseUnsafe`).
+ * permit to the longest waiter still waiting (at once when the holder finished, on the next
+ * microtask when it was cancelled: see `releaseUnsafe`).
  *
  * Effect 3's `Semaphore` wakes every waiter on each release (each re-checks the count and all
  * but one go back to waiting), so N calls queued behind a bound of C cost O(N²) fiber wake-ups:
@@ -11,6 +12,7 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 
 interface Waiter {
   readonly resume: (effect: Effect.Effect<void>) => void
@@ -52,7 +54,7 @@ export class Permits {
       this.waiting.add(waiter)
     }
     return Effect.sync(() => {
-      if (waiter.granted) this.releaseUnsafe()
+      if (waiter.granted) this.releaseUnsafe(true)
       else this.waiting.delete(waiter)
     })
   })
@@ -79,29 +81,43 @@ export class Permits {
     }
   }
 
-  /** {@link release}, from plain code (a download ending outside any fiber). */
-  releaseNow(): void {
-    this.releaseUnsafe()
+  /** Give a permit back after the holder was interrupted: see {@link releaseUnsafe}. */
+  readonly releaseCancelled: Effect.Effect<void> = Effect.sync(() => this.releaseUnsafe(true))
+
+  /**
+   * {@link release}, from plain code (a download ending outside any fiber); `cancelled` when the
+   * holder was cancelled (see {@link releaseUnsafe}).
+   */
+  releaseNow(cancelled = false): void {
+    this.releaseUnsafe(cancelled)
   }
 
   /**
-   * A released permit goes to the longest waiter on the next microtask, not at once: a release
-   * often comes from a call being cancelled along with many others (one AbortSignal shared by
-   * every call of a page, a fan-out interrupted), whose cancellations are all pending then, and
-   * run before the microtask. Handed over at once, the permit would start the next waiter's
-   * request (plain code, no fiber step) before its own cancellation ran: every permit let go in
-   * the cascade would send one request only to abort it.
+   * A permit let go by a finished holder goes to the longest waiter at once. One let go by a
+   * cancelled holder goes on the next microtask: such a release often comes from a call being
+   * cancelled along with many others (one AbortSignal shared by every call of a page, a fan-out
+   * interrupted), whose cancellations are all pending then, and run before the microtask. Handed
+   * over at once, the permit would start the next waiter's request (plain code, no fiber step)
+   * before its own cancellation ran: every permit let go in the cascade would send one request
+   * only to abort it.
    */
-  private releaseUnsafe(): void {
+  private releaseUnsafe(cancelled = false): void {
     this.free++
-    if (this.waiting.size === 0 || this.handing) return
+    if (this.waiting.size === 0) return
+    if (!cancelled) return this.grant()
+    if (this.handing) return
     this.handing = true
     queueMicrotask(this.handOver)
   }
 
-  /** Give the free permits to the longest waiters (those still waiting). */
+  /** The scheduled hand-over (see {@link releaseUnsafe}). */
   private readonly handOver = (): void => {
     this.handing = false
+    this.grant()
+  }
+
+  /** Give the free permits to the longest waiters (those still waiting). */
+  private grant(): void {
     while (this.free > 0) {
       const next = this.waiting.values().next()
       if (next.done === true) return
@@ -116,7 +132,12 @@ export class Permits {
   /** Run `self` holding one permit; the permit is released however `self` ends. */
   withPermit<A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> {
     return Effect.uninterruptibleMask((restore) =>
-      Effect.zipRight(restore(this.take), Effect.ensuring(restore(self), this.release))
+      Effect.zipRight(
+        restore(this.take),
+        Effect.onExit(restore(self), (exit) =>
+          Exit.isFailure(exit) && Exit.isInterrupted(exit) ? this.releaseCancelled : this.release
+        )
+      )
     )
   }
 }
