@@ -5,7 +5,7 @@
  * chart). Every name the types declare is accepted.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit } from "effect"
+import { Effect, Exit, Redacted } from "effect"
 import { API, CometApi } from "../src/index.js"
 import { Capture, emulator, facade } from "./support/facade.js"
 
@@ -176,6 +176,62 @@ describe("unknown call options", () => {
       assert.isTrue(Exit.isFailure(exit))
       if (Exit.isFailure(exit)) assert.include(String(exit.cause), "options.fullFetch")
       yield* Effect.promise(() => api.close())
+    })
+  )
+})
+
+describe("unknown option names never carry a secret, and reading them never throws", () => {
+  /** A key no client holds (so no registered-secret scrubbing hides a leak). */
+  const KEY = "Zq8uT3kLmN0pR7sV2wX5yA1bC"
+
+  it.live("the value given under an unknown call option is described by type, not shown (it may be a key)", () =>
+    Effect.promise(async () => {
+      const emu = emulator({ seed: 1 })
+      const exp = emu.dataset.workspaces[0]!.projects[0]!.experiments[0]!
+      const api = facade(emu.fetch, new Capture())
+      for (const call of [
+        () => api.getExperimentMetadata(exp.experimentKey, { apiKey: KEY } as never),
+        () => api.getWorkspaces({ api_key: KEY } as never),
+        () => api.run(Effect.void, { token: Redacted.value(Redacted.make(KEY)) } as never)
+      ]) {
+        const e = await rejection(call())
+        assert.strictEqual(e._tag, "InvalidArgument")
+        assert.include(e.message, "is not an option of any call")
+        assert.include(e.message, '"a string"')
+        assert.notInclude(e.message, KEY)
+        assert.notInclude(JSON.stringify(e), KEY)
+      }
+      await api.close()
+    })
+  )
+
+  it.live("an API key used as an option name of new API(...) is masked in the error", () =>
+    Effect.promise(async () => {
+      for (const apiKey of [KEY, Redacted.make(KEY)]) {
+        for (const options of [{ [KEY]: true }, { http: { [KEY]: 1 } }, { http: { cache: { [KEY]: 1 } } }]) {
+          const api = new API({ apiKey, baseUrl: "http://127.0.0.1:1", panel: false, ...options } as never)
+          const e = await rejection(api.getWorkspaces())
+          assert.strictEqual(e._tag, "ConfigurationError")
+          assert.include(e.message, "is not an option of")
+          assert.notInclude(e.message, KEY)
+          assert.notInclude(JSON.stringify(e), KEY)
+          await api.close()
+        }
+      }
+    })
+  )
+
+  it.live("http settings whose cache getter throws are a ConfigurationError, not an exception from new API(...)", () =>
+    Effect.promise(async () => {
+      const http = {
+        get cache(): never {
+          throw new Error("getter")
+        }
+      }
+      const api = new API({ apiKey: KEY, baseUrl: "http://127.0.0.1:1", panel: false, http } as never)
+      const e = await rejection(api.getWorkspaces())
+      assert.strictEqual(e._tag, "ConfigurationError")
+      await api.close()
     })
   )
 })
