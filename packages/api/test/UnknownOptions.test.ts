@@ -4,10 +4,12 @@
  * before anything is sent, instead of being dropped into a default (another server, a sampled
  * chart). Every name the types declare is accepted.
  */
+
+import { CometConfig } from "@comet-ts/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Redacted } from "effect"
 import { API, CometApi } from "../src/index.js"
-import { Capture, emulator, facade } from "./support/facade.js"
+import { Capture, emulator, facade, SECRET } from "./support/facade.js"
 
 const rejection = (p: Promise<unknown>) =>
   p.then(
@@ -231,6 +233,86 @@ describe("unknown option names never carry a secret, and reading them never thro
       const api = new API({ apiKey: KEY, baseUrl: "http://127.0.0.1:1", panel: false, http } as never)
       const e = await rejection(api.getWorkspaces())
       assert.strictEqual(e._tag, "ConfigurationError")
+      await api.close()
+    })
+  )
+})
+
+describe("options a JavaScript object only inherits", () => {
+  it.live(
+    "new API(...) refuses a known option it would drop (a prototype's property, a class getter); nothing is sent",
+    () =>
+      Effect.promise(async () => {
+        const emu = emulator()
+        class Settings {
+          get baseUrl(): string {
+            return "https://comet.example.invalid"
+          }
+        }
+        const capture = new Capture()
+        const own = {
+          apiKey: SECRET,
+          panel: false,
+          sources: CometConfig.staticSources({}),
+          httpClient: capture.client(emu.fetch)
+        }
+        for (const options of [
+          Object.assign(Object.create({ baseUrl: "https://comet.example.invalid" }), own),
+          Object.assign(new Settings(), own)
+        ]) {
+          const api = new API(options)
+          const e = await rejection(api.getWorkspaces())
+          assert.strictEqual(e._tag, "ConfigurationError")
+          assert.include(e.message, "Configuration problem with baseUrl: is inherited")
+          assert.deepStrictEqual(capture.requests, [])
+          await api.close()
+        }
+      })
+  )
+
+  it.live("a call refuses an inherited option; own ones (Object.create(null), frozen, non-enumerable) pass", () =>
+    Effect.promise(async () => {
+      const emu = emulator({ seed: 1 })
+      const exp = emu.dataset.workspaces[0]!.projects[0]!.experiments[0]!
+      const capture = new Capture()
+      const api = facade(emu.fetch, capture)
+      const e = await rejection(
+        api.getMetricsForChart([exp.experimentKey], ["loss"], [], Object.create({ fetchFull: true }))
+      )
+      assert.strictEqual(e._tag, "InvalidArgument")
+      assert.include(e.message, "options.fetchFull")
+      assert.include(e.message, "is inherited")
+      assert.deepStrictEqual(capture.requests, [])
+      const own = Object.defineProperty(Object.create(null), "callTimeoutMs", { value: 30_000, enumerable: false })
+      const frozen = Object.freeze({ fetchFull: true, signal: new AbortController().signal })
+      for (const options of [own, frozen]) {
+        const chart = await api.getMetricsForChart([exp.experimentKey], ["loss"], [], options)
+        assert.deepStrictEqual(Object.keys(chart), [exp.experimentKey])
+      }
+      await api.close()
+    })
+  )
+
+  it.live("http settings are read as given: inherited ones are used, not refused", () =>
+    Effect.promise(async () => {
+      const emu = emulator()
+      const api = facade(emu.fetch, new Capture(), { http: Object.create({ retryBudget: "soon" }) })
+      const e = await rejection(api.getWorkspaces())
+      assert.strictEqual(e.message, "Configuration problem with http.retryBudget: must be a finite duration")
+      const throwing = facade(emu.fetch, new Capture(), {
+        http: new Proxy(
+          {},
+          {
+            get: () => {
+              throw new Error("trap")
+            }
+          }
+        )
+      })
+      const t = await rejection(throwing.getWorkspaces())
+      assert.strictEqual(t._tag, "ConfigurationError")
+      assert.include(t.message, "Configuration problem with http.settings: could not be read")
+      await throwing.close()
       await api.close()
     })
   )

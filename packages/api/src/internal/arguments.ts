@@ -294,7 +294,7 @@ const shownName = (name: string, apiKey: string | undefined): string => {
  * (`{ apiKey }`, `{ token }`), and the name alone says what to fix.
  */
 const unknownCallOption = (param: string, value: unknown): InvalidArgument | null => {
-  const u = Inputs.unknownOption(value, CALL_OPTION_NAMES)
+  const u = Inputs.unknownOption(value, CALL_OPTION_NAMES, true)
   if (u === null) return null
   const key = shownName(u.key, undefined)
   let given: unknown
@@ -306,7 +306,9 @@ const unknownCallOption = (param: string, value: unknown): InvalidArgument | nul
   return new InvalidArgument({
     argument: `${param}.${key}`,
     value: Inputs.describeValue(given),
-    reason: `is not an option of any call${u.suggestion === null ? "" : ` (did you mean ${u.suggestion}?)`}: a call takes signal and callTimeoutMs, and the options its type declares (${CALL_OPTION_NAMES.slice(2).join(", ")}).`
+    reason: u.inherited
+      ? Inputs.inheritedReason("a call")
+      : `is not an option of any call${u.suggestion === null ? "" : ` (did you mean ${u.suggestion}?)`}: a call takes signal and callTimeoutMs, and the options its type declares (${CALL_OPTION_NAMES.slice(2).join(", ")}).`
   })
 }
 
@@ -377,9 +379,10 @@ export const checkApiOptions = <O extends CometOptions>(
             ? String(Redacted.value(given.apiKey))
             : undefined
       const unknown =
-        misspelt(value, API_OPTION_NAMES, "new API(...)", "", apiKey) ??
-        misspelt(given.http, HTTP_SETTING_NAMES, "the http settings", "http.", apiKey) ??
-        misspelt(cacheOf(given.http), CACHE_SETTING_NAMES, "the http cache settings", "http.cache.", apiKey)
+        // the options themselves are decoded (own properties only); the http settings are read as given
+        misspelt(value, API_OPTION_NAMES, "new API(...)", "", apiKey, true) ??
+        misspelt(given.http, HTTP_SETTING_NAMES, "the http settings", "http.", apiKey, false) ??
+        misspelt(cacheOf(given.http), CACHE_SETTING_NAMES, "the http cache settings", "http.cache.", apiKey, false)
       return unknown === null ? Either.right(decoded as O) : Either.left(unknown)
     }
   )
@@ -422,9 +425,10 @@ const misspelt = (
   known: ReadonlyArray<string>,
   where: string,
   prefix: string,
-  apiKey: string | undefined
+  apiKey: string | undefined,
+  ownOnly: boolean
 ): ConfigurationError | null => {
-  const u = Inputs.unknownOption(value, known)
+  const u = Inputs.unknownOption(value, known, ownOnly)
   if (u === null) return null
   const key = shownName(u.key, apiKey)
   return new ConfigurationError({
