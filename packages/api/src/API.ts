@@ -141,9 +141,18 @@ const isPositional = (u: unknown): u is string => u !== undefined && u !== null 
 const asHttpOption = <E>(e: E, http: APIOptions["http"]): E => {
   if (!(e instanceof ConfigurationError) || http === undefined || http === null) return e
   const [head] = e.setting.split(".")
-  return head !== undefined && Object.hasOwn(http, head)
+  return head !== undefined && (head === "settings" || readsAs(http, head))
     ? (new ConfigurationError({ setting: `http.${e.setting}`, reason: e.reason }) as E)
     : e
+}
+
+/** Whether the transport reads `name` from the settings (own or inherited; false when asking throws). */
+const readsAs = (http: object, name: string): boolean => {
+  try {
+    return name in http
+  } catch {
+    return false
+  }
 }
 
 /**

@@ -19,7 +19,10 @@ describe("http options", () => {
       for (const [cache, got] of [
         [5, "5"],
         ["big", '"big"'],
-        [[1], "an array"]
+        [[1], "an array"],
+        // JSON.stringify throws on these: the error names them instead
+        [10n, "a bigint"],
+        [Symbol("cache"), "a symbol"]
       ] as const) {
         const api = facade(emu.fetch, new Capture(), { http: { cache: cache as never } })
         const e = await rejection(api.getWorkspaces())

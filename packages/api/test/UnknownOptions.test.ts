@@ -4,10 +4,12 @@
  * before anything is sent, instead of being dropped into a default (another server, a sampled
  * chart). Every name the types declare is accepted.
  */
+
+import { CometConfig } from "@comet-ts/core"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit } from "effect"
+import { Effect, Exit, Redacted } from "effect"
 import { API, CometApi } from "../src/index.js"
-import { Capture, emulator, facade } from "./support/facade.js"
+import { Capture, emulator, facade, SECRET } from "./support/facade.js"
 
 const rejection = (p: Promise<unknown>) =>
   p.then(
@@ -176,6 +178,142 @@ describe("unknown call options", () => {
       assert.isTrue(Exit.isFailure(exit))
       if (Exit.isFailure(exit)) assert.include(String(exit.cause), "options.fullFetch")
       yield* Effect.promise(() => api.close())
+    })
+  )
+})
+
+describe("unknown option names never carry a secret, and reading them never throws", () => {
+  /** A key no client holds (so no registered-secret scrubbing hides a leak). */
+  const KEY = "Zq8uT3kLmN0pR7sV2wX5yA1bC"
+
+  it.live("the value given under an unknown call option is described by type, not shown (it may be a key)", () =>
+    Effect.promise(async () => {
+      const emu = emulator({ seed: 1 })
+      const exp = emu.dataset.workspaces[0]!.projects[0]!.experiments[0]!
+      const api = facade(emu.fetch, new Capture())
+      for (const call of [
+        () => api.getExperimentMetadata(exp.experimentKey, { apiKey: KEY } as never),
+        () => api.getWorkspaces({ api_key: KEY } as never),
+        () => api.run(Effect.void, { token: Redacted.value(Redacted.make(KEY)) } as never)
+      ]) {
+        const e = await rejection(call())
+        assert.strictEqual(e._tag, "InvalidArgument")
+        assert.include(e.message, "is not an option of any call")
+        assert.include(e.message, '"a string"')
+        assert.notInclude(e.message, KEY)
+        assert.notInclude(JSON.stringify(e), KEY)
+      }
+      await api.close()
+    })
+  )
+
+  it.live("an API key used as an option name of new API(...) is masked in the error", () =>
+    Effect.promise(async () => {
+      for (const apiKey of [KEY, Redacted.make(KEY)]) {
+        for (const options of [{ [KEY]: true }, { http: { [KEY]: 1 } }, { http: { cache: { [KEY]: 1 } } }]) {
+          const api = new API({ apiKey, baseUrl: "http://127.0.0.1:1", panel: false, ...options } as never)
+          const e = await rejection(api.getWorkspaces())
+          assert.strictEqual(e._tag, "ConfigurationError")
+          assert.include(e.message, "is not an option of")
+          assert.notInclude(e.message, KEY)
+          assert.notInclude(JSON.stringify(e), KEY)
+          await api.close()
+        }
+      }
+    })
+  )
+
+  it.live("http settings whose cache getter throws are a ConfigurationError, not an exception from new API(...)", () =>
+    Effect.promise(async () => {
+      const http = {
+        get cache(): never {
+          throw new Error("getter")
+        }
+      }
+      const api = new API({ apiKey: KEY, baseUrl: "http://127.0.0.1:1", panel: false, http } as never)
+      const e = await rejection(api.getWorkspaces())
+      assert.strictEqual(e._tag, "ConfigurationError")
+      await api.close()
+    })
+  )
+})
+
+describe("options a JavaScript object only inherits", () => {
+  it.live(
+    "new API(...) refuses a known option it would drop (a prototype's property, a class getter); nothing is sent",
+    () =>
+      Effect.promise(async () => {
+        const emu = emulator()
+        class Settings {
+          get baseUrl(): string {
+            return "https://comet.example.invalid"
+          }
+        }
+        const capture = new Capture()
+        const own = {
+          apiKey: SECRET,
+          panel: false,
+          sources: CometConfig.staticSources({}),
+          httpClient: capture.client(emu.fetch)
+        }
+        for (const options of [
+          Object.assign(Object.create({ baseUrl: "https://comet.example.invalid" }), own),
+          Object.assign(new Settings(), own)
+        ]) {
+          const api = new API(options)
+          const e = await rejection(api.getWorkspaces())
+          assert.strictEqual(e._tag, "ConfigurationError")
+          assert.include(e.message, "Configuration problem with baseUrl: is inherited")
+          assert.deepStrictEqual(capture.requests, [])
+          await api.close()
+        }
+      })
+  )
+
+  it.live("a call refuses an inherited option; own ones (Object.create(null), frozen, non-enumerable) pass", () =>
+    Effect.promise(async () => {
+      const emu = emulator({ seed: 1 })
+      const exp = emu.dataset.workspaces[0]!.projects[0]!.experiments[0]!
+      const capture = new Capture()
+      const api = facade(emu.fetch, capture)
+      const e = await rejection(
+        api.getMetricsForChart([exp.experimentKey], ["loss"], [], Object.create({ fetchFull: true }))
+      )
+      assert.strictEqual(e._tag, "InvalidArgument")
+      assert.include(e.message, "options.fetchFull")
+      assert.include(e.message, "is inherited")
+      assert.deepStrictEqual(capture.requests, [])
+      const own = Object.defineProperty(Object.create(null), "callTimeoutMs", { value: 30_000, enumerable: false })
+      const frozen = Object.freeze({ fetchFull: true, signal: new AbortController().signal })
+      for (const options of [own, frozen]) {
+        const chart = await api.getMetricsForChart([exp.experimentKey], ["loss"], [], options)
+        assert.deepStrictEqual(Object.keys(chart), [exp.experimentKey])
+      }
+      await api.close()
+    })
+  )
+
+  it.live("http settings are read as given: inherited ones are used, not refused", () =>
+    Effect.promise(async () => {
+      const emu = emulator()
+      const api = facade(emu.fetch, new Capture(), { http: Object.create({ retryBudget: "soon" }) })
+      const e = await rejection(api.getWorkspaces())
+      assert.strictEqual(e.message, "Configuration problem with http.retryBudget: must be a finite duration")
+      const throwing = facade(emu.fetch, new Capture(), {
+        http: new Proxy(
+          {},
+          {
+            get: () => {
+              throw new Error("trap")
+            }
+          }
+        )
+      })
+      const t = await rejection(throwing.getWorkspaces())
+      assert.strictEqual(t._tag, "ConfigurationError")
+      assert.include(t.message, "Configuration problem with http.settings: could not be read")
+      await throwing.close()
+      await api.close()
     })
   )
 })

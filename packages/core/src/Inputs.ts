@@ -232,6 +232,20 @@ export interface UnknownOption {
   readonly key: string
   /** The known name it most likely meant (the same ignoring case, `_` and `-`, a typo away, or a part of it), or null. */
   readonly suggestion: string | null
+  /**
+   * True when `key` is a known name the object only inherits (a prototype's property, a class
+   * getter): options are read from own properties, so it would be dropped.
+   */
+  readonly inherited?: boolean
+}
+
+/** Whether `value` has `key` only through its prototype chain (false when asking throws). */
+const inheritedOnly = (value: object, key: string): boolean => {
+  try {
+    return !Object.hasOwn(value, key) && key in value
+  } catch {
+    return false
+  }
 }
 
 const normalized = (name: string) => name.toLowerCase().replace(/[-_]/g, "")
@@ -260,10 +274,12 @@ const distance = (a: string, b: string, limit: number): number => {
  * `baseUrl`, `api_key` for `apiKey`, `maxRetires` for `maxRetries`, `full` for `fetchFull` —
  * or null when every key is
  * known (or `value` is not an object, is an array, or cannot be read: the type check reports those).
+ * With `ownOnly` (the options are decoded by {@link check}, which reads own properties only), a
+ * known name the object only inherits is reported too (`inherited`), rather than dropped.
  *
  * @since 0.1.0
  */
-export const unknownOption = (value: unknown, known: ReadonlyArray<string>): UnknownOption | null => {
+export const unknownOption = (value: unknown, known: ReadonlyArray<string>, ownOnly = false): UnknownOption | null => {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return null
   let keys: ReadonlyArray<string>
   try {
@@ -272,7 +288,10 @@ export const unknownOption = (value: unknown, known: ReadonlyArray<string>): Unk
     return null
   }
   const key = keys.find((k) => !known.includes(k))
-  if (key === undefined) return null
+  if (key === undefined) {
+    const inherited = ownOnly ? known.find((k) => inheritedOnly(value, k)) : undefined
+    return inherited === undefined ? null : { key: inherited, suggestion: null, inherited: true }
+  }
   const n = normalized(key)
   const suggestion =
     known.find((k) => normalized(k) === n) ??
@@ -293,4 +312,14 @@ export const unknownOption = (value: unknown, known: ReadonlyArray<string>): Unk
  * @since 0.1.0
  */
 export const unknownOptionReason = (u: UnknownOption, where: string, known: ReadonlyArray<string>): string =>
-  `is not an option of ${where}${u.suggestion === null ? "" : ` (did you mean ${u.suggestion}?)`}; the options are ${known.join(", ")}.`
+  u.inherited === true
+    ? inheritedReason(where)
+    : `is not an option of ${where}${u.suggestion === null ? "" : ` (did you mean ${u.suggestion}?)`}; the options are ${known.join(", ")}.`
+
+/**
+ * `is inherited …`: the reason of an error about an {@link UnknownOption} that is `inherited`.
+ *
+ * @since 0.1.0
+ */
+export const inheritedReason = (where: string): string =>
+  `is inherited (from a prototype or a class getter), and ${where} reads only an object's own properties: pass a plain object holding it.`

@@ -15,12 +15,14 @@ import {
   CometOptionTypes,
   ConfigurationError,
   Inputs,
-  InvalidArgument
+  InvalidArgument,
+  Secrets
 } from "@comet-ts/core"
 import type { CometHttpSettings } from "@comet-ts/http"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type { ExperimentReads } from "./experimentReads.js"
@@ -280,11 +282,21 @@ const CALL_OPTION_NAMES: ReadonlyArray<string> = Object.keys({
   true
 >)
 
-/** The InvalidArgument for the first name of an options object that no call takes, or null. */
+/** An unknown option's name as an error shows it: at most 60 characters, the API key (when known here) masked. */
+const shownName = (name: string, apiKey: string | undefined): string => {
+  const shown = name.length > 60 ? `${name.slice(0, 57)}…` : name
+  return apiKey === undefined ? shown : Secrets.scrub(shown, apiKey)
+}
+
+/**
+ * The InvalidArgument for the first name of an options object that no call takes, or null. Its
+ * value is described by type only: what is given under a name no call reads may be a secret
+ * (`{ apiKey }`, `{ token }`), and the name alone says what to fix.
+ */
 const unknownCallOption = (param: string, value: unknown): InvalidArgument | null => {
-  const u = Inputs.unknownOption(value, CALL_OPTION_NAMES)
+  const u = Inputs.unknownOption(value, CALL_OPTION_NAMES, true)
   if (u === null) return null
-  const key = u.key.length > 60 ? `${u.key.slice(0, 57)}…` : u.key
+  const key = shownName(u.key, undefined)
   let given: unknown
   try {
     given = Reflect.get(value as object, u.key)
@@ -293,8 +305,10 @@ const unknownCallOption = (param: string, value: unknown): InvalidArgument | nul
   }
   return new InvalidArgument({
     argument: `${param}.${key}`,
-    value: Inputs.renderValue(given),
-    reason: `is not an option of any call${u.suggestion === null ? "" : ` (did you mean ${u.suggestion}?)`}: a call takes signal and callTimeoutMs, and the options its type declares (${CALL_OPTION_NAMES.slice(2).join(", ")}).`
+    value: Inputs.describeValue(given),
+    reason: u.inherited
+      ? Inputs.inheritedReason("a call")
+      : `is not an option of any call${u.suggestion === null ? "" : ` (did you mean ${u.suggestion}?)`}: a call takes signal and callTimeoutMs, and the options its type declares (${CALL_OPTION_NAMES.slice(2).join(", ")}).`
   })
 }
 
@@ -356,16 +370,19 @@ export const checkApiOptions = <O extends CometOptions>(
     (decoded) => {
       // as Python's API(...) refuses an unknown keyword: a misspelt option (`baseURL`, `api_key`)
       // would otherwise be dropped and the key sent to the default server
-      const given = value as { readonly http?: unknown } | null | undefined
+      // read from the decoded options: a getter of the raw ones may throw or answer otherwise
+      const given = decoded as { readonly apiKey?: unknown; readonly http?: unknown }
+      const apiKey =
+        typeof given.apiKey === "string"
+          ? given.apiKey
+          : Redacted.isRedacted(given.apiKey)
+            ? String(Redacted.value(given.apiKey))
+            : undefined
       const unknown =
-        misspelt(given, API_OPTION_NAMES, "new API(...)", "") ??
-        misspelt(given?.http, HTTP_SETTING_NAMES, "the http settings", "http.") ??
-        misspelt(
-          typeof given?.http === "object" && given.http !== null ? Reflect.get(given.http, "cache") : undefined,
-          CACHE_SETTING_NAMES,
-          "the http cache settings",
-          "http.cache."
-        )
+        // the options themselves are decoded (own properties only); the http settings are read as given
+        misspelt(value, API_OPTION_NAMES, "new API(...)", "", apiKey, true) ??
+        misspelt(given.http, HTTP_SETTING_NAMES, "the http settings", "http.", apiKey, false) ??
+        misspelt(cacheOf(given.http), CACHE_SETTING_NAMES, "the http cache settings", "http.cache.", apiKey, false)
       return unknown === null ? Either.right(decoded as O) : Either.left(unknown)
     }
   )
@@ -392,16 +409,28 @@ const CACHE_SETTING_NAMES: ReadonlyArray<string> = Object.keys({
   maxEntryBytes: true
 } satisfies Record<keyof NonNullable<CometHttpSettings["cache"]>, true>)
 
-/** The ConfigurationError for the first unknown key of an options object, or null. */
+/** The `cache` of the http settings, or undefined (also when reading it throws: the settings' check reports that). */
+const cacheOf = (http: unknown): unknown => {
+  if (typeof http !== "object" || http === null) return undefined
+  try {
+    return Reflect.get(http, "cache")
+  } catch {
+    return undefined
+  }
+}
+
+/** The ConfigurationError for the first unknown key of an options object (the API key masked in it), or null. */
 const misspelt = (
   value: unknown,
   known: ReadonlyArray<string>,
   where: string,
-  prefix: string
+  prefix: string,
+  apiKey: string | undefined,
+  ownOnly: boolean
 ): ConfigurationError | null => {
-  const u = Inputs.unknownOption(value, known)
+  const u = Inputs.unknownOption(value, known, ownOnly)
   if (u === null) return null
-  const key = u.key.length > 60 ? `${u.key.slice(0, 57)}…` : u.key
+  const key = shownName(u.key, apiKey)
   return new ConfigurationError({
     setting: `${prefix}${key}`,
     reason: Inputs.unknownOptionReason(u, where, known)

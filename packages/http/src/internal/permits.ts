@@ -104,7 +104,10 @@ export class Permits {
   private releaseUnsafe(cancelled = false): void {
     this.free++
     if (this.waiting.size === 0) return
-    if (!cancelled) return this.grant()
+    if (!cancelled) {
+      this.grant()
+      return
+    }
     if (this.handing) return
     this.handing = true
     queueMicrotask(this.handOver)

@@ -4,7 +4,7 @@
  *
  * @internal
  */
-import { ConfigurationError, type ResolvedConfig } from "@comet-ts/core"
+import { ConfigurationError, Inputs, type ResolvedConfig } from "@comet-ts/core"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type { CometHttpSettings } from "./contract.js"
@@ -57,8 +57,29 @@ export const resolveSettings = (config: ResolvedConfig, settings: CometHttpSetti
   manualRedirects: settings.manualRedirects ?? true
 })
 
-/** Check the settings; the first problem fails with a `ConfigurationError` naming the setting. */
-export const checkSettings = (settings: CometHttpSettings): Effect.Effect<void, ConfigurationError> => {
+/**
+ * Check the settings; the first problem fails with a `ConfigurationError` naming the setting.
+ * Settings from JavaScript may be anything: when reading them throws (a getter, a Proxy, no
+ * object at all), that is the ConfigurationError too, never the exception itself.
+ */
+export const checkSettings = (settings: CometHttpSettings): Effect.Effect<void, ConfigurationError> =>
+  Effect.suspend(() => {
+    let first: readonly [string, string] | undefined
+    try {
+      first = problemsOf(settings)[0]
+    } catch (e) {
+      first = [
+        "settings",
+        `could not be read (${e instanceof Error ? e.name : "an exception"} while reading them): pass a plain object of settings.`
+      ]
+    }
+    return first === undefined
+      ? Effect.void
+      : Effect.fail(new ConfigurationError({ setting: first[0], reason: first[1] }))
+  })
+
+/** Every problem of the settings, in the order they are declared (reading them may throw). */
+const problemsOf = (settings: CometHttpSettings): ReadonlyArray<readonly [string, string]> => {
   const problems: Array<[string, string]> = []
   const nonNegative = (name: string, d: Duration.DurationInput | undefined) => {
     if (d === undefined) return
@@ -88,7 +109,7 @@ export const checkSettings = (settings: CometHttpSettings): Effect.Effect<void, 
   ) {
     problems.push([
       "cache",
-      `must be an object { capacity, timeToLive } (capacity: a positive integer; timeToLive: a duration such as "5 minutes"; optional maxEntryBytes), or null for none; got ${Array.isArray(cacheValue) ? "an array" : (JSON.stringify(cacheValue) ?? typeof cacheValue)}`
+      `must be an object { capacity, timeToLive } (capacity: a positive integer; timeToLive: a duration such as "5 minutes"; optional maxEntryBytes), or null for none; got ${typeof cacheValue === "string" || typeof cacheValue === "number" || typeof cacheValue === "boolean" ? JSON.stringify(cacheValue) : Inputs.describeValue(cacheValue)}`
     ])
   } else if (settings.cache !== undefined && settings.cache !== null) {
     const c = settings.cache
@@ -101,8 +122,5 @@ export const checkSettings = (settings: CometHttpSettings): Effect.Effect<void, 
       problems.push(["cache.maxEntryBytes", "must be a non-negative integer"])
     }
   }
-  const first = problems[0]
-  return first === undefined
-    ? Effect.void
-    : Effect.fail(new ConfigurationError({ setting: first[0], reason: first[1] }))
+  return problems
 }
