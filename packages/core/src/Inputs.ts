@@ -272,8 +272,8 @@ const distance = (a: string, b: string, limit: number): number => {
  * The first own enumerable key of `value` (an options object from JavaScript) that is not one
  * of `known`, with the known name it most likely meant — `baseURL` or `base_url` for
  * `baseUrl`, `api_key` for `apiKey`, `maxRetires` for `maxRetries`, `full` for `fetchFull` —
- * or null when every key is
- * known (or `value` is not an object, is an array, or cannot be read: the type check reports those).
+ * or null when every key is known (or `value` is not an object, is an array, or cannot be read:
+ * the type check reports those).
  * With `ownOnly` (the options are decoded by {@link check}, which reads own properties only), a
  * known name the object only inherits is reported too (`inherited`), rather than dropped.
  *
@@ -316,10 +316,6 @@ export const unknownOptionReason = (u: UnknownOption, where: string, known: Read
     ? inheritedReason(where)
     : `is not an option of ${where}${u.suggestion === null ? "" : ` (did you mean ${u.suggestion}?)`}; the options are ${known.join(", ")}.`
 
-/**
- * `is inherited …`: the reason of an error about an {@link UnknownOption} that is `inherited`.
- *
- * @since 0.1.0
- */
-export const inheritedReason = (where: string): string =>
+/** `is inherited …`: the reason of an error about an {@link UnknownOption} that is `inherited`. */
+const inheritedReason = (where: string): string =>
   `is inherited (from a prototype or a class getter), and ${where} reads only an object's own properties: pass a plain object holding it.`
