@@ -330,10 +330,6 @@ export const unknownOptionReason = (u: UnknownOption, where: string, known: Read
 export const unreadableReason = (where: string): string =>
   `cannot be read: listing its names threw, so ${where} cannot tell which options it holds; pass a plain object.`
 
-/**
- * `is inherited …`: the reason of an error about an {@link UnknownOption} that is `inherited`.
- *
- * @since 0.1.0
- */
-export const inheritedReason = (where: string): string =>
+/** `is inherited …`: the reason of an error about an {@link UnknownOption} that is `inherited`. */
+const inheritedReason = (where: string): string =>
   `is inherited (from a prototype or a class getter), and ${where} reads only an object's own properties: pass a plain object holding it.`

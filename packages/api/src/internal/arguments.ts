@@ -308,9 +308,7 @@ const unknownCallOption = (param: string, value: unknown): InvalidArgument | nul
   return new InvalidArgument({
     argument: `${param}.${key}`,
     value: Inputs.describeValue(given),
-    reason: u.inherited
-      ? Inputs.inheritedReason("a call")
-      : `is not an option of any call${u.suggestion === null ? "" : ` (did you mean ${u.suggestion}?)`}: a call takes signal and callTimeoutMs, and the options its type declares (${CALL_OPTION_NAMES.slice(2).join(", ")}).`
+    reason: Inputs.unknownOptionReason(u, "any call", CALL_OPTION_NAMES)
   })
 }
 
