@@ -238,6 +238,47 @@ describe("unknown option names never carry a secret, and reading them never thro
   )
 })
 
+describe("options objects whose names cannot be listed", () => {
+  // a Proxy whose ownKeys throws reads as empty to the type check: an object hiding its names
+  // must not pass as "no options" (no key → another source's key, no baseUrl → the default server)
+  const hiding = (): object =>
+    new Proxy(
+      {},
+      {
+        ownKeys() {
+          throw new Error("ownKeys")
+        }
+      }
+    )
+
+  it.live("new API(...), its http settings and a call's options refuse them by name; nothing is sent", () =>
+    Effect.promise(async () => {
+      const emu = emulator()
+      const unreadable = new API(hiding() as never)
+      const whole = await rejection(unreadable.getWorkspaces())
+      assert.strictEqual(whole._tag, "ConfigurationError", whole.message)
+      assert.include(whole.message, "Configuration problem with options: cannot be read")
+      await unreadable.close()
+      const refusing = new Capture()
+      const http = facade(emu.fetch, refusing, { http: hiding() as never })
+      const e = await rejection(http.getWorkspaces())
+      assert.strictEqual(e._tag, "ConfigurationError", e.message)
+      assert.include(e.message, "Configuration problem with http: cannot be read")
+      await http.close()
+      const capture = new Capture()
+      const api = facade(emu.fetch, capture)
+      for (const call of [() => api.getWorkspaces(hiding() as never), () => api.getProjects("ws", hiding() as never)]) {
+        const c = await rejection(call())
+        assert.strictEqual(c._tag, "InvalidArgument", c.message)
+        assert.include(c.message, "Invalid options")
+        assert.include(c.message, "cannot be read")
+      }
+      await api.close()
+      assert.deepStrictEqual([...refusing.requests, ...capture.requests], [], "nothing is sent")
+    })
+  )
+})
+
 describe("options a JavaScript object only inherits", () => {
   it.live(
     "new API(...) refuses a known option it would drop (a prototype's property, a class getter); nothing is sent",

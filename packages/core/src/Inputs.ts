@@ -237,6 +237,8 @@ export interface UnknownOption {
    * getter): options are read from own properties, so it would be dropped.
    */
   readonly inherited?: boolean
+  /** True when the object's names cannot be listed (a Proxy whose `ownKeys` throws): `key` is "". */
+  readonly unreadable?: boolean
 }
 
 /** Whether `value` has `key` only through its prototype chain (false when asking throws). */
@@ -272,8 +274,9 @@ const distance = (a: string, b: string, limit: number): number => {
  * The first own enumerable key of `value` (an options object from JavaScript) that is not one
  * of `known`, with the known name it most likely meant — `baseURL` or `base_url` for
  * `baseUrl`, `api_key` for `apiKey`, `maxRetires` for `maxRetries`, `full` for `fetchFull` —
- * or null when every key is known (or `value` is not an object, is an array, or cannot be read:
- * the type check reports those).
+ * or null when every key is
+ * known (or `value` is not an object or is an array: the type check reports those); an object whose
+ * names cannot be listed is reported `unreadable`.
  * With `ownOnly` (the options are decoded by {@link check}, which reads own properties only), a
  * known name the object only inherits is reported too (`inherited`), rather than dropped.
  *
@@ -285,7 +288,8 @@ export const unknownOption = (value: unknown, known: ReadonlyArray<string>, ownO
   try {
     keys = Object.keys(value)
   } catch {
-    return null
+    // the type check read no names either: an object that hides them would pass as empty
+    return { key: "", suggestion: null, unreadable: true }
   }
   const key = keys.find((k) => !known.includes(k))
   if (key === undefined) {
@@ -312,9 +316,19 @@ export const unknownOption = (value: unknown, known: ReadonlyArray<string>, ownO
  * @since 0.1.0
  */
 export const unknownOptionReason = (u: UnknownOption, where: string, known: ReadonlyArray<string>): string =>
-  u.inherited === true
-    ? inheritedReason(where)
-    : `is not an option of ${where}${u.suggestion === null ? "" : ` (did you mean ${u.suggestion}?)`}; the options are ${known.join(", ")}.`
+  u.unreadable === true
+    ? unreadableReason(where)
+    : u.inherited === true
+      ? inheritedReason(where)
+      : `is not an option of ${where}${u.suggestion === null ? "" : ` (did you mean ${u.suggestion}?)`}; the options are ${known.join(", ")}.`
+
+/**
+ * `cannot be read …`: the reason of an error about an {@link UnknownOption} that is `unreadable`.
+ *
+ * @since 0.1.0
+ */
+export const unreadableReason = (where: string): string =>
+  `cannot be read: listing its names threw, so ${where} cannot tell which options it holds; pass a plain object.`
 
 /** `is inherited …`: the reason of an error about an {@link UnknownOption} that is `inherited`. */
 const inheritedReason = (where: string): string =>

@@ -12,9 +12,10 @@
  *
  * @since 0.1.0
  */
-import { CometConfig, ConfigurationError, type ResolvedConfig } from "@comet-ts/core"
+import { CometConfig, ConfigurationError, type ResolvedConfig, Secrets } from "@comet-ts/core"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
 import { type UndiciOptions, undiciTransport } from "./internal/transportUndici.js"
 import { scopedTransport, type Transport } from "./Transport.js"
 
@@ -75,7 +76,46 @@ export const optionsOf = (config: ResolvedConfig): Effect.Effect<UndiciOptions, 
  * @since 0.1.0
  */
 export const layer = (options: UndiciOptions): Layer.Layer<Transport> =>
-  scopedTransport(Effect.promise(() => undiciTransport(options)))
+  Layer.merge(
+    scopedTransport(Effect.promise(() => undiciTransport(options))),
+    Layer.scopedDiscard(holdProxyCredentials(options))
+  )
+
+/**
+ * The credentials of the proxy URLs, held for scrubbing while the transport is open
+ * (Secrets.hold): `user:password` — whose base64 is the Proxy-Authorization a proxy or server
+ * may echo into a body a DecodeError quotes — and the password, as written and percent-decoded.
+ */
+const holdProxyCredentials = (options: UndiciOptions): Effect.Effect<void, never, Scope.Scope> =>
+  Effect.forEach(
+    [options.httpProxy, options.httpsProxy].flatMap((uri) => (uri === null ? [] : credentialsOf(uri))),
+    (secret) => Secrets.hold(secret),
+    { discard: true }
+  )
+
+const decoded = (s: string): string => {
+  try {
+    return decodeURIComponent(s)
+  } catch {
+    return s
+  }
+}
+
+/** `user:password` (decoded, as in Proxy-Authorization) and the password of a proxy URL. */
+const credentialsOf = (uri: string): ReadonlyArray<string> => {
+  let u: URL
+  try {
+    u = new URL(uri)
+  } catch {
+    return []
+  }
+  if (u.username === "" && u.password === "") return []
+  const user = decoded(u.username)
+  const password = decoded(u.password)
+  return [
+    ...new Set([`${user}:${password}`, u.password, password, user.length > 0 && password === "" ? user : ""])
+  ].filter((s) => s.length > 0)
+}
 
 /**
  * The undici Transport configured from `CometConfig` (its proxy and TLS settings and
@@ -92,6 +132,6 @@ export const layerConfig: Layer.Layer<Transport, ConfigurationError, CometConfig
         "comet-ts: TLS certificates are not checked (COMET_INTERNAL_CHECK_TLS_CERTIFICATE=false): anyone on the network path can read the API key and the data. Use it only to diagnose, then install the server's CA (REQUESTS_CA_BUNDLE)."
       )
     }
-    return scopedTransport(Effect.promise(() => undiciTransport(options)))
+    return layer(options)
   })
 )

@@ -194,6 +194,33 @@ describe("proxies", () => {
       )
   )
 
+  it.live(
+    "a proxy or server that echoes the request headers into a body that does not decode: the excerpt shows neither the proxy password nor its Proxy-Authorization",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const echo = (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => {
+            res.writeHead(200, { "content-type": "application/json" })
+            res.end(JSON.stringify({ ok: 5, headers: req.headers, url: req.url }))
+          }
+          for (const credentials of ["alice:pr0xy%40Pass", "T0KENsecret"]) {
+            const proxy = yield* serve(echo)
+            const http = yield* client(
+              { HTTP_PROXY: proxy.url.replace("http://", `http://${credentials}@`), COMET_TS_ALLOW_INSECURE_HTTP: "1" },
+              { baseUrl: "http://comet.corp.example" }
+            )
+            const e = yield* Effect.flip(http.get("experiment/metadata", Ok))
+            assert.strictEqual(e._tag, "DecodeError", e.message)
+            const text = `${e.message} ${JSON.stringify(e)}`
+            assert.include(text, "proxy-authorization", "the body is quoted")
+            const [user, password] = credentials.split(":").map(decodeURIComponent) as [string, string | undefined]
+            const auth = Buffer.from(`${user}:${password ?? ""}`).toString("base64")
+            for (const secret of [auth, password ?? user, KEY]) assert.notInclude(text, secret, credentials)
+          }
+        })
+      )
+  )
+
   for (const target of ["http://comet.corp.example", "https://comet.corp.example"]) {
     it.live(
       `a proxy that refuses the credentials (407), for ${target}: one attempt, a message that says so, never the password`,

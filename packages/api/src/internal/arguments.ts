@@ -296,6 +296,8 @@ const shownName = (name: string, apiKey: string | undefined): string => {
 const unknownCallOption = (param: string, value: unknown): InvalidArgument | null => {
   const u = Inputs.unknownOption(value, CALL_OPTION_NAMES, true)
   if (u === null) return null
+  if (u.unreadable === true)
+    return new InvalidArgument({ argument: param, value: "(unreadable)", reason: Inputs.unreadableReason("a call") })
   const key = shownName(u.key, undefined)
   let given: unknown
   try {
@@ -430,7 +432,7 @@ const misspelt = (
   if (u === null) return null
   const key = shownName(u.key, apiKey)
   return new ConfigurationError({
-    setting: `${prefix}${key}`,
+    setting: u.unreadable === true ? prefix.replace(/\.$/, "") || "options" : `${prefix}${key}`,
     reason: Inputs.unknownOptionReason(u, where, known)
   })
 }
