@@ -1015,7 +1015,8 @@ const panelLayerFor = (
           ? unavailable(
               "no panel context is configured. Pass new API({ panel: { workspace, projectName, experimentKeys } }), or set COMET_EXPERIMENT_KEYS, or COMET_WORKSPACE and COMET_PROJECT_NAME (as inside a Comet Panel)."
             )
-          : Panel.layer(v)
+          : // (explicit values were checked with the options; env and file values are read by name)
+            Layer.catchAll(Panel.layer(v), (e) => unavailable(e.message))
       ),
       Effect.catchAll((e) => Effect.succeed(unavailable(`the panel context could not be read: ${e.message}`)))
     )

@@ -24,7 +24,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type { ExperimentReads } from "./experimentReads.js"
-import type { AssetOptions, ChartOptions, ProjectLocation, QueryOptions } from "./options.js"
+import type { AssetOptions, ChartOptions, CometApiSettings, ProjectLocation, QueryOptions } from "./options.js"
 import { type Method, names, options, ProjectName, QueryInput, signatures, text, Workspace } from "./signatures.js"
 
 export type { Method } from "./signatures.js"
@@ -396,7 +396,7 @@ export const checkApiOptions = <O extends CometOptions>(
         (typeof panel === "object" && panel !== null
           ? ownValue(panel, "file") !== undefined
             ? Inputs.unknownSetting(panel, ["file"], "the panel file option", { prefix: "panel.", apiKey })
-            : Inputs.unknownSetting(panel, PANEL_VALUE_NAMES, "the panel values", { prefix: "panel.", apiKey })
+            : unknownPanelValue(panel, apiKey)
           : null)
       return unknown === null ? Either.right(decoded as O) : Either.left(unknown)
     }
@@ -420,6 +420,14 @@ const API_OPTION_NAMES: ReadonlyArray<string> = Object.keys(ApiOptions.fields)
 const PANEL_VALUE_NAMES: ReadonlyArray<string> = Object.keys(PanelValues.fields)
 
 /**
+ * The ConfigurationError (setting `panel.<name>`) of a name the panel values do not have
+ * (`projectNme`), an inherited or symbol one, or values that are no object of values; or null.
+ * `new API({ panel })` and `Panel.layer(values)` both refuse them.
+ */
+export const unknownPanelValue = (values: unknown, apiKey?: string): ConfigurationError | null =>
+  Inputs.unknownSetting(values, PANEL_VALUE_NAMES, "the panel values", { prefix: "panel.", apiKey, ownOnly: true })
+
+/**
  * The options of core's configuration (`CometConfig.layer`) among checked `new API(...)` options:
  * the facade's own (`panel`, `http`, …) are not CometConfig's, and CometConfig refuses names it
  * does not have.
@@ -428,3 +436,62 @@ export const configOptions = (options: CometOptions): CometOptions =>
   Object.fromEntries(Object.entries(options).filter(([k]) => CONFIG_OPTION_NAMES.has(k))) as CometOptions
 
 const CONFIG_OPTION_NAMES: ReadonlySet<string> = new Set(Object.keys(CometOptionTypes.fields))
+
+/** The runtime types of `CometApi.layer(settings)` (`null` read as "not given"). */
+const ApiSettings = Schema.Struct({
+  workspace: Schema.optionalWith(Workspace, { nullable: true }),
+  projectName: Schema.optionalWith(ProjectName, { nullable: true }),
+  chartChunkSize: Schema.optionalWith(positiveInteger, { nullable: true }),
+  orStrategy: Schema.optionalWith(Schema.Literal("nested", "dnf").annotations({ description: '"nested" or "dnf"' }), {
+    nullable: true
+  }),
+  columnsTtlMillis: Schema.optionalWith(
+    Schema.Number.pipe(Schema.nonNegative()).annotations({ description: "a number of ms (0 or more)" }),
+    { nullable: true }
+  )
+}).annotations({
+  description: "settings ({ workspace?, projectName?, chartChunkSize?, orStrategy?, columnsTtlMillis? })"
+})
+
+/** The names of `CometApiSettings`, complete by type. */
+export const API_SETTING_NAMES: ReadonlyArray<string> = Object.keys({
+  workspace: true,
+  projectName: true,
+  chartChunkSize: true,
+  orStrategy: true,
+  columnsTtlMillis: true
+} satisfies Record<keyof CometApiSettings, true>)
+
+/** The `CometApiSettings` among a larger bag of options (`Testing.layerClient`'s). */
+export const apiSettingsOf = (options: CometApiSettings): CometApiSettings =>
+  Object.fromEntries(
+    API_SETTING_NAMES.filter((n) => Object.hasOwn(options, n)).map((n) => [n, Reflect.get(options, n)])
+  )
+
+/** The names of `CometApi.layerConfigWith`'s settings. */
+const CONFIG_API_SETTING_NAMES = API_SETTING_NAMES.filter((n) => n !== "workspace" && n !== "projectName")
+
+/**
+ * The settings of `CometApi.layer` / `make` / `layerConfigWith` checked: a name they do not have
+ * (`chartChunkSiz`), an inherited one, a symbol name, settings that are no settings object (a
+ * Map) or of the wrong runtime type are the ConfigurationError naming them, as `new API(...)`
+ * refuses its options. The checked settings (nulls dropped), or that error.
+ */
+export const checkApiSettings = (
+  settings: CometApiSettings | null | undefined,
+  fromConfig = false
+): Either.Either<CometApiSettings, ConfigurationError> => {
+  const given = settings ?? {}
+  // (layerConfigWith takes the workspace and project from CometConfig: given here, they would be dropped)
+  const unknown = fromConfig
+    ? Inputs.unknownSetting(given, CONFIG_API_SETTING_NAMES, "CometApi.layerConfigWith", {
+        self: "settings",
+        ownOnly: true
+      })
+    : Inputs.unknownSetting(given, API_SETTING_NAMES, "CometApi.layer", { self: "settings", ownOnly: true })
+  if (unknown !== null) return Either.left(unknown)
+  return Either.mapLeft(
+    Inputs.check(ApiSettings, given),
+    (p) => new ConfigurationError({ setting: p.path.length === 0 ? "settings" : p.path, reason: Inputs.reason(p) })
+  ) as Either.Either<CometApiSettings, ConfigurationError>
+}
