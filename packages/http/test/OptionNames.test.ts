@@ -11,6 +11,8 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Layer, Redacted } from "effect"
 import * as fc from "fast-check"
 import { type CometHttp, layer, layerConfigWith, make } from "../src/CometHttp.js"
+import * as NodeTransport from "../src/NodeTransport.js"
+import * as Transport from "../src/Transport.js"
 import { FakeServer, json } from "./support/harness.js"
 
 /** A key no test holds for scrubbing, so a leak would show. */
@@ -170,5 +172,54 @@ describe("CometHttp option names", () => {
         )
       )
     })
+  )
+
+  it.effect(
+    "the transports' options: NodeTransport.layer, Transport.layerFetch and layerHttpClient refuse a misspelt one",
+    () =>
+      Effect.gen(function* () {
+        const proxy = "http://user:pr0xy-secret@proxy.example:3128"
+        const undici = {
+          connections: 2,
+          httpProxy: proxy,
+          httpsProxy: null,
+          noProxy: "",
+          extraCa: null,
+          rejectUnauthorized: true
+        }
+        for (const [layer, text] of [
+          [
+            NodeTransport.layer({ ...undici, httpsproxy: proxy } as never),
+            "httpsproxy: is not an option of NodeTransport.layer (did you mean httpsProxy?)"
+          ],
+          [
+            Transport.layerFetch({ followRedirect: true } as never),
+            "followRedirect: is not an option of Transport.layerFetch (did you mean followRedirects?)"
+          ],
+          [Transport.layerFetch(new Map() as never), "options: must be a plain object of options"],
+          [
+            Transport.layerHttpClient({ manualRedirect: false } as never),
+            "manualRedirect: is not an option of Transport.layerHttpClient (did you mean manualRedirects?)"
+          ]
+        ] as const) {
+          const exit = yield* Effect.exit(
+            Effect.scoped(
+              Layer.build(
+                Layer.provide(
+                  layer as Layer.Layer<Transport.Transport, ConfigurationError, HttpClient.HttpClient>,
+                  client()
+                )
+              )
+            )
+          )
+          assert.isTrue(Exit.isFailure(exit))
+          if (Exit.isFailure(exit)) {
+            assert.include(String(exit.cause), `Configuration problem with ${text}`)
+            assert.notInclude(String(exit.cause), "pr0xy-secret")
+          }
+        }
+        const ok = yield* Effect.exit(Effect.scoped(Layer.build(NodeTransport.layer(undici))))
+        assert.isTrue(Exit.isSuccess(ok))
+      })
   )
 })
