@@ -8,6 +8,7 @@
  * @since 0.1.0
  */
 import * as Either from "effect/Either"
+import { identity } from "effect/Function"
 import * as Option from "effect/Option"
 import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
@@ -222,6 +223,23 @@ export const reason = (p: Problem): string => `must be ${p.expected}, not ${p.ac
  */
 export const refined = <A>(is: (u: unknown) => u is A, description: string): Schema.Schema<A> =>
   Schema.declare(is, { description })
+
+/**
+ * A field of an options object that may be left out, `undefined` or `null` — `null` read as
+ * "not given" (the key is dropped): what `Schema.optionalWith(schema, { nullable: true })`
+ * builds — the same property transformation, checked by the tests against it — without
+ * `optionalWith`'s other variants (`as: "Option"`, `default`, `exact`), which a browser bundle
+ * would otherwise carry.
+ *
+ * @since 0.1.0
+ */
+export const optionalOrNull = <A, I, R>(
+  schema: Schema.Schema<A, I, R>
+): Schema.PropertySignature<"?:", A | undefined, never, "?:", I | null | undefined, false, R> =>
+  Schema.optionalToOptional(Schema.NullishOr(schema), Schema.UndefinedOr(Schema.typeSchema(schema)), {
+    decode: Option.filter((a): a is A | undefined => a !== null),
+    encode: identity
+  })
 
 /**
  * A key of an options object that names no option, and the option it most likely meant.
