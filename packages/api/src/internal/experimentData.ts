@@ -26,7 +26,7 @@ import {
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import type * as Schema from "effect/Schema"
-import { type ApiContext, notFound, unique } from "./context.js"
+import { type ApiContext, catchNotFound, notFound, unique } from "./context.js"
 import type { ExperimentReads, ExperimentState } from "./experimentReads.js"
 import type { SummaryKind } from "./options.js"
 import { required } from "./paths.js"
@@ -120,7 +120,7 @@ export const makeExperimentData = (ctx: ApiContext): ExperimentDataMethods => {
   const getAllMetrics = (experimentKey: string) =>
     byKey("experiment/metrics/get-all", MetricHistory, experimentKey).pipe(
       Effect.map((r) => r.metrics),
-      Effect.catchTag("NotFound", (missing) =>
+      catchNotFound((missing) =>
         Effect.gen(function* () {
           const m = yield* Effect.mapError(getExperimentMetadata(experimentKey), () => missing)
           const columns = yield* get("project/column-names", ColumnList, {
