@@ -515,7 +515,7 @@ export const CometError: Schema.Union<
     typeof QueryError,
     typeof ConfigurationError
   ]
-> = Schema.Union(
+> = /* @__PURE__ */ Schema.Union(
   Unauthorized,
   NotFound,
   RateLimited,
