@@ -270,8 +270,14 @@ const inheritedOnly = (value: object, key: string): boolean => {
 
 const normalized = (name: string) => name.toLowerCase().replace(/[-_]/g, "")
 
-/** Levenshtein distance, stopping at `limit + 1`. */
-const distance = (a: string, b: string, limit: number): number => {
+/**
+ * The Levenshtein distance of two strings (insertions, deletions and substitutions of UTF-16
+ * code units); `limit + 1` at once when their lengths differ by more than `limit`. Used to
+ * suggest the name a caller most likely meant.
+ *
+ * @since 0.1.0
+ */
+export const editDistance = (a: string, b: string, limit: number): number => {
   if (Math.abs(a.length - b.length) > limit) return limit + 1
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
   for (let i = 1; i <= a.length; i++) {
@@ -317,7 +323,7 @@ export const unknownOption = (value: unknown, known: ReadonlyArray<string>, ownO
   const n = normalized(key)
   const suggestion =
     known.find((k) => normalized(k) === n) ??
-    known.find((k) => distance(normalized(k), n, 2) <= Math.min(2, Math.floor(k.length / 3))) ??
+    known.find((k) => editDistance(normalized(k), n, 2) <= Math.min(2, Math.floor(k.length / 3))) ??
     // a part of the name, or the name with more (`full` for fetchFull, `workspaceName` for workspace)
     known.find((k) => {
       const m = normalized(k)
