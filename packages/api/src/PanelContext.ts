@@ -14,6 +14,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { PanelContext, type PanelContextShape } from "./internal/panelService.js"
 import { CometApi } from "./internal/service.js"
+import { isRecord } from "./internal/values.js"
 
 export { PanelContext, type PanelContextShape } from "./internal/panelService.js"
 
@@ -108,8 +109,6 @@ const parseJson = (setting: string, text: string): Effect.Effect<unknown, Invali
     catch: (e) =>
       new InvalidArgument({ argument: setting, value: text.slice(0, 80), reason: `not valid JSON (${String(e)})` })
   })
-
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
 const asKeys = (setting: string, u: unknown): Effect.Effect<ReadonlyArray<string>, InvalidArgument> =>
   Array.isArray(u) && u.every((k): k is string => typeof k === "string")

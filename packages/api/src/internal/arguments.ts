@@ -28,6 +28,7 @@ import * as Stream from "effect/Stream"
 import type { ExperimentReads } from "./experimentReads.js"
 import type { AssetOptions, ChartOptions, ProjectLocation, QueryOptions } from "./options.js"
 import { type Method, names, options, ProjectName, QueryInput, signatures, text, Workspace } from "./signatures.js"
+import { isRecord } from "./values.js"
 
 export type { Method } from "./signatures.js"
 export { signatures } from "./signatures.js"
@@ -311,9 +312,6 @@ const unknownCallOption = (param: string, value: unknown): InvalidArgument | nul
     reason: Inputs.unknownOptionReason(u, "any call", CALL_OPTION_NAMES)
   })
 }
-
-const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> =>
-  typeof u === "object" && u !== null && !Array.isArray(u)
 
 const PanelValues = options(
   "panel values ({ workspace?, projectName?, projectId?, experimentKeys?, options?, query? })",

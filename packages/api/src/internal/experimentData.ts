@@ -30,11 +30,10 @@ import { type ApiContext, catchNotFound, notFound, unique } from "./context.js"
 import type { ExperimentReads, ExperimentState } from "./experimentReads.js"
 import type { SummaryKind } from "./options.js"
 import { required } from "./paths.js"
+import { textDecoder } from "./values.js"
 
 /** Answers this small that start with `{` may be JSON instead of a patch (a zip or a diff never is). */
 const JSON_ANSWER_MAX = 1024 * 1024
-
-const textDecoder = new TextDecoder("utf-8")
 
 /** The JSON object a patch answer holds instead of a patch, or null when it is patch bytes. */
 const jsonInstead = (bytes: Uint8Array): { readonly value: Record<string, unknown>; readonly text: string } | null => {
