@@ -80,4 +80,5 @@ export const layerConfigWith = (
  *
  * @since 0.1.0
  */
-export const layerConfig: Layer.Layer<CometApi, never, CometHttp | RequestStats | CometConfig> = layerConfigWith()
+export const layerConfig: Layer.Layer<CometApi, never, CometHttp | RequestStats | CometConfig> =
+  /* @__PURE__ */ layerConfigWith()

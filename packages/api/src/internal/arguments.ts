@@ -28,6 +28,7 @@ import * as Stream from "effect/Stream"
 import type { ExperimentReads } from "./experimentReads.js"
 import type { AssetOptions, ChartOptions, ProjectLocation, QueryOptions } from "./options.js"
 import { type Method, names, options, ProjectName, QueryInput, signatures, text, Workspace } from "./signatures.js"
+import { isRecord } from "./values.js"
 
 export type { Method } from "./signatures.js"
 export { signatures } from "./signatures.js"
@@ -312,9 +313,6 @@ const unknownCallOption = (param: string, value: unknown): InvalidArgument | nul
   })
 }
 
-const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> =>
-  typeof u === "object" && u !== null && !Array.isArray(u)
-
 const PanelValues = options(
   "panel values ({ workspace?, projectName?, projectId?, experimentKeys?, options?, query? })",
   {
@@ -334,24 +332,18 @@ const positiveInteger = Schema.Number.pipe(Schema.int(), Schema.positive()).anno
 /** The runtime types of `new API(options)`: core's configuration options and the facade's own. */
 const ApiOptions = Schema.Struct({
   ...CometOptionTypes.fields,
-  panel: Schema.optionalWith(
+  panel: Inputs.optionalOrNull(
     Schema.Union(Schema.Literal("env", false), Schema.Struct({ file: text("a path") }), PanelValues).annotations({
       description: '"env", false, { file }, or panel values'
-    }),
-    { nullable: true }
+    })
   ),
-  httpClient: Schema.optionalWith(
-    Inputs.refined((u): u is Layer.Layer<never> => Layer.isLayer(u), "an HttpClient Layer"),
-    { nullable: true }
+  httpClient: Inputs.optionalOrNull(
+    Inputs.refined((u): u is Layer.Layer<never> => Layer.isLayer(u), "an HttpClient Layer")
   ),
-  http: Schema.optionalWith(Inputs.refined(isRecord, "transport settings ({ cache?, retryBudget?, … })"), {
-    nullable: true
-  }),
-  chartChunkSize: Schema.optionalWith(positiveInteger, { nullable: true }),
-  orStrategy: Schema.optionalWith(Schema.Literal("nested", "dnf").annotations({ description: '"nested" or "dnf"' }), {
-    nullable: true
-  }),
-  callTimeoutMs: Schema.optionalWith(Milliseconds, { nullable: true })
+  http: Inputs.optionalOrNull(Inputs.refined(isRecord, "transport settings ({ cache?, retryBudget?, … })")),
+  chartChunkSize: Inputs.optionalOrNull(positiveInteger),
+  orStrategy: Inputs.optionalOrNull(Schema.Literal("nested", "dnf").annotations({ description: '"nested" or "dnf"' })),
+  callTimeoutMs: Inputs.optionalOrNull(Milliseconds)
 }).annotations({ description: "an options object" })
 
 /**
