@@ -94,10 +94,11 @@ export const layerConfigWith = (
  *
  * @since 0.1.0
  */
-export const layerConfig: Layer.Layer<CometApi, never, CometHttp | RequestStats | CometConfig> = Layer.scoped(
-  CometApi,
-  Effect.gen(function* () {
-    const config = yield* CometConfig
-    return yield* makeChecked({ workspace: config.workspace, projectName: config.projectName })
-  })
-)
+export const layerConfig: Layer.Layer<CometApi, never, CometHttp | RequestStats | CometConfig> =
+  /* @__PURE__ */ Layer.scoped(
+    CometApi,
+    Effect.gen(function* () {
+      const config = yield* CometConfig
+      return yield* makeChecked({ workspace: config.workspace, projectName: config.projectName })
+    })
+  )

@@ -8,13 +8,14 @@
  *
  * @since 0.1.0
  */
-import { type CometError, ConfigurationError, InvalidArgument } from "@comet-ts/core"
+import { CometConfig, type CometError, ConfigurationError, InvalidArgument } from "@comet-ts/core"
 import type { Query } from "@comet-ts/query"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { unknownPanelValue } from "./internal/arguments.js"
 import { PanelContext, type PanelContextShape } from "./internal/panelService.js"
 import { CometApi } from "./internal/service.js"
+import { isRecord } from "./internal/values.js"
 
 export { PanelContext, type PanelContextShape } from "./internal/panelService.js"
 
@@ -121,8 +122,6 @@ const parseJson = (setting: string, text: string): Effect.Effect<unknown, Invali
       new InvalidArgument({ argument: setting, value: text.slice(0, 80), reason: `not valid JSON (${String(e)})` })
   })
 
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
-
 const asKeys = (setting: string, u: unknown): Effect.Effect<ReadonlyArray<string>, InvalidArgument> =>
   Array.isArray(u) && u.every((k): k is string => typeof k === "string")
     ? Effect.succeed(u)
@@ -225,31 +224,16 @@ export const valuesFromEnv = (
     return { experimentKeys, options, workspace, projectName, projectId }
   })
 
-interface NodeProcessLike {
-  readonly env: Record<string, string | undefined>
-  getBuiltinModule?: (id: string) => unknown
-}
-interface NodeFsLike {
-  readFileSync(path: string, encoding: "utf8"): string
-}
-
-/** The process environment and file reader, found without a static Node import. */
+/**
+ * The process environment and file reader: core's `CometConfig.processSources()` (found without
+ * a static Node import; nothing in a browser).
+ */
 export const processEnv = (): {
   readonly env: (name: string) => string | undefined
   readonly readFile: (path: string) => string | undefined
 } => {
-  const proc = Reflect.get(globalThis, "process") as NodeProcessLike | undefined
-  const fs = proc?.getBuiltinModule?.("node:fs") as NodeFsLike | undefined
-  return {
-    env: (name) => proc?.env[name],
-    readFile: (path) => {
-      try {
-        return fs?.readFileSync(path, "utf8")
-      } catch {
-        return undefined
-      }
-    }
-  }
+  const { env, readFile } = CometConfig.processSources()
+  return { env, readFile }
 }
 
 /**

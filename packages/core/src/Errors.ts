@@ -395,7 +395,14 @@ export class InvalidArgument extends CometTaggedError<InvalidArgument>()("Invali
   }
 }
 
-const ambiguousFields = {
+/**
+ * A name matched more than one thing where the caller needed one: experiment names repeat inside
+ * a project (Comet ships a tool to rename duplicates), so a name is not a key. The error names
+ * every match, so the caller can pick by key. comet_ml 3.58.8 silently returns the last match.
+ *
+ * @since 0.1.0
+ */
+export class Ambiguous extends CometTaggedError<Ambiguous>()("Ambiguous", {
   /** What was looked up by name, e.g. `"experiment"`. */
   resource: Schema.String,
   /** The name given. */
@@ -404,20 +411,7 @@ const ambiguousFields = {
   scope: Schema.String,
   /** The key of every match, in the server's order. */
   matches: Schema.Array(Schema.String)
-}
-
-/**
- * A name matched more than one thing where the caller needed one: experiment names repeat inside
- * a project (Comet ships a tool to rename duplicates), so a name is not a key. The error names
- * every match, so the caller can pick by key. comet_ml 3.58.8 silently returns the last match.
- *
- * @since 0.1.0
- */
-export class Ambiguous extends Schema.TaggedError<Ambiguous>("@comet-ts/core/Ambiguous")("Ambiguous", ambiguousFields) {
-  constructor(props: Schema.Struct.Constructor<typeof ambiguousFields>, options?: MakeOptions) {
-    super(clean(props), options)
-  }
-
+}) {
   override get message(): string {
     const listed = this.matches.slice(0, 20).join(", ")
     const more = this.matches.length > 20 ? ` and ${this.matches.length - 20} more` : ""
@@ -515,7 +509,7 @@ export const CometError: Schema.Union<
     typeof QueryError,
     typeof ConfigurationError
   ]
-> = Schema.Union(
+> = /* @__PURE__ */ Schema.Union(
   Unauthorized,
   NotFound,
   RateLimited,

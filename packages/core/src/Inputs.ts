@@ -8,6 +8,7 @@
  * @since 0.1.0
  */
 import * as Either from "effect/Either"
+import { identity } from "effect/Function"
 import * as Option from "effect/Option"
 import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
@@ -229,6 +230,23 @@ export const refined = <A>(is: (u: unknown) => u is A, description: string): Sch
   Schema.declare(is, { description })
 
 /**
+ * A field of an options object that may be left out, `undefined` or `null` — `null` read as
+ * "not given" (the key is dropped): what `Schema.optionalWith(schema, { nullable: true })`
+ * builds — the same property transformation, checked by the tests against it — without
+ * `optionalWith`'s other variants (`as: "Option"`, `default`, `exact`), which a browser bundle
+ * would otherwise carry.
+ *
+ * @since 0.1.0
+ */
+export const optionalOrNull = <A, I, R>(
+  schema: Schema.Schema<A, I, R>
+): Schema.PropertySignature<"?:", A | undefined, never, "?:", I | null | undefined, false, R> =>
+  Schema.optionalToOptional(Schema.NullishOr(schema), Schema.UndefinedOr(Schema.typeSchema(schema)), {
+    decode: Option.filter((a): a is A | undefined => a !== null),
+    encode: identity
+  })
+
+/**
  * What is wrong with an options object from JavaScript: a key that names no option (with the
  * option it most likely meant), a known option it only inherits, names that cannot be read, or
  * a value that is no options object at all.
@@ -271,8 +289,14 @@ const inheritedOnly = (value: object, key: string): boolean => {
 
 const normalized = (name: string) => name.toLowerCase().replace(/[-_]/g, "")
 
-/** Edit distance with adjacent transpositions (`prot` is one edit from `port`), stopping at `limit + 1`. */
-const distance = (a: string, b: string, limit: number): number => {
+/**
+ * The edit distance of two strings (insertions, deletions, substitutions and swaps of adjacent
+ * UTF-16 code units: `prot` is one edit from `port`); `limit + 1` at once when their lengths
+ * differ by more than `limit`. Used to suggest the name a caller most likely meant.
+ *
+ * @since 0.1.0
+ */
+export const editDistance = (a: string, b: string, limit: number): number => {
   if (Math.abs(a.length - b.length) > limit) return limit + 1
   let before: Array<number> = []
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
@@ -365,7 +389,7 @@ export const unknownOption = (value: unknown, known: ReadonlyArray<string>, ownO
   const n = normalized(key)
   const suggestion =
     known.find((k) => normalized(k) === n) ??
-    known.find((k) => distance(normalized(k), n, 2) <= Math.min(2, Math.floor(k.length / 3))) ??
+    known.find((k) => editDistance(normalized(k), n, 2) <= Math.min(2, Math.floor(k.length / 3))) ??
     // a part of the name, or the name with more (`full` for fetchFull, `workspaceName` for workspace)
     known.find((k) => {
       const m = normalized(k)

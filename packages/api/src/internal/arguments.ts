@@ -26,6 +26,7 @@ import * as Stream from "effect/Stream"
 import type { ExperimentReads } from "./experimentReads.js"
 import type { AssetOptions, ChartOptions, CometApiSettings, ProjectLocation, QueryOptions } from "./options.js"
 import { type Method, names, options, ProjectName, QueryInput, signatures, text, Workspace } from "./signatures.js"
+import { isRecord } from "./values.js"
 
 export type { Method } from "./signatures.js"
 export { signatures } from "./signatures.js"
@@ -322,9 +323,6 @@ const CALL_OPTION_NAMES: ReadonlyArray<string> = Object.keys({
 const unknownCallOption = (param: string, value: unknown): InvalidArgument | null =>
   Inputs.unknownArgument(value, CALL_OPTION_NAMES, "any call", param, true)
 
-const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> =>
-  typeof u === "object" && u !== null && !Array.isArray(u)
-
 const PanelValues = options(
   "panel values ({ workspace?, projectName?, projectId?, experimentKeys?, options?, query? })",
   {
@@ -344,24 +342,18 @@ const positiveInteger = Schema.Number.pipe(Schema.int(), Schema.positive()).anno
 /** The runtime types of `new API(options)`: core's configuration options and the facade's own. */
 const ApiOptions = Schema.Struct({
   ...CometOptionTypes.fields,
-  panel: Schema.optionalWith(
+  panel: Inputs.optionalOrNull(
     Schema.Union(Schema.Literal("env", false), Schema.Struct({ file: text("a path") }), PanelValues).annotations({
       description: '"env", false, { file }, or panel values'
-    }),
-    { nullable: true }
+    })
   ),
-  httpClient: Schema.optionalWith(
-    Inputs.refined((u): u is Layer.Layer<never> => Layer.isLayer(u), "an HttpClient Layer"),
-    { nullable: true }
+  httpClient: Inputs.optionalOrNull(
+    Inputs.refined((u): u is Layer.Layer<never> => Layer.isLayer(u), "an HttpClient Layer")
   ),
-  http: Schema.optionalWith(Inputs.refined(isRecord, "transport settings ({ cache?, retryBudget?, … })"), {
-    nullable: true
-  }),
-  chartChunkSize: Schema.optionalWith(positiveInteger, { nullable: true }),
-  orStrategy: Schema.optionalWith(Schema.Literal("nested", "dnf").annotations({ description: '"nested" or "dnf"' }), {
-    nullable: true
-  }),
-  callTimeoutMs: Schema.optionalWith(Milliseconds, { nullable: true })
+  http: Inputs.optionalOrNull(Inputs.refined(isRecord, "transport settings ({ cache?, retryBudget?, … })")),
+  chartChunkSize: Inputs.optionalOrNull(positiveInteger),
+  orStrategy: Inputs.optionalOrNull(Schema.Literal("nested", "dnf").annotations({ description: '"nested" or "dnf"' })),
+  callTimeoutMs: Inputs.optionalOrNull(Milliseconds)
 }).annotations({ description: "an options object" })
 
 /**
@@ -439,15 +431,12 @@ const CONFIG_OPTION_NAMES: ReadonlySet<string> = new Set(Object.keys(CometOption
 
 /** The runtime types of `CometApi.layer(settings)` (`null` read as "not given"). */
 const ApiSettings = Schema.Struct({
-  workspace: Schema.optionalWith(Workspace, { nullable: true }),
-  projectName: Schema.optionalWith(ProjectName, { nullable: true }),
-  chartChunkSize: Schema.optionalWith(positiveInteger, { nullable: true }),
-  orStrategy: Schema.optionalWith(Schema.Literal("nested", "dnf").annotations({ description: '"nested" or "dnf"' }), {
-    nullable: true
-  }),
-  columnsTtlMillis: Schema.optionalWith(
-    Schema.Number.pipe(Schema.nonNegative()).annotations({ description: "a number of ms (0 or more)" }),
-    { nullable: true }
+  workspace: Inputs.optionalOrNull(Workspace),
+  projectName: Inputs.optionalOrNull(ProjectName),
+  chartChunkSize: Inputs.optionalOrNull(positiveInteger),
+  orStrategy: Inputs.optionalOrNull(Schema.Literal("nested", "dnf").annotations({ description: '"nested" or "dnf"' })),
+  columnsTtlMillis: Inputs.optionalOrNull(
+    Schema.Number.pipe(Schema.nonNegative()).annotations({ description: "a number of ms (0 or more)" })
   )
 }).annotations({
   description: "settings ({ workspace?, projectName?, chartChunkSize?, orStrategy?, columnsTtlMillis? })"

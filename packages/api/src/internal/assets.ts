@@ -22,8 +22,7 @@ import { type ApiContext, notFound, unique } from "./context.js"
 import type { ExperimentReads } from "./experimentReads.js"
 import type { AssetOptions, AssetResult, ReturnType } from "./options.js"
 import { required } from "./paths.js"
-
-const textDecoder = new TextDecoder("utf-8")
+import { textDecoder } from "./values.js"
 
 /** The methods this module gives `CometApi` (and every `Experiment`). */
 export type AssetMethods = Pick<

@@ -44,6 +44,18 @@ export const unique = (items: ReadonlyArray<string>): ReadonlyArray<string> => [
 export const notFound = (resource: string, id: string, endpoint: string | null): Effect.Effect<never, NotFound> =>
   Effect.fail(new NotFound({ resource, id, endpoint, serverMessage: null, sdkErrorCode: null }))
 
+/**
+ * Recover from a `NotFound` with `f`, as `Effect.catchTag("NotFound", f)` does (any other
+ * failure passes through), without `catchTag`'s variadic machinery in the browser bundle.
+ */
+export const catchNotFound =
+  <B, E2, R2>(f: (e: NotFound) => Effect.Effect<B, E2, R2>) =>
+  <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A | B, Exclude<E, E & NotFound> | E2, R | R2> =>
+    Effect.catchIf<A, E, R, E & NotFound, B, E2, R2>(self, (e): e is E & NotFound => isNotFound(e), f)
+
+const isNotFound = (e: unknown): e is NotFound =>
+  typeof e === "object" && e !== null && "_tag" in e && e._tag === "NotFound"
+
 /** Make the `Experiment` of a list entry or metadata object. */
 export type ToExperiment = (m: ExperimentSummary | ExperimentMetadata) => Experiment
 

@@ -9,14 +9,13 @@
  */
 import { Decode, DecodeError } from "@comet-ts/core"
 import * as Effect from "effect/Effect"
+import { isRecord } from "./values.js"
 
 /** The fields that name an experiment (Comet's camelCase, and the snake_case of older docstrings). */
 const KEY_FIELDS = ["experimentKey", "experiment_key"] as const
 
 /** Asset fields holding Comet's download link, whose `experimentKey` parameter names the experiment. */
 const LINK_FIELDS = ["link", "compressedAssetLink"] as const
-
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
 const keyIn = (o: Record<string, unknown>, field: string): string | null => {
   const v = o[field]

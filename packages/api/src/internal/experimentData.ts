@@ -26,15 +26,14 @@ import {
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import type * as Schema from "effect/Schema"
-import { type ApiContext, notFound, unique } from "./context.js"
+import { type ApiContext, catchNotFound, notFound, unique } from "./context.js"
 import type { ExperimentReads, ExperimentState } from "./experimentReads.js"
 import type { SummaryKind } from "./options.js"
 import { required } from "./paths.js"
+import { textDecoder } from "./values.js"
 
 /** Answers this small that start with `{` may be JSON instead of a patch (a zip or a diff never is). */
 const JSON_ANSWER_MAX = 1024 * 1024
-
-const textDecoder = new TextDecoder("utf-8")
 
 /** The JSON object a patch answer holds instead of a patch, or null when it is patch bytes. */
 const jsonInstead = (bytes: Uint8Array): { readonly value: Record<string, unknown>; readonly text: string } | null => {
@@ -120,7 +119,7 @@ export const makeExperimentData = (ctx: ApiContext): ExperimentDataMethods => {
   const getAllMetrics = (experimentKey: string) =>
     byKey("experiment/metrics/get-all", MetricHistory, experimentKey).pipe(
       Effect.map((r) => r.metrics),
-      Effect.catchTag("NotFound", (missing) =>
+      catchNotFound((missing) =>
         Effect.gen(function* () {
           const m = yield* Effect.mapError(getExperimentMetadata(experimentKey), () => missing)
           const columns = yield* get("project/column-names", ColumnList, {

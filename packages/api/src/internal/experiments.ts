@@ -25,7 +25,7 @@ import type { Params } from "@comet-ts/http"
 import { pythonRegex } from "@comet-ts/query"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
-import { type ApiContext, notFound, type ToExperiment } from "./context.js"
+import { type ApiContext, catchNotFound, notFound, type ToExperiment } from "./context.js"
 import { sameProject } from "./entity.js"
 import type { ProjectLocation } from "./options.js"
 import { required, resolveLocation } from "./paths.js"
@@ -137,7 +137,7 @@ export const makeExperiments = (ctx: ApiContext, toExperiment: ToExperiment) => 
       Effect.flatMap((m) => {
         if (m.workspaceName === workspace && m.projectName === projectName) return Effect.succeed(toExperiment(m))
         return findByName(workspace, projectName, experiment).pipe(
-          Effect.catchTag("NotFound", () =>
+          catchNotFound(() =>
             Effect.fail(
               new InvalidArgument({
                 argument: "path",
@@ -148,7 +148,7 @@ export const makeExperiments = (ctx: ApiContext, toExperiment: ToExperiment) => 
           )
         )
       }),
-      Effect.catchTag("NotFound", (missing) =>
+      catchNotFound((missing) =>
         missing.resource === "experiment" ? findByName(workspace, projectName, experiment) : Effect.fail(missing)
       )
     )
@@ -195,7 +195,7 @@ export const makeExperiments = (ctx: ApiContext, toExperiment: ToExperiment) => 
           ? yield* required("projectId", first)
           : (yield* getProject(first, projectName)).projectId
       const r = yield* get("project/notes", ProjectNotes, { projectId }).pipe(
-        Effect.catchTag("NotFound", (e) =>
+        catchNotFound((e) =>
           projectName === undefined || projectName === null
             ? Effect.fail(
                 new NotFound({

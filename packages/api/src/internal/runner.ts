@@ -75,51 +75,54 @@ const closed = (label: string) =>
 
 /** The facade's runner over one client's runtime. */
 export class Runner<R> {
-  private isClosed = false
+  #isClosed = false
   /** The runtime, once a call has built it (later calls fork on it directly). */
-  private built: Runtime.Runtime<R> | null = null
+  #built: Runtime.Runtime<R> | null = null
 
-  constructor(
-    private readonly runtime: ManagedRuntime.ManagedRuntime<R, CometError>,
-    /** The client's default `callTimeoutMs` (checked with the client's options). */
-    private readonly callTimeoutMs: number | undefined
-  ) {}
+  readonly #runtime: ManagedRuntime.ManagedRuntime<R, CometError>
+  /** The client's default `callTimeoutMs` (checked with the client's options). */
+  readonly #callTimeoutMs: number | undefined
+
+  constructor(runtime: ManagedRuntime.ManagedRuntime<R, CometError>, callTimeoutMs: number | undefined) {
+    this.#runtime = runtime
+    this.#callTimeoutMs = callTimeoutMs
+  }
 
   /** The call's checked options (with the deadline that applies), or why it cannot start. */
-  private admit(options: CallOptions | undefined, label: string): Either.Either<Admitted, CometError> {
-    if (this.isClosed) {
+  #admit(options: CallOptions | undefined, label: string): Either.Either<Admitted, CometError> {
+    if (this.#isClosed) {
       return Either.left(
         new ConfigurationError({ setting: "client", reason: "this API instance was closed; create a new one." })
       )
     }
     return Either.flatMap(checkCallOptions(options), (checked): Either.Either<Admitted, CometError> => {
       if (checked?.signal?.aborted === true) return Either.left(aborted(label, checked.signal))
-      const ms = checked?.callTimeoutMs ?? this.callTimeoutMs
+      const ms = checked?.callTimeoutMs ?? this.#callTimeoutMs
       return Either.right({ signal: checked?.signal, timeout: ms === undefined ? null : Duration.millis(ms) })
     })
   }
 
   /** Run `effect` as the call `label`, rejecting with the typed error. */
   run<A>(effect: Effect.Effect<A, CometError, R>, options: CallOptions | undefined, label: string): Promise<A> {
-    const admitted = this.admit(options, label)
+    const admitted = this.#admit(options, label)
     if (Either.isLeft(admitted)) return Promise.reject(admitted.left)
     const { signal, timeout } = admitted.right
     const timed = timeout === null ? effect : withCallTimeout(timeout, label, "callTimeoutMs")(effect)
     const failure = (cause: Cause.Cause<CometError>): unknown =>
-      Cause.isInterruptedOnly(cause) ? (this.isClosed ? closed(label) : aborted(label, signal)) : Cause.squash(cause)
+      Cause.isInterruptedOnly(cause) ? (this.#isClosed ? closed(label) : aborted(label, signal)) : Cause.squash(cause)
     const settle = (exit: Exit.Exit<A, CometError>): A => {
       if (Exit.isSuccess(exit)) return exit.value
       throw failure(exit.cause)
     }
     if (signal === undefined) {
-      const runtime = this.built
+      const runtime = this.#built
       if (runtime === null) {
-        return this.runtime.runPromiseExit(timed).then((exit) => {
+        return this.#runtime.runPromiseExit(timed).then((exit) => {
           // built now: later calls fork on it directly
-          if (this.built === null && !this.isClosed) {
-            this.runtime.runtime().then(
+          if (this.#built === null && !this.#isClosed) {
+            this.#runtime.runtime().then(
               (r) => {
-                this.built = r
+                this.#built = r
               },
               () => {}
             )
@@ -138,7 +141,7 @@ export class Runner<R> {
     // the caller's signal gets one listener however many calls share it (abort.ts)
     const call = new AbortController()
     const off = onAbort(signal, () => call.abort())
-    return this.runtime.runPromiseExit(timed, { signal: call.signal }).then(settle).finally(off)
+    return this.#runtime.runPromiseExit(timed, { signal: call.signal }).then(settle).finally(off)
   }
 
   /** An async iterable over `stream`, run as the call `label`; each step rejects with the typed error. */
@@ -153,7 +156,7 @@ export class Runner<R> {
         let inner: AsyncIterator<A> | undefined
         const open = async (): Promise<AsyncIterator<A>> => {
           if (inner === undefined) {
-            const admitted = runner.admit(options, label)
+            const admitted = runner.#admit(options, label)
             if (Either.isLeft(admitted)) throw admitted.left
             const { signal, timeout } = admitted.right
             const timed = timeout === null ? stream : streamWithCallTimeout(timeout, label, "callTimeoutMs")(stream)
@@ -174,7 +177,7 @@ export class Runner<R> {
         }
         const settle = (e: unknown): never => {
           // a step cut short by the end of the runtime, rather than failed, is the client closing
-          if (runner.isClosed && !(e instanceof Error && "_tag" in e)) throw closed(label)
+          if (runner.#isClosed && !(e instanceof Error && "_tag" in e)) throw closed(label)
           throw e
         }
         return {
@@ -216,7 +219,7 @@ export class Runner<R> {
         }
         const get = (): Promise<Download> => {
           if (opened !== undefined) return opened
-          const admitted = runner.admit(options, label)
+          const admitted = runner.#admit(options, label)
           if (Either.isLeft(admitted)) {
             opened = Promise.reject(admitted.left)
             return opened
@@ -265,9 +268,9 @@ export class Runner<R> {
 
   /** Close the client: pending calls and streams reject with "closed", later ones at once. */
   async close(): Promise<void> {
-    if (this.isClosed) return
-    this.isClosed = true
-    this.built = null
-    await this.runtime.dispose()
+    if (this.#isClosed) return
+    this.#isClosed = true
+    this.#built = null
+    await this.#runtime.dispose()
   }
 }

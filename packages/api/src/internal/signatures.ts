@@ -32,7 +32,7 @@ const number = Schema.Number.annotations({ description: "a number" })
 /** An options object: every field optional, `null` read as absent, unknown fields ignored. */
 export const options = (description: string, fields: Readonly<Record<string, Schema.Schema.AnyNoContext>>) =>
   Schema.Struct(
-    Object.fromEntries(Object.entries(fields).map(([k, s]) => [k, Schema.optionalWith(s, { nullable: true })] as const))
+    Object.fromEntries(Object.entries(fields).map(([k, s]) => [k, Inputs.optionalOrNull(s)] as const))
   ).annotations({ description })
 
 const Key = text("an experiment key")

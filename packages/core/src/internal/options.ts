@@ -13,7 +13,7 @@ import * as Schema from "effect/Schema"
 import { ConfigurationError } from "../Errors.js"
 import * as Inputs from "../Inputs.js"
 
-const optional = <A, I>(schema: Schema.Schema<A, I, never>) => Schema.optionalWith(schema, { nullable: true })
+const optional = Inputs.optionalOrNull
 
 /** Numbers, or text holding one (as environment variables are). */
 const NumberLike = Schema.Union(Schema.Number, Schema.String).annotations({ description: "a number" })

@@ -37,22 +37,8 @@ const MIN_FORM = 6
 
 const lowerAscii = (s: string): string => s.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32))
 
-const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-
-const base64 = (bytes: Uint8Array): string => {
-  let out = ""
-  for (let i = 0; i < bytes.length; i += 3) {
-    const a = bytes[i] ?? 0
-    const b = bytes[i + 1] ?? 0
-    const c = bytes[i + 2] ?? 0
-    const n = (a << 16) | (b << 8) | c
-    out += B64[(n >> 18) & 63]
-    out += B64[(n >> 12) & 63]
-    out += i + 1 < bytes.length ? B64[(n >> 6) & 63] : "="
-    out += i + 2 < bytes.length ? B64[n & 63] : "="
-  }
-  return out
-}
+/** Standard base64 of bytes (with padding). */
+const base64 = (bytes: Uint8Array): string => btoa(String.fromCharCode(...bytes))
 
 /**
  * Every form of a secret to search for in a canonical (unescaped, lowercased) text: the secret

@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type * as SchemaAST from "effect/SchemaAST"
@@ -36,13 +37,30 @@ export const WireString: Schema.Schema<string, string | number | boolean> = Sche
 ).annotations({ identifier: "WireString", description: "a string (or a number or boolean written as one)" })
 
 /**
+ * A field that decodes to `value()` when the key is missing (or `undefined`), and that the
+ * constructor fills in the same way: what `Schema.optionalWith(schema, { default: value })`
+ * builds — the same property transformation, checked by the tests against it — without
+ * `optionalWith`'s other variants (`as: "Option"`, `exact`), which a browser bundle would
+ * otherwise carry.
+ *
+ * @since 0.1.0
+ */
+export const withDefault = <A, I, R>(
+  schema: Schema.Schema<A, I, R>,
+  value: () => A
+): Schema.PropertySignature<":", A, never, "?:", I | undefined, true, R> =>
+  Schema.optionalToRequired(Schema.UndefinedOr(schema), Schema.typeSchema(schema), {
+    decode: (o) => (Option.isSome(o) && o.value !== undefined ? o.value : value()),
+    encode: Option.some
+  }).pipe(Schema.withConstructorDefault(value))
+
+/**
  * A field that is `null` when it has no value. A server that omits the key decodes as `null`
  * too, and encoding always writes the key (as Comet does).
  *
  * @since 0.1.0
  */
-export const nullable = <A, I, R>(schema: Schema.Schema<A, I, R>) =>
-  Schema.optionalWith(Schema.NullOr(schema), { default: () => null })
+export const nullable = <A, I, R>(schema: Schema.Schema<A, I, R>) => withDefault(Schema.NullOr(schema), () => null)
 
 /**
  * A field the server always sends (the wire reference shows it in recorded answers, or the
@@ -58,15 +76,14 @@ export const present = <A, I, R>(schema: Schema.Schema<A, I, R>) => Schema.NullO
  *
  * @since 0.1.0
  */
-export const flag = Schema.optionalWith(Schema.Boolean, { default: () => false })
+export const flag = withDefault(Schema.Boolean, () => false)
 
 /**
  * A list that defaults to `[]` when a server leaves it out.
  *
  * @since 0.1.0
  */
-export const list = <A, I, R>(schema: Schema.Schema<A, I, R>) =>
-  Schema.optionalWith(Schema.Array(schema), { default: () => [] })
+export const list = <A, I, R>(schema: Schema.Schema<A, I, R>) => withDefault(Schema.Array(schema), () => [])
 
 const numberIssue = (ast: SchemaAST.AST, index: number, actual: unknown): ParseResult.ParseIssue =>
   new ParseResult.Pointer(

@@ -5,6 +5,7 @@
  */
 import * as Schema from "effect/Schema"
 import { ExperimentKey } from "../Ids.js"
+import { flag, withDefault } from "./Common.js"
 
 /**
  * The operators of Comet's query rules (jQuery QueryBuilder's vocabulary).
@@ -100,7 +101,7 @@ export const RuleGroup: Schema.Schema<RuleGroup, RuleGroupEncoded> = Schema.Stru
       Schema.suspend((): Schema.Schema<RuleGroup, RuleGroupEncoded> => RuleGroup)
     )
   ),
-  valid: Schema.optionalWith(Schema.Boolean, { default: () => true })
+  valid: withDefault(Schema.Boolean, () => true)
 }).annotations({ identifier: "RuleGroup" })
 
 /**
@@ -136,7 +137,7 @@ export const ProjectQueryRequest = Schema.Struct({
   projectName: Schema.optional(Schema.String),
   projectId: Schema.optional(Schema.String),
   predicates: Schema.Array(Predicate),
-  archived: Schema.optionalWith(Schema.Boolean, { default: () => false })
+  archived: flag
 }).annotations({ identifier: "ProjectQueryRequest" })
 /** @since 0.1.0 */
 export type ProjectQueryRequest = typeof ProjectQueryRequest.Type

@@ -70,34 +70,34 @@ const MAX_REMEMBERED = 4096
  * others of the same burst only extend the pause.
  */
 export class Pacing {
-  private pausedUntil = 0
+  #pausedUntil = 0
   /** The pace known to hold, attempts per second; null while not pacing. */
-  private plateau: number | null = null
+  #plateau: number | null = null
   /** The current pace (the plateau, or above it while probing). */
-  private perSecond: number | null = null
+  #perSecond: number | null = null
   /** When the last paced attempt started. */
-  private lastStart = -Infinity
-  private epoch = 0
-  private window = 1000
+  #lastStart = -Infinity
+  #epoch = 0
+  #window = 1000
   /** When the pace grows next, if no 429 comes first. */
-  private nextGrowth = 0
+  #nextGrowth = 0
   /** A rate to learn once the pause ends: the time of the 429 that asked for it. */
-  private learnAt: number | null = null
+  #learnAt: number | null = null
   /** Admission times of attempts answered with anything but 429, in admission order. */
-  private readonly accepted: Array<number> = []
+  readonly #accepted: Array<number> = []
   /** The last answered attempts: true when throttled. */
-  private readonly answers: Array<boolean> = []
+  readonly #answers: Array<boolean> = []
 
   /** The current pace in attempts per second, or null when not pacing. */
   rate(now: number): number | null {
-    this.settle(now)
-    return this.perSecond
+    this.#settle(now)
+    return this.#perSecond
   }
 
   /** How long every attempt must still wait before it may start (0: not paused). */
   pausedFor(now: number): number {
     // whole ms: a fractional wait can be rounded down by a clock and never end the pause
-    return Math.max(0, Math.ceil(this.pausedUntil - now))
+    return Math.max(0, Math.ceil(this.#pausedUntil - now))
   }
 
   /**
@@ -105,31 +105,31 @@ export class Pacing {
    * again.
    */
   reserve(now: number): Reservation {
-    if (now < this.pausedUntil) return { _tag: "Paused", millis: Math.ceil(this.pausedUntil - now) }
-    this.settle(now)
-    if (this.perSecond === null) return GO
+    if (now < this.#pausedUntil) return { _tag: "Paused", millis: Math.ceil(this.#pausedUntil - now) }
+    this.#settle(now)
+    if (this.#perSecond === null) return GO
     // no slot is booked ahead: a waiter asks again at its slot, so a new pace applies at once
-    const slot = this.lastStart + 1000 / this.perSecond
+    const slot = this.#lastStart + 1000 / this.#perSecond
     if (slot > now) return { _tag: "Slot", millis: Math.ceil(slot - now) }
-    this.lastStart = now
+    this.#lastStart = now
     return GO
   }
 
   /** Record that an attempt was admitted now. */
   admit(ticket: Ticket, now: number): void {
-    ticket.epoch = this.epoch
+    ticket.epoch = this.#epoch
     ticket.admittedAt = now
   }
 
   /** The server answered an admitted attempt with anything but 429. */
   onAccepted(ticket: Ticket, now: number): void {
     if (ticket.epoch < 0) return
-    this.answer(false)
+    this.#answer(false)
     // admission order is almost arrival order; keep the array sorted for the window count
-    let i = this.accepted.length
-    while (i > 0 && (this.accepted[i - 1] ?? 0) > ticket.admittedAt) i--
-    this.accepted.splice(i, 0, ticket.admittedAt)
-    this.forget(now)
+    let i = this.#accepted.length
+    while (i > 0 && (this.#accepted[i - 1] ?? 0) > ticket.admittedAt) i--
+    this.#accepted.splice(i, 0, ticket.admittedAt)
+    this.#forget(now)
   }
 
   /**
@@ -138,76 +138,76 @@ export class Pacing {
    */
   onThrottled(ticket: Ticket, now: number, waitMillis: number, random: number): void {
     if (ticket.epoch < 0) return
-    this.answer(true)
+    this.#answer(true)
     const wait = Math.min(MAX_PAUSE, Math.max(0, waitMillis))
-    this.pausedUntil = Math.max(this.pausedUntil, Math.ceil(now + wait + random * Math.min(0.1 * wait, MAX_JITTER)))
-    if (ticket.epoch < this.epoch) return
-    this.settle(now)
-    this.epoch++
-    this.window = Math.min(MAX_WINDOW, Math.max(MIN_WINDOW, wait))
-    if (this.perSecond !== null && this.plateau !== null && this.perSecond > this.plateau) {
+    this.#pausedUntil = Math.max(this.#pausedUntil, Math.ceil(now + wait + random * Math.min(0.1 * wait, MAX_JITTER)))
+    if (ticket.epoch < this.#epoch) return
+    this.#settle(now)
+    this.#epoch++
+    this.#window = Math.min(MAX_WINDOW, Math.max(MIN_WINDOW, wait))
+    if (this.#perSecond !== null && this.#plateau !== null && this.#perSecond > this.#plateau) {
       // a step up did not hold: back to the pace that did
-      this.perSecond = this.plateau
+      this.#perSecond = this.#plateau
     } else {
       // decided when the pause ends, once the answers of this burst are in
-      this.learnAt = now
+      this.#learnAt = now
     }
-    this.lastStart = -Infinity
-    this.nextGrowth = this.pausedUntil + HOLD_WINDOWS * this.window
+    this.#lastStart = -Infinity
+    this.#nextGrowth = this.#pausedUntil + HOLD_WINDOWS * this.#window
   }
 
   /** Learn a pending rate once the pause is over, then grow by the calm windows since the last change. */
-  private settle(now: number): void {
-    if (this.learnAt !== null && now >= this.pausedUntil) {
-      if (this.throttledShare() >= THROTTLED_SHARE) {
-        const until = this.learnAt
-        const since = until - this.window
+  #settle(now: number): void {
+    if (this.#learnAt !== null && now >= this.#pausedUntil) {
+      if (this.#throttledShare() >= THROTTLED_SHARE) {
+        const until = this.#learnAt
+        const since = until - this.#window
         let n = 0
-        for (let i = this.accepted.length - 1; i >= 0; i--) {
-          const at = this.accepted[i] ?? 0
+        for (let i = this.#accepted.length - 1; i >= 0; i--) {
+          const at = this.#accepted[i] ?? 0
           if (at <= since) break
           if (at <= until) n++
         }
-        this.perSecond = Math.max(1000 / this.window, (MARGIN * n * 1000) / this.window)
-        this.plateau = this.perSecond
+        this.#perSecond = Math.max(1000 / this.#window, (MARGIN * n * 1000) / this.#window)
+        this.#plateau = this.#perSecond
       } else {
         // throttled lightly: not about this client's pace
-        this.perSecond = null
-        this.plateau = null
+        this.#perSecond = null
+        this.#plateau = null
       }
-      this.learnAt = null
+      this.#learnAt = null
     }
-    while (this.perSecond !== null && this.learnAt === null && now >= this.nextGrowth) {
+    while (this.#perSecond !== null && this.#learnAt === null && now >= this.#nextGrowth) {
       // the last step held for a whole window: it becomes the plateau, and the pace steps up
-      this.plateau = this.perSecond
-      this.perSecond += Math.max(1000 / this.window, 0.1 * this.perSecond)
-      this.nextGrowth += this.window
-      if (this.perSecond > UNPACED_ABOVE) {
-        this.perSecond = null
-        this.plateau = null
+      this.#plateau = this.#perSecond
+      this.#perSecond += Math.max(1000 / this.#window, 0.1 * this.#perSecond)
+      this.#nextGrowth += this.#window
+      if (this.#perSecond > UNPACED_ABOVE) {
+        this.#perSecond = null
+        this.#plateau = null
       }
     }
   }
 
-  private answer(throttled: boolean): void {
-    this.answers.push(throttled)
-    if (this.answers.length > SAMPLE) this.answers.shift()
+  #answer(throttled: boolean): void {
+    this.#answers.push(throttled)
+    if (this.#answers.length > SAMPLE) this.#answers.shift()
   }
 
-  private throttledShare(): number {
-    if (this.answers.length < MIN_SAMPLE) return 0
+  #throttledShare(): number {
+    if (this.#answers.length < MIN_SAMPLE) return 0
     let n = 0
-    for (const a of this.answers) if (a) n++
-    return n / this.answers.length
+    for (const a of this.#answers) if (a) n++
+    return n / this.#answers.length
   }
 
-  private forget(now: number): void {
+  #forget(now: number): void {
     const horizon = now - MAX_WINDOW
     let drop = 0
-    while (drop < this.accepted.length && (this.accepted[drop] ?? 0) <= horizon) drop++
-    if (drop > MAX_REMEMBERED / 2 || this.accepted.length - drop > MAX_REMEMBERED) {
-      drop = Math.max(drop, this.accepted.length - MAX_REMEMBERED)
+    while (drop < this.#accepted.length && (this.#accepted[drop] ?? 0) <= horizon) drop++
+    if (drop > MAX_REMEMBERED / 2 || this.#accepted.length - drop > MAX_REMEMBERED) {
+      drop = Math.max(drop, this.#accepted.length - MAX_REMEMBERED)
     }
-    if (drop > 0) this.accepted.splice(0, drop)
+    if (drop > 0) this.#accepted.splice(0, drop)
   }
 }

@@ -21,23 +21,23 @@ interface Waiter {
 
 /** A FIFO semaphore with direct hand-off. */
 export class Permits {
-  private free: number
-  private readonly waiting = new Set<Waiter>()
+  #free: number
+  readonly #waiting = new Set<Waiter>()
   /** A hand-over to the waiters is scheduled (see {@link releaseUnsafe}). */
-  private handing = false
+  #handing = false
 
   constructor(permits: number) {
-    this.free = permits
+    this.#free = permits
   }
 
   /** Permits not held right now (for tests). */
   get available(): number {
-    return this.free
+    return this.#free
   }
 
   /** Callers waiting for a permit (for tests). */
   get queued(): number {
-    return this.waiting.size
+    return this.#waiting.size
   }
 
   /**
@@ -46,21 +46,21 @@ export class Permits {
    */
   readonly take: Effect.Effect<void> = Effect.async<void>((resume) => {
     const waiter: Waiter = { resume, granted: false }
-    if (this.free > 0 && this.waiting.size === 0) {
-      this.free--
+    if (this.#free > 0 && this.#waiting.size === 0) {
+      this.#free--
       waiter.granted = true
       resume(Effect.void)
     } else {
-      this.waiting.add(waiter)
+      this.#waiting.add(waiter)
     }
     return Effect.sync(() => {
-      if (waiter.granted) this.releaseUnsafe(true)
-      else this.waiting.delete(waiter)
+      if (waiter.granted) this.#releaseUnsafe(true)
+      else this.#waiting.delete(waiter)
     })
   })
 
   /** Give a permit back: to the longest waiter if there is one. */
-  readonly release: Effect.Effect<void> = Effect.sync(() => this.releaseUnsafe())
+  readonly release: Effect.Effect<void> = Effect.sync(() => this.#releaseUnsafe())
 
   /**
    * Wait for a permit from plain code: `granted` is called (maybe at once) when this caller holds
@@ -69,27 +69,27 @@ export class Permits {
    */
   acquire(granted: () => void): () => void {
     const waiter: Waiter = { resume: () => granted(), granted: false }
-    if (this.free > 0 && this.waiting.size === 0) {
-      this.free--
+    if (this.#free > 0 && this.#waiting.size === 0) {
+      this.#free--
       waiter.granted = true
       granted()
       return () => {}
     }
-    this.waiting.add(waiter)
+    this.#waiting.add(waiter)
     return () => {
-      if (!waiter.granted) this.waiting.delete(waiter)
+      if (!waiter.granted) this.#waiting.delete(waiter)
     }
   }
 
   /** Give a permit back after the holder was interrupted: see {@link releaseUnsafe}. */
-  readonly releaseCancelled: Effect.Effect<void> = Effect.sync(() => this.releaseUnsafe(true))
+  readonly releaseCancelled: Effect.Effect<void> = Effect.sync(() => this.#releaseUnsafe(true))
 
   /**
    * {@link release}, from plain code (a download ending outside any fiber); `cancelled` when the
    * holder was cancelled (see {@link releaseUnsafe}).
    */
   releaseNow(cancelled = false): void {
-    this.releaseUnsafe(cancelled)
+    this.#releaseUnsafe(cancelled)
   }
 
   /**
@@ -101,32 +101,32 @@ export class Permits {
    * before its own cancellation ran: every permit let go in the cascade would send one request
    * only to abort it.
    */
-  private releaseUnsafe(cancelled = false): void {
-    this.free++
-    if (this.waiting.size === 0) return
+  #releaseUnsafe(cancelled = false): void {
+    this.#free++
+    if (this.#waiting.size === 0) return
     if (!cancelled) {
-      this.grant()
+      this.#grant()
       return
     }
-    if (this.handing) return
-    this.handing = true
-    queueMicrotask(this.handOver)
+    if (this.#handing) return
+    this.#handing = true
+    queueMicrotask(this.#handOver)
   }
 
   /** The scheduled hand-over (see {@link releaseUnsafe}). */
-  private readonly handOver = (): void => {
-    this.handing = false
-    this.grant()
+  readonly #handOver = (): void => {
+    this.#handing = false
+    this.#grant()
   }
 
   /** Give the free permits to the longest waiters (those still waiting). */
-  private grant(): void {
-    while (this.free > 0) {
-      const next = this.waiting.values().next()
+  #grant(): void {
+    while (this.#free > 0) {
+      const next = this.#waiting.values().next()
       if (next.done === true) return
       const waiter = next.value
-      this.waiting.delete(waiter)
-      this.free--
+      this.#waiting.delete(waiter)
+      this.#free--
       waiter.granted = true
       waiter.resume(Effect.void)
     }

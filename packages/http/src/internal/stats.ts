@@ -26,111 +26,111 @@ const emptyEndpoint = (): MutableEndpoint => ({
 
 /** @internal */
 export class StatsRecorder {
-  private requests = 0
-  private attempts = 0
-  private retries = 0
-  private failures = 0
-  private cacheHits = 0
-  private coalesced = 0
-  private bytesReceived = 0
-  private millis = 0
-  private retriesByCause = new Map<string, number>()
-  private byEndpoint = new Map<string, MutableEndpoint>()
-  private byServer = new Map<string, number>()
-  private inFlight = 0
-  private maxInFlight = 0
+  #requests = 0
+  #attempts = 0
+  #retries = 0
+  #failures = 0
+  #cacheHits = 0
+  #coalesced = 0
+  #bytesReceived = 0
+  #millis = 0
+  #retriesByCause = new Map<string, number>()
+  #byEndpoint = new Map<string, MutableEndpoint>()
+  #byServer = new Map<string, number>()
+  #inFlight = 0
+  #maxInFlight = 0
 
-  private endpoint(name: string): MutableEndpoint {
-    let e = this.byEndpoint.get(name)
+  #endpoint(name: string): MutableEndpoint {
+    let e = this.#byEndpoint.get(name)
     if (e === undefined) {
       e = emptyEndpoint()
-      this.byEndpoint.set(name, e)
+      this.#byEndpoint.set(name, e)
     }
     return e
   }
 
   /** A logical request (one call) started. */
   request(endpoint: string, server: string): void {
-    this.requests++
-    this.endpoint(endpoint).requests++
-    this.byServer.set(server, (this.byServer.get(server) ?? 0) + 1)
+    this.#requests++
+    this.#endpoint(endpoint).requests++
+    this.#byServer.set(server, (this.#byServer.get(server) ?? 0) + 1)
   }
 
   cacheHit(): void {
-    this.cacheHits++
+    this.#cacheHits++
   }
 
   coalescedJoin(): void {
-    this.coalesced++
+    this.#coalesced++
   }
 
   /** A logical request ended in an error. */
   failure(endpoint: string): void {
-    this.failures++
-    this.endpoint(endpoint).failures++
+    this.#failures++
+    this.#endpoint(endpoint).failures++
   }
 
   /** An HTTP attempt is about to be sent. */
   attemptStart(endpoint: string): void {
-    this.attempts++
-    this.endpoint(endpoint).attempts++
-    this.inFlight++
-    if (this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight
+    this.#attempts++
+    this.#endpoint(endpoint).attempts++
+    this.#inFlight++
+    if (this.#inFlight > this.#maxInFlight) this.#maxInFlight = this.#inFlight
   }
 
   /** An HTTP attempt ended (response read, failed or interrupted). */
   attemptEnd(endpoint: string, millis: number): void {
-    this.inFlight--
-    this.millis += millis
-    this.endpoint(endpoint).millis += millis
+    this.#inFlight--
+    this.#millis += millis
+    this.#endpoint(endpoint).millis += millis
   }
 
   /** Body bytes arrived. */
   received(endpoint: string, bytes: number): void {
-    this.bytesReceived += bytes
-    this.endpoint(endpoint).bytes += bytes
+    this.#bytesReceived += bytes
+    this.#endpoint(endpoint).bytes += bytes
   }
 
   /** A retry was decided (the next attempt will be a retry). */
   retry(endpoint: string, cause: string): void {
-    this.retries++
-    this.endpoint(endpoint).retries++
-    this.retriesByCause.set(cause, (this.retriesByCause.get(cause) ?? 0) + 1)
+    this.#retries++
+    this.#endpoint(endpoint).retries++
+    this.#retriesByCause.set(cause, (this.#retriesByCause.get(cause) ?? 0) + 1)
   }
 
   snapshot(): StatsSnapshot {
     const byEndpoint: Record<string, EndpointStats> = {}
-    for (const [name, e] of this.byEndpoint) byEndpoint[name] = { ...e }
+    for (const [name, e] of this.#byEndpoint) byEndpoint[name] = { ...e }
     return {
-      requests: this.requests,
-      attempts: this.attempts,
-      retries: this.retries,
-      retriesByCause: Object.fromEntries(this.retriesByCause),
-      failures: this.failures,
-      cacheHits: this.cacheHits,
-      coalesced: this.coalesced,
+      requests: this.#requests,
+      attempts: this.#attempts,
+      retries: this.#retries,
+      retriesByCause: Object.fromEntries(this.#retriesByCause),
+      failures: this.#failures,
+      cacheHits: this.#cacheHits,
+      coalesced: this.#coalesced,
       byEndpoint,
-      byServer: Object.fromEntries(this.byServer),
-      bytesReceived: this.bytesReceived,
-      millis: this.millis,
-      inFlight: this.inFlight,
-      maxInFlight: this.maxInFlight
+      byServer: Object.fromEntries(this.#byServer),
+      bytesReceived: this.#bytesReceived,
+      millis: this.#millis,
+      inFlight: this.#inFlight,
+      maxInFlight: this.#maxInFlight
     }
   }
 
   /** Zero every counter; the in-flight gauge is kept and the maximum restarts from it. */
   reset(): void {
-    this.requests = 0
-    this.attempts = 0
-    this.retries = 0
-    this.failures = 0
-    this.cacheHits = 0
-    this.coalesced = 0
-    this.bytesReceived = 0
-    this.millis = 0
-    this.retriesByCause = new Map()
-    this.byEndpoint = new Map()
-    this.byServer = new Map()
-    this.maxInFlight = this.inFlight
+    this.#requests = 0
+    this.#attempts = 0
+    this.#retries = 0
+    this.#failures = 0
+    this.#cacheHits = 0
+    this.#coalesced = 0
+    this.#bytesReceived = 0
+    this.#millis = 0
+    this.#retriesByCause = new Map()
+    this.#byEndpoint = new Map()
+    this.#byServer = new Map()
+    this.#maxInFlight = this.#inFlight
   }
 }

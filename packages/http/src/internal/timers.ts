@@ -33,15 +33,15 @@ interface Entry {
 
 /** A binary min-heap of entries by `at`; cancelled entries are dropped lazily. */
 class Heap {
-  private items: Array<Entry> = []
-  private cancelled = 0
+  #items: Array<Entry> = []
+  #cancelled = 0
 
   get size(): number {
-    return this.items.length
+    return this.#items.length
   }
 
   push(e: Entry): void {
-    const items = this.items
+    const items = this.#items
     items.push(e)
     let i = items.length - 1
     while (i > 0) {
@@ -56,17 +56,17 @@ class Heap {
 
   /** The earliest live entry, dropping cancelled ones on top. */
   peek(): Entry | undefined {
-    let top = this.items[0]
+    let top = this.#items[0]
     while (top?.cancelled === true) {
       this.pop()
-      this.cancelled--
-      top = this.items[0]
+      this.#cancelled--
+      top = this.#items[0]
     }
     return top
   }
 
   pop(): Entry | undefined {
-    const items = this.items
+    const items = this.#items
     const top = items[0]
     const last = items.pop()
     if (top === undefined || last === undefined || items.length === 0) return top
@@ -88,17 +88,17 @@ class Heap {
 
   /** Drop everything (no timer is armed). */
   clear(): void {
-    this.items = []
-    this.cancelled = 0
+    this.#items = []
+    this.#cancelled = 0
   }
 
   /** Note a cancellation; rebuild when cancelled entries are most of the heap. */
   noteCancelled(): void {
-    this.cancelled++
-    if (this.cancelled > 64 && this.cancelled * 2 > this.items.length) {
-      const live = this.items.filter((e) => !e.cancelled)
-      this.items = []
-      this.cancelled = 0
+    this.#cancelled++
+    if (this.#cancelled > 64 && this.#cancelled * 2 > this.#items.length) {
+      const live = this.#items.filter((e) => !e.cancelled)
+      this.#items = []
+      this.#cancelled = 0
       for (const e of live) this.push(e)
     }
   }
@@ -106,28 +106,32 @@ class Heap {
 
 /** The timers of one client instance. */
 export class Timers {
-  private readonly heap = new Heap()
+  readonly #heap = new Heap()
   /** When the fiber will next wake up (Infinity: it waits for a new timer). */
-  private target = Number.POSITIVE_INFINITY
-  private wake: (() => void) | null = null
+  #target = Number.POSITIVE_INFINITY
+  #wake: (() => void) | null = null
   /** A timer earlier than the target came while the fiber was not yet waiting. */
-  private early = false
+  #early = false
   /** Timers armed and neither fired nor cancelled. */
-  private armed = 0
+  #armed = 0
 
-  private constructor(private readonly clock: Clock.Clock) {}
+  readonly #clock: Clock.Clock
+
+  private constructor(clock: Clock.Clock) {
+    this.#clock = clock
+  }
 
   /** Start the timers' fiber in `scope`, on the current Clock. */
   static make: Effect.Effect<Timers, never, Scope.Scope> = Effect.gen(function* () {
     const clock = yield* Effect.clock
     const timers = new Timers(clock)
-    yield* Effect.forkScoped(timers.loop)
+    yield* Effect.forkScoped(timers.#loop)
     return timers
   })
 
   /** The Clock's time, in ms. */
   now(): number {
-    return this.clock.unsafeCurrentTimeMillis()
+    return this.#clock.unsafeCurrentTimeMillis()
   }
 
   /** Call `fire` once `millis` from now, unless cancelled first. */
@@ -138,39 +142,39 @@ export class Timers {
       cancelled: false,
       fire: () => {
         done = true
-        this.disarmed()
+        this.#disarmed()
         fire()
       }
     }
-    this.armed++
-    this.add(entry)
+    this.#armed++
+    this.#add(entry)
     return {
       cancel: () => {
         if (done) return
         done = true
-        this.withdraw(entry)
+        this.#withdraw(entry)
       }
     }
   }
 
   /** Take an armed entry out (lazily: it is dropped when it reaches the top of the heap). */
-  private withdraw(entry: Entry): void {
+  #withdraw(entry: Entry): void {
     entry.cancelled = true
-    this.heap.noteCancelled()
-    this.disarmed()
+    this.#heap.noteCancelled()
+    this.#disarmed()
   }
 
   /**
    * One timer fewer. With none left the fiber is woken to drop its sleep, so an idle client
    * holds no timer (and a process can exit).
    */
-  private disarmed(): void {
-    this.armed--
-    if (this.armed === 0) {
-      this.heap.clear()
-      if (this.wake !== null && this.target !== Number.POSITIVE_INFINITY) {
-        const wake = this.wake
-        this.wake = null
+  #disarmed(): void {
+    this.#armed--
+    if (this.#armed === 0) {
+      this.#heap.clear()
+      if (this.#wake !== null && this.#target !== Number.POSITIVE_INFINITY) {
+        const wake = this.#wake
+        this.#wake = null
         wake()
       }
     }
@@ -188,7 +192,7 @@ export class Timers {
       cancel: () => {
         if (done) return
         done = true
-        this.withdraw(entry)
+        this.#withdraw(entry)
       }
     }
     const entry: Entry = {
@@ -197,61 +201,63 @@ export class Timers {
       fire: (now) => {
         if (timer.active && now - last >= millis) {
           done = true
-          this.disarmed()
+          this.#disarmed()
           return fire()
         }
         // not due: sleep again until `millis` after the last touch (or from now when inactive)
         entry.cancelled = false
         entry.at = (timer.active ? last : now) + millis
-        this.add(entry)
+        this.#add(entry)
       }
     }
-    this.armed++
-    this.add(entry)
+    this.#armed++
+    this.#add(entry)
     return timer
   }
 
-  private add(entry: Entry): void {
-    this.heap.push(entry)
-    if (entry.at < this.target) {
-      this.target = entry.at
-      const wake = this.wake
-      this.wake = null
-      if (wake === null) this.early = true
+  #add(entry: Entry): void {
+    this.#heap.push(entry)
+    if (entry.at < this.#target) {
+      this.#target = entry.at
+      const wake = this.#wake
+      this.#wake = null
+      if (wake === null) this.#early = true
       else wake()
     }
   }
 
-  private fireDue(now: number): void {
+  #fireDue(now: number): void {
     while (true) {
-      const top = this.heap.peek()
+      const top = this.#heap.peek()
       if (top === undefined || top.at > now) return
-      this.heap.pop()
+      this.#heap.pop()
       top.cancelled = true
       top.fire(now)
     }
   }
 
   /** Wait until woken by a timer earlier than the current target. */
-  private readonly woken: Effect.Effect<void> = Effect.async<void>((resume) => {
-    if (this.early) {
-      this.early = false
+  readonly #woken: Effect.Effect<void> = Effect.async<void>((resume) => {
+    if (this.#early) {
+      this.#early = false
       return resume(Effect.void)
     }
-    this.wake = () => resume(Effect.void)
+    this.#wake = () => resume(Effect.void)
     return Effect.sync(() => {
-      this.wake = null
+      this.#wake = null
     })
   })
 
-  private readonly loop: Effect.Effect<never> = Effect.suspend(() => {
+  readonly #loop: Effect.Effect<never> = Effect.suspend(() => {
     const now = this.now()
-    this.early = false
-    this.fireDue(now)
-    const next = this.heap.peek()
-    this.target = next === undefined ? Number.POSITIVE_INFINITY : next.at
+    this.#early = false
+    this.#fireDue(now)
+    const next = this.#heap.peek()
+    this.#target = next === undefined ? Number.POSITIVE_INFINITY : next.at
     const wait =
-      next === undefined ? this.woken : Effect.raceFirst(this.clock.sleep(Duration.millis(next.at - now)), this.woken)
-    return Effect.zipRight(wait, this.loop)
+      next === undefined
+        ? this.#woken
+        : Effect.raceFirst(this.#clock.sleep(Duration.millis(next.at - now)), this.#woken)
+    return Effect.zipRight(wait, this.#loop)
   })
 }

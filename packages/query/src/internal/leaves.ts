@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import { type Column, type ColumnType, QueryError, type Rule } from "@comet-ts/core"
+import { type Column, type ColumnType, Inputs, QueryError, type Rule } from "@comet-ts/core"
 import type { Leaf, Not, QueryVariable, TagQuery, TextOperator, VariableSource } from "../Query.js"
 import { formatWireDateTime, MAX_YEAR, MIN_YEAR } from "./datetime.js"
 import { classOfSource, formatNumber, formatString, formatVariable } from "./format.js"
@@ -40,20 +40,6 @@ const queryError = (reason: QueryError["reason"], detail: string, hint: string |
 export const findColumn = (columns: ReadonlyArray<Column>, source: string, name: string): Column | undefined =>
   columns.find((c) => c.source === source && c.name === name)
 
-const levenshtein = (a: string, b: string): number => {
-  if (Math.abs(a.length - b.length) > 3) return 4
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j)
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i]
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1
-      cur.push(Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + cost))
-    }
-    prev = cur
-  }
-  return prev[b.length] as number
-}
-
 const builderOf = (source: string): string =>
   source === "tag"
     ? "Tag"
@@ -81,7 +67,7 @@ export const unknownColumn = (variable: QueryVariable, columns: ReadonlyArray<Co
     let best: string | undefined
     let bestDistance = Number.POSITIVE_INFINITY
     for (const name of same) {
-      const d = name.toLowerCase() === variable.name.toLowerCase() ? 0 : levenshtein(name, variable.name)
+      const d = name.toLowerCase() === variable.name.toLowerCase() ? 0 : Inputs.editDistance(name, variable.name, 3)
       if (d < bestDistance) {
         best = name
         bestDistance = d

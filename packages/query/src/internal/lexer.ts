@@ -36,47 +36,9 @@ export type Token =
   | { readonly kind: "op"; readonly value: string; readonly start: number; readonly end: number }
   | { readonly kind: "eof"; readonly start: number; readonly end: number }
 
-const OPERATORS = [
-  "===",
-  "!==",
-  "**",
-  "//",
-  "==",
-  "!=",
-  "<=",
-  ">=",
-  "<<",
-  ">>",
-  "&&",
-  "||",
-  "->",
-  ":=",
-  "<>",
-  "(",
-  ")",
-  "[",
-  "]",
-  "{",
-  "}",
-  ",",
-  ".",
-  ":",
-  ";",
-  "=",
-  "<",
-  ">",
-  "&",
-  "|",
-  "~",
-  "+",
-  "-",
-  "*",
-  "/",
-  "%",
-  "^",
-  "@",
-  "!"
-]
+// longest first, so that `**` is read before `*`
+const OPERATORS =
+  "=== !== ** // == != <= >= << >> && || -> := <> ( ) [ ] { } , . : ; = < > & | ~ + - * / % ^ @ !".split(" ")
 
 const identifier = /[\p{ID_Start}_][\p{ID_Continue}]*/uy
 const numberLiteral =

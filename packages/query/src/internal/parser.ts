@@ -178,68 +178,67 @@ const describeItem = (item: Item): string => {
 
 /** The parser state over one text. */
 export class Parser {
-  private readonly tokens: ReadonlyArray<Token>
-  private index = 0
-  private depth = 0
+  readonly #tokens: ReadonlyArray<Token>
+  #index = 0
+  #depth = 0
+  readonly #maxDepth: number
 
-  constructor(
-    text: string,
-    private readonly maxDepth: number
-  ) {
-    this.tokens = tokenize(text)
+  constructor(text: string, maxDepth: number) {
+    this.#maxDepth = maxDepth
+    this.#tokens = tokenize(text)
   }
 
   /** Parse the whole text as one query. */
   parseQuery(): Query {
-    const first = this.peek()
+    const first = this.#peek()
     if (first.kind === "eof") {
       throw new ParseFailure("syntax", first.start, "the query is empty", 'write a query, e.g. Metric("acc") > 0.9')
     }
-    const item = this.parseOr()
-    const next = this.peek()
-    if (next.kind !== "eof") throw this.unexpected(next, "the end of the query")
-    return this.asQuery(item, "the query")
+    const item = this.#parseOr()
+    const next = this.#peek()
+    if (next.kind !== "eof") throw this.#unexpected(next, "the end of the query")
+    return this.#asQuery(item, "the query")
   }
 
-  private peek(): Token {
-    return this.tokens[this.index] as Token
+  #peek(): Token {
+    return this.#tokens[this.#index] as Token
   }
 
-  private next(): Token {
-    const t = this.tokens[this.index] as Token
-    if (t.kind !== "eof") this.index++
+  #next(): Token {
+    const t = this.#tokens[this.#index] as Token
+    if (t.kind !== "eof") this.#index++
     return t
   }
 
   /** The next token, known to be an operator (after `isOp`). */
-  private takeOp(): { readonly value: string; readonly start: number } {
-    const t = this.next()
+  #takeOp(): { readonly value: string; readonly start: number } {
+    const t = this.#next()
     return t.kind === "op" ? t : { value: "", start: t.start }
   }
 
-  private isOp(value: string): boolean {
-    const t = this.peek()
+  #isOp(value: string): boolean {
+    const t = this.#peek()
     return t.kind === "op" && t.value === value
   }
 
-  private nest<A>(at: number, f: () => A): A {
-    this.depth++
-    if (this.depth > this.maxDepth) {
+  #nest<A>(at: number, f: () => A): A {
+    this.#depth++
+    if (this.#depth > this.#maxDepth) {
       throw new ParseFailure(
         "too-deep",
         at,
-        `the query nests more than ${this.maxDepth} levels deep`,
+        `the query nests more than ${this.#maxDepth} levels deep`,
         "remove redundant parentheses or negations"
       )
     }
     try {
       return f()
     } finally {
-      this.depth--
+      this.#depth--
     }
   }
 
-  private unexpected(t: Token, expected: string): ParseFailure {
+  #unexpected(t: Token, expected: string): ParseFailure {
     if (t.kind === "eof") {
       return new ParseFailure("syntax", t.start, `the query ended where ${expected} was expected`, null)
     }
@@ -260,7 +259,7 @@ export class Parser {
     return new ParseFailure("syntax", t.start, `unexpected ${what} where ${expected} was expected`, atEnd)
   }
 
-  private asQuery(item: Item, role: string): Query {
+  #asQuery(item: Item, role: string): Query {
     switch (item.kind) {
       case "query":
         return item.query
@@ -283,43 +282,39 @@ export class Parser {
     }
   }
 
-  private parseOr(): Item {
-    return this.nest(this.peek().start, () => this.parseJoined("|", () => this.parseAnd(), or))
+  #parseOr(): Item {
+    return this.#nest(this.#peek().start, () => this.#parseJoined("|", () => this.#parseAnd(), or))
   }
 
-  private parseAnd(): Item {
-    return this.parseJoined("&", () => this.parseNot(), and)
+  #parseAnd(): Item {
+    return this.#parseJoined("&", () => this.#parseNot(), and)
   }
 
   /** `operand (op operand)*`: a lone operand as it is, two or more joined into one query by `join`. */
-  private parseJoined(
-    op: "|" | "&",
-    operand: () => Item,
-    join: (first: Query, ...rest: ReadonlyArray<Query>) => Query
-  ): Item {
+  #parseJoined(op: "|" | "&", operand: () => Item, join: (first: Query, ...rest: ReadonlyArray<Query>) => Query): Item {
     const first = operand()
-    if (!this.isOp(op)) return first
+    if (!this.#isOp(op)) return first
     const role = `an operand of ${op}`
-    const operands = [this.asQuery(first, role)]
-    while (this.isOp(op)) {
-      this.next()
-      operands.push(this.asQuery(operand(), role))
+    const operands = [this.#asQuery(first, role)]
+    while (this.#isOp(op)) {
+      this.#next()
+      operands.push(this.#asQuery(operand(), role))
     }
     return { kind: "query", query: join(...(operands as [Query, ...Array<Query>])), at: first.at }
   }
 
-  private parseNot(): Item {
-    if (!this.isOp("~")) return this.parseComparison(false)
-    const op = this.next()
-    return this.nest(op.start, () => {
-      const operand = this.isOp("~") ? this.parseNot() : this.parseComparison(true)
-      return { kind: "query", query: not(this.asQuery(operand, "the operand of ~")), at: op.start }
+  #parseNot(): Item {
+    if (!this.#isOp("~")) return this.#parseComparison(false)
+    const op = this.#next()
+    return this.#nest(op.start, () => {
+      const operand = this.#isOp("~") ? this.#parseNot() : this.#parseComparison(true)
+      return { kind: "query", query: not(this.#asQuery(operand, "the operand of ~")), at: op.start }
     })
   }
 
   /** `negated`: right after a `~`, where Python would read `~3` as the bitwise complement. */
-  private parseComparison(negated: boolean): Item {
-    const left = this.parseArith()
+  #parseComparison(negated: boolean): Item {
+    const left = this.#parseArith()
     if (negated && left.kind === "value") {
       throw new ParseFailure(
         "unsupported",
@@ -328,17 +323,17 @@ export class Parser {
         'put the comparison in parentheses, ~(3 < Metric("a")), or use - for a negative number'
       )
     }
-    const t = this.peek()
+    const t = this.#peek()
     if (t.kind === "name" && (t.value === "is" || t.value === "in" || t.value === "not")) {
-      throw this.unexpected(t, "a comparison operator")
+      throw this.#unexpected(t, "a comparison operator")
     }
     if (t.kind === "op" && (t.value === "=" || t.value === "===" || t.value === "!==" || t.value === "<>")) {
-      throw this.unexpected(t, "a comparison operator")
+      throw this.#unexpected(t, "a comparison operator")
     }
     if (t.kind !== "op" || !comparisonOps.has(t.value)) return left
-    this.next()
-    const right = this.parseArith()
-    const after = this.peek()
+    this.#next()
+    const right = this.#parseArith()
+    const after = this.#peek()
     if (after.kind === "op" && comparisonOps.has(after.value)) {
       throw new ParseFailure(
         "unsupported",
@@ -347,10 +342,10 @@ export class Parser {
         "write (a < x) & (x < b), or x.between(a, b)"
       )
     }
-    return { kind: "query", query: this.compare(left, t.value, right, t.start), at: left.at }
+    return { kind: "query", query: this.#compare(left, t.value, right, t.start), at: left.at }
   }
 
-  private compare(left: Item, op: string, right: Item, at: number): Query {
+  #compare(left: Item, op: string, right: Item, at: number): Query {
     for (const side of [left, right]) {
       if (side.kind === "query") {
         throw new ParseFailure(
@@ -380,9 +375,9 @@ export class Parser {
         "compare a variable with a constant value"
       )
     }
-    if (left.kind === "variable" && right.kind === "value") return this.compareVariable(left.variable, op, right, at)
+    if (left.kind === "variable" && right.kind === "value") return this.#compareVariable(left.variable, op, right, at)
     if (left.kind === "value" && right.kind === "variable") {
-      return this.compareVariable(right.variable, reflected[op] as string, left, at)
+      return this.#compareVariable(right.variable, reflected[op] as string, left, at)
     }
     throw new ParseFailure(
       "syntax",
@@ -392,7 +387,7 @@ export class Parser {
     )
   }
 
-  private compareVariable(variable: QueryVariable, op: string, item: Item & { kind: "value" }, at: number): Query {
+  #compareVariable(variable: QueryVariable, op: string, item: Item & { kind: "value" }, at: number): Query {
     const value = item.value
     if (op === "==") return variable.eq(value)
     if (op === "!=") return variable.ne(value)
@@ -426,51 +421,51 @@ export class Parser {
     }
   }
 
-  private parseArith(): Item {
-    let left = this.parseTerm()
-    while (this.isOp("+") || this.isOp("-")) {
-      const op = this.takeOp()
-      const right = this.parseTerm()
-      left = this.arithmetic(op.value, left, right, op.start)
+  #parseArith(): Item {
+    let left = this.#parseTerm()
+    while (this.#isOp("+") || this.#isOp("-")) {
+      const op = this.#takeOp()
+      const right = this.#parseTerm()
+      left = this.#arithmetic(op.value, left, right, op.start)
     }
     return left
   }
 
-  private parseTerm(): Item {
-    let left = this.parseUnary()
-    while (this.isOp("*") || this.isOp("/") || this.isOp("//") || this.isOp("%") || this.isOp("@")) {
-      const op = this.takeOp()
+  #parseTerm(): Item {
+    let left = this.#parseUnary()
+    while (this.#isOp("*") || this.#isOp("/") || this.#isOp("//") || this.#isOp("%") || this.#isOp("@")) {
+      const op = this.#takeOp()
       if (op.value === "@") throw new ParseFailure("unsupported", op.start, "'@' is not supported")
-      const right = this.parseUnary()
-      left = this.arithmetic(op.value, left, right, op.start)
+      const right = this.#parseUnary()
+      left = this.#arithmetic(op.value, left, right, op.start)
     }
     return left
   }
 
-  private parseUnary(): Item {
-    if (!this.isOp("-") && !this.isOp("+")) return this.parsePower()
-    const op = this.takeOp()
-    return this.nest(op.start, () => {
-      const operand = this.parseUnary()
+  #parseUnary(): Item {
+    if (!this.#isOp("-") && !this.#isOp("+")) return this.#parsePower()
+    const op = this.#takeOp()
+    return this.#nest(op.start, () => {
+      const operand = this.#parseUnary()
       if (operand.kind === "timedelta") {
         return { kind: "timedelta", micros: op.value === "-" ? -operand.micros : operand.micros, at: op.start }
       }
-      const n = this.number(operand, op.value, op.start)
+      const n = this.#number(operand, op.value, op.start)
       return { kind: "value", value: op.value === "-" ? -n : n, at: op.start }
     })
   }
 
-  private parsePower(): Item {
-    const base = this.parsePrimary()
-    if (!this.isOp("**")) return base
-    const op = this.next()
-    return this.nest(op.start, () => {
-      const exponent = this.parseUnary()
-      return this.arithmetic("**", base, exponent, op.start)
+  #parsePower(): Item {
+    const base = this.#parsePrimary()
+    if (!this.#isOp("**")) return base
+    const op = this.#next()
+    return this.#nest(op.start, () => {
+      const exponent = this.#parseUnary()
+      return this.#arithmetic("**", base, exponent, op.start)
     })
   }
 
-  private number(item: Item, op: string, at: number): number {
+  #number(item: Item, op: string, at: number): number {
     if (item.kind === "value" && typeof item.value === "number") return item.value
     if (item.kind === "variable" || item.kind === "query") {
       throw new ParseFailure(
@@ -483,7 +478,7 @@ export class Parser {
     throw new ParseFailure("type-mismatch", at, `'${op}' needs numbers, not ${describeItem(item)}`, null)
   }
 
-  private arithmetic(op: string, left: Item, right: Item, at: number): Item {
+  #arithmetic(op: string, left: Item, right: Item, at: number): Item {
     if (
       op === "+" &&
       left.kind === "value" &&
@@ -493,8 +488,8 @@ export class Parser {
     ) {
       return { kind: "value", value: left.value + right.value, at: left.at }
     }
-    const a = this.number(left, op, at)
-    const b = this.number(right, op, at)
+    const a = this.#number(left, op, at)
+    const b = this.#number(right, op, at)
     const divides = op === "/" || op === "//" || op === "%"
     if (divides && b === 0) throw new ParseFailure("type-mismatch", at, "division by zero", null)
     let value: number
@@ -528,27 +523,27 @@ export class Parser {
     return { kind: "value", value, at: left.at }
   }
 
-  private parsePrimary(): Item {
-    let item = this.parseAtom()
+  #parsePrimary(): Item {
+    let item = this.#parseAtom()
     while (true) {
-      const t = this.peek()
+      const t = this.#peek()
       if (t.kind !== "op") return item
       if (t.value === ".") {
-        this.next()
-        const name = this.next()
-        if (name.kind !== "name") throw this.unexpected(name, "a method name after '.'")
-        item = this.attribute(item, name.value, name.start)
+        this.#next()
+        const name = this.#next()
+        if (name.kind !== "name") throw this.#unexpected(name, "a method name after '.'")
+        item = this.#attribute(item, name.value, name.start)
       } else if (t.value === "(") {
-        this.next()
-        const args = this.parseArguments(t.start)
-        item = this.call(item, args, t.start)
+        this.#next()
+        const args = this.#parseArguments(t.start)
+        item = this.#call(item, args, t.start)
       } else if (t.value === "[") {
-        throw this.unexpected(t, "an operator")
+        throw this.#unexpected(t, "an operator")
       } else return item
     }
   }
 
-  private attribute(item: Item, name: string, at: number): Item {
+  #attribute(item: Item, name: string, at: number): Item {
     if (item.kind === "variable") {
       if ((methods as ReadonlyArray<string>).includes(name))
         return { kind: "method", variable: item.variable, name, at }
@@ -573,22 +568,22 @@ export class Parser {
     throw new ParseFailure("syntax", at, `${describeItem(item)} has no attribute '${name}'`, null)
   }
 
-  private parseArguments(open: number): {
+  #parseArguments(open: number): {
     readonly positional: ReadonlyArray<Item>
     readonly keywords: ReadonlyMap<string, Item>
   } {
     const positional: Array<Item> = []
     const keywords = new Map<string, Item>()
-    while (!this.isOp(")")) {
-      const t = this.peek()
-      const afterName = this.tokens[this.index + 1]
+    while (!this.#isOp(")")) {
+      const t = this.#peek()
+      const afterName = this.#tokens[this.#index + 1]
       if (t.kind === "name" && afterName?.kind === "op" && afterName.value === "=") {
-        this.next()
-        this.next()
+        this.#next()
+        this.#next()
         if (keywords.has(t.value)) {
           throw new ParseFailure("syntax", t.start, `keyword argument '${t.value}' is repeated`)
         }
-        keywords.set(t.value, this.parseOr())
+        keywords.set(t.value, this.#parseOr())
       } else {
         if (keywords.size > 0) {
           throw new ParseFailure("syntax", t.start, "positional argument follows keyword argument")
@@ -596,31 +591,31 @@ export class Parser {
         if (t.kind === "eof") {
           throw new ParseFailure("syntax", open, "'(' was never closed", "add the missing ')'")
         }
-        positional.push(this.parseOr())
+        positional.push(this.#parseOr())
       }
-      if (this.isOp(",")) this.next()
-      else if (!this.isOp(")")) {
-        const u = this.peek()
+      if (this.#isOp(",")) this.#next()
+      else if (!this.#isOp(")")) {
+        const u = this.#peek()
         if (u.kind === "eof") throw new ParseFailure("syntax", open, "'(' was never closed", "add the missing ')'")
-        throw this.unexpected(u, "',' or ')'")
+        throw this.#unexpected(u, "',' or ')'")
       }
     }
-    this.next()
+    this.#next()
     return { positional, keywords }
   }
 
-  private call(
+  #call(
     item: Item,
     args: { readonly positional: ReadonlyArray<Item>; readonly keywords: ReadonlyMap<string, Item> },
     at: number
   ): Item {
-    if (item.kind === "function") return this.callFunction(item.name, args, item.at)
-    if (item.kind === "method") return this.callMethod(item, args, at)
+    if (item.kind === "function") return this.#callFunction(item.name, args, item.at)
+    if (item.kind === "method") return this.#callMethod(item, args, at)
     throw new ParseFailure("syntax", at, `${describeItem(item)} is not callable`, null)
   }
 
   /** Bind Python-style arguments to parameter names. */
-  private bind(
+  #bind(
     fn: string,
     params: ReadonlyArray<string>,
     required: number,
@@ -649,40 +644,40 @@ export class Parser {
     return bound
   }
 
-  private stringArg(fn: string, item: Item): string {
+  #stringArg(fn: string, item: Item): string {
     if (item.kind === "value" && typeof item.value === "string") return item.value
     throw new ParseFailure("type-mismatch", item.at, `${fn}() needs a string, not ${describeItem(item)}`)
   }
 
-  private integerArg(fn: string, name: string, item: Item | undefined, fallback: number): number {
+  #integerArg(fn: string, name: string, item: Item | undefined, fallback: number): number {
     if (item === undefined) return fallback
     if (item.kind === "value" && typeof item.value === "number" && Number.isInteger(item.value)) return item.value
     throw new ParseFailure("type-mismatch", item.at, `${fn}() needs an integer ${name}, not ${describeItem(item)}`)
   }
 
-  private callFunction(
+  #callFunction(
     name: FunctionName,
     args: { readonly positional: ReadonlyArray<Item>; readonly keywords: ReadonlyMap<string, Item> },
     at: number
   ): Item {
     switch (name) {
       case "Tag": {
-        const bound = this.bind(name, ["name"], 1, args, at)
-        return { kind: "query", query: Tag(this.stringArg(name, bound.get("name") as Item)), at }
+        const bound = this.#bind(name, ["name"], 1, args, at)
+        return { kind: "query", query: Tag(this.#stringArg(name, bound.get("name") as Item)), at }
       }
       case "Metric":
       case "Parameter":
       case "Other":
       case "Metadata":
       case "Environment": {
-        const bound = this.bind(name, ["name", "qtype"], 1, args, at)
-        const column = this.stringArg(name, bound.get("name") as Item)
+        const bound = this.#bind(name, ["name", "qtype"], 1, args, at)
+        const column = this.#stringArg(name, bound.get("name") as Item)
         const qtype = bound.get("qtype")
         const make = variableBuilders[name]
         if (qtype === undefined || (qtype.kind === "value" && qtype.value === null)) {
           return { kind: "variable", variable: make(column), at }
         }
-        const type = this.stringArg(name, qtype)
+        const type = this.#stringArg(name, qtype)
         if (!columnTypes.has(type)) {
           throw new ParseFailure(
             "type-mismatch",
@@ -694,11 +689,11 @@ export class Parser {
         return { kind: "variable", variable: make(column, type as ColumnType), at }
       }
       case "datetime":
-        return { kind: "value", value: this.datetime(args, at), at }
+        return { kind: "value", value: this.#datetime(args, at), at }
       case "timedelta":
-        return { kind: "timedelta", micros: this.timedelta(args, at), at }
+        return { kind: "timedelta", micros: this.#timedelta(args, at), at }
       case "timezone": {
-        const bound = this.bind("timezone", ["offset", "name"], 1, args, at)
+        const bound = this.#bind("timezone", ["offset", "name"], 1, args, at)
         const offset = bound.get("offset") as Item
         if (offset.kind !== "timedelta") {
           throw new ParseFailure(
@@ -708,7 +703,7 @@ export class Parser {
           )
         }
         const name = bound.get("name")
-        if (name !== undefined) this.stringArg("timezone", name)
+        if (name !== undefined) this.#stringArg("timezone", name)
         const day = 86_400_000_000
         if (!(offset.micros > -day && offset.micros < day)) {
           throw new ParseFailure(
@@ -720,8 +715,8 @@ export class Parser {
         return { kind: "tz", offsetMicros: offset.micros, at }
       }
       case "ZoneInfo": {
-        const bound = this.bind("ZoneInfo", ["key"], 1, args, at)
-        const key = this.stringArg("ZoneInfo", bound.get("key") as Item)
+        const bound = this.#bind("ZoneInfo", ["key"], 1, args, at)
+        const key = this.#stringArg("ZoneInfo", bound.get("key") as Item)
         if (/^(Etc\/)?(UTC|UCT|GMT|Zulu|Universal|Greenwich)$/.test(key) || key === "Etc/GMT0") {
           return { kind: "tz", offsetMicros: 0, at }
         }
@@ -733,21 +728,21 @@ export class Parser {
         )
       }
       case "float": {
-        const bound = this.bind(name, ["x"], 0, args, at)
+        const bound = this.#bind(name, ["x"], 0, args, at)
         const x = bound.get("x")
         if (x === undefined) return { kind: "value", value: 0, at }
-        return { kind: "value", value: this.toFloat(x), at }
+        return { kind: "value", value: this.#toFloat(x), at }
       }
       case "int": {
-        const bound = this.bind(name, ["x"], 0, args, at)
+        const bound = this.#bind(name, ["x"], 0, args, at)
         const x = bound.get("x")
         if (x === undefined) return { kind: "value", value: 0, at }
-        return { kind: "value", value: this.toInt(x), at }
+        return { kind: "value", value: this.#toInt(x), at }
       }
     }
   }
 
-  private toFloat(x: Item): number {
+  #toFloat(x: Item): number {
     if (x.kind === "value") {
       if (typeof x.value === "number") return x.value
       if (typeof x.value === "boolean") return x.value ? 1 : 0
@@ -764,7 +759,7 @@ export class Parser {
     throw new ParseFailure("type-mismatch", x.at, `float() cannot convert ${describeItem(x)}`)
   }
 
-  private toInt(x: Item): number {
+  #toInt(x: Item): number {
     if (x.kind === "value") {
       if (typeof x.value === "number" && Number.isFinite(x.value)) return Math.trunc(x.value)
       if (typeof x.value === "boolean") return x.value ? 1 : 0
@@ -775,12 +770,12 @@ export class Parser {
     throw new ParseFailure("type-mismatch", x.at, `int() cannot convert ${describeItem(x)}`)
   }
 
-  private datetime(
+  #datetime(
     args: { readonly positional: ReadonlyArray<Item>; readonly keywords: ReadonlyMap<string, Item> },
     at: number
   ): Date {
     const params = ["year", "month", "day", "hour", "minute", "second", "microsecond", "tzinfo"]
-    const bound = this.bind("datetime", params, 3, args, at)
+    const bound = this.#bind("datetime", params, 3, args, at)
     const tz = bound.get("tzinfo")
     let offsetMicros = 0
     if (tz !== undefined && !(tz.kind === "value" && tz.value === null)) {
@@ -801,7 +796,7 @@ export class Parser {
       }
       offsetMicros = tz.offsetMicros
     }
-    const get = (p: string, fallback: number): number => this.integerArg("datetime", p, bound.get(p), fallback)
+    const get = (p: string, fallback: number): number => this.#integerArg("datetime", p, bound.get(p), fallback)
     const year = get("year", 0)
     const month = get("month", 0)
     const day = get("day", 0)
@@ -846,7 +841,7 @@ export class Parser {
   }
 
   /** `timedelta(days, seconds, microseconds, milliseconds, minutes, hours, weeks)` in microseconds (rounded). */
-  private timedelta(
+  #timedelta(
     args: { readonly positional: ReadonlyArray<Item>; readonly keywords: ReadonlyMap<string, Item> },
     at: number
   ): number {
@@ -859,7 +854,7 @@ export class Parser {
       ["hours", 3_600_000_000],
       ["weeks", 604_800_000_000]
     ]
-    const bound = this.bind(
+    const bound = this.#bind(
       "timedelta",
       units.map(([u]) => u),
       0,
@@ -882,7 +877,7 @@ export class Parser {
     return Math.round(micros)
   }
 
-  private callMethod(
+  #callMethod(
     item: Item & { kind: "method" },
     args: { readonly positional: ReadonlyArray<Item>; readonly keywords: ReadonlyMap<string, Item> },
     at: number
@@ -890,7 +885,7 @@ export class Parser {
     const v = item.variable
     const label = `${formatVariable(v)}.${item.name}`
     if (item.name === "between") {
-      const bound = this.bind(label, ["low", "high"], 2, args, at)
+      const bound = this.#bind(label, ["low", "high"], 2, args, at)
       const bounds = ["low", "high"].map((p) => {
         const b = bound.get(p) as Item
         if (b.kind === "value" && typeof b.value === "number") return b.value
@@ -907,7 +902,7 @@ export class Parser {
         at: item.at
       }
     }
-    const bound = this.bind(label, ["rhs"], 1, args, at)
+    const bound = this.#bind(label, ["rhs"], 1, args, at)
     const textItem = bound.get("rhs") as Item
     if (!(textItem.kind === "value" && typeof textItem.value === "string")) {
       throw new ParseFailure(
@@ -928,15 +923,15 @@ export class Parser {
     return { kind: "query", query, at: item.at }
   }
 
-  private parseAtom(): Item {
-    const t = this.next()
+  #parseAtom(): Item {
+    const t = this.#next()
     switch (t.kind) {
       case "number":
         return { kind: "value", value: t.value, at: t.start }
       case "string": {
         let value = t.value
-        while (this.peek().kind === "string") {
-          const more = this.next() as Token & { kind: "string" }
+        while (this.#peek().kind === "string") {
+          const more = this.#next() as Token & { kind: "string" }
           if (more.bytes !== t.bytes) {
             throw new ParseFailure("syntax", more.start, "cannot mix bytes and string literals")
           }
@@ -959,7 +954,7 @@ export class Parser {
         }
         if (functionNames.has(t.value)) return { kind: "function", name: t.value as FunctionName, at: t.start }
         if (entry(keywordHints, t.value) !== undefined || entry(literalHints, t.value.toLowerCase()) !== undefined) {
-          throw this.unexpected(t, "a value or a query")
+          throw this.#unexpected(t, "a value or a query")
         }
         const close = [...functionNames].find((f) => f.toLowerCase() === t.value.toLowerCase())
         throw new ParseFailure(
@@ -973,24 +968,24 @@ export class Parser {
       }
       case "op": {
         if (t.value === "(") {
-          if (this.isOp(")")) {
+          if (this.#isOp(")")) {
             throw new ParseFailure("syntax", t.start, "empty parentheses", "put a query or a value inside")
           }
-          const inner = this.parseOr()
-          const close = this.peek()
+          const inner = this.#parseOr()
+          const close = this.#peek()
           if (close.kind === "op" && close.value === ")") {
-            this.next()
+            this.#next()
             return inner
           }
           if (close.kind === "eof") {
             throw new ParseFailure("syntax", t.start, "'(' was never closed", "add the missing ')'")
           }
-          throw this.unexpected(close, "')'")
+          throw this.#unexpected(close, "')'")
         }
-        throw this.unexpected(t, "a value or a query")
+        throw this.#unexpected(t, "a value or a query")
       }
       case "eof":
-        throw this.unexpected(t, "a value or a query")
+        throw this.#unexpected(t, "a value or a query")
     }
   }
 }

@@ -149,89 +149,93 @@ export const engineHasModifiers: boolean = (() => {
 })()
 
 class Parser {
-  private pos = 0
-  private groups = 0
-  private readonly names = new Map<string, number>()
-  private readonly open = new Set<number>()
-  private readonly widths: Array<readonly [number, number] | undefined> = [undefined]
-  private lookbehindGroups: number | null = null
-  private globalUnicode = false
+  #pos = 0
+  #groups = 0
+  readonly #names = new Map<string, number>()
+  readonly #open = new Set<number>()
+  readonly #widths: Array<readonly [number, number] | undefined> = [undefined]
+  #lookbehindGroups: number | null = null
+  #globalUnicode = false
   globals: Flags = { i: false, m: false, s: false, x: false, a: false }
 
-  constructor(private readonly cps: ReadonlyArray<number>) {}
+  readonly #cps: ReadonlyArray<number>
 
-  fail(reason: string, at = this.pos, kind: "python" | "javascript" = "python"): never {
+  constructor(cps: ReadonlyArray<number>) {
+    this.#cps = cps
+  }
+
+  #fail(reason: string, at = this.#pos, kind: "python" | "javascript" = "python"): never {
     throw new PatternFailure(`${reason} at position ${at}`, kind)
   }
 
-  private get next(): number | undefined {
-    return this.cps[this.pos]
+  get #next(): number | undefined {
+    return this.#cps[this.#pos]
   }
 
-  private take(): number | undefined {
-    const c = this.cps[this.pos]
-    if (c !== undefined) this.pos++
+  #take(): number | undefined {
+    const c = this.#cps[this.#pos]
+    if (c !== undefined) this.#pos++
     return c
   }
 
-  private eat(c: string): boolean {
-    if (this.cps[this.pos] === ch(c)) {
-      this.pos++
+  #eat(c: string): boolean {
+    if (this.#cps[this.#pos] === ch(c)) {
+      this.#pos++
       return true
     }
     return false
   }
 
-  private text(from: number, to = this.pos): string {
-    return String.fromCodePoint(...this.cps.slice(from, to))
+  #text(from: number, to = this.#pos): string {
+    return String.fromCodePoint(...this.#cps.slice(from, to))
   }
 
   groupCount(): number {
-    return this.groups
+    return this.#groups
   }
 
   parsePattern(): Alt {
-    const alt = this.parseAlt(this.globals, 0)
-    if (this.next !== undefined) this.fail("unbalanced parenthesis")
+    const alt = this.#parseAlt(this.globals, 0)
+    if (this.#next !== undefined) this.#fail("unbalanced parenthesis")
     return alt
   }
 
-  private parseAlt(flags: Flags, nested: number): Alt {
+  #parseAlt(flags: Flags, nested: number): Alt {
     const branches: Array<Array<Node>> = []
     let f = flags
     while (true) {
       const first = nested === 0 && branches.length === 0
-      const seq = this.parseSeq(f, nested, first)
+      const seq = this.#parseSeq(f, nested, first)
       branches.push(seq.nodes)
       f = seq.flags
-      if (!this.eat("|")) break
+      if (!this.#eat("|")) break
     }
     return { t: "alt", branches }
   }
 
-  private caseMode(f: Flags): CaseMode {
+  #caseMode(f: Flags): CaseMode {
     return f.i ? (f.a ? "ascii" : "unicode") : "none"
   }
 
-  private parseSeq(initial: Flags, nested: number, first: boolean): { nodes: Array<Node>; flags: Flags } {
+  #parseSeq(initial: Flags, nested: number, first: boolean): { nodes: Array<Node>; flags: Flags } {
     const nodes: Array<Node> = []
     let flags = initial
     while (true) {
-      const c = this.next
+      const c = this.#next
       if (c === undefined || c === ch("|") || c === ch(")")) break
-      const start = this.pos
-      this.pos++
+      const start = this.#pos
+      this.#pos++
       if (flags.x) {
         if (WHITESPACE.has(c)) continue
         if (c === ch("#")) {
-          while (this.next !== undefined && this.take() !== 0x0a) {}
+          while (this.#next !== undefined && this.#take() !== 0x0a) {}
           continue
         }
       }
       if (c === ch("\\")) {
-        nodes.push(this.escape(flags, start))
+        nodes.push(this.#escape(flags, start))
       } else if (c === ch("[")) {
-        nodes.push(this.parseSet(flags, start))
+        nodes.push(this.#parseSet(flags, start))
       } else if (c === ch("*") || c === ch("+") || c === ch("?") || c === ch("{")) {
         let min: number
         let max: number
@@ -239,40 +243,40 @@ class Parser {
         else if (c === ch("*")) [min, max] = [0, MAXREPEAT]
         else if (c === ch("+")) [min, max] = [1, MAXREPEAT]
         else {
-          if (this.next === ch("}")) {
-            nodes.push({ t: "char", cp: c, ci: this.caseMode(flags) })
+          if (this.#next === ch("}")) {
+            nodes.push({ t: "char", cp: c, ci: this.#caseMode(flags) })
             continue
           }
-          const here = this.pos
+          const here = this.#pos
           let lo = ""
           let hi = ""
-          while (isDigit(this.next)) lo += String.fromCodePoint(this.take() as number)
-          if (this.eat(",")) {
-            while (isDigit(this.next)) hi += String.fromCodePoint(this.take() as number)
+          while (isDigit(this.#next)) lo += String.fromCodePoint(this.#take() as number)
+          if (this.#eat(",")) {
+            while (isDigit(this.#next)) hi += String.fromCodePoint(this.#take() as number)
           } else hi = lo
-          if (!this.eat("}")) {
-            nodes.push({ t: "char", cp: c, ci: this.caseMode(flags) })
-            this.pos = here
+          if (!this.#eat("}")) {
+            nodes.push({ t: "char", cp: c, ci: this.#caseMode(flags) })
+            this.#pos = here
             continue
           }
           min = 0
           max = MAXREPEAT
           if (lo !== "") {
             min = Number(lo)
-            if (min >= MAXREPEAT) this.fail("the repetition number is too large", start)
+            if (min >= MAXREPEAT) this.#fail("the repetition number is too large", start)
           }
           if (hi !== "") {
             max = Number(hi)
-            if (max >= MAXREPEAT) this.fail("the repetition number is too large", start)
-            if (max < min) this.fail("min repeat greater than max repeat", start + 1)
+            if (max >= MAXREPEAT) this.#fail("the repetition number is too large", start)
+            if (max < min) this.#fail("min repeat greater than max repeat", start + 1)
           }
         }
         const last = nodes[nodes.length - 1]
-        if (last === undefined || last.t === "at") this.fail("nothing to repeat", start)
-        if (last.t === "repeat") this.fail("multiple repeat", start)
-        const mode = this.eat("?") ? "lazy" : this.eat("+") ? "possessive" : "greedy"
+        if (last === undefined || last.t === "at") this.#fail("nothing to repeat", start)
+        if (last.t === "repeat") this.#fail("multiple repeat", start)
+        const mode = this.#eat("?") ? "lazy" : this.#eat("+") ? "possessive" : "greedy"
         const node: Node = { t: "repeat", min, max, mode, item: last }
-        if (mode === "possessive") this.checkCommitted(node, start)
+        if (mode === "possessive") this.#checkCommitted(node, start)
         nodes[nodes.length - 1] = node
       } else if (c === ch(".")) {
         nodes.push({ t: "any", dotall: flags.s })
@@ -281,7 +285,7 @@ class Parser {
       } else if (c === ch("$")) {
         nodes.push({ t: "at", kind: "eol", multiline: flags.m, ascii: flags.a })
       } else if (c === ch("(")) {
-        const parsed = this.parseGroup(flags, nested, first && nodes.length === 0, start)
+        const parsed = this.#parseGroup(flags, nested, first && nodes.length === 0, start)
         if (parsed === "comment") continue
         if ("globals" in parsed) {
           flags = parsed.globals
@@ -289,13 +293,13 @@ class Parser {
         }
         nodes.push(parsed)
       } else {
-        nodes.push({ t: "char", cp: c, ci: this.caseMode(flags) })
+        nodes.push({ t: "char", cp: c, ci: this.#caseMode(flags) })
       }
     }
     return { nodes, flags }
   }
 
-  private parseGroup(
+  #parseGroup(
     flags: Flags,
     nested: number,
     first: boolean,
@@ -305,52 +309,53 @@ class Parser {
     let name: string | null = null
     let scoped: Flags | null = null
     let atomic = false
-    if (this.eat("?")) {
-      const c = this.take()
-      if (c === undefined) this.fail("unexpected end of pattern")
+    if (this.#eat("?")) {
+      const c = this.#take()
+      if (c === undefined) this.#fail("unexpected end of pattern")
       if (c === ch("P")) {
-        if (this.eat("<")) {
-          name = this.groupName(">")
-        } else if (this.eat("=")) {
-          const ref = this.groupName(")")
-          const gid = this.names.get(ref)
-          if (gid === undefined) this.fail(`unknown group name '${ref}'`, this.pos - ref.length - 1)
-          return this.reference(gid, flags, start)
+        if (this.#eat("<")) {
+          name = this.#groupName(">")
+        } else if (this.#eat("=")) {
+          const ref = this.#groupName(")")
+          const gid = this.#names.get(ref)
+          if (gid === undefined) this.#fail(`unknown group name '${ref}'`, this.#pos - ref.length - 1)
+          return this.#reference(gid, flags, start)
         } else {
-          const d = this.take()
-          if (d === undefined) this.fail("unexpected end of pattern")
-          this.fail(`unknown extension ?P${String.fromCodePoint(d)}`, this.pos - 3)
+          const d = this.#take()
+          if (d === undefined) this.#fail("unexpected end of pattern")
+          this.#fail(`unknown extension ?P${String.fromCodePoint(d)}`, this.#pos - 3)
         }
       } else if (c === ch(":")) {
         capture = false
       } else if (c === ch("#")) {
         while (true) {
-          if (this.next === undefined) this.fail("missing ), unterminated comment", start)
-          if (this.take() === ch(")")) break
+          if (this.#next === undefined) this.#fail("missing ), unterminated comment", start)
+          if (this.#take() === ch(")")) break
         }
         return "comment"
       } else if (c === ch("=") || c === ch("!") || c === ch("<")) {
         let negative = c === ch("!")
         let behind = false
         if (c === ch("<")) {
-          const d = this.take()
-          if (d === undefined) this.fail("unexpected end of pattern")
-          if (d !== ch("=") && d !== ch("!")) this.fail(`unknown extension ?<${String.fromCodePoint(d)}`, this.pos - 3)
+          const d = this.#take()
+          if (d === undefined) this.#fail("unexpected end of pattern")
+          if (d !== ch("=") && d !== ch("!"))
+            this.#fail(`unknown extension ?<${String.fromCodePoint(d)}`, this.#pos - 3)
           negative = d === ch("!")
           behind = true
         }
-        const outer = this.lookbehindGroups
-        if (behind && outer === null) this.lookbehindGroups = this.groups
-        const body = this.parseAlt(flags, nested + 1)
-        if (behind && outer === null) this.lookbehindGroups = null
-        if (!this.eat(")")) this.fail("missing ), unterminated subpattern", start)
+        const outer = this.#lookbehindGroups
+        if (behind && outer === null) this.#lookbehindGroups = this.#groups
+        const body = this.#parseAlt(flags, nested + 1)
+        if (behind && outer === null) this.#lookbehindGroups = null
+        if (!this.#eat(")")) this.#fail("missing ), unterminated subpattern", start)
         if (behind) {
-          const [lo, hi] = this.width(body)
-          if (lo !== hi) this.fail("look-behind requires fixed-width pattern", start)
+          const [lo, hi] = this.#width(body)
+          if (lo !== hi) this.#fail("look-behind requires fixed-width pattern", start)
         }
         return { t: "look", behind, negative, body }
       } else if (c === ch("(")) {
-        this.fail(
+        this.#fail(
           "a conditional group (?(group)yes|no) has no JavaScript equivalent; match the two cases with two patterns",
           start,
           "javascript"
@@ -359,49 +364,49 @@ class Parser {
         capture = false
         atomic = true
       } else if ("aiLmsuxt-".includes(String.fromCodePoint(c))) {
-        const parsed = this.parseFlags(flags, c, start)
+        const parsed = this.#parseFlags(flags, c, start)
         if (parsed === null) {
-          if (!first) this.fail("global flags not at the start of the expression", start)
+          if (!first) this.#fail("global flags not at the start of the expression", start)
           return { globals: this.globals }
         }
         scoped = parsed
         capture = false
       } else {
-        this.fail(`unknown extension ?${String.fromCodePoint(c)}`, this.pos - 2)
+        this.#fail(`unknown extension ?${String.fromCodePoint(c)}`, this.#pos - 2)
       }
     }
     let index = 0
     if (capture) {
-      index = ++this.groups
+      index = ++this.#groups
       if (name !== null) {
-        const was = this.names.get(name)
+        const was = this.#names.get(name)
         if (was !== undefined) {
-          this.fail(`redefinition of group name '${name}' as group ${index}; was group ${was}`, start + 4)
+          this.#fail(`redefinition of group name '${name}' as group ${index}; was group ${was}`, start + 4)
         }
-        this.names.set(name, index)
+        this.#names.set(name, index)
       }
-      this.open.add(index)
+      this.#open.add(index)
     }
     const inner = scoped ?? flags
-    const body = this.parseAlt(inner, nested + 1)
-    if (!this.eat(")")) this.fail("missing ), unterminated subpattern", start)
+    const body = this.#parseAlt(inner, nested + 1)
+    if (!this.#eat(")")) this.#fail("missing ), unterminated subpattern", start)
     if (capture) {
-      this.open.delete(index)
-      this.widths[index] = this.width(body)
+      this.#open.delete(index)
+      this.#widths[index] = this.#width(body)
       return { t: "group", index, name, body }
     }
     if (atomic) {
-      for (const branch of body.branches) for (const n of branch) this.checkCommitted(n, start)
+      for (const branch of body.branches) for (const n of branch) this.#checkCommitted(n, start)
       return { t: "atomic", body }
     }
     if (scoped !== null) {
-      return { t: "scope", ci: this.caseMode(scoped), body, at: start, text: this.text(start, this.pos) }
+      return { t: "scope", ci: this.#caseMode(scoped), body, at: start, text: this.#text(start, this.#pos) }
     }
-    return { t: "scope", ci: this.caseMode(flags), body, at: start, text: "" }
+    return { t: "scope", ci: this.#caseMode(flags), body, at: start, text: "" }
   }
 
   /** Python's `_parse_flags`: `null` for global flags `(?…)`, else the flags inside `(?…:…)`. */
-  private parseFlags(flags: Flags, firstChar: number, start: number): Flags | null {
+  #parseFlags(flags: Flags, firstChar: number, start: number): Flags | null {
     const add = new Set<string>()
     const del = new Set<string>()
     let c: number | undefined = firstChar
@@ -409,22 +414,22 @@ class Parser {
     if (c !== ch("-")) {
       while (true) {
         const f = String.fromCodePoint(c)
-        if (f === "L") this.fail("bad inline flags: cannot use 'L' flag with a str pattern")
+        if (f === "L") this.#fail("bad inline flags: cannot use 'L' flag with a str pattern")
         add.add(f)
         if ((add.has("a") && add.has("u")) || (add.has("a") && add.has("L")) || (add.has("u") && add.has("L"))) {
-          this.fail("bad inline flags: flags 'a', 'u' and 'L' are incompatible")
+          this.#fail("bad inline flags: flags 'a', 'u' and 'L' are incompatible")
         }
-        c = this.take()
-        if (c === undefined) this.fail("missing -, : or )")
+        c = this.#take()
+        if (c === undefined) this.#fail("missing -, : or )")
         if (c === ch(")") || c === ch("-") || c === ch(":")) break
         if (!flagChars.includes(String.fromCodePoint(c))) {
-          this.fail(/\p{L}/u.test(String.fromCodePoint(c)) ? "unknown flag" : "missing -, : or )", this.pos - 1)
+          this.#fail(/\p{L}/u.test(String.fromCodePoint(c)) ? "unknown flag" : "missing -, : or )", this.#pos - 1)
         }
       }
     }
     if (c === ch(")")) {
       if (add.has("t")) {
-        this.fail("the TEMPLATE flag (?t) is deprecated and has no JavaScript equivalent", start, "javascript")
+        this.#fail("the TEMPLATE flag (?t) is deprecated and has no JavaScript equivalent", start, "javascript")
       }
       const g = this.globals
       this.globals = {
@@ -434,74 +439,74 @@ class Parser {
         x: g.x || add.has("x"),
         a: g.a || add.has("a")
       }
-      if (add.has("u")) this.globalUnicode = true
-      if (this.globals.a && this.globalUnicode) this.fail("ASCII and UNICODE flags are incompatible", start)
+      if (add.has("u")) this.#globalUnicode = true
+      if (this.globals.a && this.#globalUnicode) this.#fail("ASCII and UNICODE flags are incompatible", start)
       return null
     }
-    if (add.has("t")) this.fail("bad inline flags: cannot turn on global flag", this.pos - 1)
+    if (add.has("t")) this.#fail("bad inline flags: cannot turn on global flag", this.#pos - 1)
     if (c === ch("-")) {
-      c = this.take()
-      if (c === undefined) this.fail("missing flag")
+      c = this.#take()
+      if (c === undefined) this.#fail("missing flag")
       if (!flagChars.includes(String.fromCodePoint(c))) {
-        this.fail(/\p{L}/u.test(String.fromCodePoint(c)) ? "unknown flag" : "missing flag", this.pos - 1)
+        this.#fail(/\p{L}/u.test(String.fromCodePoint(c)) ? "unknown flag" : "missing flag", this.#pos - 1)
       }
       while (true) {
         const f = String.fromCodePoint(c)
-        if (f === "a" || f === "u" || f === "L") this.fail("bad inline flags: cannot turn off flags 'a', 'u' and 'L'")
+        if (f === "a" || f === "u" || f === "L") this.#fail("bad inline flags: cannot turn off flags 'a', 'u' and 'L'")
         del.add(f)
-        c = this.take()
-        if (c === undefined) this.fail("missing :")
+        c = this.#take()
+        if (c === undefined) this.#fail("missing :")
         if (c === ch(":")) break
         if (!flagChars.includes(String.fromCodePoint(c))) {
-          this.fail(/\p{L}/u.test(String.fromCodePoint(c)) ? "unknown flag" : "missing :", this.pos - 1)
+          this.#fail(/\p{L}/u.test(String.fromCodePoint(c)) ? "unknown flag" : "missing :", this.#pos - 1)
         }
       }
     }
-    if (del.has("t")) this.fail("bad inline flags: cannot turn off global flag", this.pos - 1)
-    for (const f of add) if (del.has(f)) this.fail("bad inline flags: flag turned on and off", this.pos - 1)
+    if (del.has("t")) this.#fail("bad inline flags: cannot turn off global flag", this.#pos - 1)
+    for (const f of add) if (del.has(f)) this.#fail("bad inline flags: flag turned on and off", this.#pos - 1)
     const pick = (f: "i" | "m" | "s" | "x" | "a") => (add.has(f) ? true : del.has(f) ? false : flags[f])
     return { i: pick("i"), m: pick("m"), s: pick("s"), x: pick("x"), a: add.has("u") ? false : pick("a") }
   }
 
-  private groupName(terminator: string): string {
-    const from = this.pos
+  #groupName(terminator: string): string {
+    const from = this.#pos
     while (true) {
-      const c = this.take()
+      const c = this.#take()
       if (c === undefined) {
-        if (this.pos === from) this.fail("missing group name")
-        this.fail(`missing ${terminator}, unterminated name`, from)
+        if (this.#pos === from) this.#fail("missing group name")
+        this.#fail(`missing ${terminator}, unterminated name`, from)
       }
       if (c === ch(terminator)) {
-        if (this.pos - 1 === from) this.fail("missing group name", from)
+        if (this.#pos - 1 === from) this.#fail("missing group name", from)
         break
       }
     }
-    const name = this.text(from, this.pos - 1)
-    if (!identifier.test(name)) this.fail(`bad character in group name '${name}'`, from)
+    const name = this.#text(from, this.#pos - 1)
+    if (!identifier.test(name)) this.#fail(`bad character in group name '${name}'`, from)
     return name
   }
 
-  private reference(group: number, flags: Flags, at: number): Node {
-    if (this.open.has(group)) this.fail("cannot refer to an open group", at)
-    if (this.lookbehindGroups !== null && group >= this.lookbehindGroups + 1) {
-      this.fail("cannot refer to group defined in the same lookbehind subpattern", this.pos)
+  #reference(group: number, flags: Flags, at: number): Node {
+    if (this.#open.has(group)) this.#fail("cannot refer to an open group", at)
+    if (this.#lookbehindGroups !== null && group >= this.#lookbehindGroups + 1) {
+      this.#fail("cannot refer to group defined in the same lookbehind subpattern", this.#pos)
     }
-    return { t: "ref", group, ci: this.caseMode(flags), at }
+    return { t: "ref", group, ci: this.#caseMode(flags), at }
   }
 
-  private hex(count: number, start: number, letter: string): number {
+  #hex(count: number, start: number, letter: string): number {
     let s = ""
-    while (s.length < count && isHex(this.next)) s += String.fromCodePoint(this.take() as number)
-    if (s.length !== count) this.fail(`incomplete escape \\${letter}${s}`, start)
+    while (s.length < count && isHex(this.#next)) s += String.fromCodePoint(this.#take() as number)
+    if (s.length !== count) this.#fail(`incomplete escape \\${letter}${s}`, start)
     return Number.parseInt(s, 16)
   }
 
   /** An escape outside a set (Python's `_escape`). */
-  private escape(flags: Flags, start: number): Node {
-    const c = this.take()
-    if (c === undefined) this.fail("bad escape (end of pattern)", start)
+  #escape(flags: Flags, start: number): Node {
+    const c = this.#take()
+    if (c === undefined) this.#fail("bad escape (end of pattern)", start)
     const e = String.fromCodePoint(c)
-    const ci = this.caseMode(flags)
+    const ci = this.#caseMode(flags)
     const char = (cp: number): Node => ({ t: "char", cp, ci })
     switch (e) {
       case "A":
@@ -521,34 +526,34 @@ class Parser {
       case "W":
         return { t: "set", negated: false, items: [{ t: "cat", cat: e }], ci, ascii: flags.a }
     }
-    const simple = this.simpleEscape(e, start)
+    const simple = this.#simpleEscape(e, start)
     if (simple !== undefined) return char(simple)
     if (e === "0") {
       let s = "0"
-      while (s.length < 3 && isOctal(this.next)) s += String.fromCodePoint(this.take() as number)
+      while (s.length < 3 && isOctal(this.#next)) s += String.fromCodePoint(this.#take() as number)
       return char(Number.parseInt(s, 8))
     }
     if (isDigit(c)) {
       let s = e
-      if (isDigit(this.next)) {
-        s += String.fromCodePoint(this.take() as number)
-        if (isOctal(ch(s[0] as string)) && isOctal(ch(s[1] as string)) && isOctal(this.next)) {
-          s += String.fromCodePoint(this.take() as number)
+      if (isDigit(this.#next)) {
+        s += String.fromCodePoint(this.#take() as number)
+        if (isOctal(ch(s[0] as string)) && isOctal(ch(s[1] as string)) && isOctal(this.#next)) {
+          s += String.fromCodePoint(this.#take() as number)
           const v = Number.parseInt(s, 8)
-          if (v > 0o377) this.fail(`octal escape value \\${s} outside of range 0-0o377`, start)
+          if (v > 0o377) this.#fail(`octal escape value \\${s} outside of range 0-0o377`, start)
           return char(v)
         }
       }
       const group = Number(s)
-      if (group <= this.groups) return this.reference(group, flags, start)
-      return this.fail(`invalid group reference ${group}`, start + 1)
+      if (group <= this.#groups) return this.#reference(group, flags, start)
+      return this.#fail(`invalid group reference ${group}`, start + 1)
     }
-    if (isAsciiLetter(c)) this.fail(`bad escape \\${e}`, start)
+    if (isAsciiLetter(c)) this.#fail(`bad escape \\${e}`, start)
     return char(c)
   }
 
   /** `\a \f \n \r \t \v \\`, `\x`, `\u`, `\U`, `\N{…}`; `undefined` for the others. */
-  private simpleEscape(e: string, start: number): number | undefined {
+  #simpleEscape(e: string, start: number): number | undefined {
     switch (e) {
       case "a":
         return 0x07
@@ -565,16 +570,16 @@ class Parser {
       case "\\":
         return 0x5c
       case "x":
-        return this.hex(2, start, "x")
+        return this.#hex(2, start, "x")
       case "u":
-        return this.hex(4, start, "u")
+        return this.#hex(4, start, "u")
       case "U": {
-        const v = this.hex(8, start, "U")
-        if (v > 0x10ffff) this.fail(`bad escape \\U${v.toString(16).padStart(8, "0")}`, start)
+        const v = this.#hex(8, start, "U")
+        if (v > 0x10ffff) this.#fail(`bad escape \\U${v.toString(16).padStart(8, "0")}`, start)
         return v
       }
       case "N":
-        return this.fail(
+        return this.#fail(
           "a named character \\N{…} needs Python's Unicode name table: write the character itself or \\uXXXX",
           start,
           "javascript"
@@ -585,54 +590,54 @@ class Parser {
   }
 
   /** An escape inside a set (Python's `_class_escape`): a code point or a category. */
-  private classEscape(start: number): number | Category {
-    const c = this.take()
-    if (c === undefined) this.fail("unterminated character set", start)
+  #classEscape(start: number): number | Category {
+    const c = this.#take()
+    if (c === undefined) this.#fail("unterminated character set", start)
     const e = String.fromCodePoint(c)
     if (e === "b") return 0x08
     if ("dDsSwW".includes(e)) return e as Category
-    const simple = this.simpleEscape(e, start)
+    const simple = this.#simpleEscape(e, start)
     if (simple !== undefined) return simple
     if (isOctal(c)) {
       let s = e
-      while (s.length < 3 && isOctal(this.next)) s += String.fromCodePoint(this.take() as number)
+      while (s.length < 3 && isOctal(this.#next)) s += String.fromCodePoint(this.#take() as number)
       const v = Number.parseInt(s, 8)
-      if (v > 0o377) this.fail(`octal escape value \\${s} outside of range 0-0o377`, start)
+      if (v > 0o377) this.#fail(`octal escape value \\${s} outside of range 0-0o377`, start)
       return v
     }
-    if (isDigit(c) || isAsciiLetter(c)) this.fail(`bad escape \\${e}`, start)
+    if (isDigit(c) || isAsciiLetter(c)) this.#fail(`bad escape \\${e}`, start)
     return c
   }
 
-  private parseSet(flags: Flags, here: number): Node {
+  #parseSet(flags: Flags, here: number): Node {
     const items: Array<SetItem> = []
-    const negated = this.eat("^")
+    const negated = this.#eat("^")
     while (true) {
-      const at = this.pos
-      const c = this.take()
-      if (c === undefined) this.fail("unterminated character set", here)
+      const at = this.#pos
+      const c = this.#take()
+      if (c === undefined) this.#fail("unterminated character set", here)
       if (c === ch("]") && items.length > 0) break
       // Python: a "]" first in the set is a literal (items is still empty).
-      const code1 = c === ch("\\") ? this.classEscape(at) : c
-      if (this.eat("-")) {
-        const at2 = this.pos
-        const that = this.take()
-        if (that === undefined) this.fail("unterminated character set", here)
+      const code1 = c === ch("\\") ? this.#classEscape(at) : c
+      if (this.#eat("-")) {
+        const at2 = this.#pos
+        const that = this.#take()
+        if (that === undefined) this.#fail("unterminated character set", here)
         if (that === ch("]")) {
           items.push(typeof code1 === "number" ? { t: "range", lo: code1, hi: code1 } : { t: "cat", cat: code1 })
           items.push({ t: "range", lo: 0x2d, hi: 0x2d })
           break
         }
-        const code2 = that === ch("\\") ? this.classEscape(at2) : that
+        const code2 = that === ch("\\") ? this.#classEscape(at2) : that
         if (typeof code1 !== "number" || typeof code2 !== "number" || code2 < code1) {
-          this.fail(`bad character range ${this.text(at, at2 - 1)}-${this.text(at2)}`, at)
+          this.#fail(`bad character range ${this.#text(at, at2 - 1)}-${this.#text(at2)}`, at)
         }
         items.push({ t: "range", lo: code1, hi: code2 })
       } else {
         items.push(typeof code1 === "number" ? { t: "range", lo: code1, hi: code1 } : { t: "cat", cat: code1 })
       }
     }
-    return { t: "set", negated, items, ci: this.caseMode(flags), ascii: flags.a }
+    return { t: "set", negated, items, ci: this.#caseMode(flags), ascii: flags.a }
   }
 
   /**
@@ -640,12 +645,12 @@ class Parser {
    * JavaScript find the same first match except where a repetition's item can match an empty
    * string (JavaScript rejects an empty iteration, Python's engine does not), so those are refused.
    */
-  private checkCommitted(n: Node, at: number): void {
+  #checkCommitted(n: Node, at: number): void {
     const visit = (m: Node): void => {
       switch (m.t) {
         case "repeat":
-          if (this.nodeWidth(m.item)[0] === 0) {
-            this.fail(
+          if (this.#nodeWidth(m.item)[0] === 0) {
+            this.#fail(
               "an atomic group or possessive quantifier over a repetition of something that can match an empty string keeps a different first match in Python and in JavaScript",
               at,
               "javascript"
@@ -667,14 +672,14 @@ class Parser {
   }
 
   /** Python's `getwidth`: the fewest and most code points a node can match. */
-  width(alt: Alt): readonly [number, number] {
+  #width(alt: Alt): readonly [number, number] {
     let lo = Number.POSITIVE_INFINITY
     let hi = 0
     for (const branch of alt.branches) {
       let blo = 0
       let bhi = 0
       for (const n of branch) {
-        const [a, b] = this.nodeWidth(n)
+        const [a, b] = this.#nodeWidth(n)
         blo += a
         bhi += b
       }
@@ -684,7 +689,7 @@ class Parser {
     return [lo === Number.POSITIVE_INFINITY ? 0 : lo, hi]
   }
 
-  private nodeWidth(n: Node): readonly [number, number] {
+  #nodeWidth(n: Node): readonly [number, number] {
     switch (n.t) {
       case "char":
       case "set":
@@ -696,14 +701,14 @@ class Parser {
       case "group":
       case "scope":
       case "atomic":
-        return this.width(n.body)
+        return this.#width(n.body)
       case "repeat": {
-        const [a, b] = this.nodeWidth(n.item)
+        const [a, b] = this.#nodeWidth(n.item)
         const max = n.max === MAXREPEAT ? Number.POSITIVE_INFINITY : n.max
         return [a * n.min, b === 0 ? 0 : b * max]
       }
       case "ref":
-        return this.widths[n.group] ?? [0, Number.POSITIVE_INFINITY]
+        return this.#widths[n.group] ?? [0, Number.POSITIVE_INFINITY]
     }
   }
 }
@@ -765,28 +770,27 @@ const caseMatters = (a: Alt): boolean =>
   )
 
 class Emitter {
-  private jsGroups = 0
+  #jsGroups = 0
   readonly groupMap: Array<number> = [0]
 
-  constructor(
-    private readonly modifiers: boolean,
-    private readonly pythonGroups: number
-  ) {}
+  readonly #modifiers: boolean
+  readonly #pythonGroups: number
 
-  fail(reason: string, at: number): never {
+  constructor(modifiers: boolean, pythonGroups: number) {
+    this.#modifiers = modifiers
+    this.#pythonGroups = pythonGroups
+  }
+
+  #fail(reason: string, at: number): never {
     throw new PatternFailure(`${reason} at position ${at}`, "javascript")
   }
 
   alt(a: Alt, ctxI: boolean): string {
-    return a.branches.map((b) => b.map((n) => this.node(n, ctxI)).join("")).join("|")
+    return a.branches.map((b) => b.map((n) => this.#node(n, ctxI)).join("")).join("|")
   }
 
   /** The text of a class member list, or `null` when a member is a complement JavaScript cannot nest. */
-  private members(
-    items: ReadonlyArray<SetItem>,
-    ascii: boolean,
-    fold: boolean
-  ): { inner: string; outer: Array<string> } {
+  #members(items: ReadonlyArray<SetItem>, ascii: boolean, fold: boolean): { inner: string; outer: Array<string> } {
     let inner = ""
     const outer: Array<string> = []
     const ranges = (rs: ReadonlyArray<readonly [number, number]>) => {
@@ -828,20 +832,20 @@ class Emitter {
     return { inner, outer }
   }
 
-  private set(n: Node & { t: "set" }): string {
+  #set(n: Node & { t: "set" }): string {
     const fold = n.ci === "ascii"
-    const { inner, outer } = this.members(n.items, n.ascii, fold)
+    const { inner, outer } = this.#members(n.items, n.ascii, fold)
     if (outer.length === 0) return n.negated ? `[^${inner}]` : `[${inner}]`
     const parts = inner === "" ? outer : [`[${inner}]`, ...outer]
     const any = parts.length === 1 ? (parts[0] as string) : `(?:${parts.join("|")})`
     return n.negated ? `(?:(?!${any})[\\s\\S])` : any
   }
 
-  private wordClass(ascii: boolean) {
+  #wordClass(ascii: boolean) {
     return ascii ? "[0-9A-Z_a-z]" : `[${WORD_UNICODE}]`
   }
 
-  node(n: Node, ctxI: boolean): string {
+  #node(n: Node, ctxI: boolean): string {
     switch (n.t) {
       case "char":
         if (n.ci === "ascii" && isAsciiLetter(n.cp)) {
@@ -850,7 +854,7 @@ class Emitter {
         }
         return literal(n.cp, false)
       case "set":
-        return this.set(n)
+        return this.#set(n)
       case "any":
         return n.dotall ? "[\\s\\S]" : "[^\\n]"
       case "at": {
@@ -864,19 +868,19 @@ class Emitter {
           case "eol":
             return n.multiline ? "(?=\\n|$)" : "(?=\\n?$)"
           case "boundary": {
-            const w = this.wordClass(n.ascii)
+            const w = this.#wordClass(n.ascii)
             return `(?:(?<=${w})(?!${w})|(?<!${w})(?=${w}))`
           }
           case "nonboundary": {
             // Python: never in an empty text.
-            const w = this.wordClass(n.ascii)
+            const w = this.#wordClass(n.ascii)
             return `(?!(?<![\\s\\S])(?![\\s\\S]))(?:(?<=${w})(?=${w})|(?<!${w})(?!${w}))`
           }
         }
         return ""
       }
       case "group": {
-        const js = ++this.jsGroups
+        const js = ++this.#jsGroups
         this.groupMap[n.index] = js
         const label = n.name !== null && jsIdentifier.test(n.name) ? `?<${n.name}>` : ""
         return `(${label}${this.alt(n.body, ctxI)})`
@@ -884,8 +888,8 @@ class Emitter {
       case "scope": {
         const wantI = n.ci === "unicode"
         if (wantI === ctxI || !caseMatters(n.body)) return `(?:${this.alt(n.body, ctxI)})`
-        if (!this.modifiers) {
-          this.fail(
+        if (!this.#modifiers) {
+          this.#fail(
             n.ci === "ascii"
               ? `the scoped flag group ${n.text.slice(0, 12)}… folds only ASCII letters inside a case-insensitive pattern, which needs JavaScript regexp modifiers (ES2025; not in this runtime); write (?ai) at the start to fold only ASCII letters everywhere`
               : `the scoped flag group ${n.text.slice(0, 12)}… turns case-insensitive matching ${wantI ? "on" : "off"} for part of the pattern, which needs JavaScript regexp modifiers (ES2025; not in this runtime); put (?i) at the start of the pattern to make all of it case-insensitive`,
@@ -895,7 +899,7 @@ class Emitter {
         return `(?${wantI ? "i" : "-i"}:${this.alt(n.body, wantI)})`
       }
       case "atomic": {
-        const js = ++this.jsGroups
+        const js = ++this.#jsGroups
         const body = this.alt(n.body, ctxI)
         return `(?:(?=(${body}))\\${js})`
       }
@@ -915,30 +919,30 @@ class Emitter {
                 ? `{${n.min}}`
                 : `{${n.min},${n.max}}`
         if (n.mode === "possessive") {
-          const js = ++this.jsGroups
-          const item = this.atom(n.item, ctxI)
+          const js = ++this.#jsGroups
+          const item = this.#atom(n.item, ctxI)
           return `(?:(?=(${item}${quant}))\\${js})`
         }
-        return `${this.atom(n.item, ctxI)}${quant}${n.mode === "lazy" ? "?" : ""}`
+        return `${this.#atom(n.item, ctxI)}${quant}${n.mode === "lazy" ? "?" : ""}`
       }
       case "ref": {
         if (n.ci === "ascii") {
-          this.fail(
+          this.#fail(
             "a backreference under ASCII-only case-insensitive matching ((?a) with (?i)) has no JavaScript equivalent",
             n.at
           )
         }
-        if (n.group > this.pythonGroups) this.fail(`invalid group reference ${n.group}`, n.at)
+        if (n.group > this.#pythonGroups) this.#fail(`invalid group reference ${n.group}`, n.at)
         const js = this.groupMap[n.group]
-        if (js === undefined) this.fail(`invalid group reference ${n.group}`, n.at)
+        if (js === undefined) this.#fail(`invalid group reference ${n.group}`, n.at)
         return `(?:\\${js})`
       }
     }
   }
 
   /** A node that a quantifier can follow in `u` mode. */
-  private atom(n: Node, ctxI: boolean): string {
-    const text = this.node(n, ctxI)
+  #atom(n: Node, ctxI: boolean): string {
+    const text = this.#node(n, ctxI)
     switch (n.t) {
       case "char":
       case "any":
