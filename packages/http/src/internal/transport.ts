@@ -126,6 +126,8 @@ export interface WireTransport {
   readonly send: (request: WireRequest, signal: Cancel) => Promise<WireResponse>
   /** The proxy a request to `url` goes through (credentials removed), or null when none. */
   readonly proxyFor: (url: string) => string | null
+  /** The setting that proxy came from (`HTTPS_PROXY`, `proxy`, …), when the transport knows it. */
+  readonly proxySettingFor?: ((url: string) => string | null) | undefined
   /** Release connections (the layer's scope closes). */
   readonly close: () => Promise<void>
 }
@@ -308,6 +310,32 @@ export class RequestRefused {
 /** A failure before or while reading a response that is not our own abort. */
 export class NetworkFailure extends Error {
   override readonly name = "NetworkFailure"
+}
+
+/**
+ * How a proxy failed a request, as the Node transport saw it on the proxy's connection: it could
+ * not be reached (`unreachable`), dropped the connection before its answer was whole (`dropped`),
+ * answered with what is not HTTP (`not-http`), refused with a status (`status`), or, after its
+ * 200 to a `CONNECT`, closed the tunnel (`dropped`) or passed on what is not TLS (`not-tls`).
+ */
+export type ProxyFailureKind = "unreachable" | "dropped" | "not-http" | "status" | "not-tls"
+
+/**
+ * A request a proxy failed: `detail` says what the proxy did, naming it (`proxy`, without
+ * credentials) and the setting it came from (`setting`); `status` is its refusal's status.
+ */
+export class ProxyFailure extends Error {
+  override readonly name = "ProxyFailure"
+  constructor(
+    readonly kind: ProxyFailureKind,
+    readonly proxy: string,
+    readonly setting: string,
+    readonly detail: string,
+    readonly status: number | null,
+    options?: { readonly cause?: unknown }
+  ) {
+    super(detail, options)
+  }
 }
 
 /** A Content-Encoding this client cannot decode. */
