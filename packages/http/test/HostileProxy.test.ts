@@ -13,7 +13,16 @@ import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Layer, Schema } from "effect"
 import { CometHttp } from "../src/CometHttp.js"
 import * as NodeTransport from "../src/NodeTransport.js"
-import { answering, hostileProxy, type Misbehaviour, misbehaviours, refusingPort } from "./support/hostileProxy.js"
+import {
+  answering,
+  hostileProxy,
+  type Misbehaviour,
+  misbehaviours,
+  refusingPort,
+  tunnelTo
+} from "./support/hostileProxy.js"
+import { CA_PATH, httpsServer } from "./support/proxy.js"
+import { eventually } from "./support/sockets.js"
 
 const KEY = "tk_hostileproxy_7c1e9a0b2d4f6853SECRET"
 const USER = "alice.corp"
@@ -346,4 +355,64 @@ describe("a proxy setting that cannot be used", () => {
       })
     )
   }
+})
+
+describe("a proxy that says nothing, and an https:// proxy", () => {
+  it.live(
+    "a proxy that reads the CONNECT and says nothing: the timeout names the proxy; closing the client closes the tunnel being made",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const proxy = yield* hostileProxy(misbehaviours.silent)
+          const e = yield* Effect.scoped(
+            Effect.gen(function* () {
+              const http = yield* client(
+                { HTTPS_PROXY: proxy.url },
+                { baseUrl: HTTPS_TARGET, maxRetries: 0, timeoutMs: 200 }
+              )
+              return yield* Effect.flip(http.get("experiment/metadata", Ok))
+            })
+          )
+          assert.strictEqual(e._tag === "TransportError" && e.reason, "timeout", e.message)
+          if (e._tag !== "TransportError") return
+          assert.include(e.detail, `no answer through the proxy ${proxy.url} (from HTTPS_PROXY) within 200ms`)
+          // the client's scope closed: the connection to the proxy, still waiting for its answer, is closed
+          yield* eventually(() => proxy.seen.closed === 1, "the tunnel being made closed with the client")
+          assert.strictEqual(proxy.seen.connections, 1)
+        })
+      )
+  )
+
+  it.live("an https:// proxy: the tunnel runs inside TLS to the proxy, and its failures name it as https://", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const server = yield* httpsServer((_req, res) => {
+          res.writeHead(200, { "content-type": "application/json" })
+          res.end(JSON.stringify({ ok: true }))
+        })
+        const good = yield* hostileProxy(tunnelTo(server.port), { tls: true })
+        const env = (url: string) => ({
+          HTTPS_PROXY: url.replace("https://", `https://${CREDENTIALS}@`),
+          REQUESTS_CA_BUNDLE: CA_PATH
+        })
+        const http = yield* client(env(good.url), { baseUrl: HTTPS_TARGET })
+        assert.deepStrictEqual(yield* http.get("experiment/metadata", Ok), { ok: true })
+        assert.deepStrictEqual(good.seen.lines, ["CONNECT comet.example.invalid:443 HTTP/1.1"])
+        assert.strictEqual(good.seen.authorizations[0], `Basic ${BASIC}`)
+        assert.strictEqual(server.requests[0]?.authorization, KEY)
+
+        const bad = yield* hostileProxy(misbehaviours.close, { tls: true })
+        const e = yield* Effect.flip(
+          (yield* client(env(bad.url), { baseUrl: HTTPS_TARGET })).get("experiment/metadata", Ok)
+        )
+        assertNoSecret(e)
+        assert.strictEqual(
+          e._tag === "TransportError" && e.detail,
+          `the proxy ${bad.url} (from HTTPS_PROXY) closed the connection without answering CONNECT comet.example.invalid:443`,
+          e.message
+        )
+        assert.strictEqual(bad.seen.connections, 1 + MAX_RETRIES)
+      })
+    )
+  )
 })

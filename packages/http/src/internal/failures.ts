@@ -99,7 +99,8 @@ export const makeFailures = (ctx: AttemptContext) => {
     timeoutMillis: number
   ): AttemptFailure => {
     if (e instanceof AttemptFailure) return e
-    if (signal.reason === TIMEOUT) return timeoutFailure(t, attempt, "no answer", timeoutMillis)
+    // a proxy that accepts and then says nothing: the timeout names it
+    if (signal.reason === TIMEOUT) return timeoutFailure(t, attempt, `no answer${scrub(via(url))}`, timeoutMillis)
     if (e instanceof RequestRefused) {
       return new AttemptFailure(
         e.reason === "InvalidUrl"

@@ -5,8 +5,10 @@
  * not HTTP, an error status, a status line cut short, a 200 then a close or garbage instead of
  * TLS. It counts the connections and the requests it saw. And a port where nothing listens.
  */
-import { createServer, type Socket } from "node:net"
+import { connect, createServer, type Socket } from "node:net"
+import { createServer as createTlsServer } from "node:tls"
 import { Effect, type Scope } from "effect"
+import { SERVER_TLS } from "./proxy.js"
 import { listening } from "./sockets.js"
 
 /** What the proxy does with a connection once it has read the request's first bytes. */
@@ -16,24 +18,33 @@ export type Misbehaviour = (socket: Socket, request: string) => void
 export interface HostileSeen {
   /** Connections accepted. */
   connections: number
+  /** Connections closed (by either side). */
+  closed: number
   /** First lines of the requests read (`CONNECT host:port HTTP/1.1`, `GET http://… HTTP/1.1`). */
   readonly lines: Array<string>
   /** The `Proxy-Authorization` of each request, if any. */
   readonly authorizations: Array<string | undefined>
 }
 
-/** The proxy, closed with the scope (every socket destroyed): its URL and what it saw. */
+/**
+ * The proxy, closed with the scope (every socket destroyed): its URL and what it saw. With
+ * `tls`, an https:// proxy with the test CA's certificate (valid for 127.0.0.1).
+ */
 export const hostileProxy = (
-  misbehave: Misbehaviour
+  misbehave: Misbehaviour,
+  options: { readonly tls?: boolean } = {}
 ): Effect.Effect<{ readonly url: string; readonly seen: HostileSeen }, never, Scope.Scope> =>
   Effect.suspend(() => {
-    const seen: HostileSeen = { connections: 0, lines: [], authorizations: [] }
+    const seen: HostileSeen = { connections: 0, closed: 0, lines: [], authorizations: [] }
     const sockets = new Set<Socket>()
-    const server = createServer((socket) => {
+    const onConnection = (socket: Socket) => {
       seen.connections++
       sockets.add(socket)
       socket.on("error", () => {})
-      socket.on("close", () => sockets.delete(socket))
+      socket.on("close", () => {
+        sockets.delete(socket)
+        seen.closed++
+      })
       let head = ""
       const onData = (chunk: Buffer) => {
         head += chunk.toString("latin1")
@@ -46,9 +57,27 @@ export const hostileProxy = (
         misbehave(socket, head)
       }
       socket.on("data", onData)
-    })
-    return Effect.map(listening(server, sockets), (url) => ({ url, seen }))
+    }
+    if (options.tls !== true) {
+      return Effect.map(listening(createServer(onConnection), sockets), (url) => ({ url, seen }))
+    }
+    const server = createTlsServer(SERVER_TLS, onConnection)
+    server.on("tlsClientError", () => {})
+    return Effect.map(listening(server, sockets), (url) => ({ url: url.replace("http://", "https://"), seen }))
   })
+
+/** Not a misbehaviour: a 200 to CONNECT, then the bytes both ways to `port` on 127.0.0.1. */
+export const tunnelTo =
+  (port: number): Misbehaviour =>
+  (socket) => {
+    const up = connect(port, "127.0.0.1", () => {
+      socket.write("HTTP/1.1 200 Connection Established\r\n\r\n")
+      up.pipe(socket)
+      socket.pipe(up)
+    })
+    up.on("error", () => socket.destroy())
+    socket.on("close", () => up.destroy())
+  }
 
 /** A loopback URL where nothing listens (a port bound, then released). */
 export const refusingPort: Effect.Effect<string> = Effect.promise(
@@ -80,6 +109,8 @@ export const misbehaviours = {
   /** A 200 to CONNECT, then bytes that are not TLS. */
   okThenGarbage: (socket) =>
     socket.write("HTTP/1.1 200 Connection Established\r\n\r\nHTTP/1.1 400 Bad Request\r\n\r\nnot tls\r\n"),
+  /** Read the request, then say nothing (the connection kept open). */
+  silent: () => {},
   /** A 200 to CONNECT, then a reset. */
   okThenReset: (socket) => socket.write("HTTP/1.1 200 Connection Established\r\n\r\n", () => socket.resetAndDestroy())
 } satisfies Record<string, Misbehaviour>
