@@ -9,7 +9,7 @@ import { connect, createServer, type Socket } from "node:net"
 import { createServer as createTlsServer } from "node:tls"
 import { Effect, type Scope } from "effect"
 import { SERVER_TLS } from "./proxy.js"
-import { listening } from "./sockets.js"
+import { listening, track } from "./sockets.js"
 
 /** What the proxy does with a connection once it has read the request's first bytes. */
 export type Misbehaviour = (socket: Socket, request: string) => void
@@ -38,13 +38,7 @@ export const hostileProxy = (
     const seen: HostileSeen = { connections: 0, closed: 0, lines: [], authorizations: [] }
     const sockets = new Set<Socket>()
     const onConnection = (socket: Socket) => {
-      seen.connections++
-      sockets.add(socket)
-      socket.on("error", () => {})
-      socket.on("close", () => {
-        sockets.delete(socket)
-        seen.closed++
-      })
+      track(socket, sockets, seen)
       let head = ""
       const onData = (chunk: Buffer) => {
         head += chunk.toString("latin1")
