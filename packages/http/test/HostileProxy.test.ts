@@ -390,7 +390,9 @@ describe("a proxy that says nothing, and an https:// proxy", () => {
           res.writeHead(200, { "content-type": "application/json" })
           res.end(JSON.stringify({ ok: true }))
         })
-        const good = yield* hostileProxy(tunnelTo(server.port), { tls: true })
+        const proxied = yield* hostileProxy(tunnelTo(server.port), { tls: true })
+        // by name, as a proxy is usually written: its certificate checked for it, SNI sent
+        const good = { ...proxied, url: proxied.url.replace("127.0.0.1", "localhost") }
         const env = (url: string) => ({
           HTTPS_PROXY: url.replace("https://", `https://${CREDENTIALS}@`),
           REQUESTS_CA_BUNDLE: CA_PATH
@@ -399,6 +401,7 @@ describe("a proxy that says nothing, and an https:// proxy", () => {
         assert.deepStrictEqual(yield* http.get("experiment/metadata", Ok), { ok: true })
         assert.deepStrictEqual(good.seen.lines, ["CONNECT comet.example.invalid:443 HTTP/1.1"])
         assert.strictEqual(good.seen.authorizations[0], `Basic ${BASIC}`)
+        assert.deepStrictEqual(good.seen.servernames, ["localhost"])
         assert.strictEqual(server.requests[0]?.authorization, KEY)
 
         const bad = yield* hostileProxy(misbehaviours.close, { tls: true })

@@ -1,8 +1,9 @@
 /**
  * The undici adapter: Node's transport. undici's `dispatch()` API with a handler of our own (no
  * `request()`: no Readable body, AbortSignal listener or async-hooks resource per request),
- * over a dispatcher of our own (an `Agent` bounded at `connections` per origin, and a
- * `ProxyAgent` per proxy when one is configured), never the global one, so `fetch` elsewhere
+ * over a dispatcher of our own (an `Agent` bounded at `connections` per origin; through a proxy,
+ * https targets over a `CONNECT` tunnel of our own, `tunnel.ts`, and http ones through a
+ * `ProxyAgent` in absolute-form), never the global one, so `fetch` elsewhere
  * in the process is untouched. undici is imported lazily, the first time a transport is built.
  * Compressed bodies are decoded here with `node:zlib` in its strict mode: a gzip, deflate or
  * brotli stream that ends early is an error, never a shorter body; the decoders stop producing

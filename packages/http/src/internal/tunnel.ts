@@ -206,7 +206,8 @@ export const tunnelConnector = (proxy: TunnelProxy, toProxy: Connector, overTunn
     }
 
     return (toProxy as (o: ConnectOptions, c: ConnectCallback) => unknown)(
-      { hostname: url.hostname, protocol: url.protocol, port: proxyPort },
+      // `host` gives an https proxy's TLS its SNI name (none for an address), as undici derives it
+      { hostname: url.hostname, host: url.host, protocol: url.protocol, port: proxyPort },
       (error, socket) => {
         if (error !== null || socket === null) {
           return fail(

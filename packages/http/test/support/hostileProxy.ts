@@ -20,6 +20,8 @@ export interface HostileSeen {
   connections: number
   /** Connections closed (by either side). */
   closed: number
+  /** The SNI name of each TLS connection (an https:// proxy), false or null when none was sent. */
+  readonly servernames: Array<string | false | null>
   /** First lines of the requests read (`CONNECT host:port HTTP/1.1`, `GET http://… HTTP/1.1`). */
   readonly lines: Array<string>
   /** The `Proxy-Authorization` of each request, if any. */
@@ -35,7 +37,7 @@ export const hostileProxy = (
   options: { readonly tls?: boolean } = {}
 ): Effect.Effect<{ readonly url: string; readonly seen: HostileSeen }, never, Scope.Scope> =>
   Effect.suspend(() => {
-    const seen: HostileSeen = { connections: 0, closed: 0, lines: [], authorizations: [] }
+    const seen: HostileSeen = { connections: 0, closed: 0, servernames: [], lines: [], authorizations: [] }
     const sockets = new Set<Socket>()
     const onConnection = (socket: Socket) => {
       track(socket, sockets, seen)
@@ -55,7 +57,10 @@ export const hostileProxy = (
     if (options.tls !== true) {
       return Effect.map(listening(createServer(onConnection), sockets), (url) => ({ url, seen }))
     }
-    const server = createTlsServer(SERVER_TLS, onConnection)
+    const server = createTlsServer(SERVER_TLS, (socket) => {
+      seen.servernames.push(socket.servername)
+      onConnection(socket)
+    })
     server.on("tlsClientError", () => {})
     return Effect.map(listening(server, sockets), (url) => ({ url: url.replace("http://", "https://"), seen }))
   })
