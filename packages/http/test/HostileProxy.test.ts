@@ -110,6 +110,13 @@ const cases: ReadonlyArray<Case> = [
     attempts: SHORT
   },
   {
+    name: "echoes the request back from its Proxy-Authorization on (not HTTP): no part of the credentials shows",
+    misbehave: (socket: Socket, request: string) =>
+      socket.end(request.slice(request.toLowerCase().indexOf("proxy-authorization"))),
+    says: new RegExp(`^answered ${CONNECT} with bytes that are not HTTP \\("proxy-authorization: <redacted>`),
+    attempts: SHORT
+  },
+  {
     name: "answers with bytes that are not HTTP, and keeps the connection open",
     misbehave: misbehaviours.garbageOpen,
     says: new RegExp(`^answered ${CONNECT} with bytes that are not HTTP`),

@@ -52,12 +52,16 @@ export const proxyAuthorization = (url: URL): string | null =>
     ? null
     : `Basic ${Buffer.from(`${decoded(url.username)}:${decoded(url.password)}`, "utf8").toString("base64")}`
 
-/** The first bytes of what a proxy sent, printable, for a message (never more than 40). */
-const excerpt = (bytes: Uint8Array): string => {
-  const text = Buffer.from(bytes.subarray(0, 40))
-    .toString("latin1")
-    .replace(/[^\x20-\x7e]/g, ".")
-  return JSON.stringify(bytes.length > 40 ? `${text}…` : text)
+/**
+ * The first bytes of what a proxy sent, printable, for a message (never more than 40): any
+ * credentials in them (a proxy echoing our request) redacted before they are cut, so that no
+ * part of them shows.
+ */
+const excerpt = (bytes: Uint8Array, authorization: string | null): string => {
+  let text = Buffer.from(bytes.subarray(0, 4096)).toString("latin1")
+  if (authorization !== null) text = text.split(authorization).join("<redacted>")
+  text = text.replace(/(authorization:[ \t]*)[^\r\n]*/gi, "$1<redacted>").replace(/[^\x20-\x7e]/g, ".")
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text)
 }
 
 /**
@@ -129,7 +133,7 @@ export const tunnelConnector = (proxy: TunnelProxy, toProxy: Connector, overTunn
         end(
           "not-http",
           say(
-            `answered CONNECT ${target} with bytes that are not HTTP (${excerpt(head)}), not as an HTTP proxy answers`
+            `answered CONNECT ${target} with bytes that are not HTTP (${excerpt(head, authorization)}), not as an HTTP proxy answers`
           )
         )
       const accepted = (status: number, what: string) => say(`accepted CONNECT ${target} (${status}), but ${what}`)
@@ -148,7 +152,7 @@ export const tunnelConnector = (proxy: TunnelProxy, toProxy: Connector, overTunn
           return end("status", Network.proxyRefusal(shown, status, proxy.setting), status)
         if (head.length > headEnd + 4) {
           // the server speaks second in TLS: bytes before our ClientHello are the proxy's own
-          const early = excerpt(head.subarray(headEnd + 4))
+          const early = excerpt(head.subarray(headEnd + 4), authorization)
           return end(
             "not-tls",
             accepted(status, `what came through the tunnel is not TLS: it sent ${early} before the handshake`)
@@ -176,7 +180,7 @@ export const tunnelConnector = (proxy: TunnelProxy, toProxy: Connector, overTunn
           say(
             head.length === 0
               ? `closed the connection without answering CONNECT ${target}`
-              : `closed the connection in the middle of its answer to CONNECT ${target} (after ${excerpt(head)})`
+              : `closed the connection in the middle of its answer to CONNECT ${target} (after ${excerpt(head, authorization)})`
           )
         )
       const onError = (error: Error) =>
