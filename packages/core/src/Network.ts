@@ -125,17 +125,6 @@ export const proxyFailure = (proxy: string, setting: string | null | undefined, 
   `the proxy ${proxy}${setting == null ? "" : ` (from ${proxyKnob(setting)})`} ${what}`
 
 /**
- * The proxy and its setting named by a `TransportError`'s detail (as {@link proxyFailure} writes
- * it), or null when the detail is not a proxy's failure.
- *
- * @since 0.1.0
- */
-export const proxyOfFailure = (detail: string): { readonly proxy: string; readonly from: string | null } | null => {
-  const m = /^the proxy (\S+)(?: \(from ([^)]+)\))? /.exec(detail)
-  return m === null ? null : { proxy: m[1] ?? "", from: m[2] ?? null }
-}
-
-/**
  * The detail of a `TransportError` for a request a proxy refused to forward: the proxy's own
  * answer (407 for credentials it does not accept, or another status to a `CONNECT`), not the
  * server's. `proxy` is its URL without credentials; `setting` the setting it came from.

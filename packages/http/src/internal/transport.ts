@@ -313,25 +313,14 @@ export class NetworkFailure extends Error {
 }
 
 /**
- * How a proxy failed a request, as the Node transport saw it on the proxy's connection: it could
- * not be reached (`unreachable`), dropped the connection before its answer was whole (`dropped`),
- * answered with what is not HTTP (`not-http`), refused with a status (`status`), or, after its
- * 200 to a `CONNECT`, closed the tunnel (`dropped`) or passed on what is not TLS (`not-tls`).
- */
-export type ProxyFailureKind = "unreachable" | "dropped" | "not-http" | "status" | "not-tls"
-
-/**
- * A request a proxy failed: `detail` says what the proxy did, naming it (`proxy`, without
- * credentials) and the setting it came from (`setting`); `status` is its refusal's status.
+ * A request a proxy failed, as the Node transport saw it on the proxy's connection: `detail`
+ * says what the proxy did, naming it (without credentials) and `setting`, the setting it came from.
  */
 export class ProxyFailure extends Error {
   override readonly name = "ProxyFailure"
   constructor(
-    readonly kind: ProxyFailureKind,
-    readonly proxy: string,
     readonly setting: string,
     readonly detail: string,
-    readonly status: number | null,
     options?: { readonly cause?: unknown }
   ) {
     super(detail, options)

@@ -15,7 +15,10 @@
 import type { Socket } from "node:net"
 import { Network } from "@comet-ts/core"
 import type { buildConnector } from "undici"
-import { ProxyFailure, type ProxyFailureKind } from "./transport.js"
+import { ProxyFailure } from "./transport.js"
+
+/** How a proxy failed a tunnel it had accepted (200): it dropped it before TLS, or passed on what is not TLS. */
+type TunnelFailure = "dropped" | "not-tls"
 
 type Connector = buildConnector.connector
 type ConnectOptions = buildConnector.Options
@@ -78,7 +81,7 @@ const told = (error: unknown): string => {
 }
 
 /** What the TLS handshake's failure, after the proxy's 200, says of the tunnel; null when it is the server's (a certificate). */
-const tunnelFailureOf = (error: Error): ProxyFailureKind | null => {
+const tunnelFailureOf = (error: Error): TunnelFailure | null => {
   const code = String(Reflect.get(error, "code") ?? "")
   if (/^ERR_SSL_/.test(code) || /wrong version number|packet length too long|unknown protocol/i.test(error.message))
     return "not-tls"
@@ -105,8 +108,7 @@ export const tunnelConnector = (proxy: TunnelProxy, toProxy: Connector, overTunn
     // undici gives the target's hostname as URL.hostname does (an IPv6 address in brackets)
     const target = `${opts.hostname}:${opts.port === "" ? "443" : opts.port}`
     let settled = false
-    const failure = (kind: ProxyFailureKind, detail: string, status: number | null, cause?: unknown) =>
-      new ProxyFailure(kind, shown, proxy.setting, detail, status, { cause })
+    const failure = (detail: string, cause?: unknown) => new ProxyFailure(proxy.setting, detail, { cause })
     const fail = (socket: Socket | null, error: ProxyFailure) => {
       if (settled) return
       settled = true
@@ -125,13 +127,12 @@ export const tunnelConnector = (proxy: TunnelProxy, toProxy: Connector, overTunn
         socket.setTimeout(0)
       }
       /** The tunnel failed before it was made: stop reading, close, tell undici. */
-      const end = (kind: ProxyFailureKind, detail: string, status: number | null = null, cause?: unknown) => {
+      const end = (detail: string, cause?: unknown) => {
         stop()
-        fail(socket, failure(kind, detail, status, cause))
+        fail(socket, failure(detail, cause))
       }
       const notHttp = () =>
         end(
-          "not-http",
           say(
             `answered CONNECT ${target} with bytes that are not HTTP (${excerpt(head, authorization)}), not as an HTTP proxy answers`
           )
@@ -148,15 +149,11 @@ export const tunnelConnector = (proxy: TunnelProxy, toProxy: Connector, overTunn
         const m = /^HTTP\/1\.[01] (\d{3})(?: |\r)/.exec(head.subarray(0, headEnd + 2).toString("latin1"))
         if (m === null) return notHttp()
         const status = Number(m[1])
-        if (status < 200 || status > 299)
-          return end("status", Network.proxyRefusal(shown, status, proxy.setting), status)
+        if (status < 200 || status > 299) return end(Network.proxyRefusal(shown, status, proxy.setting))
         if (head.length > headEnd + 4) {
           // the server speaks second in TLS: bytes before our ClientHello are the proxy's own
           const early = excerpt(head.subarray(headEnd + 4), authorization)
-          return end(
-            "not-tls",
-            accepted(status, `what came through the tunnel is not TLS: it sent ${early} before the handshake`)
-          )
+          return end(accepted(status, `what came through the tunnel is not TLS: it sent ${early} before the handshake`))
         }
         stop()
         settled = true
@@ -171,12 +168,11 @@ export const tunnelConnector = (proxy: TunnelProxy, toProxy: Connector, overTunn
             kind === "not-tls"
               ? `what came through the tunnel is not TLS (${told(error)})`
               : `the tunnel closed before TLS was established (${told(error)})`
-          callback(failure(kind, accepted(status, what), null, error), null)
+          callback(failure(accepted(status, what), error), null)
         })
       }
       const onEnd = () =>
         end(
-          "dropped",
           say(
             head.length === 0
               ? `closed the connection without answering CONNECT ${target}`
@@ -185,11 +181,9 @@ export const tunnelConnector = (proxy: TunnelProxy, toProxy: Connector, overTunn
         )
       const onError = (error: Error) =>
         end(
-          "dropped",
           say(
             `dropped the connection ${head.length === 0 ? "without answering" : "in the middle of its answer to"} CONNECT ${target}: ${told(error)}`
           ),
-          null,
           error
         )
       socket.on("data", onData)
@@ -197,10 +191,7 @@ export const tunnelConnector = (proxy: TunnelProxy, toProxy: Connector, overTunn
       socket.on("close", onEnd)
       socket.on("error", onError)
       socket.setTimeout(ANSWER_TIMEOUT_MS, () =>
-        end(
-          "dropped",
-          say(`did not answer CONNECT ${target} within ${ANSWER_TIMEOUT_MS / 1000}s (connected, then silent)`)
-        )
+        end(say(`did not answer CONNECT ${target} within ${ANSWER_TIMEOUT_MS / 1000}s (connected, then silent)`))
       )
       socket.write(
         `CONNECT ${target} HTTP/1.1\r\nhost: ${target}\r\n` +
@@ -214,10 +205,7 @@ export const tunnelConnector = (proxy: TunnelProxy, toProxy: Connector, overTunn
       { hostname: url.hostname, host: url.host, protocol: url.protocol, port: proxyPort },
       (error, socket) => {
         if (error !== null || socket === null) {
-          return fail(
-            null,
-            failure("unreachable", say(`could not be reached: ${told(error)}`), null, error ?? undefined)
-          )
+          return fail(null, failure(say(`could not be reached: ${told(error)}`), error ?? undefined))
         }
         if (settled) {
           socket.destroy()
