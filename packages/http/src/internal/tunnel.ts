@@ -1,13 +1,15 @@
 /**
  * The `CONNECT` tunnel to an https server through an HTTP(S) proxy, as an undici connector of our
  * own: undici 7's ProxyAgent never settles a request whose proxy drops the `CONNECT` (it
- * reconnects in a tight loop until the caller's timeout: nodejs/undici#3897, fixed in undici 8,
- * which needs Node 22). Here every way a proxy can fail the tunnel — unreachable, closed or reset
+ * reconnects in a tight loop until the caller's timeout: nodejs/undici#3897; the fix,
+ * nodejs/undici#5441, is not in 7.30.2, the last 7.x, and undici 8 needs Node 22.19). Here
+ * every way a proxy can fail the tunnel — unreachable, closed or reset
  * before or in the middle of its answer, an answer that is not HTTP, a refusal status, a 200 then
  * a close or bytes that are not TLS — ends the connection at once with a `ProxyFailure` naming
  * the proxy (without credentials) and the setting it came from.
  *
- * Node only: built by the undici adapter with the modules it imported.
+ * Node only: built by the undici adapter over undici's connectors (to the proxy, and for the
+ * server's TLS on the tunnel).
  *
  * @internal
  */
