@@ -63,15 +63,12 @@ export const isNoConnection = (error: CometError): boolean =>
 export const NO_CONNECTION_RETRIES = 2
 
 /**
- * The status a proxy refused a request with, read from undici's error (its text, as
- * `describe` gives the cause chain): a 407 to a request it forwards, or any status but 200 to
- * the `CONNECT` of an https tunnel; null when the failure is not a proxy's refusal.
+ * The status a proxy refused a request it forwards (plain http, through undici's ProxyAgent)
+ * with, read from undici's error (its text, as `describe` gives the cause chain): 407, or null
+ * when the failure is not that. (A refused `CONNECT` is told by the tunnel itself, tunnel.ts.)
  */
-export const proxyRefusedWith = (described: string): number | null => {
-  if (/Proxy Authentication Required \(407\)/.test(described)) return 407
-  const m = /Proxy response \((\d{3})\) !== 200 when HTTP Tunneling/.exec(described)
-  return m === null ? null : Number(m[1])
-}
+export const proxyRefusedWith = (described: string): number | null =>
+  /Proxy Authentication Required \(407\)/.test(described) ? 407 : null
 
 /**
  * A proxy that answered what no retry changes: bytes that are not HTTP (not an HTTP proxy's
