@@ -283,7 +283,7 @@ describe("a proxy that fails a plain http request it forwards (absolute-form)", 
     ["Proxy-Status with an error (RFC 9209)", "proxy-status: corp-proxy; error=connection_refused\r\n"],
     ["Squid's X-Squid-Error", "x-squid-error: ERR_CONNECT_FAIL 111\r\n"]
   ] as const) {
-    for (const status of [502, 504]) {
+    for (const status of [403, 502, 504]) {
       it.live(`a ${status} the proxy says is its own (${name}): the proxy's refusal, the short retry`, () =>
         Effect.scoped(
           Effect.gen(function* () {
