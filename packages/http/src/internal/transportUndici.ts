@@ -316,13 +316,13 @@ const dispatcherFor = (undici: Undici, tls: typeof import("node:tls"), options: 
   const toProxy = undici.buildConnector(tlsOptions)
   const overTunnel = undici.buildConnector(tlsOptions)
   const tunnels = new Map<string, ReturnType<typeof trackedConnector>>()
-  const through = (uri: string, target: URL) => {
-    const https = target.protocol === "https:"
+  const through = (uri: string, origin: string) => {
+    const https = origin.startsWith("https:")
     const key = `${https ? "tunnel" : "forward"} ${uri}`
     let agent = proxies.get(key)
     if (agent === undefined && https) {
       const tunnel = trackedConnector(
-        tunnelConnector({ uri, setting: proxySettingOf(options, target).setting }, toProxy, overTunnel)
+        tunnelConnector({ uri, setting: proxySettingOf(options, new URL(origin)).setting }, toProxy, overTunnel)
       )
       tunnels.set(key, tunnel)
       agent = new undici.Agent({ ...common, connect: tunnel.connect })
@@ -352,7 +352,7 @@ const dispatcherFor = (undici: Undici, tls: typeof import("node:tls"), options: 
         proxy = route(new URL(origin))
         routes.set(origin, proxy)
       }
-      const agent = proxy === null ? direct : through(proxy, new URL(origin))
+      const agent = proxy === null ? direct : through(proxy, origin)
       return agent.dispatch(opts, handler as unknown as Parameters<InstanceType<Undici["Agent"]>["dispatch"]>[1])
     },
     destroy: () => {
