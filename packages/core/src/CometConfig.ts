@@ -359,7 +359,9 @@ const proxyFromProvider: Config.Config<Option.Option<Found<Network.ProxyConfig>>
           value: {
             httpProxy: Option.isSome(http) ? http.value.value : null,
             httpsProxy: Option.isSome(https) ? https.value.value : null,
-            noProxy: Option.isSome(none) ? none.value.value : ""
+            noProxy: Option.isSome(none) ? none.value.value : "",
+            ...(Option.isSome(http) ? { httpProxyFrom: http.value.from } : {}),
+            ...(Option.isSome(https) ? { httpsProxyFrom: https.value.from } : {})
           },
           from: Option.isSome(https) ? https.value.from : Option.isSome(http) ? http.value.from : "default"
         })
@@ -501,7 +503,13 @@ const SETTINGS: { readonly [K in SettingName]: Setting<ResolvedConfig[K]> } = {
       const p = options.proxy
       if (p === undefined) return undefined
       if (p === false) return Either.right(Network.noProxy)
-      return Either.map(Network.checkProxy(p), (url) => ({ httpProxy: url, httpsProxy: url, noProxy: "" }))
+      return Either.map(Network.checkProxy(p), (url) => ({
+        httpProxy: url,
+        httpsProxy: url,
+        noProxy: "",
+        httpProxyFrom: "proxy",
+        httpsProxyFrom: "proxy"
+      }))
     },
     fallback: { value: Network.noProxy }
   },

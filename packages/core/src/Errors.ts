@@ -7,7 +7,7 @@
  */
 import * as Schema from "effect/Schema"
 import { scrub } from "./internal/secrets.js"
-import { proxyRefusalStatus } from "./Network.js"
+import { proxyKnob, proxyRefusalStatus } from "./Network.js"
 
 /** Scrub registered secrets from every string field and string list (a last line of defence: JSON and fields stay clean too). */
 const clean = <P>(props: P): P => {
@@ -167,15 +167,25 @@ export class ServerError extends CometTaggedError<ServerError>()("ServerError", 
   sdkErrorCode: NullableNumber,
   attempts: Schema.Number,
   /** What ended the retries, when they ended on a limit. */
-  stoppedBy: Schema.optional(RetryStop)
+  stoppedBy: Schema.optional(RetryStop),
+  /**
+   * The proxy the answer came through (`http://host:port (from HTTP_PROXY)`, never its
+   * credentials), when it came through one that did not say the answer was its own.
+   */
+  via: Schema.optional(Schema.String)
 }) {
   override get message(): string {
     const retryable = [408, 500, 502, 503, 504].includes(this.status)
     const advice = retryable
       ? `This is usually temporary. ${retryAdvice(this.stoppedBy, "try again later")}`
       : "Comet cannot answer this request; try again later, and report it if it persists."
+    // through a proxy, a gateway status may be the proxy's own: say where it came from, not whose it is
+    const via =
+      this.via === undefined
+        ? ""
+        : ` The answer came through the proxy ${this.via}, which did not say whether it is its own (it could not reach the server) or the server's: if it persists, check the proxy, or reach the server without it (NO_PROXY).`
     return scrub(
-      `Comet failed on ${this.endpoint} with HTTP ${this.status} after ${this.attempts} attempt(s)${withServer(this.serverMessage, this.sdkErrorCode)}. ${advice}`
+      `Comet failed on ${this.endpoint} with HTTP ${this.status} after ${this.attempts} attempt(s)${withServer(this.serverMessage, this.sdkErrorCode)}. ${advice}${via}`
     )
   }
 }
@@ -249,7 +259,8 @@ export class TransportError extends CometTaggedError<TransportError>()("Transpor
   stoppedBy: Schema.optional(RetryStop),
   /**
    * The setting that bounded what failed, when known: `timeoutMs` or `downloadTimeoutMs` for a
-   * timeout, `timeout` for a request's own timeout option.
+   * timeout, `timeout` for a request's own timeout option; for a network failure through a proxy,
+   * the setting that proxy came from (`HTTPS_PROXY`, `http_proxy`, `proxy` for the option).
    */
   setting: Schema.optional(Schema.String)
 }) {
@@ -289,12 +300,23 @@ export class TransportError extends CometTaggedError<TransportError>()("Transpor
         "Read large assets with a streaming call (streamExperimentAsset), or, if the size is expected, raise the http settings maxBodyBytes (maxJsonBytes for JSON): new API({ http: { maxBodyBytes } }) or CometHttp.layerConfigWith({ maxBodyBytes })."
     }
     const refused = this.reason === "network" ? proxyRefusalStatus(this.detail) : null
+    // a network failure through a proxy carries the proxy's setting (HTTPS_PROXY, proxy, …)
+    const proxySetting =
+      this.reason === "network" && this.setting !== undefined && SETTINGS[this.setting] === undefined
+        ? proxyKnob(this.setting)
+        : null
+    const knob = proxySetting ?? "HTTPS_PROXY / HTTP_PROXY, or the proxy option"
     if (refused !== null) {
       const fix =
         refused === 407
-          ? "Check the user name and password in the proxy URL (HTTPS_PROXY / HTTP_PROXY, or the proxy option); an @, : or / in them is written percent-encoded (%40, %3A, %2F). It is not retried."
-          : "The proxy answered for itself, not for the server: check the base URL (COMET_URL_OVERRIDE), whether the server should be reached without the proxy (NO_PROXY), and the proxy's own rules."
+          ? `Check the user name and password in the proxy URL (${knob}); an @, : or / in them is written percent-encoded (%40, %3A, %2F). It is not retried.`
+          : `The proxy answered for itself, not for the server: check the base URL (COMET_URL_OVERRIDE), whether the server should be reached without the proxy (NO_PROXY), and the proxy's own rules (the proxy is set by ${knob}).`
       return scrub(`Request to ${this.endpoint} failed (${this.reason})${after}: ${this.detail}. ${fix}${retry}`)
+    }
+    if (proxySetting !== null) {
+      return scrub(
+        `Request to ${this.endpoint} failed (${this.reason})${after}: ${this.detail}. Check the proxy set by ${proxySetting}: that a proxy runs at that address and port, that it is an HTTP proxy (http:// or https://, not SOCKS), and its own rules; or reach the server without it (NO_PROXY).${retry}`
+      )
     }
     return scrub(
       `Request to ${this.endpoint} failed (${this.reason})${after}: ${this.detail}. ${this.reason === "network" && retry !== "" ? `${advice.network}${retry}` : advice[this.reason]}`
@@ -326,7 +348,8 @@ export const withRetryStop = <E extends CometError>(error: E, stoppedBy: RetrySt
         serverMessage: error.serverMessage,
         sdkErrorCode: error.sdkErrorCode,
         attempts: error.attempts,
-        stoppedBy
+        stoppedBy,
+        ...(error.via === undefined ? {} : { via: error.via })
       }) as E
     case "TransportError":
       return new TransportError({

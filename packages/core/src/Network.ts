@@ -23,6 +23,10 @@ export interface ProxyConfig {
   readonly httpsProxy: string | null
   /** Hosts reached without the proxy, in `NO_PROXY` syntax (`host`, `.domain`, `host:port`, `*`, IPv4 networks such as `10.0.0.0/8`). */
   readonly noProxy: string
+  /** The setting `httpProxy` came from (`HTTP_PROXY`, `http_proxy`, `proxy` for the option), for messages. */
+  readonly httpProxyFrom?: string | undefined
+  /** The setting `httpsProxy` came from (`HTTPS_PROXY`, `https_proxy`, `proxy` for the option), for messages. */
+  readonly httpsProxyFrom?: string | undefined
 }
 
 /**
@@ -99,14 +103,40 @@ export const parseBool = (raw: string): Either.Either<boolean, string> => {
 }
 
 /**
- * The detail of a `TransportError` for a request a proxy refused to forward: the proxy's own
- * answer (407 for credentials it does not accept, or another status to a `CONNECT`), not the
- * server's. `proxy` is its URL without credentials.
+ * How a proxy's setting is named in messages: a variable as it is (`HTTPS_PROXY`), `proxy` as
+ * "the proxy option", `httpProxy` / `httpsProxy` as NodeTransport.layer's options.
  *
  * @since 0.1.0
  */
-export const proxyRefusal = (proxy: string, status: number): string =>
-  `the proxy ${proxy} refused to forward the request: it answered ${status}${status === 407 ? " Proxy Authentication Required" : ""}`
+export const proxyKnob = (setting: string): string =>
+  setting === "proxy"
+    ? "the proxy option"
+    : setting === "httpProxy" || setting === "httpsProxy"
+      ? `NodeTransport.layer's ${setting}`
+      : setting
+
+/**
+ * The detail of a `TransportError` for a failure of a proxy: `the proxy <proxy> (from <setting>)
+ * <what>`. `proxy` is its URL without credentials; `setting` the setting it came from, when known.
+ *
+ * @since 0.1.0
+ */
+export const proxyFailure = (proxy: string, setting: string | null | undefined, what: string): string =>
+  `the proxy ${proxy}${setting == null ? "" : ` (from ${proxyKnob(setting)})`} ${what}`
+
+/**
+ * The detail of a `TransportError` for a request a proxy refused to forward: the proxy's own
+ * answer (407 for credentials it does not accept, or another status to a `CONNECT`), not the
+ * server's. `proxy` is its URL without credentials; `setting` the setting it came from.
+ *
+ * @since 0.1.0
+ */
+export const proxyRefusal = (proxy: string, status: number, setting?: string | null): string =>
+  proxyFailure(
+    proxy,
+    setting,
+    `refused to forward the request: it answered ${status}${status === 407 ? " Proxy Authentication Required" : ""}`
+  )
 
 /**
  * The status of a proxy's refusal in a `TransportError`'s detail (as {@link proxyRefusal} writes
@@ -115,6 +145,6 @@ export const proxyRefusal = (proxy: string, status: number): string =>
  * @since 0.1.0
  */
 export const proxyRefusalStatus = (detail: string): number | null => {
-  const m = /^the proxy \S+ refused to forward the request: it answered (\d{3})/.exec(detail)
+  const m = /^the proxy \S+(?: \(from [^)]+\))? refused to forward the request: it answered (\d{3})/.exec(detail)
   return m === null ? null : Number(m[1])
 }

@@ -32,6 +32,8 @@ export interface FailedResponse {
   readonly attempts: number
   /** The API key in use, scrubbed from everything the error carries. */
   readonly apiKey?: string | undefined
+  /** The proxy the answer came through (`http://host:port (from HTTP_PROXY)`), noted on a `ServerError`. */
+  readonly via?: string | undefined
 }
 
 /**
@@ -148,7 +150,14 @@ export const errorFromResponse = (r: FailedResponse): CometError => {
     return notFound()
   }
   if (r.status >= 500) {
-    return new ServerError({ status: r.status, endpoint, serverMessage, sdkErrorCode, attempts: r.attempts })
+    return new ServerError({
+      status: r.status,
+      endpoint,
+      serverMessage,
+      sdkErrorCode,
+      attempts: r.attempts,
+      ...(r.via === undefined ? {} : { via: clean(r.via) })
+    })
   }
   return new BadRequest({ status: r.status, endpoint, serverMessage, sdkErrorCode })
 }

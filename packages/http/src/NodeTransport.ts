@@ -66,6 +66,8 @@ export const optionsOf = (config: ResolvedConfig): Effect.Effect<UndiciOptions, 
     httpProxy: config.proxy.httpProxy,
     httpsProxy: config.proxy.httpsProxy,
     noProxy: config.proxy.noProxy,
+    httpProxySetting: config.proxy.httpProxyFrom,
+    httpsProxySetting: config.proxy.httpsProxyFrom,
     extraCa,
     rejectUnauthorized: config.tls.checkTlsCertificate
   }))

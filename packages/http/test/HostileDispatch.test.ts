@@ -14,7 +14,7 @@ import { CometHttp } from "../src/CometHttp.js"
 import { Aborter, type WireRequest, type WireResponse } from "../src/internal/transport.js"
 import { undiciTransport } from "../src/internal/transportUndici.js"
 import { fullBacklog } from "./support/backlog.js"
-import { assetBytes, eventually, KEY, layerOver, listening, over } from "./support/sockets.js"
+import { assetBytes, eventually, KEY, layerOver, listening, over, track } from "./support/sockets.js"
 
 const MiB = 1024 * 1024
 const Values = Schema.Struct({ values: Schema.Array(Schema.Number) })
@@ -38,13 +38,7 @@ const raw = (onRequest: (socket: Socket, n: number, head: string, seen: RawSeen)
     const seen: RawSeen = { requests: 0, connections: 0, closed: 0, written: 0 }
     const sockets = new Set<Socket>()
     const server = createServer((socket) => {
-      seen.connections++
-      sockets.add(socket)
-      socket.on("error", () => {})
-      socket.on("close", () => {
-        sockets.delete(socket)
-        seen.closed++
-      })
+      track(socket, sockets, seen)
       let buffer = ""
       socket.on("data", (d: Buffer) => {
         buffer += d.toString("latin1")

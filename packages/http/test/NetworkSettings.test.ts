@@ -239,9 +239,9 @@ describe("proxies", () => {
             assert.strictEqual(proxy.seen.requests, 1)
             assert.include(
               e.message,
-              `the proxy ${proxy.url} refused to forward the request: it answered 407 Proxy Authentication Required`
+              `the proxy ${proxy.url} (from HTTP_PROXY) refused to forward the request: it answered 407 Proxy Authentication Required`
             )
-            assert.include(e.message, "Check the user name and password in the proxy URL")
+            assert.include(e.message, "Check the user name and password in the proxy URL (HTTP_PROXY)")
             for (const secret of ["alice", "s3cr", "%40t", "s3cr@t"]) assert.notInclude(e.message, secret)
           })
         )
@@ -262,7 +262,10 @@ describe("proxies", () => {
           assert.strictEqual(e._tag === "TransportError" && e.reason, "network", e.message)
           if (e._tag !== "TransportError") return
           assert.strictEqual(e.attempts, 3)
-          assert.include(e.message, `the proxy ${proxy.url} refused to forward the request: it answered 502`)
+          assert.include(
+            e.message,
+            `the proxy ${proxy.url} (from HTTPS_PROXY) refused to forward the request: it answered 502`
+          )
           assert.include(e.message, "NO_PROXY")
         })
       )
@@ -297,7 +300,10 @@ describe("proxies", () => {
         if (e._tag !== "TransportError") return
         assert.strictEqual(e.reason, "network")
         // the proxy could not reach the host: its own 502 to the CONNECT, told as the proxy's answer
-        assert.include(e.message, `the proxy ${proxy.url} refused to forward the request: it answered 502`)
+        assert.include(
+          e.message,
+          `the proxy ${proxy.url} (from HTTPS_PROXY) refused to forward the request: it answered 502`
+        )
         assert.include(e.message, "NO_PROXY")
         assert.notInclude(e.message, "pr0xyPa55")
         assert.notInclude(e.message, "alice")

@@ -63,8 +63,17 @@ export const makeAttempts = (ctx: AttemptContext) => {
 
   const onBytes = (t: Target) => (n: number) => stats.received(t.endpoint, n)
 
-  const { describeError, sendFailure, decodeFailure, timeoutFailure, limitOf, limitName, bodyFailure } =
-    makeFailures(ctx)
+  const {
+    describeError,
+    sendFailure,
+    proxyOwnAnswer,
+    viaOf,
+    decodeFailure,
+    timeoutFailure,
+    limitOf,
+    limitName,
+    bodyFailure
+  } = makeFailures(ctx)
 
   /** The wire request of a target (to `url`, which differs from `t.url` after a redirect). */
   const wire = (t: Target, url: string, range?: Range): WireRequest => {
@@ -161,6 +170,9 @@ export const makeAttempts = (ctx: AttemptContext) => {
     const body = await readCapped(response.body, DEFAULTS.errorBodyBytes, onBytes(t))
     const now = timers.now()
     const retryAfter = response.headers["retry-after"]
+    // a proxy's own answer (it says so) is the proxy's refusal, not the server's status
+    const proxyOwn = proxyOwnAnswer(t, attempt, status, response.headers)
+    if (proxyOwn !== null) throw proxyOwn
     const error = errorFromResponse({
       status,
       endpoint: t.endpoint,
@@ -169,7 +181,8 @@ export const makeAttempts = (ctx: AttemptContext) => {
       retryAfter,
       nowMillis: now,
       attempts: attempt,
-      apiKey
+      apiKey,
+      via: viaOf(t.url)
     })
     throw new AttemptFailure(error, status, parseRetryAfter(retryAfter, now))
   }

@@ -16,7 +16,14 @@ import type { Resolved } from "./settings.js"
 import type { StatsRecorder } from "./stats.js"
 import type { Kind, Target } from "./target.js"
 import type { Timers } from "./timers.js"
-import { type Aborter, type Cancel, RequestRefused, UnsupportedEncoding, type WireTransport } from "./transport.js"
+import {
+  type Aborter,
+  type Cancel,
+  ProxyFailure,
+  RequestRefused,
+  UnsupportedEncoding,
+  type WireTransport
+} from "./transport.js"
 
 /** A failed attempt, with what the retry policy needs beyond the error. */
 export class AttemptFailure {
@@ -73,10 +80,13 @@ export const makeFailures = (ctx: AttemptContext) => {
     }
   }
 
+  /** The setting the proxy of a request to `url` came from (`HTTPS_PROXY`, `proxy`, …), when known. */
+  const settingOf = (url: string): string | null => transport.proxySettingFor?.(url) ?? null
+
   /** The proxy part of a network failure's message. */
   const via = (url: string): string => {
-    const proxy = proxyOf(url)
-    return proxy === null ? "" : ` through the proxy ${proxy}`
+    const proxy = viaOf(url)
+    return proxy === undefined ? "" : ` through the proxy ${proxy}`
   }
 
   /** A request that got no response, as the failure the retry policy sees. */
@@ -89,7 +99,8 @@ export const makeFailures = (ctx: AttemptContext) => {
     timeoutMillis: number
   ): AttemptFailure => {
     if (e instanceof AttemptFailure) return e
-    if (signal.reason === TIMEOUT) return timeoutFailure(t, attempt, "no answer", timeoutMillis)
+    // a proxy that accepts and then says nothing: the timeout names it
+    if (signal.reason === TIMEOUT) return timeoutFailure(t, attempt, `no answer${scrub(via(url))}`, timeoutMillis)
     if (e instanceof RequestRefused) {
       return new AttemptFailure(
         e.reason === "InvalidUrl"
@@ -100,19 +111,13 @@ export const makeFailures = (ctx: AttemptContext) => {
       )
     }
     if (e instanceof UnsupportedEncoding) return decodeFailure(t, e.message, "")
+    // what a proxy did, as the Node transport saw it on the proxy's connection
+    if (e instanceof ProxyFailure) return proxyFailure(t, attempt, e.detail, e.setting)
     const proxy = proxyOf(url)
+    const setting = settingOf(url)
     const refused = proxy === null ? null : proxyRefusedWith(describe(e))
     if (proxy !== null && refused !== null) {
-      return new AttemptFailure(
-        new TransportError({
-          endpoint: t.endpoint,
-          reason: "network",
-          detail: scrub(Network.proxyRefusal(proxy, refused)),
-          attempts: attempt
-        }),
-        null,
-        null
-      )
+      return proxyFailure(t, attempt, Network.proxyRefusal(proxy, refused, setting), setting)
     }
     const reason = networkReason(e)
     return new AttemptFailure(
@@ -120,11 +125,61 @@ export const makeFailures = (ctx: AttemptContext) => {
         endpoint: t.endpoint,
         reason,
         detail: `${describeError(e)}${reason === "aborted" ? "" : scrub(via(url))}`,
-        attempts: attempt
+        attempts: attempt,
+        ...(reason === "network" && proxy !== null && setting !== null ? { setting } : {})
       }),
       null,
       null
     )
+  }
+
+  /** A network failure of the proxy: its detail names the proxy; `setting` is the proxy's setting. */
+  const proxyFailure = (t: Target, attempt: number, detail: string, setting: string | null) =>
+    new AttemptFailure(
+      new TransportError({
+        endpoint: t.endpoint,
+        reason: "network",
+        detail: scrub(detail),
+        attempts: attempt,
+        ...(setting === null ? {} : { setting })
+      }),
+      null,
+      null
+    )
+
+  /**
+   * A non-success answer to a request a proxy forwarded (plain http, in absolute-form) that the
+   * proxy says is its own — a `Proxy-Status` with an `error` (RFC 9209), or Squid's
+   * `X-Squid-Error` on its error pages — as the proxy's refusal; null for any other answer
+   * (whose it is cannot be told: the server's, noted as having come through the proxy, {@link viaOf}).
+   */
+  const proxyOwnAnswer = (
+    t: Target,
+    attempt: number,
+    status: number,
+    headers: Readonly<Record<string, string>>
+  ): AttemptFailure | null => {
+    const proxy = proxyOf(t.url)
+    if (proxy === null) return null
+    const proxyError = /(?:^|;)\s*error=(?:"([^"]*)"|([^;,\s]+))/.exec(headers["proxy-status"] ?? "")
+    const squid = headers["x-squid-error"]
+    const said =
+      proxyError !== null
+        ? `Proxy-Status error=${proxyError[1] ?? proxyError[2]}`
+        : squid !== undefined
+          ? `X-Squid-Error: ${squid}`
+          : null
+    if (said === null) return null
+    const setting = settingOf(t.url)
+    return proxyFailure(t, attempt, `${Network.proxyRefusal(proxy, status, setting)} (${said.slice(0, 120)})`, setting)
+  }
+
+  /** The proxy a request to `url` goes through, with its setting (`http://host:port (from HTTP_PROXY)`); undefined when none. */
+  const viaOf = (url: string): string | undefined => {
+    const proxy = proxyOf(url)
+    if (proxy === null) return undefined
+    const setting = settingOf(url)
+    return `${proxy}${setting === null ? "" : ` (from ${Network.proxyKnob(setting)})`}`
   }
 
   const decodeFailure = (t: Target, detail: string, excerpt: string) =>
@@ -173,7 +228,19 @@ export const makeFailures = (ctx: AttemptContext) => {
             null
           )
 
-  return { describeError, via, sendFailure, decodeFailure, knob, timeoutFailure, limitOf, limitName, bodyFailure }
+  return {
+    describeError,
+    via,
+    sendFailure,
+    proxyOwnAnswer,
+    viaOf,
+    decodeFailure,
+    knob,
+    timeoutFailure,
+    limitOf,
+    limitName,
+    bodyFailure
+  }
 }
 
 /** A Duration in whole ms (Infinity as the longest a timer can wait). */

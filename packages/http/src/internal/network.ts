@@ -63,15 +63,23 @@ export const isNoConnection = (error: CometError): boolean =>
 export const NO_CONNECTION_RETRIES = 2
 
 /**
- * The status a proxy refused a request with, read from undici's error (its text, as
- * `describe` gives the cause chain): a 407 to a request it forwards, or any status but 200 to
- * the `CONNECT` of an https tunnel; null when the failure is not a proxy's refusal.
+ * The status a proxy refused a request it forwards (plain http, through undici's ProxyAgent)
+ * with, read from undici's error (its text, as `describe` gives the cause chain): 407, or null
+ * when the failure is not that. (A refused `CONNECT` is told by the tunnel itself, tunnel.ts.)
  */
-export const proxyRefusedWith = (described: string): number | null => {
-  if (/Proxy Authentication Required \(407\)/.test(described)) return 407
-  const m = /Proxy response \((\d{3})\) !== 200 when HTTP Tunneling/.exec(described)
-  return m === null ? null : Number(m[1])
-}
+export const proxyRefusedWith = (described: string): number | null =>
+  /Proxy Authentication Required \(407\)/.test(described) ? 407 : null
+
+/**
+ * A proxy that answered what no retry changes: bytes that are not HTTP (not an HTTP proxy's
+ * address), or, after its 200 to `CONNECT`, bytes that are not TLS (as the tunnel writes them).
+ */
+const PROXY_MISSPOKE =
+  /^the proxy \S+(?: \(from [^)]+\))? (answered .+ with bytes that are not HTTP|accepted CONNECT .+, but what came through the tunnel is not TLS)/
+
+/** Whether a failure is a proxy that answered what no retry changes (see {@link PROXY_MISSPOKE}). */
+export const isProxyMisspoke = (error: CometError): boolean =>
+  error._tag === "TransportError" && error.reason === "network" && PROXY_MISSPOKE.test(error.detail)
 
 /**
  * How many retries a failure may have, given the configured `maxRetries`, and whether that
@@ -82,14 +90,16 @@ export const retriesFor = (
   maxRetries: number
 ): { readonly retries: number; readonly byMaxRetries: boolean } => {
   // a proxy's refusal: credentials it does not accept never heal; another refusal (the proxy
-  // could not reach the server) gets the short retry of a connection never made
+  // could not reach the server), or an answer that is not HTTP (or not TLS through its tunnel),
+  // gets the short retry of a connection never made. A proxy that dropped the connection gets
+  // the whole retry, as any dropped connection.
   const refused = error._tag === "TransportError" ? Network.proxyRefusalStatus(error.detail) : null
   const cap =
     refused === 407
       ? 0
       : error._tag === "TransportError" && error.reason === "browser-network"
         ? BROWSER_NETWORK_RETRIES
-        : isNoConnection(error) || refused !== null
+        : isNoConnection(error) || refused !== null || isProxyMisspoke(error)
           ? NO_CONNECTION_RETRIES
           : Number.POSITIVE_INFINITY
   return cap < maxRetries ? { retries: cap, byMaxRetries: false } : { retries: maxRetries, byMaxRetries: true }

@@ -126,6 +126,8 @@ export interface WireTransport {
   readonly send: (request: WireRequest, signal: Cancel) => Promise<WireResponse>
   /** The proxy a request to `url` goes through (credentials removed), or null when none. */
   readonly proxyFor: (url: string) => string | null
+  /** The setting that proxy came from (`HTTPS_PROXY`, `proxy`, …), when the transport knows it. */
+  readonly proxySettingFor?: ((url: string) => string | null) | undefined
   /** Release connections (the layer's scope closes). */
   readonly close: () => Promise<void>
 }
@@ -308,6 +310,21 @@ export class RequestRefused {
 /** A failure before or while reading a response that is not our own abort. */
 export class NetworkFailure extends Error {
   override readonly name = "NetworkFailure"
+}
+
+/**
+ * A request a proxy failed, as the Node transport saw it on the proxy's connection: `detail`
+ * says what the proxy did, naming it (without credentials) and `setting`, the setting it came from.
+ */
+export class ProxyFailure extends Error {
+  override readonly name = "ProxyFailure"
+  constructor(
+    readonly setting: string,
+    readonly detail: string,
+    options?: { readonly cause?: unknown }
+  ) {
+    super(detail, options)
+  }
 }
 
 /** A Content-Encoding this client cannot decode. */

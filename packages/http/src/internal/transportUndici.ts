@@ -1,8 +1,9 @@
 /**
  * The undici adapter: Node's transport. undici's `dispatch()` API with a handler of our own (no
  * `request()`: no Readable body, AbortSignal listener or async-hooks resource per request),
- * over a dispatcher of our own (an `Agent` bounded at `connections` per origin, and a
- * `ProxyAgent` per proxy when one is configured), never the global one, so `fetch` elsewhere
+ * over a dispatcher of our own (an `Agent` bounded at `connections` per origin; through a proxy,
+ * https targets over a `CONNECT` tunnel of our own, `tunnel.ts`, and http ones through a
+ * `ProxyAgent` in absolute-form), never the global one, so `fetch` elsewhere
  * in the process is untouched. undici is imported lazily, the first time a transport is built.
  * Compressed bodies are decoded here with `node:zlib` in its strict mode: a gzip, deflate or
  * brotli stream that ends early is an error, never a shorter body; the decoders stop producing
@@ -21,12 +22,14 @@ import {
   emptyBody,
   NetworkFailure,
   ownTransport,
+  ProxyFailure,
   UnsupportedEncoding,
   type WireBody,
   type WireRequest,
   type WireResponse,
   type WireTransport
 } from "./transport.js"
+import { tunnelConnector } from "./tunnel.js"
 
 type Undici = typeof import("undici")
 /** The modules as a dynamic import gives them (the same under every module setting). */
@@ -43,6 +46,10 @@ export interface UndiciOptions {
   readonly httpProxy: string | null
   /** The proxy of `https://` URLs, or null. */
   readonly httpsProxy: string | null
+  /** The setting `httpProxy` came from (`HTTP_PROXY`, `proxy`, …), named in messages; default `httpProxy`. */
+  readonly httpProxySetting?: string | undefined
+  /** The setting `httpsProxy` came from (`HTTPS_PROXY`, `proxy`, …), named in messages; default `httpsProxy`. */
+  readonly httpsProxySetting?: string | undefined
   /** Hosts reached directly (`NO_PROXY` syntax: `host`, `.domain`, `*.domain`, `host:port`, `*`). */
   readonly noProxy: string
   /** Certificate authorities (PEM) trusted besides Node's own, or null for Node's defaults. */
@@ -96,6 +103,18 @@ const parseNoProxy = (value: string): ReadonlyArray<NoProxyEntry> | "all" => {
   }
   return entries
 }
+
+/**
+ * The proxy setting a request to `target` would use, and the name it came under: `httpsProxy`
+ * (else `httpProxy`) for https, `httpProxy` for http.
+ */
+const proxySettingOf = (
+  options: Pick<UndiciOptions, "httpProxy" | "httpsProxy" | "httpProxySetting" | "httpsProxySetting">,
+  target: URL
+): { readonly proxy: string | null; readonly setting: string } =>
+  target.protocol === "https:" && options.httpsProxy !== null
+    ? { proxy: options.httpsProxy, setting: options.httpsProxySetting ?? "httpsProxy" }
+    : { proxy: options.httpProxy, setting: options.httpProxySetting ?? "httpProxy" }
 
 /** Which proxy (credentials included) a request to `url` goes through: the dispatcher routes by it. */
 export const proxyOf = (options: Pick<UndiciOptions, "httpProxy" | "httpsProxy" | "noProxy">, url: string) => {
@@ -243,12 +262,11 @@ const decodedBody = async (
  * hangs (a full backlog, a dropped SYN) keeping the process alive until undici's own 10 s
  * connect timeout.
  */
-const trackedConnector = (undici: Undici, tlsOptions: object) => {
-  const connector = undici.buildConnector(tlsOptions)
+const trackedConnector = (connector: (...a: Parameters<ReturnType<Undici["buildConnector"]>>) => unknown) => {
   const connecting = new Set<{ destroy(): void }>()
   const connect = (opts: Parameters<typeof connector>[0], callback: Parameters<typeof connector>[1]): void => {
     let done = false
-    const socket = (connector as (...a: Parameters<typeof connector>) => unknown)(opts, (...args) => {
+    const socket = connector(opts, (...args) => {
       done = true
       connecting.delete(socket as { destroy(): void })
       callback(...args)
@@ -276,7 +294,7 @@ const dispatcherFor = (undici: Undici, tls: typeof import("node:tls"), options: 
     headersTimeout: 0,
     bodyTimeout: 0
   }
-  const { connect, destroyConnecting } = trackedConnector(undici, tlsOptions)
+  const { connect, destroyConnecting } = trackedConnector(undici.buildConnector(tlsOptions))
   const direct = new undici.Agent({ ...common, connect })
   if (options.httpProxy === null && options.httpsProxy === null) {
     return {
@@ -288,13 +306,28 @@ const dispatcherFor = (undici: Undici, tls: typeof import("node:tls"), options: 
     }
   }
   // Routed by proxyOf (the same decision names the proxy in messages): direct, or through a
-  // ProxyAgent per proxy URL. Not undici's EnvHttpProxyAgent: it reads NO_PROXY without
-  // networks, and sends no Proxy-Authorization for a proxy URL with a user name and no password
-  // (a token as the user name), which curl and Python's requests send as `user:`.
+  // proxy — https targets through a CONNECT tunnel of our own (tunnel.ts: undici's ProxyAgent
+  // never settles a request whose proxy drops the CONNECT), http targets in absolute-form
+  // through a ProxyAgent per proxy URL. Not undici's EnvHttpProxyAgent: it reads NO_PROXY
+  // without networks, and sends no Proxy-Authorization for a proxy URL with a user name and no
+  // password (a token as the user name), which curl and Python's requests send as `user:`.
   const route = proxyOf(options, "")
-  const proxies = new Map<string, InstanceType<Undici["ProxyAgent"]>>()
-  const through = (uri: string) => {
-    let agent = proxies.get(uri)
+  const proxies = new Map<string, { dispatch: Dispatch; destroy(): Promise<void> }>()
+  const toProxy = undici.buildConnector(tlsOptions)
+  const overTunnel = undici.buildConnector(tlsOptions)
+  const tunnels = new Map<string, ReturnType<typeof trackedConnector>>()
+  const through = (uri: string, origin: string) => {
+    const https = origin.startsWith("https:")
+    const key = `${https ? "tunnel" : "forward"} ${uri}`
+    let agent = proxies.get(key)
+    if (agent === undefined && https) {
+      const tunnel = trackedConnector(
+        tunnelConnector({ uri, setting: proxySettingOf(options, new URL(origin)).setting }, toProxy, overTunnel)
+      )
+      tunnels.set(key, tunnel)
+      agent = new undici.Agent({ ...common, connect: tunnel.connect })
+      proxies.set(key, agent)
+    }
     if (agent === undefined) {
       agent = new undici.ProxyAgent({
         ...common,
@@ -303,10 +336,10 @@ const dispatcherFor = (undici: Undici, tls: typeof import("node:tls"), options: 
         connect: tlsOptions,
         requestTls: tlsOptions,
         proxyTls: tlsOptions,
-        // plain http targets in absolute-form (as curl does); https through CONNECT
+        // plain http targets in absolute-form (as curl does)
         proxyTunnel: false
       })
-      proxies.set(uri, agent)
+      proxies.set(key, agent)
     }
     return agent
   }
@@ -319,11 +352,12 @@ const dispatcherFor = (undici: Undici, tls: typeof import("node:tls"), options: 
         proxy = route(new URL(origin))
         routes.set(origin, proxy)
       }
-      const agent = proxy === null ? direct : through(proxy)
+      const agent = proxy === null ? direct : through(proxy, origin)
       return agent.dispatch(opts, handler as unknown as Parameters<InstanceType<Undici["Agent"]>["dispatch"]>[1])
     },
     destroy: () => {
       destroyConnecting()
+      for (const tunnel of tunnels.values()) tunnel.destroyConnecting()
       return Promise.all([direct.destroy(), ...[...proxies.values()].map((a) => a.destroy())]).then(() => {})
     }
   }
@@ -349,6 +383,8 @@ const userOnlyToken = (uri: string): { readonly token?: string } => {
     return {}
   }
 }
+
+type Dispatch = InstanceType<Undici["Agent"]>["dispatch"]
 
 /** The modules the adapter uses, imported on first use. */
 const load = async () => {
@@ -646,6 +682,7 @@ class Exchange implements DispatchHandler {
     if (!this.settled) {
       this.settled = true
       if (signal.aborted) this.reject(signal.reason)
+      else if (error instanceof ProxyFailure) this.reject(error)
       else this.reject(new NetworkFailure(error instanceof Error ? error.message : String(error), { cause: error }))
     } else this.body?.fail(signal.aborted ? signal.reason : error)
   }
@@ -700,6 +737,14 @@ export const undiciTransport = async (
       try {
         const p = proxyFor(new URL(url))
         return p === null ? null : p
+      } catch {
+        return null
+      }
+    },
+    proxySettingFor: (url) => {
+      try {
+        const target = new URL(url)
+        return proxyFor(target) === null ? null : proxySettingOf(options, target).setting
       } catch {
         return null
       }

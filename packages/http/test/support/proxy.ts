@@ -17,6 +17,11 @@ const TLS_DIR = join(import.meta.dirname, "..", "fixtures", "tls")
 export const CA_PEM = readFileSync(join(TLS_DIR, "ca.pem"), "utf8")
 /** Where the test CA's file is. */
 export const CA_PATH = join(TLS_DIR, "ca.pem")
+/** The key and certificate (from the test CA) of a server at localhost, 127.0.0.1 or comet.example.invalid. */
+export const SERVER_TLS = {
+  key: readFileSync(join(TLS_DIR, "server.key")),
+  cert: readFileSync(join(TLS_DIR, "server.pem"))
+}
 
 /** What the proxy saw: `CONNECT host:port` or `GET http://…` lines, and proxy credentials. */
 export interface ProxySeen {
@@ -118,13 +123,10 @@ export const httpsServer = (
           (resolve) => {
             const requests: Array<IncomingMessage["headers"]> = []
             const sockets = new Set<Socket>()
-            const server = createHttpsServer(
-              { key: readFileSync(join(TLS_DIR, "server.key")), cert: readFileSync(join(TLS_DIR, "server.pem")) },
-              (req, res) => {
-                requests.push(req.headers)
-                handler(req, res)
-              }
-            )
+            const server = createHttpsServer(SERVER_TLS, (req, res) => {
+              requests.push(req.headers)
+              handler(req, res)
+            })
             server.on("connection", (s: Socket) => {
               sockets.add(s)
               s.on("close", () => sockets.delete(s))

@@ -61,6 +61,20 @@ export const listening = (
       )
   )
 
+/**
+ * Count a raw server's accepted `socket` in `seen` and hold it in `sockets` until it closes
+ * (then counted closed); its errors are the test's to assert, never uncaught.
+ */
+export const track = (socket: Socket, sockets: Set<Socket>, seen: { connections: number; closed: number }): void => {
+  seen.connections++
+  sockets.add(socket)
+  socket.on("error", () => {})
+  socket.on("close", () => {
+    sockets.delete(socket)
+    seen.closed++
+  })
+}
+
 /** A node:http server on 127.0.0.1, closed (every socket destroyed) with the scope. */
 export const serve = (
   handler: Handler
