@@ -94,7 +94,9 @@ const UNDICI_OPTION_NAMES: ReadonlyArray<string> = Object.keys({
   httpsProxy: true,
   noProxy: true,
   extraCa: true,
-  rejectUnauthorized: true
+  rejectUnauthorized: true,
+  httpProxySetting: true,
+  httpsProxySetting: true
 } satisfies Record<keyof UndiciOptions, true>)
 
 /**
