@@ -266,7 +266,7 @@ export interface UnknownOption {
    * getter): options are read from own properties, so it would be dropped.
    */
   readonly inherited?: boolean
-  /** True when the object's names cannot be read (a Proxy whose `ownKeys` throws): `key` is "". */
+  /** True when the object's names cannot be read (a Proxy whose `ownKeys` throws, or lists a name it then denies having): `key` is "". */
   readonly unreadable?: boolean
   /**
    * What the value is when it is an object but no options object — `an array`, `a Map`, `a Set`,
@@ -276,6 +276,8 @@ export interface UnknownOption {
   readonly notOptions?: string
   /** What was given under `key`, by type (`a string`, `a function`), never the value itself. */
   readonly given?: string
+  /** True when `key` is a known name whose value cannot be read (its getter, or a Proxy's `get`, threw). */
+  readonly unreadableValue?: boolean
 }
 
 /** Whether `value` has `key` only through its prototype chain (false when asking throws). */
@@ -334,9 +336,12 @@ const notOptionsObject = (value: object): string | null => {
   return null
 }
 
-/** A symbol key as an error may show it: `Symbol(description)`, cut, control characters escaped. */
-const symbolName = (key: symbol): string => {
-  const d = key.description ?? ""
+/**
+ * A symbol key as an error may show it: `Symbol(description)`, the API keys held (and `apiKey`)
+ * masked before it is cut (a cut key would escape the masking), control characters escaped.
+ */
+const symbolName = (key: symbol, apiKey?: string): string => {
+  const d = scrub(key.description ?? "", apiKey)
   const cut = d.length > 40 ? `${d.slice(0, 39)}…` : d
   // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping control characters is the point
   return `Symbol(${cut.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)})`
@@ -364,15 +369,27 @@ const givenUnder = (value: object, key: PropertyKey): string => {
  *
  * @since 0.1.0
  */
-export const unknownOption = (value: unknown, known: ReadonlyArray<string>, ownOnly = false): UnknownOption | null => {
+export const unknownOption = (
+  value: unknown,
+  known: ReadonlyArray<string>,
+  ownOnly = false,
+  apiKey?: string
+): UnknownOption | null => {
   if (typeof value !== "object" || value === null) return null
   let keys: ReadonlyArray<string>
   let symbols: ReadonlyArray<symbol>
   try {
     const what = notOptionsObject(value)
     if (what !== null) return { key: "", suggestion: null, notOptions: what }
-    // one listing of the names (a Proxy's ownKeys runs once), own enumerable ones kept
-    const own = Reflect.ownKeys(value).filter((k) => Object.prototype.propertyIsEnumerable.call(value, k))
+    // one listing of the names (a Proxy's ownKeys runs once), own enumerable ones kept; a name
+    // listed without a property (a Proxy whose getOwnPropertyDescriptor denies what ownKeys
+    // lists) cannot be read consistently: it would be dropped here and read by a plain `.name`
+    const own: Array<string | symbol> = []
+    for (const k of Reflect.ownKeys(value)) {
+      const d = Reflect.getOwnPropertyDescriptor(value, k)
+      if (d === undefined) return { key: "", suggestion: null, unreadable: true }
+      if (d.enumerable === true) own.push(k)
+    }
     keys = own.filter((k): k is string => typeof k === "string")
     symbols = own.filter((k): k is symbol => typeof k === "symbol")
   } catch {
@@ -382,7 +399,8 @@ export const unknownOption = (value: unknown, known: ReadonlyArray<string>, ownO
   const key = keys.find((k) => !known.includes(k))
   if (key === undefined) {
     const symbol = symbols[0]
-    if (symbol !== undefined) return { key: symbolName(symbol), suggestion: null, given: givenUnder(value, symbol) }
+    if (symbol !== undefined)
+      return { key: symbolName(symbol, apiKey), suggestion: null, given: givenUnder(value, symbol) }
     const inherited = ownOnly ? known.find((k) => inheritedOnly(value, k)) : undefined
     return inherited === undefined ? null : { key: inherited, suggestion: null, inherited: true }
   }
@@ -412,9 +430,11 @@ export const unknownOptionReason = (u: UnknownOption, where: string, known: Read
     ? notOptionsReason(u.notOptions, where, known)
     : u.unreadable === true
       ? unreadableReason(where)
-      : u.inherited === true
-        ? inheritedReason(where)
-        : `is not an option of ${where}${u.suggestion === null ? "" : ` (did you mean ${u.suggestion}?)`}; the options are ${known.join(", ")}.`
+      : u.unreadableValue === true
+        ? `cannot be read: reading it threw (a getter or a Proxy), so ${where} cannot use it; pass the value itself in a plain object.`
+        : u.inherited === true
+          ? inheritedReason(where)
+          : `is not an option of ${where}${u.suggestion === null ? "" : ` (did you mean ${u.suggestion}?)`}; the options are ${known.join(", ")}.`
 
 /**
  * `cannot be read …`: the reason of an error about an {@link UnknownOption} that is `unreadable`.
@@ -422,7 +442,7 @@ export const unknownOptionReason = (u: UnknownOption, where: string, known: Read
  * @since 0.1.0
  */
 export const unreadableReason = (where: string): string =>
-  `cannot be read: reading its names threw (a Proxy or a getter), so ${where} cannot tell which options it holds; pass a plain object.`
+  `cannot be read: reading its names threw, or they name properties it does not have (a Proxy or a getter), so ${where} cannot tell which options it holds; pass a plain object.`
 
 /** `is inherited …`: the reason of an error about an {@link UnknownOption} that is `inherited`. */
 const inheritedReason = (where: string): string =>
@@ -432,10 +452,13 @@ const inheritedReason = (where: string): string =>
 const notOptionsReason = (what: string, where: string, known: ReadonlyArray<string>): string =>
   `must be a plain object of options ({ ${known.join(", ")} }), not ${what}: ${where} reads an object's own properties, so it would read as no options at all.`
 
-/** An option's name as an error shows it: at most 60 characters, the API key (when known) masked. */
+/**
+ * An option's name as an error shows it: the API keys held (and `apiKey`, when known) masked,
+ * then cut to at most 60 characters — masked first, as a key cut short is no longer found.
+ */
 export const optionName = (name: string, apiKey?: string): string => {
-  const shown = name.length > 60 ? `${name.slice(0, 57)}…` : name
-  return apiKey === undefined ? shown : scrub(shown, apiKey)
+  const masked = scrub(name, apiKey)
+  return masked.length > 60 ? `${masked.slice(0, 57)}…` : masked
 }
 
 /**
@@ -450,21 +473,33 @@ export const unknownSetting = (
   value: unknown,
   known: ReadonlyArray<string>,
   where: string,
-  options: {
-    /** Put before the key in the setting's name (`http.`). */
-    readonly prefix?: string
-    /** The setting naming the object itself (default: `prefix` without its dot, or `options`). */
-    readonly self?: string
-    readonly apiKey?: string | undefined
-    readonly ownOnly?: boolean
-  } = {}
+  options: SettingOptions = {}
 ): ConfigurationError | null => {
-  const u = unknownOption(value, known, options.ownOnly ?? false)
-  if (u === null) return null
+  const u = unknownOption(value, known, options.ownOnly ?? false, options.apiKey)
+  return u === null ? null : settingError(u, known, where, options)
+}
+
+/** How {@link unknownSetting} and {@link settingsOf} name what is wrong. */
+export interface SettingOptions {
+  /** Put before the key in the setting's name (`http.`). */
+  readonly prefix?: string
+  /** The setting naming the object itself (default: `prefix` without its dot, or `options`). */
+  readonly self?: string
+  readonly apiKey?: string | undefined
+  readonly ownOnly?: boolean
+}
+
+const isWhole = (u: UnknownOption): boolean => u.unreadable === true || u.notOptions !== undefined
+
+const settingError = (
+  u: UnknownOption,
+  known: ReadonlyArray<string>,
+  where: string,
+  options: SettingOptions
+): ConfigurationError => {
   const prefix = options.prefix ?? ""
-  const whole = u.unreadable === true || u.notOptions !== undefined
   return new ConfigurationError({
-    setting: whole
+    setting: isWhole(u)
       ? (options.self ?? (prefix.replace(/\.$/, "") || "options"))
       : `${prefix}${optionName(u.key, options.apiKey)}`,
     reason: unknownOptionReason(u, where, known)
@@ -476,7 +511,7 @@ export const unknownSetting = (
  * or null: the argument is `<param>.<key>` (`options.full`), or `param` itself when it is
  * unreadable or no options object. What was given is described by type only: what is given
  * under a name nothing reads may be a secret (`{ apiKey }`, `{ token }`), and the name alone
- * says what to fix.
+ * says what to fix. The API keys held, and `apiKey`, are masked in the name.
  *
  * @since 0.1.0
  */
@@ -485,14 +520,93 @@ export const unknownArgument = (
   known: ReadonlyArray<string>,
   where: string,
   param: string,
-  ownOnly = false
+  ownOnly = false,
+  apiKey?: string
 ): InvalidArgument | null => {
-  const u = unknownOption(value, known, ownOnly)
-  if (u === null) return null
-  const whole = u.unreadable === true || u.notOptions !== undefined
-  return new InvalidArgument({
-    argument: whole ? param : `${param}.${optionName(u.key)}`,
-    value: u.unreadable === true ? "(unreadable)" : whole ? (u.notOptions ?? "") : (u.given ?? ""),
+  const u = unknownOption(value, known, ownOnly, apiKey)
+  return u === null ? null : argumentError(u, known, where, param, apiKey)
+}
+
+const argumentError = (
+  u: UnknownOption,
+  known: ReadonlyArray<string>,
+  where: string,
+  param: string,
+  apiKey?: string
+): InvalidArgument =>
+  new InvalidArgument({
+    argument: isWhole(u) ? param : `${param}.${optionName(u.key, apiKey)}`,
+    value:
+      u.unreadable === true || u.unreadableValue === true
+        ? "(unreadable)"
+        : isWhole(u)
+          ? (u.notOptions ?? "")
+          : (u.given ?? ""),
     reason: unknownOptionReason(u, where, known)
   })
+
+/**
+ * An options object read once: its names checked (see {@link unknownOption}), then every known
+ * name it has (own, or inherited too unless `ownOnly`) copied into a frozen plain object, each
+ * read once — so a getter runs once, what is checked is what is used, and a getter or Proxy
+ * that throws is reported, never thrown. `null` and `undefined` read as no options (`{}`); any
+ * other value that is no object is no options object.
+ */
+const snapshotOf = (
+  value: unknown,
+  known: ReadonlyArray<string>,
+  ownOnly: boolean,
+  apiKey: string | undefined
+): Either.Either<Readonly<Record<string, unknown>>, UnknownOption> => {
+  if (value === undefined || value === null) return Either.right(EMPTY)
+  if (typeof value !== "object") return Either.left({ key: "", suggestion: null, notOptions: describeValue(value) })
+  const u = unknownOption(value, known, ownOnly, apiKey)
+  if (u !== null) return Either.left(u)
+  const copy: Record<string, unknown> = {}
+  for (const name of known) {
+    try {
+      if (ownOnly ? Object.hasOwn(value, name) : name in value) copy[name] = Reflect.get(value, name)
+    } catch {
+      return Either.left({ key: name, suggestion: null, unreadableValue: true })
+    }
+  }
+  return Either.right(Object.freeze(copy))
 }
+
+const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({})
+
+/**
+ * A settings object from JavaScript read once into a frozen plain object of its known names
+ * (see {@link unknownSetting} for what is refused, with the same `ConfigurationError`); a known
+ * setting whose getter throws is the `ConfigurationError` naming it. Use the snapshot, not the
+ * object given: a getter then runs once and what was checked is what is used.
+ *
+ * @since 0.1.0
+ */
+export const settingsOf = <A extends object>(
+  value: A | null | undefined,
+  known: ReadonlyArray<string>,
+  where: string,
+  options: SettingOptions = {}
+): Either.Either<Partial<A>, ConfigurationError> =>
+  Either.mapLeft(
+    snapshotOf(value, known, options.ownOnly ?? false, options.apiKey) as Either.Either<Partial<A>, UnknownOption>,
+    (u) => settingError(u, known, where, options)
+  )
+
+/**
+ * As {@link settingsOf}, for an options argument: what is wrong is the `InvalidArgument` of
+ * {@link unknownArgument}.
+ *
+ * @since 0.1.0
+ */
+export const argumentOf = <A extends object>(
+  value: A | null | undefined,
+  known: ReadonlyArray<string>,
+  where: string,
+  param: string,
+  ownOnly = false
+): Either.Either<Partial<A>, InvalidArgument> =>
+  Either.mapLeft(snapshotOf(value, known, ownOnly, undefined) as Either.Either<Partial<A>, UnknownOption>, (u) =>
+    argumentError(u, known, where, param)
+  )

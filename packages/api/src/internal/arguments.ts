@@ -237,12 +237,15 @@ export interface CallOptionsChecked {
  * What passes is a snapshot (see {@link snapshotOf}): give it, not the caller's object, to the
  * method, whose boundary then checks only the types of its own options, on the snapshot.
  */
-export const checkCallOptions = (value: unknown): Either.Either<CallOptionsChecked | undefined, InvalidArgument> =>
+export const checkCallOptions = (
+  value: unknown,
+  apiKey?: string
+): Either.Either<CallOptionsChecked | undefined, InvalidArgument> =>
   value === undefined || value === null
     ? Either.right(undefined)
     : typeof value === "object" && callChecked.has(value)
       ? Either.right(value as CallOptionsChecked)
-      : Either.flatMap(snapshotOf("options", value), (snapshot) =>
+      : Either.flatMap(snapshotOf("options", value, apiKey), (snapshot) =>
           Either.match(Inputs.check(CallOptions, snapshot), {
             onLeft: (p) => Either.left(invalid("options", p)),
             onRight: () => {
@@ -262,17 +265,23 @@ const snapshots = new WeakSet<object>()
  * A call's options object read once: its names checked (an unknown, misspelt, symbol or
  * inherited one, names that cannot be read, or no options object at all — a Map, an array, a
  * Promise — is the InvalidArgument naming it), then its own properties of known names copied
- * into a frozen plain object, each read once. The facade and the method's boundary both check
+ * into a frozen plain object, each read once (null and undefined ones left out: not given). The facade and the method's boundary both check
  * the snapshot, so a getter runs once and both see the same values; a snapshot given again
  * is returned as is. A value that is no object is returned as given (the type check reports it).
  */
-export const snapshotOf = (param: string, value: unknown): Either.Either<unknown, InvalidArgument> => {
+export const snapshotOf = (param: string, value: unknown, apiKey?: string): Either.Either<unknown, InvalidArgument> => {
   if (typeof value !== "object" || value === null || snapshots.has(value)) return Either.right(value)
-  const unknown = unknownCallOption(param, value)
+  const unknown = unknownCallOption(param, value, apiKey)
   if (unknown !== null) return Either.left(unknown)
   const copy: Record<string, unknown> = {}
   try {
-    for (const name of CALL_OPTION_NAMES) if (Object.hasOwn(value, name)) copy[name] = Reflect.get(value, name)
+    for (const name of CALL_OPTION_NAMES) {
+      if (!Object.hasOwn(value, name)) continue
+      const v: unknown = Reflect.get(value, name)
+      // null and undefined are "not given" for every option (each is optionalOrNull): left out,
+      // so what reads the snapshot after its check (the runner's `signal`) never meets a null
+      if (v !== undefined && v !== null) copy[name] = v
+    }
   } catch (e) {
     return Either.left(
       new InvalidArgument({
@@ -319,9 +328,13 @@ const CALL_OPTION_NAMES: ReadonlyArray<string> = Object.keys({
   true
 >)
 
-/** The InvalidArgument for a name of an options object that no call takes (see `Inputs.unknownArgument`), or null. */
-const unknownCallOption = (param: string, value: unknown): InvalidArgument | null =>
-  Inputs.unknownArgument(value, CALL_OPTION_NAMES, "any call", param, true)
+/**
+ * The InvalidArgument for a name of an options object that no call takes (see
+ * `Inputs.unknownArgument`), or null; `apiKey` (the facade's, before its layer holds it for
+ * scrubbing) is masked in the name.
+ */
+const unknownCallOption = (param: string, value: unknown, apiKey?: string): InvalidArgument | null =>
+  Inputs.unknownArgument(value, CALL_OPTION_NAMES, "any call", param, true, apiKey)
 
 const PanelValues = options(
   "panel values ({ workspace?, projectName?, projectId?, experimentKeys?, options?, query? })",
