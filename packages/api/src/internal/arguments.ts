@@ -243,23 +243,39 @@ export const checkCallOptions = (
 ): Either.Either<CallOptionsChecked | undefined, InvalidArgument> =>
   value === undefined || value === null
     ? Either.right(undefined)
-    : typeof value === "object" && callChecked.has(value)
+    : typeof value === "object" && Snapshot.is(value) && Snapshot.callChecked(value)
       ? Either.right(value as CallOptionsChecked)
       : Either.flatMap(snapshotOf("options", value, apiKey), (snapshot) =>
           Either.match(Inputs.check(CallOptions, snapshot), {
             onLeft: (p) => Either.left(invalid("options", p)),
             onRight: () => {
-              callChecked.add(snapshot as object)
+              if (typeof snapshot === "object" && snapshot !== null && Snapshot.is(snapshot))
+                Snapshot.markCallChecked(snapshot)
               return Either.right(snapshot as CallOptionsChecked)
             }
           })
         )
 
-/** Snapshots whose `signal` and `callTimeoutMs` {@link checkCallOptions} checked. */
-const callChecked = new WeakSet<object>()
-
-/** Snapshots {@link snapshotOf} made: their names are checked, and they hold data properties only. */
-const snapshots = new WeakSet<object>()
+/**
+ * A snapshot {@link snapshotOf} made: its names are checked, and it holds data properties only.
+ * Marked by its class (a brand check of a private field, not a WeakSet: registering every
+ * call's snapshot in a WeakSet cost about a microsecond a call), and by whether
+ * {@link checkCallOptions} checked its `signal` and `callTimeoutMs` (a private field, which
+ * freezing leaves writable).
+ */
+class Snapshot {
+  #callChecked = false
+  /** Whether `u` is a snapshot (a brand check: it runs no trap of a Proxy, no getter). */
+  static is(u: object): u is Snapshot {
+    return #callChecked in u
+  }
+  static callChecked(s: Snapshot): boolean {
+    return s.#callChecked
+  }
+  static markCallChecked(s: Snapshot): void {
+    s.#callChecked = true
+  }
+}
 
 /**
  * A call's options object read once: its names checked (an unknown, misspelt, symbol or
@@ -270,10 +286,10 @@ const snapshots = new WeakSet<object>()
  * is returned as is. A value that is no object is returned as given (the type check reports it).
  */
 export const snapshotOf = (param: string, value: unknown, apiKey?: string): Either.Either<unknown, InvalidArgument> => {
-  if (typeof value !== "object" || value === null || snapshots.has(value)) return Either.right(value)
+  if (typeof value !== "object" || value === null || Snapshot.is(value)) return Either.right(value)
   const unknown = unknownCallOption(param, value, apiKey)
   if (unknown !== null) return Either.left(unknown)
-  const copy: Record<string, unknown> = {}
+  const copy = new Snapshot() as unknown as Record<string, unknown>
   try {
     for (const name of CALL_OPTION_NAMES) {
       if (!Object.hasOwn(value, name)) continue
@@ -291,9 +307,7 @@ export const snapshotOf = (param: string, value: unknown, apiKey?: string): Eith
       })
     )
   }
-  const snapshot = Object.freeze(copy)
-  snapshots.add(snapshot)
-  return Either.right(snapshot)
+  return Either.right(Object.freeze(copy))
 }
 
 /**
