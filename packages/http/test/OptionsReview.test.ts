@@ -9,6 +9,7 @@ import { ConfigurationError } from "@comet-ts/core"
 import { HttpClient } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Layer } from "effect"
+import { layerTransport } from "../src/CometHttp.js"
 import * as NodeTransport from "../src/NodeTransport.js"
 import * as Transport from "../src/Transport.js"
 import { FakeServer, json } from "./support/harness.js"
@@ -81,6 +82,29 @@ describe("transport options review", () => {
       // the options as given still build
       const ok = yield* Effect.exit(Effect.scoped(Layer.build(NodeTransport.layer(undici))))
       assert.isTrue(Exit.isSuccess(ok))
+    })
+  )
+
+  it.effect("CometHttp.layerTransport's errors name CometHttp.layerTransport, the entry called", () =>
+    Effect.gen(function* () {
+      const exit = yield* Effect.exit(
+        Effect.scoped(
+          Layer.build(
+            layerTransport({
+              apiKey: "k".repeat(32),
+              baseUrl: "https://comet.test",
+              retryBudgt: "1 minute"
+            } as never).pipe(Layer.provide(Transport.layerFetch()))
+          )
+        )
+      )
+      if (Exit.isSuccess(exit)) return assert.fail("built")
+      const e = exit.cause._tag === "Fail" ? exit.cause.error : undefined
+      assert.instanceOf(e, ConfigurationError)
+      assert.include(
+        (e as ConfigurationError).message,
+        "retryBudgt: is not an option of CometHttp.layerTransport (did you mean retryBudget?)"
+      )
     })
   )
 })
