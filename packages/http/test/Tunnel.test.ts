@@ -526,3 +526,24 @@ describe("a hostile proxy echoing the credentials", () => {
     )
   }
 })
+
+describe("the transport's proxyFor", () => {
+  it.effect("names the proxy without its credentials, as TransportShape promises", () =>
+    Effect.gen(function* () {
+      const proxy = `http://${CREDENTIALS}@proxy.corp:3128`
+      const t = yield* Effect.promise(() =>
+        undiciTransport({
+          connections: 1,
+          httpProxy: proxy,
+          httpsProxy: proxy.replace("3128", "3129"),
+          noProxy: "",
+          extraCa: null,
+          rejectUnauthorized: true
+        })
+      )
+      assert.strictEqual(t.proxyFor(`${TARGET}/api/rest/v2/experiment/metadata`), "http://proxy.corp:3129")
+      assert.strictEqual(t.proxyFor("http://comet.example.invalid/api"), "http://proxy.corp:3128")
+      yield* Effect.promise(() => t.close())
+    })
+  )
+})

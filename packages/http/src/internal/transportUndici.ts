@@ -751,10 +751,13 @@ export const undiciTransport = async (
   return ownTransport({
     name: "undici",
     send,
+    // the proxy as messages name it: scheme and host, never its credentials (TransportShape's promise)
     proxyFor: (url) => {
       try {
         const p = proxyFor(new URL(url))
-        return p === null ? null : p
+        if (p === null) return null
+        const u = new URL(p)
+        return `${u.protocol}//${u.host}`
       } catch {
         return null
       }
