@@ -268,8 +268,8 @@ const decodedBody = async (
  * undici's connector, with the sockets still connecting kept until they connect or fail: a
  * request aborted before its connection exists stays queued inside undici until then (undici
  * can only abort it once connected), so closing destroys them rather than leave a connect that
- * hangs (a full backlog, a dropped SYN) keeping the process alive until undici's own 10 s
- * connect timeout.
+ * hangs (a full backlog, a dropped SYN) keeping the process alive until the connect timeout
+ * (`connectTimeoutMs`).
  */
 const trackedConnector = (connector: (...a: Parameters<ReturnType<Undici["buildConnector"]>>) => unknown) => {
   const connecting = new Set<{ destroy(): void }>()
