@@ -59,7 +59,7 @@ import {
   type ReturnType
 } from "./CometApi.js"
 import { Experiment, ExperimentInfo } from "./Experiment.js"
-import { checkApiOptions } from "./internal/arguments.js"
+import { checkApiOptions, checkCallOptions, configOptions } from "./internal/arguments.js"
 import { type ArgsOf, type EffectMethod, invoke, type StreamMethod, type ValueOf } from "./internal/invoke.js"
 import { type CallOptions, Runner } from "./internal/runner.js"
 import type { CometApiShape, GetResultOf } from "./internal/service.js"
@@ -126,6 +126,15 @@ const isEffect = (u: unknown): boolean => {
     return false
   }
 }
+
+/**
+ * A method's arguments with the caller's options object replaced by what passed its check (a
+ * snapshot), where the method takes it too (`getExperimentName(key, options)`).
+ */
+const withOptions = <A extends ReadonlyArray<unknown>>(args: A, options: unknown, admitted: unknown): A =>
+  options === undefined || options === null || options === admitted
+    ? args
+    : (args.map((a) => (a === options ? admitted : a)) as unknown as A)
 
 /**
  * Whether an argument of an overloaded method is the positional one (a name) rather than the
@@ -228,7 +237,7 @@ export class APIExperiment extends ExperimentInfo {
 
   /** The UI name (log-other `Name`, else metadata name), or null. */
   getName(options?: { readonly maxLength?: number } & CallOptions): Promise<string | null> {
-    return this.client.runAs("getName", this.experiment.getName(options), options)
+    return this.client.runWith("getName", options, (o) => this.experiment.getName(o))
   }
 
   /** Tags. */
@@ -246,7 +255,7 @@ export class APIExperiment extends ExperimentInfo {
     assetId: string,
     options?: AssetOptions<R> & CallOptions
   ): Promise<AssetResult<R>> {
-    return this.client.runAs("getAsset", this.experiment.getAsset<R>(assetId, options), options)
+    return this.client.runWith("getAsset", options, (o) => this.experiment.getAsset<R>(assetId, o))
   }
 
   /** An asset's content, found by file name. */
@@ -254,7 +263,7 @@ export class APIExperiment extends ExperimentInfo {
     fileName: string,
     options?: AssetOptions<R> & CallOptions
   ): Promise<AssetResult<R>> {
-    return this.client.runAs("getAssetByName", this.experiment.getAssetByName<R>(fileName, options), options)
+    return this.client.runWith("getAssetByName", options, (o) => this.experiment.getAssetByName<R>(fileName, o))
   }
 
   /** An asset's bytes as an async iterable of chunks. */
@@ -342,10 +351,8 @@ export class APIExperiment extends ExperimentInfo {
     parameters?: ReadonlyArray<string>,
     options?: ChartOptions & CallOptions
   ): Promise<ChartExperiment | null> {
-    return this.client.runAs(
-      "getMetricsForChart",
-      this.experiment.getMetricsForChart(metrics, parameters, options),
-      options
+    return this.client.runWith("getMetricsForChart", options, (o) =>
+      this.experiment.getMetricsForChart(metrics, parameters, o)
     )
   }
 }
@@ -369,7 +376,7 @@ export class API {
     const checked = checkApiOptions(given)
     const options: APIOptions = Either.getOrElse(checked, () => ({ panel: false }))
     // Every setting of CometOptions (APIOptions extends it) is read by CometConfig from here.
-    const configLayer = Either.isLeft(checked) ? Layer.fail(checked.left) : CometConfig.layer(options)
+    const configLayer = Either.isLeft(checked) ? Layer.fail(checked.left) : CometConfig.layer(configOptions(options))
     const httpLayer = (
       options.httpClient === undefined
         ? layerConfigTransport(options.http ?? {}).pipe(Layer.provide(DefaultTransport.layerConfig))
@@ -402,6 +409,21 @@ export class API {
   /** @internal As {@link run}, for a method named `label` (named in an abort's or a deadline's error). */
   runAs<A>(label: string, effect: Effect.Effect<A, CometError, Services>, options?: CallOptions): Promise<A> {
     return this.runner.run(effect, options, label)
+  }
+
+  /**
+   * @internal As {@link runAs}, for a method whose options are also the Effect's (`getName`,
+   * `getAsset`): the options are checked once, and `build` gets what passed (a snapshot).
+   */
+  runWith<A, O>(
+    label: string,
+    options: O | undefined,
+    build: (checked: O | undefined) => Effect.Effect<A, CometError, Services>
+  ): Promise<A> {
+    const checked = checkCallOptions(options)
+    if (Either.isLeft(checked)) return Promise.reject(checked.left)
+    const admitted = checked.right as O | undefined
+    return this.runner.run(build(admitted), admitted as CallOptions | undefined, label)
   }
 
   /** @internal An async iterable over a Stream, run on this client's runtime. */
@@ -442,8 +464,13 @@ export class API {
     options: CallOptions | undefined,
     map?: (a: ValueOf<K>) => B
   ): Promise<B> {
+    // the options checked once: the method gets what passed (a snapshot) where it got them
+    const checked = checkCallOptions(options)
+    if (Either.isLeft(checked)) return Promise.reject(checked.left)
+    const admitted = checked.right
+    const given = withOptions(args, options, admitted)
     const build = (api: CometApiShape) => {
-      const effect = invoke(api, name, args) as Effect.Effect<ValueOf<K>, CometError, Services>
+      const effect = invoke(api, name, given) as Effect.Effect<ValueOf<K>, CometError, Services>
       return map === undefined ? (effect as Effect.Effect<B, CometError, Services>) : Effect.map(effect, map)
     }
     // the service, once the runtime has given it, is called directly (no lookup step per call)
@@ -455,7 +482,7 @@ export class API {
             return build(api)
           })
         : build(known),
-      options,
+      admitted,
       name
     )
   }
@@ -467,14 +494,22 @@ export class API {
     options: CallOptions | undefined,
     map?: (a: ValueOf<K>) => B
   ): AsyncIterable<B> {
+    const checked = checkCallOptions(options)
+    // (a wrong one fails the first step)
+    if (Either.isLeft(checked)) return this.runner.iterate(Stream.fail(checked.left), undefined, name)
+    const admitted = checked.right
     return this.runner.iterate(
       Stream.unwrap(
         Effect.map(CometApi, (api) => {
-          const stream = invoke(api, name, args) as Stream.Stream<ValueOf<K>, CometError, Services>
+          const stream = invoke(api, name, withOptions(args, options, admitted)) as Stream.Stream<
+            ValueOf<K>,
+            CometError,
+            Services
+          >
           return map === undefined ? (stream as Stream.Stream<B, CometError, Services>) : Stream.map(stream, map)
         })
       ),
-      options,
+      admitted,
       name
     )
   }
@@ -980,7 +1015,8 @@ const panelLayerFor = (
           ? unavailable(
               "no panel context is configured. Pass new API({ panel: { workspace, projectName, experimentKeys } }), or set COMET_EXPERIMENT_KEYS, or COMET_WORKSPACE and COMET_PROJECT_NAME (as inside a Comet Panel)."
             )
-          : Panel.layer(v)
+          : // (explicit values were checked with the options; env and file values are read by name)
+            Layer.catchAll(Panel.layer(v), (e) => unavailable(e.message))
       ),
       Effect.catchAll((e) => Effect.succeed(unavailable(`the panel context could not be read: ${e.message}`)))
     )

@@ -11,7 +11,7 @@
  *
  * @since 0.1.0
  */
-import type { ChartExperiment, ChartMetric, CometError } from "@comet-ts/core"
+import { type ChartExperiment, type ChartMetric, type CometError, Inputs } from "@comet-ts/core"
 import * as Arr from "effect/Array"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
@@ -229,6 +229,27 @@ export const stream = (
   metrics: ReadonlyArray<string>,
   parameters?: ReadonlyArray<string>,
   options: StreamOptions = {}
+): Stream.Stream<ChartExperiment, CometError, CometApi> => {
+  // a misspelt option (`{ chunksize }`, `{ full }`) would be dropped: refused, as every call's are
+  const unknown = Inputs.unknownArgument(options ?? {}, STREAM_OPTION_NAMES, "Chart.stream", "options", true)
+  if (unknown !== null) return Stream.fail(unknown)
+  return streamChecked(experiments, metrics, parameters, options ?? {})
+}
+
+/** The names of {@link StreamOptions}, complete by type. */
+const STREAM_OPTION_NAMES: ReadonlyArray<string> = Object.keys({
+  independentMetrics: true,
+  fetchFull: true,
+  chunkSize: true,
+  concurrency: true,
+  onProgress: true
+} satisfies Record<keyof StreamOptions, true>)
+
+const streamChecked = (
+  experiments: ReadonlyArray<string | { readonly key: string }>,
+  metrics: ReadonlyArray<string>,
+  parameters: ReadonlyArray<string> | undefined,
+  options: StreamOptions
 ): Stream.Stream<ChartExperiment, CometError, CometApi> => {
   const keys = [...new Set(experiments.map((e) => (typeof e === "string" ? e : e.key)))]
   const full = options.fetchFull ?? false

@@ -6,12 +6,13 @@
  *
  * @since 0.1.0
  */
-import { CometConfig } from "@comet-ts/core"
+import { CometConfig, type ConfigurationError } from "@comet-ts/core"
 import { CometHttp, RequestStats } from "@comet-ts/http"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import { makeCometApi } from "./internal/api.js"
+import { checkApiSettings } from "./internal/arguments.js"
 import type { CometApiSettings } from "./internal/options.js"
 import { CometApi, type CometApiShape } from "./internal/service.js"
 
@@ -38,12 +39,22 @@ export {
 
 /**
  * Build the service from `CometHttp` and `RequestStats`; its batching fibers live in the
- * surrounding `Scope`.
+ * surrounding `Scope`. Settings of a name it does not have (`chartChunkSiz`), or of the wrong
+ * runtime type, fail with the `ConfigurationError` naming them.
  *
  * @since 0.1.0
  */
 export const make = (
   settings: CometApiSettings = {}
+): Effect.Effect<CometApiShape, ConfigurationError, CometHttp | RequestStats | Scope.Scope> =>
+  Effect.flatMap(
+    Effect.suspend(() => checkApiSettings(settings)),
+    (checked) => makeChecked(checked)
+  )
+
+/** The service from checked settings. */
+const makeChecked = (
+  settings: CometApiSettings
 ): Effect.Effect<CometApiShape, never, CometHttp | RequestStats | Scope.Scope> =>
   Effect.gen(function* () {
     const http = yield* CometHttp
@@ -52,26 +63,29 @@ export const make = (
   })
 
 /**
- * The service as a Layer, with explicit settings.
+ * The service as a Layer, with explicit settings (checked as {@link make} checks them).
  *
  * @since 0.1.0
  */
-export const layer = (settings: CometApiSettings = {}): Layer.Layer<CometApi, never, CometHttp | RequestStats> =>
-  Layer.scoped(CometApi, make(settings))
+export const layer = (
+  settings: CometApiSettings = {}
+): Layer.Layer<CometApi, ConfigurationError, CometHttp | RequestStats> => Layer.scoped(CometApi, make(settings))
 
 /**
- * The service as a Layer whose defaults (workspace, project) come from `CometConfig`.
+ * The service as a Layer whose defaults (workspace, project) come from `CometConfig`; the other
+ * settings are checked as {@link make} checks them.
  *
  * @since 0.1.0
  */
 export const layerConfigWith = (
   settings: Omit<CometApiSettings, "workspace" | "projectName"> = {}
-): Layer.Layer<CometApi, never, CometHttp | RequestStats | CometConfig> =>
+): Layer.Layer<CometApi, ConfigurationError, CometHttp | RequestStats | CometConfig> =>
   Layer.scoped(
     CometApi,
     Effect.gen(function* () {
+      const checked = yield* Effect.suspend(() => checkApiSettings(settings, true))
       const config = yield* CometConfig
-      return yield* make({ ...settings, workspace: config.workspace, projectName: config.projectName })
+      return yield* makeChecked({ ...checked, workspace: config.workspace, projectName: config.projectName })
     })
   )
 
@@ -81,4 +95,10 @@ export const layerConfigWith = (
  * @since 0.1.0
  */
 export const layerConfig: Layer.Layer<CometApi, never, CometHttp | RequestStats | CometConfig> =
-  /* @__PURE__ */ layerConfigWith()
+  /* @__PURE__ */ Layer.scoped(
+    CometApi,
+    Effect.gen(function* () {
+      const config = yield* CometConfig
+      return yield* makeChecked({ workspace: config.workspace, projectName: config.projectName })
+    })
+  )

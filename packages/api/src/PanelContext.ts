@@ -12,6 +12,7 @@ import { CometConfig, type CometError, ConfigurationError, InvalidArgument } fro
 import type { Query } from "@comet-ts/query"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import { unknownPanelValue } from "./internal/arguments.js"
 import { PanelContext, type PanelContextShape } from "./internal/panelService.js"
 import { CometApi } from "./internal/service.js"
 import { isRecord } from "./internal/values.js"
@@ -41,11 +42,21 @@ const missing = (what: string) =>
   })
 
 /**
- * Build a context from explicit values, deriving what is left out through `CometApi`.
+ * Build a context from explicit values, deriving what is left out through `CometApi`. A name
+ * the values do not have (`projectNme`), an inherited or symbol one, or values that are no
+ * object of values, fail with the `ConfigurationError` naming it (`panel.projectNme`).
  *
  * @since 0.1.0
  */
-export const make = (values: PanelValues): Effect.Effect<PanelContextShape, never, CometApi> =>
+export const make = (values: PanelValues): Effect.Effect<PanelContextShape, ConfigurationError, CometApi> =>
+  Effect.suspend(() => {
+    // a misspelt value (`projectNme`) would be dropped, and the context derived without it
+    const unknown = unknownPanelValue(values)
+    return unknown === null ? makeChecked(values) : Effect.fail(unknown)
+  })
+
+/** A context from values whose names are checked. */
+const makeChecked = (values: PanelValues): Effect.Effect<PanelContextShape, never, CometApi> =>
   Effect.gen(function* () {
     const api = yield* CometApi
     const workspace =
@@ -88,7 +99,7 @@ export const make = (values: PanelValues): Effect.Effect<PanelContextShape, neve
  *
  * @since 0.1.0
  */
-export const layer = (values: PanelValues): Layer.Layer<PanelContext, never, CometApi> =>
+export const layer = (values: PanelValues): Layer.Layer<PanelContext, ConfigurationError, CometApi> =>
   Layer.effect(PanelContext, make(values))
 
 /**
@@ -101,7 +112,8 @@ export const layerFromProject = (
   workspace: string,
   projectName: string,
   query?: Query | string
-): Layer.Layer<PanelContext, never, CometApi> => layer({ workspace, projectName, query })
+): Layer.Layer<PanelContext, never, CometApi> =>
+  Layer.effect(PanelContext, makeChecked({ workspace, projectName, query }))
 
 const parseJson = (setting: string, text: string): Effect.Effect<unknown, InvalidArgument> =>
   Effect.try({

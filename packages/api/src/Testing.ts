@@ -14,12 +14,13 @@
  *
  * @since 0.1.0
  */
-import type { ConfigurationError } from "@comet-ts/core"
+import { type ConfigurationError, Inputs } from "@comet-ts/core"
 import { type CometHttp, type CometHttpSettings, layer as httpLayer, type RequestStats } from "@comet-ts/http"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { layer as apiLayer, CometApi, type CometApiSettings, type CometApiShape } from "./CometApi.js"
+import { API_SETTING_NAMES, apiSettingsOf } from "./internal/arguments.js"
 
 /**
  * Options of {@link layerClient}.
@@ -48,9 +49,32 @@ export interface TestOptions extends CometApiSettings {
 export const layerClient = <ROut, E>(
   client: Layer.Layer<ROut | HttpClient.HttpClient, E>,
   options: TestOptions = {}
+): Layer.Layer<CometApi | CometHttp | RequestStats | ROut | HttpClient.HttpClient, ConfigurationError | E> => {
+  // a misspelt option (`baseURL`, `maxRetry`) would be dropped: refused, as every layer's are
+  const unknown = Inputs.unknownSetting(options ?? {}, TEST_OPTION_NAMES, "Testing.layerClient", {
+    ownOnly: true
+  })
+  return unknown !== null ? Layer.fail(unknown) : layerChecked(client, options ?? {})
+}
+
+/** The names of {@link TestOptions}, complete by type. */
+const TEST_OPTION_NAMES: ReadonlyArray<string> = [
+  ...API_SETTING_NAMES,
+  ...Object.keys({
+    apiKey: true,
+    baseUrl: true,
+    maxConcurrency: true,
+    maxRetries: true,
+    http: true
+  } satisfies Record<Exclude<keyof TestOptions, keyof CometApiSettings>, true>)
+]
+
+const layerChecked = <ROut, E>(
+  client: Layer.Layer<ROut | HttpClient.HttpClient, E>,
+  options: TestOptions
 ): Layer.Layer<CometApi | CometHttp | RequestStats | ROut | HttpClient.HttpClient, ConfigurationError | E> =>
   Layer.provideMerge(
-    apiLayer(options),
+    apiLayer(apiSettingsOf(options)),
     httpLayer({
       apiKey: options.apiKey ?? "local-dev-key",
       baseUrl: options.baseUrl ?? "http://127.0.0.1:4820",

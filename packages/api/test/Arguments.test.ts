@@ -156,6 +156,7 @@ const apiMethods = methodsOf(API.prototype, [
   "iterateAs",
   "download",
   "runAs",
+  "runWith",
   "call",
   "callStream",
   "wrapAny"

@@ -270,16 +270,34 @@ interface Setting<A> {
   readonly fallback: { readonly value: A } | { readonly missing: string }
 }
 
-/** Text under `name`, checked by `parse`. Blank text counts as unset, as in comet_ml. */
-const textAt = <A>(name: string, description: string, parse: (text: string) => Check<A>): Config.Config<A> =>
+/**
+ * Text under `name`, checked by `parse`. Blank text counts as unset, as in comet_ml — unless
+ * `blank` is given: then blank text is set, to that value (see {@link BLANK_IS_SET}).
+ */
+const textAt = <A>(
+  name: string,
+  description: string,
+  parse: (text: string) => Check<A>,
+  blank?: { readonly value: A }
+): Config.Config<A> =>
   Config.nested(
     Config.primitive(description, (text) =>
       text.trim().length === 0
-        ? Either.left(ConfigError.MissingData([], `${name} is empty`))
+        ? blank === undefined
+          ? Either.left(ConfigError.MissingData([], `${name} is empty`))
+          : Either.right(blank.value)
         : Either.mapLeft(parse(text), (reason) => ConfigError.InvalidData([], reason))
     ),
     name
   )
+
+/**
+ * The names whose blank value is a value, not "unset": comet_ml reads `COMET_URL_OVERRIDE` from
+ * the first source that has it, even empty (everett), and reads an empty one as its default
+ * server, `https://www.comet.com/clientlib/` (`config_api.get_comet_url_override`) — so the
+ * files after it are not read, and a self-hosted key's server is not used either.
+ */
+const BLANK_IS_SET: ReadonlySet<string> = new Set(["COMET_URL_OVERRIDE"])
 
 /**
  * A value under the first of `names` that is set; None when none is. Text that is set but
@@ -306,10 +324,13 @@ const setting = <A, K extends keyof CometOptions>(s: {
   readonly fallback: { readonly value: A } | { readonly missing: string }
 }): Setting<A> => {
   const text = s.text
+  const blank = "value" in s.fallback ? { value: s.fallback.value } : undefined
   return {
     option: s.option,
     config:
-      text === undefined ? Config.succeed(Option.none()) : firstSet(s.names, (n) => textAt(n, s.description, text)),
+      text === undefined
+        ? Config.succeed(Option.none())
+        : firstSet(s.names, (n) => textAt(n, s.description, text, BLANK_IS_SET.has(n) ? blank : undefined)),
     explicit: (options) => {
       const value = options[s.option]
       return value === undefined ? undefined : s.fromOption(value as Exclude<CometOptions[K], undefined>)
@@ -612,8 +633,9 @@ export const toConfigurationError = (error: ConfigError.ConfigError): Configurat
   return new ConfigurationError({ setting: path.length === 0 ? "configuration" : path.join("_"), reason: message })
 }
 
-const readWith = (options: CometOptions): Effect.Effect<ResolvedConfig, ConfigurationError> =>
-  Either.match(Either.flatMap(checkOptionTypes(options), checkOptions), {
+/** Read the configuration from options whose types and names are checked (their values are checked here). */
+const readChecked = (options: CometOptions): Effect.Effect<ResolvedConfig, ConfigurationError> =>
+  Either.match(checkOptions(options), {
     onLeft: Effect.fail,
     onRight: (explicit) =>
       Effect.tap(Effect.mapError(configWith(explicit), toConfigurationError), (c) =>
@@ -625,6 +647,10 @@ const readWith = (options: CometOptions): Effect.Effect<ResolvedConfig, Configur
           : Effect.void
       )
   })
+
+/** Read the configuration from explicit options (checked once: types and names, then values). */
+const readWith = (options: CometOptions): Effect.Effect<ResolvedConfig, ConfigurationError> =>
+  Either.match(checkOptionTypes(options), { onLeft: Effect.fail, onRight: readChecked })
 
 // ---------------------------------------------------------------------------------------------
 // comet_ml's sources as a ConfigProvider.
@@ -772,8 +798,8 @@ const tablesOf = (sources: ConfigSources): ReadonlyArray<Table> => {
  * environment, `./.env`, the INI file named by `COMET_INI` or `COMET_CONFIG` (a directory means
  * its `.comet.config`), `./.comet.config`, Colab's `/content/drive/MyDrive/.comet.config`,
  * `~/.comet.config`. An INI key `k` of section `[s]` is the name `S_K` (`[comet] api_key` is
- * `COMET_API_KEY`). An empty value counts as unset; an unusable one is an error that names its
- * file. Sources are read when the provider is first used. Path segments join with `_`, as in
+ * `COMET_API_KEY`). An empty value counts as unset (but an empty `COMET_URL_OVERRIDE` means
+ * comet_ml's default server, as in comet_ml); an unusable one is an error that names its file. Sources are read when the provider is first used. Path segments join with `_`, as in
  * `ConfigProvider.fromEnv`.
  *
  * @since 0.1.0
@@ -787,7 +813,7 @@ export const provider = (sources?: ConfigSources): ConfigProvider.ConfigProvider
   const lookup = (name: string): { readonly text: string; readonly source: string } | undefined => {
     for (const t of all()) {
       const text = t.get(name)
-      if (text !== undefined && text.length > 0) return { text, source: t.source }
+      if (text !== undefined && (text.trim().length > 0 || BLANK_IS_SET.has(name))) return { text, source: t.source }
     }
     return undefined
   }
@@ -851,7 +877,7 @@ export const resolve = (options: CometOptions = {}): Effect.Effect<ResolvedConfi
     // (the options' runtime types first: `sources` is read before anything else)
     Either.match(checkOptionTypes(options), {
       onLeft: Effect.fail,
-      onRight: (checked) => Effect.withConfigProvider(readWith(checked), provider(checked.sources))
+      onRight: (checked) => Effect.withConfigProvider(readChecked(checked), provider(checked.sources))
     })
   )
 

@@ -14,7 +14,9 @@ import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as AST from "effect/SchemaAST"
 import { formatPath } from "./Decode.js"
+import { ConfigurationError, InvalidArgument } from "./Errors.js"
 import { fastDecoder, isMiss } from "./internal/fastDecode.js"
+import { scrub } from "./internal/secrets.js"
 
 /**
  * The first problem of a value: where it is (a path under the argument, `""` for the value
@@ -62,7 +64,10 @@ export const describeValue = (u: unknown): string => {
     if (proto === null || proto === Object.prototype) return "an object"
     const ctor: unknown = typeof proto === "object" && proto !== null ? Reflect.get(proto, "constructor") : undefined
     const name: unknown = typeof ctor === "function" ? Reflect.get(ctor, "name") : undefined
-    return typeof name === "string" && /^[A-Za-z_$][\w$]{0,40}$/.test(name) ? `a ${name}` : "an object"
+    if (name === "Object") return "an object" // another realm's (a vm context, an iframe)
+    return typeof name === "string" && /^[A-Za-z_$][\w$]{0,40}$/.test(name)
+      ? `${/^[AEIO]/.test(name) ? "an" : "a"} ${name}`
+      : "an object"
   } catch {
     return "an object"
   }
@@ -242,11 +247,17 @@ export const optionalOrNull = <A, I, R>(
   })
 
 /**
- * A key of an options object that names no option, and the option it most likely meant.
+ * What is wrong with an options object from JavaScript: a key that names no option (with the
+ * option it most likely meant), a known option it only inherits, names that cannot be read, or
+ * a value that is no options object at all.
  *
  * @since 0.1.0
  */
 export interface UnknownOption {
+  /**
+   * The key as an error may show it: a string key as it is, a symbol key as `Symbol(description)`
+   * (its description cut, control characters escaped); "" when `unreadable` or `notOptions`.
+   */
   readonly key: string
   /** The known name it most likely meant (the same ignoring case, `_` and `-`, a typo away, or a part of it), or null. */
   readonly suggestion: string | null
@@ -255,8 +266,16 @@ export interface UnknownOption {
    * getter): options are read from own properties, so it would be dropped.
    */
   readonly inherited?: boolean
-  /** True when the object's names cannot be listed (a Proxy whose `ownKeys` throws): `key` is "". */
+  /** True when the object's names cannot be read (a Proxy whose `ownKeys` throws): `key` is "". */
   readonly unreadable?: boolean
+  /**
+   * What the value is when it is an object but no options object — `an array`, `a Map`, `a Set`,
+   * `a Date`, `a Promise`, `a Number` (boxed): its properties hold no options (a Map's entries are
+   * no properties), so it would read as empty options. By type, never by value.
+   */
+  readonly notOptions?: string
+  /** What was given under `key`, by type (`a string`, `a function`), never the value itself. */
+  readonly given?: string
 }
 
 /** Whether `value` has `key` only through its prototype chain (false when asking throws). */
@@ -271,52 +290,99 @@ const inheritedOnly = (value: object, key: string): boolean => {
 const normalized = (name: string) => name.toLowerCase().replace(/[-_]/g, "")
 
 /**
- * The Levenshtein distance of two strings (insertions, deletions and substitutions of UTF-16
- * code units); `limit + 1` at once when their lengths differ by more than `limit`. Used to
- * suggest the name a caller most likely meant.
+ * The edit distance of two strings (insertions, deletions, substitutions and swaps of adjacent
+ * UTF-16 code units: `prot` is one edit from `port`); `limit + 1` at once when their lengths
+ * differ by more than `limit`. Used to suggest the name a caller most likely meant.
  *
  * @since 0.1.0
  */
 export const editDistance = (a: string, b: string, limit: number): number => {
   if (Math.abs(a.length - b.length) > limit) return limit + 1
+  let before: Array<number> = []
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
   for (let i = 1; i <= a.length; i++) {
     const row = [i]
     for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(
+      let d = Math.min(
         (previous[j] ?? 0) + 1,
         (row[j - 1] ?? 0) + 1,
         (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)
       )
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, (before[j - 2] ?? 0) + 1)
+      row[j] = d
     }
+    before = previous
     previous = row
   }
   return previous[b.length] ?? limit + 1
 }
 
 /**
- * The first own enumerable key of `value` (an options object from JavaScript) that is not one
- * of `known`, with the known name it most likely meant — `baseURL` or `base_url` for
- * `baseUrl`, `api_key` for `apiKey`, `maxRetires` for `maxRetries`, `full` for `fetchFull` —
- * or null when every key is
- * known (or `value` is not an object or is an array: the type check reports those); an object whose
- * names cannot be listed is reported `unreadable`.
- * With `ownOnly` (the options are decoded by {@link check}, which reads own properties only), a
- * known name the object only inherits is reported too (`inherited`), rather than dropped.
+ * What an object is when it is no options object, or null for one. An options object is an
+ * object literal, `Object.create(null)`, one from another realm (a vm context, an iframe) or an
+ * instance of a class holding its options as own properties: anything whose
+ * `Object.prototype.toString` says `[object Object]` and that is no thenable. Arrays, functions,
+ * Maps, Sets, Dates, RegExps, Errors, boxed primitives, typed arrays and Promises (of any realm:
+ * the check reads their internal slots and tags, not their prototypes) are not. Reading it may throw.
+ */
+const notOptionsObject = (value: object): string | null => {
+  if (typeof value === "function") return "a function"
+  if (Array.isArray(value)) return "an array"
+  // an options object not awaited (`api.getX(key, optionsFor(user))` with an async optionsFor)
+  if (typeof Reflect.get(value, "then") === "function") return "a Promise (or another thenable): await it first"
+  if (Object.prototype.toString.call(value) !== "[object Object]") return describeValue(value)
+  return null
+}
+
+/** A symbol key as an error may show it: `Symbol(description)`, cut, control characters escaped. */
+const symbolName = (key: symbol): string => {
+  const d = key.description ?? ""
+  const cut = d.length > 40 ? `${d.slice(0, 39)}…` : d
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping control characters is the point
+  return `Symbol(${cut.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)})`
+}
+
+/** What `value` holds under `key`, by type (never the value: it may be a key). */
+const givenUnder = (value: object, key: PropertyKey): string => {
+  try {
+    return describeValue(Reflect.get(value, key))
+  } catch {
+    return "a value that cannot be read"
+  }
+}
+
+/**
+ * What is wrong with `value` as an options object whose names are `known`, or null when nothing
+ * is: the first own enumerable key — a string or a symbol — that is not one of `known`, with the
+ * known name it most likely meant (`baseURL` or `base_url` for `baseUrl`, `api_key` for `apiKey`,
+ * `maxRetires` for `maxRetries`, `full` for `fetchFull`); an object that is no options object
+ * (`notOptions`: an array, a Map, a Date, a Promise …, which would read as empty options); one
+ * whose names cannot be read (`unreadable`). `null`, `undefined`, primitives and functions are
+ * left to the type check (null when `value` is not an object). With `ownOnly` (the options are
+ * decoded by {@link check}, which reads own properties only), a known name the object only
+ * inherits is reported too (`inherited`), rather than dropped. Never throws.
  *
  * @since 0.1.0
  */
 export const unknownOption = (value: unknown, known: ReadonlyArray<string>, ownOnly = false): UnknownOption | null => {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return null
+  if (typeof value !== "object" || value === null) return null
   let keys: ReadonlyArray<string>
+  let symbols: ReadonlyArray<symbol>
   try {
-    keys = Object.keys(value)
+    const what = notOptionsObject(value)
+    if (what !== null) return { key: "", suggestion: null, notOptions: what }
+    // one listing of the names (a Proxy's ownKeys runs once), own enumerable ones kept
+    const own = Reflect.ownKeys(value).filter((k) => Object.prototype.propertyIsEnumerable.call(value, k))
+    keys = own.filter((k): k is string => typeof k === "string")
+    symbols = own.filter((k): k is symbol => typeof k === "symbol")
   } catch {
     // the type check read no names either: an object that hides them would pass as empty
     return { key: "", suggestion: null, unreadable: true }
   }
   const key = keys.find((k) => !known.includes(k))
   if (key === undefined) {
+    const symbol = symbols[0]
+    if (symbol !== undefined) return { key: symbolName(symbol), suggestion: null, given: givenUnder(value, symbol) }
     const inherited = ownOnly ? known.find((k) => inheritedOnly(value, k)) : undefined
     return inherited === undefined ? null : { key: inherited, suggestion: null, inherited: true }
   }
@@ -330,21 +396,25 @@ export const unknownOption = (value: unknown, known: ReadonlyArray<string>, ownO
       return Math.min(m.length, n.length) >= 3 && (m.startsWith(n) || m.endsWith(n) || n.startsWith(m) || n.endsWith(m))
     }) ??
     null
-  return { key, suggestion }
+  return { key, suggestion, given: givenUnder(value, key) }
 }
 
 /**
- * `is not an option of <where> (did you mean <suggestion>?); the options are <known>.`: the
- * reason of an error about an {@link UnknownOption}.
+ * The reason of an error about an {@link UnknownOption} of `where` (`new API(...)`, `any call`,
+ * `CometConfig`): `is not an option of <where> (did you mean <suggestion>?); the options are
+ * <known>.`, or why an inherited name, unreadable names or an object that is no options object
+ * are refused.
  *
  * @since 0.1.0
  */
 export const unknownOptionReason = (u: UnknownOption, where: string, known: ReadonlyArray<string>): string =>
-  u.unreadable === true
-    ? unreadableReason(where)
-    : u.inherited === true
-      ? inheritedReason(where)
-      : `is not an option of ${where}${u.suggestion === null ? "" : ` (did you mean ${u.suggestion}?)`}; the options are ${known.join(", ")}.`
+  u.notOptions !== undefined
+    ? notOptionsReason(u.notOptions, where, known)
+    : u.unreadable === true
+      ? unreadableReason(where)
+      : u.inherited === true
+        ? inheritedReason(where)
+        : `is not an option of ${where}${u.suggestion === null ? "" : ` (did you mean ${u.suggestion}?)`}; the options are ${known.join(", ")}.`
 
 /**
  * `cannot be read …`: the reason of an error about an {@link UnknownOption} that is `unreadable`.
@@ -352,8 +422,77 @@ export const unknownOptionReason = (u: UnknownOption, where: string, known: Read
  * @since 0.1.0
  */
 export const unreadableReason = (where: string): string =>
-  `cannot be read: listing its names threw, so ${where} cannot tell which options it holds; pass a plain object.`
+  `cannot be read: reading its names threw (a Proxy or a getter), so ${where} cannot tell which options it holds; pass a plain object.`
 
 /** `is inherited …`: the reason of an error about an {@link UnknownOption} that is `inherited`. */
 const inheritedReason = (where: string): string =>
   `is inherited (from a prototype or a class getter), and ${where} reads only an object's own properties: pass a plain object holding it.`
+
+/** `must be an options object …`: the reason of an error about an {@link UnknownOption} that is `notOptions`. */
+const notOptionsReason = (what: string, where: string, known: ReadonlyArray<string>): string =>
+  `must be a plain object of options ({ ${known.join(", ")} }), not ${what}: ${where} reads an object's own properties, so it would read as no options at all.`
+
+/** An option's name as an error shows it: at most 60 characters, the API key (when known) masked. */
+export const optionName = (name: string, apiKey?: string): string => {
+  const shown = name.length > 60 ? `${name.slice(0, 57)}…` : name
+  return apiKey === undefined ? shown : scrub(shown, apiKey)
+}
+
+/**
+ * The `ConfigurationError` for what is wrong with a settings object (see {@link unknownOption}),
+ * or null: the setting is `<prefix><key>` (`http.retryBudgt`), or the object itself (`prefix`
+ * without its dot, or `options`) when it is unreadable or no options object; the key is cut and
+ * the API key masked in it (an API key pasted as a name must not be shown).
+ *
+ * @since 0.1.0
+ */
+export const unknownSetting = (
+  value: unknown,
+  known: ReadonlyArray<string>,
+  where: string,
+  options: {
+    /** Put before the key in the setting's name (`http.`). */
+    readonly prefix?: string
+    /** The setting naming the object itself (default: `prefix` without its dot, or `options`). */
+    readonly self?: string
+    readonly apiKey?: string | undefined
+    readonly ownOnly?: boolean
+  } = {}
+): ConfigurationError | null => {
+  const u = unknownOption(value, known, options.ownOnly ?? false)
+  if (u === null) return null
+  const prefix = options.prefix ?? ""
+  const whole = u.unreadable === true || u.notOptions !== undefined
+  return new ConfigurationError({
+    setting: whole
+      ? (options.self ?? (prefix.replace(/\.$/, "") || "options"))
+      : `${prefix}${optionName(u.key, options.apiKey)}`,
+    reason: unknownOptionReason(u, where, known)
+  })
+}
+
+/**
+ * The `InvalidArgument` for what is wrong with an options argument (see {@link unknownOption}),
+ * or null: the argument is `<param>.<key>` (`options.full`), or `param` itself when it is
+ * unreadable or no options object. What was given is described by type only: what is given
+ * under a name nothing reads may be a secret (`{ apiKey }`, `{ token }`), and the name alone
+ * says what to fix.
+ *
+ * @since 0.1.0
+ */
+export const unknownArgument = (
+  value: unknown,
+  known: ReadonlyArray<string>,
+  where: string,
+  param: string,
+  ownOnly = false
+): InvalidArgument | null => {
+  const u = unknownOption(value, known, ownOnly)
+  if (u === null) return null
+  const whole = u.unreadable === true || u.notOptions !== undefined
+  return new InvalidArgument({
+    argument: whole ? param : `${param}.${optionName(u.key)}`,
+    value: u.unreadable === true ? "(unreadable)" : whole ? (u.notOptions ?? "") : (u.given ?? ""),
+    reason: unknownOptionReason(u, where, known)
+  })
+}

@@ -126,6 +126,41 @@ describe("CometConfig.resolve (comet_ml's sources)", () => {
     assert.strictEqual(c.workspace, "home-ws")
   })
 
+  it("an empty COMET_URL_OVERRIDE means comet_ml's default server: the files after it are not read (as comet_ml)", () => {
+    // comet_ml 3.58.8: everett stops at the first source that has the name, even empty, and
+    // config_api.get_comet_url_override reads "" as https://www.comet.com/clientlib/
+    const files = { "/home/u/.comet.config": "[comet]\nurl_override = http://127.0.0.1:9999/clientlib/\n" }
+    for (const empty of ["", "   "]) {
+      const c = Effect.runSync(
+        resolve({
+          sources: staticSources({ COMET_API_KEY: KEY, COMET_URL_OVERRIDE: empty }, files, { home: "/home/u" })
+        })
+      )
+      assert.strictEqual(c.baseUrl, "https://www.comet.com", JSON.stringify(empty))
+    }
+    // an empty one in ./.env shadows ~/.comet.config the same way
+    const dotEnv = { "/work/.env": "COMET_URL_OVERRIDE=\n", ...files }
+    const fromDotEnv = Effect.runSync(
+      resolve({ sources: staticSources({ COMET_API_KEY: KEY }, dotEnv, { cwd: "/work", home: "/home/u" }) })
+    )
+    assert.strictEqual(fromDotEnv.baseUrl, "https://www.comet.com")
+    // unset, the file answers
+    const unset = Effect.runSync(
+      resolve({ sources: staticSources({ COMET_API_KEY: KEY }, files, { home: "/home/u" }) })
+    )
+    assert.strictEqual(unset.baseUrl, "http://127.0.0.1:9999")
+    // Effect's own provider (layerConfigWith): an empty variable is the default server too
+    const viaEffect = Effect.runSync(
+      Effect.provide(
+        CometConfig,
+        CometConfig.layerConfigWith({ apiKey: KEY }).pipe(
+          Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map([["COMET_URL_OVERRIDE", ""]]))))
+        )
+      ).pipe(Effect.scoped)
+    )
+    assert.strictEqual(viaEffect.baseUrl, "https://www.comet.com")
+  })
+
   it("an unusable value is an error naming the setting and its file, never a fall-through to the next source", () => {
     const files = {
       "/work/.comet.config": "[comet_timeout]\napi = soon\n",

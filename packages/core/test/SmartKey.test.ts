@@ -68,6 +68,14 @@ describe("smart API keys", () => {
     assert.deepStrictEqual(quiet, [])
   })
 
+  it("an empty COMET_URL_OVERRIDE is set, to comet_ml's default server: the key's server is not used (as comet_ml)", () => {
+    // comet_ml 3.58.8 config_api: get_comet_url_override reads "" as DEFAULT_COMET_URL_OVERRIDE,
+    // the constant, whatever server _update_comet_url_override took from the key
+    const key = smart({ baseUrl: "https://comet.corp.example" })
+    const c = ok({ apiKey: key, sources: staticSources({ COMET_URL_OVERRIDE: "" }) }, [])
+    assert.strictEqual(c.baseUrl, "https://www.comet.com")
+  })
+
   it("attributes without baseUrl, and a bare trailing '*', keep the default server; the bare '*' is dropped", () => {
     assert.strictEqual(
       ok({ apiKey: smart({ other: true }), sources: staticSources({}) }).baseUrl,

@@ -8,7 +8,7 @@
  * @since 0.1.0
  */
 import { createServer } from "node:http"
-import type { InvalidArgument } from "@comet-ts/core"
+import { Inputs, type InvalidArgument } from "@comet-ts/core"
 import { evaluatePredicates } from "@comet-ts/query"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpApp from "@effect/platform/HttpApp"
@@ -230,6 +230,43 @@ export const faultConfig = (options: EmulatorOptions): Either.Either<Faults.Faul
  * @since 0.1.0
  */
 export const make = (options: EmulatorOptions = {}): Effect.Effect<EmulatorShape, InvalidArgument> =>
+  makeChecked(options, OPTION_NAMES, "the emulator")
+
+/** The names of {@link EmulatorOptions}, complete by type (an unknown one is refused). */
+const OPTION_NAMES: ReadonlyArray<string> = Object.keys({
+  dataset: true,
+  apiKey: true,
+  apiKeys: true,
+  latency: true,
+  faults: true,
+  seed: true,
+  backendVersion: true,
+  evaluatePredicates: true,
+  cors: true
+} satisfies Record<keyof EmulatorOptions, true>)
+
+/** The names of {@link ServerOptions}. */
+const SERVER_OPTION_NAMES: ReadonlyArray<string> = [
+  ...OPTION_NAMES,
+  ...Object.keys({ host: true, port: true } satisfies Record<Exclude<keyof ServerOptions, keyof EmulatorOptions>, true>)
+]
+
+/**
+ * {@link make}, after the options' names: a misspelt (`prot`, `latncy`), unknown, inherited or
+ * symbol name, names that cannot be read and options that are no options object (a Map) are an
+ * InvalidArgument naming them, not dropped.
+ */
+const makeChecked = (
+  options: EmulatorOptions,
+  names: ReadonlyArray<string>,
+  where: string
+): Effect.Effect<EmulatorShape, InvalidArgument> =>
+  Effect.suspend(() => {
+    const unknown = Inputs.unknownArgument(options ?? {}, names, where, "options")
+    return unknown === null ? build(options ?? {}) : Effect.fail(unknown)
+  })
+
+const build = (options: EmulatorOptions): Effect.Effect<EmulatorShape, InvalidArgument> =>
   Effect.gen(function* () {
     const seed = options.seed ?? 1
     const faults = yield* faultConfig(options)
@@ -378,7 +415,7 @@ export const layerServer = (
   options: ServerOptions = {}
 ): Layer.Layer<Emulator | HttpServer.HttpServer, InvalidArgument | HttpServerError.ServeError> =>
   Layer.unwrapEffect(
-    Effect.map(make(options), (emulator) =>
+    Effect.map(makeChecked(options, SERVER_OPTION_NAMES, "the emulator's server"), (emulator) =>
       HttpServer.serve(emulator.app).pipe(
         Layer.provideMerge(
           NodeHttpServer.layer(() => createServer(), { host: options.host ?? "127.0.0.1", port: options.port ?? 4820 })

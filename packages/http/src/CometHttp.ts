@@ -6,7 +6,14 @@
  *
  * @since 0.1.0
  */
-import { CometConfig, type ConfigurationError, type ResolvedConfig, Secrets, type TransportError } from "@comet-ts/core"
+import {
+  CometConfig,
+  ConfigurationError,
+  Inputs,
+  type ResolvedConfig,
+  Secrets,
+  type TransportError
+} from "@comet-ts/core"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -18,7 +25,7 @@ import type * as Stream from "effect/Stream"
 import { make as makeInstance } from "./internal/client.js"
 import type { CometHttpSettings, CometHttpShape } from "./internal/contract.js"
 import * as deadline from "./internal/deadline.js"
-import { checkSettings, type Resolved, resolveSettings } from "./internal/settings.js"
+import { checkSettings, type Resolved, resolveSettings, SETTING_NAMES, unknownName } from "./internal/settings.js"
 import { fromShape, type WireTransport } from "./internal/transport.js"
 import { httpClientTransport } from "./internal/transportHttpClient.js"
 import { RequestStats, type RequestStatsShape } from "./RequestStats.js"
@@ -120,9 +127,6 @@ export interface CometHttpOptions extends CometHttpSettings {
   readonly allowInsecureHttp?: boolean | undefined
 }
 
-const millisOf = (d: Duration.DurationInput | undefined): number | undefined =>
-  d === undefined ? undefined : Duration.toMillis(Duration.decode(d))
-
 /**
  * A configuration built by hand (not by `CometConfig.resolve`) may carry a key no request can send:
  * refuse it here too, before any request.
@@ -140,11 +144,13 @@ const fromService = (): Effect.Effect<WireTransport, never, Transport> => Effect
 const build = <R>(
   config: ResolvedConfig,
   settings: CometHttpSettings,
-  transport: (resolved: Resolved) => Effect.Effect<WireTransport, never, R>
+  transport: (resolved: Resolved) => Effect.Effect<WireTransport, never, R>,
+  namesChecked = false
 ): Layer.Layer<CometHttp | RequestStats, ConfigurationError, R> =>
   Layer.scopedContext(
     Effect.gen(function* () {
-      yield* checkSettings(settings)
+      // (the names of `layer`'s options are checked with the options, before the configuration)
+      yield* checkSettings(settings, namesChecked ? null : config.apiKey)
       yield* checkKey(config)
       yield* Secrets.hold(config.apiKey)
       const resolved = resolveSettings(config, settings)
@@ -169,7 +175,7 @@ export const make = (
   HttpClient.HttpClient | Scope.Scope
 > =>
   Effect.gen(function* () {
-    yield* checkSettings(settings)
+    yield* checkSettings(settings, config.apiKey)
     yield* checkKey(config)
     yield* Secrets.hold(config.apiKey)
     const resolved = resolveSettings(config, settings)
@@ -191,7 +197,7 @@ export const make = (
 export const layer = (
   options: CometHttpOptions
 ): Layer.Layer<CometHttp | RequestStats, ConfigurationError, HttpClient.HttpClient> =>
-  Layer.unwrapEffect(Effect.map(resolveOptions(options), (config) => build(config, options, fromHttpClient)))
+  Layer.unwrapEffect(Effect.map(resolveOptions(options), (config) => build(config, options, fromHttpClient, true)))
 
 /**
  * As {@link layer}, over the `Transport` in the context instead of an `HttpClient`
@@ -202,27 +208,120 @@ export const layer = (
 export const layerTransport = (
   options: CometHttpOptions
 ): Layer.Layer<CometHttp | RequestStats, ConfigurationError, Transport> =>
-  Layer.unwrapEffect(Effect.map(resolveOptions(options), (config) => build(config, options, fromService)))
+  Layer.unwrapEffect(Effect.map(resolveOptions(options), (config) => build(config, options, fromService, true)))
 
-/** Explicit options, validated as core's `CometConfig.resolve` validates them. */
+/**
+ * The names of {@link CometHttpOptions}, complete by type (an unknown one is refused), and of
+ * core's `ResolvedConfig` (which fits as options: its other fields are not read here).
+ */
+const OPTION_NAMES: ReadonlyArray<string> = [
+  ...SETTING_NAMES,
+  ...Object.keys({
+    restUrl: true,
+    workspace: true,
+    projectName: true,
+    apiKeySource: true,
+    apiKeyServer: true,
+    proxy: true,
+    tls: true
+  } satisfies Record<Exclude<keyof ResolvedConfig, keyof CometHttpOptions>, true>),
+  ...Object.keys({
+    apiKey: true,
+    baseUrl: true,
+    timeout: true,
+    downloadTimeout: true,
+    maxConcurrency: true,
+    maxRetries: true,
+    rateLimit: true,
+    allowInsecureHttp: true
+  } satisfies Record<Exclude<keyof CometHttpOptions, keyof CometHttpSettings>, true>)
+]
+
+/**
+ * Explicit options, validated as core's `CometConfig.resolve` validates them, after their names
+ * (a misspelt or unknown one is refused, as `new API(...)` refuses it) and durations: a value
+ * from JavaScript that is no duration is a ConfigurationError naming it, not an exception.
+ */
 const resolveOptions = (options: CometHttpOptions): Effect.Effect<ResolvedConfig, ConfigurationError> =>
-  CometConfig.resolve({
-    apiKey: options.apiKey,
-    baseUrl: options.baseUrl,
-    timeoutMs: millisOf(options.timeout),
-    downloadTimeoutMs: millisOf(options.downloadTimeout),
-    maxConcurrency: options.maxConcurrency,
-    maxRetries: options.maxRetries,
-    rateLimit:
-      options.rateLimit === undefined || options.rateLimit === null
-        ? undefined
-        : {
-            limit: options.rateLimit.limit,
-            intervalMs: Duration.toMillis(Duration.decode(options.rateLimit.interval))
-          },
-    allowInsecureHttp: options.allowInsecureHttp,
-    sources: CometConfig.staticSources({})
-  })
+  Effect.suspend(() => {
+    const unknown = unknownName(options, OPTION_NAMES, "CometHttp.layer", givenKey(options))
+    if (unknown !== null) return Effect.fail(unknown)
+    return Effect.flatMap(
+      Effect.all({
+        timeout: durationOf("timeout", options.timeout),
+        downloadTimeout: durationOf("downloadTimeout", options.downloadTimeout),
+        rateLimit: rateLimitOf(options.rateLimit)
+      }),
+      ({ timeout, downloadTimeout, rateLimit }) =>
+        CometConfig.resolve({
+          apiKey: options.apiKey,
+          baseUrl: options.baseUrl,
+          timeoutMs: timeout,
+          downloadTimeoutMs: downloadTimeout,
+          maxConcurrency: options.maxConcurrency,
+          maxRetries: options.maxRetries,
+          rateLimit,
+          allowInsecureHttp: options.allowInsecureHttp,
+          sources: CometConfig.staticSources({})
+        })
+    )
+  }).pipe(
+    Effect.catchAllDefect(() =>
+      Effect.fail(
+        new ConfigurationError({
+          setting: "options",
+          reason: "could not be read (a getter or a Proxy threw): pass a plain object of options."
+        })
+      )
+    )
+  )
+
+/** The API key given, as text (to mask it in an error naming an option), or undefined. */
+const givenKey = (options: unknown): string | undefined => {
+  try {
+    const key: unknown = typeof options === "object" && options !== null ? Reflect.get(options, "apiKey") : undefined
+    return typeof key === "string" ? key : Redacted.isRedacted(key) ? String(Redacted.value(key)) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** A duration option in ms, or the ConfigurationError naming it (undefined and null: not given). */
+const durationOf = (setting: string, d: unknown): Effect.Effect<number | undefined, ConfigurationError> =>
+  d === undefined || d === null ? Effect.succeed(undefined) : requiredDuration(setting, d)
+
+/** A duration in ms, or the ConfigurationError naming it. */
+const requiredDuration = (setting: string, d: unknown): Effect.Effect<number, ConfigurationError> => {
+  const decoded = Duration.decodeUnknown(d)
+  return decoded._tag === "Some" && !Number.isNaN(Duration.toMillis(decoded.value))
+    ? Effect.succeed(Duration.toMillis(decoded.value))
+    : Effect.fail(
+        new ConfigurationError({
+          setting,
+          reason: `must be a duration (ms, or text such as "10 seconds"), not ${Inputs.describeValue(d)}.`
+        })
+      )
+}
+
+/** The rate limit as core reads it (`intervalMs`), or the ConfigurationError naming what is wrong. */
+const rateLimitOf = (
+  r: CometHttpOptions["rateLimit"]
+): Effect.Effect<{ readonly limit: number; readonly intervalMs: number } | undefined, ConfigurationError> => {
+  if (r === undefined || r === null) return Effect.succeed(undefined)
+  const unknown = Inputs.unknownSetting(r, ["limit", "interval"], "the rate limit", { prefix: "rateLimit." })
+  if (unknown !== null) return Effect.fail(unknown)
+  if (typeof r !== "object")
+    return Effect.fail(
+      new ConfigurationError({
+        setting: "rateLimit",
+        reason: `must be { limit, interval }, not ${Inputs.describeValue(r)}.`
+      })
+    )
+  return Effect.map(requiredDuration("rateLimit.interval", r.interval), (intervalMs) => ({
+    limit: r.limit,
+    intervalMs
+  }))
+}
 
 /**
  * The transport configured from core's `CometConfig` service, with the given http-specific

@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import { CometConfig, ConfigurationError, type ResolvedConfig, Secrets } from "@comet-ts/core"
+import { CometConfig, ConfigurationError, Inputs, type ResolvedConfig, Secrets } from "@comet-ts/core"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -81,11 +81,37 @@ export const optionsOf = (config: ResolvedConfig): Effect.Effect<UndiciOptions, 
  *
  * @since 0.1.0
  */
-export const layer = (options: UndiciOptions): Layer.Layer<Transport> =>
-  Layer.merge(
+export const layer = (options: UndiciOptions): Layer.Layer<Transport, ConfigurationError> => {
+  // a misspelt setting (`httpsproxy`) would be dropped: refused, as every layer's options are
+  const unknown = Inputs.unknownSetting(options, UNDICI_OPTION_NAMES, "NodeTransport.layer")
+  if (unknown !== null) return Layer.fail(unknown)
+  const timeout = options.connectTimeoutMs
+  if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) {
+    return Layer.fail(
+      new ConfigurationError({
+        setting: "connectTimeoutMs",
+        reason: `${JSON.stringify(String(timeout))} is not a positive number of milliseconds.`
+      })
+    )
+  }
+  return Layer.merge(
     scopedTransport(Effect.promise(() => undiciTransport(options))),
     Layer.scopedDiscard(holdProxyCredentials(options))
   )
+}
+
+/** The names of {@link UndiciOptions}, complete by type. */
+const UNDICI_OPTION_NAMES: ReadonlyArray<string> = Object.keys({
+  connections: true,
+  httpProxy: true,
+  httpsProxy: true,
+  noProxy: true,
+  extraCa: true,
+  rejectUnauthorized: true,
+  connectTimeoutMs: true,
+  httpProxySetting: true,
+  httpsProxySetting: true
+} satisfies Record<keyof UndiciOptions, true>)
 
 /**
  * The credentials of the proxy URLs, held for scrubbing while the transport is open

@@ -8,6 +8,7 @@
  *
  * @since 0.1.0
  */
+import { type ConfigurationError, Inputs } from "@comet-ts/core"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -70,8 +71,18 @@ export class Transport extends Context.Tag("@comet-ts/http/Transport")<Transport
  *
  * @since 0.1.0
  */
-export const layerFetch = (options?: FetchOptions): Layer.Layer<Transport> =>
-  Layer.succeed(Transport, fetchTransport(options))
+export const layerFetch = (options?: FetchOptions): Layer.Layer<Transport, ConfigurationError> => {
+  // a misspelt option (`followRedirect`) would be dropped: refused, as every layer's options are
+  const unknown = Inputs.unknownSetting(options ?? {}, FETCH_OPTION_NAMES, "Transport.layerFetch")
+  return unknown === null ? Layer.succeed(Transport, fetchTransport(options)) : Layer.fail(unknown)
+}
+
+/** The names of `FetchOptions`, complete by type. */
+const FETCH_OPTION_NAMES: ReadonlyArray<string> = Object.keys({
+  fetch: true,
+  init: true,
+  followRedirects: true
+} satisfies Record<keyof FetchOptions, true>)
 
 /**
  * A Transport over the `HttpClient` in the context (a `FetchHttpClient`, a platform-node client,
@@ -82,8 +93,12 @@ export const layerFetch = (options?: FetchOptions): Layer.Layer<Transport> =>
  */
 export const layerHttpClient = (options?: {
   readonly manualRedirects?: boolean | undefined
-}): Layer.Layer<Transport, never, HttpClient.HttpClient> =>
-  Layer.effect(Transport, httpClientTransport({ manualRedirects: options?.manualRedirects ?? true }))
+}): Layer.Layer<Transport, ConfigurationError, HttpClient.HttpClient> => {
+  const unknown = Inputs.unknownSetting(options ?? {}, ["manualRedirects"], "Transport.layerHttpClient")
+  return unknown === null
+    ? Layer.effect(Transport, httpClientTransport({ manualRedirects: options?.manualRedirects ?? true }))
+    : Layer.fail(unknown)
+}
 
 /** Close a transport's connections when the scope ends. @internal */
 export const scopedTransport = (make: Effect.Effect<TransportShape>): Layer.Layer<Transport> =>

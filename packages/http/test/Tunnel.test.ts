@@ -12,9 +12,10 @@ import type { AddressInfo, Socket } from "node:net"
 import { createServer as createTlsServer } from "node:tls"
 import type { CometError } from "@comet-ts/core"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Schema } from "effect"
+import { Effect, Layer, Schema } from "effect"
 import { ProxyFailure } from "../src/internal/transport.js"
 import { undiciTransport } from "../src/internal/transportUndici.js"
+import * as NodeTransport from "../src/NodeTransport.js"
 import { fullBacklog } from "./support/backlog.js"
 import {
   assertNoSecret as assertNone,
@@ -421,6 +422,30 @@ describe("the connect timeout is the user's timeoutMs", () => {
         catch: (e) => e
       })
     )
+
+  it.effect("NodeTransport.layer refuses a connectTimeoutMs that is not a positive number", () =>
+    Effect.gen(function* () {
+      for (const connectTimeoutMs of [0, -5, Number.NaN, Number.POSITIVE_INFINITY]) {
+        const e = yield* Effect.flip(
+          Effect.scoped(
+            Layer.build(
+              NodeTransport.layer({
+                connections: 1,
+                httpProxy: null,
+                httpsProxy: null,
+                noProxy: "",
+                extraCa: null,
+                rejectUnauthorized: true,
+                connectTimeoutMs
+              })
+            )
+          )
+        )
+        assert.strictEqual(e._tag, "ConfigurationError")
+        assert.strictEqual(e.setting, "connectTimeoutMs")
+      }
+    })
+  )
 
   // a proxy silent for longer than the test may run (undici's 10 s): ended by connectTimeoutMs alone
   it.live(

@@ -15,10 +15,8 @@ import {
   CometOptionTypes,
   ConfigurationError,
   Inputs,
-  InvalidArgument,
-  Secrets
+  InvalidArgument
 } from "@comet-ts/core"
-import type { CometHttpSettings } from "@comet-ts/http"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
@@ -26,7 +24,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type { ExperimentReads } from "./experimentReads.js"
-import type { AssetOptions, ChartOptions, ProjectLocation, QueryOptions } from "./options.js"
+import type { AssetOptions, ChartOptions, CometApiSettings, ProjectLocation, QueryOptions } from "./options.js"
 import { type Method, names, options, ProjectName, QueryInput, signatures, text, Workspace } from "./signatures.js"
 import { isRecord } from "./values.js"
 
@@ -59,12 +57,11 @@ export const checkArguments = (
       out.push(undefined)
       continue
     }
-    const checked = Inputs.check(param.schema, value)
+    const given =
+      param.name === "options" || param.name === "location" ? snapshotOf(param.name, value) : Either.right(value)
+    if (Either.isLeft(given)) return Either.left(given.left)
+    const checked = Inputs.check(param.schema, given.right)
     if (Either.isLeft(checked)) return Either.left(invalid(param.name, checked.left))
-    if (param.name === "options" || param.name === "location") {
-      const unknown = unknownCallOption(param.name, value)
-      if (unknown !== null) return Either.left(unknown)
-    }
     out.push(checked.right)
   }
   return Either.right(out)
@@ -235,21 +232,60 @@ export interface CallOptionsChecked {
 
 /**
  * The facade's trailing options (`{ signal, callTimeoutMs }`, and the method's own options
- * besides): an object (or nothing) whose `signal`, when given, is an AbortSignal, and whose
- * `callTimeoutMs` is a positive number of ms.
+ * besides): nothing, or an options object whose names are all names a call takes, whose
+ * `signal`, when given, is an AbortSignal, and whose `callTimeoutMs` is a positive number of ms.
+ * What passes is a snapshot (see {@link snapshotOf}): give it, not the caller's object, to the
+ * method, whose boundary then checks only the types of its own options, on the snapshot.
  */
 export const checkCallOptions = (value: unknown): Either.Either<CallOptionsChecked | undefined, InvalidArgument> =>
   value === undefined || value === null
     ? Either.right(undefined)
-    : Either.flatMap(
-        Either.mapLeft(Inputs.check(CallOptions, value) as Either.Either<CallOptionsChecked, Inputs.Problem>, (p) =>
-          invalid("options", p)
-        ),
-        (checked) => {
-          const unknown = unknownCallOption("options", value)
-          return unknown === null ? Either.right(checked) : Either.left(unknown)
-        }
-      )
+    : typeof value === "object" && callChecked.has(value)
+      ? Either.right(value as CallOptionsChecked)
+      : Either.flatMap(snapshotOf("options", value), (snapshot) =>
+          Either.match(Inputs.check(CallOptions, snapshot), {
+            onLeft: (p) => Either.left(invalid("options", p)),
+            onRight: () => {
+              callChecked.add(snapshot as object)
+              return Either.right(snapshot as CallOptionsChecked)
+            }
+          })
+        )
+
+/** Snapshots whose `signal` and `callTimeoutMs` {@link checkCallOptions} checked. */
+const callChecked = new WeakSet<object>()
+
+/** Snapshots {@link snapshotOf} made: their names are checked, and they hold data properties only. */
+const snapshots = new WeakSet<object>()
+
+/**
+ * A call's options object read once: its names checked (an unknown, misspelt, symbol or
+ * inherited one, names that cannot be read, or no options object at all — a Map, an array, a
+ * Promise — is the InvalidArgument naming it), then its own properties of known names copied
+ * into a frozen plain object, each read once. The facade and the method's boundary both check
+ * the snapshot, so a getter runs once and both see the same values; a snapshot given again
+ * is returned as is. A value that is no object is returned as given (the type check reports it).
+ */
+export const snapshotOf = (param: string, value: unknown): Either.Either<unknown, InvalidArgument> => {
+  if (typeof value !== "object" || value === null || snapshots.has(value)) return Either.right(value)
+  const unknown = unknownCallOption(param, value)
+  if (unknown !== null) return Either.left(unknown)
+  const copy: Record<string, unknown> = {}
+  try {
+    for (const name of CALL_OPTION_NAMES) if (Object.hasOwn(value, name)) copy[name] = Reflect.get(value, name)
+  } catch (e) {
+    return Either.left(
+      new InvalidArgument({
+        argument: param,
+        value: "(unreadable)",
+        reason: `cannot be read (${e instanceof Error ? e.name : "an exception"} while reading it): pass a plain object.`
+      })
+    )
+  }
+  const snapshot = Object.freeze(copy)
+  snapshots.add(snapshot)
+  return Either.right(snapshot)
+}
 
 /**
  * Every name a call's trailing options object may hold: `signal` and `callTimeoutMs`, and the
@@ -283,35 +319,9 @@ const CALL_OPTION_NAMES: ReadonlyArray<string> = Object.keys({
   true
 >)
 
-/** An unknown option's name as an error shows it: at most 60 characters, the API key (when known here) masked. */
-const shownName = (name: string, apiKey: string | undefined): string => {
-  const shown = name.length > 60 ? `${name.slice(0, 57)}…` : name
-  return apiKey === undefined ? shown : Secrets.scrub(shown, apiKey)
-}
-
-/**
- * The InvalidArgument for the first name of an options object that no call takes, or null. Its
- * value is described by type only: what is given under a name no call reads may be a secret
- * (`{ apiKey }`, `{ token }`), and the name alone says what to fix.
- */
-const unknownCallOption = (param: string, value: unknown): InvalidArgument | null => {
-  const u = Inputs.unknownOption(value, CALL_OPTION_NAMES, true)
-  if (u === null) return null
-  if (u.unreadable === true)
-    return new InvalidArgument({ argument: param, value: "(unreadable)", reason: Inputs.unreadableReason("a call") })
-  const key = shownName(u.key, undefined)
-  let given: unknown
-  try {
-    given = Reflect.get(value as object, u.key)
-  } catch {
-    given = undefined
-  }
-  return new InvalidArgument({
-    argument: `${param}.${key}`,
-    value: Inputs.describeValue(given),
-    reason: Inputs.unknownOptionReason(u, "any call", CALL_OPTION_NAMES)
-  })
-}
+/** The InvalidArgument for a name of an options object that no call takes (see `Inputs.unknownArgument`), or null. */
+const unknownCallOption = (param: string, value: unknown): InvalidArgument | null =>
+  Inputs.unknownArgument(value, CALL_OPTION_NAMES, "any call", param, true)
 
 const PanelValues = options(
   "panel values ({ workspace?, projectName?, projectId?, experimentKeys?, options?, query? })",
@@ -361,70 +371,116 @@ export const checkApiOptions = <O extends CometOptions>(
     ),
     (decoded) => {
       // as Python's API(...) refuses an unknown keyword: a misspelt option (`baseURL`, `api_key`)
-      // would otherwise be dropped and the key sent to the default server
+      // would otherwise be dropped and the key sent to the default server. (The http settings'
+      // names are checked by the transport's layer, CometHttp's, as for Effect users.)
       // read from the decoded options: a getter of the raw ones may throw or answer otherwise
-      const given = decoded as { readonly apiKey?: unknown; readonly http?: unknown }
+      const given = decoded as { readonly apiKey?: unknown; readonly panel?: unknown }
       const apiKey =
         typeof given.apiKey === "string"
           ? given.apiKey
           : Redacted.isRedacted(given.apiKey)
             ? String(Redacted.value(given.apiKey))
             : undefined
+      const panel = ownValue(value, "panel")
       const unknown =
-        // the options themselves are decoded (own properties only); the http settings are read as given
-        misspelt(value, API_OPTION_NAMES, "new API(...)", "", apiKey, true) ??
-        misspelt(given.http, HTTP_SETTING_NAMES, "the http settings", "http.", apiKey, false) ??
-        misspelt(cacheOf(given.http), CACHE_SETTING_NAMES, "the http cache settings", "http.cache.", apiKey, false)
+        // the options themselves are decoded (own properties only)
+        Inputs.unknownSetting(value, API_OPTION_NAMES, "new API(...)", { apiKey, ownOnly: true }) ??
+        (typeof panel === "object" && panel !== null
+          ? ownValue(panel, "file") !== undefined
+            ? Inputs.unknownSetting(panel, ["file"], "the panel file option", { prefix: "panel.", apiKey })
+            : unknownPanelValue(panel, apiKey)
+          : null)
       return unknown === null ? Either.right(decoded as O) : Either.left(unknown)
     }
   )
 
-/** The names `new API(...)` reads (an unknown one is refused). */
-const API_OPTION_NAMES: ReadonlyArray<string> = Object.keys(ApiOptions.fields)
-
-/** The names of the http settings (`CometHttpSettings`), complete by type. */
-const HTTP_SETTING_NAMES: ReadonlyArray<string> = Object.keys({
-  cache: true,
-  retryBudget: true,
-  retryBaseDelay: true,
-  retryMaxDelay: true,
-  maxBodyBytes: true,
-  maxJsonBytes: true,
-  rateLimitAlgorithm: true,
-  manualRedirects: true
-} satisfies Record<keyof CometHttpSettings, true>)
-
-/** The names of the http cache settings, complete by type. */
-const CACHE_SETTING_NAMES: ReadonlyArray<string> = Object.keys({
-  capacity: true,
-  timeToLive: true,
-  maxEntryBytes: true
-} satisfies Record<keyof NonNullable<CometHttpSettings["cache"]>, true>)
-
-/** The `cache` of the http settings, or undefined (also when reading it throws: the settings' check reports that). */
-const cacheOf = (http: unknown): unknown => {
-  if (typeof http !== "object" || http === null) return undefined
+/** `value[name]` when it is an own property (as the decoded options read it), else undefined (also when reading throws). */
+const ownValue = (value: unknown, name: string): unknown => {
   try {
-    return Reflect.get(http, "cache")
+    return typeof value === "object" && value !== null && Object.hasOwn(value, name)
+      ? Reflect.get(value, name)
+      : undefined
   } catch {
     return undefined
   }
 }
 
-/** The ConfigurationError for the first unknown key of an options object (the API key masked in it), or null. */
-const misspelt = (
-  value: unknown,
-  known: ReadonlyArray<string>,
-  where: string,
-  prefix: string,
-  apiKey: string | undefined,
-  ownOnly: boolean
-): ConfigurationError | null => {
-  const u = Inputs.unknownOption(value, known, ownOnly)
-  if (u === null) return null
-  const key = shownName(u.key, apiKey)
-  return new ConfigurationError({
-    setting: u.unreadable === true ? prefix.replace(/\.$/, "") || "options" : `${prefix}${key}`,
-    reason: Inputs.unknownOptionReason(u, where, known)
-  })
+/** The names `new API(...)` reads (an unknown one is refused). */
+const API_OPTION_NAMES: ReadonlyArray<string> = Object.keys(ApiOptions.fields)
+
+/** The names of the panel values (`panel: { workspace, … }`). */
+const PANEL_VALUE_NAMES: ReadonlyArray<string> = Object.keys(PanelValues.fields)
+
+/**
+ * The ConfigurationError (setting `panel.<name>`) of a name the panel values do not have
+ * (`projectNme`), an inherited or symbol one, or values that are no object of values; or null.
+ * `new API({ panel })` and `Panel.layer(values)` both refuse them.
+ */
+export const unknownPanelValue = (values: unknown, apiKey?: string): ConfigurationError | null =>
+  Inputs.unknownSetting(values, PANEL_VALUE_NAMES, "the panel values", { prefix: "panel.", apiKey, ownOnly: true })
+
+/**
+ * The options of core's configuration (`CometConfig.layer`) among checked `new API(...)` options:
+ * the facade's own (`panel`, `http`, …) are not CometConfig's, and CometConfig refuses names it
+ * does not have.
+ */
+export const configOptions = (options: CometOptions): CometOptions =>
+  Object.fromEntries(Object.entries(options).filter(([k]) => CONFIG_OPTION_NAMES.has(k))) as CometOptions
+
+const CONFIG_OPTION_NAMES: ReadonlySet<string> = new Set(Object.keys(CometOptionTypes.fields))
+
+/** The runtime types of `CometApi.layer(settings)` (`null` read as "not given"). */
+const ApiSettings = Schema.Struct({
+  workspace: Inputs.optionalOrNull(Workspace),
+  projectName: Inputs.optionalOrNull(ProjectName),
+  chartChunkSize: Inputs.optionalOrNull(positiveInteger),
+  orStrategy: Inputs.optionalOrNull(Schema.Literal("nested", "dnf").annotations({ description: '"nested" or "dnf"' })),
+  columnsTtlMillis: Inputs.optionalOrNull(
+    Schema.Number.pipe(Schema.nonNegative()).annotations({ description: "a number of ms (0 or more)" })
+  )
+}).annotations({
+  description: "settings ({ workspace?, projectName?, chartChunkSize?, orStrategy?, columnsTtlMillis? })"
+})
+
+/** The names of `CometApiSettings`, complete by type. */
+export const API_SETTING_NAMES: ReadonlyArray<string> = Object.keys({
+  workspace: true,
+  projectName: true,
+  chartChunkSize: true,
+  orStrategy: true,
+  columnsTtlMillis: true
+} satisfies Record<keyof CometApiSettings, true>)
+
+/** The `CometApiSettings` among a larger bag of options (`Testing.layerClient`'s). */
+export const apiSettingsOf = (options: CometApiSettings): CometApiSettings =>
+  Object.fromEntries(
+    API_SETTING_NAMES.filter((n) => Object.hasOwn(options, n)).map((n) => [n, Reflect.get(options, n)])
+  )
+
+/** The names of `CometApi.layerConfigWith`'s settings. */
+const CONFIG_API_SETTING_NAMES = API_SETTING_NAMES.filter((n) => n !== "workspace" && n !== "projectName")
+
+/**
+ * The settings of `CometApi.layer` / `make` / `layerConfigWith` checked: a name they do not have
+ * (`chartChunkSiz`), an inherited one, a symbol name, settings that are no settings object (a
+ * Map) or of the wrong runtime type are the ConfigurationError naming them, as `new API(...)`
+ * refuses its options. The checked settings (nulls dropped), or that error.
+ */
+export const checkApiSettings = (
+  settings: CometApiSettings | null | undefined,
+  fromConfig = false
+): Either.Either<CometApiSettings, ConfigurationError> => {
+  const given = settings ?? {}
+  // (layerConfigWith takes the workspace and project from CometConfig: given here, they would be dropped)
+  const unknown = fromConfig
+    ? Inputs.unknownSetting(given, CONFIG_API_SETTING_NAMES, "CometApi.layerConfigWith", {
+        self: "settings",
+        ownOnly: true
+      })
+    : Inputs.unknownSetting(given, API_SETTING_NAMES, "CometApi.layer", { self: "settings", ownOnly: true })
+  if (unknown !== null) return Either.left(unknown)
+  return Either.mapLeft(
+    Inputs.check(ApiSettings, given),
+    (p) => new ConfigurationError({ setting: p.path.length === 0 ? "settings" : p.path, reason: Inputs.reason(p) })
+  ) as Either.Either<CometApiSettings, ConfigurationError>
 }

@@ -61,18 +61,56 @@ export const OptionTypes = Schema.Struct({
   sources: optional(Sources)
 }).annotations({ description: "an options object" })
 
+/** The names of the explicit options (an unknown one is refused). */
+const OPTION_NAMES: ReadonlyArray<string> = Object.keys(OptionTypes.fields)
+
+const RATE_LIMIT_NAMES: ReadonlyArray<string> = ["limit", "intervalMs"]
+
 /**
  * The options with their runtime types checked (`null` and `undefined` read as "not given"),
- * or the `ConfigurationError` naming the first option of the wrong type.
+ * or the `ConfigurationError` naming the first option of the wrong type — or of no name the
+ * options have (`api_key`, `baseURL`: refused as `new API(...)` refuses them, with the option
+ * meant, the API key masked when it is used as a name), inherited, or behind names that cannot
+ * be read, and options that are no options object (a Map, an array).
  *
  * @internal
  */
 export const checkOptions = <O>(options: O): Either.Either<O, ConfigurationError> =>
-  Either.mapLeft(
-    Inputs.check(OptionTypes, options ?? {}),
-    (p) =>
-      new ConfigurationError({
-        setting: p.path.length === 0 ? "options" : p.path,
-        reason: Inputs.reason(p)
-      })
-  ) as Either.Either<O, ConfigurationError>
+  Either.flatMap(
+    Either.mapLeft(
+      Inputs.check(OptionTypes, options ?? {}),
+      (p) =>
+        new ConfigurationError({
+          setting: p.path.length === 0 ? "options" : p.path,
+          reason: Inputs.reason(p)
+        })
+    ),
+    (decoded): Either.Either<O, ConfigurationError> => {
+      // the names are read from the options as given; the key to mask from the decoded ones
+      const apiKey =
+        typeof decoded.apiKey === "string"
+          ? decoded.apiKey
+          : decoded.apiKey === undefined
+            ? undefined
+            : String(Redacted.value(decoded.apiKey))
+      const unknown =
+        Inputs.unknownSetting(options, OPTION_NAMES, "CometConfig", { apiKey, ownOnly: true }) ??
+        Inputs.unknownSetting(readRateLimit(options), RATE_LIMIT_NAMES, "the rate limit", {
+          prefix: "rateLimit.",
+          apiKey,
+          ownOnly: true
+        })
+      return unknown === null ? Either.right(decoded as O) : Either.left(unknown)
+    }
+  )
+
+/** The `rateLimit` given (own: the type check read it so), or undefined when reading it throws. */
+const readRateLimit = (options: unknown): unknown => {
+  try {
+    return typeof options === "object" && options !== null && Object.hasOwn(options, "rateLimit")
+      ? Reflect.get(options, "rateLimit")
+      : undefined
+  } catch {
+    return undefined
+  }
+}

@@ -7,6 +7,7 @@
 import { ConfigurationError, Inputs, type ResolvedConfig } from "@comet-ts/core"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
 import type { CometHttpSettings } from "./contract.js"
 
 /** Defaults of the http-specific settings. */
@@ -58,12 +59,20 @@ export const resolveSettings = (config: ResolvedConfig, settings: CometHttpSetti
 })
 
 /**
- * Check the settings; the first problem fails with a `ConfigurationError` naming the setting.
+ * Check the settings; the first problem fails with a `ConfigurationError` naming the setting:
+ * a name the settings do not have (with the one meant, the API key masked in it; not checked
+ * when `apiKey` is null: the caller checked the names), then a bad value.
  * Settings from JavaScript may be anything: when reading them throws (a getter, a Proxy, no
  * object at all), that is the ConfigurationError too, never the exception itself.
  */
-export const checkSettings = (settings: CometHttpSettings): Effect.Effect<void, ConfigurationError> =>
+export const checkSettings = (
+  settings: CometHttpSettings,
+  apiKey: Redacted.Redacted<string> | null
+): Effect.Effect<void, ConfigurationError> =>
   Effect.suspend(() => {
+    const unknown =
+      apiKey === null ? null : unknownName(settings, SETTING_NAMES, "the http settings", Redacted.value(apiKey))
+    if (unknown !== null) return Effect.fail(unknown)
     let first: readonly [string, string] | undefined
     try {
       first = problemsOf(settings)[0]
@@ -77,6 +86,50 @@ export const checkSettings = (settings: CometHttpSettings): Effect.Effect<void, 
       ? Effect.void
       : Effect.fail(new ConfigurationError({ setting: first[0], reason: first[1] }))
   })
+
+/** The names of the http settings (`CometHttpSettings`), complete by type. */
+export const SETTING_NAMES: ReadonlyArray<string> = Object.keys({
+  cache: true,
+  retryBudget: true,
+  retryBaseDelay: true,
+  retryMaxDelay: true,
+  maxBodyBytes: true,
+  maxJsonBytes: true,
+  rateLimitAlgorithm: true,
+  manualRedirects: true
+} satisfies Record<keyof CometHttpSettings, true>)
+
+/** The names of the cache settings, complete by type. */
+const CACHE_NAMES: ReadonlyArray<string> = Object.keys({
+  capacity: true,
+  timeToLive: true,
+  maxEntryBytes: true
+} satisfies Record<keyof NonNullable<CometHttpSettings["cache"]>, true>)
+
+/**
+ * The ConfigurationError of a name the settings (or their cache) do not have — `retryBudgt`,
+ * `cache.ttl` — with the one meant, or of settings that are no settings object (a Map) or
+ * whose names cannot be read; null when every name is known. Settings are read as given
+ * (inherited ones are used), so only own names are listed; the API key is masked in a name.
+ */
+export const unknownName = (
+  settings: unknown,
+  names: ReadonlyArray<string>,
+  where: string,
+  apiKey: string | undefined
+): ConfigurationError | null => {
+  const top = Inputs.unknownSetting(settings, names, where, { self: "settings", apiKey })
+  if (top !== null) return top
+  let cache: unknown
+  try {
+    cache = typeof settings === "object" && settings !== null ? Reflect.get(settings, "cache") : undefined
+  } catch {
+    return null // reported by the check of the values
+  }
+  // a cache of another type (an array, a number) is reported with its expected shape by the check of the values
+  if (Array.isArray(cache)) return null
+  return Inputs.unknownSetting(cache, CACHE_NAMES, "the http cache settings", { prefix: "cache.", apiKey })
+}
 
 /** Every problem of the settings, in the order they are declared (reading them may throw). */
 const problemsOf = (settings: CometHttpSettings): ReadonlyArray<readonly [string, string]> => {

@@ -1,0 +1,134 @@
+/**
+ * `CometConfig.layer` / `resolve` / `layerConfigWith` (what Effect users call) refuse option
+ * names they do not have — `api_key`, `baseURL`, an inherited or symbol name, a Map — as
+ * `new API(...)` does: a ConfigurationError naming the option and the one meant, before any
+ * source is read, the API key never shown (not even when it is used as a name).
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { ConfigProvider, Effect, Exit, Layer, Redacted } from "effect"
+import * as fc from "fast-check"
+import { CometConfig, type CometOptions, ConfigurationError } from "../src/index.js"
+
+/** A key no test holds for scrubbing, so a leak would show. */
+const KEY = "Zq8uT3kLmN0pR7sV2wX5yA1bC"
+const sources = CometConfig.staticSources({ COMET_API_KEY: "e".repeat(32) })
+
+const failure = (options: unknown): ConfigurationError => {
+  const exit = Effect.runSyncExit(CometConfig.resolve(options as CometOptions))
+  if (Exit.isSuccess(exit)) return assert.fail("resolved")
+  const e = exit.cause._tag === "Fail" ? exit.cause.error : undefined
+  assert.instanceOf(e, ConfigurationError)
+  return e as ConfigurationError
+}
+
+describe("CometConfig option names", () => {
+  it("a misspelt or unknown name is a ConfigurationError naming it and the option meant", () => {
+    for (const [options, setting, meant] of [
+      [{ api_key: KEY, sources }, "api_key", "apiKey"],
+      [{ baseURL: "https://comet.example.invalid", sources }, "baseURL", "baseUrl"],
+      [{ timeout: 5000, sources }, "timeout", "timeoutMs"],
+      [{ colour: "red", sources }, "colour", null],
+      [{ rateLimit: { limit: 5, intervalMs: 1000, burst: 2 }, sources }, "rateLimit.burst", null]
+    ] as const) {
+      const e = failure(options)
+      assert.strictEqual(e.setting, setting)
+      assert.include(e.message, `Configuration problem with ${setting}: is not an option of `)
+      if (meant === null) assert.notInclude(e.message, "did you mean")
+      else assert.include(e.message, `(did you mean ${meant}?)`)
+      assert.notInclude(JSON.stringify(e), KEY)
+    }
+  })
+
+  it.effect("layer and layerConfigWith refuse them too (the Effect users' entries)", () =>
+    Effect.gen(function* () {
+      for (const layer of [
+        CometConfig.layer({ api_key: KEY, sources } as never),
+        CometConfig.layerConfigWith({ api_key: KEY } as never).pipe(
+          Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map([["COMET_API_KEY", "e".repeat(32)]]))))
+        )
+      ]) {
+        const exit = yield* Effect.exit(Effect.provide(CometConfig, layer))
+        assert.isTrue(Exit.isFailure(exit))
+        if (Exit.isFailure(exit)) {
+          assert.include(String(exit.cause), "Configuration problem with api_key: is not an option of CometConfig")
+          assert.include(String(exit.cause), "(did you mean apiKey?)")
+        }
+      }
+    })
+  )
+
+  it("an inherited name, a symbol name, a Map and unreadable names are refused, not read as nothing", () => {
+    assert.include(failure(Object.assign(Object.create({ baseUrl: "http://x" }), { sources })).message, "is inherited")
+    assert.include(failure({ sources, [Symbol("apiKey")]: KEY }).message, "Symbol(apiKey): is not an option")
+    const map = failure(new Map([["apiKey", KEY]]))
+    assert.strictEqual(map.setting, "options")
+    assert.include(map.message, "not a Map")
+    const hiding = new Proxy(
+      {},
+      {
+        ownKeys() {
+          throw new Error("no")
+        }
+      }
+    )
+    assert.include(failure(hiding).message, "cannot be read")
+  })
+
+  it("the API key used as a name (string or symbol) is masked, the key given as a string or a Redacted", () => {
+    for (const apiKey of [KEY, Redacted.make(KEY)]) {
+      for (const options of [
+        { apiKey, sources, [KEY]: 1 },
+        { apiKey, sources, [Symbol(KEY)]: 1 }
+      ]) {
+        const e = failure(options)
+        assert.include(e.message, "is not an option of CometConfig")
+        assert.notInclude(e.message, KEY)
+        assert.notInclude(JSON.stringify(e), KEY)
+      }
+    }
+  })
+
+  it("every name the type declares passes; any other name is refused (property)", () => {
+    const known = [
+      "apiKey",
+      "baseUrl",
+      "timeoutMs",
+      "downloadTimeoutMs",
+      "maxConcurrency",
+      "maxRetries",
+      "rateLimit",
+      "allowInsecureHttp",
+      "proxy",
+      "workspace",
+      "projectName",
+      "sources"
+    ]
+    const ok = Effect.runSync(
+      CometConfig.resolve({
+        apiKey: KEY,
+        baseUrl: "https://comet.example",
+        timeoutMs: 1000,
+        downloadTimeoutMs: 1000,
+        maxConcurrency: 2,
+        maxRetries: 1,
+        rateLimit: { limit: 5, intervalMs: 1000 },
+        allowInsecureHttp: false,
+        proxy: false,
+        workspace: "w",
+        projectName: "p",
+        sources
+      })
+    )
+    assert.strictEqual(ok.workspace, "w")
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 30 }).filter((k) => !known.includes(k) && k !== "__proto__"),
+        (name) => {
+          const e = failure({ apiKey: KEY, sources, [name]: KEY })
+          assert.include(e.message, "is not an option of CometConfig")
+          assert.notInclude(JSON.stringify(e), KEY)
+        }
+      )
+    )
+  })
+})
