@@ -522,6 +522,26 @@ describe("the connect timeout is the user's timeoutMs", () => {
   }
 })
 
+describe("a silent proxy and retries", () => {
+  it.live("every attempt times out; no more tunnels than attempts, each closed at its deadline, the client open", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const proxy = yield* tunnelProxy(1, {}, { misbehave: () => {} })
+        const http = yield* client(
+          { HTTPS_PROXY: withCredentials(proxy.url) },
+          { baseUrl: TARGET, timeoutMs: 200, maxRetries: 2, maxConcurrency: 4 }
+        )
+        const e = yield* Effect.flip(http.get("experiment/metadata", Ok))
+        assertNoSecret(e)
+        assert.strictEqual(e._tag === "TransportError" && e.attempts, 3, e.message)
+        assert.include(e.message, proxy.url)
+        assert.isAtMost(proxy.seen.connections, 3)
+        yield* eventually(() => proxy.seen.closed === proxy.seen.connections, "every tunnel being made closed")
+      })
+    )
+  )
+})
+
 describe("a hostile proxy echoing the credentials", () => {
   const echoes: ReadonlyArray<readonly [string, string]> = [
     ["user:password as the first bytes (not HTTP)", `${USER}:${PASSWORD}\r\n`],
