@@ -13,12 +13,14 @@
  * @since 0.1.0
  */
 import { CometConfig, ConfigurationError, Inputs, type ResolvedConfig, Secrets } from "@comet-ts/core"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import { type UndiciOptions, undiciTransport } from "./internal/transportUndici.js"
+import { proxyCredentials } from "./internal/tunnel.js"
 import { scopedTransport, type Transport } from "./Transport.js"
 
 export type { UndiciOptions } from "./internal/transportUndici.js"
@@ -58,7 +60,7 @@ const readCaFiles = (
 
 /**
  * The undici options of a configuration: its proxy, its certificate settings with the CA
- * bundles read, and `maxConcurrency` connections per origin.
+ * bundles read, `maxConcurrency` connections per origin, and `timeoutMs` as the connect timeout.
  *
  * @since 0.1.0
  */
@@ -71,7 +73,9 @@ export const optionsOf = (config: ResolvedConfig): Effect.Effect<UndiciOptions, 
     httpProxySetting: config.proxy.httpProxyFrom,
     httpsProxySetting: config.proxy.httpsProxyFrom,
     extraCa,
-    rejectUnauthorized: config.tls.checkTlsCertificate
+    rejectUnauthorized: config.tls.checkTlsCertificate,
+    // making a connection (TCP, TLS, a proxy's answer to CONNECT) waits no longer than a call
+    connectTimeoutMs: Duration.toMillis(config.timeout)
   }))
 
 /**
@@ -81,8 +85,9 @@ export const optionsOf = (config: ResolvedConfig): Effect.Effect<UndiciOptions, 
  */
 export const layer = (options: UndiciOptions): Layer.Layer<Transport, ConfigurationError> => {
   // a misspelt setting (`httpsproxy`) would be dropped: refused, as every layer's options are;
-  // the options are read once: a throwing getter, or a value of the wrong type from JavaScript (`connections:
-  // "8"`, no `extraCa`), is the ConfigurationError naming it, never an exception in the transport
+  // the options are read once: a throwing getter, or a value of the wrong type from JavaScript
+  // (`connections: "8"`, no `extraCa`, a `connectTimeoutMs` of 0), is the ConfigurationError
+  // naming it, never an exception in the transport
   const read = Either.flatMap(Inputs.settingsOf(options, UNDICI_OPTION_NAMES, "NodeTransport.layer"), (given) =>
     Either.mapLeft(
       Inputs.check(UndiciTypes, given),
@@ -122,7 +127,13 @@ const UndiciTypes = Schema.Struct({
       u === null || (Array.isArray(u) && u.every((c: unknown) => typeof c === "string")),
     "an array of PEM certificates, or null"
   ),
-  rejectUnauthorized: Inputs.refined((u): u is boolean => typeof u === "boolean", "a boolean")
+  rejectUnauthorized: Inputs.refined((u): u is boolean => typeof u === "boolean", "a boolean"),
+  connectTimeoutMs: Schema.optional(
+    Inputs.refined(
+      (u): u is number => typeof u === "number" && Number.isFinite(u) && u > 0,
+      "a positive number of milliseconds"
+    )
+  )
 })
 
 /** The names of {@link UndiciOptions}, complete by type. */
@@ -133,6 +144,7 @@ const UNDICI_OPTION_NAMES: ReadonlyArray<string> = Object.keys({
   noProxy: true,
   extraCa: true,
   rejectUnauthorized: true,
+  connectTimeoutMs: true,
   httpProxySetting: true,
   httpsProxySetting: true
 } satisfies Record<keyof UndiciOptions, true>)
@@ -149,28 +161,13 @@ const holdProxyCredentials = (options: UndiciOptions): Effect.Effect<void, never
     { discard: true }
   )
 
-const decoded = (s: string): string => {
-  try {
-    return decodeURIComponent(s)
-  } catch {
-    return s
-  }
-}
-
-/** `user:password` (decoded, as in Proxy-Authorization) and the password of a proxy URL. */
+/** The credentials of a proxy URL (tunnel.ts's `proxyCredentials`); none for what is not a URL. */
 const credentialsOf = (uri: string): ReadonlyArray<string> => {
-  let u: URL
   try {
-    u = new URL(uri)
+    return proxyCredentials(new URL(uri))
   } catch {
     return []
   }
-  if (u.username === "" && u.password === "") return []
-  const user = decoded(u.username)
-  const password = decoded(u.password)
-  return [
-    ...new Set([`${user}:${password}`, u.password, password, user.length > 0 && password === "" ? user : ""])
-  ].filter((s) => s.length > 0)
 }
 
 /**
