@@ -7,7 +7,8 @@
  * @since 0.1.0
  */
 import { CometConfig, type ConfigurationError } from "@comet-ts/core"
-import { CometHttp, RequestStats } from "@comet-ts/http"
+import { type CometHttp, type CometHttpShape, RequestStats } from "@comet-ts/http"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
@@ -52,12 +53,19 @@ export const make = (
     (checked) => makeChecked(checked)
   )
 
+/**
+ * `CometHttp`'s tag without the class's statics (its layers, which the facade's bundle would
+ * otherwise carry, all of them: a class's statics are never tree-shaken), found by the class's
+ * key (a test pins it).
+ */
+const httpService = Context.GenericTag<CometHttp, CometHttpShape>("@comet-ts/http/CometHttp")
+
 /** The service from checked settings. */
 const makeChecked = (
   settings: CometApiSettings
 ): Effect.Effect<CometApiShape, never, CometHttp | RequestStats | Scope.Scope> =>
   Effect.gen(function* () {
-    const http = yield* CometHttp
+    const http = yield* httpService
     const stats = yield* RequestStats
     return makeCometApi(http, stats, settings, yield* Effect.scope)
   })

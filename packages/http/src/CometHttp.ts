@@ -63,11 +63,19 @@ export const streamWithCallTimeout = (
   deadline.streamWithCallTimeout(timeout, label, setting)
 
 /**
- * The transport, as an Effect service.
+ * The tag of {@link CometHttp} without its statics, which a bundle keeps whenever it keeps the
+ * class: what this module's layers provide, so that a bundle that never names the class (the
+ * facade's) carries the layers it uses and no others. Pure, so the class below (which only
+ * extends it) is dropped when unused.
+ */
+const service = /* @__PURE__ */ Context.Tag("@comet-ts/http/CometHttp")<CometHttp, CometHttpShape>()
+
+/**
+ * The transport, as an Effect service (its layers as statics).
  *
  * @since 0.1.0
  */
-export class CometHttp extends Context.Tag("@comet-ts/http/CometHttp")<CometHttp, CometHttpShape>() {
+export class CometHttp extends service {
   /** See {@link layer}. */
   static layer(
     options: CometHttpOptions
@@ -155,7 +163,7 @@ const build = <R>(
       yield* Secrets.hold(config.apiKey)
       const resolved = resolveSettings(config, settings)
       const { http, stats } = yield* makeInstance(resolved, yield* transport(resolved))
-      return Context.make(CometHttp, http).pipe(Context.add(RequestStats, stats))
+      return Context.make(service, http).pipe(Context.add(RequestStats, stats))
     })
   )
 
