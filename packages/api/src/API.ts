@@ -12,7 +12,6 @@ import {
   type AssetId,
   type ChartExperiment,
   type Column,
-  CometConfig,
   type CometError,
   type CometOptions,
   ConfigurationError,
@@ -30,6 +29,8 @@ import {
   type Summary,
   type SystemDetails
 } from "@comet-ts/core"
+// CometConfig's functions, not the class: its statics (every layer and source) are never tree-shaken
+import { layer as cometConfigLayer } from "@comet-ts/core/CometConfig"
 import {
   type CometHttp,
   type CometHttpSettings,
@@ -376,7 +377,7 @@ export class API {
     const checked = checkApiOptions(given)
     const options: APIOptions = Either.getOrElse(checked, () => ({ panel: false }))
     // Every setting of CometOptions (APIOptions extends it) is read by CometConfig from here.
-    const configLayer = Either.isLeft(checked) ? Layer.fail(checked.left) : CometConfig.layer(configOptions(options))
+    const configLayer = Either.isLeft(checked) ? Layer.fail(checked.left) : cometConfigLayer(configOptions(options))
     const httpLayer = (
       options.httpClient === undefined
         ? layerConfigTransport(options.http ?? {}).pipe(Layer.provide(DefaultTransport.layerConfig))

@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { CometConfig, type ConfigurationError } from "@comet-ts/core"
+import type { CometConfig, ConfigurationError, ResolvedConfig } from "@comet-ts/core"
 import { type CometHttp, type CometHttpShape, RequestStats } from "@comet-ts/http"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -54,11 +54,12 @@ export const make = (
   )
 
 /**
- * `CometHttp`'s tag without the class's statics (its layers, which the facade's bundle would
- * otherwise carry, all of them: a class's statics are never tree-shaken), found by the class's
- * key (a test pins it).
+ * `CometHttp`'s and `CometConfig`'s tags without the classes' statics (their layers and sources,
+ * which the facade's bundle would otherwise carry, all of them: a class's statics are never
+ * tree-shaken), found by the classes' keys (a test pins them).
  */
 const httpService = Context.GenericTag<CometHttp, CometHttpShape>("@comet-ts/http/CometHttp")
+const configService = Context.GenericTag<CometConfig, ResolvedConfig>("@comet-ts/core/CometConfig")
 
 /** The service from checked settings. */
 const makeChecked = (
@@ -92,7 +93,7 @@ export const layerConfigWith = (
     CometApi,
     Effect.gen(function* () {
       const checked = yield* Effect.suspend(() => checkApiSettings(settings, true))
-      const config = yield* CometConfig
+      const config = yield* configService
       return yield* makeChecked({ ...checked, workspace: config.workspace, projectName: config.projectName })
     })
   )
@@ -106,7 +107,7 @@ export const layerConfig: Layer.Layer<CometApi, never, CometHttp | RequestStats 
   /* @__PURE__ */ Layer.scoped(
     CometApi,
     Effect.gen(function* () {
-      const config = yield* CometConfig
+      const config = yield* configService
       return yield* makeChecked({ workspace: config.workspace, projectName: config.projectName })
     })
   )

@@ -3,9 +3,10 @@
  * effect's Schema reaches through its Arbitrary support), nothing of Node, and no emulator.
  */
 import { join } from "node:path"
+import { CometConfig, type ResolvedConfig } from "@comet-ts/core"
 import * as Http from "@comet-ts/http"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Context, Effect, Layer } from "effect"
 import * as CometApi from "../src/CometApi.js"
 import { bundleForBrowser, bytesByPackage, facadeBundle, sizes } from "./support/browserBundle.js"
 
@@ -57,7 +58,7 @@ describe("the facade's browser bundle", () => {
   )
 })
 
-describe("what the facade reaches of CometHttp", () => {
+describe("what the facade reaches of CometHttp and CometConfig", () => {
   it.live(
     "not the class's statics: CometHttp.layer's option checks are not in the bundle",
     () =>
@@ -85,6 +86,19 @@ describe("what the facade reaches of CometHttp", () => {
         )
       )
       assert.strictEqual(typeof api.getWorkspaces, "function")
+    })
+  )
+
+  it.effect("CometApi.layerConfigWith finds the configuration CometConfig's own tag provides (one key)", () =>
+    Effect.gen(function* () {
+      const config = { workspace: "ws-from-config", projectName: "p-from-config" } as ResolvedConfig
+      const context = yield* Layer.build(CometApi.layerConfigWith({})).pipe(
+        Effect.provideService(CometConfig, config),
+        Effect.provideService(Http.CometHttp, {} as Http.CometHttpShape),
+        Effect.provideService(Http.RequestStats, {} as Http.RequestStatsShape),
+        Effect.scoped
+      )
+      assert.isTrue(Context.getOption(context, CometApi.CometApi)._tag === "Some")
     })
   )
 })

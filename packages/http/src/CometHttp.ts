@@ -149,6 +149,13 @@ const fromHttpClient = (settings: Resolved): Effect.Effect<WireTransport, never,
 /** The transport of an instance: the `Transport` service in the context. */
 const fromService = (): Effect.Effect<WireTransport, never, Transport> => Effect.map(Transport, fromShape)
 
+/**
+ * `CometConfig`'s tag without the class's statics (every layer and source of the configuration,
+ * which a bundle of these layers would otherwise carry: a class's statics are never
+ * tree-shaken), found by the class's key (a test pins it).
+ */
+const configService = Context.GenericTag<CometConfig, ResolvedConfig>("@comet-ts/core/CometConfig")
+
 const build = <R>(
   config: ResolvedConfig,
   settings: CometHttpSettings,
@@ -340,7 +347,7 @@ const rateLimitOf = (
 export const layerConfigWith = (
   settings: CometHttpSettings
 ): Layer.Layer<CometHttp | RequestStats, ConfigurationError, HttpClient.HttpClient | CometConfig> =>
-  Layer.unwrapEffect(Effect.map(CometConfig, (config) => build(config, settings, fromHttpClient)))
+  Layer.unwrapEffect(Effect.map(configService, (config) => build(config, settings, fromHttpClient)))
 
 /**
  * The transport configured from core's `CometConfig`, over the `Transport` in the context: what
@@ -352,7 +359,7 @@ export const layerConfigWith = (
 export const layerConfigTransport = (
   settings: CometHttpSettings = {}
 ): Layer.Layer<CometHttp | RequestStats, ConfigurationError, Transport | CometConfig> =>
-  Layer.unwrapEffect(Effect.map(CometConfig, (config) => build(config, settings, fromService)))
+  Layer.unwrapEffect(Effect.map(configService, (config) => build(config, settings, fromService)))
 
 /**
  * The transport configured from core's `CometConfig` service (default http settings: no cache,
