@@ -21,7 +21,6 @@ import {
   type ExperimentModel,
   type ExperimentSummary,
   type GitMetadata,
-  Inputs,
   InvalidArgument,
   type MetricPoint,
   type Predicate,
@@ -31,6 +30,7 @@ import {
 } from "@comet-ts/core"
 // CometConfig's functions, not the class: its statics (every layer and source) are never tree-shaken
 import { layer as cometConfigLayer } from "@comet-ts/core/CometConfig"
+import * as Inputs from "@comet-ts/core/Inputs"
 import {
   type CometHttp,
   type CometHttpSettings,

@@ -106,7 +106,7 @@ export const layerConfigWith = (
 export const layerConfig: Layer.Layer<CometApi, never, CometHttp | RequestStats | CometConfig> =
   /* @__PURE__ */ Layer.scoped(
     CometApi,
-    Effect.gen(function* () {
+    /* @__PURE__ */ Effect.gen(function* () {
       const config = yield* configService
       return yield* makeChecked({ workspace: config.workspace, projectName: config.projectName })
     })

@@ -244,9 +244,9 @@ export const processEnv = (): {
  *
  * @since 0.1.0
  */
-export const layerFromEnv: Layer.Layer<PanelContext, CometError, CometApi> = Layer.effect(
+export const layerFromEnv: Layer.Layer<PanelContext, CometError, CometApi> = /* @__PURE__ */ Layer.effect(
   PanelContext,
-  Effect.gen(function* () {
+  /* @__PURE__ */ Effect.gen(function* () {
     const { env, readFile } = processEnv()
     const values = yield* valuesFromEnv(env, readFile)
     if (values === undefined) return yield* Effect.fail(missing("experiments, workspace or project"))

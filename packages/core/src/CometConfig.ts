@@ -622,7 +622,7 @@ const finish = (found: FoundAll): Either.Either<ResolvedConfig, ConfigError.Conf
  *
  * @since 0.1.0
  */
-export const config: Config.Config<ResolvedConfig> = configWith({})
+export const config: Config.Config<ResolvedConfig> = /* @__PURE__ */ configWith({})
 
 const leaves = (e: ConfigError.ConfigError): Array<ConfigError.ConfigError> =>
   ConfigError.isAnd(e) || ConfigError.isOr(e) ? [...leaves(e.left), ...leaves(e.right)] : [e]

@@ -6,14 +6,9 @@
  *
  * @since 0.1.0
  */
-import {
-  CometConfig,
-  ConfigurationError,
-  Inputs,
-  type ResolvedConfig,
-  Secrets,
-  type TransportError
-} from "@comet-ts/core"
+import { CometConfig, ConfigurationError, type ResolvedConfig, type TransportError } from "@comet-ts/core"
+import * as Inputs from "@comet-ts/core/Inputs"
+import * as Secrets from "@comet-ts/core/Secrets"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -229,9 +224,8 @@ export const layerTransport = (
  * The names of {@link CometHttpOptions}, complete by type (an unknown one is refused), and of
  * core's `ResolvedConfig` (which fits as options: its other fields are not read here).
  */
-const OPTION_NAMES: ReadonlyArray<string> = [
-  ...SETTING_NAMES,
-  ...Object.keys({
+const OPTION_NAMES: ReadonlyArray<string> = /* @__PURE__ */ SETTING_NAMES.concat(
+  /* @__PURE__ */ Object.keys({
     restUrl: true,
     workspace: true,
     projectName: true,
@@ -240,7 +234,7 @@ const OPTION_NAMES: ReadonlyArray<string> = [
     proxy: true,
     tls: true
   } satisfies Record<Exclude<keyof ResolvedConfig, keyof CometHttpOptions>, true>),
-  ...Object.keys({
+  /* @__PURE__ */ Object.keys({
     apiKey: true,
     baseUrl: true,
     timeout: true,
@@ -250,7 +244,7 @@ const OPTION_NAMES: ReadonlyArray<string> = [
     rateLimit: true,
     allowInsecureHttp: true
   } satisfies Record<Exclude<keyof CometHttpOptions, keyof CometHttpSettings>, true>)
-]
+)
 
 /**
  * Explicit options, validated as core's `CometConfig.resolve` validates them, after their names
@@ -371,4 +365,4 @@ export const layerConfig: Layer.Layer<
   CometHttp | RequestStats,
   ConfigurationError,
   HttpClient.HttpClient | CometConfig
-> = layerConfigWith({})
+> = /* @__PURE__ */ layerConfigWith({})

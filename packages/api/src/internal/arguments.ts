@@ -14,9 +14,9 @@ import {
   type CometOptions,
   CometOptionTypes,
   ConfigurationError,
-  Inputs,
   InvalidArgument
 } from "@comet-ts/core"
+import * as Inputs from "@comet-ts/core/Inputs"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"

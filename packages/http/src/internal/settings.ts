@@ -4,7 +4,8 @@
  *
  * @internal
  */
-import { ConfigurationError, Inputs, type ResolvedConfig } from "@comet-ts/core"
+import { ConfigurationError, type ResolvedConfig } from "@comet-ts/core"
+import * as Inputs from "@comet-ts/core/Inputs"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"

@@ -15,7 +15,7 @@
  */
 
 import type { Socket } from "node:net"
-import { Network } from "@comet-ts/core"
+import * as Network from "@comet-ts/core/Network"
 import type { buildConnector } from "undici"
 import { ProxyFailure } from "./transport.js"
 
