@@ -436,7 +436,8 @@ const ApiSettings = Schema.Struct({
   chartChunkSize: Inputs.optionalOrNull(positiveInteger),
   orStrategy: Inputs.optionalOrNull(Schema.Literal("nested", "dnf").annotations({ description: '"nested" or "dnf"' })),
   columnsTtlMillis: Inputs.optionalOrNull(
-    Schema.Number.pipe(Schema.nonNegative()).annotations({ description: "a number of ms (0 or more)" })
+    // (a filter of its own: `Schema.nonNegative` would bring its schema ids and builders for this one check)
+    Schema.Number.pipe(Schema.filter((n) => n >= 0)).annotations({ description: "a number of ms (0 or more)" })
   )
 }).annotations({
   description: "settings ({ workspace?, projectName?, chartChunkSize?, orStrategy?, columnsTtlMillis? })"
