@@ -285,11 +285,10 @@ const resolveOptions = (options: CometHttpOptions): Effect.Effect<ResolvedConfig
     )
   )
 
-/** The API key given, as text (to mask it in an error naming an option), or undefined. */
-const givenKey = (options: unknown): string | undefined => {
+/** The API key given (text or Redacted: to mask it in an error naming an option), or undefined. */
+const givenKey = (options: unknown): unknown => {
   try {
-    const key: unknown = typeof options === "object" && options !== null ? Reflect.get(options, "apiKey") : undefined
-    return typeof key === "string" ? key : Redacted.isRedacted(key) ? String(Redacted.value(key)) : undefined
+    return typeof options === "object" && options !== null ? Reflect.get(options, "apiKey") : undefined
   } catch {
     return undefined
   }
