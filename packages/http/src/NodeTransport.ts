@@ -15,10 +15,12 @@
 import { CometConfig, ConfigurationError, type ResolvedConfig } from "@comet-ts/core"
 import * as Inputs from "@comet-ts/core/Inputs"
 import * as Secrets from "@comet-ts/core/Secrets"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import { type UndiciOptions, undiciTransport } from "./internal/transportUndici.js"
+import { proxyCredentials } from "./internal/tunnel.js"
 import { scopedTransport, type Transport } from "./Transport.js"
 
 export type { UndiciOptions } from "./internal/transportUndici.js"
@@ -58,7 +60,7 @@ const readCaFiles = (
 
 /**
  * The undici options of a configuration: its proxy, its certificate settings with the CA
- * bundles read, and `maxConcurrency` connections per origin.
+ * bundles read, `maxConcurrency` connections per origin, and `timeoutMs` as the connect timeout.
  *
  * @since 0.1.0
  */
@@ -71,7 +73,9 @@ export const optionsOf = (config: ResolvedConfig): Effect.Effect<UndiciOptions, 
     httpProxySetting: config.proxy.httpProxyFrom,
     httpsProxySetting: config.proxy.httpsProxyFrom,
     extraCa,
-    rejectUnauthorized: config.tls.checkTlsCertificate
+    rejectUnauthorized: config.tls.checkTlsCertificate,
+    // making a connection (TCP, TLS, a proxy's answer to CONNECT) waits no longer than a call
+    connectTimeoutMs: Duration.toMillis(config.timeout)
   }))
 
 /**
@@ -83,6 +87,15 @@ export const layer = (options: UndiciOptions): Layer.Layer<Transport, Configurat
   // a misspelt setting (`httpsproxy`) would be dropped: refused, as every layer's options are
   const unknown = Inputs.unknownSetting(options, UNDICI_OPTION_NAMES, "NodeTransport.layer")
   if (unknown !== null) return Layer.fail(unknown)
+  const timeout = options.connectTimeoutMs
+  if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) {
+    return Layer.fail(
+      new ConfigurationError({
+        setting: "connectTimeoutMs",
+        reason: `${JSON.stringify(String(timeout))} is not a positive number of milliseconds.`
+      })
+    )
+  }
   return Layer.merge(
     scopedTransport(Effect.promise(() => undiciTransport(options))),
     Layer.scopedDiscard(holdProxyCredentials(options))
@@ -97,6 +110,7 @@ const UNDICI_OPTION_NAMES: ReadonlyArray<string> = Object.keys({
   noProxy: true,
   extraCa: true,
   rejectUnauthorized: true,
+  connectTimeoutMs: true,
   httpProxySetting: true,
   httpsProxySetting: true
 } satisfies Record<keyof UndiciOptions, true>)
@@ -113,28 +127,13 @@ const holdProxyCredentials = (options: UndiciOptions): Effect.Effect<void, never
     { discard: true }
   )
 
-const decoded = (s: string): string => {
-  try {
-    return decodeURIComponent(s)
-  } catch {
-    return s
-  }
-}
-
-/** `user:password` (decoded, as in Proxy-Authorization) and the password of a proxy URL. */
+/** The credentials of a proxy URL (tunnel.ts's `proxyCredentials`); none for what is not a URL. */
 const credentialsOf = (uri: string): ReadonlyArray<string> => {
-  let u: URL
   try {
-    u = new URL(uri)
+    return proxyCredentials(new URL(uri))
   } catch {
     return []
   }
-  if (u.username === "" && u.password === "") return []
-  const user = decoded(u.username)
-  const password = decoded(u.password)
-  return [
-    ...new Set([`${user}:${password}`, u.password, password, user.length > 0 && password === "" ? user : ""])
-  ].filter((s) => s.length > 0)
 }
 
 /**

@@ -56,7 +56,16 @@ export interface UndiciOptions {
   readonly extraCa: ReadonlyArray<string> | null
   /** Check server certificates (false only with COMET_INTERNAL_CHECK_TLS_CERTIFICATE=false). */
   readonly rejectUnauthorized: boolean
+  /**
+   * How long making a connection may take, in ms: TCP and TLS, to the server or to the proxy,
+   * and the proxy's answer to `CONNECT`. Default {@link CONNECT_TIMEOUT_MS} (undici's);
+   * NodeTransport sets `timeoutMs`.
+   */
+  readonly connectTimeoutMs?: number | undefined
 }
+
+/** The connect timeout without a setting (ms): undici's own. */
+export const CONNECT_TIMEOUT_MS = 10_000
 
 type NoProxyEntry =
   | { readonly hostname: string; readonly port: number }
@@ -259,8 +268,8 @@ const decodedBody = async (
  * undici's connector, with the sockets still connecting kept until they connect or fail: a
  * request aborted before its connection exists stays queued inside undici until then (undici
  * can only abort it once connected), so closing destroys them rather than leave a connect that
- * hangs (a full backlog, a dropped SYN) keeping the process alive until undici's own 10 s
- * connect timeout.
+ * hangs (a full backlog, a dropped SYN) keeping the process alive until the connect timeout
+ * (`connectTimeoutMs`).
  */
 const trackedConnector = (connector: (...a: Parameters<ReturnType<Undici["buildConnector"]>>) => unknown) => {
   const connecting = new Set<{ destroy(): void }>()
@@ -288,13 +297,17 @@ const dispatcherFor = (undici: Undici, tls: typeof import("node:tls"), options: 
     ...(options.extraCa === null ? {} : { ca: [...tls.rootCertificates, ...options.extraCa] }),
     rejectUnauthorized: options.rejectUnauthorized
   }
+  const connectTimeout = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS
+  // undici's connectors, with the connect timeout (TCP and TLS) of the settings
+  const timedTls = { ...tlsOptions, timeout: connectTimeout }
+  const connector = () => undici.buildConnector(timedTls)
   const common = {
     connections: options.connections,
     // timeouts are CometHttp's (one timer per attempt, from the client's clock)
     headersTimeout: 0,
     bodyTimeout: 0
   }
-  const { connect, destroyConnecting } = trackedConnector(undici.buildConnector(tlsOptions))
+  const { connect, destroyConnecting } = trackedConnector(connector())
   const direct = new undici.Agent({ ...common, connect })
   if (options.httpProxy === null && options.httpsProxy === null) {
     return {
@@ -313,8 +326,8 @@ const dispatcherFor = (undici: Undici, tls: typeof import("node:tls"), options: 
   // password (a token as the user name), which curl and Python's requests send as `user:`.
   const route = proxyOf(options, "")
   const proxies = new Map<string, { dispatch: Dispatch; destroy(): Promise<void> }>()
-  const toProxy = undici.buildConnector(tlsOptions)
-  const overTunnel = undici.buildConnector(tlsOptions)
+  const toProxy = connector()
+  const overTunnel = connector()
   const tunnels = new Map<string, ReturnType<typeof trackedConnector>>()
   const through = (uri: string, origin: string) => {
     const https = origin.startsWith("https:")
@@ -322,7 +335,12 @@ const dispatcherFor = (undici: Undici, tls: typeof import("node:tls"), options: 
     let agent = proxies.get(key)
     if (agent === undefined && https) {
       const tunnel = trackedConnector(
-        tunnelConnector({ uri, setting: proxySettingOf(options, new URL(origin)).setting }, toProxy, overTunnel)
+        tunnelConnector(
+          { uri, setting: proxySettingOf(options, new URL(origin)).setting },
+          toProxy,
+          overTunnel,
+          connectTimeout
+        )
       )
       tunnels.set(key, tunnel)
       agent = new undici.Agent({ ...common, connect: tunnel.connect })
@@ -333,9 +351,9 @@ const dispatcherFor = (undici: Undici, tls: typeof import("node:tls"), options: 
         ...common,
         uri,
         ...userOnlyToken(uri),
-        connect: tlsOptions,
-        requestTls: tlsOptions,
-        proxyTls: tlsOptions,
+        connect: timedTls,
+        requestTls: timedTls,
+        proxyTls: timedTls,
         // plain http targets in absolute-form (as curl does)
         proxyTunnel: false
       })
@@ -733,10 +751,13 @@ export const undiciTransport = async (
   return ownTransport({
     name: "undici",
     send,
+    // the proxy as messages name it: scheme and host, never its credentials (TransportShape's promise)
     proxyFor: (url) => {
       try {
         const p = proxyFor(new URL(url))
-        return p === null ? null : p
+        if (p === null) return null
+        const u = new URL(p)
+        return `${u.protocol}//${u.host}`
       } catch {
         return null
       }

@@ -16,7 +16,9 @@
 
 import type { Socket } from "node:net"
 import * as Network from "@comet-ts/core/Network"
+import * as Secrets from "@comet-ts/core/Secrets"
 import type { buildConnector } from "undici"
+import { formatMillis } from "./failures.js"
 import { ProxyFailure } from "./transport.js"
 
 /** How a proxy failed a tunnel it had accepted (200): it dropped it before TLS, or passed on what is not TLS. */
@@ -28,8 +30,6 @@ type ConnectCallback = buildConnector.Callback
 
 /** The longest response head a proxy may send to `CONNECT` (bytes). */
 const HEAD_LIMIT = 16 * 1024
-/** How long a connected proxy may take to answer `CONNECT` (undici's own connect timeout). */
-const ANSWER_TIMEOUT_MS = 10_000
 
 /** A proxy, as the tunnel uses it. */
 export interface TunnelProxy {
@@ -58,13 +58,32 @@ export const proxyAuthorization = (url: URL): string | null =>
     : `Basic ${Buffer.from(`${decoded(url.username)}:${decoded(url.password)}`, "utf8").toString("base64")}`
 
 /**
- * The first bytes of what a proxy sent, printable, for a message (never more than 40): any
- * credentials in them (a proxy echoing our request) redacted before they are cut, so that no
- * part of them shows.
+ * The credentials of a proxy URL, as no message may show them: `user:password` percent-decoded
+ * (what Proxy-Authorization carries, in base64), the password as written and decoded, and a user
+ * name without a password (a token); none without credentials.
  */
-const excerpt = (bytes: Uint8Array, authorization: string | null): string => {
-  let text = Buffer.from(bytes.subarray(0, 4096)).toString("latin1")
-  if (authorization !== null) text = text.split(authorization).join("<redacted>")
+export const proxyCredentials = (url: URL): ReadonlyArray<string> => {
+  if (url.username === "" && url.password === "") return []
+  const user = decoded(url.username)
+  const password = decoded(url.password)
+  return [
+    ...new Set([`${user}:${password}`, url.password, password, user.length > 0 && password === "" ? user : ""])
+  ].filter((s) => s.length > 0)
+}
+
+/**
+ * The first bytes of what a proxy sent, printable, for a message (never more than 40): every
+ * form of the credentials in them (a proxy echoing them: as written, case-folded, encoded, in
+ * base64 — `Secrets.scrub`; case-folded beyond ASCII, the whole excerpt) and any authorization
+ * header redacted, read as UTF-8, before anything is replaced or cut, so that no part of them
+ * shows.
+ */
+const excerpt = (bytes: Uint8Array, credentials: ReadonlyArray<string>): string => {
+  let text = Buffer.from(bytes.subarray(0, 4096)).toString("utf8")
+  for (const secret of credentials) text = Secrets.scrub(text, secret)
+  // a form the scrub does not know (a password case-folded beyond ASCII: `Ü` for `ü`): nothing shown
+  const folded = text.toLowerCase()
+  if (credentials.some((secret) => folded.includes(secret.toLowerCase()))) text = Secrets.REDACTED
   text = text.replace(/(authorization:[ \t]*)[^\r\n]*/gi, "$1<redacted>").replace(/[^\x20-\x7e]/g, ".")
   return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text)
 }
@@ -98,17 +117,29 @@ const tunnelFailureOf = (error: Error): TunnelFailure | null => {
 /**
  * The connector of https targets through `proxy`: `toProxy` opens the connection to the proxy
  * (TCP, or TLS for an https proxy), then `CONNECT host:port` is sent and its answer read here,
- * then `overTunnel` runs the server's TLS handshake on the tunnel. Returns the proxy's socket at
- * once, so a closing client can destroy a tunnel still being made.
+ * then `overTunnel` runs the server's TLS handshake on the tunnel. A proxy that has not answered
+ * (the whole head) `answerTimeoutMs` after the `CONNECT` was sent fails the tunnel: the transport's
+ * connect timeout, `timeoutMs` as NodeTransport sets it. Returns the proxy's socket at once, so
+ * a closing client can destroy a tunnel still being made.
  */
-export const tunnelConnector = (proxy: TunnelProxy, toProxy: Connector, overTunnel: Connector) => {
+export const tunnelConnector = (
+  proxy: TunnelProxy,
+  toProxy: Connector,
+  overTunnel: Connector,
+  answerTimeoutMs: number
+) => {
   const url = new URL(proxy.uri)
   const shown = `${url.protocol}//${url.host}`
   const authorization = proxyAuthorization(url)
+  const credentials = authorization === null ? [] : [authorization, ...proxyCredentials(url)]
   const proxyPort = url.port === "" ? (url.protocol === "https:" ? "443" : "80") : url.port
+  // an IPv6 proxy (`http://[::1]:3128`) is connected to at `::1`, as undici strips the brackets of its targets
+  const proxyHostname = url.hostname.replace(/^\[(.*)\]$/, "$1")
   return (opts: ConnectOptions, callback: ConnectCallback): unknown => {
-    // undici gives the target's hostname as URL.hostname does (an IPv6 address in brackets)
-    const target = `${opts.hostname}:${opts.port === "" ? "443" : opts.port}`
+    // undici gives the target's hostname without the brackets of an IPv6 address (`::1`): the
+    // CONNECT authority puts them back (`[::1]:443`), as RFC 9110 writes it
+    const host = opts.hostname.includes(":") ? `[${opts.hostname}]` : opts.hostname
+    const target = `${host}:${opts.port === "" ? "443" : opts.port}`
     let settled = false
     const failure = (detail: string, cause?: unknown) => new ProxyFailure(proxy.setting, detail, { cause })
     const fail = (socket: Socket | null, error: ProxyFailure) => {
@@ -126,17 +157,28 @@ export const tunnelConnector = (proxy: TunnelProxy, toProxy: Connector, overTunn
         socket.off("end", onEnd)
         socket.off("close", onEnd)
         socket.off("error", onError)
-        socket.setTimeout(0)
+        clearTimeout(deadline)
       }
       /** The tunnel failed before it was made: stop reading, close, tell undici. */
       const end = (detail: string, cause?: unknown) => {
         stop()
         fail(socket, failure(detail, cause))
       }
+      // a deadline for the whole answer, not an idle timer: a proxy dripping a byte at a time
+      // cannot hold the tunnel (and the request waiting for it) open past it
+      const deadline = setTimeout(
+        () =>
+          end(
+            say(
+              `did not answer CONNECT ${target} within ${formatMillis(answerTimeoutMs)} (the connect timeout, timeoutMs)`
+            )
+          ),
+        answerTimeoutMs
+      )
       const notHttp = () =>
         end(
           say(
-            `answered CONNECT ${target} with bytes that are not HTTP (${excerpt(head, authorization)}), not as an HTTP proxy answers`
+            `answered CONNECT ${target} with bytes that are not HTTP (${excerpt(head, credentials)}), not as an HTTP proxy answers`
           )
         )
       const accepted = (status: number, what: string) => say(`accepted CONNECT ${target} (${status}), but ${what}`)
@@ -154,7 +196,7 @@ export const tunnelConnector = (proxy: TunnelProxy, toProxy: Connector, overTunn
         if (status < 200 || status > 299) return end(Network.proxyRefusal(shown, status, proxy.setting))
         if (head.length > headEnd + 4) {
           // the server speaks second in TLS: bytes before our ClientHello are the proxy's own
-          const early = excerpt(head.subarray(headEnd + 4), authorization)
+          const early = excerpt(head.subarray(headEnd + 4), credentials)
           return end(accepted(status, `what came through the tunnel is not TLS: it sent ${early} before the handshake`))
         }
         stop()
@@ -178,7 +220,7 @@ export const tunnelConnector = (proxy: TunnelProxy, toProxy: Connector, overTunn
           say(
             head.length === 0
               ? `closed the connection without answering CONNECT ${target}`
-              : `closed the connection in the middle of its answer to CONNECT ${target} (after ${excerpt(head, authorization)})`
+              : `closed the connection in the middle of its answer to CONNECT ${target} (after ${excerpt(head, credentials)})`
           )
         )
       const onError = (error: Error) =>
@@ -192,9 +234,6 @@ export const tunnelConnector = (proxy: TunnelProxy, toProxy: Connector, overTunn
       socket.on("end", onEnd)
       socket.on("close", onEnd)
       socket.on("error", onError)
-      socket.setTimeout(ANSWER_TIMEOUT_MS, () =>
-        end(say(`did not answer CONNECT ${target} within ${ANSWER_TIMEOUT_MS / 1000}s (connected, then silent)`))
-      )
       socket.write(
         `CONNECT ${target} HTTP/1.1\r\nhost: ${target}\r\n` +
           `${authorization === null ? "" : `proxy-authorization: ${authorization}\r\n`}` +
@@ -204,7 +243,7 @@ export const tunnelConnector = (proxy: TunnelProxy, toProxy: Connector, overTunn
 
     return (toProxy as (o: ConnectOptions, c: ConnectCallback) => unknown)(
       // `host` gives an https proxy's TLS its SNI name (none for an address), as undici derives it
-      { hostname: url.hostname, host: url.host, protocol: url.protocol, port: proxyPort },
+      { hostname: proxyHostname, host: url.host, protocol: url.protocol, port: proxyPort },
       (error, socket) => {
         if (error !== null || socket === null) {
           return fail(null, failure(say(`could not be reached: ${told(error)}`), error ?? undefined))

@@ -7,7 +7,11 @@
  */
 import { connect, createServer, type Socket } from "node:net"
 import { createServer as createTlsServer } from "node:tls"
-import { Effect, type Scope } from "effect"
+import { CometConfig, type CometError, type CometOptions } from "@comet-ts/core"
+import { assert } from "@effect/vitest"
+import { Context, Effect, Layer, Logger, type Scope } from "effect"
+import { CometHttp } from "../../src/CometHttp.js"
+import * as NodeTransport from "../../src/NodeTransport.js"
 import { SERVER_TLS } from "./proxy.js"
 import { listening, track } from "./sockets.js"
 
@@ -30,11 +34,12 @@ export interface HostileSeen {
 
 /**
  * The proxy, closed with the scope (every socket destroyed): its URL and what it saw. With
- * `tls`, an https:// proxy with the test CA's certificate (valid for 127.0.0.1).
+ * `tls`, an https:// proxy with the test CA's certificate (valid for 127.0.0.1); with `host`
+ * (`::1`), listening there.
  */
 export const hostileProxy = (
   misbehave: Misbehaviour,
-  options: { readonly tls?: boolean } = {}
+  options: { readonly tls?: boolean; readonly host?: string } = {}
 ): Effect.Effect<{ readonly url: string; readonly seen: HostileSeen }, never, Scope.Scope> =>
   Effect.suspend(() => {
     const seen: HostileSeen = { connections: 0, closed: 0, servernames: [], lines: [], authorizations: [] }
@@ -55,24 +60,56 @@ export const hostileProxy = (
       socket.on("data", onData)
     }
     if (options.tls !== true) {
-      return Effect.map(listening(createServer(onConnection), sockets), (url) => ({ url, seen }))
+      return Effect.map(listening(createServer(onConnection), sockets, options.host), (url) => ({ url, seen }))
     }
     const server = createTlsServer(SERVER_TLS, (socket) => {
       seen.servernames.push(socket.servername)
       onConnection(socket)
     })
     server.on("tlsClientError", () => {})
-    return Effect.map(listening(server, sockets), (url) => ({ url: url.replace("http://", "https://"), seen }))
+    return Effect.map(listening(server, sockets, options.host), (url) => ({
+      url: url.replace("http://", "https://"),
+      seen
+    }))
   })
 
-/** Not a misbehaviour: a 200 to CONNECT, then the bytes both ways to `port` on 127.0.0.1. */
+/** How {@link tunnelTo} answers a CONNECT, and where it keeps the tunnels it relays. */
+export interface TunnelAnswer {
+  /** The answer (default `HTTP/1.1 200 Connection Established`, no header). */
+  readonly text?: string
+  /** Write the answer one byte per write, each once the previous one was flushed. */
+  readonly byteByByte?: boolean
+  /** The tunnels relaying now (so that a test can close them between requests). */
+  readonly tunnels?: Set<Socket>
+}
+
+/**
+ * Not a misbehaviour: a 200 to CONNECT (as `answer` writes it), then the bytes both ways to
+ * `port` on 127.0.0.1, whatever host was asked for.
+ */
 export const tunnelTo =
-  (port: number): Misbehaviour =>
+  (port: number, answer: TunnelAnswer = {}): Misbehaviour =>
   (socket) => {
-    const up = connect(port, "127.0.0.1", () => {
-      socket.write("HTTP/1.1 200 Connection Established\r\n\r\n")
+    const relay = () => {
+      answer.tunnels?.add(socket)
+      socket.on("close", () => answer.tunnels?.delete(socket))
       up.pipe(socket)
       socket.pipe(up)
+    }
+    const bytes = Buffer.from(answer.text ?? "HTTP/1.1 200 Connection Established\r\n\r\n", "latin1")
+    const next = (i: number): void => {
+      if (i === bytes.length) {
+        relay()
+        return
+      }
+      socket.write(bytes.subarray(i, i + 1), () => setImmediate(() => next(i + 1)))
+    }
+    const up = connect(port, "127.0.0.1", () => {
+      if (answer.byteByByte === true) next(0)
+      else {
+        socket.write(bytes)
+        relay()
+      }
     })
     up.on("error", () => socket.destroy())
     socket.on("close", () => up.destroy())
@@ -133,4 +170,31 @@ const STATUS_TEXT: Record<number, string> = {
   502: "Bad Gateway",
   503: "Service Unavailable",
   504: "Gateway Timeout"
+}
+
+/**
+ * CometHttp as the facade builds it in Node (CometConfig from `env` → NodeTransport →
+ * CometHttp, fast retries), with `defaults` under each call's `options`, its log lines in `logs`.
+ */
+export const proxiedClient =
+  (defaults: CometOptions) =>
+  (env: Record<string, string>, options: CometOptions, logs: Array<string> = []) =>
+    Effect.gen(function* () {
+      const layer = CometHttp.layerConfigTransport({ retryBaseDelay: "2 millis", retryMaxDelay: "5 millis" }).pipe(
+        Layer.provide(NodeTransport.layerConfig),
+        Layer.provide(CometConfig.layer({ ...defaults, ...options, sources: CometConfig.staticSources(env) })),
+        Layer.provide(
+          Logger.replace(
+            Logger.defaultLogger,
+            Logger.make(({ message }) => logs.push(String(message)))
+          )
+        )
+      )
+      return Context.get(yield* Layer.build(layer), CometHttp)
+    })
+
+/** No secret of `secrets` in the error: its message, its JSON and its string. */
+export const assertNoSecret = (e: CometError, secrets: ReadonlyArray<string>): void => {
+  const text = `${e.message}\n${JSON.stringify(e)}\n${String(e)}`
+  for (const secret of secrets) assert.notInclude(text, secret, `the error shows ${secret}`)
 }

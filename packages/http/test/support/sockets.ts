@@ -30,7 +30,7 @@ export interface Seen {
 export type Handler = (req: IncomingMessage, res: ServerResponse, n: number, seen: Seen) => void
 
 /**
- * `server` listening on 127.0.0.1 (a free port) for the scope: its URL, then at the end every
+ * `server` listening on `host` (127.0.0.1; `::1` for IPv6), a free port, for the scope: its URL, then at the end every
  * socket in `sockets` destroyed and the server closed. For node:http and raw node:net servers.
  */
 export const listening = (
@@ -39,15 +39,16 @@ export const listening = (
     address(): unknown
     close(callback: () => void): unknown
   },
-  sockets: ReadonlySet<{ destroy(): void }>
+  sockets: ReadonlySet<{ destroy(): void }>,
+  host = "127.0.0.1"
 ): Effect.Effect<string, never, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.promise(
       () =>
         new Promise<string>((resolve) => {
-          server.listen(0, "127.0.0.1", () => {
+          server.listen(0, host, () => {
             const { port } = server.address() as AddressInfo
-            resolve(`http://127.0.0.1:${port}`)
+            resolve(`http://${host.includes(":") ? `[${host}]` : host}:${port}`)
           })
         })
     ),
