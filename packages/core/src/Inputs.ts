@@ -11,6 +11,7 @@ import * as Either from "effect/Either"
 import { identity } from "effect/Function"
 import * as Option from "effect/Option"
 import type * as ParseResult from "effect/ParseResult"
+import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as AST from "effect/SchemaAST"
 import { formatPath } from "./Decode.js"
@@ -221,6 +222,31 @@ const inputOptions: AST.ParseOptions = { errors: "first", onExcessProperty: "ign
 export const reason = (p: Problem): string => `must be ${p.expected}, not ${p.actual}.`
 
 /**
+ * The `ConfigurationError` of a {@link Problem} of a settings object: the setting is the
+ * problem's path, or `self` (`options`, `settings`) for the object itself.
+ *
+ * @since 0.1.0
+ */
+export const settingError = (p: Problem, self: string): ConfigurationError =>
+  new ConfigurationError({ setting: p.path.length === 0 ? self : p.path, reason: reason(p) })
+
+/**
+ * `value[name]` when it is an own property of an object (as decoded options read it), else
+ * undefined — also when reading it throws (the check of the values reports that).
+ *
+ * @since 0.1.0
+ */
+export const ownValue = (value: unknown, name: string): unknown => {
+  try {
+    return typeof value === "object" && value !== null && Object.hasOwn(value, name)
+      ? Reflect.get(value, name)
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
  * A Schema that accepts values `is` accepts, with a description (for declared types: functions,
  * AbortSignals, Layers, Query values).
  *
@@ -409,11 +435,11 @@ export const unknownOption = (value: unknown, known: ReadonlyArray<string>, ownO
  */
 export const unknownOptionReason = (u: UnknownOption, where: string, known: ReadonlyArray<string>): string =>
   u.notOptions !== undefined
-    ? notOptionsReason(u.notOptions, where, known)
+    ? `must be a plain object of options ({ ${known.join(", ")} }), not ${u.notOptions}: ${where} reads an object's own properties, so it would read as no options at all.`
     : u.unreadable === true
       ? unreadableReason(where)
       : u.inherited === true
-        ? inheritedReason(where)
+        ? `is inherited (from a prototype or a class getter), and ${where} reads only an object's own properties: pass a plain object holding it.`
         : `is not an option of ${where}${u.suggestion === null ? "" : ` (did you mean ${u.suggestion}?)`}; the options are ${known.join(", ")}.`
 
 /**
@@ -424,18 +450,39 @@ export const unknownOptionReason = (u: UnknownOption, where: string, known: Read
 export const unreadableReason = (where: string): string =>
   `cannot be read: reading its names threw (a Proxy or a getter), so ${where} cannot tell which options it holds; pass a plain object.`
 
-/** `is inherited …`: the reason of an error about an {@link UnknownOption} that is `inherited`. */
-const inheritedReason = (where: string): string =>
-  `is inherited (from a prototype or a class getter), and ${where} reads only an object's own properties: pass a plain object holding it.`
-
-/** `must be an options object …`: the reason of an error about an {@link UnknownOption} that is `notOptions`. */
-const notOptionsReason = (what: string, where: string, known: ReadonlyArray<string>): string =>
-  `must be a plain object of options ({ ${known.join(", ")} }), not ${what}: ${where} reads an object's own properties, so it would read as no options at all.`
-
 /** An option's name as an error shows it: at most 60 characters, the API key (when known) masked. */
 export const optionName = (name: string, apiKey?: string): string => {
   const shown = name.length > 60 ? `${name.slice(0, 57)}…` : name
   return apiKey === undefined ? shown : scrub(shown, apiKey)
+}
+
+/** An API key as text (given as text or `Redacted`), or undefined. */
+const keyText = (apiKey: unknown): string | undefined =>
+  typeof apiKey === "string" ? apiKey : Redacted.isRedacted(apiKey) ? String(Redacted.value(apiKey)) : undefined
+
+/**
+ * What is wrong with an options object (see {@link unknownOption}), located — `name`: the key
+ * after `prefix` (cut, the API key masked), or `self` when the object itself is wrong (unreadable,
+ * no options object); `given`: what was given there, by type — with the reason; or null. What
+ * {@link unknownSetting} and {@link unknownArgument} report, each as its error.
+ */
+const located = (
+  value: unknown,
+  known: ReadonlyArray<string>,
+  where: string,
+  ownOnly: boolean,
+  prefix: string,
+  self: string,
+  apiKey?: unknown
+): { readonly name: string; readonly given: string; readonly reason: string } | null => {
+  const u = unknownOption(value, known, ownOnly)
+  if (u === null) return null
+  const whole = u.unreadable === true || u.notOptions !== undefined
+  return {
+    name: whole ? self : `${prefix}${optionName(u.key, keyText(apiKey))}`,
+    given: u.unreadable === true ? "(unreadable)" : whole ? (u.notOptions ?? "") : (u.given ?? ""),
+    reason: unknownOptionReason(u, where, known)
+  }
 }
 
 /**
@@ -455,20 +502,22 @@ export const unknownSetting = (
     readonly prefix?: string
     /** The setting naming the object itself (default: `prefix` without its dot, or `options`). */
     readonly self?: string
-    readonly apiKey?: string | undefined
+    /** The API key to mask in a name, as text or `Redacted` (anything else: none). */
+    readonly apiKey?: unknown
     readonly ownOnly?: boolean
   } = {}
 ): ConfigurationError | null => {
-  const u = unknownOption(value, known, options.ownOnly ?? false)
-  if (u === null) return null
   const prefix = options.prefix ?? ""
-  const whole = u.unreadable === true || u.notOptions !== undefined
-  return new ConfigurationError({
-    setting: whole
-      ? (options.self ?? (prefix.replace(/\.$/, "") || "options"))
-      : `${prefix}${optionName(u.key, options.apiKey)}`,
-    reason: unknownOptionReason(u, where, known)
-  })
+  const l = located(
+    value,
+    known,
+    where,
+    options.ownOnly ?? false,
+    prefix,
+    options.self ?? (prefix.replace(/\.$/, "") || "options"),
+    options.apiKey
+  )
+  return l && new ConfigurationError({ setting: l.name, reason: l.reason })
 }
 
 /**
@@ -487,12 +536,6 @@ export const unknownArgument = (
   param: string,
   ownOnly = false
 ): InvalidArgument | null => {
-  const u = unknownOption(value, known, ownOnly)
-  if (u === null) return null
-  const whole = u.unreadable === true || u.notOptions !== undefined
-  return new InvalidArgument({
-    argument: whole ? param : `${param}.${optionName(u.key)}`,
-    value: u.unreadable === true ? "(unreadable)" : whole ? (u.notOptions ?? "") : (u.given ?? ""),
-    reason: unknownOptionReason(u, where, known)
-  })
+  const l = located(value, known, where, ownOnly, `${param}.`, param)
+  return l && new InvalidArgument({ argument: l.name, value: l.given, reason: l.reason })
 }
