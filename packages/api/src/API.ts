@@ -12,7 +12,6 @@ import {
   type AssetId,
   type ChartExperiment,
   type Column,
-  CometConfig,
   type CometError,
   type CometOptions,
   ConfigurationError,
@@ -22,7 +21,6 @@ import {
   type ExperimentModel,
   type ExperimentSummary,
   type GitMetadata,
-  Inputs,
   InvalidArgument,
   type MetricPoint,
   type Predicate,
@@ -30,6 +28,9 @@ import {
   type Summary,
   type SystemDetails
 } from "@comet-ts/core"
+// CometConfig's functions, not the class: its statics (every layer and source) are never tree-shaken
+import { layer as cometConfigLayer } from "@comet-ts/core/CometConfig"
+import * as Inputs from "@comet-ts/core/Inputs"
 import {
   type CometHttp,
   type CometHttpSettings,
@@ -377,7 +378,7 @@ export class API {
     const checked = checkApiOptions(given)
     const options: APIOptions = Either.getOrElse(checked, () => ({ panel: false }))
     // Every setting of CometOptions (APIOptions extends it) is read by CometConfig from here.
-    const configLayer = Either.isLeft(checked) ? Layer.fail(checked.left) : CometConfig.layer(configOptions(options))
+    const configLayer = Either.isLeft(checked) ? Layer.fail(checked.left) : cometConfigLayer(configOptions(options))
     const httpLayer = (
       options.httpClient === undefined
         ? layerConfigTransport(options.http ?? {}).pipe(Layer.provide(DefaultTransport.layerConfig))

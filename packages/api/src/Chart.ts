@@ -11,7 +11,8 @@
  *
  * @since 0.1.0
  */
-import { type ChartExperiment, type ChartMetric, type CometError, Inputs } from "@comet-ts/core"
+import type { ChartExperiment, ChartMetric, CometError } from "@comet-ts/core"
+import * as Inputs from "@comet-ts/core/Inputs"
 import * as Arr from "effect/Array"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"

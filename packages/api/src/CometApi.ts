@@ -6,8 +6,9 @@
  *
  * @since 0.1.0
  */
-import { CometConfig, type ConfigurationError } from "@comet-ts/core"
-import { CometHttp, RequestStats } from "@comet-ts/http"
+import type { CometConfig, ConfigurationError, ResolvedConfig } from "@comet-ts/core"
+import { type CometHttp, type CometHttpShape, RequestStats } from "@comet-ts/http"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
@@ -52,12 +53,20 @@ export const make = (
     (checked) => makeChecked(checked)
   )
 
+/**
+ * `CometHttp`'s and `CometConfig`'s tags without the classes' statics (their layers and sources,
+ * which the facade's bundle would otherwise carry, all of them: a class's statics are never
+ * tree-shaken), found by the classes' keys (a test pins them).
+ */
+const httpService = Context.GenericTag<CometHttp, CometHttpShape>("@comet-ts/http/CometHttp")
+const configService = Context.GenericTag<CometConfig, ResolvedConfig>("@comet-ts/core/CometConfig")
+
 /** The service from checked settings. */
 const makeChecked = (
   settings: CometApiSettings
 ): Effect.Effect<CometApiShape, never, CometHttp | RequestStats | Scope.Scope> =>
   Effect.gen(function* () {
-    const http = yield* CometHttp
+    const http = yield* httpService
     const stats = yield* RequestStats
     return makeCometApi(http, stats, settings, yield* Effect.scope)
   })
@@ -84,7 +93,7 @@ export const layerConfigWith = (
     CometApi,
     Effect.gen(function* () {
       const checked = yield* Effect.suspend(() => checkApiSettings(settings, true))
-      const config = yield* CometConfig
+      const config = yield* configService
       return yield* makeChecked({ ...checked, workspace: config.workspace, projectName: config.projectName })
     })
   )
@@ -97,8 +106,8 @@ export const layerConfigWith = (
 export const layerConfig: Layer.Layer<CometApi, never, CometHttp | RequestStats | CometConfig> =
   /* @__PURE__ */ Layer.scoped(
     CometApi,
-    Effect.gen(function* () {
-      const config = yield* CometConfig
+    /* @__PURE__ */ Effect.gen(function* () {
+      const config = yield* configService
       return yield* makeChecked({ workspace: config.workspace, projectName: config.projectName })
     })
   )

@@ -8,7 +8,9 @@
  *
  * @since 0.1.0
  */
-import { CometConfig, type CometError, ConfigurationError, InvalidArgument } from "@comet-ts/core"
+import { type CometError, ConfigurationError, InvalidArgument } from "@comet-ts/core"
+// CometConfig's function, not the class: its statics (every layer and source) are never tree-shaken
+import { processSources } from "@comet-ts/core/CometConfig"
 import type { Query } from "@comet-ts/query"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -225,14 +227,14 @@ export const valuesFromEnv = (
   })
 
 /**
- * The process environment and file reader: core's `CometConfig.processSources()` (found without
+ * The process environment and file reader: core's `processSources()` (found without
  * a static Node import; nothing in a browser).
  */
 export const processEnv = (): {
   readonly env: (name: string) => string | undefined
   readonly readFile: (path: string) => string | undefined
 } => {
-  const { env, readFile } = CometConfig.processSources()
+  const { env, readFile } = processSources()
   return { env, readFile }
 }
 
@@ -242,9 +244,9 @@ export const processEnv = (): {
  *
  * @since 0.1.0
  */
-export const layerFromEnv: Layer.Layer<PanelContext, CometError, CometApi> = Layer.effect(
+export const layerFromEnv: Layer.Layer<PanelContext, CometError, CometApi> = /* @__PURE__ */ Layer.effect(
   PanelContext,
-  Effect.gen(function* () {
+  /* @__PURE__ */ Effect.gen(function* () {
     const { env, readFile } = processEnv()
     const values = yield* valuesFromEnv(env, readFile)
     if (values === undefined) return yield* Effect.fail(missing("experiments, workspace or project"))

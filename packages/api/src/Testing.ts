@@ -14,7 +14,8 @@
  *
  * @since 0.1.0
  */
-import { type ConfigurationError, Inputs } from "@comet-ts/core"
+import type { ConfigurationError } from "@comet-ts/core"
+import * as Inputs from "@comet-ts/core/Inputs"
 import { type CometHttp, type CometHttpSettings, layer as httpLayer, type RequestStats } from "@comet-ts/http"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"

@@ -49,6 +49,14 @@ describe("CometApi settings", () => {
         [CometApiLayer.layer({ chartChunkSize: 0 }), "chartChunkSize: must be a positive integer"],
         [CometApiLayer.layer({ orStrategy: "or" as never }), 'orStrategy: must be "nested" or "dnf"'],
         [
+          CometApiLayer.layer({ columnsTtlMillis: -1 }),
+          "columnsTtlMillis: must be a number of ms (0 or more), not the number -1."
+        ],
+        [
+          CometApiLayer.layer({ columnsTtlMillis: Number.NaN }),
+          "columnsTtlMillis: must be a number of ms (0 or more), not the number NaN."
+        ],
+        [
           CometApiLayer.layerConfigWith({ workspace: "w" } as never).pipe(Layer.provide(config)),
           "workspace: is not an option of CometApi.layerConfigWith"
         ]

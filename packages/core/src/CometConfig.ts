@@ -126,13 +126,21 @@ export interface ResolvedConfig {
 }
 
 /**
+ * The tag of {@link CometConfig} without its statics, which a bundle keeps whenever it keeps the
+ * class: what this module's layers provide, so that a bundle that uses the functions (the
+ * facade's: {@link layer}, {@link processSources}) and never names the class carries no other.
+ * Pure, so the class (which only extends it) is dropped when unused.
+ */
+const service = /* @__PURE__ */ Context.Tag("@comet-ts/core/CometConfig")<CometConfig, ResolvedConfig>()
+
+/**
  * The resolved configuration as an Effect service, with its Layers as statics
  * (`CometConfig.layer(options)`, `CometConfig.layerConfig`, …; see the functions of the same
  * names).
  *
  * @since 0.1.0
  */
-export class CometConfig extends Context.Tag("@comet-ts/core/CometConfig")<CometConfig, ResolvedConfig>() {
+export class CometConfig extends service {
   /** See {@link layer}. */
   static layer(options?: CometOptions): Layer.Layer<CometConfig, ConfigurationError> {
     return layer(options)
@@ -614,7 +622,7 @@ const finish = (found: FoundAll): Either.Either<ResolvedConfig, ConfigError.Conf
  *
  * @since 0.1.0
  */
-export const config: Config.Config<ResolvedConfig> = configWith({})
+export const config: Config.Config<ResolvedConfig> = /* @__PURE__ */ configWith({})
 
 const leaves = (e: ConfigError.ConfigError): Array<ConfigError.ConfigError> =>
   ConfigError.isAnd(e) || ConfigError.isOr(e) ? [...leaves(e.left), ...leaves(e.right)] : [e]
@@ -905,7 +913,7 @@ export const resolve = (options: CometOptions = {}): Effect.Effect<ResolvedConfi
  * @since 0.1.0
  */
 export const layer = (options: CometOptions = {}): Layer.Layer<CometConfig, ConfigurationError> =>
-  Layer.scoped(CometConfig, held(resolve(options)))
+  Layer.scoped(service, held(resolve(options)))
 
 /**
  * `CometConfig` from explicit options over the current `ConfigProvider` — Effect's default
@@ -915,14 +923,14 @@ export const layer = (options: CometOptions = {}): Layer.Layer<CometConfig, Conf
  * @since 0.1.0
  */
 export const layerConfigWith = (options: CometOptions): Layer.Layer<CometConfig, ConfigurationError> =>
-  Layer.scoped(CometConfig, held(readWith(options)))
+  Layer.scoped(service, held(readWith(options)))
 
 /**
  * `CometConfig` from the current `ConfigProvider` (see {@link layerConfigWith}).
  *
  * @since 0.1.0
  */
-export const layerConfig: Layer.Layer<CometConfig, ConfigurationError> = layerConfigWith({})
+export const layerConfig: Layer.Layer<CometConfig, ConfigurationError> = /* @__PURE__ */ layerConfigWith({})
 
 /**
  * A Layer providing an already-resolved configuration as is.
@@ -930,4 +938,4 @@ export const layerConfig: Layer.Layer<CometConfig, ConfigurationError> = layerCo
  * @since 0.1.0
  */
 export const layerResolved = (config: ResolvedConfig): Layer.Layer<CometConfig> =>
-  Layer.scoped(CometConfig, held(Effect.succeed(config)))
+  Layer.scoped(service, held(Effect.succeed(config)))

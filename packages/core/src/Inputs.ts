@@ -11,6 +11,7 @@ import * as Either from "effect/Either"
 import { identity } from "effect/Function"
 import * as Option from "effect/Option"
 import type * as ParseResult from "effect/ParseResult"
+import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as AST from "effect/SchemaAST"
 import { formatPath } from "./Decode.js"
@@ -221,6 +222,31 @@ const inputOptions: AST.ParseOptions = { errors: "first", onExcessProperty: "ign
 export const reason = (p: Problem): string => `must be ${p.expected}, not ${p.actual}.`
 
 /**
+ * The `ConfigurationError` of a {@link Problem} of a settings object: the setting is the
+ * problem's path, or `self` (`options`, `settings`) for the object itself.
+ *
+ * @since 0.1.0
+ */
+export const settingError = (p: Problem, self: string): ConfigurationError =>
+  new ConfigurationError({ setting: p.path.length === 0 ? self : p.path, reason: reason(p) })
+
+/**
+ * `value[name]` when it is an own property of an object (as decoded options read it), else
+ * undefined — also when reading it throws (the check of the values reports that).
+ *
+ * @since 0.1.0
+ */
+export const ownValue = (value: unknown, name: string): unknown => {
+  try {
+    return typeof value === "object" && value !== null && Object.hasOwn(value, name)
+      ? Reflect.get(value, name)
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
  * A Schema that accepts values `is` accepts, with a description (for declared types: functions,
  * AbortSignals, Layers, Query values).
  *
@@ -427,13 +453,13 @@ export const unknownOption = (
  */
 export const unknownOptionReason = (u: UnknownOption, where: string, known: ReadonlyArray<string>): string =>
   u.notOptions !== undefined
-    ? notOptionsReason(u.notOptions, where, known)
+    ? `must be a plain object of options ({ ${known.join(", ")} }), not ${u.notOptions}: ${where} reads an object's own properties, so it would read as no options at all.`
     : u.unreadable === true
       ? unreadableReason(where)
       : u.unreadableValue === true
         ? `cannot be read: reading it threw (a getter or a Proxy), so ${where} cannot use it; pass the value itself in a plain object.`
         : u.inherited === true
-          ? inheritedReason(where)
+          ? `is inherited (from a prototype or a class getter), and ${where} reads only an object's own properties: pass a plain object holding it.`
           : `is not an option of ${where}${u.suggestion === null ? "" : ` (did you mean ${u.suggestion}?)`}; the options are ${known.join(", ")}.`
 
 /**
@@ -444,14 +470,6 @@ export const unknownOptionReason = (u: UnknownOption, where: string, known: Read
 export const unreadableReason = (where: string): string =>
   `cannot be read: reading its names threw, or they name properties it does not have (a Proxy or a getter), so ${where} cannot tell which options it holds; pass a plain object.`
 
-/** `is inherited …`: the reason of an error about an {@link UnknownOption} that is `inherited`. */
-const inheritedReason = (where: string): string =>
-  `is inherited (from a prototype or a class getter), and ${where} reads only an object's own properties: pass a plain object holding it.`
-
-/** `must be an options object …`: the reason of an error about an {@link UnknownOption} that is `notOptions`. */
-const notOptionsReason = (what: string, where: string, known: ReadonlyArray<string>): string =>
-  `must be a plain object of options ({ ${known.join(", ")} }), not ${what}: ${where} reads an object's own properties, so it would read as no options at all.`
-
 /**
  * An option's name as an error shows it: the API keys held (and `apiKey`, when known) masked,
  * then cut to at most 60 characters — masked first, as a key cut short is no longer found.
@@ -459,6 +477,58 @@ const notOptionsReason = (what: string, where: string, known: ReadonlyArray<stri
 export const optionName = (name: string, apiKey?: string): string => {
   const masked = scrub(name, apiKey)
   return masked.length > 60 ? `${masked.slice(0, 57)}…` : masked
+}
+
+/** An API key as text (given as text or `Redacted`), or undefined. */
+const keyText = (apiKey: unknown): string | undefined =>
+  typeof apiKey === "string" ? apiKey : Redacted.isRedacted(apiKey) ? String(Redacted.value(apiKey)) : undefined
+
+/**
+ * What is wrong with an options object (see {@link unknownOption}), located — `name`: the key
+ * after `prefix` (cut, the API key masked), or `self` when the object itself is wrong (unreadable,
+ * no options object); `given`: what was given there, by type — with the reason; or null. What
+ * {@link unknownSetting} and {@link unknownArgument} report, each as its error.
+ */
+const located = (
+  value: unknown,
+  known: ReadonlyArray<string>,
+  where: string,
+  ownOnly: boolean,
+  prefix: string,
+  self: string,
+  apiKey?: unknown
+): Located | null => {
+  const key = keyText(apiKey)
+  const u = unknownOption(value, known, ownOnly, key)
+  return u === null ? null : locate(u, known, where, prefix, self, key)
+}
+
+interface Located {
+  readonly name: string
+  readonly given: string
+  readonly reason: string
+}
+
+/** An {@link UnknownOption} located (see {@link located}). */
+const locate = (
+  u: UnknownOption,
+  known: ReadonlyArray<string>,
+  where: string,
+  prefix: string,
+  self: string,
+  key: string | undefined
+): Located => {
+  const whole = u.unreadable === true || u.notOptions !== undefined
+  return {
+    name: whole ? self : `${prefix}${optionName(u.key, key)}`,
+    given:
+      u.unreadable === true || u.unreadableValue === true
+        ? "(unreadable)"
+        : whole
+          ? (u.notOptions ?? "")
+          : (u.given ?? ""),
+    reason: unknownOptionReason(u, where, known)
+  }
 }
 
 /**
@@ -475,35 +545,17 @@ export const unknownSetting = (
   where: string,
   options: SettingOptions = {}
 ): ConfigurationError | null => {
-  const u = unknownOption(value, known, options.ownOnly ?? false, options.apiKey)
-  return u === null ? null : settingError(u, known, where, options)
-}
-
-/** How {@link unknownSetting} and {@link settingsOf} name what is wrong. */
-export interface SettingOptions {
-  /** Put before the key in the setting's name (`http.`). */
-  readonly prefix?: string
-  /** The setting naming the object itself (default: `prefix` without its dot, or `options`). */
-  readonly self?: string
-  readonly apiKey?: string | undefined
-  readonly ownOnly?: boolean
-}
-
-const isWhole = (u: UnknownOption): boolean => u.unreadable === true || u.notOptions !== undefined
-
-const settingError = (
-  u: UnknownOption,
-  known: ReadonlyArray<string>,
-  where: string,
-  options: SettingOptions
-): ConfigurationError => {
   const prefix = options.prefix ?? ""
-  return new ConfigurationError({
-    setting: isWhole(u)
-      ? (options.self ?? (prefix.replace(/\.$/, "") || "options"))
-      : `${prefix}${optionName(u.key, options.apiKey)}`,
-    reason: unknownOptionReason(u, where, known)
-  })
+  const l = located(
+    value,
+    known,
+    where,
+    options.ownOnly ?? false,
+    prefix,
+    options.self ?? (prefix.replace(/\.$/, "") || "options"),
+    options.apiKey
+  )
+  return l && new ConfigurationError({ setting: l.name, reason: l.reason })
 }
 
 /**
@@ -523,27 +575,20 @@ export const unknownArgument = (
   ownOnly = false,
   apiKey?: string
 ): InvalidArgument | null => {
-  const u = unknownOption(value, known, ownOnly, apiKey)
-  return u === null ? null : argumentError(u, known, where, param, apiKey)
+  const l = located(value, known, where, ownOnly, `${param}.`, param, apiKey)
+  return l && new InvalidArgument({ argument: l.name, value: l.given, reason: l.reason })
 }
 
-const argumentError = (
-  u: UnknownOption,
-  known: ReadonlyArray<string>,
-  where: string,
-  param: string,
-  apiKey?: string
-): InvalidArgument =>
-  new InvalidArgument({
-    argument: isWhole(u) ? param : `${param}.${optionName(u.key, apiKey)}`,
-    value:
-      u.unreadable === true || u.unreadableValue === true
-        ? "(unreadable)"
-        : isWhole(u)
-          ? (u.notOptions ?? "")
-          : (u.given ?? ""),
-    reason: unknownOptionReason(u, where, known)
-  })
+/** How {@link unknownSetting} and {@link settingsOf} name what is wrong. */
+export interface SettingOptions {
+  /** Put before the key in the setting's name (`http.`). */
+  readonly prefix?: string
+  /** The setting naming the object itself (default: `prefix` without its dot, or `options`). */
+  readonly self?: string
+  /** The API key to mask in a name, as text or `Redacted` (anything else: none). */
+  readonly apiKey?: unknown
+  readonly ownOnly?: boolean
+}
 
 /**
  * An options object read once: its names checked (see {@link unknownOption}), then every known
@@ -590,8 +635,16 @@ export const settingsOf = <A extends object>(
   options: SettingOptions = {}
 ): Either.Either<Partial<A>, ConfigurationError> =>
   Either.mapLeft(
-    snapshotOf(value, known, options.ownOnly ?? false, options.apiKey) as Either.Either<Partial<A>, UnknownOption>,
-    (u) => settingError(u, known, where, options)
+    snapshotOf(value, known, options.ownOnly ?? false, keyText(options.apiKey)) as Either.Either<
+      Partial<A>,
+      UnknownOption
+    >,
+    (u) => {
+      const prefix = options.prefix ?? ""
+      const self = options.self ?? (prefix.replace(/\.$/, "") || "options")
+      const l = locate(u, known, where, prefix, self, keyText(options.apiKey))
+      return new ConfigurationError({ setting: l.name, reason: l.reason })
+    }
   )
 
 /**
@@ -607,6 +660,7 @@ export const argumentOf = <A extends object>(
   param: string,
   ownOnly = false
 ): Either.Either<Partial<A>, InvalidArgument> =>
-  Either.mapLeft(snapshotOf(value, known, ownOnly, undefined) as Either.Either<Partial<A>, UnknownOption>, (u) =>
-    argumentError(u, known, where, param)
-  )
+  Either.mapLeft(snapshotOf(value, known, ownOnly, undefined) as Either.Either<Partial<A>, UnknownOption>, (u) => {
+    const l = locate(u, known, where, `${param}.`, param, undefined)
+    return new InvalidArgument({ argument: l.name, value: l.given, reason: l.reason })
+  })

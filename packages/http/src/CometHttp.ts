@@ -6,14 +6,9 @@
  *
  * @since 0.1.0
  */
-import {
-  CometConfig,
-  ConfigurationError,
-  Inputs,
-  type ResolvedConfig,
-  Secrets,
-  type TransportError
-} from "@comet-ts/core"
+import { CometConfig, ConfigurationError, type ResolvedConfig, type TransportError } from "@comet-ts/core"
+import * as Inputs from "@comet-ts/core/Inputs"
+import * as Secrets from "@comet-ts/core/Secrets"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -63,11 +58,19 @@ export const streamWithCallTimeout = (
   deadline.streamWithCallTimeout(timeout, label, setting)
 
 /**
- * The transport, as an Effect service.
+ * The tag of {@link CometHttp} without its statics, which a bundle keeps whenever it keeps the
+ * class: what this module's layers provide, so that a bundle that never names the class (the
+ * facade's) carries the layers it uses and no others. Pure, so the class below (which only
+ * extends it) is dropped when unused.
+ */
+const service = /* @__PURE__ */ Context.Tag("@comet-ts/http/CometHttp")<CometHttp, CometHttpShape>()
+
+/**
+ * The transport, as an Effect service (its layers as statics).
  *
  * @since 0.1.0
  */
-export class CometHttp extends Context.Tag("@comet-ts/http/CometHttp")<CometHttp, CometHttpShape>() {
+export class CometHttp extends service {
   /** See {@link layer}. */
   static layer(
     options: CometHttpOptions
@@ -141,6 +144,13 @@ const fromHttpClient = (settings: Resolved): Effect.Effect<WireTransport, never,
 /** The transport of an instance: the `Transport` service in the context. */
 const fromService = (): Effect.Effect<WireTransport, never, Transport> => Effect.map(Transport, fromShape)
 
+/**
+ * `CometConfig`'s tag without the class's statics (every layer and source of the configuration,
+ * which a bundle of these layers would otherwise carry: a class's statics are never
+ * tree-shaken), found by the class's key (a test pins it).
+ */
+const configService = Context.GenericTag<CometConfig, ResolvedConfig>("@comet-ts/core/CometConfig")
+
 const build = <R>(
   config: ResolvedConfig,
   settings: CometHttpSettings,
@@ -155,7 +165,7 @@ const build = <R>(
       yield* Secrets.hold(config.apiKey)
       const resolved = resolveSettings(config, settings)
       const { http, stats } = yield* makeInstance(resolved, yield* transport(resolved))
-      return Context.make(CometHttp, http).pipe(Context.add(RequestStats, stats))
+      return Context.make(service, http).pipe(Context.add(RequestStats, stats))
     })
   )
 
@@ -220,9 +230,8 @@ export const layerTransport = (
  * The names of {@link CometHttpOptions}, complete by type (an unknown one is refused), and of
  * core's `ResolvedConfig` (which fits as options: its other fields are not read here).
  */
-const OPTION_NAMES: ReadonlyArray<string> = [
-  ...SETTING_NAMES,
-  ...Object.keys({
+const OPTION_NAMES: ReadonlyArray<string> = /* @__PURE__ */ SETTING_NAMES.concat(
+  /* @__PURE__ */ Object.keys({
     restUrl: true,
     workspace: true,
     projectName: true,
@@ -231,7 +240,7 @@ const OPTION_NAMES: ReadonlyArray<string> = [
     proxy: true,
     tls: true
   } satisfies Record<Exclude<keyof ResolvedConfig, keyof CometHttpOptions>, true>),
-  ...Object.keys({
+  /* @__PURE__ */ Object.keys({
     apiKey: true,
     baseUrl: true,
     timeout: true,
@@ -241,7 +250,7 @@ const OPTION_NAMES: ReadonlyArray<string> = [
     rateLimit: true,
     allowInsecureHttp: true
   } satisfies Record<Exclude<keyof CometHttpOptions, keyof CometHttpSettings>, true>)
-]
+)
 
 /**
  * Explicit options, validated as core's `CometConfig.resolve` validates them, after their names
@@ -286,11 +295,10 @@ const resolveOptions = (
     )
   )
 
-/** The API key given, as text (to mask it in an error naming an option), or undefined. */
-const givenKey = (options: unknown): string | undefined => {
+/** The API key given (text or Redacted: to mask it in an error naming an option), or undefined. */
+const givenKey = (options: unknown): unknown => {
   try {
-    const key: unknown = typeof options === "object" && options !== null ? Reflect.get(options, "apiKey") : undefined
-    return typeof key === "string" ? key : Redacted.isRedacted(key) ? String(Redacted.value(key)) : undefined
+    return typeof options === "object" && options !== null ? Reflect.get(options, "apiKey") : undefined
   } catch {
     return undefined
   }
@@ -342,7 +350,7 @@ const rateLimitOf = (
 export const layerConfigWith = (
   settings: CometHttpSettings
 ): Layer.Layer<CometHttp | RequestStats, ConfigurationError, HttpClient.HttpClient | CometConfig> =>
-  Layer.unwrapEffect(Effect.map(CometConfig, (config) => build(config, settings, fromHttpClient)))
+  Layer.unwrapEffect(Effect.map(configService, (config) => build(config, settings, fromHttpClient)))
 
 /**
  * The transport configured from core's `CometConfig`, over the `Transport` in the context: what
@@ -354,7 +362,7 @@ export const layerConfigWith = (
 export const layerConfigTransport = (
   settings: CometHttpSettings = {}
 ): Layer.Layer<CometHttp | RequestStats, ConfigurationError, Transport | CometConfig> =>
-  Layer.unwrapEffect(Effect.map(CometConfig, (config) => build(config, settings, fromService)))
+  Layer.unwrapEffect(Effect.map(configService, (config) => build(config, settings, fromService)))
 
 /**
  * The transport configured from core's `CometConfig` service (default http settings: no cache,
@@ -366,4 +374,4 @@ export const layerConfig: Layer.Layer<
   CometHttp | RequestStats,
   ConfigurationError,
   HttpClient.HttpClient | CometConfig
-> = layerConfigWith({})
+> = /* @__PURE__ */ layerConfigWith({})

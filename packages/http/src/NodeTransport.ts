@@ -12,7 +12,9 @@
  *
  * @since 0.1.0
  */
-import { CometConfig, ConfigurationError, Inputs, type ResolvedConfig, Secrets } from "@comet-ts/core"
+import { CometConfig, ConfigurationError, type ResolvedConfig } from "@comet-ts/core"
+import * as Inputs from "@comet-ts/core/Inputs"
+import * as Secrets from "@comet-ts/core/Secrets"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"

@@ -8,7 +8,8 @@
  *
  * @since 0.1.0
  */
-import { type ConfigurationError, Inputs } from "@comet-ts/core"
+import type { ConfigurationError } from "@comet-ts/core"
+import * as Inputs from "@comet-ts/core/Inputs"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"

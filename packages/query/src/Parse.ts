@@ -118,12 +118,16 @@ export const parseOrThrow = (text: string, options?: ParseOptions): Query => {
  *
  * @since 0.1.0
  */
-export const QueryFromString: Schema.Schema<Query, string> = Schema.transformOrFail(Schema.String, Query, {
-  strict: true,
-  decode: (text, _, ast) =>
-    Either.match(parse(text), {
-      onLeft: (e) => ParseResult.fail(new ParseResult.Type(ast, text, e.message)),
-      onRight: (q) => ParseResult.succeed(q)
-    }),
-  encode: (q) => ParseResult.succeed(formatQuery(q))
-}).annotations({ identifier: "QueryFromString" })
+export const QueryFromString: Schema.Schema<Query, string> = /* @__PURE__ */ Schema.transformOrFail(
+  Schema.String,
+  Query,
+  {
+    strict: true,
+    decode: (text, _, ast) =>
+      Either.match(parse(text), {
+        onLeft: (e) => ParseResult.fail(new ParseResult.Type(ast, text, e.message)),
+        onRight: (q) => ParseResult.succeed(q)
+      }),
+    encode: (q) => ParseResult.succeed(formatQuery(q))
+  }
+).annotations({ identifier: "QueryFromString" })

@@ -13,14 +13,13 @@ import {
   type CometError,
   type CometOptions,
   CometOptionTypes,
-  ConfigurationError,
-  Inputs,
+  type ConfigurationError,
   InvalidArgument
 } from "@comet-ts/core"
+import * as Inputs from "@comet-ts/core/Inputs"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type { ExperimentReads } from "./experimentReads.js"
@@ -392,45 +391,25 @@ export const checkApiOptions = <O extends CometOptions>(
   value: O | null | undefined
 ): Either.Either<O, ConfigurationError> =>
   Either.flatMap(
-    Either.mapLeft(
-      Inputs.check(ApiOptions, value ?? {}),
-      (p) => new ConfigurationError({ setting: p.path.length === 0 ? "options" : p.path, reason: Inputs.reason(p) })
-    ),
+    Either.mapLeft(Inputs.check(ApiOptions, value ?? {}), (p) => Inputs.settingError(p, "options")),
     (decoded) => {
       // as Python's API(...) refuses an unknown keyword: a misspelt option (`baseURL`, `api_key`)
       // would otherwise be dropped and the key sent to the default server. (The http settings'
       // names are checked by the transport's layer, CometHttp's, as for Effect users.)
       // read from the decoded options: a getter of the raw ones may throw or answer otherwise
-      const given = decoded as { readonly apiKey?: unknown; readonly panel?: unknown }
-      const apiKey =
-        typeof given.apiKey === "string"
-          ? given.apiKey
-          : Redacted.isRedacted(given.apiKey)
-            ? String(Redacted.value(given.apiKey))
-            : undefined
-      const panel = ownValue(value, "panel")
+      const apiKey = (decoded as { readonly apiKey?: unknown }).apiKey
+      const panel = Inputs.ownValue(value, "panel")
       const unknown =
         // the options themselves are decoded (own properties only)
         Inputs.unknownSetting(value, API_OPTION_NAMES, "new API(...)", { apiKey, ownOnly: true }) ??
         (typeof panel === "object" && panel !== null
-          ? ownValue(panel, "file") !== undefined
+          ? Inputs.ownValue(panel, "file") !== undefined
             ? Inputs.unknownSetting(panel, ["file"], "the panel file option", { prefix: "panel.", apiKey })
             : unknownPanelValue(panel, apiKey)
           : null)
       return unknown === null ? Either.right(decoded as O) : Either.left(unknown)
     }
   )
-
-/** `value[name]` when it is an own property (as the decoded options read it), else undefined (also when reading throws). */
-const ownValue = (value: unknown, name: string): unknown => {
-  try {
-    return typeof value === "object" && value !== null && Object.hasOwn(value, name)
-      ? Reflect.get(value, name)
-      : undefined
-  } catch {
-    return undefined
-  }
-}
 
 /** The names `new API(...)` reads (an unknown one is refused). */
 const API_OPTION_NAMES: ReadonlyArray<string> = Object.keys(ApiOptions.fields)
@@ -443,7 +422,7 @@ const PANEL_VALUE_NAMES: ReadonlyArray<string> = Object.keys(PanelValues.fields)
  * (`projectNme`), an inherited or symbol one, or values that are no object of values; or null.
  * `new API({ panel })` and `Panel.layer(values)` both refuse them.
  */
-export const unknownPanelValue = (values: unknown, apiKey?: string): ConfigurationError | null =>
+export const unknownPanelValue = (values: unknown, apiKey?: unknown): ConfigurationError | null =>
   Inputs.unknownSetting(values, PANEL_VALUE_NAMES, "the panel values", { prefix: "panel.", apiKey, ownOnly: true })
 
 /**
@@ -463,7 +442,8 @@ const ApiSettings = Schema.Struct({
   chartChunkSize: Inputs.optionalOrNull(positiveInteger),
   orStrategy: Inputs.optionalOrNull(Schema.Literal("nested", "dnf").annotations({ description: '"nested" or "dnf"' })),
   columnsTtlMillis: Inputs.optionalOrNull(
-    Schema.Number.pipe(Schema.nonNegative()).annotations({ description: "a number of ms (0 or more)" })
+    // (a filter of its own: `Schema.nonNegative` would bring its schema ids and builders for this one check)
+    Schema.Number.pipe(Schema.filter((n) => n >= 0)).annotations({ description: "a number of ms (0 or more)" })
   )
 }).annotations({
   description: "settings ({ workspace?, projectName?, chartChunkSize?, orStrategy?, columnsTtlMillis? })"
@@ -506,8 +486,8 @@ export const checkApiSettings = (
       })
     : Inputs.unknownSetting(given, API_SETTING_NAMES, "CometApi.layer", { self: "settings", ownOnly: true })
   if (unknown !== null) return Either.left(unknown)
-  return Either.mapLeft(
-    Inputs.check(ApiSettings, given),
-    (p) => new ConfigurationError({ setting: p.path.length === 0 ? "settings" : p.path, reason: Inputs.reason(p) })
-  ) as Either.Either<CometApiSettings, ConfigurationError>
+  return Either.mapLeft(Inputs.check(ApiSettings, given), (p) => Inputs.settingError(p, "settings")) as Either.Either<
+    CometApiSettings,
+    ConfigurationError
+  >
 }

@@ -11,11 +11,11 @@ import {
   type CometError,
   type Curve,
   CurveData,
-  Decode,
   DecodeError,
   ExperimentModelList,
   InvalidArgument
 } from "@comet-ts/core"
+import * as Decode from "@comet-ts/core/Decode"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { type ApiContext, notFound, unique } from "./context.js"

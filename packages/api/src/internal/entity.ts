@@ -7,7 +7,8 @@
  *
  * @internal
  */
-import { Decode, DecodeError } from "@comet-ts/core"
+import { DecodeError } from "@comet-ts/core"
+import * as Decode from "@comet-ts/core/Decode"
 import * as Effect from "effect/Effect"
 import { isRecord } from "./values.js"
 

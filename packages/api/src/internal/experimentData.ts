@@ -9,7 +9,6 @@ import {
   Code,
   ColumnList,
   type CometError,
-  Decode,
   DecodeError,
   errorInBody,
   GitMetadata,
@@ -23,6 +22,7 @@ import {
   SystemDetails,
   Tags
 } from "@comet-ts/core"
+import * as Decode from "@comet-ts/core/Decode"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import type * as Schema from "effect/Schema"

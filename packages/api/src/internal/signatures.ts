@@ -5,7 +5,8 @@
  *
  * @internal
  */
-import { Inputs, Predicate as WirePredicate } from "@comet-ts/core"
+import { Predicate as WirePredicate } from "@comet-ts/core"
+import * as Inputs from "@comet-ts/core/Inputs"
 import { isQuery, type Query } from "@comet-ts/query"
 import * as Schema from "effect/Schema"
 

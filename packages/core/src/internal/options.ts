@@ -10,7 +10,7 @@
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import { ConfigurationError } from "../Errors.js"
+import type { ConfigurationError } from "../Errors.js"
 import * as Inputs from "../Inputs.js"
 
 const optional = Inputs.optionalOrNull
@@ -77,25 +77,14 @@ const RATE_LIMIT_NAMES: ReadonlyArray<string> = ["limit", "intervalMs"]
  */
 export const checkOptions = <O>(options: O): Either.Either<O, ConfigurationError> =>
   Either.flatMap(
-    Either.mapLeft(
-      Inputs.check(OptionTypes, options ?? {}),
-      (p) =>
-        new ConfigurationError({
-          setting: p.path.length === 0 ? "options" : p.path,
-          reason: Inputs.reason(p)
-        })
-    ),
+    Either.mapLeft(Inputs.check(OptionTypes, options ?? {}), (p) => Inputs.settingError(p, "options")),
     (decoded): Either.Either<O, ConfigurationError> => {
       // the names are read from the options as given; the key to mask from the decoded ones
-      const apiKey =
-        typeof decoded.apiKey === "string"
-          ? decoded.apiKey
-          : decoded.apiKey === undefined
-            ? undefined
-            : String(Redacted.value(decoded.apiKey))
+      const apiKey = decoded.apiKey
+      // (the rate limit given is own: the type check read it so)
       const unknown =
         Inputs.unknownSetting(options, OPTION_NAMES, "CometConfig", { apiKey, ownOnly: true }) ??
-        Inputs.unknownSetting(readRateLimit(options), RATE_LIMIT_NAMES, "the rate limit", {
+        Inputs.unknownSetting(Inputs.ownValue(options, "rateLimit"), RATE_LIMIT_NAMES, "the rate limit", {
           prefix: "rateLimit.",
           apiKey,
           ownOnly: true
@@ -103,14 +92,3 @@ export const checkOptions = <O>(options: O): Either.Either<O, ConfigurationError
       return unknown === null ? Either.right(decoded as O) : Either.left(unknown)
     }
   )
-
-/** The `rateLimit` given (own: the type check read it so), or undefined when reading it throws. */
-const readRateLimit = (options: unknown): unknown => {
-  try {
-    return typeof options === "object" && options !== null && Object.hasOwn(options, "rateLimit")
-      ? Reflect.get(options, "rateLimit")
-      : undefined
-  } catch {
-    return undefined
-  }
-}

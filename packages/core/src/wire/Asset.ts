@@ -73,7 +73,7 @@ export type CurveData = typeof CurveData.Type
  *
  * @since 0.1.0
  */
-export const Curve = Schema.Struct({
+export const Curve = /* @__PURE__ */ Schema.Struct({
   name: Schema.String,
   x: NumericArray,
   y: NumericArray,

@@ -59,7 +59,7 @@ export type Html = typeof Html.Type
  *
  * @since 0.1.0
  */
-export const InstalledPackages = Schema.Struct({ packages: Schema.Array(Schema.String) }).annotations({
+export const InstalledPackages = /* @__PURE__ */ Schema.Struct({ packages: Schema.Array(Schema.String) }).annotations({
   identifier: "InstalledPackages"
 })
 /** @since 0.1.0 */

@@ -13,7 +13,7 @@ import { NumericArray, nullable } from "./Common.js"
  *
  * @since 0.1.0
  */
-export const MetricsChartRequest = Schema.Struct({
+export const MetricsChartRequest = /* @__PURE__ */ Schema.Struct({
   targetedExperiments: Schema.Array(Schema.String),
   metrics: Schema.NullOr(Schema.Array(Schema.String)),
   params: Schema.NullOr(Schema.Array(Schema.String)),

@@ -132,7 +132,7 @@ export type Predicate = typeof Predicate.Type
  *
  * @since 0.1.0
  */
-export const ProjectQueryRequest = Schema.Struct({
+export const ProjectQueryRequest = /* @__PURE__ */ Schema.Struct({
   workspaceName: Schema.optional(Schema.String),
   projectName: Schema.optional(Schema.String),
   projectId: Schema.optional(Schema.String),

@@ -117,7 +117,7 @@ export type ColumnList = typeof ColumnList.Type
  *
  * @since 0.1.0
  */
-export const ProjectPageRow = Schema.Struct({
+export const ProjectPageRow = /* @__PURE__ */ Schema.Struct({
   projectId: ProjectId,
   userName: nullable(Schema.String),
   projectName: Schema.String,
@@ -146,7 +146,7 @@ export type ProjectPageRow = typeof ProjectPageRow.Type
  *
  * @since 0.1.0
  */
-export const ProjectPage = Schema.Struct({
+export const ProjectPage = /* @__PURE__ */ Schema.Struct({
   rows: Schema.Array(ProjectPageRow),
   filteredRowCount: WireNumber,
   totalRowCount: WireNumber

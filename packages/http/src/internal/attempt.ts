@@ -9,7 +9,8 @@
  *
  * @internal
  */
-import { Decode, errorFromResponse, parseRetryAfter, TransportError } from "@comet-ts/core"
+import { errorFromResponse, parseRetryAfter, TransportError } from "@comet-ts/core"
+import * as Decode from "@comet-ts/core/Decode"
 import * as Cause from "effect/Cause"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"

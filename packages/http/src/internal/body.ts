@@ -6,7 +6,8 @@
  *
  * @internal
  */
-import { Decode, DecodeError } from "@comet-ts/core"
+import { DecodeError } from "@comet-ts/core"
+import * as Decode from "@comet-ts/core/Decode"
 import * as Either from "effect/Either"
 import type { WireBody, WireResponse } from "./transport.js"
 

@@ -8,7 +8,8 @@
  *
  * @internal
  */
-import { type CometError, Secrets } from "@comet-ts/core"
+import type { CometError } from "@comet-ts/core"
+import * as Secrets from "@comet-ts/core/Secrets"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"

@@ -6,7 +6,8 @@
  *
  * @internal
  */
-import { type CometError, DecodeError, InvalidArgument, Network, TransportError } from "@comet-ts/core"
+import { type CometError, DecodeError, InvalidArgument, TransportError } from "@comet-ts/core"
+import * as Network from "@comet-ts/core/Network"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import { type BodyError, describe } from "./body.js"

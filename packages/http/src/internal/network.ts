@@ -8,7 +8,8 @@
  *
  * @internal
  */
-import { type CometError, Network } from "@comet-ts/core"
+import type { CometError } from "@comet-ts/core"
+import * as Network from "@comet-ts/core/Network"
 import { isAbort } from "./body.js"
 
 /**

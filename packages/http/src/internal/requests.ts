@@ -9,12 +9,12 @@
 import {
   BackendVersion,
   type CometError,
-  Decode,
   type DecodeError,
   errorFromResponse,
   InvalidArgument,
   type ResolvedConfig
 } from "@comet-ts/core"
+import * as Decode from "@comet-ts/core/Decode"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"

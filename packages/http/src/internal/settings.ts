@@ -4,10 +4,11 @@
  *
  * @internal
  */
-import { ConfigurationError, Inputs, type ResolvedConfig } from "@comet-ts/core"
+import { ConfigurationError, type ResolvedConfig } from "@comet-ts/core"
+import * as Inputs from "@comet-ts/core/Inputs"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Redacted from "effect/Redacted"
+import type * as Redacted from "effect/Redacted"
 import type { CometHttpSettings } from "./contract.js"
 
 /** Defaults of the http-specific settings. */
@@ -70,8 +71,7 @@ export const checkSettings = (
   apiKey: Redacted.Redacted<string> | null
 ): Effect.Effect<void, ConfigurationError> =>
   Effect.suspend(() => {
-    const unknown =
-      apiKey === null ? null : unknownName(settings, SETTING_NAMES, "the http settings", Redacted.value(apiKey))
+    const unknown = apiKey === null ? null : unknownName(settings, SETTING_NAMES, "the http settings", apiKey)
     if (unknown !== null) return Effect.fail(unknown)
     let first: readonly [string, string] | undefined
     try {
@@ -110,13 +110,14 @@ const CACHE_NAMES: ReadonlyArray<string> = Object.keys({
  * The ConfigurationError of a name the settings (or their cache) do not have — `retryBudgt`,
  * `cache.ttl` — with the one meant, or of settings that are no settings object (a Map) or
  * whose names cannot be read; null when every name is known. Settings are read as given
- * (inherited ones are used), so only own names are listed; the API key is masked in a name.
+ * (inherited ones are used), so only own names are listed; the API key (text or Redacted) is
+ * masked in a name.
  */
 export const unknownName = (
   settings: unknown,
   names: ReadonlyArray<string>,
   where: string,
-  apiKey: string | undefined
+  apiKey: unknown
 ): ConfigurationError | null => {
   const top = Inputs.unknownSetting(settings, names, where, { self: "settings", apiKey })
   if (top !== null) return top

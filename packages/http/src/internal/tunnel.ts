@@ -15,7 +15,8 @@
  */
 
 import type { Socket } from "node:net"
-import { Network, Secrets } from "@comet-ts/core"
+import * as Network from "@comet-ts/core/Network"
+import * as Secrets from "@comet-ts/core/Secrets"
 import type { buildConnector } from "undici"
 import { formatMillis } from "./failures.js"
 import { ProxyFailure } from "./transport.js"

@@ -5,7 +5,8 @@
  *
  * @internal
  */
-import { type Column, type ColumnType, Inputs, QueryError, type Rule } from "@comet-ts/core"
+import { type Column, type ColumnType, QueryError, type Rule } from "@comet-ts/core"
+import * as Inputs from "@comet-ts/core/Inputs"
 import type { Leaf, Not, QueryVariable, TagQuery, TextOperator, VariableSource } from "../Query.js"
 import { formatWireDateTime, MAX_YEAR, MIN_YEAR } from "./datetime.js"
 import { classOfSource, formatNumber, formatString, formatVariable } from "./format.js"
