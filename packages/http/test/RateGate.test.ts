@@ -40,7 +40,7 @@ const limited = (perSecond: number, workMillis: number) => {
 
 describe("a 429 is the whole client's", () => {
   it.live(
-    "20 concurrent calls against a server allowing 5 requests/s (429, Retry-After: 1) succeed in at most 25 attempts",
+    "20 concurrent calls against a server allowing 5 requests/s (429, Retry-After: 1) succeed in at most 30 attempts, not 50",
     () =>
       Effect.scoped(
         Effect.gen(function* () {
@@ -57,9 +57,14 @@ describe("a 429 is the whole client's", () => {
             results,
             Array.from({ length: 20 }, () => OK)
           )
+          // A client whose 429s are each request's own makes 50 attempts here (20, then 15, 10 and 5
+          // a second apart), 30 of them throttled; with the client-wide gate, 25 and 5 on a quiet
+          // machine. The server's window is real time in this same process, so on a loaded machine
+          // (CI runs test files in parallel) requests it reads late can fall into one window: the
+          // bounds leave room for that (28 attempts were seen once) and still refuse the per-request client.
           const attempts = loopback.requests.length
-          assert.isAtMost(attempts, 25, `${attempts} attempts, ${server.throttled()} of them 429`)
-          assert.isAtMost(server.throttled(), 5)
+          assert.isAtMost(attempts, 30, `${attempts} attempts, ${server.throttled()} of them 429`)
+          assert.isAtMost(server.throttled(), 10)
           const s = yield* stats.snapshot
           assert.strictEqual(s.attempts, attempts)
           assert.strictEqual(s.retriesByCause["429"], server.throttled())
