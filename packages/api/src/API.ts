@@ -47,6 +47,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import {
   type AssetOptions,
@@ -60,7 +61,7 @@ import {
   type ReturnType
 } from "./CometApi.js"
 import { Experiment, ExperimentInfo } from "./Experiment.js"
-import { checkApiOptions, checkCallOptions, configOptions } from "./internal/arguments.js"
+import { checkApiOptions, configOptions } from "./internal/arguments.js"
 import { type ArgsOf, type EffectMethod, invoke, type StreamMethod, type ValueOf } from "./internal/invoke.js"
 import { type CallOptions, Runner } from "./internal/runner.js"
 import type { CometApiShape, GetResultOf } from "./internal/service.js"
@@ -391,7 +392,12 @@ export class API {
       Layer.provide(configLayer)
     )
     this.runtime = ManagedRuntime.make(services)
-    this.runner = new Runner(this.runtime, options.callTimeoutMs)
+    const key = options.apiKey
+    this.runner = new Runner(
+      this.runtime,
+      options.callTimeoutMs,
+      typeof key === "string" ? key : Redacted.isRedacted(key) ? Redacted.value(key) : undefined
+    )
   }
 
   /**
@@ -421,7 +427,7 @@ export class API {
     options: O | undefined,
     build: (checked: O | undefined) => Effect.Effect<A, CometError, Services>
   ): Promise<A> {
-    const checked = checkCallOptions(options)
+    const checked = this.runner.check(options)
     if (Either.isLeft(checked)) return Promise.reject(checked.left)
     const admitted = checked.right as O | undefined
     return this.runner.run(build(admitted), admitted as CallOptions | undefined, label)
@@ -466,7 +472,7 @@ export class API {
     map?: (a: ValueOf<K>) => B
   ): Promise<B> {
     // the options checked once: the method gets what passed (a snapshot) where it got them
-    const checked = checkCallOptions(options)
+    const checked = this.runner.check(options)
     if (Either.isLeft(checked)) return Promise.reject(checked.left)
     const admitted = checked.right
     const given = withOptions(args, options, admitted)
@@ -495,7 +501,7 @@ export class API {
     options: CallOptions | undefined,
     map?: (a: ValueOf<K>) => B
   ): AsyncIterable<B> {
-    const checked = checkCallOptions(options)
+    const checked = this.runner.check(options)
     // (a wrong one fails the first step)
     if (Either.isLeft(checked)) return this.runner.iterate(Stream.fail(checked.left), undefined, name)
     const admitted = checked.right

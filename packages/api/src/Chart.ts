@@ -15,6 +15,7 @@ import type { ChartExperiment, ChartMetric, CometError } from "@comet-ts/core"
 import * as Inputs from "@comet-ts/core/Inputs"
 import * as Arr from "effect/Array"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Stream from "effect/Stream"
 import { type ChartOptions, CometApi } from "./CometApi.js"
 import { chartChunkSize } from "./internal/chartChunks.js"
@@ -232,9 +233,9 @@ export const stream = (
   options: StreamOptions = {}
 ): Stream.Stream<ChartExperiment, CometError, CometApi> => {
   // a misspelt option (`{ chunksize }`, `{ full }`) would be dropped: refused, as every call's are
-  const unknown = Inputs.unknownArgument(options ?? {}, STREAM_OPTION_NAMES, "Chart.stream", "options", true)
-  if (unknown !== null) return Stream.fail(unknown)
-  return streamChecked(experiments, metrics, parameters, options ?? {})
+  // read once: a getter that throws is the InvalidArgument naming it, never an exception
+  const read = Inputs.argumentOf(options, STREAM_OPTION_NAMES, "Chart.stream", "options", true)
+  return Either.isLeft(read) ? Stream.fail(read.left) : streamChecked(experiments, metrics, parameters, read.right)
 }
 
 /** The names of {@link StreamOptions}, complete by type. */

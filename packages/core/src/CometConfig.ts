@@ -641,18 +641,34 @@ export const toConfigurationError = (error: ConfigError.ConfigError): Configurat
   return new ConfigurationError({ setting: path.length === 0 ? "configuration" : path.join("_"), reason: message })
 }
 
+/**
+ * A ConfigurationError with the explicit API key masked in it: a key given under another option
+ * (`baseUrl: key`, `timeoutMs: key`) is quoted by that option's check before any layer holds
+ * the key for scrubbing.
+ */
+const masked =
+  (apiKey: CometOptions["apiKey"]) =>
+  (e: ConfigurationError): ConfigurationError => {
+    const key = typeof apiKey === "string" ? apiKey : Redacted.isRedacted(apiKey) ? Redacted.value(apiKey) : ""
+    return key.length === 0
+      ? e
+      : new ConfigurationError({ setting: Secrets.scrub(e.setting, key), reason: Secrets.scrub(e.reason, key) })
+  }
+
 /** Read the configuration from options whose types and names are checked (their values are checked here). */
 const readChecked = (options: CometOptions): Effect.Effect<ResolvedConfig, ConfigurationError> =>
-  Either.match(checkOptions(options), {
+  Either.match(Either.mapLeft(checkOptions(options), masked(options.apiKey)), {
     onLeft: Effect.fail,
     onRight: (explicit) =>
-      Effect.tap(Effect.mapError(configWith(explicit), toConfigurationError), (c) =>
-        c.apiKeyServer !== null && c.apiKeyServer !== c.baseUrl
-          ? // as comet_ml: the configured URL wins, with a warning
-            Effect.logWarning(
-              `comet-ts: the API key names the server ${c.apiKeyServer}, but the configured URL is ${c.baseUrl}; requests go to ${c.baseUrl}. Remove the URL setting or set it to the key's server.`
-            )
-          : Effect.void
+      Effect.tap(
+        Effect.mapError(configWith(explicit), (e) => masked(options.apiKey)(toConfigurationError(e))),
+        (c) =>
+          c.apiKeyServer !== null && c.apiKeyServer !== c.baseUrl
+            ? // as comet_ml: the configured URL wins, with a warning
+              Effect.logWarning(
+                `comet-ts: the API key names the server ${c.apiKeyServer}, but the configured URL is ${c.baseUrl}; requests go to ${c.baseUrl}. Remove the URL setting or set it to the key's server.`
+              )
+            : Effect.void
       )
   })
 

@@ -292,7 +292,7 @@ export interface UnknownOption {
    * getter): options are read from own properties, so it would be dropped.
    */
   readonly inherited?: boolean
-  /** True when the object's names cannot be read (a Proxy whose `ownKeys` throws): `key` is "". */
+  /** True when the object's names cannot be read (a Proxy whose `ownKeys` throws, or lists a name it then denies having): `key` is "". */
   readonly unreadable?: boolean
   /**
    * What the value is when it is an object but no options object — `an array`, `a Map`, `a Set`,
@@ -302,6 +302,8 @@ export interface UnknownOption {
   readonly notOptions?: string
   /** What was given under `key`, by type (`a string`, `a function`), never the value itself. */
   readonly given?: string
+  /** True when `key` is a known name whose value cannot be read (its getter, or a Proxy's `get`, threw). */
+  readonly unreadableValue?: boolean
 }
 
 /** Whether `value` has `key` only through its prototype chain (false when asking throws). */
@@ -360,9 +362,12 @@ const notOptionsObject = (value: object): string | null => {
   return null
 }
 
-/** A symbol key as an error may show it: `Symbol(description)`, cut, control characters escaped. */
-const symbolName = (key: symbol): string => {
-  const d = key.description ?? ""
+/**
+ * A symbol key as an error may show it: `Symbol(description)`, the API keys held (and `apiKey`)
+ * masked before it is cut (a cut key would escape the masking), control characters escaped.
+ */
+const symbolName = (key: symbol, apiKey?: string): string => {
+  const d = scrub(key.description ?? "", apiKey)
   const cut = d.length > 40 ? `${d.slice(0, 39)}…` : d
   // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping control characters is the point
   return `Symbol(${cut.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)})`
@@ -390,15 +395,27 @@ const givenUnder = (value: object, key: PropertyKey): string => {
  *
  * @since 0.1.0
  */
-export const unknownOption = (value: unknown, known: ReadonlyArray<string>, ownOnly = false): UnknownOption | null => {
+export const unknownOption = (
+  value: unknown,
+  known: ReadonlyArray<string>,
+  ownOnly = false,
+  apiKey?: string
+): UnknownOption | null => {
   if (typeof value !== "object" || value === null) return null
   let keys: ReadonlyArray<string>
   let symbols: ReadonlyArray<symbol>
   try {
     const what = notOptionsObject(value)
     if (what !== null) return { key: "", suggestion: null, notOptions: what }
-    // one listing of the names (a Proxy's ownKeys runs once), own enumerable ones kept
-    const own = Reflect.ownKeys(value).filter((k) => Object.prototype.propertyIsEnumerable.call(value, k))
+    // one listing of the names (a Proxy's ownKeys runs once), own enumerable ones kept; a name
+    // listed without a property (a Proxy whose getOwnPropertyDescriptor denies what ownKeys
+    // lists) cannot be read consistently: it would be dropped here and read by a plain `.name`
+    const own: Array<string | symbol> = []
+    for (const k of Reflect.ownKeys(value)) {
+      const d = Reflect.getOwnPropertyDescriptor(value, k)
+      if (d === undefined) return { key: "", suggestion: null, unreadable: true }
+      if (d.enumerable === true) own.push(k)
+    }
     keys = own.filter((k): k is string => typeof k === "string")
     symbols = own.filter((k): k is symbol => typeof k === "symbol")
   } catch {
@@ -408,7 +425,8 @@ export const unknownOption = (value: unknown, known: ReadonlyArray<string>, ownO
   const key = keys.find((k) => !known.includes(k))
   if (key === undefined) {
     const symbol = symbols[0]
-    if (symbol !== undefined) return { key: symbolName(symbol), suggestion: null, given: givenUnder(value, symbol) }
+    if (symbol !== undefined)
+      return { key: symbolName(symbol, apiKey), suggestion: null, given: givenUnder(value, symbol) }
     const inherited = ownOnly ? known.find((k) => inheritedOnly(value, k)) : undefined
     return inherited === undefined ? null : { key: inherited, suggestion: null, inherited: true }
   }
@@ -438,9 +456,11 @@ export const unknownOptionReason = (u: UnknownOption, where: string, known: Read
     ? `must be a plain object of options ({ ${known.join(", ")} }), not ${u.notOptions}: ${where} reads an object's own properties, so it would read as no options at all.`
     : u.unreadable === true
       ? unreadableReason(where)
-      : u.inherited === true
-        ? `is inherited (from a prototype or a class getter), and ${where} reads only an object's own properties: pass a plain object holding it.`
-        : `is not an option of ${where}${u.suggestion === null ? "" : ` (did you mean ${u.suggestion}?)`}; the options are ${known.join(", ")}.`
+      : u.unreadableValue === true
+        ? `cannot be read: reading it threw (a getter or a Proxy), so ${where} cannot use it; pass the value itself in a plain object.`
+        : u.inherited === true
+          ? `is inherited (from a prototype or a class getter), and ${where} reads only an object's own properties: pass a plain object holding it.`
+          : `is not an option of ${where}${u.suggestion === null ? "" : ` (did you mean ${u.suggestion}?)`}; the options are ${known.join(", ")}.`
 
 /**
  * `cannot be read …`: the reason of an error about an {@link UnknownOption} that is `unreadable`.
@@ -448,12 +468,15 @@ export const unknownOptionReason = (u: UnknownOption, where: string, known: Read
  * @since 0.1.0
  */
 export const unreadableReason = (where: string): string =>
-  `cannot be read: reading its names threw (a Proxy or a getter), so ${where} cannot tell which options it holds; pass a plain object.`
+  `cannot be read: reading its names threw, or they name properties it does not have (a Proxy or a getter), so ${where} cannot tell which options it holds; pass a plain object.`
 
-/** An option's name as an error shows it: at most 60 characters, the API key (when known) masked. */
+/**
+ * An option's name as an error shows it: the API keys held (and `apiKey`, when known) masked,
+ * then cut to at most 60 characters — masked first, as a key cut short is no longer found.
+ */
 export const optionName = (name: string, apiKey?: string): string => {
-  const shown = name.length > 60 ? `${name.slice(0, 57)}…` : name
-  return apiKey === undefined ? shown : scrub(shown, apiKey)
+  const masked = scrub(name, apiKey)
+  return masked.length > 60 ? `${masked.slice(0, 57)}…` : masked
 }
 
 /** An API key as text (given as text or `Redacted`), or undefined. */
@@ -474,13 +497,36 @@ const located = (
   prefix: string,
   self: string,
   apiKey?: unknown
-): { readonly name: string; readonly given: string; readonly reason: string } | null => {
-  const u = unknownOption(value, known, ownOnly)
-  if (u === null) return null
+): Located | null => {
+  const key = keyText(apiKey)
+  const u = unknownOption(value, known, ownOnly, key)
+  return u === null ? null : locate(u, known, where, prefix, self, key)
+}
+
+interface Located {
+  readonly name: string
+  readonly given: string
+  readonly reason: string
+}
+
+/** An {@link UnknownOption} located (see {@link located}). */
+const locate = (
+  u: UnknownOption,
+  known: ReadonlyArray<string>,
+  where: string,
+  prefix: string,
+  self: string,
+  key: string | undefined
+): Located => {
   const whole = u.unreadable === true || u.notOptions !== undefined
   return {
-    name: whole ? self : `${prefix}${optionName(u.key, keyText(apiKey))}`,
-    given: u.unreadable === true ? "(unreadable)" : whole ? (u.notOptions ?? "") : (u.given ?? ""),
+    name: whole ? self : `${prefix}${optionName(u.key, key)}`,
+    given:
+      u.unreadable === true || u.unreadableValue === true
+        ? "(unreadable)"
+        : whole
+          ? (u.notOptions ?? "")
+          : (u.given ?? ""),
     reason: unknownOptionReason(u, where, known)
   }
 }
@@ -497,15 +543,7 @@ export const unknownSetting = (
   value: unknown,
   known: ReadonlyArray<string>,
   where: string,
-  options: {
-    /** Put before the key in the setting's name (`http.`). */
-    readonly prefix?: string
-    /** The setting naming the object itself (default: `prefix` without its dot, or `options`). */
-    readonly self?: string
-    /** The API key to mask in a name, as text or `Redacted` (anything else: none). */
-    readonly apiKey?: unknown
-    readonly ownOnly?: boolean
-  } = {}
+  options: SettingOptions = {}
 ): ConfigurationError | null => {
   const prefix = options.prefix ?? ""
   const l = located(
@@ -525,7 +563,7 @@ export const unknownSetting = (
  * or null: the argument is `<param>.<key>` (`options.full`), or `param` itself when it is
  * unreadable or no options object. What was given is described by type only: what is given
  * under a name nothing reads may be a secret (`{ apiKey }`, `{ token }`), and the name alone
- * says what to fix.
+ * says what to fix. The API keys held, and `apiKey`, are masked in the name.
  *
  * @since 0.1.0
  */
@@ -534,8 +572,95 @@ export const unknownArgument = (
   known: ReadonlyArray<string>,
   where: string,
   param: string,
-  ownOnly = false
+  ownOnly = false,
+  apiKey?: string
 ): InvalidArgument | null => {
-  const l = located(value, known, where, ownOnly, `${param}.`, param)
+  const l = located(value, known, where, ownOnly, `${param}.`, param, apiKey)
   return l && new InvalidArgument({ argument: l.name, value: l.given, reason: l.reason })
 }
+
+/** How {@link unknownSetting} and {@link settingsOf} name what is wrong. */
+export interface SettingOptions {
+  /** Put before the key in the setting's name (`http.`). */
+  readonly prefix?: string
+  /** The setting naming the object itself (default: `prefix` without its dot, or `options`). */
+  readonly self?: string
+  /** The API key to mask in a name, as text or `Redacted` (anything else: none). */
+  readonly apiKey?: unknown
+  readonly ownOnly?: boolean
+}
+
+/**
+ * An options object read once: its names checked (see {@link unknownOption}), then every known
+ * name it has (own, or inherited too unless `ownOnly`) copied into a frozen plain object, each
+ * read once — so a getter runs once, what is checked is what is used, and a getter or Proxy
+ * that throws is reported, never thrown. `null` and `undefined` read as no options (`{}`); any
+ * other value that is no object is no options object.
+ */
+const snapshotOf = (
+  value: unknown,
+  known: ReadonlyArray<string>,
+  ownOnly: boolean,
+  apiKey: string | undefined
+): Either.Either<Readonly<Record<string, unknown>>, UnknownOption> => {
+  if (value === undefined || value === null) return Either.right(EMPTY)
+  if (typeof value !== "object") return Either.left({ key: "", suggestion: null, notOptions: describeValue(value) })
+  const u = unknownOption(value, known, ownOnly, apiKey)
+  if (u !== null) return Either.left(u)
+  const copy: Record<string, unknown> = {}
+  for (const name of known) {
+    try {
+      if (ownOnly ? Object.hasOwn(value, name) : name in value) copy[name] = Reflect.get(value, name)
+    } catch {
+      return Either.left({ key: name, suggestion: null, unreadableValue: true })
+    }
+  }
+  return Either.right(Object.freeze(copy))
+}
+
+const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({})
+
+/**
+ * A settings object from JavaScript read once into a frozen plain object of its known names
+ * (see {@link unknownSetting} for what is refused, with the same `ConfigurationError`); a known
+ * setting whose getter throws is the `ConfigurationError` naming it. Use the snapshot, not the
+ * object given: a getter then runs once and what was checked is what is used.
+ *
+ * @since 0.1.0
+ */
+export const settingsOf = <A extends object>(
+  value: A | null | undefined,
+  known: ReadonlyArray<string>,
+  where: string,
+  options: SettingOptions = {}
+): Either.Either<Partial<A>, ConfigurationError> =>
+  Either.mapLeft(
+    snapshotOf(value, known, options.ownOnly ?? false, keyText(options.apiKey)) as Either.Either<
+      Partial<A>,
+      UnknownOption
+    >,
+    (u) => {
+      const prefix = options.prefix ?? ""
+      const self = options.self ?? (prefix.replace(/\.$/, "") || "options")
+      const l = locate(u, known, where, prefix, self, keyText(options.apiKey))
+      return new ConfigurationError({ setting: l.name, reason: l.reason })
+    }
+  )
+
+/**
+ * As {@link settingsOf}, for an options argument: what is wrong is the `InvalidArgument` of
+ * {@link unknownArgument}.
+ *
+ * @since 0.1.0
+ */
+export const argumentOf = <A extends object>(
+  value: A | null | undefined,
+  known: ReadonlyArray<string>,
+  where: string,
+  param: string,
+  ownOnly = false
+): Either.Either<Partial<A>, InvalidArgument> =>
+  Either.mapLeft(snapshotOf(value, known, ownOnly, undefined) as Either.Either<Partial<A>, UnknownOption>, (u) => {
+    const l = locate(u, known, where, `${param}.`, param, undefined)
+    return new InvalidArgument({ argument: l.name, value: l.given, reason: l.reason })
+  })

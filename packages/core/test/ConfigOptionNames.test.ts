@@ -2,12 +2,14 @@
  * `CometConfig.layer` / `resolve` / `layerConfigWith` (what Effect users call) refuse option
  * names they do not have — `api_key`, `baseURL`, an inherited or symbol name, a Map — as
  * `new API(...)` does: a ConfigurationError naming the option and the one meant, before any
- * source is read, the API key never shown (not even when it is used as a name).
+ * source is read, the API key never shown (not even when it is used as a name, cut short in a
+ * long name or symbol description, or given under another option: `baseUrl: key`). A Proxy
+ * listing a name it then denies having is unreadable; `Inputs.settingsOf` reads options once.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Exit, Layer, Redacted } from "effect"
+import { ConfigProvider, Effect, Either, Exit, Layer, Redacted } from "effect"
 import * as fc from "fast-check"
-import { CometConfig, type CometOptions, ConfigurationError } from "../src/index.js"
+import { CometConfig, type CometOptions, ConfigurationError, Inputs } from "../src/index.js"
 
 /** A key no test holds for scrubbing, so a leak would show. */
 const KEY = "Zq8uT3kLmN0pR7sV2wX5yA1bC"
@@ -130,5 +132,107 @@ describe("CometConfig option names", () => {
         }
       )
     )
+  })
+})
+
+/** No source at all (the key is the explicit one). */
+const none = CometConfig.staticSources({})
+
+/** No 8 consecutive characters of the key appear in `text`. */
+const noPartOfKey = (text: string) => {
+  for (let i = 0; i + 8 <= KEY.length; i++) assert.notInclude(text, KEY.slice(i, i + 8), text)
+}
+
+describe("options review (API keys in names and values, lying Proxies, reading once)", () => {
+  it("an API key in a long name or symbol description is masked before the name is cut", () => {
+    for (const options of [
+      { ["x".repeat(30) + KEY]: 1 },
+      { [`${KEY}${"y".repeat(80)}`]: 1 },
+      { [Symbol("abc" + KEY)]: 1 },
+      { [Symbol("k=" + KEY + "z".repeat(40))]: 1 }
+    ]) {
+      const e = Inputs.unknownSetting(options, ["apiKey"], "CometConfig", { apiKey: KEY })
+      assert.isNotNull(e)
+      assert.include(e!.message, "is not an option of CometConfig")
+      noPartOfKey(e!.message)
+      noPartOfKey(JSON.stringify(e))
+      const c = failure({ apiKey: KEY, sources: none, ...options })
+      noPartOfKey(c.message)
+      noPartOfKey(JSON.stringify(c))
+    }
+  })
+
+  it("an API key given under another option is masked in the value's error", () => {
+    for (const [options, setting] of [
+      [{ apiKey: KEY, baseUrl: KEY, sources: none }, "baseUrl"],
+      [{ apiKey: Redacted.make(KEY), baseUrl: `https://${KEY}` + ":x:y", sources: none }, "baseUrl"],
+      [{ apiKey: KEY, timeoutMs: KEY, sources: none }, "timeoutMs"],
+      [{ apiKey: KEY, maxRetries: KEY, sources: none }, "maxRetries"]
+    ] as const) {
+      const e = failure(options)
+      assert.strictEqual(e.setting, setting, e.message)
+      noPartOfKey(e.message)
+      noPartOfKey(JSON.stringify(e))
+    }
+  })
+
+  it("a Proxy that lists a name it then denies having is unreadable, not empty options", () => {
+    const lying = new Proxy({} as Record<string, unknown>, {
+      ownKeys: () => ["baseURL"],
+      getOwnPropertyDescriptor: () => undefined,
+      get: (_t, p) => (p === "baseURL" ? "https://elsewhere.invalid" : undefined)
+    })
+    assert.deepStrictEqual(Inputs.unknownOption(lying, ["baseUrl"]), { key: "", suggestion: null, unreadable: true })
+    const e = failure(lying)
+    assert.strictEqual(e.setting, "options")
+    assert.include(e.message, "cannot be read")
+  })
+
+  it("settingsOf reads each known name once into a frozen object; a throwing getter is the error naming it", () => {
+    let reads = 0
+    const flip = {
+      get fetch() {
+        reads++
+        return reads === 1 ? "first" : "second"
+      }
+    }
+    const read = Inputs.settingsOf(flip, ["fetch", "init"], "Transport.layerFetch")
+    assert.isTrue(Either.isRight(read))
+    const snapshot = Either.getOrThrow(read) as Record<string, unknown>
+    assert.deepStrictEqual({ ...snapshot }, { fetch: "first" })
+    assert.isTrue(Object.isFrozen(snapshot))
+    assert.strictEqual(reads, 1)
+    const throwing = Inputs.settingsOf(
+      {
+        get init(): unknown {
+          throw new Error(KEY)
+        }
+      },
+      ["fetch", "init"],
+      "Transport.layerFetch"
+    )
+    assert.isTrue(Either.isLeft(throwing))
+    const e = Either.flip(throwing).pipe(Either.getOrThrow)
+    assert.instanceOf(e, ConfigurationError)
+    assert.strictEqual(e.setting, "init")
+    assert.include(e.message, "cannot be read: reading it threw")
+    noPartOfKey(JSON.stringify(e))
+    // nothing and no object
+    assert.deepStrictEqual(Either.getOrThrow(Inputs.settingsOf(undefined, ["fetch"], "x")), {})
+    const five = Inputs.settingsOf(5 as never, ["fetch"], "Transport.layerFetch")
+    assert.include(Either.flip(five).pipe(Either.getOrThrow).message, "not the number 5")
+    const inv = Inputs.argumentOf(
+      {
+        get chunkSize(): number {
+          throw new Error("x")
+        }
+      },
+      ["chunkSize"],
+      "Chart.stream",
+      "options"
+    )
+    const ia = Either.flip(inv).pipe(Either.getOrThrow)
+    assert.strictEqual(ia._tag, "InvalidArgument")
+    assert.strictEqual(ia.argument, "options.chunkSize")
   })
 })

@@ -262,8 +262,9 @@ const makeChecked = (
   where: string
 ): Effect.Effect<EmulatorShape, InvalidArgument> =>
   Effect.suspend(() => {
-    const unknown = Inputs.unknownArgument(options ?? {}, names, where, "options")
-    return unknown === null ? build(options ?? {}) : Effect.fail(unknown)
+    // read once: a getter that throws is the InvalidArgument naming it, never a defect
+    const read = Inputs.argumentOf(options, names, where, "options")
+    return Either.isLeft(read) ? Effect.fail(read.left) : build(read.right)
   })
 
 const build = (options: EmulatorOptions): Effect.Effect<EmulatorShape, InvalidArgument> =>

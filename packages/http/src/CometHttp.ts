@@ -207,7 +207,9 @@ export const make = (
 export const layer = (
   options: CometHttpOptions
 ): Layer.Layer<CometHttp | RequestStats, ConfigurationError, HttpClient.HttpClient> =>
-  Layer.unwrapEffect(Effect.map(resolveOptions(options), (config) => build(config, options, fromHttpClient, true)))
+  Layer.unwrapEffect(
+    Effect.map(resolveOptions(options, "CometHttp.layer"), (config) => build(config, options, fromHttpClient, true))
+  )
 
 /**
  * As {@link layer}, over the `Transport` in the context instead of an `HttpClient`
@@ -218,7 +220,11 @@ export const layer = (
 export const layerTransport = (
   options: CometHttpOptions
 ): Layer.Layer<CometHttp | RequestStats, ConfigurationError, Transport> =>
-  Layer.unwrapEffect(Effect.map(resolveOptions(options), (config) => build(config, options, fromService, true)))
+  Layer.unwrapEffect(
+    Effect.map(resolveOptions(options, "CometHttp.layerTransport"), (config) =>
+      build(config, options, fromService, true)
+    )
+  )
 
 /**
  * The names of {@link CometHttpOptions}, complete by type (an unknown one is refused), and of
@@ -251,9 +257,13 @@ const OPTION_NAMES: ReadonlyArray<string> = /* @__PURE__ */ SETTING_NAMES.concat
  * (a misspelt or unknown one is refused, as `new API(...)` refuses it) and durations: a value
  * from JavaScript that is no duration is a ConfigurationError naming it, not an exception.
  */
-const resolveOptions = (options: CometHttpOptions): Effect.Effect<ResolvedConfig, ConfigurationError> =>
+const resolveOptions = (
+  options: CometHttpOptions,
+  where: "CometHttp.layer" | "CometHttp.layerTransport"
+): Effect.Effect<ResolvedConfig, ConfigurationError> =>
   Effect.suspend(() => {
-    const unknown = unknownName(options, OPTION_NAMES, "CometHttp.layer", givenKey(options))
+    // (named after the entry called: the error names the knob the caller holds)
+    const unknown = unknownName(options, OPTION_NAMES, where, givenKey(options))
     if (unknown !== null) return Effect.fail(unknown)
     return Effect.flatMap(
       Effect.all({

@@ -17,7 +17,9 @@ import * as Inputs from "@comet-ts/core/Inputs"
 import * as Secrets from "@comet-ts/core/Secrets"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import { type UndiciOptions, undiciTransport } from "./internal/transportUndici.js"
 import { proxyCredentials } from "./internal/tunnel.js"
@@ -84,23 +86,57 @@ export const optionsOf = (config: ResolvedConfig): Effect.Effect<UndiciOptions, 
  * @since 0.1.0
  */
 export const layer = (options: UndiciOptions): Layer.Layer<Transport, ConfigurationError> => {
-  // a misspelt setting (`httpsproxy`) would be dropped: refused, as every layer's options are
-  const unknown = Inputs.unknownSetting(options, UNDICI_OPTION_NAMES, "NodeTransport.layer")
-  if (unknown !== null) return Layer.fail(unknown)
-  const timeout = options.connectTimeoutMs
-  if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) {
-    return Layer.fail(
-      new ConfigurationError({
-        setting: "connectTimeoutMs",
-        reason: `${JSON.stringify(String(timeout))} is not a positive number of milliseconds.`
-      })
+  // a misspelt setting (`httpsproxy`) would be dropped: refused, as every layer's options are;
+  // the options are read once: a throwing getter, or a value of the wrong type from JavaScript
+  // (`connections: "8"`, no `extraCa`, a `connectTimeoutMs` of 0), is the ConfigurationError
+  // naming it, never an exception in the transport
+  const read = Either.flatMap(Inputs.settingsOf(options, UNDICI_OPTION_NAMES, "NodeTransport.layer"), (given) =>
+    Either.mapLeft(
+      Inputs.check(UndiciTypes, given),
+      (p) =>
+        new ConfigurationError({
+          setting: p.path.length === 0 ? "options" : p.path,
+          reason:
+            p.actual === Inputs.describeValue(undefined)
+              ? "is missing: NodeTransport.layer needs every one of connections, httpProxy, httpsProxy, noProxy, extraCa and rejectUnauthorized (NodeTransport.optionsOf(config) builds them from a CometConfig)."
+              : Inputs.reason(p)
+        })
     )
-  }
+  )
+  if (Either.isLeft(read)) return Layer.fail(read.left)
+  const checked: UndiciOptions = read.right
   return Layer.merge(
-    scopedTransport(Effect.promise(() => undiciTransport(options))),
-    Layer.scopedDiscard(holdProxyCredentials(options))
+    scopedTransport(Effect.promise(() => undiciTransport(checked))),
+    Layer.scopedDiscard(holdProxyCredentials(checked))
   )
 }
+
+const isTextOrNull = (u: unknown): u is string | null => u === null || typeof u === "string"
+
+/** The runtime types of {@link UndiciOptions}. */
+const UndiciTypes = Schema.Struct({
+  connections: Inputs.refined(
+    (u): u is number => typeof u === "number" && Number.isInteger(u) && u > 0,
+    "a positive integer"
+  ),
+  httpProxy: Inputs.refined(isTextOrNull, "a proxy URL or null"),
+  httpsProxy: Inputs.refined(isTextOrNull, "a proxy URL or null"),
+  httpProxySetting: Schema.optional(Schema.String),
+  httpsProxySetting: Schema.optional(Schema.String),
+  noProxy: Inputs.refined((u): u is string => typeof u === "string", 'a NO_PROXY list (a string, "" for none)'),
+  extraCa: Inputs.refined(
+    (u): u is ReadonlyArray<string> | null =>
+      u === null || (Array.isArray(u) && u.every((c: unknown) => typeof c === "string")),
+    "an array of PEM certificates, or null"
+  ),
+  rejectUnauthorized: Inputs.refined((u): u is boolean => typeof u === "boolean", "a boolean"),
+  connectTimeoutMs: Schema.optional(
+    Inputs.refined(
+      (u): u is number => typeof u === "number" && Number.isFinite(u) && u > 0,
+      "a positive number of milliseconds"
+    )
+  )
+})
 
 /** The names of {@link UndiciOptions}, complete by type. */
 const UNDICI_OPTION_NAMES: ReadonlyArray<string> = Object.keys({

@@ -13,6 +13,7 @@ import * as Inputs from "@comet-ts/core/Inputs"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import type { WireBody, WireRequest, WireResponse } from "./internal/transport.js"
 import { type FetchOptions, fetchTransport } from "./internal/transportFetch.js"
@@ -74,8 +75,9 @@ export class Transport extends Context.Tag("@comet-ts/http/Transport")<Transport
  */
 export const layerFetch = (options?: FetchOptions): Layer.Layer<Transport, ConfigurationError> => {
   // a misspelt option (`followRedirect`) would be dropped: refused, as every layer's options are
-  const unknown = Inputs.unknownSetting(options ?? {}, FETCH_OPTION_NAMES, "Transport.layerFetch")
-  return unknown === null ? Layer.succeed(Transport, fetchTransport(options)) : Layer.fail(unknown)
+  // read once (a throwing getter is the ConfigurationError naming it, not an exception)
+  const read = Inputs.settingsOf(options, FETCH_OPTION_NAMES, "Transport.layerFetch")
+  return Either.isRight(read) ? Layer.succeed(Transport, fetchTransport(read.right)) : Layer.fail(read.left)
 }
 
 /** The names of `FetchOptions`, complete by type. */
@@ -95,10 +97,10 @@ const FETCH_OPTION_NAMES: ReadonlyArray<string> = Object.keys({
 export const layerHttpClient = (options?: {
   readonly manualRedirects?: boolean | undefined
 }): Layer.Layer<Transport, ConfigurationError, HttpClient.HttpClient> => {
-  const unknown = Inputs.unknownSetting(options ?? {}, ["manualRedirects"], "Transport.layerHttpClient")
-  return unknown === null
-    ? Layer.effect(Transport, httpClientTransport({ manualRedirects: options?.manualRedirects ?? true }))
-    : Layer.fail(unknown)
+  const read = Inputs.settingsOf(options, ["manualRedirects"], "Transport.layerHttpClient")
+  return Either.isRight(read)
+    ? Layer.effect(Transport, httpClientTransport({ manualRedirects: read.right.manualRedirects ?? true }))
+    : Layer.fail(read.left)
 }
 
 /** Close a transport's connections when the scope ends. @internal */

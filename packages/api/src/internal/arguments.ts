@@ -236,42 +236,67 @@ export interface CallOptionsChecked {
  * What passes is a snapshot (see {@link snapshotOf}): give it, not the caller's object, to the
  * method, whose boundary then checks only the types of its own options, on the snapshot.
  */
-export const checkCallOptions = (value: unknown): Either.Either<CallOptionsChecked | undefined, InvalidArgument> =>
+export const checkCallOptions = (
+  value: unknown,
+  apiKey?: string
+): Either.Either<CallOptionsChecked | undefined, InvalidArgument> =>
   value === undefined || value === null
     ? Either.right(undefined)
-    : typeof value === "object" && callChecked.has(value)
+    : typeof value === "object" && Snapshot.is(value) && Snapshot.callChecked(value)
       ? Either.right(value as CallOptionsChecked)
-      : Either.flatMap(snapshotOf("options", value), (snapshot) =>
+      : Either.flatMap(snapshotOf("options", value, apiKey), (snapshot) =>
           Either.match(Inputs.check(CallOptions, snapshot), {
             onLeft: (p) => Either.left(invalid("options", p)),
             onRight: () => {
-              callChecked.add(snapshot as object)
+              if (typeof snapshot === "object" && snapshot !== null && Snapshot.is(snapshot))
+                Snapshot.markCallChecked(snapshot)
               return Either.right(snapshot as CallOptionsChecked)
             }
           })
         )
 
-/** Snapshots whose `signal` and `callTimeoutMs` {@link checkCallOptions} checked. */
-const callChecked = new WeakSet<object>()
-
-/** Snapshots {@link snapshotOf} made: their names are checked, and they hold data properties only. */
-const snapshots = new WeakSet<object>()
+/**
+ * A snapshot {@link snapshotOf} made: its names are checked, and it holds data properties only.
+ * Marked by its class (a brand check of a private field, not a WeakSet: registering every
+ * call's snapshot in a WeakSet cost about a microsecond a call), and by whether
+ * {@link checkCallOptions} checked its `signal` and `callTimeoutMs` (a private field, which
+ * freezing leaves writable).
+ */
+class Snapshot {
+  #callChecked = false
+  /** Whether `u` is a snapshot (a brand check: it runs no trap of a Proxy, no getter). */
+  static is(u: object): u is Snapshot {
+    return #callChecked in u
+  }
+  static callChecked(s: Snapshot): boolean {
+    return s.#callChecked
+  }
+  static markCallChecked(s: Snapshot): void {
+    s.#callChecked = true
+  }
+}
 
 /**
  * A call's options object read once: its names checked (an unknown, misspelt, symbol or
  * inherited one, names that cannot be read, or no options object at all — a Map, an array, a
  * Promise — is the InvalidArgument naming it), then its own properties of known names copied
- * into a frozen plain object, each read once. The facade and the method's boundary both check
+ * into a frozen plain object, each read once (null and undefined ones left out: not given). The facade and the method's boundary both check
  * the snapshot, so a getter runs once and both see the same values; a snapshot given again
  * is returned as is. A value that is no object is returned as given (the type check reports it).
  */
-export const snapshotOf = (param: string, value: unknown): Either.Either<unknown, InvalidArgument> => {
-  if (typeof value !== "object" || value === null || snapshots.has(value)) return Either.right(value)
-  const unknown = unknownCallOption(param, value)
+export const snapshotOf = (param: string, value: unknown, apiKey?: string): Either.Either<unknown, InvalidArgument> => {
+  if (typeof value !== "object" || value === null || Snapshot.is(value)) return Either.right(value)
+  const unknown = unknownCallOption(param, value, apiKey)
   if (unknown !== null) return Either.left(unknown)
-  const copy: Record<string, unknown> = {}
+  const copy = new Snapshot() as unknown as Record<string, unknown>
   try {
-    for (const name of CALL_OPTION_NAMES) if (Object.hasOwn(value, name)) copy[name] = Reflect.get(value, name)
+    for (const name of CALL_OPTION_NAMES) {
+      if (!Object.hasOwn(value, name)) continue
+      const v: unknown = Reflect.get(value, name)
+      // null and undefined are "not given" for every option (each is optionalOrNull): left out,
+      // so what reads the snapshot after its check (the runner's `signal`) never meets a null
+      if (v !== undefined && v !== null) copy[name] = v
+    }
   } catch (e) {
     return Either.left(
       new InvalidArgument({
@@ -281,9 +306,7 @@ export const snapshotOf = (param: string, value: unknown): Either.Either<unknown
       })
     )
   }
-  const snapshot = Object.freeze(copy)
-  snapshots.add(snapshot)
-  return Either.right(snapshot)
+  return Either.right(Object.freeze(copy))
 }
 
 /**
@@ -318,9 +341,13 @@ const CALL_OPTION_NAMES: ReadonlyArray<string> = Object.keys({
   true
 >)
 
-/** The InvalidArgument for a name of an options object that no call takes (see `Inputs.unknownArgument`), or null. */
-const unknownCallOption = (param: string, value: unknown): InvalidArgument | null =>
-  Inputs.unknownArgument(value, CALL_OPTION_NAMES, "any call", param, true)
+/**
+ * The InvalidArgument for a name of an options object that no call takes (see
+ * `Inputs.unknownArgument`), or null; `apiKey` (the facade's, before its layer holds it for
+ * scrubbing) is masked in the name.
+ */
+const unknownCallOption = (param: string, value: unknown, apiKey?: string): InvalidArgument | null =>
+  Inputs.unknownArgument(value, CALL_OPTION_NAMES, "any call", param, true, apiKey)
 
 const PanelValues = options(
   "panel values ({ workspace?, projectName?, projectId?, experimentKeys?, options?, query? })",

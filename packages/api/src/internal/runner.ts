@@ -7,7 +7,7 @@
  *
  * @internal
  */
-import { type CometError, ConfigurationError, TransportError } from "@comet-ts/core"
+import { type CometError, ConfigurationError, type InvalidArgument, TransportError } from "@comet-ts/core"
 import { type Download, streamWithCallTimeout, withCallTimeout } from "@comet-ts/http"
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
@@ -83,9 +83,22 @@ export class Runner<R> {
   /** The client's default `callTimeoutMs` (checked with the client's options). */
   readonly #callTimeoutMs: number | undefined
 
-  constructor(runtime: ManagedRuntime.ManagedRuntime<R, CometError>, callTimeoutMs: number | undefined) {
+  /** The client's explicit API key, masked in the errors of a call's options (before the runtime holds it). */
+  readonly #apiKey: string | undefined
+
+  constructor(
+    runtime: ManagedRuntime.ManagedRuntime<R, CometError>,
+    callTimeoutMs: number | undefined,
+    apiKey?: string
+  ) {
     this.#runtime = runtime
     this.#callTimeoutMs = callTimeoutMs
+    this.#apiKey = apiKey
+  }
+
+  /** A call's options checked (a snapshot: see `checkCallOptions`), the client's key masked in the error. */
+  check(options: unknown): Either.Either<CallOptions | undefined, InvalidArgument> {
+    return checkCallOptions(options, this.#apiKey)
   }
 
   /** The call's checked options (with the deadline that applies), or why it cannot start. */
@@ -95,7 +108,7 @@ export class Runner<R> {
         new ConfigurationError({ setting: "client", reason: "this API instance was closed; create a new one." })
       )
     }
-    return Either.flatMap(checkCallOptions(options), (checked): Either.Either<Admitted, CometError> => {
+    return Either.flatMap(this.check(options), (checked): Either.Either<Admitted, CometError> => {
       if (checked?.signal?.aborted === true) return Either.left(aborted(label, checked.signal))
       const ms = checked?.callTimeoutMs ?? this.#callTimeoutMs
       return Either.right({ signal: checked?.signal, timeout: ms === undefined ? null : Duration.millis(ms) })
