@@ -13,8 +13,9 @@ import { type CometError, ConfigurationError, InvalidArgument } from "@comet-ts/
 import { processSources } from "@comet-ts/core/CometConfig"
 import type { Query } from "@comet-ts/query"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import { unknownPanelValue } from "./internal/arguments.js"
+import { checkTestPanelValues, unknownPanelValue } from "./internal/arguments.js"
 import { PanelContext, type PanelContextShape } from "./internal/panelService.js"
 import { CometApi } from "./internal/service.js"
 import { isRecord } from "./internal/values.js"
@@ -283,8 +284,12 @@ export const layerFromFile = (path: string): Layer.Layer<PanelContext, CometErro
  *
  * @since 0.1.0
  */
-export const layerUnavailable = (reason: string): Layer.Layer<PanelContext> => {
-  const fail = Effect.fail(new ConfigurationError({ setting: "panel", reason }))
+export const layerUnavailable = (reason: string): Layer.Layer<PanelContext> =>
+  unavailable(new ConfigurationError({ setting: "panel", reason }))
+
+/** A PanelContext whose every member fails with `error`. */
+const unavailable = (error: ConfigurationError): Layer.Layer<PanelContext> => {
+  const fail = Effect.fail(error)
   return Layer.succeed(PanelContext, {
     experimentKeys: fail,
     explicitKeys: false,
@@ -297,6 +302,11 @@ export const layerUnavailable = (reason: string): Layer.Layer<PanelContext> => {
 
 /**
  * A fixed PanelContext for tests: keys, options, project and workspace as given, no lookups.
+ * Values from JavaScript are checked: a name they do not have (`experimentKey`, `project_name`),
+ * an inherited or symbol one, values that are no object of values, or a value of the wrong type
+ * (`experimentKeys: "k"`, missing) give a context whose keys, project and workspace fail with the
+ * ConfigurationError naming it (`panel.experimentKey`) — as a context missing a value fails
+ * when that value is read — never one built from values it dropped.
  *
  * @since 0.1.0
  */
@@ -306,6 +316,17 @@ export const layerTest = (values: {
   readonly projectId?: string
   readonly projectName?: string
   readonly workspace?: string
+}): Layer.Layer<PanelContext> => {
+  const checked = checkTestPanelValues(values)
+  return Either.isLeft(checked) ? unavailable(checked.left) : layerTestChecked(checked.right)
+}
+
+const layerTestChecked = (values: {
+  readonly experimentKeys: ReadonlyArray<string>
+  readonly options?: Readonly<Record<string, unknown>> | undefined
+  readonly projectId?: string | undefined
+  readonly projectName?: string | undefined
+  readonly workspace?: string | undefined
 }): Layer.Layer<PanelContext> =>
   Layer.succeed(PanelContext, {
     experimentKeys: Effect.succeed(values.experimentKeys),

@@ -445,7 +445,12 @@ export class Ambiguous extends CometTaggedError<Ambiguous>()("Ambiguous", {
 }
 
 /**
- * What kind of problem a query has.
+ * What kind of problem a query has: `syntax` (with line and column), `unknown-column`,
+ * `type-mismatch` (a value or method that does not fit the column's type), `too-long` (text
+ * longer than `maxLength`, more DNF terms than `maxTerms`), `too-deep` (nesting deeper than
+ * `maxDepth`), `unsupported` (valid Python the query language has no meaning for), or
+ * `invalid-option` (an options object of `parse`, `compile` or `compileTerms` with an unknown or
+ * misspelt name, or a value of the wrong type: `{ maxdepth: 5 }`, `{ maxDepth: "100" }`).
  *
  * @since 0.1.0
  */
@@ -455,12 +460,14 @@ export const QueryErrorReason = Schema.Literal(
   "type-mismatch",
   "too-long",
   "too-deep",
-  "unsupported"
+  "unsupported",
+  "invalid-option"
 )
 
 /**
  * A query could not be parsed or compiled: a syntax error (with line and column), an unknown
- * column, or a value or operator that does not fit the column's type.
+ * column, a value or operator that does not fit the column's type, or options that are not
+ * the entry's (see {@link QueryErrorReason}).
  *
  * @since 0.1.0
  */

@@ -664,3 +664,34 @@ export const argumentOf = <A extends object>(
     const l = locate(u, known, where, `${param}.`, param, undefined)
     return new InvalidArgument({ argument: l.name, value: l.given, reason: l.reason })
   })
+
+/**
+ * The `InvalidArgument` of a {@link Problem} of an options argument: the argument is
+ * `<param>.<path>` (`options.seed`), or `param` for the object itself.
+ *
+ * @since 0.1.0
+ */
+export const argumentError = (p: Problem, param: string): InvalidArgument =>
+  new InvalidArgument({
+    argument: p.path.length === 0 ? param : `${param}.${p.path}`,
+    value: p.value,
+    reason: reason(p)
+  })
+
+/**
+ * An options argument from JavaScript read once and checked: its names against the fields of
+ * `schema` (own properties only; see {@link argumentOf}), then its values against `schema` (see
+ * {@link check}); what is wrong is the `InvalidArgument` naming it (`options.maxdepth`,
+ * `options.seed`). `null` and `undefined` read as no options.
+ *
+ * @since 0.1.0
+ */
+export const optionsArgument = <A, I>(
+  value: unknown,
+  schema: Schema.Schema<A, I, never> & { readonly fields: Schema.Struct.Fields },
+  where: string,
+  param = "options"
+): Either.Either<A, InvalidArgument> =>
+  Either.flatMap(argumentOf(value as object | undefined, Object.keys(schema.fields), where, param, true), (given) =>
+    Either.mapLeft(check(schema, given), (p) => argumentError(p, param))
+  )

@@ -23,9 +23,10 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
 import type { Dataset } from "./Dataset.js"
 import * as Faults from "./Faults.js"
-import { generate } from "./Generator.js"
+import { generateEither } from "./Generator.js"
 import { makeCors, parseOrigins } from "./internal/cors.js"
 import { StatsRecorder } from "./internal/recorder.js"
 import {
@@ -202,18 +203,70 @@ const resolveKeys = (dataset: Dataset, options: EmulatorOptions): Array<{ apiKey
 }
 
 /**
- * Resolve the fault and latency options into one config.
+ * Resolve the fault and latency options into one config. Options from JavaScript are checked:
+ * a name that is no emulator option (`fault`, `latncy`), an inherited or symbol one, an object
+ * that is no options object, and a value of the wrong type (`latency: -5`, a `faults` object
+ * that is no {@link Faults.FaultConfig}) are the `InvalidArgument` naming it.
  *
  * @since 0.1.0
  */
 export const faultConfig = (options: EmulatorOptions): Either.Either<Faults.FaultConfig, InvalidArgument> =>
+  Either.flatMap(Inputs.argumentOf(options, OPTION_NAMES, "faultConfig", "options", true), faultValues)
+
+const nonNegative = (description: string) =>
+  Schema.Number.pipe(Schema.filter((n) => Number.isFinite(n) && n >= 0)).annotations({ description })
+
+const scope = Schema.NullOr(Schema.String).annotations({ description: "an endpoint pattern or null" })
+
+/** The runtime type of a {@link Faults.FaultConfig} given as an object. */
+const FaultConfigType = Schema.Struct({
+  rules: Schema.Array(
+    Schema.Struct({
+      kind: Schema.Literal(...Faults.FAULT_KINDS).annotations({ description: Faults.FAULT_KINDS.join(", ") }),
+      probability: Schema.Number.pipe(Schema.filter((n) => n >= 0 && n <= 1)).annotations({
+        description: "a probability (0 to 1)"
+      }),
+      scope
+    })
+  ),
+  latency: Schema.Array(
+    Schema.Struct({ fixedMs: nonNegative("milliseconds ≥ 0"), jitterMs: nonNegative("milliseconds ≥ 0"), scope })
+  ),
+  retryAfterSeconds: nonNegative("seconds ≥ 0"),
+  retryAfterOn503: Schema.Boolean,
+  slowChunkMs: nonNegative("milliseconds ≥ 0")
+}).annotations({ description: "a fault config ({ rules, latency, retryAfterSeconds, retryAfterOn503, slowChunkMs })" })
+
+/** The runtime types of the fault and latency options. */
+const FaultOptionTypes = Schema.Struct({
+  faults: Inputs.optionalOrNull(
+    Inputs.refined(
+      (u): u is string | Faults.FaultConfig => typeof u === "string" || (typeof u === "object" && u !== null),
+      "a fault spec (a string) or a fault config"
+    )
+  ),
+  latency: Inputs.optionalOrNull(
+    Schema.Union(nonNegative("milliseconds ≥ 0"), Schema.String).annotations({
+      description: "milliseconds ≥ 0, or a spec MS~JITTER"
+    })
+  )
+})
+
+/** {@link faultConfig} of options whose names are checked: their values checked, then resolved. */
+const faultValues = (given: EmulatorOptions): Either.Either<Faults.FaultConfig, InvalidArgument> =>
   Either.gen(function* () {
-    const base =
+    const options = yield* Either.mapLeft(Inputs.check(FaultOptionTypes, given), (p) =>
+      Inputs.argumentError(p, "options")
+    )
+    const base: Faults.FaultConfig =
       options.faults === undefined
         ? Faults.none
         : typeof options.faults === "string"
           ? yield* Faults.parseFaults(options.faults)
-          : options.faults
+          : // a config given as an object: checked member by member, so the error names the member
+            yield* Either.mapLeft(Inputs.check(FaultConfigType, options.faults), (p) =>
+              Inputs.argumentError(p, "options.faults")
+            )
     if (options.latency === undefined) return base
     const latency =
       typeof options.latency === "number"
@@ -270,10 +323,10 @@ const makeChecked = (
 const build = (options: EmulatorOptions): Effect.Effect<EmulatorShape, InvalidArgument> =>
   Effect.gen(function* () {
     const seed = options.seed ?? 1
-    const faults = yield* faultConfig(options)
+    const faults = yield* faultValues(options)
     const corsOrigins = yield* parseOrigins(options.cors)
     const cors = makeCors(corsOrigins)
-    const dataset = options.dataset ?? generate({ size: "small", seed, apiKey: options.apiKey })
+    const dataset = options.dataset ?? (yield* generateEither({ size: "small", seed, apiKey: options.apiKey }))
     const keys = resolveKeys(dataset, options)
     const store = new Store(dataset, keys)
     const recorder = new StatsRecorder()

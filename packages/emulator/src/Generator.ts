@@ -9,6 +9,9 @@
  *
  * @since 0.1.0
  */
+import { Inputs, type InvalidArgument } from "@comet-ts/core"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
 import type {
   AssetData,
   Dataset,
@@ -328,12 +331,39 @@ const logged = (name: string, value: string | null, timestamp: number, editable 
   editable
 })
 
+/** The runtime types of {@link GenerateOptions} (its names are the names known). */
+const GenerateOptionTypes = Schema.Struct({
+  size: Schema.Literal("small", "medium", "large").annotations({ description: '"small", "medium" or "large"' }),
+  seed: Inputs.optionalOrNull(
+    Schema.Number.pipe(Schema.filter(Number.isSafeInteger)).annotations({ description: "an integer" })
+  ),
+  largeAssetBytes: Inputs.optionalOrNull(
+    Schema.Number.pipe(Schema.filter((n) => Number.isSafeInteger(n) && n >= 0)).annotations({
+      description: "a whole number of bytes ≥ 0"
+    })
+  ),
+  apiKey: Inputs.optionalOrNull(Schema.String.annotations({ description: "an API key (a string)" }))
+})
+
+export const generateEither = (options: GenerateOptions): Either.Either<Dataset, InvalidArgument> =>
+  Either.map(Inputs.optionsArgument(options, GenerateOptionTypes, "generate"), generateChecked)
+
 /**
- * Generate a dataset. Deterministic: the same options give an identical dataset.
+ * Generate a dataset. Deterministic: the same options give an identical dataset. Options from
+ * JavaScript are checked (see {@link generateEither}): what is wrong with them is thrown as the
+ * typed `InvalidArgument` itself (`instanceof InvalidArgument`, `_tag`, `argument`), as
+ * `parseOrThrow` of `@comet-ts/query` throws its `QueryError` — never a `TypeError`, never a
+ * dataset built from a misspelt or mistyped option.
  *
  * @since 0.1.0
  */
 export const generate = (options: GenerateOptions): Dataset => {
+  const generated = generateEither(options)
+  if (Either.isLeft(generated)) throw generated.left
+  return generated.right
+}
+
+const generateChecked = (options: GenerateOptions): Dataset => {
   const size = SIZES[options.size]
   const seed = options.seed ?? 1
   const rng = new Rng(hashString(options.size, seed))

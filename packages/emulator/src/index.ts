@@ -58,7 +58,8 @@ export {
   describe as describeDataset,
   GENERATED_KEYS,
   type GenerateOptions,
-  generate
+  generate,
+  generateEither
 } from "./Generator.js"
 export type { SeriesPoints } from "./Series.js"
 /** Metric series expansion. @since 0.1.0 */

@@ -21,8 +21,10 @@
  */
 import { type Column, type Predicate, QueryError, type Rule, type RuleGroup } from "@comet-ts/core"
 import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
 import { dnfSize, toDnf, toNnf } from "./Dnf.js"
 import { checkLeaf, compileType, isLiteral, type Literal, leafRule, sourceOf } from "./internal/leaves.js"
+import { Limit, readOptions } from "./internal/options.js"
 import type { Query } from "./Query.js"
 
 /**
@@ -47,6 +49,12 @@ export interface CompileTermsOptions extends CompileOptions {
 
 const DEFAULT_MAX_DEPTH = 200
 const DEFAULT_MAX_TERMS = 32
+
+/** The runtime types of {@link CompileOptions} (its names are the names known). */
+const CompileOptionTypes = Schema.Struct({ maxDepth: Limit })
+
+/** The runtime types of {@link CompileTermsOptions}. */
+const CompileTermsOptionTypes = Schema.Struct({ maxDepth: Limit, maxTerms: Limit })
 
 const error = (reason: QueryError["reason"], detail: string, hint: string | null): QueryError =>
   new QueryError({ reason, detail, line: null, column: null, hint })
@@ -160,7 +168,8 @@ const predicatesOf = (root: Node): ReadonlyArray<Predicate> => {
  * predicates; OR gives the nested form of §4.7 (see the module docs). Tags need no column.
  *
  * Fails with a `QueryError` for an unknown column (naming the columns available), a value or
- * method that does not fit the column type, or a query nested deeper than `maxDepth`.
+ * method that does not fit the column type, a query nested deeper than `maxDepth`, or options
+ * that are not its own (`invalid-option`: `{ maxdepth }`, `{ maxDepth: "100" }`).
  *
  * @since 0.1.0
  */
@@ -168,8 +177,18 @@ export const compile = (
   query: Query,
   columns: ReadonlyArray<Column>,
   options?: CompileOptions
+): Either.Either<ReadonlyArray<Predicate>, QueryError> =>
+  Either.flatMap(readOptions(options, CompileOptionTypes, "compile"), (checked) =>
+    compileChecked(query, columns, checked)
+  )
+
+/** {@link compile} with checked options. */
+const compileChecked = (
+  query: Query,
+  columns: ReadonlyArray<Column>,
+  options: CompileOptions
 ): Either.Either<ReadonlyArray<Predicate>, QueryError> => {
-  const tooDeep = checkDepth(query, options?.maxDepth)
+  const tooDeep = checkDepth(query, options.maxDepth)
   if (tooDeep !== undefined) return Either.left(tooDeep)
   const root = encode(toNnf(query), columns)
   return root instanceof QueryError ? Either.left(root) : Either.right(predicatesOf(root))
@@ -180,8 +199,9 @@ export const compile = (
  * what the Python SDK would send for that term. Run each as one `project/query` and union the
  * experiment keys. An AND-only query gives one term; an unsatisfiable one gives none.
  *
- * Fails like {@link compile}, and with reason `too-long` when the DNF would have more than
- * `maxTerms` terms (default 32): each term costs one request.
+ * Fails like {@link compile} (options too: `maxTerms` and `maxDepth` are its names), and with
+ * reason `too-long` when the DNF would have more than `maxTerms` terms (default 32): each term
+ * costs one request.
  *
  * @since 0.1.0
  */
@@ -190,10 +210,13 @@ export const compileTerms = (
   columns: ReadonlyArray<Column>,
   options?: CompileTermsOptions
 ): Either.Either<ReadonlyArray<ReadonlyArray<Predicate>>, QueryError> => {
+  const read = readOptions(options, CompileTermsOptionTypes, "compileTerms")
+  if (Either.isLeft(read)) return Either.left(read.left)
+  const checked = read.right
   // Check every leaf first: a term dropped as contradictory must not hide an unknown column.
-  const whole = compile(query, columns, options)
+  const whole = compileChecked(query, columns, checked)
   if (Either.isLeft(whole)) return Either.left(whole.left)
-  const limit = options?.maxTerms ?? DEFAULT_MAX_TERMS
+  const limit = checked.maxTerms ?? DEFAULT_MAX_TERMS
   const size = dnfSize(query)
   if (size > limit) {
     return Either.left(
@@ -206,7 +229,7 @@ export const compileTerms = (
   }
   const out: Array<ReadonlyArray<Predicate>> = []
   for (const term of toDnf(query)) {
-    const compiled = compile(term, columns, options)
+    const compiled = compileChecked(term, columns, checked)
     if (Either.isLeft(compiled)) return Either.left(compiled.left)
     out.push(compiled.right)
   }

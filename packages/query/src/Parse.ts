@@ -12,6 +12,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { formatQuery } from "./internal/format.js"
 import { ParseFailure } from "./internal/lexer.js"
+import { Limit, readOptions } from "./internal/options.js"
 import { Parser } from "./internal/parser.js"
 import { Query } from "./Query.js"
 
@@ -29,6 +30,9 @@ export interface ParseOptions {
 
 const DEFAULT_MAX_LENGTH = 65_536
 const DEFAULT_MAX_DEPTH = 200
+
+/** The runtime types of {@link ParseOptions} (its names are the names known). */
+const ParseOptionTypes = Schema.Struct({ maxLength: Limit, maxDepth: Limit })
 
 const position = (text: string, offset: number): { readonly line: number; readonly column: number } => {
   let line = 1
@@ -65,10 +69,19 @@ const toQueryError = (text: string, f: ParseFailure): QueryError => {
  * negates a whole comparison, a constant may be on the left (`0.9 < Metric("acc")`), and `|` and
  * `~` over groups are accepted. Python's `and`, `or`, `not`, `is`, `in` are errors with a hint.
  *
+ * Options from JavaScript are checked: an unknown or misspelt name (`maxdepth`) or a value that
+ * is no whole number ≥ 0 (`"100"`) is a `QueryError` of reason `invalid-option`.
+ *
  * @since 0.1.0
  */
 export const parse = (text: string, options?: ParseOptions): Either.Either<Query, QueryError> => {
-  const maxLength = options?.maxLength ?? DEFAULT_MAX_LENGTH
+  const read = readOptions(options, ParseOptionTypes, "parse")
+  if (Either.isLeft(read)) return Either.left(read.left)
+  return parseChecked(text, read.right)
+}
+
+const parseChecked = (text: string, options: ParseOptions): Either.Either<Query, QueryError> => {
+  const maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH
   if (text.length > maxLength) {
     return Either.left(
       new QueryError({
@@ -81,7 +94,7 @@ export const parse = (text: string, options?: ParseOptions): Either.Either<Query
     )
   }
   try {
-    return Either.right(new Parser(text, options?.maxDepth ?? DEFAULT_MAX_DEPTH).parseQuery())
+    return Either.right(new Parser(text, options.maxDepth ?? DEFAULT_MAX_DEPTH).parseQuery())
   } catch (e) {
     if (e instanceof ParseFailure) return Either.left(toQueryError(text, e))
     // A stack overflow can only come from a maxDepth raised far above the default.

@@ -15,8 +15,9 @@
  *
  * @since 0.1.0
  */
-import { InvalidArgument } from "@comet-ts/core"
+import { Inputs, InvalidArgument } from "@comet-ts/core"
 import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
 import { PatternFailure, translate } from "./internal/pyre.js"
 
 /**
@@ -56,10 +57,18 @@ export interface PythonRegexOptions {
   readonly modifiers?: boolean | undefined
 }
 
+/** The runtime types of {@link PythonRegexOptions} (its names are the names known). */
+const PythonRegexOptionTypes = Schema.Struct({
+  argument: Inputs.optionalOrNull(Schema.String.annotations({ description: "an argument name (a string)" })),
+  modifiers: Inputs.optionalOrNull(Schema.Boolean.annotations({ description: "true or false" }))
+})
+
 /**
  * Compile a Python `re` pattern (str pattern syntax of Python 3.11+) to a {@link PythonRegex}.
  * Fails with an `InvalidArgument` whose reason is Python's message for a pattern Python refuses,
- * or names the construct JavaScript cannot express.
+ * or names the construct JavaScript cannot express; options from JavaScript with an unknown or
+ * misspelt name (`modifier`) or a value of the wrong type (`modifiers: "false"`) are an
+ * `InvalidArgument` naming the option (`options.modifier`), never dropped.
  *
  * @since 0.1.0
  */
@@ -67,7 +76,14 @@ export const pythonRegex = (
   pattern: string,
   options?: PythonRegexOptions
 ): Either.Either<PythonRegex, InvalidArgument> => {
-  const argument = options?.argument ?? "pattern"
+  const read = Inputs.optionsArgument(options, PythonRegexOptionTypes, "pythonRegex")
+  if (Either.isLeft(read)) return Either.left(read.left)
+  return compilePattern(pattern, read.right)
+}
+
+/** {@link pythonRegex} with checked options. */
+const compilePattern = (pattern: string, options: PythonRegexOptions): Either.Either<PythonRegex, InvalidArgument> => {
+  const argument = options.argument ?? "pattern"
   const invalid = (reason: string) => Either.left(new InvalidArgument({ argument, value: pattern, reason }))
   if (typeof pattern !== "string") return invalid(`a pattern must be a string, not ${typeof pattern}`)
   let source: string
@@ -76,7 +92,7 @@ export const pythonRegex = (
   let open: RegExp
   let whole: RegExp
   try {
-    const t = translate(pattern, options?.modifiers === undefined ? undefined : { modifiers: options.modifiers })
+    const t = translate(pattern, options.modifiers === undefined ? undefined : { modifiers: options.modifiers })
     source = t.source
     flags = t.flags
     anchored = new RegExp(`^(?:${source})`, flags)

@@ -13,7 +13,7 @@ import {
   type CometError,
   type CometOptions,
   CometOptionTypes,
-  type ConfigurationError,
+  ConfigurationError,
   InvalidArgument
 } from "@comet-ts/core"
 import * as Inputs from "@comet-ts/core/Inputs"
@@ -424,6 +424,37 @@ const PANEL_VALUE_NAMES: ReadonlyArray<string> = Object.keys(PanelValues.fields)
  */
 export const unknownPanelValue = (values: unknown, apiKey?: unknown): ConfigurationError | null =>
   Inputs.unknownSetting(values, PANEL_VALUE_NAMES, "the panel values", { prefix: "panel.", apiKey, ownOnly: true })
+
+/** The runtime types of `Panel.layerTest`'s values: the panel values but `query`, `experimentKeys` required. */
+const TestPanelValues = Schema.Struct({
+  experimentKeys: names("experiment key"),
+  options: Inputs.optionalOrNull(Inputs.refined(isRecord, "an object")),
+  projectId: Inputs.optionalOrNull(text("a project id")),
+  projectName: Inputs.optionalOrNull(ProjectName),
+  workspace: Inputs.optionalOrNull(Workspace)
+})
+
+/**
+ * `Panel.layerTest`'s values read once and checked: a name they do not have (`experimentKey`),
+ * an inherited or symbol one, values that are no object of values, or a value of the wrong type
+ * (`experimentKeys: "k"`, none) are the ConfigurationError naming it (`panel.experimentKey`).
+ */
+export const checkTestPanelValues = (values: unknown): Either.Either<typeof TestPanelValues.Type, ConfigurationError> =>
+  Either.flatMap(
+    Inputs.settingsOf(values as object | undefined, Object.keys(TestPanelValues.fields), "Panel.layerTest", {
+      prefix: "panel.",
+      ownOnly: true
+    }),
+    (given) =>
+      Either.mapLeft(
+        Inputs.check(TestPanelValues, given),
+        (p) =>
+          new ConfigurationError({
+            setting: p.path.length === 0 ? "panel" : `panel.${p.path}`,
+            reason: Inputs.reason(p)
+          })
+      )
+  )
 
 /**
  * The options of core's configuration (`CometConfig.layer`) among checked `new API(...)` options:

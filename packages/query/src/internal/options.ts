@@ -1,0 +1,38 @@
+/**
+ * The options objects of the query package's entries (`parse`, `compile`, `compileTerms`) from
+ * JavaScript, read once and checked: an unknown, misspelt (`maxdepth`), inherited or symbol
+ * name, names that cannot be read, an object that is no options object, and a value of the wrong
+ * type (`maxDepth: "100"`) are a `QueryError` of reason `invalid-option` naming the option —
+ * never dropped, never used as the wrong type, never a `TypeError`.
+ */
+import { Inputs, QueryError } from "@comet-ts/core"
+import * as Either from "effect/Either"
+import type * as Schema from "effect/Schema"
+
+/** A limit: a whole number ≥ 0, or `Infinity` (no limit); `null` or `undefined` for the default. */
+export const Limit = Inputs.optionalOrNull(
+  Inputs.refined(
+    (u): u is number => typeof u === "number" && (Number.isSafeInteger(u) || u === Number.POSITIVE_INFINITY) && u >= 0,
+    "a whole number ≥ 0 (or Infinity)"
+  )
+)
+
+const invalid = (option: string, reason: string): QueryError =>
+  new QueryError({
+    reason: "invalid-option",
+    detail: `${option} ${reason.replace(/\.$/, "")}`,
+    line: null,
+    column: null,
+    hint: null
+  })
+
+/**
+ * The options of `where` read once against `schema` (its fields are the names known): the
+ * checked snapshot, or the `QueryError` naming what is wrong (`options.maxdepth`).
+ */
+export const readOptions = <A, I>(
+  value: unknown,
+  schema: Schema.Schema<A, I, never> & { readonly fields: Schema.Struct.Fields },
+  where: string
+): Either.Either<A, QueryError> =>
+  Either.mapLeft(Inputs.optionsArgument(value, schema, where), (e) => invalid(e.argument, e.reason))
