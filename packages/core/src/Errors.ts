@@ -449,8 +449,10 @@ export class Ambiguous extends CometTaggedError<Ambiguous>()("Ambiguous", {
  * `type-mismatch` (a value or method that does not fit the column's type), `too-long` (text
  * longer than `maxLength`, more DNF terms than `maxTerms`), `too-deep` (nesting deeper than
  * `maxDepth`), `unsupported` (valid Python the query language has no meaning for), or
- * `invalid-option` (an options object of `parse`, `compile` or `compileTerms` with an unknown or
- * misspelt name, or a value of the wrong type: `{ maxdepth: 5 }`, `{ maxDepth: "100" }`).
+ * `invalid-argument` (an argument of `parse`, `compile` or `compileTerms` of the wrong runtime
+ * type — a text that is no string, a query that is no `Query`, columns that are no columns — or
+ * an options object with an unknown or misspelt name or a value of the wrong type:
+ * `{ maxdepth: 5 }`, `{ maxDepth: "100" }`).
  *
  * @since 0.1.0
  */
@@ -461,7 +463,7 @@ export const QueryErrorReason = Schema.Literal(
   "too-long",
   "too-deep",
   "unsupported",
-  "invalid-option"
+  "invalid-argument"
 )
 
 /**

@@ -19,13 +19,13 @@
  *
  * @since 0.1.0
  */
-import { type Column, type Predicate, QueryError, type Rule, type RuleGroup } from "@comet-ts/core"
+import { Column, type Predicate, QueryError, type Rule, type RuleGroup } from "@comet-ts/core"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import { dnfSize, toDnf, toNnf } from "./Dnf.js"
 import { checkLeaf, compileType, isLiteral, type Literal, leafRule, sourceOf } from "./internal/leaves.js"
-import { Limit, readOptions } from "./internal/options.js"
-import type { Query } from "./Query.js"
+import { Limit, readOptions, wrongArgument } from "./internal/options.js"
+import { isQuery, type Query } from "./Query.js"
 
 /**
  * Options of {@link compile}.
@@ -169,7 +169,7 @@ const predicatesOf = (root: Node): ReadonlyArray<Predicate> => {
  *
  * Fails with a `QueryError` for an unknown column (naming the columns available), a value or
  * method that does not fit the column type, a query nested deeper than `maxDepth`, or options
- * that are not its own (`invalid-option`: `{ maxdepth }`, `{ maxDepth: "100" }`).
+ * that are not its own (`invalid-argument`: `{ maxdepth }`, `{ maxDepth: "100" }`).
  *
  * @since 0.1.0
  */
@@ -177,10 +177,23 @@ export const compile = (
   query: Query,
   columns: ReadonlyArray<Column>,
   options?: CompileOptions
-): Either.Either<ReadonlyArray<Predicate>, QueryError> =>
-  Either.flatMap(readOptions(options, CompileOptionTypes, "compile"), (checked) =>
+): Either.Either<ReadonlyArray<Predicate>, QueryError> => {
+  const wrong = checkInputs("compile", query, columns)
+  if (wrong !== null) return Either.left(wrong)
+  return Either.flatMap(readOptions(options, CompileOptionTypes, "compile"), (checked) =>
     compileChecked(query, columns, checked)
   )
+}
+
+const isColumns = Schema.is(Schema.Array(Column))
+
+/** From plain JavaScript: a query that is no `Query`, or columns that are no array of columns. */
+const checkInputs = (where: string, query: unknown, columns: unknown): QueryError | null =>
+  !isQuery(query)
+    ? wrongArgument(where, "query", "a Query (from parse or the Query constructors)", query)
+    : !isColumns(columns)
+      ? wrongArgument(where, "columns", "an array of columns ({ name, id, type, source })", columns)
+      : null
 
 /** {@link compile} with checked options. */
 const compileChecked = (
@@ -210,6 +223,8 @@ export const compileTerms = (
   columns: ReadonlyArray<Column>,
   options?: CompileTermsOptions
 ): Either.Either<ReadonlyArray<ReadonlyArray<Predicate>>, QueryError> => {
+  const wrong = checkInputs("compileTerms", query, columns)
+  if (wrong !== null) return Either.left(wrong)
   const read = readOptions(options, CompileTermsOptionTypes, "compileTerms")
   if (Either.isLeft(read)) return Either.left(read.left)
   const checked = read.right

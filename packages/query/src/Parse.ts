@@ -12,7 +12,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { formatQuery } from "./internal/format.js"
 import { ParseFailure } from "./internal/lexer.js"
-import { Limit, readOptions } from "./internal/options.js"
+import { Limit, readOptions, wrongArgument } from "./internal/options.js"
 import { Parser } from "./internal/parser.js"
 import { Query } from "./Query.js"
 
@@ -70,11 +70,12 @@ const toQueryError = (text: string, f: ParseFailure): QueryError => {
  * `~` over groups are accepted. Python's `and`, `or`, `not`, `is`, `in` are errors with a hint.
  *
  * Options from JavaScript are checked: an unknown or misspelt name (`maxdepth`) or a value that
- * is no whole number ≥ 0 (`"100"`) is a `QueryError` of reason `invalid-option`.
+ * is no whole number ≥ 0 (`"100"`) is a `QueryError` of reason `invalid-argument`.
  *
  * @since 0.1.0
  */
 export const parse = (text: string, options?: ParseOptions): Either.Either<Query, QueryError> => {
+  if (typeof text !== "string") return Either.left(wrongArgument("parse", "text", "a string", text))
   const read = readOptions(options, ParseOptionTypes, "parse")
   if (Either.isLeft(read)) return Either.left(read.left)
   return parseChecked(text, read.right)

@@ -2,7 +2,7 @@
  * The options of `parse`, `compile`, `compileTerms` and `pythonRegex` from plain JavaScript: a
  * misspelt (`maxdepth`), unknown, inherited or symbol name, an object that is no options object
  * and a value of the wrong type (`"100"`, `NaN`, `-1`) are refused — a `QueryError` of reason
- * `invalid-option` (an `InvalidArgument` for `pythonRegex`, whose errors are) naming the option —
+ * `invalid-argument` (an `InvalidArgument` for `pythonRegex`, whose errors are) naming the option —
  * never dropped, never used as the wrong type, never a `TypeError`.
  */
 import { type Column, InvalidArgument, QueryError } from "@comet-ts/core"
@@ -19,7 +19,7 @@ const queryError = (result: Either.Either<unknown, unknown>): QueryError => {
   if (Either.isRight(result)) return assert.fail("succeeded")
   assert.instanceOf(result.left, QueryError)
   const e = result.left as QueryError
-  assert.strictEqual(e.reason, "invalid-option", e.message)
+  assert.strictEqual(e.reason, "invalid-argument", e.message)
   return e
 }
 
@@ -136,5 +136,44 @@ describe("pythonRegex options", () => {
     const argument = invalid(pythonRegex("a", { argument: 3 } as never))
     assert.strictEqual(argument.argument, "options.argument")
     assert.strictEqual(invalid(pythonRegex("a", new Map() as never)).argument, "options")
+  })
+})
+
+describe("query arguments from plain JavaScript", () => {
+  it("a text, query or columns of the wrong type is a QueryError naming the argument, never a TypeError", () => {
+    const bad: ReadonlyArray<unknown> = [123, null, undefined, {}, ["Tag('a')"], true]
+    for (const text of bad) {
+      const e = queryError(parse(text as never))
+      assert.include(e.message, "text of parse must be a string, not ")
+      assert.throws(() => parseOrThrow(text as never), QueryError)
+    }
+    for (const q of [null, undefined, 'Tag("a")', {}, { _tag: "Tag", name: "a" }]) {
+      assert.include(queryError(compile(q as never, columns)).message, "query of compile must be a Query")
+      assert.include(queryError(compileTerms(q as never, columns)).message, "query of compileTerms must be a Query")
+    }
+    for (const cs of [null, undefined, "acc", {}, [null], [{ name: "acc" }], [1]]) {
+      assert.include(queryError(compile(query, cs as never)).message, "columns of compile must be an array of columns")
+      assert.include(
+        queryError(compileTerms(query, cs as never)).message,
+        "columns of compileTerms must be an array of columns"
+      )
+    }
+  })
+
+  it("the error says the type, never the value (it may hold a secret)", () => {
+    fc.assert(
+      fc.property(fc.anything(), (value) => {
+        fc.pre(typeof value !== "string")
+        const e = queryError(parse(value as never))
+        assert.match(e.message, /must be a string, not (null|an array|an object|a \w+)\./)
+      })
+    )
+    const e = queryError(compile({ apiKey: "SECRET-KEY-123" } as never, columns))
+    assert.notInclude(e.message, "SECRET-KEY-123")
+  })
+
+  it("columns with extra fields (a KnownColumn, a server's newer shape) are still columns", () => {
+    const extra = columns.map((c) => ({ ...c, extra: 1 }))
+    assert.isTrue(Either.isRight(compile(query, extra)))
   })
 })

@@ -2,7 +2,7 @@
  * The options objects of the query package's entries (`parse`, `compile`, `compileTerms`) from
  * JavaScript, read once and checked: an unknown, misspelt (`maxdepth`), inherited or symbol
  * name, names that cannot be read, an object that is no options object, and a value of the wrong
- * type (`maxDepth: "100"`) are a `QueryError` of reason `invalid-option` naming the option —
+ * type (`maxDepth: "100"`) are a `QueryError` of reason `invalid-argument` naming the option —
  * never dropped, never used as the wrong type, never a `TypeError`.
  */
 import { Inputs, QueryError } from "@comet-ts/core"
@@ -19,12 +19,20 @@ export const Limit = Inputs.optionalOrNull(
 
 const invalid = (option: string, reason: string): QueryError =>
   new QueryError({
-    reason: "invalid-option",
+    reason: "invalid-argument",
     detail: `${option} ${reason.replace(/\.$/, "")}`,
     line: null,
     column: null,
     hint: null
   })
+
+/** What a value from JavaScript is, by type only (never its content: it may hold a secret). */
+const typeOf = (u: unknown): string =>
+  u === null ? "null" : Array.isArray(u) ? "an array" : typeof u === "object" ? "an object" : `a ${typeof u}`
+
+/** An argument of `where` of the wrong runtime type, as a `QueryError` naming it and what it must be. */
+export const wrongArgument = (where: string, argument: string, expected: string, value: unknown): QueryError =>
+  invalid(argument, `of ${where} must be ${expected}, not ${typeOf(value)}`)
 
 /**
  * The options of `where` read once against `schema` (its fields are the names known): the
