@@ -655,13 +655,25 @@ const masked =
       : new ConfigurationError({ setting: Secrets.scrub(e.setting, key), reason: Secrets.scrub(e.reason, key) })
   }
 
+/** The API key the current provider holds (COMET_API_KEY, …), for masking; "" when none can be read. */
+const sourcesKey: Effect.Effect<string> = Effect.suspend(() =>
+  Effect.orElseSucceed(
+    Effect.map(SETTINGS.apiKey.config, (found) => (Option.isSome(found) ? Redacted.value(found.value.value) : "")),
+    () => ""
+  )
+)
+
 /** Read the configuration from options whose types and names are checked (their values are checked here). */
 const readChecked = (options: CometOptions): Effect.Effect<ResolvedConfig, ConfigurationError> =>
   Either.match(Either.mapLeft(checkOptions(options), masked(options.apiKey)), {
     onLeft: Effect.fail,
     onRight: (explicit) =>
       Effect.tap(
-        Effect.mapError(configWith(explicit), (e) => masked(options.apiKey)(toConfigurationError(e))),
+        Effect.catchAll(configWith(explicit), (e) =>
+          // the key of the sources too: one set under another variable by mistake
+          // (COMET_URL_OVERRIDE=<key>) is quoted by that variable's check before any layer holds it
+          Effect.flatMap(sourcesKey, (key) => Effect.fail(masked(key)(masked(options.apiKey)(toConfigurationError(e)))))
+        ),
         (c) =>
           c.apiKeyServer !== null && c.apiKeyServer !== c.baseUrl
             ? // as comet_ml: the configured URL wins, with a warning

@@ -331,3 +331,28 @@ describe("CometConfig through Effect's ConfigProvider", () => {
     })
   )
 })
+
+describe("an API key set under another variable by mistake", () => {
+  const KEY_TEXT = "abcdefghijklmnopqrstuvwxyz012345"
+  const failure = (env: Record<string, string>): ConfigurationError => {
+    const exit = Effect.runSyncExit(resolve({ sources: staticSources(env) }))
+    if (Exit.isSuccess(exit)) return assert.fail("resolved")
+    const e = exit.cause._tag === "Fail" ? exit.cause.error : assert.fail(String(exit.cause))
+    return e
+  }
+  it("is masked in the error about that variable, as a key given explicitly is", () => {
+    for (const [name, value] of [
+      ["COMET_URL_OVERRIDE", KEY_TEXT],
+      ["COMET_TIMEOUT_API", KEY_TEXT]
+    ] as const) {
+      const e = failure({ COMET_API_KEY: KEY_TEXT, [name]: value })
+      assert.include(e.message, name)
+      assert.notInclude(e.message, KEY_TEXT, e.message)
+      assert.notInclude(e.message, KEY_TEXT.slice(0, 20), e.message)
+    }
+  })
+  it("the other variable's problem is still named (masking hides only the key)", () => {
+    const e = failure({ COMET_API_KEY: KEY_TEXT, COMET_TIMEOUT_API: "soon" })
+    assert.include(e.message, '"soon" is not a positive number of seconds')
+  })
+})
