@@ -642,17 +642,18 @@ export const toConfigurationError = (error: ConfigError.ConfigError): Configurat
 }
 
 /**
- * A ConfigurationError with the explicit API key masked in it: a key given under another option
+ * A ConfigurationError with the API keys masked in it (the explicit one, the sources' one): a key given under another option
  * (`baseUrl: key`, `timeoutMs: key`) is quoted by that option's check before any layer holds
  * the key for scrubbing.
  */
 const masked =
-  (apiKey: CometOptions["apiKey"]) =>
+  (...apiKeys: ReadonlyArray<CometOptions["apiKey"]>) =>
   (e: ConfigurationError): ConfigurationError => {
-    const key = typeof apiKey === "string" ? apiKey : Redacted.isRedacted(apiKey) ? Redacted.value(apiKey) : ""
-    return key.length === 0
-      ? e
-      : new ConfigurationError({ setting: Secrets.scrub(e.setting, key), reason: Secrets.scrub(e.reason, key) })
+    const keys = apiKeys
+      .map((k) => (typeof k === "string" ? k : Redacted.isRedacted(k) ? Redacted.value(k) : ""))
+      .filter((k) => k.length > 0)
+    const scrub = (text: string) => keys.reduce((t, key) => Secrets.scrub(t, key), text)
+    return keys.length === 0 ? e : new ConfigurationError({ setting: scrub(e.setting), reason: scrub(e.reason) })
   }
 
 /** The API key the current provider holds (COMET_API_KEY, …), for masking; "" when none can be read. */
@@ -672,7 +673,7 @@ const readChecked = (options: CometOptions): Effect.Effect<ResolvedConfig, Confi
         Effect.catchAll(configWith(explicit), (e) =>
           // the key of the sources too: one set under another variable by mistake
           // (COMET_URL_OVERRIDE=<key>) is quoted by that variable's check before any layer holds it
-          Effect.flatMap(sourcesKey, (key) => Effect.fail(masked(key)(masked(options.apiKey)(toConfigurationError(e)))))
+          Effect.flatMap(sourcesKey, (key) => Effect.fail(masked(options.apiKey, key)(toConfigurationError(e))))
         ),
         (c) =>
           c.apiKeyServer !== null && c.apiKeyServer !== c.baseUrl
