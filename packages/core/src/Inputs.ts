@@ -116,6 +116,13 @@ const expectedOf = (ast: AST.AST): string => {
   }
 }
 
+/** The type a missing property or tuple element was expected to have (`Missing.ast` is its signature). */
+const missingType = (ast: unknown): AST.AST => {
+  const type: unknown =
+    typeof ast === "object" && ast !== null && !("_tag" in ast) ? Reflect.get(ast, "type") : undefined
+  return (typeof type === "object" && type !== null ? type : ast) as AST.AST
+}
+
 const hasOwnDescription = (ast: AST.AST): boolean => Option.isSome(AST.getDescriptionAnnotation(ast))
 
 /** A union member's issue that got past the member's own type (the member the value was meant for). */
@@ -178,11 +185,11 @@ const firstProblem = (root: ParseResult.ParseIssue): Problem => {
     break
   }
   const actual: unknown = issue._tag === "Missing" || issue._tag === "Unexpected" ? undefined : issue.actual
-  const leaf = issue._tag === "Unexpected" ? "absent" : expectedOf(issue.ast as AST.AST)
-  const expected =
-    issue._tag !== "Unexpected" && !hasOwnDescription(issue.ast as AST.AST) && described !== undefined
-      ? described
-      : leaf
+  // a Missing issue's ast is the property signature (or tuple element), not a type: its type is
+  const ast: AST.AST | undefined =
+    issue._tag === "Unexpected" ? undefined : issue._tag === "Missing" ? missingType(issue.ast) : issue.ast
+  const leaf = ast === undefined ? "absent" : expectedOf(ast)
+  const expected = ast !== undefined && !hasOwnDescription(ast) && described !== undefined ? described : leaf
   return { path: formatPath(path), expected, actual: describeValue(actual), value: renderValue(actual) }
 }
 

@@ -115,6 +115,15 @@ describe("generate options", () => {
     }
   })
 
+  it('a missing size says what it must be (it said "a value of another kind")', () => {
+    for (const options of [{}, undefined, null]) {
+      const e = thrown(() => generate(options as never))
+      assert.strictEqual(e.argument, "options.size")
+      assert.include(e.message, '"small", "medium" or "large"')
+      assert.notInclude(e.message, "another kind")
+    }
+  })
+
   it("the declared options still work; null reads as not given", () => {
     const d = generate({ size: "small", seed: 2, apiKey: "key-1" })
     assert.deepStrictEqual(generate({ size: "small", seed: 2, apiKey: "key-1", largeAssetBytes: null } as never), d)
