@@ -28,7 +28,13 @@ const invalid = (option: string, reason: string): QueryError =>
 
 /** What a value from JavaScript is, by type only (never its content: it may hold a secret). */
 const typeOf = (u: unknown): string =>
-  u === null ? "null" : Array.isArray(u) ? "an array" : typeof u === "object" ? "an object" : `a ${typeof u}`
+  u === null || u === undefined
+    ? String(u)
+    : Array.isArray(u)
+      ? "an array"
+      : typeof u === "object"
+        ? "an object"
+        : `a ${typeof u}`
 
 /** An argument of `where` of the wrong runtime type, as a `QueryError` naming it and what it must be. */
 export const wrongArgument = (where: string, argument: string, expected: string, value: unknown): QueryError =>
