@@ -15,6 +15,7 @@
  * @internal
  */
 import type { Readable } from "node:stream"
+import { socketDownloads } from "./socketBody.js"
 import {
   abortError,
   type Cancel,
@@ -406,16 +407,17 @@ type Dispatch = InstanceType<Undici["Agent"]>["dispatch"]
 
 /** The modules the adapter uses, imported on first use. */
 const load = async () => {
-  const [module, zlib, stream, tls] = await Promise.all([
+  const [module, zlib, stream, tls, net] = await Promise.all([
     import("undici"),
     importZlib(),
     importStream(),
-    import("node:tls")
+    import("node:tls"),
+    import("node:net")
   ])
   // undici is CommonJS: Node gives its exports as names, a bundler may give them as `default`
   const undici: Undici =
     typeof module.Agent === "function" ? module : (module as unknown as { readonly default: Undici }).default
-  return { undici, zlib, stream, tls }
+  return { undici, zlib, stream, tls, net }
 }
 
 /** The handler undici's `Dispatcher.dispatch` drives (its callback interface). */
@@ -582,6 +584,33 @@ const readableOf = (stream: NodeStream, body: WireBody): Readable =>
     }
   })
 
+/**
+ * Resolve with a response whose raw body is `raw`: as is, or decoded (strictly, with `node:zlib`)
+ * when the server applied a Content-Encoding; a coding that cannot be decoded rejects.
+ */
+const respond = (
+  zlib: Zlib,
+  stream: NodeStream,
+  status: number,
+  headers: Record<string, string>,
+  raw: WireBody,
+  resolve: (response: WireResponse) => void,
+  reject: (error: unknown) => void
+): void => {
+  const codingList = codings(headers)
+  if (codingList.length === 0) {
+    resolve({ status, headers, body: raw, decodedUnchecked: false, identityIgnored: false })
+    return
+  }
+  decodedBody(zlib, stream, readableOf(stream, raw), codingList).then(
+    (decoded) => resolve({ status, headers, body: decoded, decodedUnchecked: false, identityIgnored: false }),
+    (e: unknown) => {
+      raw.cancel()
+      reject(e)
+    }
+  )
+}
+
 /** Origins of the URLs sent (as undici keys its connection pools), parsed once each. */
 const originOf = (cache: Map<string, string>, prefix: string): string => {
   let origin = cache.get(prefix)
@@ -669,19 +698,7 @@ class Exchange implements DispatchHandler {
     }
     const raw = new DispatchBody(resume, this)
     this.body = raw
-    const codingList = codings(headers)
-    if (codingList.length === 0) {
-      this.resolve({ status: statusCode, headers, body: raw, decodedUnchecked: false, identityIgnored: false })
-      return true
-    }
-    decodedBody(this.zlib, this.stream, readableOf(this.stream, raw), codingList).then(
-      (decoded) =>
-        this.resolve({ status: statusCode, headers, body: decoded, decodedUnchecked: false, identityIgnored: false }),
-      (e: unknown) => {
-        raw.cancel()
-        this.reject(e)
-      }
-    )
+    respond(this.zlib, this.stream, statusCode, headers, raw, this.resolve, this.reject)
     return true
   }
 
@@ -711,11 +728,45 @@ export const undiciTransport = async (
   options: UndiciOptions,
   overrides: { readonly dispatcher?: DispatcherLike | undefined } = {}
 ): Promise<WireTransport> => {
-  const { undici, zlib, stream, tls } = await load()
+  const { undici, zlib, stream, tls, net } = await load()
   const dispatcher: DispatcherLike =
     overrides.dispatcher ?? (dispatcherFor(undici, tls, options) as unknown as DispatcherLike)
   const proxyFor = proxyOf(options, "")
   const origins = new Map<string, string>()
+  // downloads not through a proxy are read from sockets of our own (socketBody.ts); a dispatcher
+  // given in tests takes every request
+  const sockets =
+    overrides.dispatcher === undefined
+      ? socketDownloads(net, tls, {
+          connections: options.connections,
+          ca: options.extraCa === null ? null : [...tls.rootCertificates, ...options.extraCa],
+          rejectUnauthorized: options.rejectUnauthorized,
+          connectTimeoutMs: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS
+        })
+      : null
+  /** Whether a request to this origin goes direct (no proxy), by origin. */
+  const direct = new Map<string, boolean>()
+  const isDirect = (origin: string): boolean => {
+    let d = direct.get(origin)
+    if (d === undefined) {
+      d = proxyFor(new URL(origin)) === null
+      if (direct.size > 64) direct.clear()
+      direct.set(origin, d)
+    }
+    return d
+  }
+
+  /**
+   * A download (`encoding: "identity"`, GET, no proxy) over a socket of our own: the head
+   * resolves, the body is read from the socket's reads as they come (decoded if the server
+   * compressed it anyway).
+   */
+  const download = (wireRequest: WireRequest, origin: string, path: string, signal: Cancel) =>
+    new Promise<WireResponse>((resolve, reject) => {
+      ;(sockets as NonNullable<typeof sockets>)
+        .get(new URL(origin), path, { ...wireRequest.headers, "accept-encoding": "identity" }, signal)
+        .then((r) => respond(zlib, stream, r.status, r.headers, r.body, resolve, reject), reject)
+    })
 
   /**
    * Send with undici's `dispatch` and a handler of our own ({@link Exchange}): the response's
@@ -730,6 +781,15 @@ export const undiciTransport = async (
     const slash = url.indexOf("/", url.indexOf("//") + 2)
     const origin = originOf(origins, slash === -1 ? url : url.slice(0, slash))
     const path = slash === -1 ? "/" : url.slice(slash)
+    if (
+      sockets !== null &&
+      wireRequest.encoding === "identity" &&
+      wireRequest.method === "GET" &&
+      (origin.startsWith("http:") || origin.startsWith("https:")) &&
+      isDirect(origin)
+    ) {
+      return download(wireRequest, origin, path, signal)
+    }
     return new Promise<WireResponse>((resolve, reject) => {
       const exchange = new Exchange(wireRequest, signal, resolve, reject, zlib, stream)
       signal.addEventListener("abort", exchange.onAbort, { once: true })
@@ -772,6 +832,9 @@ export const undiciTransport = async (
     },
     // the closing aborted every request first: nothing is waited for (a graceful close would
     // wait for requests aborted before their connection was made, up to undici's connect timeout)
-    close: () => dispatcher.destroy()
+    close: () => {
+      sockets?.close()
+      return dispatcher.destroy()
+    }
   })
 }
