@@ -473,6 +473,14 @@ describe("connections", () => {
         const o = yield* outcome(t, `${url}/a`)
         assert.isTrue(isNetworkFailure(o))
         assert.strictEqual(((o as { error: Error }).error.cause as { code?: string }).code, "UND_ERR_CONNECT_TIMEOUT")
+        const aborter = new Aborter()
+        const aborted = download(t, `${url}/c`, aborter.signal).then(
+          () => null,
+          (e: unknown) => e
+        )
+        const reason = new Error("no longer wanted")
+        aborter.abort(reason)
+        assert.strictEqual(yield* Effect.promise(() => aborted), reason)
         const hanging = download(t, `${url}/b`).then(
           () => null,
           (e: unknown) => e

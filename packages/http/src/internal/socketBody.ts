@@ -697,8 +697,8 @@ export const socketDownloads = (net: typeof Net, tls: typeof Tls, options: Socke
       let lines = `GET ${path} HTTP/1.1\r\nhost: ${url.host}\r\n`
       for (const name in headers) {
         const value = headers[name] as string
-        if (/[\r\n]/.test(value) || /[\r\n:]/.test(name)) {
-          return reject(new NetworkFailure(`the header ${name} holds a line break`))
+        if (/[\r\n\0]/.test(value) || !TOKEN.test(name)) {
+          return reject(new NetworkFailure(`the request header ${name} holds a character not allowed there`))
         }
         lines += `${name}: ${value}\r\n`
       }
@@ -734,7 +734,7 @@ export const socketDownloads = (net: typeof Net, tls: typeof Tls, options: Socke
     signal.addEventListener("abort", exchange.onAbort, { once: true })
     conn.claim(exchange)
     if (reused !== null) {
-      conn.socket.write(request)
+      conn.socket.write(request, "latin1")
       return
     }
     const socket = conn.socket
@@ -744,7 +744,7 @@ export const socketDownloads = (net: typeof Net, tls: typeof Tls, options: Socke
     }, options.connectTimeoutMs)
     socket.once(url.protocol === "https:" ? "secureConnect" : "connect", () => {
       clearTimeout(timer)
-      socket.write(request)
+      socket.write(request, "latin1")
     })
     socket.once("close", () => clearTimeout(timer))
   }

@@ -5,6 +5,9 @@
  * https targets over a `CONNECT` tunnel of our own, `tunnel.ts`, and http ones through a
  * `ProxyAgent` in absolute-form), never the global one, so `fetch` elsewhere
  * in the process is untouched. undici is imported lazily, the first time a transport is built.
+ * Downloads (`encoding: "identity"` GETs not through a proxy) bypass undici: they are read from
+ * sockets of our own (`socketBody.ts`: no Readable, no copy into undici's parser, the CPU of a
+ * bare socket), with the same TLS settings and connect timeout, and decoded here as undici's are.
  * Compressed bodies are decoded here with `node:zlib` in its strict mode: a gzip, deflate or
  * brotli stream that ends early is an error, never a shorter body; the decoders stop producing
  * while nobody reads, so a small body that inflates to gigabytes is read only as far as the
