@@ -16,20 +16,11 @@ import { Aborter, NetworkFailure, type WireResponse, type WireTransport } from "
 import { type UndiciOptions, undiciTransport } from "../src/internal/transportUndici.js"
 import { fullBacklog } from "./support/backlog.js"
 import { CA_PEM, httpsServer, recordingProxy } from "./support/proxy.js"
-import { assetBytes, eventually, KEY, listening, over, raw, serve } from "./support/sockets.js"
+import { assetBytes, DIRECT, eventually, KEY, listening, over, raw, serve } from "./support/sockets.js"
 
 const ASSET = "experiment/asset/get-asset"
 const params = { experimentKey: "e", assetId: "a" }
 const SIX_MB = Buffer.from(assetBytes(6 * 1024 * 1024, 11))
-
-const DIRECT: UndiciOptions = {
-  connections: 4,
-  httpProxy: null,
-  httpsProxy: null,
-  noProxy: "",
-  extraCa: null,
-  rejectUnauthorized: true
-}
 
 /** The Node transport for the scope. */
 const transport = (options: Partial<UndiciOptions> = {}) =>

@@ -11,6 +11,7 @@
  */
 import type * as Net from "node:net"
 import type * as Tls from "node:tls"
+import { PushedBody } from "./pushedBody.js"
 import { type Cancel, NetworkFailure, type WireBody } from "./transport.js"
 
 /** What a socket download needs of the transport's settings. */
@@ -39,8 +40,6 @@ export const MAX_HEADER_SIZE = 16 * 1024
  */
 const SLAB = 1024 * 1024
 const MIN_READ = 64 * 1024
-/** Bytes queued unread before the socket stops reading. */
-const HIGH_WATER = 64 * 1024
 /**
  * An idle connection is closed after this long (undici's `keepAliveTimeout`), or after the
  * server's `Keep-Alive: timeout=N` less {@link IDLE_THRESHOLD_MS} (undici's threshold, at most
@@ -55,7 +54,6 @@ const MAX_CHUNK_LINE = 4 * 1024
 
 const CR = 13
 const LF = 10
-const EMPTY = new Uint8Array(0)
 
 /** A response the server framed wrongly: not a network hiccup, but retried as one. */
 const framing = (detail: string): NetworkFailure => {
@@ -138,108 +136,6 @@ const keepAliveMs = (head: Head): number => {
   const hint = /timeout=(\d+)/.exec(head.headers["keep-alive"] ?? "")
   if (hint === null) return IDLE_MS
   return Math.max(0, Math.min(Number(hint[1]) * 1000 - IDLE_THRESHOLD_MS, IDLE_MAX_MS))
-}
-
-/** A body read one chunk at a time from what the connection hands it. */
-class SocketBody implements WireBody {
-  private queue: Array<Uint8Array> = []
-  private head = 0
-  private queued = 0
-  private ended = false
-  private failure: { readonly error: unknown } | null = null
-  private waiting: { readonly resolve: (c: Uint8Array | null) => void; readonly reject: (e: unknown) => void } | null =
-    null
-  private done = false
-
-  constructor(private readonly owner: Exchange) {}
-
-  /** A chunk arrived; false when the socket should stop reading. */
-  push(chunk: Uint8Array): boolean {
-    if (this.done) return true
-    const w = this.waiting
-    if (w !== null) {
-      this.waiting = null
-      w.resolve(chunk)
-      return true
-    }
-    this.queue.push(chunk)
-    this.queued += chunk.length
-    return this.queued < HIGH_WATER
-  }
-
-  end(): void {
-    this.ended = true
-    const w = this.waiting
-    if (w !== null && this.head === this.queue.length) {
-      this.waiting = null
-      this.done = true
-      w.resolve(null)
-    }
-  }
-
-  fail(error: unknown): void {
-    if (this.ended || this.failure !== null) return
-    this.failure = { error }
-    const w = this.waiting
-    if (w !== null) {
-      this.waiting = null
-      w.reject(error)
-    }
-  }
-
-  private take(): Uint8Array {
-    const chunk = this.queue[this.head] as Uint8Array
-    this.queue[this.head] = EMPTY
-    this.head++
-    if (this.head === this.queue.length) {
-      this.queue.length = 0
-      this.head = 0
-    }
-    const before = this.queued
-    this.queued -= chunk.length
-    if (before >= HIGH_WATER && this.queued < HIGH_WATER) this.owner.resume()
-    return chunk
-  }
-
-  readNow(): Uint8Array | null | undefined {
-    if (this.head < this.queue.length) return this.take()
-    if (this.done) return null
-    if (this.failure !== null) return undefined
-    if (this.ended) {
-      this.done = true
-      return null
-    }
-    return undefined
-  }
-
-  read(): Promise<Uint8Array | null> {
-    if (this.head < this.queue.length) return Promise.resolve(this.take())
-    if (this.done) return Promise.resolve(null)
-    if (this.failure !== null) return Promise.reject(this.failure.error)
-    if (this.ended) {
-      this.done = true
-      return Promise.resolve(null)
-    }
-    return new Promise((resolve, reject) => {
-      this.waiting = { resolve, reject }
-    })
-  }
-
-  cancel(): void {
-    if (this.done) return
-    this.done = true
-    this.queue.length = 0
-    this.head = 0
-    this.queued = 0
-    if (!this.ended && this.failure === null) {
-      const error = new NetworkFailure("the body was closed before its end")
-      this.failure = { error }
-      const w = this.waiting
-      this.waiting = null
-      w?.reject(error)
-      this.owner.cancelled()
-    }
-  }
 }
 
 /** Chunked decoding states. */
@@ -412,7 +308,7 @@ class Exchange {
   private line = ""
   /** How long the connection may stay idle after this response (ms); 0: close it. */
   private keepAlive = 0
-  private body: SocketBody | null = null
+  private body: PushedBody | null = null
   conn: Connection | null = null
 
   constructor(
@@ -453,16 +349,16 @@ class Exchange {
         return false
       }
       const f = this.framing
-      if (f.kind === "close") return (this.body as SocketBody).push(chunk)
+      if (f.kind === "close") return (this.body as PushedBody).push(chunk)
       if (f.kind === "length") {
         if (chunk.length < this.remaining) {
           this.remaining -= chunk.length
-          return (this.body as SocketBody).push(chunk)
+          return (this.body as PushedBody).push(chunk)
         }
         const piece = chunk.subarray(0, this.remaining)
         chunk = chunk.subarray(this.remaining)
         this.remaining = 0
-        more = (this.body as SocketBody).push(piece)
+        more = (this.body as PushedBody).push(piece)
         this.complete(chunk.length === 0)
         return more
       }
@@ -514,7 +410,7 @@ class Exchange {
         }
         case Chunk.Data: {
           const n = Math.min(this.remaining, chunk.length)
-          if (!(this.body as SocketBody).push(chunk.subarray(0, n))) this.pushedFull = true
+          if (!(this.body as PushedBody).push(chunk.subarray(0, n))) this.pushedFull = true
           this.remaining -= n
           chunk = chunk.subarray(n)
           if (this.remaining === 0) this.chunkState = Chunk.DataCr
@@ -564,7 +460,7 @@ class Exchange {
       this.complete(rest.length === 0)
       return rest.length === 0 ? null : rest
     }
-    const body = new SocketBody(this)
+    const body = new PushedBody(() => this.resume(), this)
     this.body = body
     this.settle({ status: head.status, headers: head.headers, body })
     return rest
@@ -619,9 +515,9 @@ class Exchange {
     this.failWith(this.signal.reason)
   }
 
-  /** The caller cancelled the body. */
-  cancelled(): void {
-    this.failWith(new NetworkFailure("the body was closed before its end"))
+  /** The caller cancelled the body before its end. */
+  cancelled(reason: unknown): void {
+    this.failWith(reason)
   }
 }
 

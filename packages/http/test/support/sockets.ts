@@ -132,6 +132,16 @@ export const raw = (onRequest: (socket: Socket, n: number, head: string, seen: R
     return Effect.map(listening(server, sockets), (url) => ({ url, seen }))
   })
 
+/** The Node transport's settings for a direct connection: no proxy, Node's CAs, 4 connections per origin. */
+export const DIRECT: NodeTransport.UndiciOptions = {
+  connections: 4,
+  httpProxy: null,
+  httpsProxy: null,
+  noProxy: "",
+  extraCa: null,
+  rejectUnauthorized: true
+}
+
 /** CometHttp over a real adapter, against `url`. */
 export const layerOver = (
   adapter: Real,
