@@ -443,6 +443,11 @@ describe("connections", () => {
       }
       assert.strictEqual(server.requests.length, 2)
       assert.strictEqual(server.requests[0]?.["accept-encoding"], "identity")
+      // a connection per host name (localhost, 127.0.0.1); a third download reuses the first
+      assert.strictEqual(server.connections(), 2)
+      const again = yield* outcome(trusting, `https://localhost:${server.port}/a`)
+      assert.strictEqual("body" in again && again.body.length, SIX_MB.length)
+      assert.strictEqual(server.connections(), 2)
       const strict = yield* transport()
       const refused = yield* outcome(strict, `https://localhost:${server.port}/a`)
       assert.isTrue(isNetworkFailure(refused))
