@@ -326,6 +326,30 @@ describe("hostile framing", () => {
     })
   )
 
+  it.scopedLive("garbage after a status line: a response or a network failure, never another error", () =>
+    Effect.gen(function* () {
+      let bytes = Buffer.alloc(0)
+      const { url } = yield* raw((socket) => {
+        socket.end(bytes)
+      })
+      const t = yield* transport()
+      yield* Effect.promise(() =>
+        fc.assert(
+          fc.asyncProperty(
+            fc.constantFrom("", "HTTP/1.1 200 OK\r\n", "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n"),
+            fc.uint8Array({ maxLength: 300 }),
+            async (prefix, tail) => {
+              bytes = Buffer.concat([Buffer.from(prefix, "latin1"), tail])
+              const o = await Effect.runPromise(outcome(t, `${url}/x`))
+              return "body" in o || isNetworkFailure(o)
+            }
+          ),
+          { numRuns: 150 }
+        )
+      )
+    })
+  )
+
   it.scopedLive("bytes after the framed end close the connection instead of reaching the next request", () =>
     Effect.gen(function* () {
       const { url, seen } = yield* raw((socket) => {

@@ -3,7 +3,11 @@
  * `node:tls` with `onread` (the kernel reads into slabs we hand out, no Readable, no copy into
  * a parser's memory), a status-line and header parser, and Content-Length or chunked framing;
  * each chunk is a slice of a slab, never overwritten, handed to the caller as is. Idle
- * connections are kept per origin for the next download.
+ * connections are kept per origin for the next download (unreferenced, closed before the server
+ * would close them). What undici's adapter does is done the same way: its TLS settings, connect
+ * timeout and error codes, its 16 KiB head limit, no timers of its own on the head or the body
+ * (CometHttp's deadlines abort through the signal), a connection the server closes under a
+ * request failing that request (the retry policy decides, as for undici).
  *
  * Node only: reached through the `node` export condition (from transportUndici.ts).
  *
@@ -270,6 +274,7 @@ class Pool {
   }
 
   keep(c: Connection): boolean {
+    if (this.closed || !c.alive) return false
     let list = this.idle.get(c.key)
     if (list === undefined) {
       list = []
@@ -600,9 +605,10 @@ export const socketDownloads = (net: typeof Net, tls: typeof Tls, options: Socke
       }
       const request = `${lines}\r\n`
       const send = (reused: Connection | null) => {
-        if (signal.aborted) reject(signal.reason)
-        else if (pool.closed) reject(new NetworkFailure("the transport was closed"))
-        else sendOn(url, key, request, signal, resolve, reject, reused)
+        if (!signal.aborted && !pool.closed) return sendOn(url, key, request, signal, resolve, reject, reused)
+        // not sent: a connection taken for it goes back to the pool
+        if (reused !== null && !pool.keep(reused)) reused.destroy()
+        reject(signal.aborted ? signal.reason : new NetworkFailure("the transport was closed"))
       }
       if (signal.aborted) return reject(signal.reason)
       // A connection the server closes as the request is written fails the request, as undici
