@@ -10,7 +10,7 @@ import { createServer as createHttpServer } from "node:http"
 import type { Socket } from "node:net"
 import { gzipSync } from "node:zlib"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Schema, Stream } from "effect"
+import { Cause, Effect, Schema, Stream } from "effect"
 import * as fc from "fast-check"
 import { Aborter, NetworkFailure, type WireResponse, type WireTransport } from "../src/internal/transport.js"
 import { type UndiciOptions, undiciTransport } from "../src/internal/transportUndici.js"
@@ -532,6 +532,67 @@ describe("the same verdicts as undici's parser (the path before, still the proxi
       const o = yield* outcome(t, `${url}/x`)
       assert.isTrue(isNetworkFailure(o))
       assert.match(String((o as { error: Error }).error.message), /larger than 16384 bytes/)
+    })
+  )
+})
+
+describe("the API key a hostile server echoes", () => {
+  /** Every 8-character piece of the key, as written and in base64 (any alignment), lower-cased. */
+  const pieces = (() => {
+    const forms = [KEY, encodeURIComponent(KEY)]
+    for (let pad = 0; pad < 3; pad++)
+      forms.push(
+        Buffer.from(`${"\0".repeat(pad)}${KEY}`)
+          .toString("base64")
+          .slice(4)
+      )
+    const out = new Set<string>()
+    for (const f of forms) for (let i = 0; i + 8 <= f.length; i++) out.add(f.slice(i, i + 8).toLowerCase())
+    return [...out]
+  })()
+  const b64 = Buffer.from(KEY).toString("base64")
+  /** Where the echo goes: a status line, a header line, a header value, a chunk-size line; `pad` shifts it. */
+  const placements: Record<string, (pad: string, echo: string) => string> = {
+    "status line": (pad, echo) => `HTTP/1.1 2x0 ${pad}${echo}\r\ncontent-length: 2\r\n\r\nok`,
+    "header line": (pad, echo) => `HTTP/1.1 200 OK\r\n${pad}${echo}\r\ncontent-length: 2\r\n\r\nok`,
+    "header name": (pad, echo) => `HTTP/1.1 200 OK\r\n${pad}${echo} : x\r\ncontent-length: 2\r\n\r\nok`,
+    "Content-Length value": (pad, echo) => `HTTP/1.1 200 OK\r\ncontent-length: ${pad}${echo}\r\n\r\nok`,
+    "Transfer-Encoding value": (pad, echo) => `HTTP/1.1 200 OK\r\ntransfer-encoding: ${pad}${echo}\r\n\r\nok`,
+    "chunk-size line": (pad, echo) =>
+      `HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\nok\r\nz${pad}${echo}\r\n0\r\n\r\n`,
+    "trailer line": (pad, echo) =>
+      `HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n${pad}${echo}\r\n\r\n`
+  }
+
+  it.scopedLive("no piece of it (8+ characters, raw, percent-encoded, base64) in any failure of a download", () =>
+    Effect.gen(function* () {
+      let bytes = ""
+      const { url } = yield* raw((socket, _n, head) => {
+        const auth = /\r\nauthorization: ([^\r\n]*)/i.exec(head)?.[1] ?? ""
+        socket.end(Buffer.from(bytes.replaceAll("{KEY}", auth).replaceAll("{B64}", b64), "latin1"))
+      })
+      yield* over("undici", url, { maxRetries: 0 }, ({ http }) =>
+        Effect.promise(() =>
+          fc.assert(
+            fc.asyncProperty(
+              fc.constantFrom(...Object.keys(placements)),
+              fc.nat(90),
+              fc.constantFrom("{KEY}", "{B64}", "Bearer {KEY}"),
+              async (where, pad, echo) => {
+                bytes = (placements[where] as (pad: string, echo: string) => string)("a".repeat(pad), echo)
+                const exit = await Effect.runPromiseExit(Stream.runCollect(http.stream(ASSET, { params })))
+                if (exit._tag === "Success") return true
+                const error = exit.cause
+                const text = [String(error), JSON.stringify(error), Cause.pretty(error)].join("\n").toLowerCase()
+                const leaked = pieces.find((p) => text.includes(p))
+                if (leaked !== undefined) throw new Error(`${where}: "${leaked}" in ${text.slice(0, 600)}`)
+                return true
+              }
+            ),
+            { numRuns: 300 }
+          )
+        )
+      )
     })
   )
 })
