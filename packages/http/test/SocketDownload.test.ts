@@ -6,8 +6,10 @@
  * refused, TLS with a private CA, aborts, pooled connections the server closed, and a proxy
  * configured keeping undici.
  */
+import { execFile } from "node:child_process"
 import { createServer as createHttpServer } from "node:http"
 import type { Socket } from "node:net"
+import { fileURLToPath } from "node:url"
 import { gzipSync } from "node:zlib"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Schema, Stream } from "effect"
@@ -595,6 +597,42 @@ describe("the API key a hostile server echoes", () => {
       )
     })
   )
+})
+
+describe("memory a caller pins by keeping chunks", () => {
+  /** Run test/support/keptChunks.ts in a child with `--expose-gc`: what it measured. */
+  const measure = (load: "drip" | "small") =>
+    Effect.promise(
+      () =>
+        new Promise<{ readonly socket: number; readonly undici: number; readonly kept: number }>((resolve, reject) => {
+          execFile(
+            process.execPath,
+            [
+              "--expose-gc",
+              "--import",
+              "tsx",
+              fileURLToPath(new URL("./support/keptChunks.ts", import.meta.url)),
+              load
+            ],
+            { cwd: fileURLToPath(new URL("..", import.meta.url)) },
+            (error, stdout) => (error === null ? resolve(JSON.parse(stdout)) : reject(error))
+          )
+        })
+    )
+
+  for (const load of ["drip", "small"] as const) {
+    it.live(
+      `${load === "drip" ? "a body a byte per read" : "200 small answers, a connection each"}: about what undici's reads pinned, never a slab per read or per connection`,
+      () =>
+        Effect.gen(function* () {
+          const m = yield* measure(load)
+          assert.strictEqual(m.kept, load === "drip" ? 2000 : 20_000)
+          // before: 1 MiB (drip) or 64 KiB per connection (13 MB) pinned by the bytes kept
+          assert.isAtMost(m.socket, 2 * m.undici + 128 * 1024, JSON.stringify(m))
+        }),
+      60_000
+    )
+  }
 })
 
 describe("connections", () => {

@@ -39,11 +39,20 @@ export interface SocketResponse {
 /** The largest response head accepted (undici's `maxHeaderSize` default). */
 export const MAX_HEADER_SIZE = 16 * 1024
 /**
- * Slab size: each read goes into the unused tail of the current slab and is handed out as a
- * slice of it (never written again), a new slab taken when less than {@link MIN_READ} is left.
+ * Slab size at most: each read goes into the unused tail of the current slab and is handed out
+ * as a slice of it (never written again), a new slab taken when less than {@link MIN_READ} is
+ * left. A slice kept by the caller keeps its whole slab alive: a connection's slabs grow with
+ * what it has read (twice that, from {@link MIN_READ} to this), so the memory its last slab pins
+ * is at most about twice the bytes read on it, not 1 MiB behind a few bytes.
  */
 const SLAB = 1024 * 1024
 const MIN_READ = 64 * 1024
+/**
+ * A read shorter than this is copied out of the slab into memory of its own (and the slab's
+ * space used again): a drip-fed body (a byte per read) or a small answer kept by the caller
+ * pins its own bytes, as undici's reads did, never a slab.
+ */
+const COPY_BELOW = 16 * 1024
 /**
  * An idle connection is closed after this long (undici's `keepAliveTimeout`), or after the
  * server's `Keep-Alive: timeout=N` less {@link IDLE_THRESHOLD_MS} (undici's threshold, at most
@@ -198,6 +207,8 @@ class Connection {
    */
   private slab: Buffer = Buffer.allocUnsafe(MIN_READ)
   private used = 0
+  /** Bytes read on this connection into slabs (sizes the next slab). */
+  private sliced = 0
   exchange: Exchange | null = null
   alive = true
   private idleTimer: ReturnType<typeof setTimeout> | null = null
@@ -216,14 +227,18 @@ class Connection {
     this.socket = connect({
       buffer: () => {
         if (this.slab.length - this.used < MIN_READ) {
-          this.slab = Buffer.allocUnsafe(SLAB)
+          this.slab = Buffer.allocUnsafe(Math.min(SLAB, 2 ** Math.ceil(Math.log2(Math.max(MIN_READ, 2 * this.sliced)))))
           this.used = 0
         }
         return this.slab.subarray(this.used)
       },
       callback: (n: number, buf: Uint8Array) => {
-        const chunk = buf.subarray(0, n)
-        if (buf.buffer === this.slab.buffer) this.used = buf.byteOffset - this.slab.byteOffset + n
+        let chunk = buf.subarray(0, n)
+        if (n < COPY_BELOW) chunk = new Uint8Array(chunk)
+        else if (buf.buffer === this.slab.buffer) {
+          this.used = buf.byteOffset - this.slab.byteOffset + n
+          this.sliced += n
+        }
         const x = this.exchange
         if (x === null) {
           // bytes nobody asked for: the connection is not usable any more
