@@ -14,7 +14,13 @@ import { gzipSync } from "node:zlib"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Schema, Stream } from "effect"
 import * as fc from "fast-check"
-import { Aborter, NetworkFailure, type WireResponse, type WireTransport } from "../src/internal/transport.js"
+import {
+  Aborter,
+  NetworkFailure,
+  type WireRequest,
+  type WireResponse,
+  type WireTransport
+} from "../src/internal/transport.js"
 import { type UndiciOptions, undiciTransport } from "../src/internal/transportUndici.js"
 import { fullBacklog } from "./support/backlog.js"
 import { CA_PEM, httpsServer, recordingProxy } from "./support/proxy.js"
@@ -32,8 +38,13 @@ const transport = (options: Partial<UndiciOptions> = {}) =>
   )
 
 /** A download request's answer (head only). */
-const download = (t: WireTransport, url: string, signal = new Aborter().signal): Promise<WireResponse> =>
-  t.send({ method: "GET", url, headers: { authorization: KEY }, body: undefined, encoding: "identity" }, signal)
+const download = (
+  t: WireTransport,
+  url: string,
+  signal = new Aborter().signal,
+  encoding: WireRequest["encoding"] = "identity"
+): Promise<WireResponse> =>
+  t.send({ method: "GET", url, headers: { authorization: KEY }, body: undefined, encoding }, signal)
 
 /** The whole body, or the error that ended it. */
 const readAll = async (r: WireResponse): Promise<Buffer> => {
@@ -42,10 +53,10 @@ const readAll = async (r: WireResponse): Promise<Buffer> => {
   return Buffer.concat(parts)
 }
 
-/** The outcome of a download: its body, or the error of its head or body. */
-const outcome = (t: WireTransport, url: string) =>
+/** The outcome of a download (or of a GET of undici's path, `any` encoding): its body, or the error of its head or body. */
+const outcome = (t: WireTransport, url: string, encoding: WireRequest["encoding"] = "identity") =>
   Effect.promise(() =>
-    download(t, url).then(
+    download(t, url, new Aborter().signal, encoding).then(
       async (r) => {
         try {
           return { status: r.status, body: await readAll(r) }
@@ -77,6 +88,26 @@ const chunkedOf = (body: Buffer, size: number): Buffer => {
   }
   parts.push(Buffer.from("0\r\n\r\n"))
   return Buffer.concat(parts)
+}
+
+/** A server answering every request with `answer.bytes` (as set last), then closing. */
+const answeringLatest = Effect.suspend(() => {
+  const answer = { bytes: Buffer.alloc(0) }
+  return Effect.map(
+    raw((socket) => {
+      socket.end(answer.bytes)
+    }),
+    ({ url }) => ({ url, answer })
+  )
+})
+
+/** Write header (or trailer) field lines on `socket` until it closes. */
+const fieldsForever = (socket: Socket): void => {
+  const timer = setInterval(() => {
+    if (socket.destroyed) clearInterval(timer)
+    else socket.write(`x-more: ${"b".repeat(1000)}\r\n`)
+  }, 1)
+  socket.on("close", () => clearInterval(timer))
 }
 
 /** Whether an outcome is a failure the error mapping reads as a network failure. */
@@ -279,11 +310,7 @@ describe("hostile framing", () => {
         else {
           // header lines forever
           socket.write("HTTP/1.1 200 OK\r\n")
-          const timer = setInterval(() => {
-            if (socket.destroyed) clearInterval(timer)
-            else socket.write(`x-more: ${"b".repeat(1000)}\r\n`)
-          }, 1)
-          socket.on("close", () => clearInterval(timer))
+          fieldsForever(socket)
         }
       })
       const t = yield* transport()
@@ -330,10 +357,7 @@ describe("hostile framing", () => {
 
   it.scopedLive("garbage after a status line: a response or a network failure, never another error", () =>
     Effect.gen(function* () {
-      let bytes = Buffer.alloc(0)
-      const { url } = yield* raw((socket) => {
-        socket.end(bytes)
-      })
+      const { url, answer } = yield* answeringLatest
       const t = yield* transport()
       yield* Effect.promise(() =>
         fc.assert(
@@ -341,7 +365,7 @@ describe("hostile framing", () => {
             fc.constantFrom("", "HTTP/1.1 200 OK\r\n", "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n"),
             fc.uint8Array({ maxLength: 300 }),
             async (prefix, tail) => {
-              bytes = Buffer.concat([Buffer.from(prefix, "latin1"), tail])
+              answer.bytes = Buffer.concat([Buffer.from(prefix, "latin1"), tail])
               const o = await Effect.runPromise(outcome(t, `${url}/x`))
               return "body" in o || isNetworkFailure(o)
             }
@@ -418,26 +442,6 @@ describe("the same verdicts as undici's parser (the path before, still the proxi
       socket.write(Buffer.from(bytes, "latin1"))
     })
 
-  /** A request of the undici path: not a download (any encoding). */
-  const viaUndici = (t: WireTransport, url: string) =>
-    Effect.promise(() =>
-      t
-        .send(
-          { method: "GET", url, headers: { authorization: KEY }, body: undefined, encoding: "any" },
-          new Aborter().signal
-        )
-        .then(
-          async (r) => {
-            try {
-              return { status: r.status, body: await readAll(r) }
-            } catch (e) {
-              return { error: e }
-            }
-          },
-          (e: unknown) => ({ error: e })
-        )
-    )
-
   for (const [what, bytes] of accepted) {
     it.scopedLive(`accepted: ${what}`, () =>
       Effect.gen(function* () {
@@ -446,7 +450,7 @@ describe("the same verdicts as undici's parser (the path before, still the proxi
         })
         const t = yield* transport()
         const o = yield* outcome(t, `${url}/x`)
-        assert.deepStrictEqual(o, yield* viaUndici(t, `${url}/y`))
+        assert.deepStrictEqual(o, yield* outcome(t, `${url}/y`, "any"))
         assert.deepStrictEqual("body" in o && o.body.toString(), "ok", what)
       })
     )
@@ -462,17 +466,14 @@ describe("the same verdicts as undici's parser (the path before, still the proxi
         const closing = yield* raw((socket) => {
           socket.end(Buffer.from(bytes, "latin1"))
         })
-        assert.isTrue("error" in (yield* viaUndici(t, `${closing.url}/y`)), `${what} (undici)`)
+        assert.isTrue("error" in (yield* outcome(t, `${closing.url}/y`, "any")), `${what} (undici)`)
       })
     )
   }
 
   it.scopedLive("a chunk size in any spelling (leading zeros, case, extensions): the body byte-exact", () =>
     Effect.gen(function* () {
-      let bytes = Buffer.alloc(0)
-      const { url } = yield* raw((socket) => {
-        socket.end(bytes)
-      })
+      const { url, answer } = yield* answeringLatest
       const t = yield* transport()
       const token = fc.stringMatching(/^[a-z0-9!#$%&'*+.^_`|~-]{1,8}$/)
       const ext = fc
@@ -509,7 +510,7 @@ describe("the same verdicts as undici's parser (the path before, still the proxi
                 at += size
               }
               parts.push(Buffer.from("0\r\n\r\n"))
-              bytes = Buffer.concat(parts)
+              answer.bytes = Buffer.concat(parts)
               const o = await Effect.runPromise(outcome(t, `${url}/x`))
               return "body" in o && Buffer.compare(o.body, body) === 0
             }
@@ -524,11 +525,7 @@ describe("the same verdicts as undici's parser (the path before, still the proxi
     Effect.gen(function* () {
       const { url } = yield* raw((socket) => {
         socket.write(response("200 OK", { "transfer-encoding": "chunked" }, Buffer.from("2\r\nok\r\n0\r\n")))
-        const timer = setInterval(() => {
-          if (socket.destroyed) clearInterval(timer)
-          else socket.write(`x-more: ${"b".repeat(1000)}\r\n`)
-        }, 1)
-        socket.on("close", () => clearInterval(timer))
+        fieldsForever(socket)
       })
       const t = yield* transport()
       const o = yield* outcome(t, `${url}/x`)

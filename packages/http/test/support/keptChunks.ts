@@ -7,6 +7,7 @@
 import { createServer } from "node:net"
 import { Aborter } from "../../src/internal/transport.js"
 import { undiciTransport } from "../../src/internal/transportUndici.js"
+import { DIRECT } from "./sockets.js"
 
 const mode = process.argv[2] === "small" ? "small" : "drip"
 const N = 2000
@@ -29,14 +30,7 @@ const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/x`
 const gc = (globalThis as { gc?: () => void }).gc as () => void
 
 const pinned = async (encoding: "identity" | "any") => {
-  const t = await undiciTransport({
-    connections: 4,
-    httpProxy: null,
-    httpsProxy: null,
-    noProxy: "",
-    extraCa: null,
-    rejectUnauthorized: true
-  })
+  const t = await undiciTransport(DIRECT)
   const kept: Array<Uint8Array> = []
   gc()
   const before = process.memoryUsage().arrayBuffers
