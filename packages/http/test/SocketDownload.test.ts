@@ -559,6 +559,14 @@ describe("the API key a hostile server echoes", () => {
     "Transfer-Encoding value": (pad, echo) => `HTTP/1.1 200 OK\r\ntransfer-encoding: ${pad}${echo}\r\n\r\nok`,
     "chunk-size line": (pad, echo) =>
       `HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\nok\r\nz${pad}${echo}\r\n0\r\n\r\n`,
+    "Content-Encoding value": (pad, echo) =>
+      `HTTP/1.1 200 OK\r\ncontent-encoding: gzip, x${pad}${echo}\r\ncontent-length: 2\r\n\r\nok`,
+    "redirect Location": (pad, echo) =>
+      `HTTP/1.1 302 Found\r\nlocation: http://x${pad}${echo}.invalid/${echo}\r\ncontent-length: 0\r\n\r\n`,
+    "Retry-After of a 503": (pad, echo) =>
+      `HTTP/1.1 503 Busy\r\nretry-after: ${pad}${echo}\r\ncontent-length: 2\r\n\r\nok`,
+    "error status with a body": (pad, echo) =>
+      `HTTP/1.1 400 Bad\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"msg":"${pad}${echo}"}`,
     "trailer line": (pad, echo) =>
       `HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n${pad}${echo}\r\n\r\n`
   }
