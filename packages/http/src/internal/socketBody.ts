@@ -2,7 +2,8 @@
  * Downloads read straight from a socket of our own: an HTTP/1.1 GET over `node:net` /
  * `node:tls` with `onread` (the kernel reads into slabs we hand out, no Readable, no copy into
  * a parser's memory), a status-line and header parser, and Content-Length or chunked framing;
- * each chunk is a slice of a slab, never overwritten, handed to the caller as is. Idle
+ * each chunk is a slice of a slab, never overwritten, handed to the caller as is (a short read
+ * is copied out, so that what the caller keeps pins no slab). Idle
  * connections are kept per origin for the next download (unreferenced, closed before the server
  * would close them). What undici's adapter does is done the same way: its TLS settings, connect
  * timeout and error codes, its 16 KiB head limit, no timers of its own on the head or the body
