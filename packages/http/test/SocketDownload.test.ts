@@ -625,6 +625,30 @@ describe("memory a caller pins by keeping chunks", () => {
         })
     )
 
+  it.scopedLive("every chunk is a Buffer, short reads copied out included (as undici's chunks were)", () =>
+    Effect.gen(function* () {
+      const { url } = yield* raw((socket) => {
+        socket.write(response("200 OK", { "content-length": String(2 + SIX_MB.length) }))
+        socket.write("ab", () => setTimeout(() => socket.write(SIX_MB), 5))
+      })
+      const t = yield* transport()
+      const r = yield* Effect.promise(() => download(t, `${url}/x`))
+      const chunks: Array<Uint8Array> = []
+      for (
+        let c = yield* Effect.promise(() => r.body.read());
+        c !== null;
+        c = yield* Effect.promise(() => r.body.read())
+      )
+        chunks.push(c)
+      assert.deepStrictEqual(Buffer.concat(chunks), Buffer.concat([Buffer.from("ab"), SIX_MB]))
+      assert.isAbove(chunks.length, 2)
+      assert.deepStrictEqual(
+        chunks.filter((c) => !Buffer.isBuffer(c)).map((c) => c.length),
+        []
+      )
+    })
+  )
+
   for (const load of ["drip", "small"] as const) {
     it.live(
       `${load === "drip" ? "a body a byte per read" : "200 small answers, a connection each"}: about what undici's reads pinned, never a slab per read or per connection`,

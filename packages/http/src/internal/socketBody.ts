@@ -235,8 +235,12 @@ class Connection {
       },
       callback: (n: number, buf: Uint8Array) => {
         let chunk = buf.subarray(0, n)
-        if (n < COPY_BELOW) chunk = new Uint8Array(chunk)
-        else if (buf.buffer === this.slab.buffer) {
+        if (n < COPY_BELOW) {
+          // a Buffer of its own (not from Node's shared pool), as every chunk before was a Buffer
+          const copy = Buffer.allocUnsafeSlow(n)
+          copy.set(chunk)
+          chunk = copy
+        } else if (buf.buffer === this.slab.buffer) {
           this.used = buf.byteOffset - this.slab.byteOffset + n
           this.sliced += n
         }
