@@ -101,11 +101,11 @@ const answeringLatest = Effect.suspend(() => {
   )
 })
 
-/** Write header (or trailer) field lines on `socket` until it closes. */
-const fieldsForever = (socket: Socket): void => {
+/** Write header (or trailer) field lines (or `line`) on `socket` until it closes. */
+const fieldsForever = (socket: Socket, line = `x-more: ${"b".repeat(1000)}\r\n`): void => {
   const timer = setInterval(() => {
     if (socket.destroyed) clearInterval(timer)
-    else socket.write(`x-more: ${"b".repeat(1000)}\r\n`)
+    else socket.write(line)
   }, 1)
   socket.on("close", () => clearInterval(timer))
 }
@@ -518,6 +518,16 @@ describe("the same verdicts as undici's parser (the path before, still the proxi
           { numRuns: 100 }
         )
       )
+    })
+  )
+
+  it.scopedLive("endless empty lines before a status line are refused past 16 KiB, not skipped for ever", () =>
+    Effect.gen(function* () {
+      const { url } = yield* raw((socket) => fieldsForever(socket, "\r\n".repeat(500)))
+      const t = yield* transport()
+      const o = yield* outcome(t, `${url}/x`)
+      assert.isTrue(isNetworkFailure(o))
+      assert.match(String((o as { error: Error }).error.message), /larger than 16384 bytes/)
     })
   )
 

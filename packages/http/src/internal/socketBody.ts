@@ -504,6 +504,8 @@ class Exchange {
 
   /** Head bytes checked for line endings so far. */
   private headScanned = 0
+  /** Empty lines skipped before the status line. */
+  private skipped = 0
 
   /**
    * Refuse a head whose lines do not end in CRLF (a bare LF or CR), as llhttp does, at once:
@@ -525,8 +527,12 @@ class Exchange {
   /** Consume head bytes: the rest after the head when it is complete, else null. */
   private feedHead(input: Uint8Array): Uint8Array | null {
     let chunk = input
-    // empty lines before a status line are skipped, as llhttp skips them
-    while (this.headBytes === 0 && chunk[0] === CR && chunk[1] === LF) chunk = chunk.subarray(2)
+    // empty lines before a status line are skipped, as llhttp skips them (counted in the head's limit)
+    while (this.headBytes === 0 && chunk[0] === CR && chunk[1] === LF) {
+      chunk = chunk.subarray(2)
+      this.skipped += 2
+      if (this.skipped > MAX_HEADER_SIZE) throw headersTooLarge()
+    }
     if (chunk.length === 0) return null
     this.headParts.push(chunk)
     this.headBytes += chunk.length
