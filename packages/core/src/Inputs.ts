@@ -17,7 +17,7 @@ import * as AST from "effect/SchemaAST"
 import { formatPath } from "./Decode.js"
 import { ConfigurationError, InvalidArgument } from "./Errors.js"
 import { fastDecoder, isMiss } from "./internal/fastDecode.js"
-import { scrub } from "./internal/secrets.js"
+import { scrubFragments } from "./internal/secrets.js"
 
 /**
  * The first problem of a value: where it is (a path under the argument, `""` for the value
@@ -371,10 +371,10 @@ const notOptionsObject = (value: object): string | null => {
 
 /**
  * A symbol key as an error may show it: `Symbol(description)`, the API keys held (and `apiKey`)
- * masked before it is cut (a cut key would escape the masking), control characters escaped.
+ * masked — also any run of 8 of their characters — before it is cut (a cut key would escape the masking), control characters escaped.
  */
 const symbolName = (key: symbol, apiKey?: string): string => {
-  const d = scrub(key.description ?? "", apiKey)
+  const d = scrubFragments(key.description ?? "", apiKey === undefined ? [] : [apiKey])
   const cut = d.length > 40 ? `${d.slice(0, 39)}…` : d
   // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping control characters is the point
   return `Symbol(${cut.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)})`
@@ -479,10 +479,10 @@ export const unreadableReason = (where: string): string =>
 
 /**
  * An option's name as an error shows it: the API keys held (and `apiKey`, when known) masked,
- * then cut to at most 60 characters — masked first, as a key cut short is no longer found.
+ * also any run of 8 of their characters, then cut to at most 60 characters — masked first, as a key cut short is no longer found.
  */
 export const optionName = (name: string, apiKey?: string): string => {
-  const masked = scrub(name, apiKey)
+  const masked = scrubFragments(name, apiKey === undefined ? [] : [apiKey])
   return masked.length > 60 ? `${masked.slice(0, 57)}…` : masked
 }
 

@@ -151,6 +151,24 @@ const fromService = (): Effect.Effect<WireTransport, never, Transport> => Effect
  */
 const configService = Context.GenericTag<CometConfig, ResolvedConfig>("@comet-ts/core/CometConfig")
 
+/**
+ * {@link checkSettings} (names too, unless `namesChecked`), its error with any part of the key
+ * masked: the key is not held yet, and a key pasted as a setting's value may be quoted in part.
+ */
+const checkSettingsMasked = (
+  settings: CometHttpSettings,
+  apiKey: Redacted.Redacted<string>,
+  namesChecked: boolean
+): Effect.Effect<void, ConfigurationError> =>
+  Effect.mapError(
+    checkSettings(settings, namesChecked ? null : apiKey),
+    (e) =>
+      new ConfigurationError({
+        setting: Secrets.scrubPieces(e.setting, [apiKey]),
+        reason: Secrets.scrubPieces(e.reason, [apiKey])
+      })
+  )
+
 const build = <R>(
   config: ResolvedConfig,
   settings: CometHttpSettings,
@@ -160,7 +178,7 @@ const build = <R>(
   Layer.scopedContext(
     Effect.gen(function* () {
       // (the names of `layer`'s options are checked with the options, before the configuration)
-      yield* checkSettings(settings, namesChecked ? null : config.apiKey)
+      yield* checkSettingsMasked(settings, config.apiKey, namesChecked)
       yield* checkKey(config)
       yield* Secrets.hold(config.apiKey)
       const resolved = resolveSettings(config, settings)
@@ -185,7 +203,7 @@ export const make = (
   HttpClient.HttpClient | Scope.Scope
 > =>
   Effect.gen(function* () {
-    yield* checkSettings(settings, config.apiKey)
+    yield* checkSettingsMasked(settings, config.apiKey, false)
     yield* checkKey(config)
     yield* Secrets.hold(config.apiKey)
     const resolved = resolveSettings(config, settings)

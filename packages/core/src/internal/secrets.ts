@@ -317,6 +317,71 @@ export const scrub = (text: string, extra?: string): string => {
 }
 
 /**
+ * The shortest run of consecutive characters of a key that an error built from user-supplied
+ * values may not show: a key set under another setting by mistake may be quoted cut (a prefix,
+ * an excerpt's length limit), with text around it, or in another case.
+ */
+export const FRAGMENT = 8
+
+/** Every run of {@link FRAGMENT} consecutive characters of each key, as it reads case-folded and decoded. */
+const fragmentsOf = (keys: Iterable<string>): ReadonlySet<string> => {
+  const grams = new Set<string>()
+  for (const key of keys) {
+    for (const form of new Set([lowerAscii(key), decodedForm(key)])) {
+      for (let i = 0; i + FRAGMENT <= form.length; i++) grams.add(form.slice(i, i + FRAGMENT))
+    }
+  }
+  return grams
+}
+
+const NONE: Kinds = [false, false, false]
+
+/** The spans of the original text holding a run of a key's characters (in any case, escapes decoded), merged. */
+const fragmentSpans = (text: string, grams: ReadonlySet<string>): Array<[number, number]> => {
+  const spans: Array<[number, number]> = []
+  const copies = /[\\%&]/.test(text) ? [decodeRound(text, NONE), ...canonicals(text)] : [decodeRound(text, NONE)]
+  for (const c of copies) {
+    for (let at = 0; at + FRAGMENT <= c.text.length; at++) {
+      if (grams.has(c.text.slice(at, at + FRAGMENT))) {
+        spans.push([c.from[at] as number, c.to[at + FRAGMENT - 1] as number])
+      }
+    }
+  }
+  spans.sort((a, b) => a[0] - b[0])
+  const merged: Array<[number, number]> = []
+  for (const s of spans) {
+    const last = merged[merged.length - 1]
+    if (last !== undefined && s[0] <= last[1]) last[1] = Math.max(last[1], s[1])
+    else merged.push([s[0], s[1]])
+  }
+  return merged
+}
+
+/**
+ * {@link scrub}, then every run of {@link FRAGMENT} or more consecutive characters of the held
+ * secrets and of `extra` (case-insensitive, escapes decoded: percent, backslash, HTML) replaced
+ * by {@link REDACTED}: for error texts built from user-supplied values (configuration and option
+ * errors), where a key given in the wrong place may be quoted in part. Deleted instead while
+ * masking recreates a run (each pass shortens the text, so this ends).
+ *
+ * @internal
+ */
+export const scrubFragments = (text: string, extra: ReadonlyArray<string> = []): string => {
+  let out = extra.reduce((t, key) => (key.length > 0 ? scrub(t, key) : t), scrub(text))
+  const grams = fragmentsOf([...secrets.keys(), ...extra])
+  if (grams.size === 0 || out.length < FRAGMENT) return out
+  let spans = fragmentSpans(out, grams)
+  if (spans.length === 0) return out
+  out = mask(out, spans, REDACTED)
+  spans = fragmentSpans(out, grams)
+  while (spans.length > 0) {
+    out = mask(out, spans, "")
+    spans = fragmentSpans(out, grams)
+  }
+  return out
+}
+
+/**
  * The longest text one secret's forms can take in the original text (an escape per character,
  * with backslashes or percent layers doubled), for cutting texts without cutting a form.
  *
