@@ -248,6 +248,18 @@ const decodedForm = (text: string): string => {
   return c.text
 }
 
+/** Spans sorted, overlapping and touching ones merged. */
+const merged = (spans: Array<[number, number]>): Array<[number, number]> => {
+  spans.sort((a, b) => a[0] - b[0])
+  const out: Array<[number, number]> = []
+  for (const s of spans) {
+    const last = out[out.length - 1]
+    if (last !== undefined && s[0] <= last[1]) last[1] = Math.max(last[1], s[1])
+    else out.push([s[0], s[1]])
+  }
+  return out
+}
+
 /** The spans of the original text where any form of a secret appears, merged. */
 const spansOf = (text: string, formsList: ReadonlyArray<ReadonlyArray<string>>): Array<[number, number]> => {
   const lower = lowerAscii(text)
@@ -265,14 +277,7 @@ const spansOf = (text: string, formsList: ReadonlyArray<ReadonlyArray<string>>):
       }
     }
   }
-  spans.sort((a, b) => a[0] - b[0])
-  const merged: Array<[number, number]> = []
-  for (const s of spans) {
-    const last = merged[merged.length - 1]
-    if (last !== undefined && s[0] <= last[1]) last[1] = Math.max(last[1], s[1])
-    else merged.push([s[0], s[1]])
-  }
-  return merged
+  return merged(spans)
 }
 
 const mask = (text: string, spans: ReadonlyArray<readonly [number, number]>, by: string): string => {
@@ -305,13 +310,21 @@ export const scrub = (text: string, extra?: string): string => {
   for (const held of secrets.values()) formsList.push(held.forms)
   if (extra !== undefined && extra.length > 0 && !secrets.has(extra)) formsList.push(secretForms(extra))
   if (formsList.length === 0 || text.length === 0 || !formsIn(text, formsList)) return text
-  let spans = spansOf(text, formsList)
+  return maskAll(text, (t) => spansOf(t, formsList))
+}
+
+/**
+ * The text with the spans `find` finds replaced by {@link REDACTED}; deleted instead while
+ * masking recreates what it finds (each pass shortens the text, so this ends).
+ */
+const maskAll = (text: string, find: (text: string) => ReadonlyArray<readonly [number, number]>): string => {
+  let spans = find(text)
   if (spans.length === 0) return text
   let out = mask(text, spans, REDACTED)
-  spans = spansOf(out, formsList)
+  spans = find(out)
   while (spans.length > 0) {
     out = mask(out, spans, "")
-    spans = spansOf(out, formsList)
+    spans = find(out)
   }
   return out
 }
@@ -347,38 +360,21 @@ const fragmentSpans = (text: string, grams: ReadonlySet<string>): Array<[number,
       }
     }
   }
-  spans.sort((a, b) => a[0] - b[0])
-  const merged: Array<[number, number]> = []
-  for (const s of spans) {
-    const last = merged[merged.length - 1]
-    if (last !== undefined && s[0] <= last[1]) last[1] = Math.max(last[1], s[1])
-    else merged.push([s[0], s[1]])
-  }
-  return merged
+  return merged(spans)
 }
 
 /**
  * {@link scrub}, then every run of {@link FRAGMENT} or more consecutive characters of the held
  * secrets and of `extra` (case-insensitive, escapes decoded: percent, backslash, HTML) replaced
- * by {@link REDACTED}: for error texts built from user-supplied values (configuration and option
- * errors), where a key given in the wrong place may be quoted in part. Deleted instead while
- * masking recreates a run (each pass shortens the text, so this ends).
+ * by {@link REDACTED} ({@link maskAll}): for error texts built from user-supplied values
+ * (configuration and option errors), where a key given in the wrong place may be quoted in part.
  *
  * @internal
  */
 export const scrubFragments = (text: string, extra: ReadonlyArray<string> = []): string => {
-  let out = extra.reduce((t, key) => (key.length > 0 ? scrub(t, key) : t), scrub(text))
+  const out = extra.reduce((t, key) => (key.length > 0 ? scrub(t, key) : t), scrub(text))
   const grams = fragmentsOf([...secrets.keys(), ...extra])
-  if (grams.size === 0 || out.length < FRAGMENT) return out
-  let spans = fragmentSpans(out, grams)
-  if (spans.length === 0) return out
-  out = mask(out, spans, REDACTED)
-  spans = fragmentSpans(out, grams)
-  while (spans.length > 0) {
-    out = mask(out, spans, "")
-    spans = fragmentSpans(out, grams)
-  }
-  return out
+  return grams.size === 0 || out.length < FRAGMENT ? out : maskAll(out, (t) => fragmentSpans(t, grams))
 }
 
 /**
