@@ -7,11 +7,11 @@ import { CometConfig } from "@comet-ts/core"
 import * as Emulator from "@comet-ts/emulator"
 import { CometHttp, Transport } from "@comet-ts/http"
 import * as NodeTransport from "@comet-ts/http/NodeTransport"
-import { parse } from "@comet-ts/query"
+import { compile, compileTerms, parse, pythonRegex } from "@comet-ts/query"
 import { FetchHttpClient } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { Duration, Effect, Exit, Layer, Redacted } from "effect"
-import { API, CometApiLayer, Testing } from "../src/index.js"
+import { API, CometApiLayer, Panel, Testing } from "../src/index.js"
 
 const KEY = "tk_optionreads_0a1b2c3d4e5f6a7b8c9d"
 
@@ -225,6 +225,83 @@ describe("each option is read once", () => {
       const test = yield* built(Testing.layerClient(Emulator.layerClient({}), options.proxy as never))
       assert.isTrue(Exit.isSuccess(test), String(test))
       assertReadOnce(given, options.reads, "Testing.layerClient")
+    })
+  )
+
+  it.effect("Transport.layerFetch and layerHttpClient", () =>
+    Effect.gen(function* () {
+      const given = { fetch: globalThis.fetch, followRedirects: false }
+      const options = counted(given)
+      assert.isTrue(Exit.isSuccess(yield* built(Transport.layerFetch(options.proxy as never))))
+      assertReadOnce(given, options.reads, "Transport.layerFetch")
+      const client = counted({ manualRedirects: true })
+      const exit = yield* built(
+        Transport.layerHttpClient(client.proxy as never).pipe(Layer.provide(FetchHttpClient.layer))
+      )
+      assert.isTrue(Exit.isSuccess(exit), String(exit))
+      assertReadOnce({ manualRedirects: 1 }, client.reads, "Transport.layerHttpClient")
+    })
+  )
+
+  it.effect("CometApi.layerConfigWith, Panel.layer and Panel.layerTest (the panel values)", () =>
+    Effect.gen(function* () {
+      const http = CometHttp.layer({ apiKey: KEY, baseUrl: "http://127.0.0.1:9" }).pipe(
+        Layer.provide(FetchHttpClient.layer)
+      )
+      const config = CometConfig.layer({
+        apiKey: KEY,
+        baseUrl: "http://127.0.0.1:9",
+        sources: CometConfig.staticSources({})
+      })
+      const settings = counted({ chartChunkSize: 10, orStrategy: "dnf" })
+      const exit = yield* built(
+        CometApiLayer.layerConfigWith(settings.proxy as never).pipe(Layer.provide(http), Layer.provide(config))
+      )
+      assert.isTrue(Exit.isSuccess(exit), String(exit))
+      assertReadOnce({ chartChunkSize: 1, orStrategy: 1 }, settings.reads, "CometApi.layerConfigWith")
+      const given = { workspace: "ws", projectName: "p", projectId: "pid", experimentKeys: ["k1"], options: {} }
+      const values = counted(given)
+      const panel = yield* built(
+        Panel.layer(values.proxy as never).pipe(Layer.provide(CometApiLayer.layer()), Layer.provide(http))
+      )
+      assert.isTrue(Exit.isSuccess(panel), String(panel))
+      assertReadOnce(given, values.reads, "Panel.layer")
+      const test = { experimentKeys: ["k1"], workspace: "ws", projectName: "p", projectId: "pid", options: {} }
+      const testValues = counted(test)
+      assert.isTrue(Exit.isSuccess(yield* built(Panel.layerTest(testValues.proxy as never))))
+      assertReadOnce(test, testValues.reads, "Panel.layerTest")
+    })
+  )
+
+  it("query compile and compileTerms, pythonRegex", () => {
+    const query = parse('Metric("acc") > 0.9')
+    if (query._tag !== "Right") return assert.fail("parsed")
+    const columns = [{ name: "acc", id: "acc--metrics", type: "double", source: "metrics" }]
+    for (const [where, run, given] of [
+      ["compile", (o: never) => compile(query.right, columns, o), { maxDepth: 20 }],
+      ["compileTerms", (o: never) => compileTerms(query.right, columns, o), { maxDepth: 20, maxTerms: 50 }],
+      ["pythonRegex", (o: never) => pythonRegex("a.c", o), { argument: "pattern" }]
+    ] as const) {
+      const options = counted(given)
+      assert.strictEqual(run(options.proxy as never)._tag, "Right", where)
+      assertReadOnce(given, options.reads, where)
+    }
+  })
+
+  it.effect("Emulator.layerTest, generateEither and faultConfig", () =>
+    Effect.gen(function* () {
+      const given = { seed: 3, apiKey: "emulator-key-123", latency: 0 }
+      const options = counted(given)
+      assert.isTrue(Exit.isSuccess(yield* built(Emulator.layerTest(options.proxy as never))))
+      assertReadOnce(given, options.reads, "Emulator.layerTest")
+      const generate = { size: "small", seed: 2 }
+      const generated = counted(generate)
+      assert.strictEqual(Emulator.generateEither(generated.proxy as never)._tag, "Right")
+      assertReadOnce(generate, generated.reads, "Emulator.generateEither")
+      const faults = { seed: 4, latency: 0 }
+      const fault = counted(faults)
+      assert.strictEqual(Emulator.faultConfig(fault.proxy as never)._tag, "Right")
+      assertReadOnce(faults, fault.reads, "Emulator.faultConfig")
     })
   )
 })

@@ -435,6 +435,13 @@ const PANEL_VALUE_NAMES: ReadonlyArray<string> = Object.keys(PanelValues.fields)
 export const unknownPanelValue = (values: unknown, apiKey?: unknown): ConfigurationError | null =>
   Inputs.unknownSetting(values, PANEL_VALUE_NAMES, "the panel values", { prefix: "panel.", apiKey, ownOnly: true })
 
+/**
+ * The panel values read once into a snapshot (each value read once: what is checked is what is
+ * used), or the ConfigurationError {@link unknownPanelValue} gives.
+ */
+export const panelValuesOf = <V extends object>(values: V): Either.Either<Partial<V>, ConfigurationError> =>
+  Inputs.settingsOf(values, PANEL_VALUE_NAMES, "the panel values", { prefix: "panel.", ownOnly: true })
+
 /** The runtime types of `Panel.layerTest`'s values: the panel values but `query`, `experimentKeys` required. */
 const TestPanelValues = Schema.Struct({
   experimentKeys: names("experiment key"),
