@@ -10,7 +10,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Schema, TestClock } from "effect"
 import { NO_CONNECTION_RETRIES } from "../src/internal/network.js"
 import { json, text, withHttp } from "./support/harness.js"
-import { answering, hostileProxy, proxiedClient } from "./support/hostileProxy.js"
+import { answering, hostileProxy, type Misbehaviour, misbehaviours, proxiedClient } from "./support/hostileProxy.js"
 
 const Ok = Schema.Struct({ ok: Schema.Boolean })
 
@@ -86,6 +86,34 @@ describe("the retry wording of a failed request", () => {
 })
 
 const proxied = proxiedClient({ apiKey: "tk_retrywording_5a1b2c3d4e5f6a7bSECRET", timeoutMs: 600_000 })
+
+describe("a proxy's other failures: 'used up' only when maxRetries cut the retries their kind gets", () => {
+  const failures: ReadonlyArray<readonly [string, Misbehaviour, number]> = [
+    ["refuses CONNECT with 403", answering(403), NO_CONNECTION_RETRIES],
+    ["answers with bytes that are not HTTP", misbehaviours.garbage, NO_CONNECTION_RETRIES],
+    ["closes the connection without a byte", misbehaviours.close, Infinity]
+  ]
+  for (const [name, misbehave, cap] of failures) {
+    for (const maxRetries of [0, NO_CONNECTION_RETRIES, 4]) {
+      const stopped = maxRetries < cap
+      it.live(`${name}, maxRetries ${maxRetries}: "used up" ${stopped}`, () =>
+        Effect.scoped(
+          Effect.gen(function* () {
+            const proxy = yield* hostileProxy(misbehave)
+            const http = yield* proxied(
+              { HTTPS_PROXY: proxy.url },
+              { baseUrl: "https://comet.example.invalid", maxRetries }
+            )
+            const e = yield* Effect.flip(http.get("experiment/metadata", Ok))
+            assert.strictEqual(e._tag, "TransportError", e.message)
+            assert.strictEqual(proxy.seen.lines.length, 1 + Math.min(cap, maxRetries))
+            assertTruthful(e, stopped)
+          })
+        )
+      )
+    }
+  }
+})
 
 describe("a proxy's 407 is not retried, and says nothing of maxRetries", () => {
   for (const maxRetries of [0, 1, 6]) {
