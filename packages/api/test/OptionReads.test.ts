@@ -11,27 +11,14 @@ import { compile, compileTerms, parse, pythonRegex } from "@comet-ts/query"
 import { FetchHttpClient } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { Duration, Effect, Exit, Layer, Redacted } from "effect"
+import { counted, once, readsOf } from "../../core/test/support/reads.js"
 import { API, CometApiLayer, Panel, Testing } from "../src/index.js"
 
 const KEY = "tk_optionreads_0a1b2c3d4e5f6a7b8c9d"
 
-/** `target` behind a Proxy counting the reads of each of its string-named properties. */
-const counted = <T extends object>(target: T) => {
-  const reads = new Map<string, number>()
-  const proxy = new Proxy(target, {
-    get: (t, k, r) => {
-      if (typeof k === "string") reads.set(k, (reads.get(k) ?? 0) + 1)
-      return Reflect.get(t, k, r)
-    }
-  })
-  return { proxy, reads }
-}
-
 /** Each property of `given` was read exactly once. */
-const assertReadOnce = (given: object, reads: ReadonlyMap<string, number>, where: string) => {
-  const counts = Object.fromEntries(Object.keys(given).map((k) => [k, reads.get(k) ?? 0]))
-  assert.deepStrictEqual(counts, Object.fromEntries(Object.keys(given).map((k) => [k, 1])), where)
-}
+const assertReadOnce = (given: object, reads: ReadonlyMap<string, number>, where: string) =>
+  assert.deepStrictEqual(readsOf(Object.keys(given), reads), once(Object.keys(given)), where)
 
 /** Build a layer in a scope (and release it); its failure is returned, not thrown. */
 const built = <A, E>(layer: Layer.Layer<A, E>) => Effect.scoped(Effect.exit(Effect.asVoid(Layer.build(layer))))
