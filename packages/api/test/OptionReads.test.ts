@@ -120,14 +120,9 @@ describe("each option is read once", () => {
 
   it.effect("NodeTransport.layer", () =>
     Effect.gen(function* () {
-      const given = {
-        connections: 4,
-        httpProxy: null,
-        httpsProxy: null,
-        noProxy: "",
-        extraCa: null,
-        rejectUnauthorized: true
-      }
+      // the options as NodeTransport.optionsOf builds them from a configuration
+      const config = yield* CometConfig.resolve({ apiKey: KEY, sources: CometConfig.staticSources({}) })
+      const given = { ...(yield* NodeTransport.optionsOf(config)) }
       const options = counted(given)
       const exit = yield* built(NodeTransport.layer(options.proxy as never))
       assert.isTrue(Exit.isSuccess(exit), String(exit))
