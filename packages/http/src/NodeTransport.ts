@@ -5,7 +5,9 @@
  * (either case) or of the explicit `proxy` option; the certificate authorities of
  * `REQUESTS_CA_BUNDLE` / `CURL_CA_BUNDLE` / `SSL_CERT_FILE` / `NODE_EXTRA_CA_CERTS` besides
  * Node's own; `COMET_INTERNAL_CHECK_TLS_CERTIFICATE=false` as comet_ml reads it. Compressed
- * bodies are decoded with `node:zlib`, strictly. undici is imported when a transport is built.
+ * bodies are decoded with `node:zlib`, strictly. Downloads not through a proxy are read from
+ * sockets of the transport's own (the same TLS settings; idle connections kept per origin for
+ * the next download). undici is imported when a transport is built.
  *
  * Node only (it imports `node:` modules and undici); `@comet-ts/http/DefaultTransport` picks it
  * in Node and `fetch` elsewhere.

@@ -6,7 +6,7 @@
  * compressed bodies, many calls against a server that resets some, and keep-alive races.
  */
 import { createHash } from "node:crypto"
-import { createServer, type Socket } from "node:net"
+import type { Socket } from "node:net"
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from "node:zlib"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Fiber, Layer, Schema, Scope, Stream } from "effect"
@@ -14,7 +14,7 @@ import { CometHttp } from "../src/CometHttp.js"
 import { Aborter, type WireRequest, type WireResponse } from "../src/internal/transport.js"
 import { undiciTransport } from "../src/internal/transportUndici.js"
 import { fullBacklog } from "./support/backlog.js"
-import { assetBytes, eventually, KEY, layerOver, listening, over, track } from "./support/sockets.js"
+import { assetBytes, eventually, KEY, layerOver, over, raw } from "./support/sockets.js"
 
 const MiB = 1024 * 1024
 const Values = Schema.Struct({ values: Schema.Array(Schema.Number) })
@@ -23,35 +23,6 @@ const VALUES_JSON = Buffer.from(JSON.stringify(VALUES))
 const SUMMARY = "experiment/metrics/summary"
 const ASSET = "experiment/asset/get-asset"
 const params = { experimentKey: "e", assetId: "a" }
-
-/** What a raw server saw. */
-interface RawSeen {
-  requests: number
-  connections: number
-  closed: number
-  written: number
-}
-
-/** A raw TCP server on 127.0.0.1: `onRequest` gets the socket of each request head read. */
-const raw = (onRequest: (socket: Socket, n: number, head: string, seen: RawSeen) => void) =>
-  Effect.suspend(() => {
-    const seen: RawSeen = { requests: 0, connections: 0, closed: 0, written: 0 }
-    const sockets = new Set<Socket>()
-    const server = createServer((socket) => {
-      track(socket, sockets, seen)
-      let buffer = ""
-      socket.on("data", (d: Buffer) => {
-        buffer += d.toString("latin1")
-        for (let end = buffer.indexOf("\r\n\r\n"); end !== -1; end = buffer.indexOf("\r\n\r\n")) {
-          const head = buffer.slice(0, end)
-          buffer = buffer.slice(end + 4)
-          seen.requests++
-          onRequest(socket, seen.requests, head, seen)
-        }
-      })
-    })
-    return Effect.map(listening(server, sockets), (url) => ({ url, seen }))
-  })
 
 const head = (status: string, headers: Record<string, string>): string =>
   `HTTP/1.1 ${status}\r\n${Object.entries(headers)

@@ -13,6 +13,7 @@ import { layerTransport } from "../src/CometHttp.js"
 import * as NodeTransport from "../src/NodeTransport.js"
 import * as Transport from "../src/Transport.js"
 import { FakeServer, json } from "./support/harness.js"
+import { DIRECT } from "./support/sockets.js"
 
 const client = () => Layer.succeed(HttpClient.HttpClient, new FakeServer(() => Effect.succeed(json({}))).client)
 
@@ -34,14 +35,7 @@ const throwing = (name: string, rest: object = {}) =>
     }
   })
 
-const undici: NodeTransport.UndiciOptions = {
-  connections: 4,
-  httpProxy: null,
-  httpsProxy: null,
-  noProxy: "",
-  extraCa: null,
-  rejectUnauthorized: true
-}
+const undici = DIRECT
 
 describe("transport options review", () => {
   it.effect("a getter that throws is the ConfigurationError naming the option, never the exception", () =>

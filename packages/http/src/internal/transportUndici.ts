@@ -5,6 +5,9 @@
  * https targets over a `CONNECT` tunnel of our own, `tunnel.ts`, and http ones through a
  * `ProxyAgent` in absolute-form), never the global one, so `fetch` elsewhere
  * in the process is untouched. undici is imported lazily, the first time a transport is built.
+ * Downloads (`encoding: "identity"` GETs not through a proxy) bypass undici: they are read from
+ * sockets of our own (`socketBody.ts`: no Readable, no copy into undici's parser, the CPU of a
+ * bare socket), with the same TLS settings and connect timeout, and decoded here as undici's are.
  * Compressed bodies are decoded here with `node:zlib` in its strict mode: a gzip, deflate or
  * brotli stream that ends early is an error, never a shorter body; the decoders stop producing
  * while nobody reads, so a small body that inflates to gigabytes is read only as far as the
@@ -15,6 +18,8 @@
  * @internal
  */
 import type { Readable } from "node:stream"
+import { PushedBody } from "./pushedBody.js"
+import { socketDownloads } from "./socketBody.js"
 import {
   abortError,
   type Cancel,
@@ -406,16 +411,17 @@ type Dispatch = InstanceType<Undici["Agent"]>["dispatch"]
 
 /** The modules the adapter uses, imported on first use. */
 const load = async () => {
-  const [module, zlib, stream, tls] = await Promise.all([
+  const [module, zlib, stream, tls, net] = await Promise.all([
     import("undici"),
     importZlib(),
     importStream(),
-    import("node:tls")
+    import("node:tls"),
+    import("node:net")
   ])
   // undici is CommonJS: Node gives its exports as names, a bundler may give them as `default`
   const undici: Undici =
     typeof module.Agent === "function" ? module : (module as unknown as { readonly default: Undici }).default
-  return { undici, zlib, stream, tls }
+  return { undici, zlib, stream, tls, net }
 }
 
 /** The handler undici's `Dispatcher.dispatch` drives (its callback interface). */
@@ -443,127 +449,8 @@ export interface DispatcherLike {
   destroy(): Promise<void>
 }
 
-/** Bytes queued unread before the socket is paused (undici's own body stream holds 64 KiB). */
-const HIGH_WATER = 64 * 1024
-
 const latin1 = new TextDecoder("latin1")
 const text = (v: Uint8Array | string): string => (typeof v === "string" ? v : latin1.decode(v))
-
-/**
- * A response body fed by undici's `onData`, read with `read()`: no stream in between. The socket
- * is paused while {@link HIGH_WATER} bytes wait unread and resumed as they are read; a failure
- * (a reset, our abort) rejects the read pending or the next one, never a quiet end.
- */
-class DispatchBody implements WireBody {
-  private readonly queue: Array<Uint8Array> = []
-  private head = 0
-  private queued = 0
-  private ended = false
-  private failure: { readonly error: unknown } | null = null
-  private waiting: { readonly resolve: (c: Uint8Array | null) => void; readonly reject: (e: unknown) => void } | null =
-    null
-  private paused = false
-  private done = false
-
-  constructor(
-    private readonly resumeSocket: () => void,
-    private readonly exchange: { cancelled(reason: unknown): void }
-  ) {}
-
-  /** A chunk arrived; false pauses the socket. */
-  push(chunk: Uint8Array): boolean {
-    if (this.done || chunk.length === 0) return true
-    const w = this.waiting
-    if (w !== null) {
-      this.waiting = null
-      w.resolve(chunk)
-      return true
-    }
-    this.queue.push(chunk)
-    this.queued += chunk.length
-    if (this.queued >= HIGH_WATER) this.paused = true
-    return !this.paused
-  }
-
-  end(): void {
-    this.ended = true
-    const w = this.waiting
-    if (w !== null && this.head === this.queue.length) {
-      this.waiting = null
-      this.done = true
-      w.resolve(null)
-    }
-  }
-
-  fail(error: unknown): void {
-    if (this.ended || this.failure !== null) return
-    this.failure = { error }
-    const w = this.waiting
-    if (w !== null) {
-      this.waiting = null
-      w.reject(error)
-    }
-  }
-
-  readNow(): Uint8Array | null | undefined {
-    if (this.head < this.queue.length) return this.take()
-    if (this.done) return null
-    if (this.failure !== null) return undefined
-    if (this.ended) {
-      this.done = true
-      return null
-    }
-    return undefined
-  }
-
-  /** The first queued chunk, taken out (the socket resumed once enough was read). */
-  private take(): Uint8Array {
-    const chunk = this.queue[this.head] as Uint8Array
-    this.queue[this.head] = EMPTY
-    this.head++
-    if (this.head === this.queue.length) {
-      this.queue.length = 0
-      this.head = 0
-    }
-    this.queued -= chunk.length
-    if (this.paused && this.queued < HIGH_WATER) {
-      this.paused = false
-      this.resumeSocket()
-    }
-    return chunk
-  }
-
-  read(): Promise<Uint8Array | null> {
-    if (this.head < this.queue.length) return Promise.resolve(this.take())
-    if (this.done) return Promise.resolve(null)
-    if (this.failure !== null) return Promise.reject(this.failure.error)
-    if (this.ended) {
-      this.done = true
-      return Promise.resolve(null)
-    }
-    return new Promise((resolve, reject) => {
-      this.waiting = { resolve, reject }
-    })
-  }
-
-  cancel(): void {
-    if (this.done) return
-    this.done = true
-    this.queue.length = 0
-    this.head = 0
-    this.queued = 0
-    if (!this.ended && this.failure === null) {
-      const error = new NetworkFailure("the body was closed before its end")
-      this.failure = { error }
-      const w = this.waiting
-      this.waiting = null
-      w?.reject(error)
-      this.exchange.cancelled(error)
-    }
-  }
-}
-
-const EMPTY = new Uint8Array(0)
 
 /** A Node Readable over a body (for the zlib decoders of a compressed one). */
 const readableOf = (stream: NodeStream, body: WireBody): Readable =>
@@ -581,6 +468,33 @@ const readableOf = (stream: NodeStream, body: WireBody): Readable =>
       callback(error)
     }
   })
+
+/**
+ * Resolve with a response whose raw body is `raw`: as is, or decoded (strictly, with `node:zlib`)
+ * when the server applied a Content-Encoding; a coding that cannot be decoded rejects.
+ */
+const respond = (
+  zlib: Zlib,
+  stream: NodeStream,
+  status: number,
+  headers: Record<string, string>,
+  raw: WireBody,
+  resolve: (response: WireResponse) => void,
+  reject: (error: unknown) => void
+): void => {
+  const codingList = codings(headers)
+  if (codingList.length === 0) {
+    resolve({ status, headers, body: raw, decodedUnchecked: false, identityIgnored: false })
+    return
+  }
+  decodedBody(zlib, stream, readableOf(stream, raw), codingList).then(
+    (decoded) => resolve({ status, headers, body: decoded, decodedUnchecked: false, identityIgnored: false }),
+    (e: unknown) => {
+      raw.cancel()
+      reject(e)
+    }
+  )
+}
 
 /** Origins of the URLs sent (as undici keys its connection pools), parsed once each. */
 const originOf = (cache: Map<string, string>, prefix: string): string => {
@@ -600,7 +514,7 @@ const originOf = (cache: Map<string, string>, prefix: string): string => {
  */
 class Exchange implements DispatchHandler {
   private abortRequest: ((reason?: unknown) => void) | null = null
-  private body: DispatchBody | null = null
+  private body: PushedBody | null = null
   private settled = false
   private finished = false
 
@@ -667,21 +581,9 @@ class Exchange implements DispatchHandler {
       this.resolve({ status: statusCode, headers, body: emptyBody, decodedUnchecked: false, identityIgnored: false })
       return true
     }
-    const raw = new DispatchBody(resume, this)
+    const raw = new PushedBody(resume, this)
     this.body = raw
-    const codingList = codings(headers)
-    if (codingList.length === 0) {
-      this.resolve({ status: statusCode, headers, body: raw, decodedUnchecked: false, identityIgnored: false })
-      return true
-    }
-    decodedBody(this.zlib, this.stream, readableOf(this.stream, raw), codingList).then(
-      (decoded) =>
-        this.resolve({ status: statusCode, headers, body: decoded, decodedUnchecked: false, identityIgnored: false }),
-      (e: unknown) => {
-        raw.cancel()
-        this.reject(e)
-      }
-    )
+    respond(this.zlib, this.stream, statusCode, headers, raw, this.resolve, this.reject)
     return true
   }
 
@@ -711,11 +613,45 @@ export const undiciTransport = async (
   options: UndiciOptions,
   overrides: { readonly dispatcher?: DispatcherLike | undefined } = {}
 ): Promise<WireTransport> => {
-  const { undici, zlib, stream, tls } = await load()
+  const { undici, zlib, stream, tls, net } = await load()
   const dispatcher: DispatcherLike =
     overrides.dispatcher ?? (dispatcherFor(undici, tls, options) as unknown as DispatcherLike)
   const proxyFor = proxyOf(options, "")
   const origins = new Map<string, string>()
+  // downloads not through a proxy are read from sockets of our own (socketBody.ts); a dispatcher
+  // given in tests takes every request
+  const sockets =
+    overrides.dispatcher === undefined
+      ? socketDownloads(net, tls, {
+          connections: options.connections,
+          ca: options.extraCa === null ? null : [...tls.rootCertificates, ...options.extraCa],
+          rejectUnauthorized: options.rejectUnauthorized,
+          connectTimeoutMs: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS
+        })
+      : null
+  /** Whether a request to this origin goes direct (no proxy), by origin. */
+  const direct = new Map<string, boolean>()
+  const isDirect = (origin: string): boolean => {
+    let d = direct.get(origin)
+    if (d === undefined) {
+      d = proxyFor(new URL(origin)) === null
+      if (direct.size > 64) direct.clear()
+      direct.set(origin, d)
+    }
+    return d
+  }
+
+  /**
+   * A download (`encoding: "identity"`, GET, no proxy) over a socket of our own: the head
+   * resolves, the body is read from the socket's reads as they come (decoded if the server
+   * compressed it anyway).
+   */
+  const download = (wireRequest: WireRequest, origin: string, path: string, signal: Cancel) =>
+    new Promise<WireResponse>((resolve, reject) => {
+      ;(sockets as NonNullable<typeof sockets>)
+        .get(new URL(origin), path, { ...wireRequest.headers, "accept-encoding": "identity" }, signal)
+        .then((r) => respond(zlib, stream, r.status, r.headers, r.body, resolve, reject), reject)
+    })
 
   /**
    * Send with undici's `dispatch` and a handler of our own ({@link Exchange}): the response's
@@ -730,6 +666,15 @@ export const undiciTransport = async (
     const slash = url.indexOf("/", url.indexOf("//") + 2)
     const origin = originOf(origins, slash === -1 ? url : url.slice(0, slash))
     const path = slash === -1 ? "/" : url.slice(slash)
+    if (
+      sockets !== null &&
+      wireRequest.encoding === "identity" &&
+      wireRequest.method === "GET" &&
+      (origin.startsWith("http:") || origin.startsWith("https:")) &&
+      isDirect(origin)
+    ) {
+      return download(wireRequest, origin, path, signal)
+    }
     return new Promise<WireResponse>((resolve, reject) => {
       const exchange = new Exchange(wireRequest, signal, resolve, reject, zlib, stream)
       signal.addEventListener("abort", exchange.onAbort, { once: true })
@@ -772,6 +717,9 @@ export const undiciTransport = async (
     },
     // the closing aborted every request first: nothing is waited for (a graceful close would
     // wait for requests aborted before their connection was made, up to undici's connect timeout)
-    close: () => dispatcher.destroy()
+    close: () => {
+      sockets?.close()
+      return dispatcher.destroy()
+    }
   })
 }

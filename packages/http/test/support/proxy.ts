@@ -112,33 +112,45 @@ export const recordingProxy = (
     (p) => p.close
   )
 
-/** An HTTPS server with the test CA's certificate, answering `handler`; closed with the scope. */
+/**
+ * An HTTPS server with the test CA's certificate, answering `handler`; closed with the scope.
+ * `connections` counts the TCP connections it accepted.
+ */
 export const httpsServer = (
   handler: (req: IncomingMessage, res: ServerResponse) => void
-): Effect.Effect<{ readonly port: number; readonly requests: Array<IncomingMessage["headers"]> }, never, Scope.Scope> =>
+): Effect.Effect<
+  { readonly port: number; readonly requests: Array<IncomingMessage["headers"]>; readonly connections: () => number },
+  never,
+  Scope.Scope
+> =>
   Effect.acquireRelease(
     Effect.promise(
       () =>
-        new Promise<{ port: number; requests: Array<IncomingMessage["headers"]>; close: Effect.Effect<void> }>(
-          (resolve) => {
-            const requests: Array<IncomingMessage["headers"]> = []
-            const sockets = new Set<Socket>()
-            const server = createHttpsServer(SERVER_TLS, (req, res) => {
-              requests.push(req.headers)
-              handler(req, res)
-            })
-            server.on("connection", (s: Socket) => {
-              sockets.add(s)
-              s.on("close", () => sockets.delete(s))
-            })
-            // a client that refuses the certificate ends the handshake: not the server's failure
-            server.on("tlsClientError", () => {})
-            server.listen(0, "127.0.0.1", () => {
-              const { port } = server.address() as AddressInfo
-              resolve({ port, requests, close: closeAll(server, sockets) })
-            })
-          }
-        )
+        new Promise<{
+          port: number
+          requests: Array<IncomingMessage["headers"]>
+          connections: () => number
+          close: Effect.Effect<void>
+        }>((resolve) => {
+          const requests: Array<IncomingMessage["headers"]> = []
+          const sockets = new Set<Socket>()
+          let connections = 0
+          const server = createHttpsServer(SERVER_TLS, (req, res) => {
+            requests.push(req.headers)
+            handler(req, res)
+          })
+          server.on("connection", (s: Socket) => {
+            connections++
+            sockets.add(s)
+            s.on("close", () => sockets.delete(s))
+          })
+          // a client that refuses the certificate ends the handshake: not the server's failure
+          server.on("tlsClientError", () => {})
+          server.listen(0, "127.0.0.1", () => {
+            const { port } = server.address() as AddressInfo
+            resolve({ port, requests, connections: () => connections, close: closeAll(server, sockets) })
+          })
+        })
     ),
     (s) => s.close
   )

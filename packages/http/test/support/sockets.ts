@@ -3,7 +3,7 @@
  * (undici, the global `fetch`, `FetchHttpClient` as a user's `HttpClient`) talking to them.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
-import type { AddressInfo, Socket } from "node:net"
+import { type AddressInfo, createServer as createNetServer, type Socket } from "node:net"
 import type { ConfigurationError } from "@comet-ts/core"
 import { FetchHttpClient } from "@effect/platform"
 import { Context, Effect, Layer, type Scope } from "effect"
@@ -102,6 +102,45 @@ export const serve = (
     })
     return Effect.map(listening(server, sockets), (url) => ({ url, seen }))
   })
+
+/** What a raw server saw. */
+export interface RawSeen {
+  requests: number
+  connections: number
+  closed: number
+  written: number
+}
+
+/** A raw TCP server on 127.0.0.1: `onRequest` gets the socket of each request head read. */
+export const raw = (onRequest: (socket: Socket, n: number, head: string, seen: RawSeen) => void) =>
+  Effect.suspend(() => {
+    const seen: RawSeen = { requests: 0, connections: 0, closed: 0, written: 0 }
+    const sockets = new Set<Socket>()
+    const server = createNetServer((socket) => {
+      track(socket, sockets, seen)
+      let buffer = ""
+      socket.on("data", (d: Buffer) => {
+        buffer += d.toString("latin1")
+        for (let end = buffer.indexOf("\r\n\r\n"); end !== -1; end = buffer.indexOf("\r\n\r\n")) {
+          const head = buffer.slice(0, end)
+          buffer = buffer.slice(end + 4)
+          seen.requests++
+          onRequest(socket, seen.requests, head, seen)
+        }
+      })
+    })
+    return Effect.map(listening(server, sockets), (url) => ({ url, seen }))
+  })
+
+/** The Node transport's settings for a direct connection: no proxy, Node's CAs, 4 connections per origin. */
+export const DIRECT: NodeTransport.UndiciOptions = {
+  connections: 4,
+  httpProxy: null,
+  httpsProxy: null,
+  noProxy: "",
+  extraCa: null,
+  rejectUnauthorized: true
+}
 
 /** CometHttp over a real adapter, against `url`. */
 export const layerOver = (

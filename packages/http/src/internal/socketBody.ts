@@ -1,0 +1,655 @@
+/**
+ * Downloads read straight from a socket of our own: an HTTP/1.1 GET over `node:net` /
+ * `node:tls` with `onread` (the kernel reads into slabs we hand out, no Readable, no copy into
+ * a parser's memory), a status-line and header parser, and Content-Length or chunked framing;
+ * each chunk is a slice of a slab, never overwritten, handed to the caller as is. Idle
+ * connections are kept per origin for the next download (unreferenced, closed before the server
+ * would close them). What undici's adapter does is done the same way: its TLS settings, connect
+ * timeout and error codes, its 16 KiB head limit, no timers of its own on the head or the body
+ * (CometHttp's deadlines abort through the signal), a connection the server closes under a
+ * request failing that request (the retry policy decides, as for undici).
+ *
+ * Node only: reached through the `node` export condition (from transportUndici.ts).
+ *
+ * @internal
+ */
+import type * as Net from "node:net"
+import type * as Tls from "node:tls"
+import { PushedBody } from "./pushedBody.js"
+import { type Cancel, NetworkFailure, type WireBody } from "./transport.js"
+
+/** What a socket download needs of the transport's settings. */
+export interface SocketOptions {
+  /** Idle connections kept per origin at most. */
+  readonly connections: number
+  /** Certificate authorities (PEM), or null for Node's defaults. */
+  readonly ca: ReadonlyArray<string> | null
+  readonly rejectUnauthorized: boolean
+  /** TCP and TLS connect time allowed (ms). */
+  readonly connectTimeoutMs: number
+}
+
+/** A response head and its raw body (framing removed, content codings not). */
+export interface SocketResponse {
+  readonly status: number
+  readonly headers: Record<string, string>
+  readonly body: WireBody
+}
+
+/** The largest response head accepted (undici's `maxHeaderSize` default). */
+export const MAX_HEADER_SIZE = 16 * 1024
+/**
+ * Slab size: each read goes into the unused tail of the current slab and is handed out as a
+ * slice of it (never written again), a new slab taken when less than {@link MIN_READ} is left.
+ */
+const SLAB = 1024 * 1024
+const MIN_READ = 64 * 1024
+/**
+ * An idle connection is closed after this long (undici's `keepAliveTimeout`), or after the
+ * server's `Keep-Alive: timeout=N` less {@link IDLE_THRESHOLD_MS} (undici's threshold, at most
+ * {@link IDLE_MAX_MS}): closed by us before the server closes it, so that a request is not
+ * written onto a connection the server is closing.
+ */
+const IDLE_MS = 4_000
+const IDLE_THRESHOLD_MS = 2_000
+const IDLE_MAX_MS = 600_000
+/** The longest chunk-size line accepted (size and extensions). */
+const MAX_CHUNK_LINE = 4 * 1024
+
+const CR = 13
+const LF = 10
+
+/** A response the server framed wrongly: not a network hiccup, but retried as one. */
+const framing = (detail: string): NetworkFailure => {
+  const cause = Object.assign(new Error(detail), { code: "HPE_INVALID_RESPONSE" })
+  cause.name = "HTTPParserError"
+  return new NetworkFailure(`the server's response is not valid HTTP/1.1: ${detail}`, { cause })
+}
+
+const closedEarly = (what: string, cause?: unknown): NetworkFailure =>
+  new NetworkFailure(`the server closed the connection ${what}`, cause === undefined ? undefined : { cause })
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: [^\r\n]*)?$/
+
+/** The parsed head of one response. */
+interface Head {
+  readonly status: number
+  readonly minor: number
+  readonly headers: Record<string, string>
+}
+
+/** Parse a response head (without its final CRLF CRLF), or throw a framing failure. */
+const parseHead = (text: string): Head => {
+  const lines = text.split("\r\n")
+  const m = STATUS_LINE.exec(lines[0] ?? "")
+  if (m === null) throw framing(`bad status line ${JSON.stringify((lines[0] ?? "").slice(0, 80))}`)
+  const headers: Record<string, string> = {}
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i] as string
+    const first = line.charCodeAt(0)
+    if (first === 32 || first === 9) throw framing("obsolete line folding in a header")
+    const colon = line.indexOf(":")
+    const name = colon <= 0 ? "" : line.slice(0, colon)
+    if (!TOKEN.test(name)) throw framing(`bad header line ${JSON.stringify(line.slice(0, 80))}`)
+    const value = line.slice(colon + 1).trim()
+    if (/[\0\r\n]/.test(value)) throw framing("a control character in a header value")
+    const key = name.toLowerCase()
+    const before = headers[key]
+    headers[key] = before === undefined ? value : `${before}, ${value}`
+  }
+  return { status: Number(m[2]), minor: Number(m[1]), headers }
+}
+
+/** How a body is delimited. */
+type Framing =
+  | { readonly kind: "none" }
+  | { readonly kind: "length"; readonly length: number }
+  | { readonly kind: "chunked" }
+  | { readonly kind: "close" }
+
+const framingOf = (head: Head): Framing => {
+  if (head.status === 204 || head.status === 304) return { kind: "none" }
+  const te = head.headers["transfer-encoding"]
+  const cl = head.headers["content-length"]
+  if (te !== undefined) {
+    if (cl !== undefined) throw framing("both Content-Length and Transfer-Encoding")
+    if (te.trim().toLowerCase() !== "chunked") throw framing(`Transfer-Encoding ${JSON.stringify(te)}`)
+    return { kind: "chunked" }
+  }
+  if (cl !== undefined) {
+    const values = cl.split(",").map((v) => v.trim())
+    const first = values[0] as string
+    if (!/^\d{1,15}$/.test(first) || values.some((v) => v !== first)) {
+      throw framing(`Content-Length ${JSON.stringify(cl.slice(0, 80))}`)
+    }
+    const length = Number(first)
+    return length === 0 ? { kind: "none" } : { kind: "length", length }
+  }
+  return { kind: "close" }
+}
+
+/**
+ * How long a connection may stay idle after this response (ms), as undici reads it; 0 when it
+ * must not carry another request.
+ */
+const keepAliveMs = (head: Head): number => {
+  const c = (head.headers.connection ?? "").toLowerCase()
+  if (/(^|,)\s*close\s*(,|$)/.test(c)) return 0
+  if (head.minor !== 1 && !/(^|,)\s*keep-alive\s*(,|$)/.test(c)) return 0
+  const hint = /timeout=(\d+)/.exec(head.headers["keep-alive"] ?? "")
+  if (hint === null) return IDLE_MS
+  return Math.max(0, Math.min(Number(hint[1]) * 1000 - IDLE_THRESHOLD_MS, IDLE_MAX_MS))
+}
+
+/** Chunked decoding states. */
+enum Chunk {
+  Size,
+  Data,
+  DataCr,
+  DataLf,
+  Trailer,
+  /** The last chunk and the trailers were read. */
+  End
+}
+
+/** A connection of the pool: a socket, read through `onread`, carrying one exchange at a time. */
+class Connection {
+  /**
+   * Where the next read goes: the rest of the slab after the `used` bytes handed out. The first
+   * is small (a short answer pins no more), the next ones {@link SLAB}.
+   */
+  private slab: Buffer = Buffer.allocUnsafe(MIN_READ)
+  private used = 0
+  exchange: Exchange | null = null
+  alive = true
+  private idleTimer: ReturnType<typeof setTimeout> | null = null
+  /**
+   * Released in this turn of the event loop: an end of the connection read in the same turn
+   * (a server that closes right after its answer, without saying so) is yet to be seen.
+   */
+  settling = false
+  readonly socket: Net.Socket
+
+  constructor(
+    private readonly pool: Pool,
+    readonly key: string,
+    connect: (onread: Net.OnReadOpts) => Net.Socket
+  ) {
+    this.socket = connect({
+      buffer: () => {
+        if (this.slab.length - this.used < MIN_READ) {
+          this.slab = Buffer.allocUnsafe(SLAB)
+          this.used = 0
+        }
+        return this.slab.subarray(this.used)
+      },
+      callback: (n: number, buf: Uint8Array) => {
+        const chunk = buf.subarray(0, n)
+        if (buf.buffer === this.slab.buffer) this.used = buf.byteOffset - this.slab.byteOffset + n
+        const x = this.exchange
+        if (x === null) {
+          // bytes nobody asked for: the connection is not usable any more
+          this.destroy()
+          return false
+        }
+        return x.data(chunk)
+      }
+    })
+    this.socket.on("error", (e: Error) => this.lost(e))
+    this.socket.on("end", () => this.lost(null))
+    this.socket.on("close", () => this.lost(null))
+  }
+
+  private lost(error: Error | null): void {
+    if (!this.alive) {
+      this.exchange?.broken(error)
+      return
+    }
+    this.alive = false
+    this.clearIdle()
+    this.pool.forget(this)
+    const x = this.exchange
+    this.exchange = null
+    x?.broken(error)
+    this.socket.destroy()
+  }
+
+  destroy(): void {
+    this.lost(null)
+  }
+
+  /** Start reading again after the body's queue drained. */
+  resume(): void {
+    if (this.alive) this.socket.resume()
+  }
+
+  /**
+   * The response was read to its framed end: keep the connection for the next request for
+   * `idleMs` (unreferenced: an idle connection does not keep the process alive), or close it (0).
+   */
+  released(idleMs: number): void {
+    this.exchange = null
+    if (idleMs <= 0 || !this.alive || !this.pool.keep(this)) {
+      this.destroy()
+      return
+    }
+    this.socket.unref()
+    this.idleTimer = setTimeout(() => this.destroy(), idleMs)
+    this.idleTimer.unref?.()
+    this.settling = true
+    setImmediate(() => {
+      this.settling = false
+    })
+  }
+
+  /** Take it from the pool for a request. */
+  claim(exchange: Exchange): void {
+    this.clearIdle()
+    this.socket.ref()
+    this.exchange = exchange
+    this.socket.resume()
+  }
+
+  private clearIdle(): void {
+    if (this.idleTimer !== null) clearTimeout(this.idleTimer)
+    this.idleTimer = null
+  }
+}
+
+/** The idle connections of every origin, and the connections being made. */
+class Pool {
+  private readonly idle = new Map<string, Array<Connection>>()
+  readonly all = new Set<Connection>()
+
+  constructor(private readonly max: number) {}
+
+  take(key: string): Connection | null {
+    const list = this.idle.get(key)
+    while (list !== undefined && list.length > 0) {
+      const c = list.pop() as Connection
+      if (c.alive) return c
+    }
+    return null
+  }
+
+  keep(c: Connection): boolean {
+    if (this.closed || !c.alive) return false
+    let list = this.idle.get(c.key)
+    if (list === undefined) {
+      list = []
+      this.idle.set(c.key, list)
+    }
+    if (list.length >= this.max) return false
+    list.push(c)
+    return true
+  }
+
+  forget(c: Connection): void {
+    this.all.delete(c)
+    const list = this.idle.get(c.key)
+    if (list === undefined) return
+    const i = list.indexOf(c)
+    if (i !== -1) list.splice(i, 1)
+  }
+
+  closed = false
+
+  close(): void {
+    this.closed = true
+    for (const c of [...this.all]) c.destroy()
+    this.idle.clear()
+  }
+}
+
+/** One GET and its answer, on a connection. */
+class Exchange {
+  private phase: "head" | "body" | "done" = "head"
+  private headParts: Array<Uint8Array> = []
+  private headBytes = 0
+  private framing: Framing = { kind: "none" }
+  private remaining = 0
+  private chunkState = Chunk.Size
+  private line = ""
+  /** How long the connection may stay idle after this response (ms); 0: close it. */
+  private keepAlive = 0
+  private body: PushedBody | null = null
+  conn: Connection | null = null
+
+  constructor(
+    readonly signal: Cancel,
+    private readonly resolve: (r: SocketResponse) => void,
+    private readonly reject: (e: unknown) => void
+  ) {}
+
+  private settled = false
+
+  /** Bytes from the socket; false stops reading until {@link resume}. */
+  data(chunk: Uint8Array): boolean {
+    try {
+      return this.feed(chunk)
+    } catch (e) {
+      this.failWith(e)
+      return false
+    }
+  }
+
+  resume(): void {
+    this.conn?.resume()
+  }
+
+  private feed(input: Uint8Array): boolean {
+    let chunk = input
+    let more = true
+    while (chunk.length > 0) {
+      if (this.phase === "head") {
+        const rest = this.feedHead(chunk)
+        if (rest === null) return true
+        chunk = rest
+        continue
+      }
+      if (this.phase === "done") {
+        // bytes after the framed end: the connection cannot be trusted with another request
+        this.keepAlive = 0
+        return false
+      }
+      const f = this.framing
+      if (f.kind === "close") return (this.body as PushedBody).push(chunk)
+      if (f.kind === "length") {
+        if (chunk.length < this.remaining) {
+          this.remaining -= chunk.length
+          return (this.body as PushedBody).push(chunk)
+        }
+        const piece = chunk.subarray(0, this.remaining)
+        chunk = chunk.subarray(this.remaining)
+        this.remaining = 0
+        more = (this.body as PushedBody).push(piece)
+        this.complete(chunk.length === 0)
+        return more
+      }
+      // chunked
+      chunk = this.feedChunked(chunk)
+      if (this.chunkState === Chunk.End) {
+        this.complete(chunk.length === 0)
+        return more && !this.pushedFull
+      }
+      if (this.pushedFull) {
+        this.pushedFull = false
+        more = false
+      }
+    }
+    return more
+  }
+
+  private pushedFull = false
+
+  /** Consume chunked bytes; returns what is left after the last chunk (usually nothing). */
+  private feedChunked(input: Uint8Array): Uint8Array {
+    let chunk = input
+    while (chunk.length > 0 && this.chunkState !== Chunk.End) {
+      switch (this.chunkState) {
+        case Chunk.Size:
+        case Chunk.Trailer: {
+          const lf = chunk.indexOf(LF)
+          const end = lf === -1 ? chunk.length : lf + 1
+          this.line += latin1(chunk.subarray(0, end))
+          if (this.line.length > MAX_CHUNK_LINE) throw framing("a chunk-size or trailer line too long")
+          chunk = chunk.subarray(end)
+          if (lf === -1) break
+          if (!this.line.endsWith("\r\n")) throw framing("a bare LF in chunked framing")
+          const line = this.line.slice(0, -2)
+          this.line = ""
+          if (this.chunkState === Chunk.Trailer) {
+            if (line === "") this.chunkState = Chunk.End
+            break
+          }
+          const m = /^([0-9A-Fa-f]{1,12})[ \t]*(;.*)?$/.exec(line)
+          if (m === null) throw framing(`bad chunk size ${JSON.stringify(line.slice(0, 40))}`)
+          const size = Number.parseInt(m[1] as string, 16)
+          if (size === 0) this.chunkState = Chunk.Trailer
+          else {
+            this.remaining = size
+            this.chunkState = Chunk.Data
+          }
+          break
+        }
+        case Chunk.Data: {
+          const n = Math.min(this.remaining, chunk.length)
+          if (!(this.body as PushedBody).push(chunk.subarray(0, n))) this.pushedFull = true
+          this.remaining -= n
+          chunk = chunk.subarray(n)
+          if (this.remaining === 0) this.chunkState = Chunk.DataCr
+          break
+        }
+        case Chunk.DataCr:
+          if (chunk[0] !== CR) throw framing("a chunk not followed by CRLF")
+          chunk = chunk.subarray(1)
+          this.chunkState = Chunk.DataLf
+          break
+        case Chunk.DataLf:
+          if (chunk[0] !== LF) throw framing("a chunk not followed by CRLF")
+          chunk = chunk.subarray(1)
+          this.chunkState = Chunk.Size
+          break
+      }
+    }
+    return chunk
+  }
+
+  /** Consume head bytes: the rest after the head when it is complete, else null. */
+  private feedHead(chunk: Uint8Array): Uint8Array | null {
+    this.headParts.push(chunk)
+    this.headBytes += chunk.length
+    const all = this.headParts.length === 1 ? chunk : Buffer.concat(this.headParts, this.headBytes)
+    const end = Buffer.from(all.buffer, all.byteOffset, all.length).indexOf("\r\n\r\n")
+    if (end === -1) {
+      if (this.headBytes > MAX_HEADER_SIZE) throw headersTooLarge()
+      this.headParts = [all]
+      return null
+    }
+    if (end + 4 > MAX_HEADER_SIZE) throw headersTooLarge()
+    this.headParts = []
+    this.headBytes = 0
+    const head = parseHead(latin1(all.subarray(0, end)))
+    const rest = all.subarray(end + 4)
+    if (head.status < 200) {
+      if (head.status === 101) throw framing("101 Switching Protocols to a GET")
+      return rest
+    }
+    this.framing = framingOf(head)
+    this.keepAlive = this.framing.kind === "close" ? 0 : keepAliveMs(head)
+    this.phase = "body"
+    if (this.framing.kind === "length") this.remaining = this.framing.length
+    if (this.framing.kind === "none") {
+      this.settle({ status: head.status, headers: head.headers, body: emptyBodyOf() })
+      this.complete(rest.length === 0)
+      return rest.length === 0 ? null : rest
+    }
+    const body = new PushedBody(() => this.resume(), this)
+    this.body = body
+    this.settle({ status: head.status, headers: head.headers, body })
+    return rest
+  }
+
+  private settle(r: SocketResponse): void {
+    this.settled = true
+    this.resolve(r)
+  }
+
+  /** The response reached its framed end. */
+  private complete(clean: boolean): void {
+    this.phase = "done"
+    this.signal.removeEventListener("abort", this.onAbort)
+    this.body?.end()
+    const conn = this.conn
+    this.conn = null
+    conn?.released(clean ? this.keepAlive : 0)
+  }
+
+  /** A failure: the head's promise rejects, or the body fails; the connection is closed. */
+  failWith(e: unknown): void {
+    if (this.phase === "done") return
+    this.phase = "done"
+    this.signal.removeEventListener("abort", this.onAbort)
+    if (!this.settled) {
+      this.settled = true
+      this.reject(e)
+    } else this.body?.fail(e)
+    const conn = this.conn
+    this.conn = null
+    conn?.destroy()
+  }
+
+  /** The connection ended or failed under this exchange. */
+  broken(error: Error | null): void {
+    if (this.phase === "done") return
+    if (this.phase === "body" && this.framing.kind === "close" && error === null) {
+      // the body is delimited by the connection's end
+      this.phase = "done"
+      this.signal.removeEventListener("abort", this.onAbort)
+      this.body?.end()
+      this.conn = null
+      return
+    }
+    const what = this.phase === "head" ? "before its response was complete" : "before the end of the body"
+    this.failWith(error === null ? closedEarly(what) : new NetworkFailure(`${error.message}`, { cause: error }))
+  }
+
+  /** The signal fired. */
+  readonly onAbort = (): void => {
+    this.failWith(this.signal.reason)
+  }
+
+  /** The caller cancelled the body before its end. */
+  cancelled(reason: unknown): void {
+    this.failWith(reason)
+  }
+}
+
+const headersTooLarge = () => {
+  const cause = Object.assign(new Error("Headers Overflow"), { code: "UND_ERR_HEADERS_OVERFLOW" })
+  cause.name = "HeadersOverflowError"
+  return new NetworkFailure(`the response's head is larger than ${MAX_HEADER_SIZE} bytes`, { cause })
+}
+
+const emptyBodyOf = (): WireBody => ({ read: () => Promise.resolve(null), readNow: () => null, cancel: () => {} })
+
+const decoder = new TextDecoder("latin1")
+const latin1 = (b: Uint8Array): string => decoder.decode(b)
+
+/** A connect that took longer than allowed, as undici names it (the error mapping knows the code). */
+const connectTimeout = (ms: number): Error =>
+  Object.assign(new Error(`Connect Timeout Error (timeout ${ms} ms)`), {
+    name: "ConnectTimeoutError",
+    code: "UND_ERR_CONNECT_TIMEOUT"
+  })
+
+/**
+ * GETs read from sockets of our own, with a pool of idle connections per origin. `get` resolves
+ * with the head (status, lower-case headers) and the raw body; `close` closes every connection.
+ */
+export const socketDownloads = (net: typeof Net, tls: typeof Tls, options: SocketOptions) => {
+  const pool = new Pool(Math.max(1, options.connections))
+  const tlsOptions = {
+    ...(options.ca === null ? {} : { ca: [...options.ca] }),
+    rejectUnauthorized: options.rejectUnauthorized,
+    ALPNProtocols: ["http/1.1"]
+  }
+
+  /** TLS sessions by server name (as undici's connector keeps them): a new connection resumes one. */
+  const sessions = new Map<string, Buffer>()
+
+  /** A new connection, as undici's connector makes them: TCP keep-alive, no Nagle, SNI unless an IP. */
+  const open = (url: URL, key: string): Connection => {
+    const host = url.hostname.replace(/^\[(.*)\]$/, "$1")
+    const port = Number(url.port) || (url.protocol === "https:" ? 443 : 80)
+    const conn = new Connection(pool, key, (onread) => {
+      if (url.protocol !== "https:") return net.connect({ host, port, onread })
+      const servername = net.isIP(host) === 0 ? host : undefined
+      const sessionKey = servername ?? host
+      const session = sessions.get(sessionKey)
+      const socket = tls.connect({
+        host,
+        port,
+        ...(servername === undefined ? {} : { servername }),
+        ...(session === undefined ? {} : { session }),
+        ...tlsOptions,
+        onread
+      } as Tls.ConnectionOptions)
+      socket.on("session", (s: Buffer) => {
+        if (sessions.size >= 100 && !sessions.has(sessionKey)) sessions.clear()
+        sessions.set(sessionKey, s)
+      })
+      return socket
+    })
+    conn.socket.setKeepAlive(true, 60_000).setNoDelay(true)
+    pool.all.add(conn)
+    return conn
+  }
+
+  const get = (
+    url: URL,
+    path: string,
+    headers: Readonly<Record<string, string>>,
+    signal: Cancel
+  ): Promise<SocketResponse> =>
+    new Promise<SocketResponse>((resolve, reject) => {
+      const key = `${url.protocol}//${url.host}`
+      let lines = `GET ${path} HTTP/1.1\r\nhost: ${url.host}\r\n`
+      for (const name in headers) {
+        const value = headers[name] as string
+        if (/[\r\n\0]/.test(value) || !TOKEN.test(name)) {
+          return reject(new NetworkFailure(`the request header ${name} holds a character not allowed there`))
+        }
+        lines += `${name}: ${value}\r\n`
+      }
+      const request = `${lines}\r\n`
+      const send = (reused: Connection | null) => {
+        if (!signal.aborted && !pool.closed) return sendOn(url, key, request, signal, resolve, reject, reused)
+        // not sent: a connection taken for it goes back to the pool
+        if (reused !== null && !pool.keep(reused)) reused.destroy()
+        reject(signal.aborted ? signal.reason : new NetworkFailure("the transport was closed"))
+      }
+      if (signal.aborted) return reject(signal.reason)
+      // A connection the server closes as the request is written fails the request, as undici
+      // does (it retries only requests pipelined behind it): CometHttp's retry policy decides.
+      // One released in this turn is used in the next, once an end read in this one was seen.
+      const reused = pool.take(key)
+      if (reused?.settling === true) {
+        setImmediate(() => send(reused.alive ? reused : null))
+      } else send(reused)
+    })
+
+  /** Write the request on `reused`, else on a new connection; the exchange settles the promise. */
+  const sendOn = (
+    url: URL,
+    key: string,
+    request: string,
+    signal: Cancel,
+    resolve: (r: SocketResponse) => void,
+    reject: (e: unknown) => void,
+    reused: Connection | null
+  ): void => {
+    const conn = reused ?? open(url, key)
+    const exchange = new Exchange(signal, resolve, reject)
+    exchange.conn = conn
+    signal.addEventListener("abort", exchange.onAbort, { once: true })
+    conn.claim(exchange)
+    if (reused !== null) {
+      conn.socket.write(request, "latin1")
+      return
+    }
+    const socket = conn.socket
+    const timer = setTimeout(() => {
+      const cause = connectTimeout(options.connectTimeoutMs)
+      exchange.failWith(new NetworkFailure(cause.message, { cause }))
+    }, options.connectTimeoutMs)
+    socket.once(url.protocol === "https:" ? "secureConnect" : "connect", () => {
+      clearTimeout(timer)
+      socket.write(request, "latin1")
+    })
+    socket.once("close", () => clearTimeout(timer))
+  }
+
+  return { get, close: () => pool.close() }
+}

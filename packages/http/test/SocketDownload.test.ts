@@ -1,0 +1,525 @@
+/**
+ * Downloads read from sockets of our own (socketBody.ts, the Node transport's path for
+ * `encoding: "identity"` GETs not through a proxy), against real loopback servers: the path is
+ * taken (one connection reused, the request's headers as the JSON calls send them), bodies
+ * byte-exact in both framings, every truncation point an error, framing and header garbage
+ * refused, TLS with a private CA, aborts, pooled connections the server closed, and a proxy
+ * configured keeping undici.
+ */
+import { createServer as createHttpServer } from "node:http"
+import type { Socket } from "node:net"
+import { gzipSync } from "node:zlib"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Schema, Stream } from "effect"
+import * as fc from "fast-check"
+import { Aborter, NetworkFailure, type WireResponse, type WireTransport } from "../src/internal/transport.js"
+import { type UndiciOptions, undiciTransport } from "../src/internal/transportUndici.js"
+import { fullBacklog } from "./support/backlog.js"
+import { CA_PEM, httpsServer, recordingProxy } from "./support/proxy.js"
+import { assetBytes, DIRECT, eventually, KEY, listening, over, raw, serve } from "./support/sockets.js"
+
+const ASSET = "experiment/asset/get-asset"
+const params = { experimentKey: "e", assetId: "a" }
+const SIX_MB = Buffer.from(assetBytes(6 * 1024 * 1024, 11))
+
+/** The Node transport for the scope. */
+const transport = (options: Partial<UndiciOptions> = {}) =>
+  Effect.acquireRelease(
+    Effect.promise(() => undiciTransport({ ...DIRECT, ...options })),
+    (t) => Effect.promise(() => t.close())
+  )
+
+/** A download request's answer (head only). */
+const download = (t: WireTransport, url: string, signal = new Aborter().signal): Promise<WireResponse> =>
+  t.send({ method: "GET", url, headers: { authorization: KEY }, body: undefined, encoding: "identity" }, signal)
+
+/** The whole body, or the error that ended it. */
+const readAll = async (r: WireResponse): Promise<Buffer> => {
+  const parts: Array<Uint8Array> = []
+  for (let c = await r.body.read(); c !== null; c = await r.body.read()) parts.push(c)
+  return Buffer.concat(parts)
+}
+
+/** The outcome of a download: its body, or the error of its head or body. */
+const outcome = (t: WireTransport, url: string) =>
+  Effect.promise(() =>
+    download(t, url).then(
+      async (r) => {
+        try {
+          return { status: r.status, body: await readAll(r) }
+        } catch (e) {
+          return { error: e }
+        }
+      },
+      (e: unknown) => ({ error: e })
+    )
+  )
+
+const response = (status: string, headers: Record<string, string>, body: Uint8Array = new Uint8Array(0)): Buffer =>
+  Buffer.concat([
+    Buffer.from(
+      `HTTP/1.1 ${status}\r\n${Object.entries(headers)
+        .map(([k, v]) => `${k}: ${v}\r\n`)
+        .join("")}\r\n`,
+      "latin1"
+    ),
+    body
+  ])
+
+/** A body in chunked framing, in chunks of `size`. */
+const chunkedOf = (body: Buffer, size: number): Buffer => {
+  const parts: Array<Buffer> = []
+  for (let i = 0; i < body.length; i += size) {
+    const piece = body.subarray(i, i + size)
+    parts.push(Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from("\r\n"))
+  }
+  parts.push(Buffer.from("0\r\n\r\n"))
+  return Buffer.concat(parts)
+}
+
+/** Whether an outcome is a failure the error mapping reads as a network failure. */
+const isNetworkFailure = (o: { readonly error?: unknown }): boolean => o.error instanceof NetworkFailure
+
+describe("downloads take the socket path", () => {
+  it.scopedLive("two downloads share one connection the JSON calls do not use, with the headers of today", () =>
+    Effect.gen(function* () {
+      const heads: Array<{ readonly connection: number; readonly head: string }> = []
+      const sockets = new Map<Socket, number>()
+      const { url, seen } = yield* raw((socket, _n, head, s) => {
+        if (!sockets.has(socket)) sockets.set(socket, s.connections)
+        heads.push({ connection: sockets.get(socket) as number, head })
+        const json = head.includes("/asset/get-asset") ? SIX_MB.subarray(0, 1000) : Buffer.from('{"values":[1]}')
+        socket.write(response("200 OK", { "content-length": String(json.length) }, json))
+      })
+      yield* over("undici", url, {}, ({ http }) =>
+        Effect.gen(function* () {
+          yield* http.get("experiment/metrics/summary", Schema.Struct({ values: Schema.Array(Schema.Number) }))
+          for (let i = 0; i < 2; i++) {
+            const chunks = yield* Stream.runCollect(http.stream(ASSET, { params }))
+            assert.deepStrictEqual(Buffer.concat([...chunks]), SIX_MB.subarray(0, 1000))
+          }
+        })
+      )
+      assert.strictEqual(seen.requests, 3)
+      const [json, first, second] = heads
+      const downloads = [first, second].map((h) => h?.connection)
+      assert.strictEqual(downloads[0], downloads[1], "both downloads on one connection")
+      assert.notStrictEqual(json?.connection, downloads[0], "the JSON call went through undici")
+      const headerOf = (head: string, name: string) =>
+        new RegExp(`\r\n${name}: ([^\r\n]*)`, "i").exec(head)?.[1] ?? null
+      for (const h of [first, second]) {
+        const head = h?.head ?? ""
+        assert.match(head, /^GET \/api\/rest\/v2\/experiment\/asset\/get-asset\?/)
+        assert.strictEqual(headerOf(head, "authorization"), KEY)
+        assert.strictEqual(headerOf(head, "accept-encoding"), "identity")
+        assert.strictEqual(headerOf(head, "user-agent"), headerOf(json?.head ?? "", "user-agent"))
+        assert.match(headerOf(head, "user-agent") ?? "", /^comet-ts\//)
+        assert.strictEqual(headerOf(head, "host"), new URL(url).host)
+      }
+    })
+  )
+
+  it.scopedLive("a proxy configured for the URL keeps the download on undici: the proxy sees it", () =>
+    Effect.gen(function* () {
+      const server = yield* serve((_req, res) => {
+        res.setHeader("content-length", "5")
+        res.end("hello")
+      })
+      const proxy = yield* recordingProxy()
+      const t = yield* transport({ httpProxy: proxy.url })
+      const o = yield* outcome(t, `${server.url}/file`)
+      assert.deepStrictEqual(o, { status: 200, body: Buffer.from("hello") })
+      assert.deepStrictEqual(proxy.seen.lines, [`GET ${server.url}/file`])
+    })
+  )
+})
+
+describe("bodies, byte-exact", () => {
+  it.scopedLive("6 MB with Content-Length and chunked, through node:http", () =>
+    Effect.gen(function* () {
+      const { url } = yield* serve((req, res) => {
+        if (req.url === "/length") res.setHeader("content-length", String(SIX_MB.length))
+        for (let i = 0; i < SIX_MB.length; i += 100_000) res.write(SIX_MB.subarray(i, i + 100_000))
+        res.end()
+      })
+      const t = yield* transport()
+      for (const path of ["/length", "/chunked", "/length"]) {
+        const o = yield* outcome(t, `${url}${path}`)
+        assert.strictEqual("body" in o && Buffer.compare(o.body, SIX_MB), 0, path)
+      }
+    })
+  )
+
+  it.scopedLive("a reader that pauses: reading stops past the high-water mark and resumes, byte-exact", () =>
+    Effect.gen(function* () {
+      const { url, seen } = yield* serve((_req, res) => {
+        res.setHeader("content-length", String(SIX_MB.length))
+        // written as the socket takes it (seen.written counts what was handed over)
+        let at = 0
+        const more = () => {
+          while (at < SIX_MB.length) {
+            const piece = SIX_MB.subarray(at, at + 65_536)
+            at += piece.length
+            if (!res.write(piece)) return void res.once("drain", more)
+          }
+          res.end()
+        }
+        more()
+      })
+      const t = yield* transport()
+      const r = yield* Effect.promise(() => download(t, `${url}/a`))
+      const first = yield* Effect.promise(() => r.body.read())
+      // the server is held back while nobody reads: it has not managed to write it all
+      yield* Effect.sleep("100 millis")
+      assert.isBelow(seen.written, SIX_MB.length)
+      const rest = yield* Effect.promise(() => readAll(r))
+      assert.strictEqual(Buffer.compare(Buffer.concat([first ?? new Uint8Array(0), rest]), SIX_MB), 0)
+    })
+  )
+
+  it.scopedLive("1xx answers are skipped; a 404's body is read; Connection: close is not reused", () =>
+    Effect.gen(function* () {
+      const { url, seen } = yield* raw((socket, n) => {
+        if (n === 1)
+          socket.write(
+            Buffer.concat([
+              Buffer.from("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nlink: </a>\r\n\r\n"),
+              response("200 OK", { "content-length": "2", "x-a": "1", "X-A": "2" }, Buffer.from("ok"))
+            ])
+          )
+        else
+          socket.write(
+            response("404 Not Found", { "content-length": "7", connection: "close" }, Buffer.from("missing"))
+          )
+      })
+      const t = yield* transport()
+      const first = yield* Effect.promise(() => download(t, `${url}/a`))
+      assert.strictEqual(first.status, 200)
+      assert.strictEqual(first.headers["x-a"], "1, 2")
+      assert.deepStrictEqual(yield* Effect.promise(() => readAll(first)), Buffer.from("ok"))
+      assert.deepStrictEqual(yield* outcome(t, `${url}/b`), { status: 404, body: Buffer.from("missing") })
+      assert.deepStrictEqual(yield* outcome(t, `${url}/c`), { status: 404, body: Buffer.from("missing") })
+      assert.strictEqual(seen.connections, 2)
+    })
+  )
+
+  it.scopedLive("a body compressed although identity was asked is decoded strictly", () =>
+    Effect.gen(function* () {
+      const zipped = gzipSync(SIX_MB.subarray(0, 200_000))
+      const { url } = yield* raw((socket, _n, head) => {
+        const body = head.includes("/cut") ? zipped.subarray(0, zipped.length - 100) : zipped
+        socket.write(response("200 OK", { "content-length": String(body.length), "content-encoding": "gzip" }, body))
+      })
+      const t = yield* transport()
+      const whole = yield* outcome(t, `${url}/whole`)
+      assert.deepStrictEqual(whole, { status: 200, body: SIX_MB.subarray(0, 200_000) })
+      const r = yield* Effect.promise(() => download(t, `${url}/whole`))
+      assert.strictEqual(r.identityIgnored, false)
+      assert.strictEqual(r.decodedUnchecked, false)
+      r.body.cancel()
+      const cut = yield* outcome(t, `${url}/cut`)
+      assert.isTrue("error" in cut, "a truncated gzip stream is an error")
+    })
+  )
+})
+
+describe("hostile framing", () => {
+  /** Servers that answer each request with `bytes` then close (FIN, not a reset). */
+  const answering = (bytes: Buffer) =>
+    raw((socket) => {
+      socket.end(bytes)
+    })
+
+  const cases: ReadonlyArray<readonly [string, string]> = [
+    ["a bad status line", "HTTP/1.1 2OO OK\r\ncontent-length: 2\r\n\r\nok"],
+    ["not HTTP", "SSH-2.0-OpenSSH_9.6\r\n\r\n"],
+    ["obs-fold", "HTTP/1.1 200 OK\r\ncontent-length: 2\r\nx-a: 1\r\n  folded\r\n\r\nok"],
+    ["a header without a name", "HTTP/1.1 200 OK\r\n: 2\r\n\r\nok"],
+    [
+      "Content-Length with Transfer-Encoding",
+      "HTTP/1.1 200 OK\r\ncontent-length: 2\r\ntransfer-encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n"
+    ],
+    ["a negative Content-Length", "HTTP/1.1 200 OK\r\ncontent-length: -2\r\n\r\nok"],
+    ["conflicting Content-Lengths", "HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-length: 3\r\n\r\nok"],
+    ["an unknown Transfer-Encoding", "HTTP/1.1 200 OK\r\ntransfer-encoding: gzip\r\n\r\nok"],
+    ["a chunk size that is not hex", "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\nok\r\n0\r\n\r\n"],
+    [
+      "a chunk size too large",
+      "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nfffffffffffffffff\r\nok\r\n0\r\n\r\n"
+    ],
+    ["a chunk without its CRLF", "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\nokX\r\n0\r\n\r\n"],
+    ["a 101 to a GET", "HTTP/1.1 101 Switching Protocols\r\nupgrade: h2c\r\n\r\n"]
+  ]
+  for (const [what, bytes] of cases) {
+    it.scopedLive(`${what}: a network failure, never a body`, () =>
+      Effect.gen(function* () {
+        const { url } = yield* answering(Buffer.from(bytes, "latin1"))
+        const t = yield* transport()
+        const o = yield* outcome(t, `${url}/x`)
+        assert.isTrue(isNetworkFailure(o), `${what}: ${JSON.stringify(o)}`)
+      })
+    )
+  }
+
+  it.scopedLive("a duplicated equal Content-Length is accepted", () =>
+    Effect.gen(function* () {
+      const { url } = yield* answering(Buffer.from("HTTP/1.1 200 OK\r\ncontent-length: 2, 2\r\n\r\nok"))
+      const t = yield* transport()
+      assert.deepStrictEqual(yield* outcome(t, `${url}/x`), { status: 200, body: Buffer.from("ok") })
+    })
+  )
+
+  it.scopedLive("a head over 16 KiB is refused, also one that never ends (not buffered without bound)", () =>
+    Effect.gen(function* () {
+      const big = `HTTP/1.1 200 OK\r\nx-big: ${"a".repeat(17 * 1024)}\r\ncontent-length: 2\r\n\r\nok`
+      const { url } = yield* raw((socket, _n, head) => {
+        if (head.includes("/big")) socket.end(big)
+        else {
+          // header lines forever
+          socket.write("HTTP/1.1 200 OK\r\n")
+          const timer = setInterval(() => {
+            if (socket.destroyed) clearInterval(timer)
+            else socket.write(`x-more: ${"b".repeat(1000)}\r\n`)
+          }, 1)
+          socket.on("close", () => clearInterval(timer))
+        }
+      })
+      const t = yield* transport()
+      for (const path of ["/big", "/endless"]) {
+        const o = yield* outcome(t, `${url}${path}`)
+        assert.isTrue(isNetworkFailure(o), path)
+        assert.match(String((o as { error: Error }).error.message), /larger than 16384 bytes/)
+      }
+    })
+  )
+
+  it.scopedLive("truncated at any point of either framing: an error, never a shorter body", () =>
+    Effect.gen(function* () {
+      const body = SIX_MB.subarray(0, 3000)
+      // each answer closes its connection, and says so: no request meets a connection closing
+      const framed = {
+        length: response("200 OK", { connection: "close", "content-length": String(body.length) }, body),
+        chunked: response("200 OK", { connection: "close", "transfer-encoding": "chunked" }, chunkedOf(body, 1000))
+      }
+      let cut = 0
+      let framing: keyof typeof framed = "length"
+      const { url } = yield* raw((socket) => {
+        socket.end(framed[framing].subarray(0, cut))
+      })
+      const t = yield* transport()
+      yield* Effect.promise(() =>
+        fc.assert(
+          fc.asyncProperty(
+            fc.constantFrom<keyof typeof framed>("length", "chunked"),
+            fc.nat(framed.chunked.length + 10),
+            async (f, at) => {
+              framing = f
+              cut = at
+              const o = await Effect.runPromise(outcome(t, `${url}/x`))
+              if (at >= framed[f].length) return "body" in o && Buffer.compare(o.body, body) === 0
+              return isNetworkFailure(o)
+            }
+          ),
+          { numRuns: 150 }
+        )
+      )
+    })
+  )
+
+  it.scopedLive("garbage after a status line: a response or a network failure, never another error", () =>
+    Effect.gen(function* () {
+      let bytes = Buffer.alloc(0)
+      const { url } = yield* raw((socket) => {
+        socket.end(bytes)
+      })
+      const t = yield* transport()
+      yield* Effect.promise(() =>
+        fc.assert(
+          fc.asyncProperty(
+            fc.constantFrom("", "HTTP/1.1 200 OK\r\n", "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n"),
+            fc.uint8Array({ maxLength: 300 }),
+            async (prefix, tail) => {
+              bytes = Buffer.concat([Buffer.from(prefix, "latin1"), tail])
+              const o = await Effect.runPromise(outcome(t, `${url}/x`))
+              return "body" in o || isNetworkFailure(o)
+            }
+          ),
+          { numRuns: 150 }
+        )
+      )
+    })
+  )
+
+  it.scopedLive("bytes after the framed end close the connection instead of reaching the next request", () =>
+    Effect.gen(function* () {
+      const { url, seen } = yield* raw((socket) => {
+        socket.write(
+          Buffer.concat([response("200 OK", { "content-length": "2" }, Buffer.from("ok")), Buffer.from("JUNK")])
+        )
+      })
+      const t = yield* transport()
+      assert.deepStrictEqual(yield* outcome(t, `${url}/a`), { status: 200, body: Buffer.from("ok") })
+      assert.deepStrictEqual(yield* outcome(t, `${url}/b`), { status: 200, body: Buffer.from("ok") })
+      assert.strictEqual(seen.connections, 2)
+    })
+  )
+})
+
+describe("connections", () => {
+  it.scopedLive("an idle pooled connection the server closed: the next download opens another", () =>
+    Effect.gen(function* () {
+      const { url, seen } = yield* raw((socket) => {
+        socket.write(response("200 OK", { "content-length": "2" }, Buffer.from("ok")), () => {
+          setTimeout(() => socket.end(), 20)
+        })
+      })
+      const t = yield* transport()
+      assert.deepStrictEqual(yield* outcome(t, `${url}/a`), { status: 200, body: Buffer.from("ok") })
+      yield* eventually(() => seen.closed === 1, "the server closed the idle connection")
+      assert.deepStrictEqual(yield* outcome(t, `${url}/b`), { status: 200, body: Buffer.from("ok") })
+      assert.strictEqual(seen.connections, 2)
+    })
+  )
+
+  it.scopedLive("abort mid-body: the read rejects with the reason and the connection is closed", () =>
+    Effect.gen(function* () {
+      const { url, seen } = yield* raw((socket) => {
+        socket.write(response("200 OK", { "content-length": String(SIX_MB.length) }, SIX_MB.subarray(0, 100_000)))
+      })
+      const t = yield* transport()
+      const aborter = new Aborter()
+      const r = yield* Effect.promise(() => download(t, `${url}/a`, aborter.signal))
+      const first = yield* Effect.promise(() => r.body.read())
+      assert.isTrue(first !== null && first.length > 0)
+      const reason = new Error("stop")
+      const pending = r.body.read()
+      aborter.abort(reason)
+      assert.strictEqual(
+        yield* Effect.promise(() =>
+          pending.then(
+            () => null,
+            (e: unknown) => e
+          )
+        ),
+        reason
+      )
+      yield* eventually(() => seen.closed === 1, "the connection closed")
+    })
+  )
+
+  it.scopedLive("abort while connecting or waiting for the head rejects with the reason", () =>
+    Effect.gen(function* () {
+      const { url, seen } = yield* raw(() => {})
+      const t = yield* transport()
+      const aborter = new Aborter()
+      const pending = download(t, `${url}/a`, aborter.signal)
+      yield* eventually(() => seen.requests === 1, "the request arrived")
+      const reason = new Error("give up")
+      aborter.abort(reason)
+      const error = yield* Effect.promise(() =>
+        pending.then(
+          () => null,
+          (e: unknown) => e
+        )
+      )
+      assert.strictEqual(error, reason)
+      yield* eventually(() => seen.closed === 1, "the connection closed")
+      const before = new Aborter()
+      before.abort(reason)
+      assert.strictEqual(
+        yield* Effect.promise(() =>
+          download(t, `${url}/b`, before.signal).then(
+            () => null,
+            (e: unknown) => e
+          )
+        ),
+        reason
+      )
+    })
+  )
+
+  it.scopedLive("cancel() destroys the socket; a reset mid-body is a network failure", () =>
+    Effect.gen(function* () {
+      const { url, seen } = yield* raw((socket, n) => {
+        socket.write(response("200 OK", { "content-length": String(SIX_MB.length) }, SIX_MB.subarray(0, 50_000)))
+        if (n === 2) setTimeout(() => socket.resetAndDestroy(), 10)
+      })
+      const t = yield* transport()
+      const r = yield* Effect.promise(() => download(t, `${url}/a`))
+      yield* Effect.promise(() => r.body.read())
+      r.body.cancel()
+      yield* eventually(() => seen.closed === 1, "the cancelled body's connection closed")
+      const o = yield* outcome(t, `${url}/b`)
+      assert.isTrue(isNetworkFailure(o), JSON.stringify(o))
+    })
+  )
+
+  it.scopedLive("TLS: a private CA given is trusted (SNI, ALPN http/1.1); without it the certificate is refused", () =>
+    Effect.gen(function* () {
+      const server = yield* httpsServer((_req, res) => {
+        res.setHeader("content-length", String(SIX_MB.length))
+        res.end(SIX_MB)
+      })
+      const trusting = yield* transport({ extraCa: [CA_PEM] })
+      for (const host of ["localhost", "127.0.0.1"]) {
+        const o = yield* outcome(trusting, `https://${host}:${server.port}/a`)
+        assert.strictEqual("body" in o && Buffer.compare(o.body, SIX_MB), 0, host)
+      }
+      assert.strictEqual(server.requests.length, 2)
+      assert.strictEqual(server.requests[0]?.["accept-encoding"], "identity")
+      // a connection per host name (localhost, 127.0.0.1); a third download reuses the first
+      assert.strictEqual(server.connections(), 2)
+      const again = yield* outcome(trusting, `https://localhost:${server.port}/a`)
+      assert.strictEqual("body" in again && again.body.length, SIX_MB.length)
+      assert.strictEqual(server.connections(), 2)
+      const strict = yield* transport()
+      const refused = yield* outcome(strict, `https://localhost:${server.port}/a`)
+      assert.isTrue(isNetworkFailure(refused))
+      assert.match(String((refused as { error: Error }).error.message), /certificate/)
+      const lax = yield* transport({ rejectUnauthorized: false })
+      const o = yield* outcome(lax, `https://localhost:${server.port}/a`)
+      assert.strictEqual("body" in o && o.body.length, SIX_MB.length)
+    })
+  )
+
+  it.scopedLive(
+    "a connect that hangs fails at connectTimeoutMs as undici's connect timeout; close() ends every socket",
+    () =>
+      Effect.gen(function* () {
+        const { url } = yield* fullBacklog
+        const sockets = () => process.getActiveResourcesInfo().filter((r) => r === "TCPSocketWrap").length
+        const before = sockets()
+        const t = yield* Effect.promise(() => undiciTransport({ ...DIRECT, connectTimeoutMs: 200 }))
+        const o = yield* outcome(t, `${url}/a`)
+        assert.isTrue(isNetworkFailure(o))
+        assert.strictEqual(((o as { error: Error }).error.cause as { code?: string }).code, "UND_ERR_CONNECT_TIMEOUT")
+        const aborter = new Aborter()
+        const aborted = download(t, `${url}/c`, aborter.signal).then(
+          () => null,
+          (e: unknown) => e
+        )
+        const reason = new Error("no longer wanted")
+        aborter.abort(reason)
+        assert.strictEqual(yield* Effect.promise(() => aborted), reason)
+        const hanging = download(t, `${url}/b`).then(
+          () => null,
+          (e: unknown) => e
+        )
+        yield* Effect.promise(() => t.close())
+        assert.instanceOf(yield* Effect.promise(() => hanging), NetworkFailure)
+        yield* eventually(() => sockets() <= before, "no socket left")
+      })
+  )
+
+  it.scopedLive("a connection refused is a network failure naming ECONNREFUSED", () =>
+    Effect.gen(function* () {
+      const server = createHttpServer()
+      const url = yield* listening(server, new Set())
+      yield* Effect.promise(() => new Promise<void>((resolve) => server.close(() => resolve())))
+      const t = yield* transport()
+      const o = yield* outcome(t, `${url}/a`)
+      assert.isTrue(isNetworkFailure(o))
+      assert.strictEqual(((o as { error: Error }).error.cause as { code?: string }).code, "ECONNREFUSED")
+    })
+  )
+})
