@@ -15,7 +15,7 @@ import type { Query } from "@comet-ts/query"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import { checkTestPanelValues, unknownPanelValue } from "./internal/arguments.js"
+import { checkTestPanelValues, panelValuesOf } from "./internal/arguments.js"
 import { PanelContext, type PanelContextShape } from "./internal/panelService.js"
 import { CometApi } from "./internal/service.js"
 import { isRecord } from "./internal/values.js"
@@ -53,9 +53,10 @@ const missing = (what: string) =>
  */
 export const make = (values: PanelValues): Effect.Effect<PanelContextShape, ConfigurationError, CometApi> =>
   Effect.suspend(() => {
-    // a misspelt value (`projectNme`) would be dropped, and the context derived without it
-    const unknown = unknownPanelValue(values)
-    return unknown === null ? makeChecked(values) : Effect.fail(unknown)
+    // a misspelt value (`projectNme`) would be dropped, and the context derived without it;
+    // the values are read once (a getter runs once: what is checked is what is used)
+    const read = panelValuesOf(values)
+    return Either.isRight(read) ? makeChecked(read.right as PanelValues) : Effect.fail(read.left)
   })
 
 /** A context from values whose names are checked. */

@@ -64,8 +64,10 @@ const keysInArgv = (argv: ReadonlyArray<string>): ReadonlyArray<string> =>
  */
 export const run = (argv: ReadonlyArray<string>, options: RunOptions): Effect.Effect<number> =>
   Effect.gen(function* () {
-    const io = Io.make({ ...options, secrets: keysInArgv(argv) })
-    const connection: ConnectionShape = { ...defaultConnection, ...options.connection }
+    // the options read once (a spread reads each once): the connection is taken from that copy
+    const { connection: given, ...streams } = options
+    const io = Io.make({ ...streams, secrets: keysInArgv(argv) })
+    const connection: ConnectionShape = { ...defaultConnection, ...given }
     const exit = yield* cli(["node", "comet-ts", ...argv]).pipe(
       Effect.provide(
         Layer.mergeAll(

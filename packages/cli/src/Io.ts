@@ -104,10 +104,17 @@ const sink = (stream: OutputStream) => {
   return write
 }
 
-const colorAllowed = (stream: OutputStream, env: IoOptions["env"]): boolean => {
-  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "" && env.FORCE_COLOR !== "0") return true
-  return stream.isTTY === true && env.TERM !== "dumb"
+/** The variables colour depends on, read once. */
+interface ColorEnv {
+  readonly noColor: string | undefined
+  readonly forceColor: string | undefined
+  readonly term: string | undefined
+}
+
+const colorAllowed = (isTTY: boolean, env: ColorEnv): boolean => {
+  if (env.noColor !== undefined && env.noColor !== "") return false
+  if (env.forceColor !== undefined && env.forceColor !== "" && env.forceColor !== "0") return true
+  return isTTY && env.term !== "dumb"
 }
 
 /**
@@ -116,12 +123,17 @@ const colorAllowed = (stream: OutputStream, env: IoOptions["env"]): boolean => {
  * @since 0.1.0
  */
 export const make = (options: IoOptions): IoShape => {
-  const scrub = scrubber([...(options.secrets ?? []), options.env.COMET_API_KEY ?? ""])
-  const writeOut = sink(options.stdout)
-  const writeErr = sink(options.stderr)
+  // each option (and each variable read) read once: what was checked is what is used
+  const { stdout, stderr, env, secrets } = options
+  const colorEnv: ColorEnv = { noColor: env.NO_COLOR, forceColor: env.FORCE_COLOR, term: env.TERM }
+  const scrub = scrubber([...(secrets ?? []), env.COMET_API_KEY ?? ""])
+  const writeOut = sink(stdout)
+  const writeErr = sink(stderr)
   const err = (text: string) => Effect.ignore(writeErr(scrub(text)))
-  const colorOut = colorAllowed(options.stdout, options.env)
-  const colorErr = colorAllowed(options.stderr, options.env)
+  const stdoutIsTTY = stdout.isTTY === true
+  const stderrIsTTY = stderr.isTTY === true
+  const colorOut = colorAllowed(stdoutIsTTY, colorEnv)
+  const colorErr = colorAllowed(stderrIsTTY, colorEnv)
   const line = (args: ReadonlyArray<unknown>, color: boolean) => {
     const text = scrub(format(...args))
     return `${color ? text : stripVTControlCharacters(text)}\n`
@@ -135,8 +147,8 @@ export const make = (options: IoOptions): IoShape => {
       // A closed stream: nothing to do.
     }
   }
-  const logNow = (...args: ReadonlyArray<unknown>) => now(options.stdout, line(args, colorOut))
-  const errorNow = (...args: ReadonlyArray<unknown>) => now(options.stderr, line(args, colorErr))
+  const logNow = (...args: ReadonlyArray<unknown>) => now(stdout, line(args, colorOut))
+  const errorNow = (...args: ReadonlyArray<unknown>) => now(stderr, line(args, colorErr))
   const unsafe: Console.UnsafeConsole = {
     assert: (condition, ...args) => {
       if (!condition) errorNow("Assertion failed:", ...args)
@@ -185,9 +197,9 @@ export const make = (options: IoOptions): IoShape => {
   return {
     out: writeOut,
     err,
-    stdoutIsTTY: options.stdout.isTTY === true,
-    stderrIsTTY: options.stderr.isTTY === true,
-    stderr: options.stderr,
+    stdoutIsTTY,
+    stderrIsTTY,
+    stderr,
     scrub,
     console
   }

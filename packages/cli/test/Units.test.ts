@@ -109,6 +109,23 @@ describe("secrets never printed", () => {
     assert.strictEqual(scrub("ab cd"), "ab cd")
   })
 
+  it("a part of a key (8 or more of its characters, in any case, encoded) is masked: a key pasted into another flag, cut", () => {
+    const long = "Zq7kP2mW9xL4vB8nR1tY"
+    const scrubLong = scrubber([long])
+    for (const part of [
+      long.slice(0, 8),
+      long.slice(3, 17).toLowerCase(),
+      [...long.slice(10)].map((c) => `%${c.charCodeAt(0).toString(16)}`).join("")
+    ]) {
+      assert.strictEqual(
+        scrubLong(`--max-retries ${part}x is not an integer`),
+        `--max-retries ${REDACTED}x is not an integer`
+      )
+    }
+    // 7 characters are not a part
+    assert.strictEqual(scrubLong(`value ${long.slice(0, 7)}`), `value ${long.slice(0, 7)}`)
+  })
+
   it("property: no output contains the key, whatever surrounds it", () => {
     fc.assert(
       fc.property(

@@ -642,7 +642,7 @@ export const toConfigurationError = (error: ConfigError.ConfigError): Configurat
 }
 
 /**
- * A ConfigurationError with the API keys masked in it (the explicit one, the sources' one): a key given under another option
+ * A ConfigurationError with the API keys masked in it (the explicit one, the sources' one; any run of 8 of their characters too): a key given under another option
  * (`baseUrl: key`, `timeoutMs: key`) is quoted by that option's check before any layer holds
  * the key for scrubbing.
  */
@@ -652,7 +652,8 @@ const masked =
     const keys = apiKeys
       .map((k) => (typeof k === "string" ? k : Redacted.isRedacted(k) ? Redacted.value(k) : ""))
       .filter((k) => k.length > 0)
-    const scrub = (text: string) => keys.reduce((t, key) => Secrets.scrub(t, key), text)
+    // the whole key in any form, and any run of 8 of its characters (a prefix, a cut excerpt)
+    const scrub = (text: string) => Secrets.scrubPieces(text, keys)
     return keys.length === 0 ? e : new ConfigurationError({ setting: scrub(e.setting), reason: scrub(e.reason) })
   }
 

@@ -6,31 +6,36 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
-import { scrub } from "./internal/secrets.js"
+import { scrub, scrubFragments } from "./internal/secrets.js"
 import { proxyKnob, proxyRefusalStatus } from "./Network.js"
 
 /** Scrub registered secrets from every string field and string list (a last line of defence: JSON and fields stay clean too). */
-const clean = <P>(props: P): P => {
+const clean = <P>(props: P, scrubbing: (s: string) => string): P => {
   if (typeof props !== "object" || props === null) return props
   const out: Record<string, unknown> = { ...(props as Record<string, unknown>) }
   for (const [k, v] of Object.entries(out)) {
-    if (typeof v === "string") out[k] = scrub(v)
-    else if (Array.isArray(v)) out[k] = v.map((x: unknown) => (typeof x === "string" ? scrub(x) : x))
+    if (typeof v === "string") out[k] = scrubbing(v)
+    else if (Array.isArray(v)) out[k] = v.map((x: unknown) => (typeof x === "string" ? scrubbing(x) : x))
   }
   return out as P
 }
+
+/** The scrubbing of a configuration error (built from user-supplied values): any run of 8 characters of a held key too. */
+const pieces = (s: string): string => scrubFragments(s)
 
 type MakeOptions = boolean | { readonly disableValidation?: boolean }
 
 /**
  * `Schema.TaggedError<Self>("@comet-ts/core/<tag>")(tag, fields)` whose constructor scrubs
- * registered secrets from the fields ({@link clean}) before Schema validates and stores them.
+ * registered secrets from the fields ({@link clean}) before Schema validates and stores them
+ * (with `scrubbing`: {@link scrub}, or {@link pieces} for errors that quote user-supplied values).
  */
 const CometTaggedError =
   <Self>() =>
   <Tag extends string, Fields extends Schema.Struct.Fields>(
     tag: Tag,
-    fields: Fields
+    fields: Fields,
+    scrubbing: (s: string) => string = scrub
   ): Schema.TaggedErrorClass<Self, Tag, { readonly _tag: Schema.tag<Tag> } & Fields> => {
     const Base = Schema.TaggedError<Self>(`@comet-ts/core/${tag}`)(tag, fields) as unknown as new (
       props: unknown,
@@ -38,7 +43,7 @@ const CometTaggedError =
     ) => object
     class Scrubbed extends Base {
       constructor(props: unknown, options?: MakeOptions) {
-        super(clean(props), options)
+        super(clean(props, scrubbing), options)
       }
     }
     return Scrubbed as unknown as Schema.TaggedErrorClass<Self, Tag, { readonly _tag: Schema.tag<Tag> } & Fields>
@@ -311,7 +316,10 @@ export class TransportError extends CometTaggedError<TransportError>()("Transpor
         refused === 407
           ? `Check the user name and password in the proxy URL (${knob}); an @, : or / in them is written percent-encoded (%40, %3A, %2F). It is not retried.`
           : `The proxy answered for itself, not for the server: check the base URL (COMET_URL_OVERRIDE), whether the server should be reached without the proxy (NO_PROXY), and the proxy's own rules (the proxy is set by ${knob}).`
-      return scrub(`Request to ${this.endpoint} failed (${this.reason})${after}: ${this.detail}. ${fix}${retry}`)
+      // a 407 is never retried: no limit ended its retries, whatever stoppedBy says
+      return scrub(
+        `Request to ${this.endpoint} failed (${this.reason})${after}: ${this.detail}. ${fix}${refused === 407 ? "" : retry}`
+      )
     }
     if (proxySetting !== null) {
       return scrub(
@@ -495,12 +503,16 @@ export class QueryError extends CometTaggedError<QueryError>()("QueryError", {
  *
  * @since 0.1.0
  */
-export class ConfigurationError extends CometTaggedError<ConfigurationError>()("ConfigurationError", {
-  setting: Schema.String,
-  reason: Schema.String
-}) {
+export class ConfigurationError extends CometTaggedError<ConfigurationError>()(
+  "ConfigurationError",
+  {
+    setting: Schema.String,
+    reason: Schema.String
+  },
+  pieces
+) {
   override get message(): string {
-    return scrub(`Configuration problem with ${this.setting}: ${this.reason}`)
+    return pieces(`Configuration problem with ${this.setting}: ${this.reason}`)
   }
 }
 

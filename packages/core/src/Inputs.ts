@@ -17,7 +17,7 @@ import * as AST from "effect/SchemaAST"
 import { formatPath } from "./Decode.js"
 import { ConfigurationError, InvalidArgument } from "./Errors.js"
 import { fastDecoder, isMiss } from "./internal/fastDecode.js"
-import { scrub } from "./internal/secrets.js"
+import { scrubFragments } from "./internal/secrets.js"
 
 /**
  * The first problem of a value: where it is (a path under the argument, `""` for the value
@@ -371,10 +371,10 @@ const notOptionsObject = (value: object): string | null => {
 
 /**
  * A symbol key as an error may show it: `Symbol(description)`, the API keys held (and `apiKey`)
- * masked before it is cut (a cut key would escape the masking), control characters escaped.
+ * masked — also any run of 8 of their characters — before it is cut (a cut key would escape the masking), control characters escaped.
  */
 const symbolName = (key: symbol, apiKey?: string): string => {
-  const d = scrub(key.description ?? "", apiKey)
+  const d = scrubFragments(key.description ?? "", apiKey === undefined ? [] : [apiKey])
   const cut = d.length > 40 ? `${d.slice(0, 39)}…` : d
   // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping control characters is the point
   return `Symbol(${cut.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)})`
@@ -406,7 +406,7 @@ export const unknownOption = (
   value: unknown,
   known: ReadonlyArray<string>,
   ownOnly = false,
-  apiKey?: string
+  apiKey?: string | (() => string | undefined)
 ): UnknownOption | null => {
   if (typeof value !== "object" || value === null) return null
   let keys: ReadonlyArray<string>
@@ -433,7 +433,11 @@ export const unknownOption = (
   if (key === undefined) {
     const symbol = symbols[0]
     if (symbol !== undefined)
-      return { key: symbolName(symbol, apiKey), suggestion: null, given: givenUnder(value, symbol) }
+      return {
+        key: symbolName(symbol, typeof apiKey === "function" ? apiKey() : apiKey),
+        suggestion: null,
+        given: givenUnder(value, symbol)
+      }
     const inherited = ownOnly ? known.find((k) => inheritedOnly(value, k)) : undefined
     return inherited === undefined ? null : { key: inherited, suggestion: null, inherited: true }
   }
@@ -479,10 +483,10 @@ export const unreadableReason = (where: string): string =>
 
 /**
  * An option's name as an error shows it: the API keys held (and `apiKey`, when known) masked,
- * then cut to at most 60 characters — masked first, as a key cut short is no longer found.
+ * also any run of 8 of their characters, then cut to at most 60 characters — masked first, as a key cut short is no longer found.
  */
 export const optionName = (name: string, apiKey?: string): string => {
-  const masked = scrub(name, apiKey)
+  const masked = scrubFragments(name, apiKey === undefined ? [] : [apiKey])
   return masked.length > 60 ? `${masked.slice(0, 57)}…` : masked
 }
 
@@ -594,6 +598,11 @@ export interface SettingOptions {
   readonly self?: string
   /** The API key to mask in a name, as text or `Redacted` (anything else: none). */
   readonly apiKey?: unknown
+  /**
+   * The name of the option that holds the API key (`apiKey`), when the options carry it: read
+   * (with the others, once) to mask it in a name that is refused.
+   */
+  readonly keyName?: string
   readonly ownOnly?: boolean
 }
 
@@ -608,18 +617,34 @@ const snapshotOf = (
   value: unknown,
   known: ReadonlyArray<string>,
   ownOnly: boolean,
-  apiKey: string | undefined
-): Either.Either<Readonly<Record<string, unknown>>, UnknownOption> => {
+  apiKey: string | undefined,
+  keyName: string | undefined
+): Either.Either<Readonly<Record<string, unknown>>, readonly [UnknownOption, string | undefined]> => {
   if (value === undefined || value === null) return Either.right(EMPTY)
-  if (typeof value !== "object") return Either.left({ key: "", suggestion: null, notOptions: describeValue(value) })
-  const u = unknownOption(value, known, ownOnly, apiKey)
-  if (u !== null) return Either.left(u)
+  if (typeof value !== "object")
+    return Either.left([{ key: "", suggestion: null, notOptions: describeValue(value) }, apiKey])
+  // the key the options hold, read only when a name is refused (then nothing else is read)
+  let key = apiKey
+  let keyRead = keyName === undefined
+  const keyNow = (): string | undefined => {
+    if (!keyRead && keyName !== undefined) {
+      keyRead = true
+      try {
+        key = keyText(ownOnly && !Object.hasOwn(value, keyName) ? undefined : Reflect.get(value, keyName)) ?? key
+      } catch {
+        // a key that cannot be read is not shown either
+      }
+    }
+    return key
+  }
+  const u = unknownOption(value, known, ownOnly, keyNow)
+  if (u !== null) return Either.left([u, keyNow()])
   const copy: Record<string, unknown> = {}
   for (const name of known) {
     try {
       if (ownOnly ? Object.hasOwn(value, name) : name in value) copy[name] = Reflect.get(value, name)
     } catch {
-      return Either.left({ key: name, suggestion: null, unreadableValue: true })
+      return Either.left([{ key: name, suggestion: null, unreadableValue: true }, key])
     }
   }
   return Either.right(Object.freeze(copy))
@@ -642,14 +667,14 @@ export const settingsOf = <A extends object>(
   options: SettingOptions = {}
 ): Either.Either<Partial<A>, ConfigurationError> =>
   Either.mapLeft(
-    snapshotOf(value, known, options.ownOnly ?? false, keyText(options.apiKey)) as Either.Either<
+    snapshotOf(value, known, options.ownOnly ?? false, keyText(options.apiKey), options.keyName) as Either.Either<
       Partial<A>,
-      UnknownOption
+      readonly [UnknownOption, string | undefined]
     >,
-    (u) => {
+    ([u, key]) => {
       const prefix = options.prefix ?? ""
       const self = options.self ?? (prefix.replace(/\.$/, "") || "options")
-      const l = locate(u, known, where, prefix, self, keyText(options.apiKey))
+      const l = locate(u, known, where, prefix, self, key)
       return new ConfigurationError({ setting: l.name, reason: l.reason })
     }
   )
@@ -667,10 +692,16 @@ export const argumentOf = <A extends object>(
   param: string,
   ownOnly = false
 ): Either.Either<Partial<A>, InvalidArgument> =>
-  Either.mapLeft(snapshotOf(value, known, ownOnly, undefined) as Either.Either<Partial<A>, UnknownOption>, (u) => {
-    const l = locate(u, known, where, `${param}.`, param, undefined)
-    return new InvalidArgument({ argument: l.name, value: l.given, reason: l.reason })
-  })
+  Either.mapLeft(
+    snapshotOf(value, known, ownOnly, undefined, undefined) as Either.Either<
+      Partial<A>,
+      readonly [UnknownOption, string | undefined]
+    >,
+    ([u]) => {
+      const l = locate(u, known, where, `${param}.`, param, undefined)
+      return new InvalidArgument({ argument: l.name, value: l.given, reason: l.reason })
+    }
+  )
 
 /**
  * The `InvalidArgument` of a {@link Problem} of an options argument: the argument is

@@ -14,7 +14,7 @@ import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import type { ConfigurationError } from "./Errors.js"
 import { checkApiKey as check } from "./internal/apiKey.js"
-import { holdSecret, REDACTED as MASK, scrub as scrubText } from "./internal/secrets.js"
+import { FRAGMENT, holdSecret, REDACTED as MASK, scrubFragments, scrub as scrubText } from "./internal/secrets.js"
 import { parseKey } from "./internal/smartKey.js"
 
 /**
@@ -31,6 +31,28 @@ export const REDACTED: string = MASK
  * @since 0.1.0
  */
 export const scrub = (text: string, key?: string): string => scrubText(text, key)
+
+/**
+ * `text` scrubbed as {@link scrub} (the keys held now, and `keys`), and with every run of 8 or
+ * more consecutive characters of those keys masked too — in any letter case, percent-, backslash-
+ * or HTML-escaped: for a text built from user-supplied values (a configuration or option error),
+ * where a key given in the wrong place may be quoted in part (a prefix, an excerpt cut at its
+ * length limit, the key with text attached).
+ *
+ * @since 0.1.0
+ */
+export const scrubPieces = (text: string, keys: ReadonlyArray<string | Redacted.Redacted<string>> = []): string =>
+  scrubFragments(
+    text,
+    keys.map((k) => (Redacted.isRedacted(k) ? Redacted.value(k) : k))
+  )
+
+/**
+ * The fewest consecutive characters of a key {@link scrubPieces} masks (8).
+ *
+ * @since 0.1.0
+ */
+export const PIECE: number = FRAGMENT
 
 /**
  * The usable key (the white space around it trimmed), or a `ConfigurationError` naming the

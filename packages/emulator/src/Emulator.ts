@@ -469,14 +469,20 @@ export const layerServer = (
   options: ServerOptions = {}
 ): Layer.Layer<Emulator | HttpServer.HttpServer, InvalidArgument | HttpServerError.ServeError> =>
   Layer.unwrapEffect(
-    Effect.map(makeChecked(options, SERVER_OPTION_NAMES, "the emulator's server"), (emulator) =>
-      HttpServer.serve(emulator.app).pipe(
-        Layer.provideMerge(
-          NodeHttpServer.layer(() => createServer(), { host: options.host ?? "127.0.0.1", port: options.port ?? 4820 })
-        ),
-        Layer.merge(Layer.succeed(Emulator, emulator))
+    Effect.suspend(() => {
+      // read once (host and port too): what the emulator is built from is where it listens
+      const read = Inputs.argumentOf(options, SERVER_OPTION_NAMES, "the emulator's server", "options")
+      if (Either.isLeft(read)) return Effect.fail(read.left)
+      const given: ServerOptions = read.right
+      return Effect.map(build(given), (emulator) =>
+        HttpServer.serve(emulator.app).pipe(
+          Layer.provideMerge(
+            NodeHttpServer.layer(() => createServer(), { host: given.host ?? "127.0.0.1", port: given.port ?? 4820 })
+          ),
+          Layer.merge(Layer.succeed(Emulator, emulator))
+        )
       )
-    )
+    })
   )
 
 /**

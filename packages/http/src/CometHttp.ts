@@ -13,6 +13,7 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
@@ -20,7 +21,7 @@ import type * as Stream from "effect/Stream"
 import { make as makeInstance } from "./internal/client.js"
 import type { CometHttpSettings, CometHttpShape } from "./internal/contract.js"
 import * as deadline from "./internal/deadline.js"
-import { checkSettings, type Resolved, resolveSettings, SETTING_NAMES, unknownName } from "./internal/settings.js"
+import { checkSettings, type Resolved, resolveSettings, SETTING_NAMES, snapshotSettings } from "./internal/settings.js"
 import { fromShape, type WireTransport } from "./internal/transport.js"
 import { httpClientTransport } from "./internal/transportHttpClient.js"
 import { RequestStats, type RequestStatsShape } from "./RequestStats.js"
@@ -151,6 +152,25 @@ const fromService = (): Effect.Effect<WireTransport, never, Transport> => Effect
  */
 const configService = Context.GenericTag<CometConfig, ResolvedConfig>("@comet-ts/core/CometConfig")
 
+/**
+ * {@link checkSettings} (names too, unless `namesChecked`: then `settings` is a snapshot), the
+ * settings read once; its error with any part of the key masked: the key is not held yet, and a
+ * key pasted as a setting's value may be quoted in part.
+ */
+const checkSettingsMasked = (
+  settings: CometHttpSettings,
+  apiKey: Redacted.Redacted<string>,
+  namesChecked: boolean
+): Effect.Effect<CometHttpSettings, ConfigurationError> =>
+  Effect.mapError(
+    checkSettings(settings, namesChecked ? null : apiKey),
+    (e) =>
+      new ConfigurationError({
+        setting: Secrets.scrubPieces(e.setting, [apiKey]),
+        reason: Secrets.scrubPieces(e.reason, [apiKey])
+      })
+  )
+
 const build = <R>(
   config: ResolvedConfig,
   settings: CometHttpSettings,
@@ -160,10 +180,10 @@ const build = <R>(
   Layer.scopedContext(
     Effect.gen(function* () {
       // (the names of `layer`'s options are checked with the options, before the configuration)
-      yield* checkSettings(settings, namesChecked ? null : config.apiKey)
+      const checked = yield* checkSettingsMasked(settings, config.apiKey, namesChecked)
       yield* checkKey(config)
       yield* Secrets.hold(config.apiKey)
-      const resolved = resolveSettings(config, settings)
+      const resolved = resolveSettings(config, checked)
       const { http, stats } = yield* makeInstance(resolved, yield* transport(resolved))
       return Context.make(service, http).pipe(Context.add(RequestStats, stats))
     })
@@ -185,10 +205,10 @@ export const make = (
   HttpClient.HttpClient | Scope.Scope
 > =>
   Effect.gen(function* () {
-    yield* checkSettings(settings, config.apiKey)
+    const checked = yield* checkSettingsMasked(settings, config.apiKey, false)
     yield* checkKey(config)
     yield* Secrets.hold(config.apiKey)
-    const resolved = resolveSettings(config, settings)
+    const resolved = resolveSettings(config, checked)
     return yield* makeInstance(resolved, yield* fromHttpClient(resolved))
   })
 
@@ -208,7 +228,9 @@ export const layer = (
   options: CometHttpOptions
 ): Layer.Layer<CometHttp | RequestStats, ConfigurationError, HttpClient.HttpClient> =>
   Layer.unwrapEffect(
-    Effect.map(resolveOptions(options, "CometHttp.layer"), (config) => build(config, options, fromHttpClient, true))
+    Effect.map(resolveOptions(options, "CometHttp.layer"), ({ config, given }) =>
+      build(config, given, fromHttpClient, true)
+    )
   )
 
 /**
@@ -221,8 +243,8 @@ export const layerTransport = (
   options: CometHttpOptions
 ): Layer.Layer<CometHttp | RequestStats, ConfigurationError, Transport> =>
   Layer.unwrapEffect(
-    Effect.map(resolveOptions(options, "CometHttp.layerTransport"), (config) =>
-      build(config, options, fromService, true)
+    Effect.map(resolveOptions(options, "CometHttp.layerTransport"), ({ config, given }) =>
+      build(config, given, fromService, true)
     )
   )
 
@@ -253,36 +275,41 @@ const OPTION_NAMES: ReadonlyArray<string> = /* @__PURE__ */ SETTING_NAMES.concat
 )
 
 /**
- * Explicit options, validated as core's `CometConfig.resolve` validates them, after their names
+ * Explicit options read once into a snapshot (`given`: the settings are built from it, not from
+ * the object given), validated as core's `CometConfig.resolve` validates them, after their names
  * (a misspelt or unknown one is refused, as `new API(...)` refuses it) and durations: a value
  * from JavaScript that is no duration is a ConfigurationError naming it, not an exception.
  */
 const resolveOptions = (
   options: CometHttpOptions,
   where: "CometHttp.layer" | "CometHttp.layerTransport"
-): Effect.Effect<ResolvedConfig, ConfigurationError> =>
+): Effect.Effect<{ readonly config: ResolvedConfig; readonly given: CometHttpOptions }, ConfigurationError> =>
   Effect.suspend(() => {
     // (named after the entry called: the error names the knob the caller holds)
-    const unknown = unknownName(options, OPTION_NAMES, where, givenKey(options))
-    if (unknown !== null) return Effect.fail(unknown)
+    const read = snapshotSettings(options, OPTION_NAMES, where, { keyName: "apiKey" })
+    if (Either.isLeft(read)) return Effect.fail(read.left)
+    const given = read.right as CometHttpOptions
     return Effect.flatMap(
       Effect.all({
-        timeout: durationOf("timeout", options.timeout),
-        downloadTimeout: durationOf("downloadTimeout", options.downloadTimeout),
-        rateLimit: rateLimitOf(options.rateLimit)
+        timeout: durationOf("timeout", given.timeout),
+        downloadTimeout: durationOf("downloadTimeout", given.downloadTimeout),
+        rateLimit: rateLimitOf(given.rateLimit)
       }),
       ({ timeout, downloadTimeout, rateLimit }) =>
-        CometConfig.resolve({
-          apiKey: options.apiKey,
-          baseUrl: options.baseUrl,
-          timeoutMs: timeout,
-          downloadTimeoutMs: downloadTimeout,
-          maxConcurrency: options.maxConcurrency,
-          maxRetries: options.maxRetries,
-          rateLimit,
-          allowInsecureHttp: options.allowInsecureHttp,
-          sources: CometConfig.staticSources({})
-        })
+        Effect.map(
+          CometConfig.resolve({
+            apiKey: given.apiKey,
+            baseUrl: given.baseUrl,
+            timeoutMs: timeout,
+            downloadTimeoutMs: downloadTimeout,
+            maxConcurrency: given.maxConcurrency,
+            maxRetries: given.maxRetries,
+            rateLimit,
+            allowInsecureHttp: given.allowInsecureHttp,
+            sources: CometConfig.staticSources({})
+          }),
+          (config) => ({ config, given })
+        )
     )
   }).pipe(
     Effect.catchAllDefect(() =>
@@ -294,15 +321,6 @@ const resolveOptions = (
       )
     )
   )
-
-/** The API key given (text or Redacted: to mask it in an error naming an option), or undefined. */
-const givenKey = (options: unknown): unknown => {
-  try {
-    return typeof options === "object" && options !== null ? Reflect.get(options, "apiKey") : undefined
-  } catch {
-    return undefined
-  }
-}
 
 /** A duration option in ms, or the ConfigurationError naming it (undefined and null: not given). */
 const durationOf = (setting: string, d: unknown): Effect.Effect<number | undefined, ConfigurationError> =>

@@ -35,6 +35,7 @@ const CREDENTIALS = `${encodeURIComponent(USER)}:${encodeURIComponent(PASSWORD)}
 const BASIC = Buffer.from(`${USER}:${PASSWORD}`).toString("base64")
 const Ok = Schema.Struct({ ok: Schema.Boolean })
 const TARGET = "https://comet.example.invalid"
+const CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n"
 
 /** What the origin saw of each request: its head, and the TLS it came over. */
 interface OriginSeen {
@@ -260,7 +261,19 @@ describe("answers to CONNECT a proxy may give", () => {
       "200 with a reason phrase and a content-length: 0",
       { text: "HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: keep-alive\r\n\r\n" }
     ],
-    ["a bare 200 with no reason phrase", { text: "HTTP/1.1 200\r\n\r\n" }]
+    ["a bare 200 with no reason phrase", { text: "HTTP/1.1 200\r\n\r\n" }],
+    // interim answers are skipped (RFC 9110 §15.2): the final one is the answer
+    ["100 Continue, then 200", { text: `${CONTINUE}HTTP/1.1 200 Connection Established\r\n\r\n` }],
+    [
+      "several interim answers (100, 102, 103 with headers), then 200",
+      {
+        text: `${CONTINUE}HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 103 Early Hints\r\nlink: </a>; rel=preload\r\n\r\nHTTP/1.1 200 Connection Established\r\n\r\n`
+      }
+    ],
+    [
+      "100 Continue then 200, split byte by byte",
+      { text: `${CONTINUE}HTTP/1.0 200 Connection established\r\nProxy-agent: x\r\n\r\n`, byteByByte: true }
+    ]
   ]
   for (const [name, answer] of answers) {
     it.live(`${name}: the tunnel is made, the origin reached`, () =>
@@ -400,29 +413,31 @@ describe("tunnels over time", () => {
   )
 })
 
-describe("the connect timeout is the user's timeoutMs", () => {
-  const transport = (options: { readonly httpsProxy: string | null; readonly connectTimeoutMs: number }) =>
-    Effect.promise(() =>
-      undiciTransport({
-        connections: 1,
-        httpProxy: null,
-        httpsProxySetting: "HTTPS_PROXY",
-        noProxy: "",
-        extraCa: null,
-        rejectUnauthorized: true,
-        ...options
-      })
-    )
-  /** One GET that nothing aborts: what the transport itself ends it with. */
-  const sent = (t: Effect.Effect.Success<ReturnType<typeof transport>>, url: string) =>
-    Effect.flip(
-      Effect.tryPromise({
-        try: () =>
-          t.send({ method: "GET", url, headers: {}, body: undefined, encoding: "any" }, new AbortController().signal),
-        catch: (e) => e
-      })
-    )
+/** The undici transport through `httpsProxy`, its CONNECT answer bounded by `connectTimeoutMs`. */
+const transport = (options: { readonly httpsProxy: string | null; readonly connectTimeoutMs: number }) =>
+  Effect.promise(() =>
+    undiciTransport({
+      connections: 1,
+      httpProxy: null,
+      httpsProxySetting: "HTTPS_PROXY",
+      noProxy: "",
+      extraCa: null,
+      rejectUnauthorized: true,
+      ...options
+    })
+  )
+/** One GET that nothing aborts: what the transport itself ends it with. */
+/** What sending a request through `t` failed with. */
+const sent = (t: Effect.Effect.Success<ReturnType<typeof transport>>, url: string) =>
+  Effect.flip(
+    Effect.tryPromise({
+      try: () =>
+        t.send({ method: "GET", url, headers: {}, body: undefined, encoding: "any" }, new AbortController().signal),
+      catch: (e) => e
+    })
+  )
 
+describe("the connect timeout is the user's timeoutMs", () => {
   it.effect("NodeTransport.layer refuses a connectTimeoutMs that is not a positive number", () =>
     Effect.gen(function* () {
       for (const connectTimeoutMs of [0, -5, Number.NaN, Number.POSITIVE_INFINITY]) {
@@ -591,4 +606,73 @@ describe("the transport's proxyFor", () => {
       yield* Effect.promise(() => t.close())
     })
   )
+})
+
+describe("interim (1xx) answers to CONNECT, and what is not one", () => {
+  const through = (misbehave: Misbehaviour) =>
+    Effect.gen(function* () {
+      const proxy = yield* tunnelProxy(1, {}, { misbehave })
+      const t = yield* transport({ httpsProxy: withCredentials(proxy.url), connectTimeoutMs: 300 })
+      const e = yield* sent(t, `${TARGET}/api/rest/v2/experiment/metadata`)
+      yield* Effect.promise(() => t.close())
+      assert.instanceOf(e, ProxyFailure)
+      const detail = e instanceof ProxyFailure ? e.detail : ""
+      for (const secret of [PASSWORD, BASIC]) assert.notInclude(detail, secret)
+      return { detail: detail.replace(`the proxy ${proxy.url} (from HTTPS_PROXY) `, ""), proxy }
+    })
+
+  const cases: ReadonlyArray<readonly [string, Misbehaviour, RegExp]> = [
+    [
+      "101 Switching Protocols is no success to CONNECT: a refusal",
+      (socket) => socket.write("HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\n\r\n"),
+      /^refused to forward the request: it answered 101$/
+    ],
+    [
+      "100, then 407: the final answer is the refusal",
+      (socket) => socket.write(`${CONTINUE}HTTP/1.1 407 Proxy Authentication Required\r\ncontent-length: 0\r\n\r\n`),
+      /^refused to forward the request: it answered 407 Proxy Authentication Required$/
+    ],
+    [
+      "100, then a close: said so",
+      (socket) => socket.end(CONTINUE),
+      /^closed the connection after 1 interim 1xx answer\(s\) to CONNECT comet\.example\.invalid:443, before its final answer$/
+    ],
+    [
+      "100, then bytes that are not HTTP",
+      (socket) => socket.write(`${CONTINUE}SSH-2.0-OpenSSH_9.6\r\n\r\n`),
+      /^answered CONNECT comet\.example\.invalid:443 with bytes that are not HTTP \("SSH-2\.0/
+    ],
+    [
+      "an endless interim head (a megabyte of headers): refused after 16 KiB as not HTTP",
+      (socket) => {
+        socket.write(`${CONTINUE}HTTP/1.1 103 Early Hints\r\n`)
+        const line = `link: <${"a".repeat(1000)}>\r\n`
+        for (let i = 0; i < 1000; i++) socket.write(line)
+      },
+      /^answered CONNECT comet\.example\.invalid:443 with bytes that are not HTTP/
+    ],
+    [
+      "interim answers forever: the tunnel fails at the connect deadline, naming them",
+      (socket) => {
+        const flood = setInterval(() => socket.write(CONTINUE.repeat(50)), 5)
+        socket.on("close", () => clearInterval(flood))
+      },
+      /^did not answer CONNECT comet\.example\.invalid:443 but with \d+ interim 1xx answer\(s\) within 300ms \(the connect timeout, timeoutMs\)$/
+    ]
+  ]
+  for (const [name, misbehave, says] of cases) {
+    it.live(
+      name,
+      () =>
+        Effect.scoped(
+          Effect.gen(function* () {
+            const { detail, proxy } = yield* through(misbehave)
+            assert.match(detail, says)
+            assert.strictEqual(proxy.seen.connections, 1)
+            yield* eventually(() => proxy.seen.closed === 1, "the connection to the proxy closed")
+          })
+        ),
+      10_000
+    )
+  }
 })

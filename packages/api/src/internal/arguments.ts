@@ -390,23 +390,33 @@ const ApiOptions = Schema.Struct({
 export const checkApiOptions = <O extends CometOptions>(
   value: O | null | undefined
 ): Either.Either<O, ConfigurationError> =>
+  // read once (a getter runs once, what is checked is what is used): as Python's API(...)
+  // refuses an unknown keyword, a misspelt option (`baseURL`, `api_key`) is refused as the
+  // options are read (it would otherwise be dropped and the key sent to the default server; the
+  // key, read with them, is masked in the name); then the types. (The http settings' names are
+  // checked by the transport's layer, CometHttp's, as for Effect users.) A value that is no
+  // object at all is told by the type check.
   Either.flatMap(
-    Either.mapLeft(Inputs.check(ApiOptions, value ?? {}), (p) => Inputs.settingError(p, "options")),
+    typeof value === "object" && value !== null
+      ? Inputs.settingsOf(value, API_OPTION_NAMES, "new API(...)", { keyName: "apiKey", ownOnly: true })
+      : Either.right(value ?? {}),
+    (given) => checkApiValues<O>(given)
+  )
+
+/** The types of `new API(...)`'s options read once ({@link checkApiOptions}), and the names of its panel values. */
+const checkApiValues = <O extends CometOptions>(given: object): Either.Either<O, ConfigurationError> =>
+  Either.flatMap(
+    Either.mapLeft(Inputs.check(ApiOptions, given), (p) => Inputs.settingError(p, "options")),
     (decoded) => {
-      // as Python's API(...) refuses an unknown keyword: a misspelt option (`baseURL`, `api_key`)
-      // would otherwise be dropped and the key sent to the default server. (The http settings'
-      // names are checked by the transport's layer, CometHttp's, as for Effect users.)
-      // read from the decoded options: a getter of the raw ones may throw or answer otherwise
       const apiKey = (decoded as { readonly apiKey?: unknown }).apiKey
-      const panel = Inputs.ownValue(value, "panel")
+      // the panel values as given (their names: the type check read only what it knows)
+      const panel = Inputs.ownValue(given, "panel")
       const unknown =
-        // the options themselves are decoded (own properties only)
-        Inputs.unknownSetting(value, API_OPTION_NAMES, "new API(...)", { apiKey, ownOnly: true }) ??
-        (typeof panel === "object" && panel !== null
+        typeof panel === "object" && panel !== null
           ? Inputs.ownValue(panel, "file") !== undefined
             ? Inputs.unknownSetting(panel, ["file"], "the panel file option", { prefix: "panel.", apiKey })
             : unknownPanelValue(panel, apiKey)
-          : null)
+          : null
       return unknown === null ? Either.right(decoded as O) : Either.left(unknown)
     }
   )
@@ -424,6 +434,13 @@ const PANEL_VALUE_NAMES: ReadonlyArray<string> = Object.keys(PanelValues.fields)
  */
 export const unknownPanelValue = (values: unknown, apiKey?: unknown): ConfigurationError | null =>
   Inputs.unknownSetting(values, PANEL_VALUE_NAMES, "the panel values", { prefix: "panel.", apiKey, ownOnly: true })
+
+/**
+ * The panel values read once into a snapshot (each value read once: what is checked is what is
+ * used), or the ConfigurationError {@link unknownPanelValue} gives.
+ */
+export const panelValuesOf = <V extends object>(values: V): Either.Either<Partial<V>, ConfigurationError> =>
+  Inputs.settingsOf(values, PANEL_VALUE_NAMES, "the panel values", { prefix: "panel.", ownOnly: true })
 
 /** The runtime types of `Panel.layerTest`'s values: the panel values but `query`, `experimentKeys` required. */
 const TestPanelValues = Schema.Struct({

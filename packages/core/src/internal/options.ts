@@ -76,19 +76,29 @@ const RATE_LIMIT_NAMES: ReadonlyArray<string> = ["limit", "intervalMs"]
  * @internal
  */
 export const checkOptions = <O>(options: O): Either.Either<O, ConfigurationError> =>
+  // read once (each option: a getter runs once, what is checked is what is used), the names
+  // checked as they are read (the key, read with them, masked in a name refused), then the types
+  // (a value that is no object at all is told by the type check: "must be an options object")
   Either.flatMap(
-    Either.mapLeft(Inputs.check(OptionTypes, options ?? {}), (p) => Inputs.settingError(p, "options")),
-    (decoded): Either.Either<O, ConfigurationError> => {
-      // the names are read from the options as given; the key to mask from the decoded ones
-      const apiKey = decoded.apiKey
-      // (the rate limit given is own: the type check read it so)
-      const unknown =
-        Inputs.unknownSetting(options, OPTION_NAMES, "CometConfig", { apiKey, ownOnly: true }) ??
-        Inputs.unknownSetting(Inputs.ownValue(options, "rateLimit"), RATE_LIMIT_NAMES, "the rate limit", {
-          prefix: "rateLimit.",
-          apiKey,
-          ownOnly: true
-        })
-      return unknown === null ? Either.right(decoded as O) : Either.left(unknown)
-    }
+    typeof options === "object" && options !== null
+      ? Inputs.settingsOf(options, OPTION_NAMES, "CometConfig", { keyName: "apiKey", ownOnly: true })
+      : Either.right(options ?? {}),
+    (given) =>
+      Either.flatMap(
+        Either.mapLeft(Inputs.check(OptionTypes, given), (p) => Inputs.settingError(p, "options")),
+        (decoded): Either.Either<O, ConfigurationError> => {
+          // the rate limit's names, from the object given (its values were read once, by the type check)
+          const unknown = Inputs.unknownSetting(
+            Inputs.ownValue(given, "rateLimit"),
+            RATE_LIMIT_NAMES,
+            "the rate limit",
+            {
+              prefix: "rateLimit.",
+              apiKey: decoded.apiKey,
+              ownOnly: true
+            }
+          )
+          return unknown === null ? Either.right(decoded as O) : Either.left(unknown)
+        }
+      )
   )

@@ -248,6 +248,18 @@ const decodedForm = (text: string): string => {
   return c.text
 }
 
+/** Spans sorted, overlapping and touching ones merged. */
+const merged = (spans: Array<[number, number]>): Array<[number, number]> => {
+  spans.sort((a, b) => a[0] - b[0])
+  const out: Array<[number, number]> = []
+  for (const s of spans) {
+    const last = out[out.length - 1]
+    if (last !== undefined && s[0] <= last[1]) last[1] = Math.max(last[1], s[1])
+    else out.push([s[0], s[1]])
+  }
+  return out
+}
+
 /** The spans of the original text where any form of a secret appears, merged. */
 const spansOf = (text: string, formsList: ReadonlyArray<ReadonlyArray<string>>): Array<[number, number]> => {
   const lower = lowerAscii(text)
@@ -265,14 +277,7 @@ const spansOf = (text: string, formsList: ReadonlyArray<ReadonlyArray<string>>):
       }
     }
   }
-  spans.sort((a, b) => a[0] - b[0])
-  const merged: Array<[number, number]> = []
-  for (const s of spans) {
-    const last = merged[merged.length - 1]
-    if (last !== undefined && s[0] <= last[1]) last[1] = Math.max(last[1], s[1])
-    else merged.push([s[0], s[1]])
-  }
-  return merged
+  return merged(spans)
 }
 
 const mask = (text: string, spans: ReadonlyArray<readonly [number, number]>, by: string): string => {
@@ -305,15 +310,71 @@ export const scrub = (text: string, extra?: string): string => {
   for (const held of secrets.values()) formsList.push(held.forms)
   if (extra !== undefined && extra.length > 0 && !secrets.has(extra)) formsList.push(secretForms(extra))
   if (formsList.length === 0 || text.length === 0 || !formsIn(text, formsList)) return text
-  let spans = spansOf(text, formsList)
+  return maskAll(text, (t) => spansOf(t, formsList))
+}
+
+/**
+ * The text with the spans `find` finds replaced by {@link REDACTED}; deleted instead while
+ * masking recreates what it finds (each pass shortens the text, so this ends).
+ */
+const maskAll = (text: string, find: (text: string) => ReadonlyArray<readonly [number, number]>): string => {
+  let spans = find(text)
   if (spans.length === 0) return text
   let out = mask(text, spans, REDACTED)
-  spans = spansOf(out, formsList)
+  spans = find(out)
   while (spans.length > 0) {
     out = mask(out, spans, "")
-    spans = spansOf(out, formsList)
+    spans = find(out)
   }
   return out
+}
+
+/**
+ * The shortest run of consecutive characters of a key that an error built from user-supplied
+ * values may not show: a key set under another setting by mistake may be quoted cut (a prefix,
+ * an excerpt's length limit), with text around it, or in another case.
+ */
+export const FRAGMENT = 8
+
+/** Every run of {@link FRAGMENT} consecutive characters of each key, as it reads case-folded and decoded. */
+const fragmentsOf = (keys: Iterable<string>): ReadonlySet<string> => {
+  const grams = new Set<string>()
+  for (const key of keys) {
+    for (const form of new Set([lowerAscii(key), decodedForm(key)])) {
+      for (let i = 0; i + FRAGMENT <= form.length; i++) grams.add(form.slice(i, i + FRAGMENT))
+    }
+  }
+  return grams
+}
+
+const NONE: Kinds = [false, false, false]
+
+/** The spans of the original text holding a run of a key's characters (in any case, escapes decoded), merged. */
+const fragmentSpans = (text: string, grams: ReadonlySet<string>): Array<[number, number]> => {
+  const spans: Array<[number, number]> = []
+  const copies = /[\\%&]/.test(text) ? [decodeRound(text, NONE), ...canonicals(text)] : [decodeRound(text, NONE)]
+  for (const c of copies) {
+    for (let at = 0; at + FRAGMENT <= c.text.length; at++) {
+      if (grams.has(c.text.slice(at, at + FRAGMENT))) {
+        spans.push([c.from[at] as number, c.to[at + FRAGMENT - 1] as number])
+      }
+    }
+  }
+  return merged(spans)
+}
+
+/**
+ * {@link scrub}, then every run of {@link FRAGMENT} or more consecutive characters of the held
+ * secrets and of `extra` (case-insensitive, escapes decoded: percent, backslash, HTML) replaced
+ * by {@link REDACTED} ({@link maskAll}): for error texts built from user-supplied values
+ * (configuration and option errors), where a key given in the wrong place may be quoted in part.
+ *
+ * @internal
+ */
+export const scrubFragments = (text: string, extra: ReadonlyArray<string> = []): string => {
+  const out = extra.reduce((t, key) => (key.length > 0 ? scrub(t, key) : t), scrub(text))
+  const grams = fragmentsOf([...secrets.keys(), ...extra])
+  return grams.size === 0 || out.length < FRAGMENT ? out : maskAll(out, (t) => fragmentSpans(t, grams))
 }
 
 /**

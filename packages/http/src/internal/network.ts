@@ -84,7 +84,9 @@ export const isProxyMisspoke = (error: CometError): boolean =>
 
 /**
  * How many retries a failure may have, given the configured `maxRetries`, and whether that
- * number is `maxRetries` itself (so that raising it would help).
+ * number is `maxRetries` cutting short what the failure's kind would get (so that raising it
+ * would help): never for a failure whose kind gets no more retries than `maxRetries` allows
+ * (a 407 gets none, so with `maxRetries: 0` it was not stopped by `maxRetries`).
  */
 export const retriesFor = (
   error: CometError,
@@ -103,5 +105,5 @@ export const retriesFor = (
         : isNoConnection(error) || refused !== null || isProxyMisspoke(error)
           ? NO_CONNECTION_RETRIES
           : Number.POSITIVE_INFINITY
-  return cap < maxRetries ? { retries: cap, byMaxRetries: false } : { retries: maxRetries, byMaxRetries: true }
+  return maxRetries < cap ? { retries: maxRetries, byMaxRetries: true } : { retries: cap, byMaxRetries: false }
 }

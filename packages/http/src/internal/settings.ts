@@ -8,6 +8,7 @@ import { ConfigurationError, type ResolvedConfig } from "@comet-ts/core"
 import * as Inputs from "@comet-ts/core/Inputs"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import type * as Redacted from "effect/Redacted"
 import type { CometHttpSettings } from "./contract.js"
 
@@ -61,21 +62,26 @@ export const resolveSettings = (config: ResolvedConfig, settings: CometHttpSetti
 
 /**
  * Check the settings; the first problem fails with a `ConfigurationError` naming the setting:
- * a name the settings do not have (with the one meant, the API key masked in it; not checked
- * when `apiKey` is null: the caller checked the names), then a bad value.
- * Settings from JavaScript may be anything: when reading them throws (a getter, a Proxy, no
- * object at all), that is the ConfigurationError too, never the exception itself.
+ * a name the settings do not have (with the one meant, the API key masked in it), then a bad
+ * value. The settings are read once ({@link snapshotSettings}) unless `apiKey` is null (then
+ * `settings` is such a snapshot already, its names checked by the caller); the snapshot checked
+ * is what succeeds, for the caller to use instead of the object given. Settings from JavaScript
+ * may be anything: when reading them throws (a getter, a Proxy, no object at all), that is the
+ * ConfigurationError too, never the exception itself.
  */
 export const checkSettings = (
   settings: CometHttpSettings,
   apiKey: Redacted.Redacted<string> | null
-): Effect.Effect<void, ConfigurationError> =>
+): Effect.Effect<CometHttpSettings, ConfigurationError> =>
   Effect.suspend(() => {
-    const unknown = apiKey === null ? null : unknownName(settings, SETTING_NAMES, "the http settings", apiKey)
-    if (unknown !== null) return Effect.fail(unknown)
+    const read =
+      apiKey === null
+        ? Either.right(settings)
+        : snapshotSettings(settings, SETTING_NAMES, "the http settings", { apiKey })
+    if (Either.isLeft(read)) return Effect.fail(read.left)
     let first: readonly [string, string] | undefined
     try {
-      first = problemsOf(settings)[0]
+      first = problemsOf(read.right)[0]
     } catch (e) {
       first = [
         "settings",
@@ -83,7 +89,7 @@ export const checkSettings = (
       ]
     }
     return first === undefined
-      ? Effect.void
+      ? Effect.succeed(read.right)
       : Effect.fail(new ConfigurationError({ setting: first[0], reason: first[1] }))
   })
 
@@ -107,30 +113,35 @@ const CACHE_NAMES: ReadonlyArray<string> = Object.keys({
 } satisfies Record<keyof NonNullable<CometHttpSettings["cache"]>, true>)
 
 /**
- * The ConfigurationError of a name the settings (or their cache) do not have — `retryBudgt`,
- * `cache.ttl` — with the one meant, or of settings that are no settings object (a Map) or
- * whose names cannot be read; null when every name is known. Settings are read as given
- * (inherited ones are used), so only own names are listed; the API key (text or Redacted) is
- * masked in a name.
+ * Settings (or options holding them) read once into a frozen snapshot of the `names` they have
+ * (inherited ones too: settings are read as given), their cache settings likewise — or the
+ * ConfigurationError of a name they do not have (`retryBudgt`, `cache.ttl`), with the one meant,
+ * of settings that are no settings object (a Map) or whose names or values cannot be read. The
+ * API key (`apiKey`, or the option `keyName` holds) is masked in a name. Use the snapshot: a
+ * getter then runs once, and what was checked is what is used.
  */
-export const unknownName = (
+export const snapshotSettings = (
   settings: unknown,
   names: ReadonlyArray<string>,
   where: string,
-  apiKey: unknown
-): ConfigurationError | null => {
-  const top = Inputs.unknownSetting(settings, names, where, { self: "settings", apiKey })
-  if (top !== null) return top
-  let cache: unknown
-  try {
-    cache = typeof settings === "object" && settings !== null ? Reflect.get(settings, "cache") : undefined
-  } catch {
-    return null // reported by the check of the values
-  }
-  // a cache of another type (an array, a number) is reported with its expected shape by the check of the values
-  if (Array.isArray(cache)) return null
-  return Inputs.unknownSetting(cache, CACHE_NAMES, "the http cache settings", { prefix: "cache.", apiKey })
-}
+  key: { readonly apiKey?: unknown; readonly keyName?: string }
+): Either.Either<CometHttpSettings, ConfigurationError> =>
+  Either.flatMap(
+    Inputs.settingsOf(settings as CometHttpSettings | undefined, names, where, { self: "settings", ...key }),
+    (top) => {
+      const cache: unknown = top.cache
+      // a cache of another type (an array, a number) is reported with its expected shape by the check of the values
+      if (typeof cache !== "object" || cache === null || Array.isArray(cache)) return Either.right(top)
+      const apiKey = key.keyName === undefined ? key.apiKey : Reflect.get(top, key.keyName)
+      return Either.map(
+        Inputs.settingsOf(cache as NonNullable<CometHttpSettings["cache"]>, CACHE_NAMES, "the http cache settings", {
+          prefix: "cache.",
+          apiKey
+        }),
+        (c) => Object.freeze({ ...top, cache: c }) as CometHttpSettings
+      )
+    }
+  )
 
 /** Every problem of the settings, in the order they are declared (reading them may throw). */
 const problemsOf = (settings: CometHttpSettings): ReadonlyArray<readonly [string, string]> => {

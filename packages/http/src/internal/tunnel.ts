@@ -6,7 +6,8 @@
  * every way a proxy can fail the tunnel — unreachable, closed or reset
  * before or in the middle of its answer, an answer that is not HTTP, a refusal status, a 200 then
  * a close or bytes that are not TLS — ends the connection at once with a `ProxyFailure` naming
- * the proxy (without credentials) and the setting it came from.
+ * the proxy (without credentials) and the setting it came from. Interim answers (1xx but 101,
+ * RFC 9110 §15.2) before the final one are skipped, each bounded as the final head is.
  *
  * Node only: built by the undici adapter over undici's connectors (to the proxy, and for the
  * server's TLS on the tunnel).
@@ -152,6 +153,10 @@ export const tunnelConnector = (
 
     const answer = (socket: Socket) => {
       let head = Buffer.alloc(0)
+      /** Interim (1xx) answers skipped so far. */
+      let interim = 0
+      /** The interim answers the proxy sent before it failed, for a message. */
+      const after = () => (interim === 0 ? "" : ` (after ${interim} interim 1xx answer(s))`)
       const stop = () => {
         socket.off("data", onData)
         socket.off("end", onEnd)
@@ -170,7 +175,7 @@ export const tunnelConnector = (
         () =>
           end(
             say(
-              `did not answer CONNECT ${target} within ${formatMillis(answerTimeoutMs)} (the connect timeout, timeoutMs)`
+              `did not answer CONNECT ${target}${interim === 0 ? "" : ` but with ${interim} interim 1xx answer(s)`} within ${formatMillis(answerTimeoutMs)} (the connect timeout, timeoutMs)`
             )
           ),
         answerTimeoutMs
@@ -184,15 +189,26 @@ export const tunnelConnector = (
       const accepted = (status: number, what: string) => say(`accepted CONNECT ${target} (${status}), but ${what}`)
       const onData = (chunk: Buffer) => {
         head = Buffer.concat([head, chunk])
-        if (!"HTTP/".startsWith(head.subarray(0, 5).toString("latin1"))) return notHttp()
-        const headEnd = head.indexOf("\r\n\r\n")
-        if (headEnd === -1) {
-          if (head.length > HEAD_LIMIT) notHttp()
-          return
+        let status: number
+        let headEnd: number
+        // interim answers (1xx but 101: RFC 9110 §15.2) are skipped, each bounded as the final one
+        // is; the deadline bounds a proxy that sends them forever
+        while (true) {
+          if (!"HTTP/".startsWith(head.subarray(0, 5).toString("latin1"))) return notHttp()
+          headEnd = head.indexOf("\r\n\r\n")
+          if (headEnd === -1 || headEnd > HEAD_LIMIT) {
+            if (head.length > HEAD_LIMIT) notHttp()
+            return
+          }
+          const m = /^HTTP\/1\.[01] (\d{3})(?: |\r)/.exec(head.subarray(0, headEnd + 2).toString("latin1"))
+          if (m === null) return notHttp()
+          status = Number(m[1])
+          if (status < 100 || status > 199 || status === 101) break
+          interim++
+          head = head.subarray(headEnd + 4)
+          if (head.length === 0) return
         }
-        const m = /^HTTP\/1\.[01] (\d{3})(?: |\r)/.exec(head.subarray(0, headEnd + 2).toString("latin1"))
-        if (m === null) return notHttp()
-        const status = Number(m[1])
+        // a 101 (Switching Protocols) is no success to CONNECT: a refusal, as any status but 2xx
         if (status < 200 || status > 299) return end(Network.proxyRefusal(shown, status, proxy.setting))
         if (head.length > headEnd + 4) {
           // the server speaks second in TLS: bytes before our ClientHello are the proxy's own
@@ -219,14 +235,16 @@ export const tunnelConnector = (
         end(
           say(
             head.length === 0
-              ? `closed the connection without answering CONNECT ${target}`
-              : `closed the connection in the middle of its answer to CONNECT ${target} (after ${excerpt(head, credentials)})`
+              ? interim === 0
+                ? `closed the connection without answering CONNECT ${target}`
+                : `closed the connection after ${interim} interim 1xx answer(s) to CONNECT ${target}, before its final answer`
+              : `closed the connection in the middle of its answer to CONNECT ${target} (after ${interim === 0 ? "" : `${interim} interim 1xx answer(s) and `}${excerpt(head, credentials)})`
           )
         )
       const onError = (error: Error) =>
         end(
           say(
-            `dropped the connection ${head.length === 0 ? "without answering" : "in the middle of its answer to"} CONNECT ${target}: ${told(error)}`
+            `dropped the connection ${head.length === 0 ? "without answering" : "in the middle of its answer to"} CONNECT ${target}${after()}: ${told(error)}`
           ),
           error
         )
