@@ -2,7 +2,8 @@
  * Downloads read straight from a socket of our own: an HTTP/1.1 GET over `node:net` /
  * `node:tls` with `onread` (the kernel reads into slabs we hand out, no Readable, no copy into
  * a parser's memory), a status-line and header parser, and Content-Length or chunked framing;
- * each chunk is a slice of a slab, never overwritten, handed to the caller as is. Idle
+ * each chunk is a slice of a slab, never overwritten, handed to the caller as is (a short read
+ * is copied out, so that what the caller keeps pins no slab). Idle
  * connections are kept per origin for the next download (unreferenced, closed before the server
  * would close them). What undici's adapter does is done the same way: its TLS settings, connect
  * timeout and error codes, its 16 KiB head limit, no timers of its own on the head or the body
@@ -39,11 +40,20 @@ export interface SocketResponse {
 /** The largest response head accepted (undici's `maxHeaderSize` default). */
 export const MAX_HEADER_SIZE = 16 * 1024
 /**
- * Slab size: each read goes into the unused tail of the current slab and is handed out as a
- * slice of it (never written again), a new slab taken when less than {@link MIN_READ} is left.
+ * Slab size at most: each read goes into the unused tail of the current slab and is handed out
+ * as a slice of it (never written again), a new slab taken when less than {@link MIN_READ} is
+ * left. A slice kept by the caller keeps its whole slab alive: a connection's slabs grow with
+ * what it has read (twice that, from {@link MIN_READ} to this), so the memory its last slab pins
+ * is at most about twice the bytes read on it, not 1 MiB behind a few bytes.
  */
 const SLAB = 1024 * 1024
 const MIN_READ = 64 * 1024
+/**
+ * A read shorter than this is copied out of the slab into memory of its own (and the slab's
+ * space used again): a drip-fed body (a byte per read) or a small answer kept by the caller
+ * pins its own bytes, as undici's reads did, never a slab.
+ */
+const COPY_BELOW = 16 * 1024
 /**
  * An idle connection is closed after this long (undici's `keepAliveTimeout`), or after the
  * server's `Keep-Alive: timeout=N` less {@link IDLE_THRESHOLD_MS} (undici's threshold, at most
@@ -70,7 +80,42 @@ const closedEarly = (what: string, cause?: unknown): NetworkFailure =>
   new NetworkFailure(`the server closed the connection ${what}`, cause === undefined ? undefined : { cause })
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
-const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: [^\r\n]*)?$/
+/** A status line: HTTP/1.0 or 1.1, a status of 100 to 999 (llhttp's range), an optional reason. */
+const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d{2})(?: [^\r\n]*)?$/
+/** A field value's characters (RFC 9110 §5.5: HTAB, SP, VCHAR, obs-text; no other control, no DEL). */
+const FIELD_VALUE = /^[\t -~\x80-\xff]*$/
+/** Optional whitespace around a field value (RFC 9110 §5.6.3: SP and HTAB, nothing else). */
+const OWS = /^[ \t]+|[ \t]+$/g
+/**
+ * A chunk-size line (RFC 9112 §7.1.1): hex digits (leading zeros allowed, as llhttp allows
+ * them), then extensions `;name` or `;name=value` (a token or a quoted string), whitespace only
+ * around `;` and `=`.
+ */
+const CHUNK_LINE =
+  /^0*([0-9A-Fa-f]{1,12})((?:[ \t]*;[ \t]*[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:[ \t]*=[ \t]*(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+|"(?:[\t !#-[\]-~\x80-\xff]|\\[\t -~\x80-\xff])*"))?)*)$/
+
+/**
+ * An excerpt of what the server sent, for a message: at most `max` characters, never ending
+ * inside a word (a cut secret the server echoed would be a prefix no scrubbing recognises: the
+ * last word, cut, is dropped whole).
+ */
+export const excerpt = (text: string, max: number): string => {
+  if (text.length <= max) return JSON.stringify(text)
+  const cut = text.slice(0, max + 1).replace(/[^\s"',;:=()<>[\]{}]*$/, "")
+  return `${JSON.stringify(cut)}…`
+}
+
+/** A field line (header or trailer): its lower-case name and value, or a framing failure. */
+const fieldOf = (line: string): readonly [string, string] => {
+  const first = line.charCodeAt(0)
+  if (first === 32 || first === 9) throw framing("obsolete line folding in a header")
+  const colon = line.indexOf(":")
+  const name = colon <= 0 ? "" : line.slice(0, colon)
+  if (!TOKEN.test(name)) throw framing(`bad header line ${excerpt(line, 80)}`)
+  const value = line.slice(colon + 1).replace(OWS, "")
+  if (!FIELD_VALUE.test(value)) throw framing("a control character in a header value")
+  return [name.toLowerCase(), value]
+}
 
 /** The parsed head of one response. */
 interface Head {
@@ -83,18 +128,10 @@ interface Head {
 const parseHead = (text: string): Head => {
   const lines = text.split("\r\n")
   const m = STATUS_LINE.exec(lines[0] ?? "")
-  if (m === null) throw framing(`bad status line ${JSON.stringify((lines[0] ?? "").slice(0, 80))}`)
+  if (m === null) throw framing(`bad status line ${excerpt(lines[0] ?? "", 80)}`)
   const headers: Record<string, string> = {}
   for (let i = 1; i < lines.length; i++) {
-    const line = lines[i] as string
-    const first = line.charCodeAt(0)
-    if (first === 32 || first === 9) throw framing("obsolete line folding in a header")
-    const colon = line.indexOf(":")
-    const name = colon <= 0 ? "" : line.slice(0, colon)
-    if (!TOKEN.test(name)) throw framing(`bad header line ${JSON.stringify(line.slice(0, 80))}`)
-    const value = line.slice(colon + 1).trim()
-    if (/[\0\r\n]/.test(value)) throw framing("a control character in a header value")
-    const key = name.toLowerCase()
+    const [key, value] = fieldOf(lines[i] as string)
     const before = headers[key]
     headers[key] = before === undefined ? value : `${before}, ${value}`
   }
@@ -114,14 +151,24 @@ const framingOf = (head: Head): Framing => {
   const cl = head.headers["content-length"]
   if (te !== undefined) {
     if (cl !== undefined) throw framing("both Content-Length and Transfer-Encoding")
-    if (te.trim().toLowerCase() !== "chunked") throw framing(`Transfer-Encoding ${JSON.stringify(te)}`)
+    // RFC 9112 §6.3: chunked last, once, else read to the close; `identity` (RFC 2616's) is no
+    // coding. Any other transfer coding is refused: it is not decoded, and undici's body of raw
+    // `gzip, chunked` bytes read as identity was a wrong body, not a framing.
+    const list = te
+      .toLowerCase()
+      .split(",")
+      .map((v) => v.replace(OWS, ""))
+      .filter((v) => v !== "identity")
+    if (list.length === 0) return { kind: "close" }
+    if (list.length !== 1 || list[0] !== "chunked") throw framing(`Transfer-Encoding ${excerpt(te, 80)}`)
     return { kind: "chunked" }
   }
   if (cl !== undefined) {
-    const values = cl.split(",").map((v) => v.trim())
+    // leading zeros allowed (as llhttp allows them); equal values repeated read as one (RFC 9110 §8.6)
+    const values = cl.split(",").map((v) => v.replace(OWS, "").replace(/^0+(?=\d)/, ""))
     const first = values[0] as string
     if (!/^\d{1,15}$/.test(first) || values.some((v) => v !== first)) {
-      throw framing(`Content-Length ${JSON.stringify(cl.slice(0, 80))}`)
+      throw framing(`Content-Length ${excerpt(cl, 80)}`)
     }
     const length = Number(first)
     return length === 0 ? { kind: "none" } : { kind: "length", length }
@@ -161,6 +208,8 @@ class Connection {
    */
   private slab: Buffer = Buffer.allocUnsafe(MIN_READ)
   private used = 0
+  /** Bytes read on this connection into slabs (sizes the next slab). */
+  private sliced = 0
   exchange: Exchange | null = null
   alive = true
   private idleTimer: ReturnType<typeof setTimeout> | null = null
@@ -179,14 +228,22 @@ class Connection {
     this.socket = connect({
       buffer: () => {
         if (this.slab.length - this.used < MIN_READ) {
-          this.slab = Buffer.allocUnsafe(SLAB)
+          this.slab = Buffer.allocUnsafe(Math.min(SLAB, 2 ** Math.ceil(Math.log2(Math.max(MIN_READ, 2 * this.sliced)))))
           this.used = 0
         }
         return this.slab.subarray(this.used)
       },
       callback: (n: number, buf: Uint8Array) => {
-        const chunk = buf.subarray(0, n)
-        if (buf.buffer === this.slab.buffer) this.used = buf.byteOffset - this.slab.byteOffset + n
+        let chunk = buf.subarray(0, n)
+        if (n < COPY_BELOW) {
+          // a Buffer of its own (not from Node's shared pool), as every chunk before was a Buffer
+          const copy = Buffer.allocUnsafeSlow(n)
+          copy.set(chunk)
+          chunk = copy
+        } else if (buf.buffer === this.slab.buffer) {
+          this.used = buf.byteOffset - this.slab.byteOffset + n
+          this.sliced += n
+        }
         const x = this.exchange
         if (x === null) {
           // bytes nobody asked for: the connection is not usable any more
@@ -311,6 +368,8 @@ class Exchange {
   private remaining = 0
   private chunkState = Chunk.Size
   private line = ""
+  /** The trailer's bytes so far. */
+  private trailerBytes = 0
   /** How long the connection may stay idle after this response (ms); 0: close it. */
   private keepAlive = 0
   private body: PushedBody | null = null
@@ -400,11 +459,18 @@ class Exchange {
           const line = this.line.slice(0, -2)
           this.line = ""
           if (this.chunkState === Chunk.Trailer) {
+            // trailer fields are read as header fields are (and as undici reads them), and count
+            // against the head's limit: an endless trailer is refused, not read for ever
             if (line === "") this.chunkState = Chunk.End
+            else {
+              fieldOf(line)
+              this.trailerBytes += line.length + 2
+              if (this.trailerBytes > MAX_HEADER_SIZE) throw headersTooLarge()
+            }
             break
           }
-          const m = /^([0-9A-Fa-f]{1,12})[ \t]*(;.*)?$/.exec(line)
-          if (m === null) throw framing(`bad chunk size ${JSON.stringify(line.slice(0, 40))}`)
+          const m = CHUNK_LINE.exec(line)
+          if (m === null) throw framing(`bad chunk size ${excerpt(line, 40)}`)
           const size = Number.parseInt(m[1] as string, 16)
           if (size === 0) this.chunkState = Chunk.Trailer
           else {
@@ -436,12 +502,43 @@ class Exchange {
     return chunk
   }
 
+  /** Head bytes checked for line endings so far. */
+  private headScanned = 0
+  /** Empty lines skipped before the status line. */
+  private skipped = 0
+
+  /**
+   * Refuse a head whose lines do not end in CRLF (a bare LF or CR), as llhttp does, at once:
+   * not waiting for a CRLF CRLF that may never come. Checks `head[headScanned, limit)`.
+   */
+  private scanHead(head: Uint8Array, limit: number): void {
+    let i = this.headScanned
+    for (; i < limit; i++) {
+      const b = head[i]
+      if (b === LF && (i === 0 || head[i - 1] !== CR)) throw framing("a bare LF in the response head")
+      if (b === CR) {
+        if (i + 1 === limit) break
+        if (head[i + 1] !== LF) throw framing("a bare CR in the response head")
+      }
+    }
+    this.headScanned = i
+  }
+
   /** Consume head bytes: the rest after the head when it is complete, else null. */
-  private feedHead(chunk: Uint8Array): Uint8Array | null {
+  private feedHead(input: Uint8Array): Uint8Array | null {
+    let chunk = input
+    // empty lines before a status line are skipped, as llhttp skips them (counted in the head's limit)
+    while (this.headBytes === 0 && chunk[0] === CR && chunk[1] === LF) {
+      chunk = chunk.subarray(2)
+      this.skipped += 2
+      if (this.skipped > MAX_HEADER_SIZE) throw headersTooLarge()
+    }
+    if (chunk.length === 0) return null
     this.headParts.push(chunk)
     this.headBytes += chunk.length
     const all = this.headParts.length === 1 ? chunk : Buffer.concat(this.headParts, this.headBytes)
     const end = Buffer.from(all.buffer, all.byteOffset, all.length).indexOf("\r\n\r\n")
+    this.scanHead(all, end === -1 ? all.length : end + 4)
     if (end === -1) {
       if (this.headBytes > MAX_HEADER_SIZE) throw headersTooLarge()
       this.headParts = [all]
@@ -450,6 +547,7 @@ class Exchange {
     if (end + 4 > MAX_HEADER_SIZE) throw headersTooLarge()
     this.headParts = []
     this.headBytes = 0
+    this.headScanned = 0
     const head = parseHead(latin1(all.subarray(0, end)))
     const rest = all.subarray(end + 4)
     if (head.status < 200) {
