@@ -2,8 +2,9 @@
  * Asset stream: a large asset (1 GiB; 128 MiB in a quick run) downloaded to a file through the
  * facade's `streamExperimentAsset` in a fresh process: throughput against `curl` downloading the
  * same URL to a file, and peak RSS growth against undici's raw `request()` body written the same
- * way in a fresh process, and a bare `node:net` socket read with a `'data'` listener (Node's
- * floor: no HTTP parser) as a reference for both, runs interleaved in a Latin square.
+ * way in a fresh process, and a bare `node:net` socket read through `onread` (Node's floor: no
+ * HTTP parser, no Readable) and with a `'data'` listener as references, runs interleaved in a
+ * Latin square.
  */
 import { spawn, spawnSync } from "node:child_process"
 import { rmSync, statSync } from "node:fs"
@@ -43,7 +44,7 @@ const runChild = async (
   ctx: BenchContext,
   server: RunningServer,
   file: string,
-  client: "ours" | "undici" | "net"
+  client: "ours" | "undici" | "net" | "onread"
 ): Promise<ChildOutput> => {
   const r = await collect(process.execPath, [
     "--expose-gc",
@@ -106,26 +107,24 @@ export const assetStream: Benchmark = {
       const ours: Array<ChildOutput> = []
       const raw: Array<ChildOutput> = []
       const net: Array<ChildOutput> = []
+      const onread: Array<ChildOutput> = []
       const base: Array<{ ms: number; bytes: number }> = []
-      // a Latin square: each client runs first, second, third and last equally often
-      const orders = [
-        ["ours", "base", "raw", "net"],
-        ["net", "ours", "base", "raw"],
-        ["raw", "net", "ours", "base"],
-        ["base", "raw", "net", "ours"]
-      ]
+      // a cyclic Latin square: over 5 runs each client runs in every position once
+      const clients = ["ours", "base", "raw", "net", "onread"] as const
       for (let r = 0; r < reps; r++) {
-        for (const which of orders[r % orders.length] ?? []) {
+        for (let i = 0; i < clients.length; i++) {
+          const which = clients[(i + clients.length - (r % clients.length)) % clients.length]
           if (which === "ours") ours.push(await runChild(ctx, server, file, "ours"))
           else if (which === "raw") raw.push(await runChild(ctx, server, file, "undici"))
           else if (which === "net") net.push(await runChild(ctx, server, file, "net"))
+          else if (which === "onread") onread.push(await runChild(ctx, server, file, "onread"))
           else base.push(hasCurl ? await runCurl(server, file) : await runNodeHttp(server, file))
           rmSync(file, { force: true })
         }
       }
       const size = (ours[0] as ChildOutput).bytes
       for (const o of ours) if (o.bytes !== size) throw new Error(`asset: ${o.bytes} bytes streamed, not ${size}`)
-      for (const b of [...base, ...raw, ...net])
+      for (const b of [...base, ...raw, ...net, ...onread])
         if (b.bytes !== size) throw new Error(`asset: a baseline wrote ${b.bytes} bytes, not ${size}`)
       const growthOf = (runs: ReadonlyArray<ChildOutput>) =>
         runs.map((o) => Math.max(o.rssPeak, o.maxRss) - o.rssBefore)
@@ -191,7 +190,14 @@ export const assetStream: Benchmark = {
             runsMs: base.map((b) => round(b.ms))
           },
           nodeFloor: {
-            name: "Node's floor: a bare node:net socket, 'data' listener, writeSync (no HTTP parser; fresh process)",
+            name: "Node's floor: a bare node:net socket read through onread into one reused 1 MiB buffer, writeSync (no HTTP parser, no Readable, no allocation; fresh process)",
+            msMedian: round(median(onread.map((o) => o.ms))),
+            vsBaseline: round(median(onread.map((o) => o.ms)) / baseMs, 3),
+            clientCpuMsMedian: round(median(onread.map((o) => o.cpuMs))),
+            runs: runsOf(onread)
+          },
+          netDataListener: {
+            name: "a bare node:net socket, 'data' listener, writeSync (no HTTP parser; fresh process)",
             msMedian: round(median(net.map((o) => o.ms))),
             vsBaseline: round(median(net.map((o) => o.ms)) / baseMs, 3),
             clientCpuMsMedian: round(median(net.map((o) => o.cpuMs))),
