@@ -296,13 +296,44 @@ const trackedConnector = (connector: (...a: Parameters<ReturnType<Undici["buildC
   }
 }
 
+/**
+ * What the transport's two paths (undici's dispatcher, the socket reader of downloads) share,
+ * worked out once: the CAs trusted (null: Node's), the connect timeout (ms), the proxy of a URL
+ * (null: direct), and that of an origin remembered per origin.
+ */
+interface Network {
+  readonly ca: ReadonlyArray<string> | null
+  readonly connectTimeout: number
+  readonly proxyFor: (url: URL) => string | null
+  readonly routeOf: (origin: string) => string | null
+}
+
+const networkOf = (tls: typeof import("node:tls"), options: UndiciOptions): Network => {
+  const proxyFor = proxyOf(options, "")
+  const routes = new Map<string, string | null>()
+  return {
+    ca: options.extraCa === null ? null : [...tls.rootCertificates, ...options.extraCa],
+    connectTimeout: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
+    proxyFor,
+    routeOf: (origin) => {
+      let proxy = routes.get(origin)
+      if (proxy === undefined) {
+        proxy = proxyFor(new URL(origin))
+        if (routes.size >= 64) routes.clear()
+        routes.set(origin, proxy)
+      }
+      return proxy
+    }
+  }
+}
+
 /** The dispatcher for the settings: an Agent, or an EnvHttpProxyAgent with our proxy values. */
-const dispatcherFor = (undici: Undici, tls: typeof import("node:tls"), options: UndiciOptions) => {
+const dispatcherFor = (undici: Undici, options: UndiciOptions, network: Network) => {
   const tlsOptions = {
-    ...(options.extraCa === null ? {} : { ca: [...tls.rootCertificates, ...options.extraCa] }),
+    ...(network.ca === null ? {} : { ca: [...network.ca] }),
     rejectUnauthorized: options.rejectUnauthorized
   }
-  const connectTimeout = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS
+  const connectTimeout = network.connectTimeout
   // undici's connectors, with the connect timeout (TCP and TLS) of the settings
   const timedTls = { ...tlsOptions, timeout: connectTimeout }
   const connector = () => undici.buildConnector(timedTls)
@@ -329,7 +360,6 @@ const dispatcherFor = (undici: Undici, tls: typeof import("node:tls"), options: 
   // through a ProxyAgent per proxy URL. Not undici's EnvHttpProxyAgent: it reads NO_PROXY
   // without networks, and sends no Proxy-Authorization for a proxy URL with a user name and no
   // password (a token as the user name), which curl and Python's requests send as `user:`.
-  const route = proxyOf(options, "")
   const proxies = new Map<string, { dispatch: Dispatch; destroy(): Promise<void> }>()
   const toProxy = connector()
   const overTunnel = connector()
@@ -366,15 +396,10 @@ const dispatcherFor = (undici: Undici, tls: typeof import("node:tls"), options: 
     }
     return agent
   }
-  const routes = new Map<string, string | null>()
   return {
     dispatch: (opts: Parameters<InstanceType<Undici["Agent"]>["dispatch"]>[0], handler: DispatchHandler) => {
       const origin = String(opts.origin)
-      let proxy = routes.get(origin)
-      if (proxy === undefined) {
-        proxy = route(new URL(origin))
-        routes.set(origin, proxy)
-      }
+      const proxy = network.routeOf(origin)
       const agent = proxy === null ? direct : through(proxy, origin)
       return agent.dispatch(opts, handler as unknown as Parameters<InstanceType<Undici["Agent"]>["dispatch"]>[1])
     },
@@ -614,9 +639,9 @@ export const undiciTransport = async (
   overrides: { readonly dispatcher?: DispatcherLike | undefined } = {}
 ): Promise<WireTransport> => {
   const { undici, zlib, stream, tls, net } = await load()
+  const network = networkOf(tls, options)
   const dispatcher: DispatcherLike =
-    overrides.dispatcher ?? (dispatcherFor(undici, tls, options) as unknown as DispatcherLike)
-  const proxyFor = proxyOf(options, "")
+    overrides.dispatcher ?? (dispatcherFor(undici, options, network) as unknown as DispatcherLike)
   const origins = new Map<string, string>()
   // downloads not through a proxy are read from sockets of our own (socketBody.ts); a dispatcher
   // given in tests takes every request
@@ -624,34 +649,32 @@ export const undiciTransport = async (
     overrides.dispatcher === undefined
       ? socketDownloads(net, tls, {
           connections: options.connections,
-          ca: options.extraCa === null ? null : [...tls.rootCertificates, ...options.extraCa],
+          ca: network.ca,
           rejectUnauthorized: options.rejectUnauthorized,
-          connectTimeoutMs: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS
+          connectTimeoutMs: network.connectTimeout
         })
       : null
-  /** Whether a request to this origin goes direct (no proxy), by origin. */
-  const direct = new Map<string, boolean>()
-  const isDirect = (origin: string): boolean => {
-    let d = direct.get(origin)
-    if (d === undefined) {
-      d = proxyFor(new URL(origin)) === null
-      if (direct.size > 64) direct.clear()
-      direct.set(origin, d)
-    }
-    return d
-  }
 
   /**
    * A download (`encoding: "identity"`, GET, no proxy) over a socket of our own: the head
    * resolves, the body is read from the socket's reads as they come (decoded if the server
    * compressed it anyway).
    */
-  const download = (wireRequest: WireRequest, origin: string, path: string, signal: Cancel) =>
-    new Promise<WireResponse>((resolve, reject) => {
-      ;(sockets as NonNullable<typeof sockets>)
-        .get(new URL(origin), path, { ...wireRequest.headers, "accept-encoding": "identity" }, signal)
-        .then((r) => respond(zlib, stream, r.status, r.headers, r.body, resolve, reject), reject)
-    })
+  const download = (
+    reader: NonNullable<typeof sockets>,
+    wireRequest: WireRequest,
+    origin: string,
+    path: string,
+    signal: Cancel
+  ): Promise<WireResponse> =>
+    reader
+      .get(new URL(origin), path, { ...wireRequest.headers, "accept-encoding": "identity" }, signal)
+      .then(
+        (r) =>
+          new Promise<WireResponse>((resolve, reject) =>
+            respond(zlib, stream, r.status, r.headers, r.body, resolve, reject)
+          )
+      )
 
   /**
    * Send with undici's `dispatch` and a handler of our own ({@link Exchange}): the response's
@@ -671,9 +694,9 @@ export const undiciTransport = async (
       wireRequest.encoding === "identity" &&
       wireRequest.method === "GET" &&
       (origin.startsWith("http:") || origin.startsWith("https:")) &&
-      isDirect(origin)
+      network.routeOf(origin) === null
     ) {
-      return download(wireRequest, origin, path, signal)
+      return download(sockets, wireRequest, origin, path, signal)
     }
     return new Promise<WireResponse>((resolve, reject) => {
       const exchange = new Exchange(wireRequest, signal, resolve, reject, zlib, stream)
@@ -699,7 +722,7 @@ export const undiciTransport = async (
     // the proxy as messages name it: scheme and host, never its credentials (TransportShape's promise)
     proxyFor: (url) => {
       try {
-        const p = proxyFor(new URL(url))
+        const p = network.proxyFor(new URL(url))
         if (p === null) return null
         const u = new URL(p)
         return `${u.protocol}//${u.host}`
@@ -710,7 +733,7 @@ export const undiciTransport = async (
     proxySettingFor: (url) => {
       try {
         const target = new URL(url)
-        return proxyFor(target) === null ? null : proxySettingOf(options, target).setting
+        return network.proxyFor(target) === null ? null : proxySettingOf(options, target).setting
       } catch {
         return null
       }
