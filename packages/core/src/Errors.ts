@@ -316,10 +316,7 @@ export class TransportError extends CometTaggedError<TransportError>()("Transpor
         refused === 407
           ? `Check the user name and password in the proxy URL (${knob}); an @, : or / in them is written percent-encoded (%40, %3A, %2F). It is not retried.`
           : `The proxy answered for itself, not for the server: check the base URL (COMET_URL_OVERRIDE), whether the server should be reached without the proxy (NO_PROXY), and the proxy's own rules (the proxy is set by ${knob}).`
-      // a 407 is never retried: no limit ended its retries, whatever stoppedBy says
-      return scrub(
-        `Request to ${this.endpoint} failed (${this.reason})${after}: ${this.detail}. ${fix}${refused === 407 ? "" : retry}`
-      )
+      return scrub(`Request to ${this.endpoint} failed (${this.reason})${after}: ${this.detail}. ${fix}${retry}`)
     }
     if (proxySetting !== null) {
       return scrub(
