@@ -690,6 +690,25 @@ describe("connections", () => {
     })
   )
 
+  it.scopedLive(
+    "a server closing right after each answer, without saying so: no download is sent on the closed connection",
+    () =>
+      Effect.gen(function* () {
+        const { url, seen } = yield* raw((socket) => {
+          socket.end(response("200 OK", { "content-length": "10" }, Buffer.from("0123456789")))
+        })
+        const t = yield* transport()
+        const outcomes = []
+        // one after another at once, as a caller's loop makes them (no retries at this level)
+        for (let i = 0; i < 20; i++) outcomes.push(yield* outcome(t, `${url}/${i}`))
+        assert.deepStrictEqual(
+          outcomes.filter((o) => !("body" in o) || o.body.toString() !== "0123456789"),
+          []
+        )
+        assert.strictEqual(seen.requests, 20)
+      })
+  )
+
   it.scopedLive("abort mid-body: the read rejects with the reason and the connection is closed", () =>
     Effect.gen(function* () {
       const { url, seen } = yield* raw((socket) => {

@@ -214,10 +214,18 @@ class Connection {
   alive = true
   private idleTimer: ReturnType<typeof setTimeout> | null = null
   /**
-   * Released in this turn of the event loop: an end of the connection read in the same turn
-   * (a server that closes right after its answer, without saying so) is yet to be seen.
+   * Released in this turn of the event loop or the next: a close sent with the answer (a server
+   * that closes right after it, without saying so) is read by the next turn's poll (libuv stops
+   * reading at a short read), and seen only then. Requests for it wait ({@link afterSettling}).
    */
   settling = false
+  private settled: Array<() => void> = []
+
+  /** Run `f` once the connection settled (now, when it has). */
+  afterSettling(f: () => void): void {
+    if (this.settling) this.settled.push(f)
+    else f()
+  }
   readonly socket: Net.Socket
 
   constructor(
@@ -292,12 +300,21 @@ class Connection {
       return
     }
     this.socket.unref()
+    // an idle connection keeps reading (a read stopped by the body's backpressure included), so
+    // that the server's close, or bytes nobody asked for, are seen before a request is written
+    this.socket.resume()
     this.idleTimer = setTimeout(() => this.destroy(), idleMs)
     this.idleTimer.unref?.()
     this.settling = true
-    setImmediate(() => {
-      this.settling = false
-    })
+    // two turns: the check phase of this one, then that of the next, after its poll
+    setImmediate(() =>
+      setImmediate(() => {
+        this.settling = false
+        const waiting = this.settled
+        this.settled = []
+        for (const f of waiting) f()
+      })
+    )
   }
 
   /** Take it from the pool for a request. */
@@ -711,11 +728,10 @@ export const socketDownloads = (net: typeof Net, tls: typeof Tls, options: Socke
       if (signal.aborted) return reject(signal.reason)
       // A connection the server closes as the request is written fails the request, as undici
       // does (it retries only requests pipelined behind it): CometHttp's retry policy decides.
-      // One released in this turn is used in the next, once an end read in this one was seen.
+      // One just released is used once a close sent with its answer was seen.
       const reused = pool.take(key)
-      if (reused?.settling === true) {
-        setImmediate(() => send(reused.alive ? reused : null))
-      } else send(reused)
+      if (reused === null) send(null)
+      else reused.afterSettling(() => send(reused.alive ? reused : null))
     })
 
   /** Write the request on `reused`, else on a new connection; the exchange settles the promise. */
