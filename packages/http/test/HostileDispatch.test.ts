@@ -14,7 +14,7 @@ import { CometHttp } from "../src/CometHttp.js"
 import { Aborter, type WireRequest, type WireResponse } from "../src/internal/transport.js"
 import { undiciTransport } from "../src/internal/transportUndici.js"
 import { fullBacklog } from "./support/backlog.js"
-import { assetBytes, eventually, KEY, layerOver, over, raw } from "./support/sockets.js"
+import { assetBytes, closingOnReuse, eventually, KEY, layerOver, over, raw } from "./support/sockets.js"
 
 const MiB = 1024 * 1024
 const Values = Schema.Struct({ values: Schema.Array(Schema.Number) })
@@ -554,7 +554,7 @@ describe("many calls against a server that resets some connections", () => {
               assert.strictEqual(s.requests, CALLS)
               assert.strictEqual(s.failures, failed)
               assert.strictEqual(s.inFlight, 0)
-              assert.strictEqual(s.attempts, s.requests + s.retries)
+              assert.strictEqual(s.attempts, s.requests + s.retries + s.resent)
               assert.strictEqual(seen.requests, s.attempts)
               assert.isAbove(good, CALLS * 0.95)
             })
@@ -589,7 +589,7 @@ describe("a keep-alive server that closes idle connections right after a respons
                 assert.strictEqual(all.length, 200)
                 const s = yield* stats.snapshot
                 assert.deepStrictEqual([s.requests, s.failures, s.inFlight], [400, 0, 0])
-                assert.strictEqual(s.attempts, 400 + s.retries)
+                assert.strictEqual(s.attempts, 400 + s.retries + s.resent)
                 // a request written on a connection the server had just closed never reached it
                 assert.isAtLeast(seen.requests, 400)
                 assert.isAtMost(seen.requests, s.attempts)
@@ -599,6 +599,141 @@ describe("a keep-alive server that closes idle connections right after a respons
         )
     )
   }
+})
+
+describe("a reused connection the server closes as the next request arrives (undici's path)", () => {
+  const QUERY = "project/query"
+  for (const how of ["close", "reset"] as const) {
+    it.live(`${how}: a GET is sent once more on a new connection, at once; maxRetries 0 still succeeds`, () =>
+      noStrayErrors(
+        Effect.gen(function* () {
+          const { url, seen } = yield* closingOnReuse(() => ok(), how)
+          // one connection per origin: each call after the first goes out on the kept one
+          yield* over("undici", url, { maxRetries: 0, maxConcurrency: 1 }, ({ http, stats }) =>
+            Effect.gen(function* () {
+              for (const i of [1, 2, 3, 4]) {
+                const v = yield* http.get(SUMMARY, Values, { params: { i } })
+                assert.strictEqual(v.values.length, VALUES.values.length)
+              }
+              const s = yield* stats.snapshot
+              // 1 on connection 1; 2 closed under it there, sent again on connection 2 (opened for
+              // it alone); 3 on a new pooled connection, 3; 4 closed under it there, again on 4
+              assert.deepStrictEqual([seen.connections, seen.requests], [4, 6])
+              assert.deepStrictEqual([s.requests, s.attempts, s.retries, s.resent, s.failures], [4, 6, 0, 2, 0])
+              assert.strictEqual(s.byEndpoint[SUMMARY]?.attempts, 6)
+            })
+          )
+        })
+      )
+    )
+  }
+
+  it.live("a POST marked readOnly (Comet's query and chart reads) is sent once more; any other POST is not", () =>
+    noStrayErrors(
+      Effect.gen(function* () {
+        const { url, seen } = yield* closingOnReuse(() => ok(), "close")
+        yield* over("undici", url, { maxRetries: 0, maxConcurrency: 1 }, ({ http, stats }) =>
+          Effect.gen(function* () {
+            yield* http.post(QUERY, { q: 1 }, Values, { readOnly: true })
+            const read = yield* http.post(QUERY, { q: 2 }, Values, { readOnly: true })
+            assert.strictEqual(read.values.length, VALUES.values.length)
+            assert.deepStrictEqual([seen.connections, seen.requests], [2, 3])
+            // on a new pooled connection (3), then a POST not marked readOnly closed under it there
+            yield* http.post(QUERY, { q: 3 }, Values, { readOnly: true })
+            const write = yield* Effect.flip(http.post(QUERY, { q: 4 }, Values))
+            assert.strictEqual(write._tag, "TransportError")
+            if (write._tag === "TransportError") assert.strictEqual(write.reason, "network")
+            assert.deepStrictEqual([seen.connections, seen.requests], [3, 5])
+            const s = yield* stats.snapshot
+            assert.deepStrictEqual([s.attempts, s.retries, s.resent, s.failures], [5, 0, 1, 1])
+          })
+        )
+      })
+    )
+  )
+
+  it.live("the new connection closed too (a server really down): the typed error as before, sent once more only", () =>
+    noStrayErrors(
+      Effect.gen(function* () {
+        const { url, seen } = yield* closingOnReuse(() => ok(), "reset", true)
+        yield* over("undici", url, { maxRetries: 0, maxConcurrency: 1 }, ({ http, stats }) =>
+          Effect.gen(function* () {
+            yield* http.get(SUMMARY, Values)
+            const e = yield* Effect.flip(http.get(SUMMARY, Values, { params: { i: 2 } }))
+            assert.strictEqual(e._tag, "TransportError")
+            if (e._tag === "TransportError") assert.strictEqual(e.reason, "network")
+            assert.deepStrictEqual([seen.connections, seen.requests], [2, 3])
+            const s = yield* stats.snapshot
+            assert.deepStrictEqual([s.attempts, s.retries, s.resent, s.failures], [3, 0, 1, 1])
+          })
+        )
+      })
+    )
+  )
+
+  it.live("a byte of the answer arrived before the close: not sent twice, the typed error", () =>
+    noStrayErrors(
+      Effect.gen(function* () {
+        const { url, seen } = yield* closingOnReuse(() => ok(), "partial")
+        yield* over("undici", url, { maxRetries: 0, maxConcurrency: 1 }, ({ http, stats }) =>
+          Effect.gen(function* () {
+            yield* http.get(SUMMARY, Values)
+            const e = yield* Effect.flip(http.get(SUMMARY, Values, { params: { i: 2 } }))
+            assert.strictEqual(e._tag, "TransportError")
+            assert.deepStrictEqual([seen.connections, seen.requests], [1, 2])
+            assert.strictEqual((yield* stats.snapshot).resent, 0)
+          })
+        )
+      })
+    )
+  )
+
+  it.live("aborted while sent once more: rejects with the reason, nothing sent after", () =>
+    noStrayErrors(
+      Effect.gen(function* () {
+        let answers = 0
+        // the first request answered; the one sent once more, on the second connection, never
+        const { url, seen } = yield* closingOnReuse(() => (++answers === 1 ? ok() : null), "close")
+        const t = yield* Effect.acquireRelease(
+          Effect.promise(() =>
+            undiciTransport({
+              connections: 1,
+              httpProxy: null,
+              httpsProxy: null,
+              noProxy: "",
+              extraCa: null,
+              rejectUnauthorized: true
+            })
+          ),
+          (t) => Effect.promise(() => t.close())
+        )
+        let resent = 0
+        const request: WireRequest = {
+          method: "GET",
+          url: `${url}/summary`,
+          headers: { authorization: KEY },
+          body: undefined,
+          encoding: "any",
+          replayable: true,
+          onResend: () => resent++
+        }
+        const first = yield* Effect.promise(() => t.send(request, new Aborter().signal))
+        for (let c = yield* Effect.promise(() => first.body.read()); c !== null; ) {
+          c = yield* Effect.promise(() => first.body.read())
+        }
+        const aborter = new Aborter()
+        const pending = t.send(request, aborter.signal).then(
+          () => null,
+          (e: unknown) => e
+        )
+        yield* eventually(() => seen.requests === 3, "the request sent once more arrived")
+        const reason = new Error("give up")
+        aborter.abort(reason)
+        assert.strictEqual(yield* Effect.promise(() => pending), reason)
+        assert.deepStrictEqual([seen.connections, seen.requests, resent], [2, 3, 1])
+      })
+    )
+  )
 })
 
 describe("a compressed body that stalls, and a paused body given up", () => {

@@ -24,7 +24,7 @@ import {
 import { type UndiciOptions, undiciTransport } from "../src/internal/transportUndici.js"
 import { fullBacklog } from "./support/backlog.js"
 import { CA_PEM, httpsServer, recordingProxy } from "./support/proxy.js"
-import { assetBytes, DIRECT, eventually, KEY, listening, over, raw, serve } from "./support/sockets.js"
+import { assetBytes, closingOnReuse, DIRECT, eventually, KEY, listening, over, raw, serve } from "./support/sockets.js"
 
 const ASSET = "experiment/asset/get-asset"
 const params = { experimentKey: "e", assetId: "a" }
@@ -707,6 +707,133 @@ describe("connections", () => {
         )
         assert.strictEqual(seen.requests, 20)
       })
+  )
+
+  for (const how of ["close", "reset"] as const) {
+    it.scopedLive(
+      `a pooled connection the server ${how}s as the next download arrives: sent once more on a new connection, maxRetries 0 still succeeds`,
+      () =>
+        Effect.gen(function* () {
+          const { url, seen } = yield* closingOnReuse(
+            () => response("200 OK", { "content-length": "2" }, Buffer.from("ok")),
+            how
+          )
+          yield* over("undici", url, { maxRetries: 0 }, ({ http, stats }) =>
+            Effect.gen(function* () {
+              for (const i of [1, 2, 3]) {
+                const bytes = yield* http.getBytes(ASSET, { params: { ...params, i } })
+                assert.strictEqual(Buffer.from(bytes).toString(), "ok")
+              }
+              const s = yield* stats.snapshot
+              // 1 on connection 1; 2 closed under it there, sent again on a new one (2), kept;
+              // 3 closed under it on 2, sent again on 3
+              assert.deepStrictEqual([seen.connections, seen.requests], [3, 5])
+              assert.deepStrictEqual([s.requests, s.attempts, s.retries, s.resent, s.failures], [3, 5, 0, 2, 0])
+            })
+          )
+        })
+    )
+  }
+
+  it.scopedLive(
+    "the new connection reset too (a server really down): the typed error as before, sent once more only",
+    () =>
+      Effect.gen(function* () {
+        const { url, seen } = yield* closingOnReuse(
+          () => response("200 OK", { "content-length": "2" }, Buffer.from("ok")),
+          "reset",
+          true
+        )
+        yield* over("undici", url, { maxRetries: 0 }, ({ http, stats }) =>
+          Effect.gen(function* () {
+            yield* http.getBytes(ASSET, { params })
+            const e = yield* Effect.flip(http.getBytes(ASSET, { params: { ...params, i: 2 } }))
+            assert.strictEqual(e._tag, "TransportError")
+            if (e._tag === "TransportError") assert.strictEqual(e.reason, "network")
+            assert.deepStrictEqual([seen.connections, seen.requests], [2, 3])
+            const s = yield* stats.snapshot
+            assert.deepStrictEqual([s.attempts, s.retries, s.resent, s.failures], [3, 0, 1, 1])
+          })
+        )
+      })
+  )
+
+  it.scopedLive("aborted while sent once more: rejects with the reason, nothing sent after", () =>
+    Effect.gen(function* () {
+      let answers = 0
+      const { url, seen } = yield* closingOnReuse(
+        () => (++answers === 1 ? response("200 OK", { "content-length": "2" }, Buffer.from("ok")) : null),
+        "close"
+      )
+      const t = yield* transport()
+      let resent = 0
+      const request = (replayable: boolean): WireRequest => ({
+        method: "GET",
+        url: `${url}/a`,
+        headers: { authorization: KEY },
+        body: undefined,
+        encoding: "identity",
+        replayable,
+        onResend: () => resent++
+      })
+      const first = yield* Effect.promise(() => t.send(request(true), new Aborter().signal).then(readAll))
+      assert.strictEqual(first.toString(), "ok")
+      const aborter = new Aborter()
+      const pending = t.send(request(true), aborter.signal).then(
+        () => null,
+        (e: unknown) => e
+      )
+      yield* eventually(() => seen.requests === 3, "the download sent once more arrived")
+      const reason = new Error("give up")
+      aborter.abort(reason)
+      assert.strictEqual(yield* Effect.promise(() => pending), reason)
+      yield* eventually(() => seen.closed === 2, "both connections closed")
+      assert.deepStrictEqual([seen.connections, seen.requests, resent], [2, 3, 1])
+    })
+  )
+
+  it.scopedLive("a byte of the answer arrived before the close: not sent twice, the typed error", () =>
+    Effect.gen(function* () {
+      const { url, seen } = yield* closingOnReuse(
+        () => response("200 OK", { "content-length": "2" }, Buffer.from("ok")),
+        "partial"
+      )
+      yield* over("undici", url, { maxRetries: 0 }, ({ http, stats }) =>
+        Effect.gen(function* () {
+          yield* http.getBytes(ASSET, { params })
+          const e = yield* Effect.flip(http.getBytes(ASSET, { params: { ...params, i: 2 } }))
+          assert.strictEqual(e._tag, "TransportError")
+          assert.deepStrictEqual([seen.connections, seen.requests], [1, 2])
+          assert.strictEqual((yield* stats.snapshot).resent, 0)
+        })
+      )
+    })
+  )
+
+  it.scopedLive("a request not marked replayable is not sent twice: the loss is its failure", () =>
+    Effect.gen(function* () {
+      const { url, seen } = yield* closingOnReuse(
+        () => response("200 OK", { "content-length": "2" }, Buffer.from("ok")),
+        "close"
+      )
+      const t = yield* transport()
+      const request: WireRequest = {
+        method: "GET",
+        url: `${url}/a`,
+        headers: { authorization: KEY },
+        body: undefined,
+        encoding: "identity"
+      }
+      assert.deepStrictEqual(yield* outcome(t, `${url}/a`), { status: 200, body: Buffer.from("ok") })
+      const error = yield* Effect.promise(() =>
+        t.send(request, new Aborter().signal).then(
+          () => null,
+          (e: unknown) => e
+        )
+      )
+      assert.instanceOf(error, NetworkFailure)
+      assert.deepStrictEqual([seen.connections, seen.requests], [1, 2])
+    })
   )
 
   it.scopedLive("abort mid-body: the read rejects with the reason and the connection is closed", () =>

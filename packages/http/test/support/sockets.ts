@@ -213,3 +213,32 @@ export const assetBytes = (size: number, seed = 7): Uint8Array => {
   }
   return out
 }
+
+/**
+ * A keep-alive server that closes idle connections on its own schedule, caught at the worst
+ * moment: the first request of each connection is answered with `answer(head)` (no
+ * `Connection: close`, no `Keep-Alive: timeout=`), and the connection is closed as soon as the
+ * bytes of its next request arrive, unanswered — `"close"` with a FIN, `"reset"` with an RST,
+ * `"partial"` with a FIN after the first line of an answer (a byte of a response did arrive).
+ * With `freshToo`, every connection after the first is closed so at its first request (a server
+ * that is really down).
+ */
+export const closingOnReuse = (
+  answer: (head: string) => Buffer | null,
+  how: "close" | "reset" | "partial",
+  freshToo = false
+) => {
+  const served = new WeakMap<Socket, number>()
+  return raw((socket, _n, head, seen) => {
+    const k = (served.get(socket) ?? 0) + 1
+    served.set(socket, k)
+    if (k === 1 && !(freshToo && seen.connections > 1)) {
+      const bytes = answer(head)
+      if (bytes !== null) socket.write(bytes)
+      return
+    }
+    if (how === "reset") socket.resetAndDestroy()
+    else if (how === "partial") socket.end("HTTP/1.1 200 OK\r\n")
+    else socket.destroy()
+  })
+}
