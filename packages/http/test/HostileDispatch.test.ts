@@ -14,7 +14,20 @@ import { CometHttp } from "../src/CometHttp.js"
 import { Aborter, type WireRequest, type WireResponse } from "../src/internal/transport.js"
 import { undiciTransport } from "../src/internal/transportUndici.js"
 import { fullBacklog } from "./support/backlog.js"
-import { assetBytes, closingOnReuse, eventually, KEY, layerOver, over, raw } from "./support/sockets.js"
+import { CA_PEM, httpsServer, recordingProxy } from "./support/proxy.js"
+import {
+  abortedWhileResent,
+  assetBytes,
+  closingOnReuse,
+  eventually,
+  KEY,
+  LOST_SECOND_CALLS,
+  layerOver,
+  over,
+  raw,
+  secondCallLost,
+  wholeBody
+} from "./support/sockets.js"
 
 const MiB = 1024 * 1024
 const Values = Schema.Struct({ values: Schema.Array(Schema.Number) })
@@ -652,85 +665,91 @@ describe("a reused connection the server closes as the next request arrives (und
     )
   )
 
-  it.live("the new connection closed too (a server really down): the typed error as before, sent once more only", () =>
-    noStrayErrors(
-      Effect.gen(function* () {
-        const { url, seen } = yield* closingOnReuse(() => ok(), "reset", true)
-        yield* over("undici", url, { maxRetries: 0, maxConcurrency: 1 }, ({ http, stats }) =>
-          Effect.gen(function* () {
-            yield* http.get(SUMMARY, Values)
-            const e = yield* Effect.flip(http.get(SUMMARY, Values, { params: { i: 2 } }))
-            assert.strictEqual(e._tag, "TransportError")
-            if (e._tag === "TransportError") assert.strictEqual(e.reason, "network")
-            assert.deepStrictEqual([seen.connections, seen.requests], [2, 3])
-            const s = yield* stats.snapshot
-            assert.deepStrictEqual([s.attempts, s.retries, s.resent, s.failures], [3, 0, 1, 1])
-          })
-        )
-      })
+  for (const c of LOST_SECOND_CALLS) {
+    it.live(c.title, () =>
+      noStrayErrors(
+        Effect.gen(function* () {
+          const lost = yield* secondCallLost(
+            () => ok(),
+            c.how,
+            c.freshToo,
+            (http, i) => http.get(SUMMARY, Values, { params: { i } })
+          )
+          assert.strictEqual(lost.error._tag, "TransportError")
+          if (lost.error._tag === "TransportError") assert.strictEqual(lost.error.reason, "network")
+          assert.deepStrictEqual(lost.seen, [...c.seen])
+          const s = lost.stats
+          assert.deepStrictEqual([s.attempts, s.retries, s.resent, s.failures], [2 + c.resent, 0, c.resent, 1])
+        })
+      )
     )
-  )
+  }
 
-  it.live("a byte of the answer arrived before the close: not sent twice, the typed error", () =>
-    noStrayErrors(
-      Effect.gen(function* () {
-        const { url, seen } = yield* closingOnReuse(() => ok(), "partial")
-        yield* over("undici", url, { maxRetries: 0, maxConcurrency: 1 }, ({ http, stats }) =>
-          Effect.gen(function* () {
-            yield* http.get(SUMMARY, Values)
-            const e = yield* Effect.flip(http.get(SUMMARY, Values, { params: { i: 2 } }))
-            assert.strictEqual(e._tag, "TransportError")
-            assert.deepStrictEqual([seen.connections, seen.requests], [1, 2])
-            assert.strictEqual((yield* stats.snapshot).resent, 0)
+  it.live(
+    "through a proxy's CONNECT tunnel: once more over a new tunnel to the same origin; the key to the server only",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const served = new WeakMap<object, number>()
+          const server = yield* httpsServer((req, res) => {
+            const k = (served.get(req.socket) ?? 0) + 1
+            served.set(req.socket, k)
+            if (k > 1) return void req.socket.destroy()
+            res.writeHead(200, { "content-type": "application/json" }).end(VALUES_JSON)
           })
-        )
-      })
-    )
+          const proxy = yield* recordingProxy()
+          const t = yield* Effect.acquireRelease(
+            Effect.promise(() =>
+              undiciTransport({
+                connections: 1,
+                httpProxy: null,
+                httpsProxy: proxy.url,
+                noProxy: "",
+                extraCa: [CA_PEM],
+                rejectUnauthorized: true
+              })
+            ),
+            (t) => Effect.promise(() => t.close())
+          )
+          const target = `127.0.0.1:${server.port}`
+          let resent = 0
+          for (const i of [1, 2]) {
+            const r = yield* Effect.promise(() =>
+              t.send(
+                {
+                  method: "GET",
+                  url: `https://${target}/summary?i=${i}`,
+                  headers: { authorization: KEY },
+                  body: undefined,
+                  encoding: "any",
+                  replayable: true,
+                  onResend: () => resent++
+                },
+                new Aborter().signal
+              )
+            )
+            const body = yield* Effect.promise(() => wholeBody(r.body))
+            assert.strictEqual(body.toString(), VALUES_JSON.toString())
+          }
+          assert.strictEqual(resent, 1)
+          // the second request, closed under it in tunnel 1, went again over tunnel 2 to the same origin
+          assert.deepStrictEqual(proxy.seen.lines, [`CONNECT ${target}`, `CONNECT ${target}`])
+          assert.deepStrictEqual(
+            server.requests.map((h) => h.authorization),
+            [KEY, KEY, KEY]
+          )
+          assert.strictEqual(server.connections(), 2)
+        })
+      )
   )
 
   it.live("aborted while sent once more: rejects with the reason, nothing sent after", () =>
     noStrayErrors(
       Effect.gen(function* () {
-        let answers = 0
-        // the first request answered; the one sent once more, on the second connection, never
-        const { url, seen } = yield* closingOnReuse(() => (++answers === 1 ? ok() : null), "close")
-        const t = yield* Effect.acquireRelease(
-          Effect.promise(() =>
-            undiciTransport({
-              connections: 1,
-              httpProxy: null,
-              httpsProxy: null,
-              noProxy: "",
-              extraCa: null,
-              rejectUnauthorized: true
-            })
-          ),
-          (t) => Effect.promise(() => t.close())
-        )
-        let resent = 0
-        const request: WireRequest = {
-          method: "GET",
-          url: `${url}/summary`,
-          headers: { authorization: KEY },
-          body: undefined,
-          encoding: "any",
-          replayable: true,
-          onResend: () => resent++
-        }
-        const first = yield* Effect.promise(() => t.send(request, new Aborter().signal))
-        for (let c = yield* Effect.promise(() => first.body.read()); c !== null; ) {
-          c = yield* Effect.promise(() => first.body.read())
-        }
-        const aborter = new Aborter()
-        const pending = t.send(request, aborter.signal).then(
-          () => null,
-          (e: unknown) => e
-        )
-        yield* eventually(() => seen.requests === 3, "the request sent once more arrived")
-        const reason = new Error("give up")
-        aborter.abort(reason)
-        assert.strictEqual(yield* Effect.promise(() => pending), reason)
-        assert.deepStrictEqual([seen.connections, seen.requests, resent], [2, 3, 1])
+        const r = yield* abortedWhileResent(ok(), "any")
+        assert.strictEqual(r.first.toString(), VALUES_JSON.toString())
+        assert.strictEqual(r.rejected, r.reason)
+        assert.deepStrictEqual(r.counts, [2, 3, 1])
       })
     )
   )

@@ -24,7 +24,20 @@ import {
 import { type UndiciOptions, undiciTransport } from "../src/internal/transportUndici.js"
 import { fullBacklog } from "./support/backlog.js"
 import { CA_PEM, httpsServer, recordingProxy } from "./support/proxy.js"
-import { assetBytes, closingOnReuse, DIRECT, eventually, KEY, listening, over, raw, serve } from "./support/sockets.js"
+import {
+  abortedWhileResent,
+  assetBytes,
+  closingOnReuse,
+  DIRECT,
+  eventually,
+  KEY,
+  LOST_SECOND_CALLS,
+  listening,
+  over,
+  raw,
+  secondCallLost,
+  serve
+} from "./support/sockets.js"
 
 const ASSET = "experiment/asset/get-asset"
 const params = { experimentKey: "e", assetId: "a" }
@@ -735,78 +748,30 @@ describe("connections", () => {
     )
   }
 
-  it.scopedLive(
-    "the new connection reset too (a server really down): the typed error as before, sent once more only",
-    () =>
+  for (const c of LOST_SECOND_CALLS) {
+    it.scopedLive(c.title, () =>
       Effect.gen(function* () {
-        const { url, seen } = yield* closingOnReuse(
+        const lost = yield* secondCallLost(
           () => response("200 OK", { "content-length": "2" }, Buffer.from("ok")),
-          "reset",
-          true
+          c.how,
+          c.freshToo,
+          (http, i) => http.getBytes(ASSET, { params: { ...params, i } })
         )
-        yield* over("undici", url, { maxRetries: 0 }, ({ http, stats }) =>
-          Effect.gen(function* () {
-            yield* http.getBytes(ASSET, { params })
-            const e = yield* Effect.flip(http.getBytes(ASSET, { params: { ...params, i: 2 } }))
-            assert.strictEqual(e._tag, "TransportError")
-            if (e._tag === "TransportError") assert.strictEqual(e.reason, "network")
-            assert.deepStrictEqual([seen.connections, seen.requests], [2, 3])
-            const s = yield* stats.snapshot
-            assert.deepStrictEqual([s.attempts, s.retries, s.resent, s.failures], [3, 0, 1, 1])
-          })
-        )
+        assert.strictEqual(lost.error._tag, "TransportError")
+        if (lost.error._tag === "TransportError") assert.strictEqual(lost.error.reason, "network")
+        assert.deepStrictEqual(lost.seen, [...c.seen])
+        const s = lost.stats
+        assert.deepStrictEqual([s.attempts, s.retries, s.resent, s.failures], [2 + c.resent, 0, c.resent, 1])
       })
-  )
+    )
+  }
 
   it.scopedLive("aborted while sent once more: rejects with the reason, nothing sent after", () =>
     Effect.gen(function* () {
-      let answers = 0
-      const { url, seen } = yield* closingOnReuse(
-        () => (++answers === 1 ? response("200 OK", { "content-length": "2" }, Buffer.from("ok")) : null),
-        "close"
-      )
-      const t = yield* transport()
-      let resent = 0
-      const request = (replayable: boolean): WireRequest => ({
-        method: "GET",
-        url: `${url}/a`,
-        headers: { authorization: KEY },
-        body: undefined,
-        encoding: "identity",
-        replayable,
-        onResend: () => resent++
-      })
-      const first = yield* Effect.promise(() => t.send(request(true), new Aborter().signal).then(readAll))
-      assert.strictEqual(first.toString(), "ok")
-      const aborter = new Aborter()
-      const pending = t.send(request(true), aborter.signal).then(
-        () => null,
-        (e: unknown) => e
-      )
-      yield* eventually(() => seen.requests === 3, "the download sent once more arrived")
-      const reason = new Error("give up")
-      aborter.abort(reason)
-      assert.strictEqual(yield* Effect.promise(() => pending), reason)
-      yield* eventually(() => seen.closed === 2, "both connections closed")
-      assert.deepStrictEqual([seen.connections, seen.requests, resent], [2, 3, 1])
-    })
-  )
-
-  it.scopedLive("a byte of the answer arrived before the close: not sent twice, the typed error", () =>
-    Effect.gen(function* () {
-      const { url, seen } = yield* closingOnReuse(
-        () => response("200 OK", { "content-length": "2" }, Buffer.from("ok")),
-        "partial"
-      )
-      yield* over("undici", url, { maxRetries: 0 }, ({ http, stats }) =>
-        Effect.gen(function* () {
-          yield* http.getBytes(ASSET, { params })
-          const e = yield* Effect.flip(http.getBytes(ASSET, { params: { ...params, i: 2 } }))
-          assert.strictEqual(e._tag, "TransportError")
-          assert.deepStrictEqual([seen.connections, seen.requests], [1, 2])
-          assert.strictEqual((yield* stats.snapshot).resent, 0)
-        })
-      )
+      const r = yield* abortedWhileResent(response("200 OK", { "content-length": "2" }, Buffer.from("ok")), "identity")
+      assert.strictEqual(r.first.toString(), "ok")
+      assert.strictEqual(r.rejected, r.reason)
+      assert.deepStrictEqual(r.counts, [2, 3, 1])
     })
   )
 

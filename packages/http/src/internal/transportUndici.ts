@@ -12,6 +12,10 @@
  * brotli stream that ends early is an error, never a shorter body; the decoders stop producing
  * while nobody reads, so a small body that inflates to gigabytes is read only as far as the
  * caller's size limit.
+ * A replayable request (a GET, a read-only POST) that went out on a reused keep-alive connection
+ * the server closed or reset before any byte of the answer is sent once more, at once, on a
+ * connection opened for it, on both paths ({@link Exchange} here, `socketBody.ts` for
+ * downloads): not a retry, never twice, never after an abort, same origin and route.
  *
  * Node only: reached through the `node` export condition, never from a browser bundle.
  *
@@ -365,9 +369,11 @@ const dispatcherFor = (undici: Undici, options: UndiciOptions, network: Network)
   const { connect, destroyConnecting } = trackedConnector(connector(), opening)
   const direct = new undici.Agent({ ...common, connect })
   /**
-   * Clients of one request each, for requests sent once more ({@link Resend}): a client of its
-   * own is the only way to be sure of a new connection (a pool may hand out another idle one,
-   * as stale as the first). Closed gracefully once that request is over.
+   * Clients of one request each, for requests sent once more (`resend`): a client of its own is
+   * the only way to be sure of a new connection (a pool may hand out another idle one, as stale
+   * as the first). Destroyed once that request is over — answered whole (the body is then in
+   * our queue), failed, aborted or cancelled: a graceful close of a client whose request was
+   * aborted made undici connect again.
    */
   const once = new Set<InstanceType<Undici["Client"]>>()
   const onNewConnection = (
@@ -378,11 +384,26 @@ const dispatcherFor = (undici: Undici, options: UndiciOptions, network: Network)
   ): boolean => {
     const client = new undici.Client(origin, { headersTimeout: 0, bodyTimeout: 0, connect: connectWith })
     once.add(client)
-    client.dispatch(opts, handler as unknown as Parameters<Dispatch>[1])
-    client.close().then(
-      () => once.delete(client),
-      () => once.delete(client)
-    )
+    const over = () =>
+      queueMicrotask(() => {
+        once.delete(client)
+        client.destroy().catch(() => {})
+      })
+    const handlerOnce: DispatchHandler = {
+      onConnect: (abort) => handler.onConnect(abort),
+      onResponseStarted: () => handler.onResponseStarted?.(),
+      onHeaders: (status, headers, resume) => handler.onHeaders(status, headers, resume),
+      onData: (chunk) => handler.onData(chunk),
+      onComplete: (trailers) => {
+        handler.onComplete(trailers)
+        over()
+      },
+      onError: (error) => {
+        handler.onError(error)
+        over()
+      }
+    }
+    client.dispatch(opts, handlerOnce as unknown as Parameters<Dispatch>[1])
     return true
   }
   const destroyOnce = () => Promise.all([...once].map((c) => c.destroy())).then(() => once.clear())
