@@ -176,6 +176,28 @@ describe("1xx informational answers before the real one", () => {
   )
 })
 
+describe("a status code below 100 (undici fails an assertion on it)", () => {
+  it.live("a typed network failure naming the invalid response, in one line; read again, then the value", () =>
+    noStrayErrors(
+      Effect.gen(function* () {
+        const { url, seen } = yield* raw((s, n) =>
+          s.write(n === 1 ? "HTTP/1.1 099 Odd\r\ncontent-length: 2\r\n\r\n{}" : ok())
+        )
+        yield* over("undici", url, { maxRetries: 0 }, ({ http }) =>
+          Effect.gen(function* () {
+            const e = yield* Effect.flip(http.get(SUMMARY, Values))
+            assert.strictEqual(e._tag === "TransportError" && e.reason, "network", e.message)
+            assert.include(e.message, "the server's response is not valid HTTP/1.1: a status code below 100")
+            assert.notInclude(e.message, "\n")
+            assert.deepStrictEqual(yield* http.get(SUMMARY, Values), VALUES)
+            assert.strictEqual(seen.requests, 2)
+          })
+        )
+      })
+    )
+  )
+})
+
 describe("a slow reader of a body past the high-water mark", () => {
   const SIZE = 24 * MiB
   const asset = assetBytes(SIZE, 5)

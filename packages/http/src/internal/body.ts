@@ -264,7 +264,9 @@ export const describe = (cause: unknown): string => {
   for (let depth = 0; depth < 4 && current !== undefined && current !== null; depth++) {
     if (current instanceof Error) {
       const code: unknown = Reflect.get(current, "code")
-      const text = `${current.name}: ${current.message}${typeof code === "string" ? ` (${code})` : ""}`
+      // one line: a multi-line message (an assertion's source excerpt) folded
+      const message = current.message.replace(/\s+/g, " ").trim()
+      const text = `${current.name}: ${message}${typeof code === "string" ? ` (${code})` : ""}`
       if (!parts.includes(text)) parts.push(text)
       current = Reflect.get(current, "cause")
     } else {

@@ -542,6 +542,18 @@ export interface DispatchHandler {
   onResponseStarted?(): void
 }
 
+/**
+ * undici's failure as a NetworkFailure. A status code below 100 (`HTTP/1.1 099`) fails one of
+ * undici's internal assertions rather than its parser: named as the invalid response it is, as
+ * the socket reader names it (socketBody.ts), not as an assertion.
+ */
+const networkFailureOf = (error: unknown): NetworkFailure => {
+  const message = error instanceof Error ? error.message : String(error)
+  if (error instanceof Error && Reflect.get(error, "code") === "ERR_ASSERTION" && /\bstatusCode\b/.test(message))
+    return new NetworkFailure("the server's response is not valid HTTP/1.1: a status code below 100", { cause: error })
+  return new NetworkFailure(message, { cause: error })
+}
+
 /** What the adapter needs of an undici dispatcher (replaceable in tests). */
 export interface DispatcherLike {
   dispatch(
@@ -787,7 +799,7 @@ class Exchange implements DispatchHandler {
       this.settled = true
       if (signal.aborted) this.reject(signal.reason)
       else if (error instanceof ProxyFailure) this.reject(error)
-      else this.reject(new NetworkFailure(error instanceof Error ? error.message : String(error), { cause: error }))
+      else this.reject(networkFailureOf(error))
     } else this.body?.fail(signal.aborted ? signal.reason : error)
   }
 }
