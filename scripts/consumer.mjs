@@ -680,7 +680,7 @@ main().catch((e) => {
 })
 `
 
-const TS_CONSUMER = `import { API, type APIExperiment, CometApi, CometApiLayer, NotFound } from "@comet-ts/api"
+const TS_CONSUMER = `import { API, type APIExperiment, CometApi, CometApiLayer, NotFound, Panel } from "@comet-ts/api"
 import { type CometError, CometConfig, type ConfigurationError, type ResolvedConfig } from "@comet-ts/core"
 import { generate } from "@comet-ts/emulator"
 import { CometHttp } from "@comet-ts/http"
@@ -720,6 +720,32 @@ export const program: Effect.Effect<ReadonlyArray<string>, CometError | Configur
 )
 
 export const experiments: number = generate({ size: "small", seed: 1 }).workspaces.length
+
+// Under exactOptionalPropertyTypes, every option takes a value that may be undefined (read as
+// "not given", as the runtime reads it), as users pass their own optional settings through.
+export async function passThrough(
+  text: string | undefined,
+  count: number | undefined,
+  flag: boolean | undefined,
+  signal: AbortSignal | undefined
+): Promise<number> {
+  const api = new API({ apiKey: text, maxConcurrency: count, callTimeoutMs: count, panel: { workspace: text, projectName: text, projectId: text, options: undefined } })
+  try {
+    const [first] = await api.getExperiments("local-dev", "mnist-sweep", null, { signal, callTimeoutMs: count })
+    if (first === undefined) return 0
+    await first.getName({ maxLength: count, signal })
+    await api.getExperimentName(first.key, { maxLength: count })
+    await api.getExperimentByName("run", { workspace: text, projectName: text })
+    await api.getExperimentAssetList(first.key, { assetType: text })
+    await api.getExperimentAssetByName(first.key, "metrics.csv", { assetType: text, returnType: "text" })
+    await api.queryProject("local-dev", "mnist-sweep", [], { archived: flag })
+    await api.getPanelMetricsNames({ includeSys: flag })
+    const layer = Panel.layerTest({ experimentKeys: [], workspace: text, projectName: text, projectId: text, options: undefined })
+    return (await api.getRequestStats()).requests + (layer === undefined ? 0 : 1)
+  } finally {
+    await api.close()
+  }
+}
 `
 
 const tsconfig = (compilerOptions, files) =>
