@@ -11,6 +11,7 @@ const snapshot = (s: Partial<StatsSnapshot>): StatsSnapshot => ({
   attempts: 0,
   retries: 0,
   retriesByCause: {},
+  resent: 0,
   failures: 0,
   cacheHits: 0,
   coalesced: 0,
@@ -43,5 +44,16 @@ describe("panel report", () => {
       "comet-ts panel report: 5 HTTP requests sent for 3 reads (2 of http://a, 1 of http://b)."
     )
     assert.strictEqual(firstLine({}), "comet-ts panel report: 0 HTTP requests sent for 0 reads.")
+  })
+
+  it("requests sent again on a new connection are said, and only when there were some", () => {
+    const said = (s: Partial<StatsSnapshot>) =>
+      formatReport(snapshot(s))
+        .split("\n")
+        .filter((l) => l.startsWith("Sent again"))
+    assert.deepStrictEqual(said({ requests: 2, attempts: 3, resent: 1 }), [
+      "Sent again at once on a new connection: 1 (a kept-alive connection the server had closed; not retries)."
+    ])
+    assert.deepStrictEqual(said({ requests: 2, attempts: 2 }), [])
   })
 })

@@ -36,12 +36,18 @@ export interface EndpointStats {
 export interface StatsSnapshot {
   /** Logical requests started. */
   readonly requests: number
-  /** HTTP attempts sent (requests + retries). */
+  /** HTTP requests sent (requests + retries + resent). */
   readonly attempts: number
   /** Retries in total. */
   readonly retries: number
   /** Retries by cause: `"429"`, `"503"`, `"timeout"`, `"network"`, `"truncated"`, … */
   readonly retriesByCause: Readonly<Record<string, number>>
+  /**
+   * Requests sent once more, at once, on a new connection because the reused keep-alive
+   * connection they went out on was closed by the server before any byte of the answer (Node
+   * transport). Counted in `attempts`; not retries (no backoff, not against `maxRetries`).
+   */
+  readonly resent: number
   /** Logical requests that ended in an error. */
   readonly failures: number
   /** Requests answered from the response cache (no attempt sent). */

@@ -52,6 +52,7 @@ describe.each(ADAPTERS)("over %s", (adapter) => {
                 attempts: 200,
                 retries: 0,
                 retriesByCause: {},
+                resent: 0,
                 failures: 0,
                 cacheHits: 0,
                 coalesced: 0,

@@ -14,7 +14,20 @@ import { CometHttp } from "../src/CometHttp.js"
 import { Aborter, type WireRequest, type WireResponse } from "../src/internal/transport.js"
 import { undiciTransport } from "../src/internal/transportUndici.js"
 import { fullBacklog } from "./support/backlog.js"
-import { assetBytes, eventually, KEY, layerOver, over, raw } from "./support/sockets.js"
+import { CA_PEM, httpsServer, recordingProxy } from "./support/proxy.js"
+import {
+  abortedWhileResent,
+  assetBytes,
+  closingOnReuse,
+  eventually,
+  KEY,
+  LOST_SECOND_CALLS,
+  layerOver,
+  over,
+  raw,
+  secondCallLost,
+  wholeBody
+} from "./support/sockets.js"
 
 const MiB = 1024 * 1024
 const Values = Schema.Struct({ values: Schema.Array(Schema.Number) })
@@ -554,7 +567,7 @@ describe("many calls against a server that resets some connections", () => {
               assert.strictEqual(s.requests, CALLS)
               assert.strictEqual(s.failures, failed)
               assert.strictEqual(s.inFlight, 0)
-              assert.strictEqual(s.attempts, s.requests + s.retries)
+              assert.strictEqual(s.attempts, s.requests + s.retries + s.resent)
               assert.strictEqual(seen.requests, s.attempts)
               assert.isAbove(good, CALLS * 0.95)
             })
@@ -589,7 +602,7 @@ describe("a keep-alive server that closes idle connections right after a respons
                 assert.strictEqual(all.length, 200)
                 const s = yield* stats.snapshot
                 assert.deepStrictEqual([s.requests, s.failures, s.inFlight], [400, 0, 0])
-                assert.strictEqual(s.attempts, 400 + s.retries)
+                assert.strictEqual(s.attempts, 400 + s.retries + s.resent)
                 // a request written on a connection the server had just closed never reached it
                 assert.isAtLeast(seen.requests, 400)
                 assert.isAtMost(seen.requests, s.attempts)
@@ -599,6 +612,147 @@ describe("a keep-alive server that closes idle connections right after a respons
         )
     )
   }
+})
+
+describe("a reused connection the server closes as the next request arrives (undici's path)", () => {
+  const QUERY = "project/query"
+  for (const how of ["close", "reset"] as const) {
+    it.live(`${how}: a GET is sent once more on a new connection, at once; maxRetries 0 still succeeds`, () =>
+      noStrayErrors(
+        Effect.gen(function* () {
+          const { url, seen } = yield* closingOnReuse(() => ok(), how)
+          // one connection per origin: each call after the first goes out on the kept one
+          yield* over("undici", url, { maxRetries: 0, maxConcurrency: 1 }, ({ http, stats }) =>
+            Effect.gen(function* () {
+              for (const i of [1, 2, 3, 4]) {
+                const v = yield* http.get(SUMMARY, Values, { params: { i } })
+                assert.strictEqual(v.values.length, VALUES.values.length)
+              }
+              const s = yield* stats.snapshot
+              // 1 on connection 1; 2 closed under it there, sent again on connection 2 (opened for
+              // it alone); 3 on a new pooled connection, 3; 4 closed under it there, again on 4
+              assert.deepStrictEqual([seen.connections, seen.requests], [4, 6])
+              assert.deepStrictEqual([s.requests, s.attempts, s.retries, s.resent, s.failures], [4, 6, 0, 2, 0])
+              assert.strictEqual(s.byEndpoint[SUMMARY]?.attempts, 6)
+            })
+          )
+        })
+      )
+    )
+  }
+
+  it.live("a POST marked readOnly (Comet's query and chart reads) is sent once more; any other POST is not", () =>
+    noStrayErrors(
+      Effect.gen(function* () {
+        const { url, seen } = yield* closingOnReuse(() => ok(), "close")
+        yield* over("undici", url, { maxRetries: 0, maxConcurrency: 1 }, ({ http, stats }) =>
+          Effect.gen(function* () {
+            yield* http.post(QUERY, { q: 1 }, Values, { readOnly: true })
+            const read = yield* http.post(QUERY, { q: 2 }, Values, { readOnly: true })
+            assert.strictEqual(read.values.length, VALUES.values.length)
+            assert.deepStrictEqual([seen.connections, seen.requests], [2, 3])
+            // on a new pooled connection (3), then a POST not marked readOnly closed under it there
+            yield* http.post(QUERY, { q: 3 }, Values, { readOnly: true })
+            const write = yield* Effect.flip(http.post(QUERY, { q: 4 }, Values))
+            assert.strictEqual(write._tag, "TransportError")
+            if (write._tag === "TransportError") assert.strictEqual(write.reason, "network")
+            assert.deepStrictEqual([seen.connections, seen.requests], [3, 5])
+            const s = yield* stats.snapshot
+            assert.deepStrictEqual([s.attempts, s.retries, s.resent, s.failures], [5, 0, 1, 1])
+          })
+        )
+      })
+    )
+  )
+
+  for (const c of LOST_SECOND_CALLS) {
+    it.live(c.title, () =>
+      noStrayErrors(
+        Effect.gen(function* () {
+          const lost = yield* secondCallLost(
+            () => ok(),
+            c.how,
+            c.freshToo,
+            (http, i) => http.get(SUMMARY, Values, { params: { i } })
+          )
+          assert.strictEqual(lost.error._tag, "TransportError")
+          if (lost.error._tag === "TransportError") assert.strictEqual(lost.error.reason, "network")
+          assert.deepStrictEqual(lost.seen, [...c.seen])
+          const s = lost.stats
+          assert.deepStrictEqual([s.attempts, s.retries, s.resent, s.failures], [2 + c.resent, 0, c.resent, 1])
+        })
+      )
+    )
+  }
+
+  it.live(
+    "through a proxy's CONNECT tunnel: once more over a new tunnel to the same origin; the key to the server only",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const served = new WeakMap<object, number>()
+          const server = yield* httpsServer((req, res) => {
+            const k = (served.get(req.socket) ?? 0) + 1
+            served.set(req.socket, k)
+            if (k > 1) return void req.socket.destroy()
+            res.writeHead(200, { "content-type": "application/json" }).end(VALUES_JSON)
+          })
+          const proxy = yield* recordingProxy()
+          const t = yield* Effect.acquireRelease(
+            Effect.promise(() =>
+              undiciTransport({
+                connections: 1,
+                httpProxy: null,
+                httpsProxy: proxy.url,
+                noProxy: "",
+                extraCa: [CA_PEM],
+                rejectUnauthorized: true
+              })
+            ),
+            (t) => Effect.promise(() => t.close())
+          )
+          const target = `127.0.0.1:${server.port}`
+          let resent = 0
+          for (const i of [1, 2]) {
+            const r = yield* Effect.promise(() =>
+              t.send(
+                {
+                  method: "GET",
+                  url: `https://${target}/summary?i=${i}`,
+                  headers: { authorization: KEY },
+                  body: undefined,
+                  encoding: "any",
+                  replayable: true,
+                  onResend: () => resent++
+                },
+                new Aborter().signal
+              )
+            )
+            const body = yield* Effect.promise(() => wholeBody(r.body))
+            assert.strictEqual(body.toString(), VALUES_JSON.toString())
+          }
+          assert.strictEqual(resent, 1)
+          // the second request, closed under it in tunnel 1, went again over tunnel 2 to the same origin
+          assert.deepStrictEqual(proxy.seen.lines, [`CONNECT ${target}`, `CONNECT ${target}`])
+          assert.deepStrictEqual(
+            server.requests.map((h) => h.authorization),
+            [KEY, KEY, KEY]
+          )
+          assert.strictEqual(server.connections(), 2)
+        })
+      )
+  )
+
+  it.live("aborted while sent once more: rejects with the reason, nothing sent after", () =>
+    noStrayErrors(
+      Effect.gen(function* () {
+        const r = yield* abortedWhileResent(ok(), "any")
+        assert.strictEqual(r.first.toString(), VALUES_JSON.toString())
+        assert.strictEqual(r.rejected, r.reason)
+        assert.deepStrictEqual(r.counts, [2, 3, 1])
+      })
+    )
+  )
 })
 
 describe("a compressed body that stalls, and a paused body given up", () => {

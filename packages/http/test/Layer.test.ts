@@ -198,6 +198,7 @@ describe("stats", () => {
             attempts: 0,
             retries: 0,
             retriesByCause: {},
+            resent: 0,
             failures: 0,
             cacheHits: 0,
             coalesced: 0,

@@ -24,7 +24,20 @@ import {
 import { type UndiciOptions, undiciTransport } from "../src/internal/transportUndici.js"
 import { fullBacklog } from "./support/backlog.js"
 import { CA_PEM, httpsServer, recordingProxy } from "./support/proxy.js"
-import { assetBytes, DIRECT, eventually, KEY, listening, over, raw, serve } from "./support/sockets.js"
+import {
+  abortedWhileResent,
+  assetBytes,
+  closingOnReuse,
+  DIRECT,
+  eventually,
+  KEY,
+  LOST_SECOND_CALLS,
+  listening,
+  over,
+  raw,
+  secondCallLost,
+  serve
+} from "./support/sockets.js"
 
 const ASSET = "experiment/asset/get-asset"
 const params = { experimentKey: "e", assetId: "a" }
@@ -707,6 +720,85 @@ describe("connections", () => {
         )
         assert.strictEqual(seen.requests, 20)
       })
+  )
+
+  for (const how of ["close", "reset"] as const) {
+    it.scopedLive(
+      `a pooled connection the server ${how}s as the next download arrives: sent once more on a new connection, maxRetries 0 still succeeds`,
+      () =>
+        Effect.gen(function* () {
+          const { url, seen } = yield* closingOnReuse(
+            () => response("200 OK", { "content-length": "2" }, Buffer.from("ok")),
+            how
+          )
+          yield* over("undici", url, { maxRetries: 0 }, ({ http, stats }) =>
+            Effect.gen(function* () {
+              for (const i of [1, 2, 3]) {
+                const bytes = yield* http.getBytes(ASSET, { params: { ...params, i } })
+                assert.strictEqual(Buffer.from(bytes).toString(), "ok")
+              }
+              const s = yield* stats.snapshot
+              // 1 on connection 1; 2 closed under it there, sent again on a new one (2), kept;
+              // 3 closed under it on 2, sent again on 3
+              assert.deepStrictEqual([seen.connections, seen.requests], [3, 5])
+              assert.deepStrictEqual([s.requests, s.attempts, s.retries, s.resent, s.failures], [3, 5, 0, 2, 0])
+            })
+          )
+        })
+    )
+  }
+
+  for (const c of LOST_SECOND_CALLS) {
+    it.scopedLive(c.title, () =>
+      Effect.gen(function* () {
+        const lost = yield* secondCallLost(
+          () => response("200 OK", { "content-length": "2" }, Buffer.from("ok")),
+          c.how,
+          c.freshToo,
+          (http, i) => http.getBytes(ASSET, { params: { ...params, i } })
+        )
+        assert.strictEqual(lost.error._tag, "TransportError")
+        if (lost.error._tag === "TransportError") assert.strictEqual(lost.error.reason, "network")
+        assert.deepStrictEqual(lost.seen, [...c.seen])
+        const s = lost.stats
+        assert.deepStrictEqual([s.attempts, s.retries, s.resent, s.failures], [2 + c.resent, 0, c.resent, 1])
+      })
+    )
+  }
+
+  it.scopedLive("aborted while sent once more: rejects with the reason, nothing sent after", () =>
+    Effect.gen(function* () {
+      const r = yield* abortedWhileResent(response("200 OK", { "content-length": "2" }, Buffer.from("ok")), "identity")
+      assert.strictEqual(r.first.toString(), "ok")
+      assert.strictEqual(r.rejected, r.reason)
+      assert.deepStrictEqual(r.counts, [2, 3, 1])
+    })
+  )
+
+  it.scopedLive("a request not marked replayable is not sent twice: the loss is its failure", () =>
+    Effect.gen(function* () {
+      const { url, seen } = yield* closingOnReuse(
+        () => response("200 OK", { "content-length": "2" }, Buffer.from("ok")),
+        "close"
+      )
+      const t = yield* transport()
+      const request: WireRequest = {
+        method: "GET",
+        url: `${url}/a`,
+        headers: { authorization: KEY },
+        body: undefined,
+        encoding: "identity"
+      }
+      assert.deepStrictEqual(yield* outcome(t, `${url}/a`), { status: 200, body: Buffer.from("ok") })
+      const error = yield* Effect.promise(() =>
+        t.send(request, new Aborter().signal).then(
+          () => null,
+          (e: unknown) => e
+        )
+      )
+      assert.instanceOf(error, NetworkFailure)
+      assert.deepStrictEqual([seen.connections, seen.requests], [1, 2])
+    })
   )
 
   it.scopedLive("abort mid-body: the read rejects with the reason and the connection is closed", () =>

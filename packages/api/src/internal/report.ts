@@ -46,6 +46,11 @@ export const formatReport = (s: StatsSnapshot): string => {
       ? "Retries: none."
       : `Retries: ${s.retries} (${causes.map(([cause, n]) => `${cause}: ${n}`).join(", ")}).`
   )
+  if (s.resent > 0) {
+    lines.push(
+      `Sent again at once on a new connection: ${s.resent} (a kept-alive connection the server had closed; not retries).`
+    )
+  }
   if (s.failures > 0) lines.push(`Failed calls: ${s.failures}.`)
   if (s.cacheHits > 0 || s.coalesced > 0) {
     lines.push(

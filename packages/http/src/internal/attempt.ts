@@ -90,7 +90,9 @@ export const makeAttempts = (ctx: AttemptContext) => {
       url,
       headers,
       body: t.body,
-      encoding: t.kind === "bytes" ? "identity" : "any"
+      encoding: t.kind === "bytes" ? "identity" : "any",
+      replayable: t.method === "GET" || t.readOnly === true,
+      onResend: () => stats.resent(t.endpoint)
     }
   }
 

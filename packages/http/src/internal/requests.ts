@@ -245,7 +245,14 @@ export const makeRequests = (
     }
     return Either.match(target("POST", endpoint, options?.params, text, "application/json", "json"), {
       onLeft: invalid<A>,
-      onRight: (t) => logical(t, options, cfg.timeout, decodeShared(t, schema), "CometHttp.post")
+      onRight: (t) =>
+        logical(
+          options?.readOnly === true ? { ...t, readOnly: true } : t,
+          options,
+          cfg.timeout,
+          decodeShared(t, schema),
+          "CometHttp.post"
+        )
     })
   }
 

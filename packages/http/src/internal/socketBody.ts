@@ -7,8 +7,11 @@
  * connections are kept per origin for the next download (unreferenced, closed before the server
  * would close them). What undici's adapter does is done the same way: its TLS settings, connect
  * timeout and error codes, its 16 KiB head limit, no timers of its own on the head or the body
- * (CometHttp's deadlines abort through the signal), a connection the server closes under a
- * request failing that request (the retry policy decides, as for undici).
+ * (CometHttp's deadlines abort through the signal), and the same answer to a pooled connection
+ * the server closes under a request: a request that may be sent twice (`replayable`: every GET)
+ * whose reused connection closes or resets before any byte of the answer is sent once more, at
+ * once, on a connection opened for it (not a retry; never twice, never after an abort); any
+ * other loss fails the request (the retry policy decides).
  *
  * Node only: reached through the `node` export condition (from transportUndici.ts).
  *
@@ -17,7 +20,7 @@
 import type * as Net from "node:net"
 import type * as Tls from "node:tls"
 import { PushedBody } from "./pushedBody.js"
-import { type Cancel, NetworkFailure, type WireBody } from "./transport.js"
+import { type Cancel, NetworkFailure, type WireBody, type WireRequest } from "./transport.js"
 
 /** What a socket download needs of the transport's settings. */
 export interface SocketOptions {
@@ -391,17 +394,25 @@ class Exchange {
   private keepAlive = 0
   private body: PushedBody | null = null
   conn: Connection | null = null
+  /** A byte of the response was read. */
+  private started = false
 
   constructor(
     readonly signal: Cancel,
     private readonly resolve: (r: SocketResponse) => void,
-    private readonly reject: (e: unknown) => void
+    private readonly reject: (e: unknown) => void,
+    /**
+     * Send the request once more on a new connection (true when sent): set when it went out on
+     * a reused connection and may be sent twice; null otherwise, and once used.
+     */
+    private resend: (() => boolean) | null
   ) {}
 
   private settled = false
 
   /** Bytes from the socket; false stops reading until {@link resume}. */
   data(chunk: Uint8Array): boolean {
+    this.started = true
     try {
       return this.feed(chunk)
     } catch (e) {
@@ -618,6 +629,17 @@ class Exchange {
   /** The connection ended or failed under this exchange. */
   broken(error: Error | null): void {
     if (this.phase === "done") return
+    const resend = this.resend
+    this.resend = null
+    if (resend !== null && !this.started && !this.signal.aborted) {
+      // the reused connection was closed before any byte of the answer: once more, on a new one
+      this.phase = "done"
+      this.signal.removeEventListener("abort", this.onAbort)
+      this.conn = null
+      if (resend()) return
+      this.phase = "head"
+      this.signal.addEventListener("abort", this.onAbort, { once: true })
+    }
     if (this.phase === "body" && this.framing.kind === "close" && error === null) {
       // the body is delimited by the connection's end
       this.phase = "done"
@@ -706,7 +728,8 @@ export const socketDownloads = (net: typeof Net, tls: typeof Tls, options: Socke
     url: URL,
     path: string,
     headers: Readonly<Record<string, string>>,
-    signal: Cancel
+    signal: Cancel,
+    replay: Pick<WireRequest, "replayable" | "onResend"> = {}
   ): Promise<SocketResponse> =>
     new Promise<SocketResponse>((resolve, reject) => {
       const key = `${url.protocol}//${url.host}`
@@ -719,16 +742,27 @@ export const socketDownloads = (net: typeof Net, tls: typeof Tls, options: Socke
         lines += `${name}: ${value}\r\n`
       }
       const request = `${lines}\r\n`
+      /** Once more, on a new connection; not after an abort or the pool's closing. */
+      const again = (): boolean => {
+        if (signal.aborted || pool.closed) return false
+        replay.onResend?.()
+        sendOn(url, key, request, signal, resolve, reject, null, null)
+        return true
+      }
       const send = (reused: Connection | null) => {
-        if (!signal.aborted && !pool.closed) return sendOn(url, key, request, signal, resolve, reject, reused)
+        if (!signal.aborted && !pool.closed) {
+          return sendOn(url, key, request, signal, resolve, reject, reused, replay.replayable === true ? again : null)
+        }
         // not sent: a connection taken for it goes back to the pool
         if (reused !== null && !pool.keep(reused)) reused.destroy()
         reject(signal.aborted ? signal.reason : new NetworkFailure("the transport was closed"))
       }
       if (signal.aborted) return reject(signal.reason)
-      // A connection the server closes as the request is written fails the request, as undici
-      // does (it retries only requests pipelined behind it): CometHttp's retry policy decides.
-      // One just released is used once a close sent with its answer was seen.
+      // A pooled connection the server closes as the request is written, before any byte of
+      // the answer, gets the request once more on a new connection when it may be sent twice
+      // (undici fails it: it sends again only requests pipelined behind it); any other loss
+      // fails the request, and CometHttp's retry policy decides. One just released is used
+      // once a close sent with its answer was seen.
       const reused = pool.take(key)
       if (reused === null) send(null)
       else reused.afterSettling(() => send(reused.alive ? reused : null))
@@ -742,10 +776,11 @@ export const socketDownloads = (net: typeof Net, tls: typeof Tls, options: Socke
     signal: Cancel,
     resolve: (r: SocketResponse) => void,
     reject: (e: unknown) => void,
-    reused: Connection | null
+    reused: Connection | null,
+    again: (() => boolean) | null
   ): void => {
     const conn = reused ?? open(url, key)
-    const exchange = new Exchange(signal, resolve, reject)
+    const exchange = new Exchange(signal, resolve, reject, reused === null ? null : again)
     exchange.conn = conn
     signal.addEventListener("abort", exchange.onAbort, { once: true })
     conn.claim(exchange)

@@ -29,6 +29,7 @@ export class StatsRecorder {
   #requests = 0
   #attempts = 0
   #retries = 0
+  #resent = 0
   #failures = 0
   #cacheHits = 0
   #coalesced = 0
@@ -85,6 +86,17 @@ export class StatsRecorder {
     this.#endpoint(endpoint).millis += millis
   }
 
+  /**
+   * The transport sent an attempt's request once more on a new connection (a reused keep-alive
+   * connection closed under it before any byte of the answer): on the wire, so an attempt; not a
+   * retry.
+   */
+  resent(endpoint: string): void {
+    this.#resent++
+    this.#attempts++
+    this.#endpoint(endpoint).attempts++
+  }
+
   /** Body bytes arrived. */
   received(endpoint: string, bytes: number): void {
     this.#bytesReceived += bytes
@@ -106,6 +118,7 @@ export class StatsRecorder {
       attempts: this.#attempts,
       retries: this.#retries,
       retriesByCause: Object.fromEntries(this.#retriesByCause),
+      resent: this.#resent,
       failures: this.#failures,
       cacheHits: this.#cacheHits,
       coalesced: this.#coalesced,
@@ -123,6 +136,7 @@ export class StatsRecorder {
     this.#requests = 0
     this.#attempts = 0
     this.#retries = 0
+    this.#resent = 0
     this.#failures = 0
     this.#cacheHits = 0
     this.#coalesced = 0

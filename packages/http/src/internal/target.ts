@@ -31,6 +31,8 @@ export interface Target {
   readonly kind: Kind
   /** Cache and coalescing key (never contains the key itself). */
   readonly key: string
+  /** A POST that only reads (`readOnly`): safe to send twice, as a GET is. */
+  readonly readOnly?: boolean | undefined
 }
 
 /** The targets of one client instance: REST endpoints, and the backend version probe. */

@@ -20,6 +20,18 @@ export interface WireRequest {
    * (downloads, so Content-Length and Range count the bytes the caller gets).
    */
   readonly encoding: "any" | "identity"
+  /**
+   * Safe to send twice: a GET, or a POST that only reads (`readOnly`: Comet's query and chart
+   * POSTs). The Node transport sends such a request once more, at once, on a connection it opens
+   * for it, when a reused keep-alive connection closes or resets under it before any byte of its
+   * response (the server closed the connection as it sat idle). Absent: never sent twice.
+   */
+  readonly replayable?: boolean | undefined
+  /**
+   * Called when the transport sends the request once more that way (an HTTP request on the wire:
+   * counted in `attempts` and `resent`, not a retry).
+   */
+  readonly onResend?: (() => void) | undefined
 }
 
 /** A response body, read one chunk at a time. */

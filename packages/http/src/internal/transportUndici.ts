@@ -12,6 +12,10 @@
  * brotli stream that ends early is an error, never a shorter body; the decoders stop producing
  * while nobody reads, so a small body that inflates to gigabytes is read only as far as the
  * caller's size limit.
+ * A replayable request (a GET, a read-only POST) that went out on a reused keep-alive connection
+ * the server closed or reset before any byte of the answer is sent once more, at once, on a
+ * connection opened for it, on both paths ({@link Exchange} here, `socketBody.ts` for
+ * downloads): not a retry, never twice, never after an abort, same origin and route.
  *
  * Node only: reached through the `node` export condition, never from a browser bundle.
  *
@@ -270,20 +274,38 @@ const decodedBody = async (
 }
 
 /**
+ * Whether undici is handing a connection it just opened to its first request: a request whose
+ * `onConnect` comes while `depth > 0` is written on a new connection (undici writes it from the
+ * connector's callback); any other went out on a connection that was idle in the pool.
+ */
+interface Opening {
+  depth: number
+}
+
+/**
  * undici's connector, with the sockets still connecting kept until they connect or fail: a
  * request aborted before its connection exists stays queued inside undici until then (undici
  * can only abort it once connected), so closing destroys them rather than leave a connect that
  * hangs (a full backlog, a dropped SYN) keeping the process alive until the connect timeout
  * (`connectTimeoutMs`).
  */
-const trackedConnector = (connector: (...a: Parameters<ReturnType<Undici["buildConnector"]>>) => unknown) => {
+const trackedConnector = (
+  connector: (...a: Parameters<ReturnType<Undici["buildConnector"]>>) => unknown,
+  opening: Opening
+) => {
   const connecting = new Set<{ destroy(): void }>()
   const connect = (opts: Parameters<typeof connector>[0], callback: Parameters<typeof connector>[1]): void => {
     let done = false
     const socket = connector(opts, (...args) => {
       done = true
       connecting.delete(socket as { destroy(): void })
-      callback(...args)
+      // undici writes the first request on a new connection from this callback, synchronously
+      opening.depth++
+      try {
+        callback(...args)
+      } finally {
+        opening.depth--
+      }
     })
     if (!done) connecting.add(socket as { destroy(): void })
   }
@@ -343,14 +365,58 @@ const dispatcherFor = (undici: Undici, options: UndiciOptions, network: Network)
     headersTimeout: 0,
     bodyTimeout: 0
   }
-  const { connect, destroyConnecting } = trackedConnector(connector())
+  const opening: Opening = { depth: 0 }
+  const { connect, destroyConnecting } = trackedConnector(connector(), opening)
   const direct = new undici.Agent({ ...common, connect })
+  /**
+   * Clients of one request each, for requests sent once more (`resend`): a client of its own is
+   * the only way to be sure of a new connection (a pool may hand out another idle one, as stale
+   * as the first). Destroyed once that request is over — answered whole (the body is then in
+   * our queue), failed, aborted or cancelled: a graceful close of a client whose request was
+   * aborted made undici connect again.
+   */
+  const once = new Set<InstanceType<Undici["Client"]>>()
+  const onNewConnection = (
+    origin: string,
+    connectWith: typeof connect,
+    opts: Parameters<Dispatch>[0],
+    handler: DispatchHandler
+  ): boolean => {
+    const client = new undici.Client(origin, { headersTimeout: 0, bodyTimeout: 0, connect: connectWith })
+    once.add(client)
+    const over = () =>
+      queueMicrotask(() => {
+        once.delete(client)
+        client.destroy().catch(() => {})
+      })
+    const handlerOnce: DispatchHandler = {
+      onConnect: (abort) => handler.onConnect(abort),
+      onResponseStarted: () => handler.onResponseStarted?.(),
+      onHeaders: (status, headers, resume) => handler.onHeaders(status, headers, resume),
+      onData: (chunk) => handler.onData(chunk),
+      onComplete: (trailers) => {
+        handler.onComplete(trailers)
+        over()
+      },
+      onError: (error) => {
+        handler.onError(error)
+        over()
+      }
+    }
+    client.dispatch(opts, handlerOnce as unknown as Parameters<Dispatch>[1])
+    return true
+  }
+  const destroyOnce = () => Promise.all([...once].map((c) => c.destroy())).then(() => once.clear())
+  const isOpening = () => opening.depth > 0
   if (options.httpProxy === null && options.httpsProxy === null) {
     return {
       dispatch: direct.dispatch.bind(direct),
+      opening: isOpening,
+      resend: (opts: Parameters<Dispatch>[0], handler: DispatchHandler) =>
+        onNewConnection(String(opts.origin), connect, opts, handler),
       destroy: () => {
         destroyConnecting()
-        return direct.destroy()
+        return Promise.all([direct.destroy(), destroyOnce()]).then(() => {})
       }
     }
   }
@@ -375,7 +441,8 @@ const dispatcherFor = (undici: Undici, options: UndiciOptions, network: Network)
           toProxy,
           overTunnel,
           connectTimeout
-        )
+        ),
+        opening
       )
       tunnels.set(key, tunnel)
       agent = new undici.Agent({ ...common, connect: tunnel.connect })
@@ -403,10 +470,25 @@ const dispatcherFor = (undici: Undici, options: UndiciOptions, network: Network)
       const agent = proxy === null ? direct : through(proxy, origin)
       return agent.dispatch(opts, handler as unknown as Parameters<InstanceType<Undici["Agent"]>["dispatch"]>[1])
     },
+    opening: isOpening,
+    // direct, or over a CONNECT tunnel of our own (a new tunnel: the same proxy, the same
+    // origin behind it); not in absolute-form through undici's ProxyAgent, whose connections
+    // are not ours to tell new from reused
+    resend: (opts: Parameters<Dispatch>[0], handler: DispatchHandler): boolean => {
+      const origin = String(opts.origin)
+      const proxy = network.routeOf(origin)
+      if (proxy === null) return onNewConnection(origin, connect, opts, handler)
+      if (!origin.startsWith("https:")) return false
+      through(proxy, origin)
+      const tunnel = tunnels.get(`tunnel ${proxy}`)
+      return tunnel !== undefined && onNewConnection(origin, tunnel.connect, opts, handler)
+    },
     destroy: () => {
       destroyConnecting()
       for (const tunnel of tunnels.values()) tunnel.destroyConnecting()
-      return Promise.all([direct.destroy(), ...[...proxies.values()].map((a) => a.destroy())]).then(() => {})
+      return Promise.all([direct.destroy(), destroyOnce(), ...[...proxies.values()].map((a) => a.destroy())]).then(
+        () => {}
+      )
     }
   }
 }
@@ -479,6 +561,8 @@ export interface DispatchHandler {
   onData(chunk: Uint8Array): boolean
   onComplete(trailers: unknown): void
   onError(error: unknown): void
+  /** The first byte of a response was read. */
+  onResponseStarted?(): void
 }
 
 /** What the adapter needs of an undici dispatcher (replaceable in tests). */
@@ -493,6 +577,16 @@ export interface DispatcherLike {
     },
     handler: DispatchHandler
   ): boolean
+  /**
+   * Whether the request whose `onConnect` is being called goes out on a connection opened for
+   * it (else on one reused from the pool). Absent: unknown, no request is sent twice.
+   */
+  opening?(): boolean
+  /**
+   * Send the request on a connection opened for it alone (same origin, same route); false when
+   * that cannot be done on this route (nothing sent).
+   */
+  resend?(options: Parameters<DispatcherLike["dispatch"]>[0], handler: DispatchHandler): boolean
   /** Close every connection now (the requests on them were aborted already). */
   destroy(): Promise<void>
 }
@@ -555,16 +649,40 @@ const originOf = (cache: Map<string, string>, prefix: string): string => {
   return origin
 }
 
+/** What undici's `dispatch` is given for one request. */
+type DispatchOptions = Parameters<DispatcherLike["dispatch"]>[0]
+
+/**
+ * A connection lost under a request, as undici reports it: closed by the server ("other side
+ * closed", "closed"), reset, or gone while the request was written.
+ */
+const connectionLost = (error: unknown): boolean => {
+  const code = (error as { readonly code?: unknown } | null)?.code
+  return code === "UND_ERR_SOCKET" || code === "ECONNRESET" || code === "EPIPE"
+}
+
 /**
  * One request and its answer, as undici's handler: one object per request instead of a closure
  * per callback. The head resolves `resolve`; a failure before it rejects (with the signal's
  * reason when we aborted); after it, the body fails.
+ *
+ * A request that may be sent twice (`replayable`) and went out on a reused connection that the
+ * server closed or reset before any byte of the answer (it closed the connection as it sat idle,
+ * on its own schedule: nginx's `keepalive_timeout`, a load balancer's idle timeout) is sent once
+ * more, at once, on a connection opened for it ({@link DispatcherLike.resend}), as Go's net/http
+ * and urllib3 do; undici itself fails it (it sends again only requests pipelined behind the one
+ * that failed). Not when the signal fired, not twice: a failure of that new connection is the
+ * request's failure.
  */
 class Exchange implements DispatchHandler {
   private abortRequest: ((reason?: unknown) => void) | null = null
   private body: PushedBody | null = null
   private settled = false
   private finished = false
+  /** The request went out on a connection that was idle in undici's pool. */
+  private reused = false
+  /** A byte of the response was read. */
+  private started = false
 
   constructor(
     private readonly request: WireRequest,
@@ -572,8 +690,43 @@ class Exchange implements DispatchHandler {
     private readonly resolve: (response: WireResponse) => void,
     private readonly reject: (error: unknown) => void,
     private readonly zlib: Zlib,
-    private readonly stream: NodeStream
+    private readonly stream: NodeStream,
+    private readonly options: DispatchOptions,
+    /** The dispatcher that may send it once more, or null (not replayable, or sent once more already). */
+    private readonly resender: DispatcherLike | null
   ) {}
+
+  /** Send the request on `dispatcher` (its first sending), or on a new connection (`again`). */
+  send(dispatcher: DispatcherLike, again: boolean): boolean {
+    this.signal.addEventListener("abort", this.onAbort, { once: true })
+    if (!again) return dispatcher.dispatch(this.options, this)
+    if (dispatcher.resend?.(this.options, this) === true) return true
+    this.signal.removeEventListener("abort", this.onAbort)
+    return false
+  }
+
+  /**
+   * The connection was lost under the request: send it once more on a new connection when it
+   * was a reused one closed before any byte of the answer (see the class); true when sent.
+   */
+  private sentAgain(error: unknown): boolean {
+    const dispatcher = this.resender
+    if (dispatcher === null || !this.reused || this.started || this.abortRequest === null) return false
+    if (this.signal.aborted || !connectionLost(error)) return false
+    const again = new Exchange(
+      this.request,
+      this.signal,
+      this.resolve,
+      this.reject,
+      this.zlib,
+      this.stream,
+      this.options,
+      null
+    )
+    if (!again.send(dispatcher, true)) return false
+    this.request.onResend?.()
+    return true
+  }
 
   /** The request is over (answered whole, or failed): the signal no longer concerns it. */
   private finish(): void {
@@ -610,6 +763,11 @@ class Exchange implements DispatchHandler {
   onConnect(abort: (reason?: unknown) => void): void {
     if (this.signal.aborted) throw abortError(this.signal.reason)
     this.abortRequest = abort
+    this.reused = this.resender?.opening?.() === false
+  }
+
+  onResponseStarted(): void {
+    this.started = true
   }
 
   onHeaders(statusCode: number, rawHeaders: ReadonlyArray<Uint8Array | string>, resume: () => void): boolean {
@@ -647,6 +805,7 @@ class Exchange implements DispatchHandler {
   onError(error: unknown): void {
     this.finish()
     const signal = this.signal
+    if (!this.settled && this.sentAgain(error)) return
     if (!this.settled) {
       this.settled = true
       if (signal.aborted) this.reject(signal.reason)
@@ -691,7 +850,7 @@ export const undiciTransport = async (
     signal: Cancel
   ): Promise<WireResponse> =>
     reader
-      .get(new URL(origin), path, { ...wireRequest.headers, "accept-encoding": "identity" }, signal)
+      .get(new URL(origin), path, { ...wireRequest.headers, "accept-encoding": "identity" }, signal, wireRequest)
       .then(
         (r) =>
           new Promise<WireResponse>((resolve, reject) =>
@@ -722,21 +881,18 @@ export const undiciTransport = async (
       return download(sockets, wireRequest, origin, path, signal)
     }
     return new Promise<WireResponse>((resolve, reject) => {
-      const exchange = new Exchange(wireRequest, signal, resolve, reject, zlib, stream)
-      signal.addEventListener("abort", exchange.onAbort, { once: true })
-      dispatcher.dispatch(
-        {
-          origin,
-          path,
-          method: wireRequest.method,
-          headers: {
-            ...wireRequest.headers,
-            "accept-encoding": wireRequest.encoding === "identity" ? "identity" : "gzip, deflate, br"
-          },
-          body: wireRequest.body ?? null
+      const options: DispatchOptions = {
+        origin,
+        path,
+        method: wireRequest.method,
+        headers: {
+          ...wireRequest.headers,
+          "accept-encoding": wireRequest.encoding === "identity" ? "identity" : "gzip, deflate, br"
         },
-        exchange
-      )
+        body: wireRequest.body ?? null
+      }
+      const resender = wireRequest.replayable === true && dispatcher.resend !== undefined ? dispatcher : null
+      new Exchange(wireRequest, signal, resolve, reject, zlib, stream, options, resender).send(dispatcher, false)
     })
   }
   return ownTransport({

@@ -8,6 +8,8 @@ import type { ConfigurationError } from "@comet-ts/core"
 import { FetchHttpClient } from "@effect/platform"
 import { Context, Effect, Layer, type Scope } from "effect"
 import { CometHttp, type CometHttpOptions, type CometHttpShape } from "../../src/CometHttp.js"
+import { Aborter, type WireRequest } from "../../src/internal/transport.js"
+import { undiciTransport } from "../../src/internal/transportUndici.js"
 import * as NodeTransport from "../../src/NodeTransport.js"
 import { RequestStats, type RequestStatsShape } from "../../src/RequestStats.js"
 import * as Transport from "../../src/Transport.js"
@@ -213,3 +215,121 @@ export const assetBytes = (size: number, seed = 7): Uint8Array => {
   }
   return out
 }
+
+/**
+ * A keep-alive server that closes idle connections on its own schedule, caught at the worst
+ * moment: the first request of each connection is answered with `answer(head)` (no
+ * `Connection: close`, no `Keep-Alive: timeout=`), and the connection is closed as soon as the
+ * bytes of its next request arrive, unanswered — `"close"` with a FIN, `"reset"` with an RST,
+ * `"partial"` with a FIN after the first line of an answer (a byte of a response did arrive).
+ * With `freshToo`, every connection after the first is closed so at its first request (a server
+ * that is really down).
+ */
+export const closingOnReuse = (
+  answer: (head: string) => Buffer | null,
+  how: "close" | "reset" | "partial",
+  freshToo = false
+) => {
+  const served = new WeakMap<Socket, number>()
+  return raw((socket, _n, head, seen) => {
+    const k = (served.get(socket) ?? 0) + 1
+    served.set(socket, k)
+    if (k === 1 && !(freshToo && seen.connections > 1)) {
+      const bytes = answer(head)
+      if (bytes !== null) socket.write(bytes)
+      return
+    }
+    if (how === "reset") socket.resetAndDestroy()
+    else if (how === "partial") socket.end("HTTP/1.1 200 OK\r\n")
+    else socket.destroy()
+  })
+}
+
+/**
+ * `call` made twice through CometHttp over undici (`maxRetries: 0`, one connection per origin)
+ * against {@link closingOnReuse}: the first answered, the second lost as `how` says. The second
+ * call's error, the server's `[connections, requests]`, and the client's counts.
+ */
+export const secondCallLost = <A, E>(
+  answer: (head: string) => Buffer,
+  how: "close" | "reset" | "partial",
+  freshToo: boolean,
+  call: (http: CometHttpShape, i: number) => Effect.Effect<A, E>
+) =>
+  Effect.gen(function* () {
+    const { url, seen } = yield* closingOnReuse(answer, how, freshToo)
+    return yield* over("undici", url, { maxRetries: 0, maxConcurrency: 1 }, ({ http, stats }) =>
+      Effect.gen(function* () {
+        yield* call(http, 1)
+        const error = yield* Effect.flip(call(http, 2))
+        return { error, seen: [seen.connections, seen.requests], stats: yield* stats.snapshot }
+      })
+    )
+  })
+
+/**
+ * The lost second calls of {@link secondCallLost} and what each must come to: a new connection
+ * that fails too (a server really down) is the call's failure after one sending more; a byte of
+ * the answer before the close means no sending more.
+ */
+export const LOST_SECOND_CALLS = [
+  {
+    title: "the new connection reset too (a server really down): the typed error as before, sent once more only",
+    how: "reset",
+    freshToo: true,
+    seen: [2, 3],
+    resent: 1
+  },
+  {
+    title: "a byte of the answer arrived before the close: not sent twice, the typed error",
+    how: "partial",
+    freshToo: false,
+    seen: [1, 2],
+    resent: 0
+  }
+] as const
+
+/** A transport response's whole body (as one Buffer), or the error that ended it. */
+export const wholeBody = async (body: { read(): Promise<Uint8Array | null> }): Promise<Buffer> => {
+  const parts: Array<Uint8Array> = []
+  for (let c = await body.read(); c !== null; c = await body.read()) parts.push(c)
+  return Buffer.concat(parts)
+}
+
+/**
+ * The Node transport (one connection per origin) against {@link closingOnReuse} answering only
+ * its first request with `answer`: a replayable request read whole, then the same request, lost
+ * on the kept connection and sent once more on a new one, aborted there. The first body, what
+ * the abort rejected with and the reason given, and `[connections, requests, resends]` after.
+ */
+export const abortedWhileResent = (answer: Buffer, encoding: WireRequest["encoding"]) =>
+  Effect.gen(function* () {
+    let answers = 0
+    const { url, seen } = yield* closingOnReuse(() => (++answers === 1 ? answer : null), "close")
+    const t = yield* Effect.acquireRelease(
+      Effect.promise(() => undiciTransport({ ...DIRECT, connections: 1 })),
+      (t) => Effect.promise(() => t.close())
+    )
+    let resent = 0
+    const request: WireRequest = {
+      method: "GET",
+      url: `${url}/a`,
+      headers: { authorization: KEY },
+      body: undefined,
+      encoding,
+      replayable: true,
+      onResend: () => resent++
+    }
+    const first = yield* Effect.promise(() => t.send(request, new Aborter().signal).then((r) => wholeBody(r.body)))
+    const aborter = new Aborter()
+    const pending = t.send(request, aborter.signal).then(
+      () => null,
+      (e: unknown) => e
+    )
+    yield* eventually(() => seen.requests === 3, "the request sent once more arrived")
+    const reason = new Error("give up")
+    aborter.abort(reason)
+    const rejected = yield* Effect.promise(() => pending)
+    yield* eventually(() => seen.closed === 2, `both connections closed ${JSON.stringify(seen)}`)
+    return { first, rejected, reason, counts: [seen.connections, seen.requests, resent] }
+  })
