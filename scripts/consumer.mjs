@@ -4,7 +4,11 @@
 // publishes), checks the tarballs, installs them with npm into a new temporary project next to
 // the OLDEST supported effect set below, and proves there: one copy of effect; `npm ls` clean;
 // `tsc --noEmit` passes for a consumer of the facade and of CometApi under moduleResolution
-// bundler, nodenext (ESM and CommonJS files) and node10, and for the README's TypeScript blocks;
+// bundler, nodenext (ESM and CommonJS files) and node10, and for the README's TypeScript blocks,
+// and with the oldest supported TypeScript; declaration emit for code returning every facade and
+// service type, in a project holding @comet-ts/api alone in npm's linked (pnpm-like) layout;
+// esbuild bundles of a user's script for node (CommonJS; ESM with the packages external; ESM
+// inlined, which must fail with the ConfigurationError naming the fix) and for the browser;
 // plain `node` ESM and CommonJS scripts — ours and the README's `js` blocks — read the emulator,
 // started from the installed package, through the facade and through CometApi; no run writes
 // anything to stderr (no "Executing an Effect versioned …", no MaxListenersExceededWarning);
@@ -41,6 +45,13 @@ const OLDEST = {
   "@effect/platform-node": "0.103.0",
   "@effect/cli": "0.72.1"
 }
+
+/**
+ * The oldest TypeScript the README promises (effect 3's own minimum): the consumer's files and
+ * our declarations must compile with it. Effect's own declarations need TypeScript 5.7 when
+ * `skipLibCheck` is off (the generic `Uint8Array`), so its errors inside effect are set aside.
+ */
+const OLDEST_TYPESCRIPT = "5.4.5"
 
 const args = process.argv.slice(2)
 const option = (name) => {
@@ -190,7 +201,10 @@ const main = async () => {
         join(project, "package.json"),
         `${JSON.stringify({ name: "comet-ts-consumer", version: "1.0.0", private: true, type: "module" }, null, 2)}\n`
       )
-      const tools = ["typescript", "@types/node"].map((n) => `${n}@${rootManifest.devDependencies[n]}`)
+      const tools = [
+        ...["typescript", "@types/node"].map((n) => `${n}@${rootManifest.devDependencies[n]}`),
+        `typescript-oldest@npm:typescript@${OLDEST_TYPESCRIPT}`
+      ]
       await ran(
         "npm",
         [
@@ -265,6 +279,28 @@ const main = async () => {
     )
   )
 
+  await check(
+    `tsc ${OLDEST_TYPESCRIPT} (the oldest TypeScript supported), nodenext, skipLibCheck off: no error in our declarations, the ESM consumer or the README blocks`,
+    async () => {
+      const oldest = join(project, "node_modules", "typescript-oldest", "bin", "tsc")
+      // ES module files only: TypeScript before 5.8 refuses an ES module in a CommonJS file under
+      // nodenext (TS1479), as the README says
+      const r = await run(process.execPath, [oldest, "-p", "tsconfig.oldest.json"], { cwd: project })
+      // effect's own declarations need TypeScript 5.7 with skipLibCheck off (README, Install)
+      const errors = `${r.stdout}${r.stderr}`.split("\n").filter((l) => /error TS\d+/.test(l))
+      const ours = errors.filter((l) => !/^node_modules\/(effect|@effect\/[^/]+)\//.test(l))
+      if (ours.length > 0) return ours
+      return r.status !== 0 && errors.length === 0
+        ? [`tsc exited ${r.status}: ${r.stdout}${r.stderr}`.slice(0, 2000)]
+        : []
+    }
+  )
+
+  await check(
+    "npm --install-strategy=linked, @comet-ts/api alone: declaration emit names every type of API, APIExperiment, CometApiShape (no TS2742)",
+    () => strictLayoutProblems(tarballs)
+  )
+
   const url = await check(
     "the emulator starts from the installed package (comet-emulator --port 0)",
     () => startEmulator(),
@@ -310,6 +346,9 @@ const main = async () => {
       return problems
     })
   }
+  await check("esbuild bundles of a user's script: for node (ESM, CommonJS) and for the browser", () =>
+    bundleProblems(env)
+  )
   for (const b of jsBlocks) {
     await check(
       `README block ${b.file}:${b.line} (${b.attrs.cjs === true ? "CommonJS" : "ESM"}) runs with plain node`,
@@ -319,6 +358,145 @@ const main = async () => {
       }
     )
   }
+}
+
+/**
+ * A project laid out as pnpm lays it out (npm's linked strategy): only @comet-ts/api and its
+ * peers are importable; its own dependencies are not. Code returning any result of the facade
+ * or the service must still emit declarations: every type the signatures name must be reachable
+ * through @comet-ts/api (TS2742 "cannot be named" otherwise).
+ */
+const strictLayoutProblems = async (tarballs) => {
+  const dir = join(work, "linked")
+  mkdirSync(dir, { recursive: true })
+  const api = packages.find((p) => p.manifest.name === "@comet-ts/api")
+  const ours = Object.keys(api.manifest.dependencies ?? {}).filter((n) => n.startsWith("@comet-ts/"))
+  const overrides = Object.fromEntries(ours.map((n) => [n, `file:${tarballs[n]}`]))
+  writeFileSync(
+    join(dir, "package.json"),
+    `${JSON.stringify({ name: "comet-ts-linked", version: "1.0.0", private: true, type: "module", overrides }, null, 2)}\n`
+  )
+  const peers = Object.keys(api.manifest.peerDependencies ?? {}).map((n) => `${n}@${OLDEST[n]}`)
+  await ran(
+    "npm",
+    [
+      "install",
+      "--install-strategy=linked",
+      "--no-audit",
+      "--no-fund",
+      "--loglevel=error",
+      tarballs["@comet-ts/api"],
+      ...peers,
+      ...["typescript", "@types/node"].map((n) => `${n}@${rootManifest.devDependencies[n]}`)
+    ],
+    { cwd: dir }
+  )
+  const problems = ours
+    .filter((n) => existsSync(join(dir, "node_modules", n)))
+    .map((n) => `${n} is importable: the layout is not strict, so this check proves nothing`)
+  writeFileSync(
+    join(dir, "expand.ts"),
+    `import type { API, APIExperiment, CometApiShape, Experiment, PanelContextShape } from "@comet-ts/api"
+// spreading an instance type makes the declaration emit write out every method's type
+export const facade = { ...(null as unknown as API) }
+export const experiment = { ...(null as unknown as APIExperiment) }
+export const service = { ...(null as unknown as CometApiShape) }
+export const effectExperiment = { ...(null as unknown as Experiment) }
+export const panel = { ...(null as unknown as PanelContextShape) }
+`
+  )
+  writeFileSync(
+    join(dir, "tsconfig.json"),
+    tsconfig(
+      {
+        module: "nodenext",
+        moduleResolution: "nodenext",
+        noEmit: false,
+        declaration: true,
+        emitDeclarationOnly: true,
+        outDir: "out"
+      },
+      ["expand.ts"]
+    )
+  )
+  const r = await run(process.execPath, [join(dir, "node_modules", "typescript", "bin", "tsc"), "-p", "."], {
+    cwd: dir
+  })
+  if (r.status !== 0) problems.push(`${r.stdout}${r.stderr}`.trim().slice(0, 4000))
+  else {
+    const emitted = readFileSync(join(dir, "out", "expand.d.ts"), "utf8")
+    for (const m of new Set([...emitted.matchAll(/import\("([^"]+)"\)/g)].map((m) => m[1]))) {
+      if (m !== "@comet-ts/api" && !/^effect\/[A-Za-z]+$/.test(m)) problems.push(`the emitted declarations import ${m}`)
+    }
+  }
+  return problems
+}
+
+/**
+ * A user's script bundled with esbuild from the installed packages. For node as CommonJS, and
+ * as ESM with the packages external (README, Bundling): both read the emulator. As ESM with
+ * everything inlined and no `require`: undici cannot load there, and the call must reject with
+ * the ConfigurationError that says so and names the fix (never a bare Error from the bundler's
+ * shim). For the browser: no undici and no static import of a Node module in the bundle.
+ */
+const bundleProblems = async (env) => {
+  const { build } = await import("esbuild")
+  const dir = join(project, "bundle")
+  mkdirSync(dir, { recursive: true })
+  const entry = join(dir, "entry.mjs")
+  writeFileSync(
+    entry,
+    `import { API, isCometError } from "@comet-ts/api"
+const main = async () => {
+  const api = new API()
+  try {
+    console.log(JSON.stringify(await api.getWorkspaces()))
+  } catch (e) {
+    console.log(isCometError(e) ? \`\${e._tag}: \${e.message}\` : \`untyped: \${e}\`)
+  } finally {
+    await api.close()
+  }
+}
+main()
+`
+  )
+  const bundle = async (name, options) => {
+    const outfile = join(dir, name)
+    await build({ entryPoints: [entry], outfile, bundle: true, logLevel: "error", absWorkingDir: project, ...options })
+    return outfile
+  }
+  const problems = []
+  const reads = async (file, what) => {
+    const r = await run(process.execPath, [file], { cwd: project, env })
+    const out = r.stdout.trim()
+    if (r.status !== 0 || !out.includes("local-dev")) problems.push(`${what}: ${out}${r.stderr}`.slice(0, 1000))
+  }
+  const node = { platform: "node", target: "node20" }
+  await reads(await bundle("node.cjs", { ...node, format: "cjs" }), "node CommonJS bundle")
+  await reads(
+    await bundle("node-external.mjs", { ...node, format: "esm", packages: "external" }),
+    "node ESM bundle, --packages=external"
+  )
+  const inlined = await run(process.execPath, [await bundle("node-inlined.mjs", { ...node, format: "esm" })], {
+    cwd: project,
+    env
+  })
+  if (!/^ConfigurationError: .*undici.*--packages=external/m.test(inlined.stdout)) {
+    problems.push(
+      `node ESM bundle with undici inlined: not the ConfigurationError naming the fix: ${inlined.stdout}${inlined.stderr}`.slice(
+        0,
+        1000
+      )
+    )
+  }
+  const browser = readFileSync(
+    await bundle("browser.mjs", { platform: "browser", format: "esm", target: "es2022" }),
+    "utf8"
+  )
+  if (/undici/.test(browser)) problems.push("the browser bundle holds undici")
+  const nodeImports = [...browser.matchAll(/(?:from|import|require)\s*\(?\s*"(node:[^"]+)"/g)].map((m) => m[1])
+  if (nodeImports.length > 0) problems.push(`the browser bundle imports ${[...new Set(nodeImports)].join(", ")}`)
+  return problems
 }
 
 /** Every directory named `name` under a node_modules tree. */
@@ -502,7 +680,7 @@ main().catch((e) => {
 })
 `
 
-const TS_CONSUMER = `import { API, type APIExperiment, CometApi, CometApiLayer, NotFound } from "@comet-ts/api"
+const TS_CONSUMER = `import { API, type APIExperiment, CometApi, CometApiLayer, NotFound, Panel } from "@comet-ts/api"
 import { type CometError, CometConfig, type ConfigurationError, type ResolvedConfig } from "@comet-ts/core"
 import { generate } from "@comet-ts/emulator"
 import { CometHttp } from "@comet-ts/http"
@@ -542,6 +720,32 @@ export const program: Effect.Effect<ReadonlyArray<string>, CometError | Configur
 )
 
 export const experiments: number = generate({ size: "small", seed: 1 }).workspaces.length
+
+// Under exactOptionalPropertyTypes, every option takes a value that may be undefined (read as
+// "not given", as the runtime reads it), as users pass their own optional settings through.
+export async function passThrough(
+  text: string | undefined,
+  count: number | undefined,
+  flag: boolean | undefined,
+  signal: AbortSignal | undefined
+): Promise<number> {
+  const api = new API({ apiKey: text, maxConcurrency: count, callTimeoutMs: count, panel: { workspace: text, projectName: text, projectId: text, options: undefined } })
+  try {
+    const [first] = await api.getExperiments("local-dev", "mnist-sweep", null, { signal, callTimeoutMs: count })
+    if (first === undefined) return 0
+    await first.getName({ maxLength: count, signal })
+    await api.getExperimentName(first.key, { maxLength: count })
+    await api.getExperimentByName("run", { workspace: text, projectName: text })
+    await api.getExperimentAssetList(first.key, { assetType: text })
+    await api.getExperimentAssetByName(first.key, "metrics.csv", { assetType: text, returnType: "text" })
+    await api.queryProject("local-dev", "mnist-sweep", [], { archived: flag })
+    await api.getPanelMetricsNames({ includeSys: flag })
+    const layer = Panel.layerTest({ experimentKeys: [], workspace: text, projectName: text, projectId: text, options: undefined })
+    return (await api.getRequestStats()).requests + (layer === undefined ? 0 : 1)
+  } finally {
+    await api.close()
+  }
+}
 `
 
 const tsconfig = (compilerOptions, files) =>
@@ -590,6 +794,10 @@ const { Effect, Layer } = require("effect")`
   writeFileSync(
     join(project, "tsconfig.nodenext.json"),
     tsconfig({ module: "nodenext", moduleResolution: "nodenext" }, ["consumer.mts", "consumer.cts", ...readmeTs])
+  )
+  writeFileSync(
+    join(project, "tsconfig.oldest.json"),
+    tsconfig({ module: "nodenext", moduleResolution: "nodenext" }, ["consumer.mts", ...readmeTs])
   )
   writeFileSync(
     join(project, "tsconfig.node10.json"),

@@ -31,3 +31,4 @@ export declare const shellProblems: (
     readonly exists: (path: string) => boolean
   }
 ) => ReadonlyArray<string>
+export declare const installProblems: (blocks: ReadonlyArray<Block>) => ReadonlyArray<string>

@@ -205,3 +205,50 @@ export const shellProblems = (code, { scripts, bins, packages, exists }) => {
   }
   return problems
 }
+
+/** The packages of ours (`@comet-ts/…`) a piece of code imports, requires or loads with import(). */
+const importedPackages = (code) =>
+  new Set([...code.matchAll(/(?:\bfrom|\bimport|\brequire\s*\()\s*\(?\s*["'](@comet-ts\/[^/"']+)/g)].map((m) => m[1]))
+
+/** The packages of ours a ```sh block installs (`npm install …`, `pnpm add …`). */
+const installedPackages = (code) => {
+  const out = new Set()
+  for (const line of code.replace(/\\\n/g, " ").split("\n")) {
+    const words = line
+      .replace(/(^|\s)#.*$/, "")
+      .trim()
+      .split(/\s+/)
+    const at = words.findIndex(
+      (w, i) => (words[i - 1] === "npm" && (w === "install" || w === "i")) || (words[i - 1] === "pnpm" && w === "add")
+    )
+    if (at < 0) continue
+    for (const w of words.slice(at + 1)) {
+      const name = w.replace(/^(@?[^@]+)@.*$/, "$1")
+      if (name.startsWith("@comet-ts/")) out.add(name)
+    }
+  }
+  return out
+}
+
+/**
+ * Problems with what one README tells users to install: every package of ours its TypeScript
+ * and JavaScript programs import must be in one of its install commands. A package's own
+ * dependencies are not importable from the user's project under pnpm, Yarn PnP or npm's linked
+ * layout (nor declared by it under npm's hoisting), so an example importing `@comet-ts/query`
+ * after `npm install @comet-ts/api` fails there with "Cannot find module". Returns the problems,
+ * empty when the README installs what its examples use.
+ */
+export const installProblems = (blocks) => {
+  const installed = new Set(blocks.filter((b) => b.kind === "sh").flatMap((b) => [...installedPackages(b.code)]))
+  if (installed.size === 0) return []
+  const problems = []
+  for (const b of blocks) {
+    if (!((b.lang === "ts" || b.lang === "js") && (b.kind === "run" || b.kind === "types"))) continue
+    for (const name of importedPackages(b.code)) {
+      if (!installed.has(name)) {
+        problems.push(`${b.file}:${b.line} imports ${name}, which no install command of ${b.file} installs`)
+      }
+    }
+  }
+  return [...new Set(problems)]
+}

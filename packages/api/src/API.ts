@@ -238,7 +238,7 @@ export class APIExperiment extends ExperimentInfo {
   }
 
   /** The UI name (log-other `Name`, else metadata name), or null. */
-  getName(options?: { readonly maxLength?: number } & CallOptions): Promise<string | null> {
+  getName(options?: { readonly maxLength?: number | undefined } & CallOptions): Promise<string | null> {
     return this.client.runWith("getName", options, (o) => this.experiment.getName(o))
   }
 
@@ -646,7 +646,7 @@ export class API {
   /** One experiment by name, in the given or default workspace and project (`Ambiguous` when shared). */
   getExperimentByName(
     experimentName: string,
-    options?: { readonly workspace?: string; readonly projectName?: string } & CallOptions
+    options?: { readonly workspace?: string | undefined; readonly projectName?: string | undefined } & CallOptions
   ): Promise<APIExperiment> {
     return this.call("getExperimentByName", [experimentName, options], options, this.wrap)
   }
@@ -732,7 +732,7 @@ export class API {
   /** The UI name, truncated to `maxLength`; null when unnamed. */
   getExperimentName(
     experimentKey: string,
-    options?: { readonly maxLength?: number } & CallOptions
+    options?: { readonly maxLength?: number | undefined } & CallOptions
   ): Promise<string | null> {
     return this.call("getExperimentName", [experimentKey, options], options)
   }
@@ -805,7 +805,7 @@ export class API {
   /** Asset list entries, optionally of one type. */
   getExperimentAssetList(
     experimentKey: string,
-    options?: { readonly assetType?: string } & CallOptions
+    options?: { readonly assetType?: string | undefined } & CallOptions
   ): Promise<ReadonlyArray<Asset>> {
     return this.call("getExperimentAssetList", [experimentKey, options], options)
   }
@@ -823,7 +823,7 @@ export class API {
   getExperimentAssetByName<R extends ReturnType = "binary">(
     experimentKey: string,
     fileName: string,
-    options?: AssetOptions<R> & { readonly assetType?: string } & CallOptions
+    options?: AssetOptions<R> & { readonly assetType?: string | undefined } & CallOptions
   ): Promise<AssetResult<R>> {
     return this.call("getExperimentAssetByName", [experimentKey, fileName, options], options) as Promise<AssetResult<R>>
   }
@@ -889,7 +889,7 @@ export class API {
     workspace: string | null | undefined,
     projectName: string | null | undefined,
     predicates: ReadonlyArray<Predicate> | Query,
-    options?: { readonly archived?: boolean } & CallOptions
+    options?: { readonly archived?: boolean | undefined } & CallOptions
   ): Promise<ReadonlyArray<ExperimentKey>> {
     return this.call("queryProject", [workspace, projectName, predicates, options], options)
   }
@@ -905,7 +905,9 @@ export class API {
   }
 
   /** Metric names of the panel's project (without `sys.*` unless `includeSys`). */
-  getPanelMetricsNames(options?: { readonly includeSys?: boolean } & CallOptions): Promise<ReadonlyArray<string>> {
+  getPanelMetricsNames(
+    options?: { readonly includeSys?: boolean | undefined } & CallOptions
+  ): Promise<ReadonlyArray<string>> {
     return this.call("getPanelMetricsNames", [options], options)
   }
 

@@ -183,7 +183,7 @@ export class Experiment extends ExperimentInfo {
   }
 
   /** The name shown in the UI: the log-other `Name`, else the metadata name, else null. */
-  getName(options?: { readonly maxLength?: number }): Effect.Effect<string | null, CometError> {
+  getName(options?: { readonly maxLength?: number | undefined }): Effect.Effect<string | null, CometError> {
     return this.api.getExperimentName(this.key, options)
   }
 

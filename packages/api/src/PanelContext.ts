@@ -313,10 +313,10 @@ const unavailable = (error: ConfigurationError): Layer.Layer<PanelContext> => {
  */
 export const layerTest = (values: {
   readonly experimentKeys: ReadonlyArray<string>
-  readonly options?: Readonly<Record<string, unknown>>
-  readonly projectId?: string
-  readonly projectName?: string
-  readonly workspace?: string
+  readonly options?: Readonly<Record<string, unknown>> | undefined
+  readonly projectId?: string | undefined
+  readonly projectName?: string | undefined
+  readonly workspace?: string | undefined
 }): Layer.Layer<PanelContext> => {
   const checked = checkTestPanelValues(values)
   return Either.isLeft(checked) ? unavailable(checked.left) : layerTestChecked(checked.right)

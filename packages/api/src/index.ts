@@ -6,6 +6,31 @@
  * @since 0.1.0
  */
 
+/**
+ * The types the public signatures name, re-exported so that a project depending on
+ * `@comet-ts/api` alone can name every method's result (and emit declarations for code that
+ * returns them: no TS2742 under pnpm's or npm's linked layout). @since 0.1.0
+ */
+export type {
+  Asset,
+  AssetId,
+  ChartExperiment,
+  ChartMetric,
+  Column,
+  CometOptions,
+  Curve,
+  ExperimentKey,
+  ExperimentMetadata,
+  ExperimentModel,
+  ExperimentSummary,
+  GitMetadata,
+  MetricPoint,
+  Predicate,
+  Project,
+  ProjectId,
+  Summary,
+  SystemDetails
+} from "@comet-ts/core"
 /** The typed errors every method fails with, re-exported from @comet-ts/core. @since 0.1.0 */
 export {
   Ambiguous,
@@ -22,6 +47,8 @@ export {
   TransportError,
   Unauthorized
 } from "@comet-ts/core"
+export type { CometHttp, CometHttpSettings, Download, RequestStats, StatsSnapshot } from "@comet-ts/http"
+export type { Query, QueryVariable } from "@comet-ts/query"
 /** The Promise facade. @since 0.1.0 */
 export { API, APIExperiment, type APIGetResult, type APIOptions, type CallOptions, type PanelOption } from "./API.js"
 /** Dashboard helpers for chart results: series by name, last/min/max, tidy rows, chunked Stream. @since 0.1.0 */
@@ -38,6 +65,9 @@ export {
   type CometApiShape,
   type ExperimentReads,
   type ExperimentState,
+  type GetExperimentMethod,
+  type GetMethod,
+  type GetProjectNotesMethod,
   type GetResult,
   type OrStrategy,
   type ProjectLocation,

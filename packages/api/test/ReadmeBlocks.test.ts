@@ -17,6 +17,7 @@ import {
   type Block,
   blockEnv,
   blockFileName,
+  installProblems,
   readmeBlocks,
   readmeFiles,
   root,
@@ -210,6 +211,12 @@ describe("README code blocks", () => {
   for (const b of blocks.filter((b) => b.kind === "sh")) {
     it(`${where(b)}: its commands name real scripts, bins, packages and files`, () => {
       assert.deepStrictEqual(shellProblems(b.code, context), [])
+    })
+  }
+
+  for (const file of readmeFiles()) {
+    it(`${file} installs every package of ours its examples import (pnpm and npm's linked layout hide a dependency's dependencies)`, () => {
+      assert.deepStrictEqual(installProblems(blocks.filter((b) => b.file === file)), [])
     })
   }
 

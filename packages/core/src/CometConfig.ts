@@ -177,7 +177,7 @@ export class CometConfig extends service {
   static staticSources(
     env: Readonly<Record<string, string | undefined>>,
     files?: Readonly<Record<string, string>>,
-    dirs?: { readonly cwd?: string; readonly home?: string }
+    dirs?: { readonly cwd?: string | undefined; readonly home?: string | undefined }
   ): ConfigSources {
     return staticSources(env, files, dirs)
   }
@@ -768,7 +768,7 @@ export const processSources = (): ConfigSources => {
 export const staticSources = (
   env: Readonly<Record<string, string | undefined>>,
   files: Readonly<Record<string, string>> = {},
-  dirs: { readonly cwd?: string; readonly home?: string } = {}
+  dirs: { readonly cwd?: string | undefined; readonly home?: string | undefined } = {}
 ): ConfigSources => ({
   env: (name) => env[name],
   envNames: () => Object.keys(env),

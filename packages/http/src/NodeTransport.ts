@@ -23,7 +23,7 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
-import { type UndiciOptions, undiciTransport } from "./internal/transportUndici.js"
+import { type UndiciOptions, UndiciUnavailable, undiciTransport } from "./internal/transportUndici.js"
 import { proxyCredentials } from "./internal/tunnel.js"
 import { scopedTransport, type Transport } from "./Transport.js"
 
@@ -108,7 +108,17 @@ export const layer = (options: UndiciOptions): Layer.Layer<Transport, Configurat
   if (Either.isLeft(read)) return Layer.fail(read.left)
   const checked: UndiciOptions = read.right
   return Layer.merge(
-    scopedTransport(Effect.promise(() => undiciTransport(checked))),
+    scopedTransport(
+      Effect.tryPromise({ try: () => undiciTransport(checked), catch: (e) => e }).pipe(
+        // undici that cannot be loaded (a bundle without `require`) is a ConfigurationError
+        // naming the fix; anything else is a defect, as before
+        Effect.catchAll((e) =>
+          e instanceof UndiciUnavailable
+            ? Effect.fail(new ConfigurationError({ setting: "transport", reason: e.message }))
+            : Effect.die(e)
+        )
+      )
+    ),
     Layer.scopedDiscard(holdProxyCredentials(checked))
   )
 }

@@ -104,7 +104,7 @@ export const layerHttpClient = (options?: {
 }
 
 /** Close a transport's connections when the scope ends. @internal */
-export const scopedTransport = (make: Effect.Effect<TransportShape>): Layer.Layer<Transport> =>
+export const scopedTransport = <E = never>(make: Effect.Effect<TransportShape, E>): Layer.Layer<Transport, E> =>
   Layer.scoped(
     Transport,
     Effect.acquireRelease(make, (t) => Effect.promise(() => t.close().catch(() => {})))

@@ -516,8 +516,31 @@ const userOnlyToken = (uri: string): { readonly token?: string } => {
 
 type Dispatch = InstanceType<Undici["Agent"]>["dispatch"]
 
-/** The modules the adapter uses, imported on first use. */
-const load = async () => {
+/**
+ * undici (or a module of Node it needs) could not be imported: the message names the cause and
+ * what to do. The usual cause is a bundle for Node in ES module format, where undici's
+ * `require("node:…")` calls have no `require` to call.
+ */
+export class UndiciUnavailable extends Error {
+  constructor(cause: unknown) {
+    super(
+      `undici, the Node transport, could not be loaded (${cause instanceof Error ? cause.message : String(cause)}). ` +
+        "A bundle for Node in ES module format cannot require() the Node modules undici (CommonJS) needs: " +
+        'bundle with esbuild\'s --packages=external or --external:undici, or give the bundle a require (banner: import { createRequire } from "node:module"; const require = createRequire(import.meta.url)); ' +
+        "or send through another client: new API({ httpClient: FetchHttpClient.layer }).",
+      { cause }
+    )
+    this.name = "UndiciUnavailable"
+  }
+}
+
+/** The modules the adapter uses, imported on first use; a failure is an {@link UndiciUnavailable}. */
+const load = () =>
+  loadModules().catch((cause: unknown) => {
+    throw new UndiciUnavailable(cause)
+  })
+
+const loadModules = async () => {
   const [module, zlib, stream, tls, net] = await Promise.all([
     import("undici"),
     importZlib(),
