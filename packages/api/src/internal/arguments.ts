@@ -51,15 +51,17 @@ export const checkArguments = (
   const out: Array<unknown> = []
   for (let i = 0; i < params.length; i++) {
     const param = params[i] as (typeof params)[number]
-    const value = args[i]
+    let value = args[i]
     if (param.optional && (value === undefined || value === null)) {
       out.push(undefined)
       continue
     }
-    const given =
-      param.name === "options" || param.name === "location" ? snapshotOf(param.name, value) : Either.right(value)
-    if (Either.isLeft(given)) return Either.left(given.left)
-    const checked = Inputs.check(param.schema, given.right)
+    if (param.name === "options" || param.name === "location") {
+      const given = snapshotOf(param.name, value)
+      if (Either.isLeft(given)) return Either.left(given.left)
+      value = given.right
+    }
+    const checked = Inputs.check(param.schema, value)
     if (Either.isLeft(checked)) return Either.left(invalid(param.name, checked.left))
     out.push(checked.right)
   }
@@ -154,10 +156,12 @@ export const guard = <T extends object>(api: T, methods: ReadonlyArray<Method>, 
   const out: Record<string, unknown> = {}
   for (const name of methods) {
     const returns = signatures[name].returns
+    // a method no configured default stands in for is checked as given (no step for the defaults)
+    const located = locatedBy[name] !== undefined
     out[name] = (...args: ReadonlyArray<unknown>): unknown => {
-      const checked = Either.flatMap(withLocationDefaults(name, args, defaults), (located) =>
-        checkArguments(name, located)
-      )
+      const checked = located
+        ? Either.flatMap(withLocationDefaults(name, args, defaults), (filled) => checkArguments(name, filled))
+        : checkArguments(name, args)
       if (Either.isLeft(checked)) {
         return returns === "stream" ? Stream.fail(checked.left) : Effect.fail(checked.left)
       }

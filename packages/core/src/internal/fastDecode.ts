@@ -39,6 +39,24 @@ export const isMiss = (v: unknown): v is typeof NO | typeof BAIL => v === NO || 
 
 type ParseOptions = AST.ParseOptions
 
+/**
+ * Property transformations whose decode is known: the one `withDefault` (wire/Common.ts) builds
+ * decodes `some(v)` to `some(v)`, and `none()` or `some(undefined)` to `some(value())`. The
+ * compiled struct computes that directly, without the two Options per property the function
+ * takes and returns (the result is the same: the differential tests check it).
+ */
+const knownDefaults = new WeakMap<object, () => unknown>()
+
+/**
+ * Declare that the property transformation `decode` is `withDefault`'s over `value` (see
+ * {@link knownDefaults}).
+ *
+ * @internal
+ */
+export const registerDefault = (decode: AST.PropertySignatureTransformation["decode"], value: () => unknown): void => {
+  knownDefaults.set(decode, value)
+}
+
 const hasOwn = Object.prototype.hasOwnProperty
 
 const isRecord = (u: unknown): u is Record<PropertyKey, unknown> =>
@@ -224,17 +242,21 @@ const fuseStructTransformation = (
     readonly fromDecode: Fast
     readonly toDecode: Fast
     readonly pst: AST.PropertySignatureTransformation | undefined
+    /** The default of a `withDefault` transformation (see {@link knownDefaults}). */
+    readonly fallback: (() => unknown) | undefined
   }> = []
   for (const ps of to.propertySignatures) {
     const f = fromProps.get(ps.name)
     if (f === undefined || typeof ps.name !== "string") return null
+    const pst = psts.get(ps.name)
     steps.push({
       name: ps.name,
       fromOptional: f.isOptional,
       toOptional: ps.isOptional,
       fromDecode: compile(f.type, options, memo),
       toDecode: compile(ps.type, options, memo),
-      pst: psts.get(ps.name)
+      pst,
+      fallback: pst === undefined ? undefined : knownDefaults.get(pst.decode)
     })
   }
   for (const k of psts.keys()) if (!fromProps.has(k)) return null
@@ -256,7 +278,11 @@ const fuseStructTransformation = (
         if (isMiss(v)) return v
       }
       // the property transformation
-      if (s.pst !== undefined) {
+      if (s.fallback !== undefined) {
+        // `withDefault`'s decode, computed: the value, or the default when absent or undefined
+        if (!present || v === undefined) v = s.fallback()
+        present = true
+      } else if (s.pst !== undefined) {
         const o = s.pst.decode(present ? Option.some(v) : Option.none())
         present = Option.isSome(o)
         v = present ? (o as Option.Some<unknown>).value : undefined

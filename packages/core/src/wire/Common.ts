@@ -9,6 +9,7 @@ import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type * as SchemaAST from "effect/SchemaAST"
+import { registerDefault } from "../internal/fastDecode.js"
 
 /**
  * A JSON number, or a string holding one (some Comet fields arrive as strings). Decodes to a
@@ -48,11 +49,15 @@ export const WireString: Schema.Schema<string, string | number | boolean> = Sche
 export const withDefault = <A, I, R>(
   schema: Schema.Schema<A, I, R>,
   value: () => A
-): Schema.PropertySignature<":", A, never, "?:", I | undefined, true, R> =>
-  Schema.optionalToRequired(Schema.UndefinedOr(schema), Schema.typeSchema(schema), {
+): Schema.PropertySignature<":", A, never, "?:", I | undefined, true, R> => {
+  const signature = Schema.optionalToRequired(Schema.UndefinedOr(schema), Schema.typeSchema(schema), {
     decode: (o) => (Option.isSome(o) && o.value !== undefined ? o.value : value()),
     encode: Option.some
   }).pipe(Schema.withConstructorDefault(value))
+  // compiled decoders compute this decode without its Options (internal/fastDecode.ts)
+  if (signature.ast._tag === "PropertySignatureTransformation") registerDefault(signature.ast.decode, value)
+  return signature
+}
 
 /**
  * A field that is `null` when it has no value. A server that omits the key decodes as `null`

@@ -236,7 +236,7 @@ export const makeAttempts = (ctx: AttemptContext) => {
     }
     let bytes: Uint8Array
     try {
-      bytes = await readAll({
+      const read = readAll({
         response,
         limit: limitOf(kind),
         limitName: limitName(kind),
@@ -244,6 +244,8 @@ export const makeAttempts = (ctx: AttemptContext) => {
         describeError,
         textOnly: kind === "json"
       })
+      // a body that had arrived whole is read already: no step to wait for
+      bytes = read instanceof Uint8Array ? read : await read
     } catch (e) {
       if (e instanceof BodyError) throw bodyFailure(t, attempt, e, signal, "no complete answer", timeoutMillis)
       throw e

@@ -44,8 +44,19 @@ export const corruptCoding = (
 /** The declared body length, when there is one we can check the bytes against. */
 export const declaredLength = (headers: Readonly<Record<string, string>>): number | null => {
   const raw = headers["content-length"]
-  if (raw === undefined || !/^\s*\d+\s*$/.test(raw)) return null
+  if (raw === undefined) return null
+  // the usual value, digits only, read without a pattern or a trimmed copy
+  if (raw.length > 0 && raw.length < 16 && allDigits(raw)) return Number(raw)
+  if (!/^\s*\d+\s*$/.test(raw)) return null
   return Number(raw.trim())
+}
+
+const allDigits = (text: string): boolean => {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 48 || c > 57) return false
+  }
+  return true
 }
 
 /**
@@ -114,14 +125,8 @@ export const readCapped = async (body: WireBody, cap: number, onBytes: (n: numbe
   return utf8(concat(chunks, size))
 }
 
-/**
- * Read a whole body into memory. The limit is checked on every chunk as it arrives (decoded
- * bytes: a small compressed body that inflates past it stops there), and the body is cancelled
- * at once, closing the connection: `too-large`. A read error after the headers (a reset, a
- * truncated compressed stream) and a body shorter than its checkable length are `truncated`.
- * `limitName` names the setting in the message.
- */
-export const readAll = async (options: {
+/** What {@link readAll} is given. */
+export interface ReadAllOptions {
   readonly response: WireResponse
   readonly limit: number
   readonly limitName: string
@@ -129,12 +134,49 @@ export const readAll = async (options: {
   readonly describeError: (e: unknown) => string
   /** Only read as text (JSON): one chunk is returned as it came, not copied into a buffer of its own. */
   readonly textOnly?: boolean | undefined
-}): Promise<Uint8Array> => {
-  const { response, limit, limitName, onBytes } = options
-  const body = response.body
-  const declared = checkableLength(response)
+}
+
+/**
+ * Read a whole body into memory. The limit is checked on every chunk as it arrives (decoded
+ * bytes: a small compressed body that inflates past it stops there), and the body is cancelled
+ * at once, closing the connection: `too-large`. A read error after the headers (a reset, a
+ * truncated compressed stream) and a body shorter than its checkable length are `truncated`.
+ * `limitName` names the setting in the message. A body that has arrived whole already (the
+ * usual small answer) is read without a promise: the bytes are returned as they are.
+ */
+export const readAll = (options: ReadAllOptions): Uint8Array | Promise<Uint8Array> => {
+  const body = options.response.body
+  const declared = checkableLength(options.response)
   const chunks: Array<Uint8Array> = []
   let size = 0
+  let ended = false
+  try {
+    // what has arrived already is taken without a promise
+    for (let chunk = body.readNow?.(); chunk !== undefined; chunk = body.readNow?.()) {
+      if (chunk === null) {
+        ended = true
+        break
+      }
+      size = take(options, chunks, size, chunk)
+    }
+  } catch (e) {
+    body.cancel()
+    throw e
+  }
+  if (!ended) return readRest(options, chunks, size, declared)
+  body.cancel()
+  return whole(options, chunks, size, declared)
+}
+
+/** {@link readAll} from the first chunk that has not arrived yet. */
+const readRest = async (
+  options: ReadAllOptions,
+  chunks: Array<Uint8Array>,
+  read: number,
+  declared: number | null
+): Promise<Uint8Array> => {
+  const body = options.response.body
+  let size = read
   try {
     while (true) {
       // what has arrived already is taken without a promise
@@ -142,7 +184,7 @@ export const readAll = async (options: {
       try {
         if (chunk === undefined) chunk = await body.read()
       } catch (e) {
-        const corrupt = corruptCoding(e, response.headers, options.describeError)
+        const corrupt = corruptCoding(e, options.response.headers, options.describeError)
         if (corrupt !== null) throw new BodyError("corrupt", corrupt)
         throw new BodyError(
           "truncated",
@@ -150,19 +192,35 @@ export const readAll = async (options: {
         )
       }
       if (chunk === null) break
-      onBytes(chunk.length)
-      size += chunk.length
-      if (size > limit) {
-        throw new BodyError(
-          "too-large",
-          `the body passed the ${limit} bytes this client reads into memory (${limitName}); reading stopped there and the connection was closed`
-        )
-      }
-      chunks.push(chunk)
+      size = take(options, chunks, size, chunk)
     }
   } finally {
     body.cancel()
   }
+  return whole(options, chunks, size, declared)
+}
+
+/** Keep one chunk of a body being read whole: the size read so far, or `too-large` past the limit. */
+const take = (options: ReadAllOptions, chunks: Array<Uint8Array>, read: number, chunk: Uint8Array): number => {
+  options.onBytes(chunk.length)
+  const size = read + chunk.length
+  if (size > options.limit) {
+    throw new BodyError(
+      "too-large",
+      `the body passed the ${options.limit} bytes this client reads into memory (${options.limitName}); reading stopped there and the connection was closed`
+    )
+  }
+  chunks.push(chunk)
+  return size
+}
+
+/** The bytes of a body read to its end, or `truncated` when it is shorter than its checkable length. */
+const whole = (
+  options: ReadAllOptions,
+  chunks: ReadonlyArray<Uint8Array>,
+  size: number,
+  declared: number | null
+): Uint8Array => {
   if (declared !== null && size < declared) {
     throw new BodyError(
       "truncated",
@@ -230,15 +288,23 @@ const mediaType = (contentType: string): string => {
   return media
 }
 
+/** The last Content-Type {@link isJsonContentType} read, and its answer. */
+let lastContentType: string | undefined
+let lastIsJson = false
+
 /** Media types accepted as JSON (the Python SDK accepts exactly these two, without parameters). */
 export const isJsonContentType = (contentType: string): boolean => {
+  // a server sends the same Content-Type on every answer: the last one's answer is kept
+  if (contentType === lastContentType) return lastIsJson
   const media = mediaType(contentType)
-  return (
+  const json =
     media === "application/json" ||
     media === "application/octet-stream" ||
     media === "text/json" ||
     /^application\/[a-z0-9.+-]+\+json$/.test(media)
-  )
+  lastContentType = contentType
+  lastIsJson = json
+  return json
 }
 
 /**

@@ -101,25 +101,27 @@ export const makeRequests = (
               }
             })
           })
-    const end = (exit: Exit.Exit<Shared, CometError>): Effect.Effect<void> => {
-      if (cancel !== null) {
-        cancel()
-        cancel = null
-      }
-      return begun.settle(exit, () => fetchShared(t, timeout))
-    }
     // begun uninterruptibly (`logical`): only the request itself may be interrupted, and its end,
-    // however it comes, settles what `begin` entered
-    const ended = Effect.matchCauseEffect(restore(request), {
-      onFailure: (cause) => Effect.zipRight(end(Exit.failCause(cause)), Effect.failCause(cause)),
-      onSuccess: (shared) => Effect.as(end(Exit.succeed(shared)), shared)
-    })
-    return Effect.matchEffect(ended, {
+    // however it comes, settles what `begin` entered (a success in plain code, then decoded)
+    return Effect.matchCauseEffect(restore(request), {
+      onFailure: (cause) => {
+        if (cancel !== null) {
+          cancel()
+          cancel = null
+        }
+        return Effect.catchAll(
+          Effect.zipRight(
+            begun.settle(Exit.failCause(cause), () => fetchShared(t, timeout)),
+            Effect.failCause(cause)
+          ),
+          failed(t)
+        )
+      },
       onSuccess: (shared) => {
+        begun.succeeded(shared)
         const done = finish(shared, false)
         return Exit.isExit(done) && Exit.isSuccess(done) ? done : Effect.catchAll(done, failed(t))
-      },
-      onFailure: failed(t)
+      }
     })
   }
 

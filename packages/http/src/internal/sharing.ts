@@ -71,6 +71,8 @@ export interface Begun {
     exit: Exit.Exit<Shared, CometError>,
     run: () => Effect.Effect<Shared, CometError>
   ) => Effect.Effect<void>
+  /** The request succeeded: {@link settle} for its value, in plain code (a success is only ever settled). */
+  readonly succeeded: (shared: Shared) => void
 }
 
 /** Build the sharing of one instance; coalesced requests run in `layerScope`. */
@@ -230,10 +232,16 @@ export const makeSharing = (settings: Resolved, stats: StatsRecorder, layerScope
     const shared = t.method === "GET" || options?.readOnly === true
     if (shared && inflight.has(t.key)) return null
     stats.request(t.endpoint, cfg.baseUrl)
-    if (!shared) return { settle: () => Effect.void }
+    if (!shared) return { settle: () => Effect.void, succeeded: () => {} }
     const key = t.key
     const entry = enter(key, null)
-    return { settle: (exit, run) => leaderExit(key, entry, run)(exit) }
+    return {
+      settle: (exit, run) => leaderExit(key, entry, run)(exit),
+      succeeded: (value) => {
+        entry.leading = false
+        settleNow(key, entry, Exit.succeed(value))
+      }
+    }
   }
 
   return { obtain, begin, clearCache: Effect.sync(() => cache?.clear()) }

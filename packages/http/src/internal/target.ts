@@ -52,6 +52,9 @@ export interface Targets {
 export const makeTargets = (cfg: ResolvedConfig): Targets => {
   const fingerprint = Hash.string(`${cfg.baseUrl}\u0000${Redacted.value(cfg.apiKey)}`).toString(36)
 
+  // the key's first fields, the same for every request of this instance
+  const prefix = `${fingerprint}\u0000${cfg.baseUrl}\u0000`
+
   const target: Targets["target"] = (method, endpoint, params, body, accept, kind) => {
     const path = validateEndpoint(endpoint)
     if (Either.isLeft(path)) return Either.left(path.left)
@@ -68,9 +71,7 @@ export const makeTargets = (cfg: ResolvedConfig): Targets => {
       auth: true,
       accept,
       kind,
-      key: [fingerprint, cfg.baseUrl, kind, method, path.right, canonicalQuery(entries.right), body ?? ""].join(
-        "\u0000"
-      )
+      key: `${prefix}${kind}\u0000${method}\u0000${path.right}\u0000${canonicalQuery(entries.right)}\u0000${body ?? ""}`
     })
   }
 

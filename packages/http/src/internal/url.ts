@@ -17,9 +17,13 @@ const ENDPOINT = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/
  * @internal
  */
 export const validateEndpoint = (endpoint: string): Either.Either<string, InvalidArgument> => {
+  const known = validEndpoints.get(endpoint)
+  if (known !== undefined) return known
   const trimmed = endpoint.startsWith("/") && !endpoint.startsWith("//") ? endpoint.slice(1) : endpoint
   if (ENDPOINT.test(trimmed) && !trimmed.split("/").some((s) => s === "." || s === "..")) {
-    return Either.right(trimmed)
+    const valid = Either.right(trimmed)
+    if (validEndpoints.size < KNOWN_ENDPOINTS) validEndpoints.set(endpoint, valid)
+    return valid
   }
   return Either.left(
     new InvalidArgument({
@@ -30,34 +34,39 @@ export const validateEndpoint = (endpoint: string): Either.Either<string, Invali
   )
 }
 
-/** The text of one parameter value, or undefined when the parameter is left out. */
+/**
+ * Endpoints found valid, with their path (a pure function of the text: the service's endpoints
+ * are a few constants, checked once each instead of on every request). Bounded: past
+ * {@link KNOWN_ENDPOINTS} texts (endpoints a caller builds), the rest are checked every time.
+ */
+const validEndpoints = new Map<string, Either.Either<string, InvalidArgument>>()
+const KNOWN_ENDPOINTS = 512
+
+/** The text of one parameter value, undefined when the parameter is left out, or why it cannot be sent. */
 const paramText = (
   name: string,
   value: string | number | boolean | undefined
-): Either.Either<string | undefined, InvalidArgument> => {
-  if (value === undefined) return Either.right(undefined)
-  if (typeof value === "boolean") return Either.right(value ? "true" : "false")
+): string | undefined | InvalidArgument => {
+  if (value === undefined || typeof value === "string") return value
+  if (typeof value === "boolean") return value ? "true" : "false"
   if (typeof value === "number") {
     return Number.isFinite(value)
-      ? Either.right(String(value))
-      : Either.left(
-          new InvalidArgument({ argument: name, value: String(value), reason: "a number parameter must be finite" })
-        )
+      ? String(value)
+      : new InvalidArgument({ argument: name, value: String(value), reason: "a number parameter must be finite" })
   }
-  return Either.right(value)
+  return value
 }
 
-const encode = (name: string, text: string): Either.Either<string, InvalidArgument> => {
+/** `encodeURIComponent(text)`, or the InvalidArgument of text that is not well-formed Unicode. */
+const encode = (name: string, text: string): string | InvalidArgument => {
   try {
-    return Either.right(encodeURIComponent(text))
+    return encodeURIComponent(text)
   } catch {
-    return Either.left(
-      new InvalidArgument({
-        argument: name,
-        value: text,
-        reason: "the text is not well-formed Unicode (it contains a lone surrogate) and cannot be sent in a URL"
-      })
-    )
+    return new InvalidArgument({
+      argument: name,
+      value: text,
+      reason: "the text is not well-formed Unicode (it contains a lone surrogate) and cannot be sent in a URL"
+    })
   }
 }
 
@@ -73,8 +82,8 @@ export const paramEntries = (
   if (params === undefined) return Either.right(out)
   for (const name of Object.keys(params)) {
     const text = paramText(name, params[name])
-    if (Either.isLeft(text)) return Either.left(text.left)
-    if (text.right !== undefined) out.push([name, text.right])
+    if (text instanceof InvalidArgument) return Either.left(text)
+    if (text !== undefined) out.push([name, text])
   }
   return Either.right(out)
 }
@@ -89,15 +98,15 @@ export const paramEntries = (
 export const encodeQuery = (
   entries: ReadonlyArray<readonly [string, string]>
 ): Either.Either<string, InvalidArgument> => {
-  const parts: Array<string> = []
+  let query = ""
   for (const [name, text] of entries) {
     const n = encode(name, name)
-    if (Either.isLeft(n)) return Either.left(n.left)
+    if (typeof n !== "string") return Either.left(n)
     const v = encode(name, text)
-    if (Either.isLeft(v)) return Either.left(v.left)
-    parts.push(`${n.right}=${v.right}`)
+    if (typeof v !== "string") return Either.left(v)
+    query = query.length === 0 ? `${n}=${v}` : `${query}&${n}=${v}`
   }
-  return Either.right(parts.join("&"))
+  return Either.right(query)
 }
 
 /**
