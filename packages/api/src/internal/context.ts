@@ -7,6 +7,7 @@
 import { type CometError, ExperimentMetadata, type ExperimentSummary, NotFound } from "@comet-ts/core"
 import type { CometHttpShape, Params, RequestStatsShape } from "@comet-ts/http"
 import * as Effect from "effect/Effect"
+import { identity } from "effect/Function"
 import * as Request from "effect/Request"
 import * as RequestResolver from "effect/RequestResolver"
 import type * as Schema from "effect/Schema"
@@ -73,17 +74,25 @@ export interface ApiContext {
     params: Params,
     cacheable?: boolean
   ) => Effect.Effect<A, CometError>
-  /** As `get`, with the (checked, non-empty) `experimentKey` parameter first; an answer about another experiment fails. */
-  readonly byKey: <A, I>(
+  /**
+   * As `get`, with the (checked, non-empty) `experimentKey` parameter first; an answer about
+   * another experiment fails. `project` takes the part to return from the checked answer (in
+   * the same step as the check).
+   */
+  readonly byKey: <A, I, B = A>(
     endpoint: string,
     schema: Schema.Schema<A, I, never>,
     experimentKey: string,
     extra?: Params,
-    cacheable?: boolean
-  ) => Effect.Effect<A, CometError>
+    cacheable?: boolean,
+    project?: (answer: A) => B
+  ) => Effect.Effect<B, CometError>
   /** One experiment's metadata (checked to be that experiment's); lookups made together are batched and deduplicated. */
   readonly getExperimentMetadata: (experimentKey: string) => Effect.Effect<ExperimentMetadata, CometError>
 }
+
+/** No parameters past the experiment key (one object for every call). */
+const NO_PARAMS: Params = {}
 
 /** Build the shared context of one instance. */
 export const makeContext = (
@@ -104,7 +113,7 @@ export const makeContext = (
       groupBy(requests, (r) => r.key),
       ([key, reqs]) =>
         get("experiment/metadata", ExperimentMetadata, { experimentKey: key }).pipe(
-          Effect.flatMap(sameExperiment("experiment/metadata", key)),
+          Effect.flatMap(sameExperiment("experiment/metadata", key, identity<ExperimentMetadata>)),
           Effect.exit,
           Effect.flatMap((exit) => Effect.forEach(reqs, (r) => Request.complete(r, exit), { discard: true }))
         ),
@@ -117,20 +126,21 @@ export const makeContext = (
       Effect.request(new GetMetadata({ key }), metadataResolver)
     )
 
-  const byKey = <A, I>(
+  const byKey = <A, I, B = A>(
     endpoint: string,
     schema: Schema.Schema<A, I, never>,
     experimentKey: string,
-    extra: Params = {},
-    cacheable = false
-  ): Effect.Effect<A, CometError> => {
+    extra: Params = NO_PARAMS,
+    cacheable = false,
+    project: (answer: A) => B = identity as (answer: A) => B
+  ): Effect.Effect<B, CometError> => {
     // a key that is not given fails as `required` says; a given one goes out at once (no step for the check)
     if (experimentKey === undefined || experimentKey === null || experimentKey.trim().length === 0)
       return Effect.fail(missing("experimentKey", experimentKey))
     const key = experimentKey
     return Effect.flatMap(
       get(endpoint, schema, { experimentKey: key, ...extra }, cacheable),
-      sameExperiment(endpoint, key)
+      sameExperiment(endpoint, key, project)
     )
   }
 

@@ -57,7 +57,10 @@ const foreignIn = (value: unknown, asked: string): readonly [string, string] | n
   if (!isRecord(value)) return null
   const top = foreignField(value, asked)
   if (top !== null) return top
-  for (const [name, v] of Object.entries(value)) {
+  // own enumerable fields, in Object.entries' order, with no array of entries built per answer
+  for (const name in value) {
+    if (!Object.hasOwn(value, name)) continue
+    const v = value[name]
     if (!Array.isArray(v)) continue
     for (let i = 0; i < v.length; i++) {
       const entry: unknown = v[i]
@@ -76,16 +79,17 @@ const about = (what: string, named: string, asked: string) =>
   `the answer is about ${what} ${JSON.stringify(named)}, but ${what} ${JSON.stringify(asked)} was asked for; another ${what}'s data is never returned as the one asked for`
 
 /**
- * The answer to a per-experiment read, checked to be about `experimentKey`.
+ * The answer to a per-experiment read, checked to be about `experimentKey`, then `project`ed
+ * (the part the caller returns: checking and taking it in one step; `identity` for all of it).
  *
  * @internal
  */
 export const sameExperiment =
-  (endpoint: string, experimentKey: string) =>
-  <A>(answer: A): Effect.Effect<A, DecodeError> => {
+  <A, B>(endpoint: string, experimentKey: string, project: (answer: A) => B) =>
+  (answer: A): Effect.Effect<B, DecodeError> => {
     const foreign = foreignIn(answer, experimentKey)
     return foreign === null
-      ? Effect.succeed(answer)
+      ? Effect.succeed(project(answer))
       : Effect.fail(mismatch(endpoint, foreign[0], about("experiment", foreign[1], experimentKey), foreign[1]))
   }
 

@@ -80,8 +80,9 @@ export type ExperimentDataMethods = Pick<
 export const makeExperimentData = (ctx: ApiContext): ExperimentDataMethods => {
   const { http, get, byKey, getExperimentMetadata } = ctx
 
+  const valuesOf = (r: SummaryList): ReadonlyArray<Summary> => r.values
   const summaries = (endpoint: string) => (experimentKey: string) =>
-    Effect.map(byKey(endpoint, SummaryList, experimentKey), (r) => r.values)
+    byKey(endpoint, SummaryList, experimentKey, undefined, false, valuesOf)
 
   const getExperimentMetricsSummaries = summaries("experiment/metrics/summary")
   const getExperimentParametersSummaries = summaries("experiment/parameters")

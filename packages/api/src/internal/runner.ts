@@ -94,7 +94,14 @@ export class Runner<R> {
     this.#runtime = runtime
     this.#callTimeoutMs = callTimeoutMs
     this.#apiKey = apiKey
+    this.#withoutOptions = Either.right({
+      signal: undefined,
+      timeout: callTimeoutMs === undefined ? null : Duration.millis(callTimeoutMs)
+    })
   }
+
+  /** What a call with no options is admitted with (the same for every such call). */
+  readonly #withoutOptions: Either.Either<Admitted, CometError>
 
   /** A call's options checked (a snapshot: see `checkCallOptions`), the client's key masked in the error. */
   check(options: unknown): Either.Either<CallOptions | undefined, InvalidArgument> {
@@ -108,6 +115,7 @@ export class Runner<R> {
         new ConfigurationError({ setting: "client", reason: "this API instance was closed; create a new one." })
       )
     }
+    if (options === undefined) return this.#withoutOptions
     return Either.flatMap(this.check(options), (checked): Either.Either<Admitted, CometError> => {
       if (checked?.signal?.aborted === true) return Either.left(aborted(label, checked.signal))
       const ms = checked?.callTimeoutMs ?? this.#callTimeoutMs

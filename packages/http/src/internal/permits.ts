@@ -19,6 +19,9 @@ interface Waiter {
   granted: boolean
 }
 
+/** What withdraws a caller granted at once: nothing. */
+const withdrawNothing = (): void => {}
+
 /** A FIFO semaphore with direct hand-off. */
 export class Permits {
   #free: number
@@ -68,13 +71,12 @@ export class Permits {
    * with {@link releaseNow}.
    */
   acquire(granted: () => void): () => void {
-    const waiter: Waiter = { resume: () => granted(), granted: false }
     if (this.#free > 0 && this.#waiting.size === 0) {
       this.#free--
-      waiter.granted = true
       granted()
-      return () => {}
+      return withdrawNothing
     }
+    const waiter: Waiter = { resume: () => granted(), granted: false }
     this.#waiting.add(waiter)
     return () => {
       if (!waiter.granted) this.#waiting.delete(waiter)
@@ -121,14 +123,15 @@ export class Permits {
 
   /** Give the free permits to the longest waiters (those still waiting). */
   #grant(): void {
-    while (this.#free > 0) {
-      const next = this.#waiting.values().next()
-      if (next.done === true) return
-      const waiter = next.value
+    if (this.#free <= 0) return
+    // always the first one left: those before it were granted (here, or by a grant that a
+    // resumed waiter's code made meanwhile) or withdrawn, and a Set's iteration skips them
+    for (const waiter of this.#waiting) {
       this.#waiting.delete(waiter)
       this.#free--
       waiter.granted = true
       waiter.resume(Effect.void)
+      if (this.#free <= 0) return
     }
   }
 

@@ -126,18 +126,24 @@ export const makeRequests = (
   }
 
   /**
-   * One logical request: from the cache, an identical request in flight, or attempts under the
-   * retry policy; then `finish` (decode). Traced as `spanName` when a tracer is installed.
+   * One logical request to the target `targetOf` builds (an invalid one fails with its
+   * InvalidArgument): from the cache, an identical request in flight, or attempts under the
+   * retry policy; then `finishOf(target)` (decode). Traced as `spanName` when a tracer is installed.
    */
   const logical = <A>(
-    t: Target,
+    targetOf: () => Either.Either<Target, InvalidArgument>,
     options: RequestOptions | undefined,
     defaultTimeout: Duration.Duration,
-    finish: (shared: Shared, copy: boolean) => Effect.Effect<A, CometError>,
+    finishOf: (t: Target) => (shared: Shared, copy: boolean) => Effect.Effect<A, CometError>,
     spanName: string
   ): Effect.Effect<A, CometError> =>
     Effect.uninterruptibleMask((restore) =>
       Effect.withFiberRuntime<A, CometError>((fiber) => {
+        // the target built when the request runs (as a suspended Effect would; no step of its own)
+        const made = targetOf()
+        if (Either.isLeft(made)) return Effect.fail(made.left)
+        const t = made.right
+        const finish = finishOf(t)
         const timeout = options?.timeout === undefined ? defaultTimeout : Duration.decode(options.timeout)
         const plain = fiber.currentTracer === nativeTracer
         if (plain && attempts.plain && fiber.getFiberRef(CurrentDeadline) === null) {
@@ -210,11 +216,12 @@ export const makeRequests = (
     schema: Schema.Schema<A, I, never>,
     options?: RequestOptions
   ): Effect.Effect<A, CometError> =>
-    Effect.suspend(() =>
-      Either.match(target("GET", endpoint, options?.params, undefined, "application/json", "json"), {
-        onLeft: invalid<A>,
-        onRight: (t) => logical(t, options, cfg.timeout, decodeShared(t, schema), "CometHttp.get")
-      })
+    logical(
+      () => target("GET", endpoint, options?.params, undefined, "application/json", "json"),
+      options,
+      cfg.timeout,
+      (t) => decodeShared(t, schema),
+      "CometHttp.get"
     )
 
   const post = <A, I>(
@@ -245,42 +252,41 @@ export const makeRequests = (
     if (text === undefined) {
       return invalid(new InvalidArgument({ argument: "body", value: endpoint, reason: "it cannot be written as JSON" }))
     }
-    return Either.match(target("POST", endpoint, options?.params, text, "application/json", "json"), {
-      onLeft: invalid<A>,
-      onRight: (t) =>
-        logical(
-          options?.readOnly === true ? { ...t, readOnly: true } : t,
-          options,
-          cfg.timeout,
-          decodeShared(t, schema),
-          "CometHttp.post"
-        )
-    })
+    const json = text
+    return logical(
+      () =>
+        Either.map(target("POST", endpoint, options?.params, json, "application/json", "json"), (t) =>
+          options?.readOnly === true ? { ...t, readOnly: true } : t
+        ),
+      options,
+      cfg.timeout,
+      (t) => decodeShared(t, schema),
+      "CometHttp.post"
+    )
   }
 
+  /** A bytes body as getBytes yields it (a copy when the body is shared with other callers). */
+  const bytesOf = (shared: Shared, copy: boolean): Effect.Effect<Uint8Array, CometError> =>
+    shared.kind === "bytes"
+      ? Effect.succeed(copy ? new Uint8Array(shared.bytes) : shared.bytes)
+      : Effect.dieMessage("CometHttp: a JSON body reached getBytes")
+
   const getBytes = (endpoint: string, options?: RequestOptions): Effect.Effect<Uint8Array, CometError> =>
-    Effect.suspend(() =>
-      Either.match(target("GET", endpoint, options?.params, undefined, "*/*", "bytes"), {
-        onLeft: invalid<Uint8Array>,
-        onRight: (t) =>
-          logical(
-            t,
-            options,
-            cfg.downloadTimeout,
-            (shared, copy) =>
-              shared.kind === "bytes"
-                ? Effect.succeed(copy ? new Uint8Array(shared.bytes) : shared.bytes)
-                : Effect.dieMessage("CometHttp: a JSON body reached getBytes"),
-            "CometHttp.getBytes"
-          )
-      })
+    logical(
+      () => target("GET", endpoint, options?.params, undefined, "*/*", "bytes"),
+      options,
+      cfg.downloadTimeout,
+      () => bytesOf,
+      "CometHttp.getBytes"
     )
 
+  const versionOf = Either.right(versionTarget)
+  const versionDecoded = decodeShared(versionTarget, BackendVersion)
   const backendVersion: Effect.Effect<BackendVersion, CometError> = logical(
-    versionTarget,
+    () => versionOf,
     undefined,
     cfg.timeout,
-    decodeShared(versionTarget, BackendVersion),
+    () => versionDecoded,
     "CometHttp.backendVersion"
   )
 
