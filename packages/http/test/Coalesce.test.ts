@@ -236,6 +236,43 @@ describe.each(ADAPTERS)("over %s", (adapter) => {
           })
       )
     )
+    for (const [title, options] of [
+      ["", undefined],
+      [" (a cacheable call)", { cacheable: true }]
+    ] as const) {
+      it.effect(
+        `the caller that began a shared getBytes writes to its bytes at once: the others still get the server's${title}`,
+        () =>
+          withHttp(
+            () => Effect.as(Effect.sleep("1 second"), new Response(new Uint8Array([1, 2, 3]))),
+            { cache: { capacity: 10, timeToLive: "1 minute" } },
+            ({ http, server }) =>
+              Effect.gen(function* () {
+                const get = http.getBytes("experiment/asset/get-asset", options)
+                const fiber = yield* Effect.fork(
+                  Effect.all(
+                    [
+                      // the first caller (it began the request) writes to its bytes in the same step it gets them
+                      Effect.map(get, (bytes) => [...bytes.fill(99)]),
+                      Effect.map(get, (bytes) => [...bytes]),
+                      Effect.map(get, (bytes) => [...bytes])
+                    ],
+                    { concurrency: "unbounded" }
+                  )
+                )
+                yield* TestClock.adjust("1 second")
+                assert.deepStrictEqual(yield* Fiber.join(fiber), [
+                  [99, 99, 99],
+                  [1, 2, 3],
+                  [1, 2, 3]
+                ])
+                assert.strictEqual(server.count, 1)
+                // and what a later cacheable call gets from the cache is the server's too
+                if (options !== undefined) assert.deepStrictEqual([...(yield* get)], [1, 2, 3])
+              })
+          )
+      )
+    }
   })
 
   describe("response cache", () => {

@@ -330,8 +330,9 @@ export const describe = (cause: unknown): string => {
   for (let depth = 0; depth < 4 && current !== undefined && current !== null; depth++) {
     if (current instanceof Error) {
       const code: unknown = Reflect.get(current, "code")
-      // one line: a multi-line message (an assertion's source excerpt) folded
-      const message = current.message.replace(/\s+/g, " ").trim()
+      // one line: a multi-line message (an assertion's source excerpt) folded; a message that is
+      // not a string (an odd library under a user's HttpClient) as its text
+      const message = String(current.message).replace(/\s+/g, " ").trim()
       const text = `${current.name}: ${message}${typeof code === "string" ? ` (${code})` : ""}`
       if (!parts.includes(text)) parts.push(text)
       current = Reflect.get(current, "cause")

@@ -118,8 +118,8 @@ export const makeRequests = (
         )
       },
       onSuccess: (shared) => {
-        begun.succeeded(shared)
-        const done = finish(shared, false)
+        // a copy when others joined it (they copy theirs as they resume, after this caller's next step)
+        const done = finish(shared, begun.succeeded(shared))
         return Exit.isExit(done) && Exit.isSuccess(done) ? done : Effect.catchAll(done, failed(t))
       }
     })

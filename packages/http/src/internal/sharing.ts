@@ -71,8 +71,12 @@ export interface Begun {
     exit: Exit.Exit<Shared, CometError>,
     run: () => Effect.Effect<Shared, CometError>
   ) => Effect.Effect<void>
-  /** The request succeeded: {@link settle} for its value, in plain code (a success is only ever settled). */
-  readonly succeeded: (shared: Shared) => void
+  /**
+   * The request succeeded: {@link settle} for its value, in plain code (a success is only ever
+   * settled). True when other callers joined it: they copy the value as they resume, after the
+   * caller that began it may have written to it, so that caller takes a copy too.
+   */
+  readonly succeeded: (shared: Shared) => boolean
 }
 
 /** Build the sharing of one instance; coalesced requests run in `layerScope`. */
@@ -86,12 +90,13 @@ export const makeSharing = (settings: Resolved, stats: StatsRecorder, layerScope
    * a request nobody joins costs no extra fiber; callers that come while it is in flight wait
    * for its result. If the first caller goes away (interrupted) while others still wait, the
    * request is sent again for them in a fiber of the layer's scope, which is interrupted —
-   * aborting the HTTP request — when the last of them goes away.
+   * aborting the HTTP request — when the last of them goes away. `copy`: the value is shared
+   * with other callers (each one that may write to it takes a copy).
    */
   const coalesce = (
     key: string,
     run: Effect.Effect<Shared, CometError>
-  ): Effect.Effect<{ readonly shared: Shared; readonly joined: boolean }, CometError> =>
+  ): Effect.Effect<{ readonly shared: Shared; readonly copy: boolean }, CometError> =>
     Effect.suspend(() => {
       const existing = inflight.get(key)
       return existing === undefined ? lead(key, run) : join(key, existing)
@@ -159,7 +164,10 @@ export const makeSharing = (settings: Resolved, stats: StatsRecorder, layerScope
         const shared = deadline === null ? run : Effect.locally(run, CurrentDeadline, entry.deadline.deadline)
         return Effect.matchCauseEffect(restore(shared), {
           onFailure: (cause) => Effect.zipRight(end(Exit.failCause(cause)), Effect.failCause(cause)),
-          onSuccess: (value) => Effect.as(end(Exit.succeed(value)), { shared: value, joined: false })
+          // joined: the others copy the value as they resume, after this caller may have written
+          // to it (its caller's next step runs first), so this caller takes a copy too
+          onSuccess: (value) =>
+            Effect.map(end(Exit.succeed(value)), () => ({ shared: value, copy: entry.deferred !== undefined }))
         })
       })
     )
@@ -182,7 +190,7 @@ export const makeSharing = (settings: Resolved, stats: StatsRecorder, layerScope
             return Effect.void
           })
         ),
-        Effect.map((shared) => ({ shared, joined: true }))
+        Effect.map((shared) => ({ shared, copy: true }))
       )
     })
 
@@ -202,9 +210,7 @@ export const makeSharing = (settings: Resolved, stats: StatsRecorder, layerScope
       const shared = t.method === "GET" || options?.readOnly === true
       if (cache === null || options?.cacheable !== true) {
         // the common path: no cache involved
-        return shared
-          ? Effect.map(coalesce(t.key, fetch()), ({ shared, joined }) => ({ shared, copy: joined }))
-          : Effect.map(fetch(), (s) => ({ shared: s, copy: false }))
+        return shared ? coalesce(t.key, fetch()) : Effect.map(fetch(), (s) => ({ shared: s, copy: false }))
       }
       return Effect.gen(function* () {
         const hit = cache.get(t.key, yield* Clock.currentTimeMillis)
@@ -214,7 +220,7 @@ export const makeSharing = (settings: Resolved, stats: StatsRecorder, layerScope
           return { shared: hit, copy: true }
         }
         const run = fetch()
-        const got = shared ? yield* coalesce(t.key, run) : { shared: yield* run, joined: false }
+        const got = shared ? yield* coalesce(t.key, run) : { shared: yield* run, copy: false }
         if (settings.cache !== null && sizeOf(got.shared) <= settings.cache.maxEntryBytes) {
           // bytes are copied (callers may write to theirs); JSON keeps the parsed value only
           const stored: Shared =
@@ -223,7 +229,7 @@ export const makeSharing = (settings: Resolved, stats: StatsRecorder, layerScope
               : { ...got.shared, text: undefined }
           cache.set(t.key, stored, yield* Clock.currentTimeMillis)
         }
-        return { shared: got.shared, copy: got.joined }
+        return got
       })
     })
 
@@ -232,7 +238,7 @@ export const makeSharing = (settings: Resolved, stats: StatsRecorder, layerScope
     const shared = t.method === "GET" || options?.readOnly === true
     if (shared && inflight.has(t.key)) return null
     stats.request(t.endpoint, cfg.baseUrl)
-    if (!shared) return { settle: () => Effect.void, succeeded: () => {} }
+    if (!shared) return { settle: () => Effect.void, succeeded: () => false }
     const key = t.key
     const entry = enter(key, null)
     return {
@@ -240,6 +246,7 @@ export const makeSharing = (settings: Resolved, stats: StatsRecorder, layerScope
       succeeded: (value) => {
         entry.leading = false
         settleNow(key, entry, Exit.succeed(value))
+        return entry.deferred !== undefined
       }
     }
   }
