@@ -13,7 +13,7 @@ import * as Schema from "effect/Schema"
 import type { ParseOptions } from "effect/SchemaAST"
 import { DecodeError } from "./Errors.js"
 import { fastDecoder, isMiss } from "./internal/fastDecode.js"
-import { longestForm, scrub } from "./internal/secrets.js"
+import { longestForm, scrubEcho } from "./internal/secrets.js"
 
 const EXCERPT_LENGTH = 200
 const DETAIL_LENGTH = 400
@@ -27,12 +27,12 @@ const clip = (text: string, length: number, apiKey?: string): string => {
   const oneLine = text.replace(/\s+/g, " ").trim()
   const margin = longestForm(apiKey)
   let window = length + margin
-  let scrubbed = scrub(oneLine.slice(0, window), apiKey)
+  let scrubbed = scrubEcho(oneLine.slice(0, window), apiKey)
   while (window < oneLine.length && scrubbed.length - margin < length) {
     window *= 2
-    scrubbed = scrub(oneLine.slice(0, window), apiKey)
+    scrubbed = scrubEcho(oneLine.slice(0, window), apiKey)
   }
-  return scrub(scrubbed.length > length ? `${scrubbed.slice(0, length)}…` : scrubbed, apiKey)
+  return scrubEcho(scrubbed.length > length ? `${scrubbed.slice(0, length)}…` : scrubbed, apiKey)
 }
 
 /**
@@ -157,7 +157,7 @@ export const decodeJsonText = <A, I>(schema: Schema.Schema<A, I, never>, endpoin
           new DecodeError({
             endpoint,
             path: "",
-            detail: scrub(
+            detail: scrubEcho(
               text.trim().length === 0 ? "the body is empty, JSON was expected" : `not JSON (${String(e)})`,
               apiKey
             ),

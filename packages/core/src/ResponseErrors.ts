@@ -7,7 +7,7 @@
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { BadRequest, type CometError, NotFound, RateLimited, ServerError, Unauthorized } from "./Errors.js"
-import { scrub } from "./internal/secrets.js"
+import { scrub, scrubEcho } from "./internal/secrets.js"
 import { ErrorBody } from "./wire/ErrorBody.js"
 
 /**
@@ -114,7 +114,7 @@ export const subjectOf = (
 export const errorFromResponse = (r: FailedResponse): CometError => {
   const clean = (s: string) => scrub(s, r.apiKey)
   const { msg: rawMsg, sdkErrorCode } = parseErrorBody(r.body)
-  const serverMessage = rawMsg === null ? null : clean(rawMsg)
+  const serverMessage = rawMsg === null ? null : scrubEcho(rawMsg, r.apiKey)
   const endpoint = clean(r.endpoint)
   const notFound = (resource?: string) => {
     const subject = subjectOf(r.endpoint, r.params)

@@ -350,3 +350,37 @@ describe("the registry of keys to scrub holds only the keys in use", () => {
     assert.strictEqual(scrub(key), key)
   })
 })
+
+describe("a server that echoes a piece of the held key", () => {
+  it("errors built from its answer (status line, Comet's msg, body excerpt, JSON) carry no run of 8 of its characters", () => {
+    const key = "SECRETkeyABCDEFGH12345678zz"
+    const runs = Array.from({ length: key.length - 7 }, (_, i) => key.slice(i, i + 8).toLowerCase())
+    const texts = Effect.runSync(
+      Effect.scoped(
+        Effect.map(Core.Secrets.hold(Redacted.make(key)), () => {
+          const piece = key.slice(3, 14)
+          const body = `{"code":400,"msg":"bad ${key.slice(2, 12)} and ${piece.toLowerCase()}","sdk_error_code":1}`
+          const out: Array<string> = []
+          for (const status of [400, 401, 404, 500]) {
+            const e = Core.errorFromResponse({
+              status,
+              endpoint: "workspaces",
+              body,
+              nowMillis: 0,
+              attempts: 1,
+              apiKey: key
+            })
+            out.push(e.message, JSON.stringify(e), String(e))
+          }
+          const decoded = Effect.runSyncExit(
+            Core.Decode.decodeJsonText(Core.WorkspaceList, "workspaces")(`{"workspaceNames":[{"a":"${piece}"}]}`, key)
+          )
+          assert.isTrue(Exit.isFailure(decoded))
+          if (Exit.isFailure(decoded)) out.push(String(decoded.cause))
+          return out
+        })
+      )
+    )
+    for (const text of texts) for (const run of runs) assert.notInclude(text.toLowerCase(), run, text)
+  })
+})

@@ -625,6 +625,38 @@ describe("the API key a hostile server echoes", () => {
       )
     })
   )
+
+  it.scopedLive("a cut piece of it in a JSON answer (Content-Type, Comet's msg, the body excerpt) is not shown", () =>
+    Effect.gen(function* () {
+      const cut = KEY.slice(3, 15)
+      const answers = [
+        `HTTP/1.1 200 OK\r\ncontent-type: text/${cut}\r\ncontent-length: 2\r\n\r\nok`,
+        `HTTP/1.1 400 Bad\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"msg":"bad ${cut}"}`,
+        `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"values":["${cut}"]}`
+      ]
+      let n = 0
+      const { url } = yield* raw((socket) => {
+        socket.end(answers[n++ % answers.length] ?? "")
+      })
+      yield* over("undici", url, { maxRetries: 0 }, ({ http }) =>
+        Effect.gen(function* () {
+          for (let i = 0; i < answers.length; i++) {
+            const exit = yield* Effect.exit(
+              http.get("experiment/metrics/summary", Schema.Struct({ values: Schema.Array(Schema.Number) }))
+            )
+            assert.strictEqual(exit._tag, "Failure")
+            if (exit._tag === "Failure") {
+              const text = [String(exit.cause), Cause.pretty(exit.cause)].join("\n").toLowerCase()
+              assert.isUndefined(
+                pieces.find((p) => text.includes(p)),
+                text.slice(0, 400)
+              )
+            }
+          }
+        })
+      )
+    })
+  )
 })
 
 describe("memory a caller pins by keeping chunks", () => {

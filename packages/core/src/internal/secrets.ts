@@ -388,3 +388,12 @@ export const longestForm = (extra?: string): number => {
   for (const s of secrets.keys()) longest = Math.max(longest, s.length)
   return longest * 20 + 64
 }
+
+/**
+ * {@link scrubFragments} of a text a server sent (a body excerpt, Comet's `msg`): a hostile
+ * server or proxy may echo a key cut, so no run of {@link FRAGMENT} of its characters is shown.
+ *
+ * @internal
+ */
+export const scrubEcho = (text: string, apiKey?: string): string =>
+  scrubFragments(text, apiKey === undefined ? [] : [apiKey])

@@ -230,7 +230,7 @@ export const makeAttempts = (ctx: AttemptContext) => {
       const text = await readCapped(response.body, DEFAULTS.errorBodyBytes, onBytes(t))
       throw decodeFailure(
         t,
-        `JSON was expected but the server sent Content-Type ${JSON.stringify(contentType)} (a proxy, login or error page?)`,
+        `JSON was expected but the server sent Content-Type ${JSON.stringify(Decode.excerpt(contentType, apiKey))} (a proxy, login or error page?)`,
         Decode.excerpt(text, apiKey)
       )
     }
