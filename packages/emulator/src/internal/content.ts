@@ -183,19 +183,83 @@ export const zipStore = (entries: ReadonlyArray<ZipEntry>): Uint8Array => {
 /** Bytes of synthetic content are produced in chunks of this size (fixed: part of the format). */
 export const SYNTHETIC_CHUNK = 64 * 1024
 
+/** The xorshift32 state chunk `index` of a synthetic asset starts from. */
+const chunkSeed = (seed: number, index: number): number => (hashInts(seed, index, 0x5a5a) || 0x9e3779b9) | 0
+
+/** Fill `words` from `offset` with chunk `index`'s xorshift32 words (`count` of them). */
+const fillChunk = (words: Int32Array, offset: number, count: number, seed: number, index: number): void => {
+  let x = chunkSeed(seed, index)
+  for (let i = offset, end = offset + count; i < end; i++) {
+    x ^= x << 13
+    x ^= x >>> 17
+    x ^= x << 5
+    words[i] = x
+  }
+}
+
+/** 32-bit words in a chunk. */
+const CHUNK_WORDS = SYNTHETIC_CHUNK / 4
+
+/**
+ * Fill four whole chunks `index` … `index + 3` from word `offset` at once: the same words as
+ * {@link fillChunk} four times, but four independent xorshift chains in one loop run about 1.5×
+ * faster (each chain is a serial dependency; the CPU overlaps the four).
+ */
+const fillFourChunks = (words: Int32Array, offset: number, seed: number, index: number): void => {
+  let a = chunkSeed(seed, index)
+  let b = chunkSeed(seed, index + 1)
+  let c = chunkSeed(seed, index + 2)
+  let d = chunkSeed(seed, index + 3)
+  for (let i = offset, end = offset + CHUNK_WORDS; i < end; i++) {
+    a ^= a << 13
+    b ^= b << 13
+    c ^= c << 13
+    d ^= d << 13
+    a ^= a >>> 17
+    b ^= b >>> 17
+    c ^= c >>> 17
+    d ^= d >>> 17
+    a ^= a << 5
+    b ^= b << 5
+    c ^= c << 5
+    d ^= d << 5
+    words[i] = a
+    words[i + CHUNK_WORDS] = b
+    words[i + 2 * CHUNK_WORDS] = c
+    words[i + 3 * CHUNK_WORDS] = d
+  }
+}
+
 /** Chunk `index` of a synthetic asset (xorshift32 seeded per chunk, so any chunk is computable on its own). */
 export const syntheticChunk = (seed: number, size: number, index: number): Uint8Array => {
   const start = index * SYNTHETIC_CHUNK
   const len = Math.max(0, Math.min(SYNTHETIC_CHUNK, size - start))
-  const words = new Uint32Array(Math.ceil(len / 4))
-  let x = hashInts(seed, index, 0x5a5a) || 0x9e3779b9
-  for (let i = 0; i < words.length; i++) {
-    x ^= x << 13
-    x ^= x >>> 17
-    x ^= x << 5
-    words[i] = x >>> 0
-  }
+  const words = new Int32Array(Math.ceil(len / 4))
+  fillChunk(words, 0, words.length, seed, index)
   return new Uint8Array(words.buffer, 0, len)
+}
+
+/**
+ * Synthetic chunks are sent this many at a time (1 MiB): one write and one wait for the socket per
+ * MiB rather than per 64 KiB, so that a large download is bound by the client, not by the server.
+ */
+export const CHUNKS_PER_WRITE = 16
+
+/**
+ * Chunks `first` up to `first + CHUNKS_PER_WRITE` (fewer at the end) as one buffer: the bytes of
+ * those chunks, in a buffer left uninitialised before it is filled (no zero-filling 1 MiB first).
+ */
+export const syntheticRun = (seed: number, size: number, first: number): Uint8Array => {
+  const start = first * SYNTHETIC_CHUNK
+  const len = Math.max(0, Math.min(SYNTHETIC_CHUNK * CHUNKS_PER_WRITE, size - start))
+  const wordCount = Math.ceil(len / 4)
+  const bytes = Buffer.allocUnsafeSlow(wordCount * 4)
+  const words = new Int32Array(bytes.buffer, bytes.byteOffset, wordCount)
+  let k = 0
+  for (; (k + 4) * CHUNK_WORDS <= wordCount; k += 4) fillFourChunks(words, k * CHUNK_WORDS, seed, first + k)
+  for (; k * CHUNK_WORDS < wordCount; k++)
+    fillChunk(words, k * CHUNK_WORDS, Math.min(CHUNK_WORDS, wordCount - k * CHUNK_WORDS), seed, first + k)
+  return new Uint8Array(words.buffer, words.byteOffset, len)
 }
 
 const base64Decode = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, "base64"))
@@ -226,7 +290,7 @@ export const contentStream = (content: AssetContent): Stream.Stream<Uint8Array> 
   const { seed, size } = content.synthetic
   const chunks = Math.ceil(size / SYNTHETIC_CHUNK)
   return Stream.unfold(0, (i) =>
-    i < chunks ? Option.some([syntheticChunk(seed, size, i), i + 1] as const) : Option.none()
+    i < chunks ? Option.some([syntheticRun(seed, size, i), i + CHUNKS_PER_WRITE] as const) : Option.none()
   )
 }
 
