@@ -83,4 +83,24 @@ describe("Python's positional keyword arguments", () => {
       await api.close()
     })
   )
+
+  it.live("a None in a list of names (comet_ml drops it) is refused naming the element, in a sentence", () =>
+    Effect.promise(async () => {
+      const capture = new Capture()
+      const api: API = facade(emu.fetch, capture, { maxRetries: 0 })
+      const expected: ReadonlyArray<readonly [ReadonlyArray<unknown>, string]> = [
+        [[[KEY], ["loss", null]], 'Invalid metrics[1] "null": must be a metric name (a string), not null.'],
+        [[[KEY], ["loss"], [null]], 'Invalid parameters[0] "null": must be a parameter name (a string), not null.']
+      ]
+      for (const [args, message] of expected) {
+        const error = await untyped(api, "getMetricsForChart", ...args).then(
+          () => assert.fail("resolved"),
+          (e: unknown) => e as InvalidArgument
+        )
+        assert.strictEqual(error.message, message)
+      }
+      assert.strictEqual(capture.requests.length, 0)
+      await api.close()
+    })
+  )
 })
