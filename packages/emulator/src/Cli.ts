@@ -115,6 +115,9 @@ export const parseArgs = (argv: ReadonlyArray<string>): Either.Either<CliOptions
         "must be a host name or address with no white space, e.g. 127.0.0.1 (0.0.0.0 for every interface)"
       )
     )
+  // An empty file name (an unset shell variable) is a usage error, not a file that cannot be opened.
+  for (const flag of ["dataset", "export"] as const)
+    if (v[flag] === "") return Either.left(bad(`--${flag}`, "", "must name a file"))
   if (v.dataset !== undefined && v.generate !== undefined)
     return Either.left(bad("--dataset", v.dataset, "give either --dataset or --generate, not both"))
   const size = v.generate ?? "small"

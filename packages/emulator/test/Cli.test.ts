@@ -78,6 +78,8 @@ describe("command line", () => {
       ["--seed", "0x1f"],
       ["--host", ""],
       ["--host", " "],
+      ["--dataset", ""],
+      ["--export", ""],
       ["--seed", "x"],
       ["--generate", "huge"],
       ["--dataset", "a.json", "--generate", "small"],
