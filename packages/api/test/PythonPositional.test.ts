@@ -4,10 +4,12 @@
  * takes them in its trailing options object. Each is an `InvalidArgument` naming the option that
  * takes that value here (and the Python keyword), with nothing sent.
  */
+
+import { ConfigurationError } from "@comet-ts/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { type API, InvalidArgument } from "../src/index.js"
-import { Capture, emulator, facade } from "./support/facade.js"
+import { API, InvalidArgument } from "../src/index.js"
+import { Capture, emulator, facade, SECRET } from "./support/facade.js"
 
 const emu = emulator({ seed: 1 })
 const ws = emu.dataset.workspaces[0]!
@@ -100,6 +102,24 @@ describe("Python's positional keyword arguments", () => {
         assert.strictEqual(error.message, message)
       }
       assert.strictEqual(capture.requests.length, 0)
+      await api.close()
+    })
+  )
+
+  it.live("new API(key), Python's API(api_key), names the option apiKey and never shows the key", () =>
+    Effect.promise(async () => {
+      const capture = new Capture()
+      const api = Reflect.construct(API, [SECRET]) as API
+      const error = await api.getWorkspaces().then(
+        () => assert.fail("resolved"),
+        (e: unknown) => e
+      )
+      assert.instanceOf(error, ConfigurationError)
+      const message = (error as ConfigurationError).message
+      assert.include(message, "Python's positional api_key is the option apiKey here: new API({ apiKey })")
+      assert.notInclude(message, SECRET)
+      capture.error(error)
+      assert.deepStrictEqual(capture.leaks(SECRET, []), [])
       await api.close()
     })
   )

@@ -443,7 +443,16 @@ export const checkApiOptions = <O extends CometOptions>(
   Either.flatMap(
     typeof value === "object" && value !== null
       ? Inputs.settingsOf(value, API_OPTION_NAMES, "new API(...)", { keyName: "apiKey", ownOnly: true })
-      : Either.right(value ?? {}),
+      : typeof value === "string"
+        ? // Python's API(api_key) takes the key positionally; the key is not echoed
+          Either.left(
+            new ConfigurationError({
+              setting: "options",
+              reason:
+                "must be an options object, not a string; Python's positional api_key is the option apiKey here: new API({ apiKey })"
+            })
+          )
+        : Either.right(value ?? {}),
     (given) => checkApiValues<O>(given)
   )
 
