@@ -249,29 +249,30 @@ export const checkCallOptions = (
 
 /**
  * The methods whose Python form takes a keyword argument positionally where the facade takes its
- * trailing options (`get_experiment_asset_list(key, "image")`): the option it is here and its
- * Python name, so that a call ported as written is told which option to use.
+ * trailing options (`get_experiment_asset_list(key, "image")`): the option it is here (the Python
+ * keyword is its snake_case), so that a call ported as written is told which option to use.
  */
-const POSITIONAL_KEYWORDS: Readonly<Record<string, readonly [option: string, python: string]>> = {
-  getExperimentAssetList: ["assetType", "asset_type"],
-  getExperimentAsset: ["returnType", "return_type"],
-  getExperimentAssetByName: ["returnType", "return_type"],
-  getAsset: ["returnType", "return_type"],
-  getAssetByName: ["returnType", "return_type"],
-  getExperimentName: ["maxLength", "max_length"],
-  getName: ["maxLength", "max_length"],
-  query: ["archived", "archived"],
-  queryProject: ["archived", "archived"],
-  getMetricsForChart: ["independentMetrics", "independent_metrics"],
-  getPanelMetricsNames: ["includeSys", "include_sys"]
+const POSITIONAL_KEYWORDS: Readonly<Record<string, string>> = {
+  getExperimentAssetList: "assetType",
+  getExperimentAsset: "returnType",
+  getExperimentAssetByName: "returnType",
+  getAsset: "returnType",
+  getAssetByName: "returnType",
+  getExperimentName: "maxLength",
+  getName: "maxLength",
+  query: "archived",
+  queryProject: "archived",
+  getMetricsForChart: "independentMetrics",
+  getPanelMetricsNames: "includeSys"
 }
 
 /** A primitive where `method` takes its options, as Python passes that keyword: the error names the option. */
 const withKeywordHint = (e: InvalidArgument, value: unknown, method: string | undefined): InvalidArgument => {
-  const keyword = method === undefined ? undefined : POSITIONAL_KEYWORDS[method]
+  const option = method === undefined ? undefined : POSITIONAL_KEYWORDS[method]
   const primitive = typeof value === "string" || typeof value === "number" || typeof value === "boolean"
-  if (keyword === undefined || !primitive || e.argument !== "options") return e
-  const [option, python] = keyword
+  if (option === undefined || !primitive || e.argument !== "options") return e
+  // the Python keyword is the option in snake_case (asset_type, independent_metrics)
+  const python = option.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
   const shown = typeof value === "string" ? JSON.stringify(e.value) : e.value
   return new InvalidArgument({
     argument: e.argument,
