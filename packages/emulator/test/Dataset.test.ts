@@ -180,7 +180,9 @@ describe("content", () => {
         const runs = Chunk.toReadonlyArray(Effect.runSync(Stream.runCollect(contentStream(content))))
         assert.deepStrictEqual(
           runs.map((r) => r.length),
-          Array.from({ length: Math.ceil(size / (1024 * 1024)) }, (_, i) => Math.min(1024 * 1024, size - i * 1024 * 1024))
+          Array.from({ length: Math.ceil(size / (1024 * 1024)) }, (_, i) =>
+            Math.min(1024 * 1024, size - i * 1024 * 1024)
+          )
         )
         assert.isTrue(Buffer.from(Buffer.concat(runs)).equals(Buffer.from(bytes)))
       }),
