@@ -6,7 +6,6 @@
  * compressed bodies, many calls against a server that resets some, and keep-alive races.
  */
 import { createHash } from "node:crypto"
-import { readFileSync } from "node:fs"
 import type { Socket } from "node:net"
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from "node:zlib"
 import { assert, describe, it } from "@effect/vitest"
@@ -22,9 +21,11 @@ import {
   closingOnReuse,
   eventually,
   KEY,
+  kernelBuffers,
   LOST_SECOND_CALLS,
   layerOver,
   over,
+  READER_HOLDS,
   raw,
   secondCallLost,
   wholeBody
@@ -199,24 +200,6 @@ describe("a status code below 100 (undici fails an assertion on it)", () => {
   )
 })
 
-/**
- * The most a loopback connection's kernel buffers may hold between the server's writes and our
- * reads: the receive buffer's autotuning maximum (tcp_rmem's third value; 32 MiB on some hosts)
- * plus the send buffer's (tcp_wmem's). Read from Linux's /proc; elsewhere 16 MiB each (above
- * macOS's and Windows' defaults).
- */
-const kernelBuffers = (): number => {
-  const max = (file: string): number => {
-    try {
-      const v = Number(readFileSync(file, "utf8").trim().split(/\s+/)[2])
-      return Number.isSafeInteger(v) && v > 0 ? v : 16 * MiB
-    } catch {
-      return 16 * MiB
-    }
-  }
-  return max("/proc/sys/net/ipv4/tcp_rmem") + max("/proc/sys/net/ipv4/tcp_wmem")
-}
-
 describe("a slow reader of a body past the high-water mark", () => {
   // What the test proves: the server is held back by what the kernel buffers plus what our
   // reader holds (its queue's 64 KiB high-water mark, a 1 MiB read slab, zlib's buffers: 4 MiB
@@ -224,7 +207,7 @@ describe("a slow reader of a body past the high-water mark", () => {
   // reader that buffered without limit lets the server get further ahead than the bound
   // (checked by raising HIGH_WATER to Infinity: both codings fail), while kernel buffers alone,
   // however large this host lets them grow, cannot fail it.
-  const BOUND = kernelBuffers() + 4 * MiB
+  const BOUND = kernelBuffers() + READER_HOLDS
   const SIZE = BOUND + 32 * MiB
   const asset = assetBytes(SIZE, 5)
   for (const coding of ["identity", "gzip"] as const) {
