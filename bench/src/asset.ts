@@ -96,7 +96,10 @@ export const assetStream: Benchmark = {
     try {
       const hasCurl = spawnSync("curl", ["--version"], { stdio: "ignore" }).status === 0
       const baselineName = hasCurl ? "curl -o FILE (same URL)" : "curl not installed: node http.get piped to FILE"
-      const reps = ctx.quick ? 1 : 5
+      // 10 runs each: the host moves one client's time by up to 30 % between runs minutes apart,
+      // and a median of 5 moved the ratio by ±0.1 between full runs; 10 keeps the rotation whole
+      // (every client in every position twice)
+      const reps = ctx.quick ? 1 : 10
       // Warm-up (untimed): the server's byte generator and both clients' code paths.
       rmSync(file, { force: true })
       if (hasCurl) await runCurl(server, file)
@@ -109,7 +112,7 @@ export const assetStream: Benchmark = {
       const net: Array<ChildOutput> = []
       const onread: Array<ChildOutput> = []
       const base: Array<{ ms: number; bytes: number }> = []
-      // a cyclic Latin square: over 5 runs each client runs in every position once
+      // a cyclic Latin square: over each 5 runs each client runs in every position once
       const clients = ["ours", "base", "raw", "net", "onread"] as const
       for (let r = 0; r < reps; r++) {
         for (let i = 0; i < clients.length; i++) {
