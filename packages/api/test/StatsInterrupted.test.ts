@@ -8,13 +8,11 @@
  */
 import { createServer, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
-import { CometConfig, isCometError } from "@comet-ts/core"
 import type { StatsSnapshot } from "@comet-ts/http"
-import { FetchHttpClient } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, type Scope } from "effect"
-import { API, type APIOptions } from "../src/index.js"
-import { SECRET } from "./support/facade.js"
+import type { API, APIOptions } from "../src/index.js"
+import { Capture, hostileApi, rejection } from "./support/hostile.js"
 
 /**
  * A server that never answers JSON requests, and answers an asset with its headers and a first
@@ -46,32 +44,20 @@ const stalling: Effect.Effect<string, never, Scope.Scope> = Effect.acquireReleas
 const assertIdentity = (s: StatsSnapshot) =>
   assert.strictEqual(s.attempts, s.requests - s.cacheHits - s.coalesced + s.retries + s.resent, JSON.stringify(s))
 
-const rejected = (p: Promise<unknown>) =>
-  Effect.promise(() =>
-    p.then(
-      () => assert.fail("the call succeeded"),
-      (e: unknown) => {
-        assert.isTrue(isCometError(e), String(e))
-        return e as Error & { readonly _tag: string; readonly reason?: string }
-      }
-    )
-  )
+/** Rejected with the typed error (the test fails when it resolves). */
+const rejected = (p: Promise<unknown>) => Effect.promise(() => rejection(p))
 
+/** A facade on `origin` over the default transport (undici) or fetch, closed with the scope. */
 const facadeOver = (origin: string, adapter: "undici" | "fetch", options: Partial<APIOptions> = {}) =>
   Effect.acquireRelease(
-    Effect.sync(
-      () =>
-        new API({
-          apiKey: SECRET,
-          baseUrl: origin,
-          panel: false,
-          sources: CometConfig.staticSources({}),
-          maxRetries: 0,
-          timeoutMs: 60_000,
-          downloadTimeoutMs: 60_000,
-          ...(adapter === "fetch" ? { httpClient: FetchHttpClient.layer } : {}),
-          ...options
-        })
+    Effect.sync(() =>
+      hostileApi(origin, "fetch", new Capture(), {
+        timeoutMs: 60_000,
+        downloadTimeoutMs: 60_000,
+        // no HttpClient given: the default transport
+        ...(adapter === "undici" ? { httpClient: undefined } : {}),
+        ...options
+      })
     ),
     (api) => Effect.promise(() => api.close())
   )
