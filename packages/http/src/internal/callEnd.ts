@@ -8,6 +8,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
+import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 
 /** What tells, when a request of the call is interrupted, that the call was ended with an error. */
@@ -30,13 +31,12 @@ export const endedWhen =
   <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     Effect.locallyWith(self, CurrentCallEnds, (outer) => [...outer, ended])
 
+/** {@link endedWhen} for the rest of the scope (a Stream's). */
+export const endedWhenScoped = (ended: CallEnded): Effect.Effect<void, never, Scope.Scope> =>
+  Effect.locallyScopedWith(CurrentCallEnds, (outer) => [...outer, ended])
+
 /** As {@link endedWhen}, for a Stream. */
 export const streamEndedWhen =
   (ended: CallEnded) =>
   <A, E, R>(self: Stream.Stream<A, E, R>): Stream.Stream<A, E, R> =>
-    Stream.unwrapScoped(
-      Effect.as(
-        Effect.locallyScopedWith(CurrentCallEnds, (outer) => [...outer, ended]),
-        self
-      )
-    )
+    Stream.unwrapScoped(Effect.as(endedWhenScoped(ended), self))

@@ -12,7 +12,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import * as Stream from "effect/Stream"
-import { CurrentCallEnds, endedWhen } from "./callEnd.js"
+import { endedWhen, endedWhenScoped } from "./callEnd.js"
 
 /** What the requests of a call see of its deadline. */
 export interface Deadline {
@@ -131,7 +131,7 @@ export const streamWithCallTimeout =
           : Effect.as(
               Effect.zipRight(
                 Effect.locallyScoped(CurrentDeadline, d),
-                Effect.locallyScopedWith(CurrentCallEnds, (outer) => [...outer, () => d.passed])
+                endedWhenScoped(() => d.passed)
               ),
               Stream.interruptWhen(self, expiry(label, d))
             )
