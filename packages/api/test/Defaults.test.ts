@@ -110,6 +110,13 @@ describe("configured workspace and project", () => {
         keys(yield* Stream.runCollect(api.streamExperiments()).pipe(Effect.map((c) => [...c]))),
         keys(all)
       )
+      // a workspace alone streams every project's experiments, project by project, as getExperiments lists them
+      const workspaceWide = keys(yield* api.getExperiments(WS))
+      assert.isAbove(workspaceWide.length, all.length)
+      assert.deepStrictEqual(
+        keys(yield* Stream.runCollect(api.streamExperiments(WS)).pipe(Effect.map((c) => [...c]))),
+        workspaceWide
+      )
     }).pipe(
       Effect.provide(
         Testing.layerClient(Emulator.layerClient({ apiKey: SECRET }), {

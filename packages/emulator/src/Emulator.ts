@@ -8,7 +8,8 @@
  * @since 0.1.0
  */
 import { createServer } from "node:http"
-import { Inputs, type InvalidArgument } from "@comet-ts/core"
+import type { InvalidArgument } from "@comet-ts/core"
+import * as Inputs from "@comet-ts/core/Inputs"
 import { evaluatePredicates } from "@comet-ts/query"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpApp from "@effect/platform/HttpApp"

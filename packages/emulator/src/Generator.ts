@@ -9,7 +9,8 @@
  *
  * @since 0.1.0
  */
-import { Inputs, type InvalidArgument } from "@comet-ts/core"
+import type { InvalidArgument } from "@comet-ts/core"
+import * as Inputs from "@comet-ts/core/Inputs"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import type {

@@ -15,7 +15,9 @@
  *
  * @since 0.1.0
  */
-import { Inputs, InvalidArgument } from "@comet-ts/core"
+
+import { InvalidArgument } from "@comet-ts/core"
+import * as Inputs from "@comet-ts/core/Inputs"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import { PatternFailure, translate } from "./internal/pyre.js"

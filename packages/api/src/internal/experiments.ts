@@ -12,6 +12,7 @@
 import {
   Ambiguous,
   ColumnList,
+  type CometError,
   ConfigurationError,
   ExperimentList,
   InvalidArgument,
@@ -23,6 +24,7 @@ import {
 } from "@comet-ts/core"
 import type { Params } from "@comet-ts/http"
 import { pythonRegex } from "@comet-ts/query"
+import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { type ApiContext, catchNotFound, notFound, type ToExperiment } from "./context.js"
@@ -253,14 +255,16 @@ export const makeExperiments = (ctx: ApiContext, toExperiment: ToExperiment) => 
       return yield* findByName(ws, proj, name)
     })
 
+  /** The stream of a list, in one chunk (`Stream.fromIterable`'s iterator-reading code is not needed for an array). */
+  const listStream = <A>(list: Effect.Effect<ReadonlyArray<A>, CometError>): Stream.Stream<A, CometError> =>
+    Stream.unwrap(Effect.map(list, (items) => Stream.fromChunk(Chunk.unsafeFromArray(items))))
+
   const streamExperiments = (workspace?: string | null, projectName?: string | null) =>
     Stream.unwrap(
       Effect.map(required("workspace", workspace), (ws) =>
         projectName !== undefined && projectName !== null
-          ? Stream.fromIterableEffect(experimentsOf(ws, projectName, false))
-          : Stream.fromIterableEffect(getProjects(ws)).pipe(
-              Stream.flatMap((p) => Stream.fromIterableEffect(experimentsOf(ws, p, false)))
-            )
+          ? listStream(experimentsOf(ws, projectName, false))
+          : listStream(getProjects(ws)).pipe(Stream.flatMap((p) => listStream(experimentsOf(ws, p, false))))
       )
     )
 

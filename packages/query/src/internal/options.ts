@@ -5,7 +5,9 @@
  * type (`maxDepth: "100"`) are a `QueryError` of reason `invalid-argument` naming the option —
  * never dropped, never used as the wrong type, never a `TypeError`.
  */
-import { Inputs, QueryError } from "@comet-ts/core"
+
+import { QueryError } from "@comet-ts/core"
+import * as Inputs from "@comet-ts/core/Inputs"
 import * as Either from "effect/Either"
 import type * as Schema from "effect/Schema"
 
