@@ -533,6 +533,26 @@ const cases: ReadonlyArray<Case> = [
     message: "the body is empty, JSON was expected"
   },
   {
+    name: "a body of only white space",
+    intercept: onEndpoint(
+      "workspaces",
+      () => new Response("   \n", { headers: { "content-type": "application/json" } })
+    ),
+    call: (api) => api.getWorkspaces(),
+    tag: "DecodeError",
+    message: "the body is only white space: 4 bytes (spaces, line feeds), JSON was expected"
+  },
+  {
+    name: "a JSON asset of only white space",
+    intercept: onEndpoint(
+      "experiment/asset/get-asset",
+      () => new Response(" ".repeat(100_000), { headers: { "content-type": "application/octet-stream" } })
+    ),
+    call: (api) => api.getExperimentAsset(KEY, asset.assetId, { returnType: "json" }),
+    tag: "DecodeError",
+    message: "the asset is only white space: 100000 bytes (spaces); read it with returnType"
+  },
+  {
     name: "body that is not JSON",
     intercept: onEndpoint(
       "workspaces",

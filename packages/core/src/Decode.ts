@@ -35,14 +35,79 @@ const clip = (text: string, length: number, apiKey?: string): string => {
   return scrubEcho(scrubbed.length > length ? `${scrubbed.slice(0, length)}…` : scrubbed, apiKey)
 }
 
+/** The UTF-8 length of a text, in bytes (counted, not encoded: a body may be large). */
+const utf8Length = (text: string): number => {
+  let bytes = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 0x80) bytes += 1
+    else if (c < 0x800) bytes += 2
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      // a surrogate pair: one 4-byte character
+      bytes += 4
+      i++
+    } else bytes += 3
+  }
+  return bytes
+}
+
+/** The names of the white-space characters a text holds, in order of first appearance. */
+const WHITE_SPACE_NAMES: Readonly<Record<string, string>> = {
+  " ": "spaces",
+  "\t": "tabs",
+  "\n": "line feeds",
+  "\r": "carriage returns",
+  "\u00a0": "no-break spaces",
+  "\ufeff": "byte order marks"
+}
+
+const whiteSpaceKinds = (text: string): string => {
+  const seen = new Set<string>()
+  for (let i = 0; i < text.length && seen.size < 4; i++) {
+    const ch = text[i] as string
+    seen.add(WHITE_SPACE_NAMES[ch] ?? `U+${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`)
+  }
+  return [...seen].join(", ")
+}
+
 /**
- * The first `EXCERPT_LENGTH` characters of a body, on one line, with the API key scrubbed.
+ * What a body with no JSON value in it holds, in words, when it is empty or only white space:
+ * `"empty"`, or `"only white space: 1048576 bytes (spaces, line feeds)"` (the size in bytes:
+ * `bytes` when the caller has it, else the text's UTF-8 length); null when it holds anything
+ * else. A whitespace-only body is not an empty one: a server or proxy sent those bytes.
  *
  * @since 0.1.0
  */
-export const excerpt = (body: string, apiKey?: string): string => {
+export const blankBody = (text: string, bytes?: number): string | null => {
+  if (text.length === 0) return bytes === undefined || bytes === 0 ? "empty" : `empty (${bytes} bytes)`
+  if (text.trim().length > 0) return null
+  const size = bytes ?? utf8Length(text)
+  return `only white space: ${size} byte${size === 1 ? "" : "s"} (${whiteSpaceKinds(text)})`
+}
+
+/**
+ * The first `EXCERPT_LENGTH` characters of a body, on one line, with the API key scrubbed;
+ * `(empty body)` for none, and what a body of only white space holds (its size — `bytes` when
+ * the caller has it — and which characters) rather than an empty excerpt.
+ *
+ * @since 0.1.0
+ */
+export const excerpt = (body: string, apiKey?: string, bytes?: number): string => {
   const cut = clip(body, EXCERPT_LENGTH, apiKey)
-  return cut.length === 0 ? "(empty body)" : cut
+  if (cut.length > 0) return cut
+  const blank = blankBody(body, bytes)
+  return blank === null || blank === "empty" ? "(empty body)" : `(${blank})`
+}
+
+/**
+ * A DecodeError's detail for a body JSON.parse refused (`parseError`: what it said): empty,
+ * only white space (its size, which characters), or not JSON.
+ *
+ * @since 0.1.0
+ */
+export const notJson = (text: string, parseError: string, bytes?: number): string => {
+  const blank = blankBody(text, bytes)
+  return blank === null ? `not JSON (${parseError})` : `the body is ${blank}, JSON was expected`
 }
 
 /**
@@ -157,10 +222,7 @@ export const decodeJsonText = <A, I>(schema: Schema.Schema<A, I, never>, endpoin
           new DecodeError({
             endpoint,
             path: "",
-            detail: scrubEcho(
-              text.trim().length === 0 ? "the body is empty, JSON was expected" : `not JSON (${String(e)})`,
-              apiKey
-            ),
+            detail: scrubEcho(notJson(text, String(e)), apiKey),
             excerpt: excerpt(text, apiKey)
           })
         )

@@ -18,6 +18,7 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
+import * as callEnd from "./internal/callEnd.js"
 import { make as makeInstance } from "./internal/client.js"
 import type { CometHttpSettings, CometHttpShape } from "./internal/contract.js"
 import * as deadline from "./internal/deadline.js"
@@ -57,6 +58,29 @@ export const streamWithCallTimeout = (
   setting = "callTimeout"
 ): (<A, E, R>(self: Stream.Stream<A, E, R>) => Stream.Stream<A, E | TransportError, R>) =>
   deadline.streamWithCallTimeout(timeout, label, setting)
+
+/**
+ * Mark `self` as a call its caller ends with an error when `ended()` turns true (an
+ * `AbortSignal` that fired: `() => signal.aborted`): a request of it interrupted while `ended()`
+ * is true counts in `RequestStats` `failures`, as one the deadline of {@link withCallTimeout}
+ * cuts short does. Without it, an interrupted request is the caller's own choice (a stream read
+ * no further, a race lost) and no failure. Nested marks add up: any one that is true holds.
+ *
+ * @since 0.1.0
+ */
+export const withCallEnd = (
+  ended: () => boolean
+): (<A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>) => callEnd.endedWhen(ended)
+
+/**
+ * As {@link withCallEnd}, for a Stream (a download's too: one cancelled while `ended()` is true
+ * counts as failed).
+ *
+ * @since 0.1.0
+ */
+export const streamWithCallEnd = (
+  ended: () => boolean
+): (<A, E, R>(self: Stream.Stream<A, E, R>) => Stream.Stream<A, E, R>) => callEnd.streamEndedWhen(ended)
 
 /**
  * The tag of {@link CometHttp} without its statics, which a bundle keeps whenever it keeps the

@@ -20,7 +20,7 @@ export interface EndpointStats {
   readonly attempts: number
   /** Attempts that were retries. */
   readonly retries: number
-  /** Logical requests that ended in an error. */
+  /** Logical requests that ended in an error, or that their call's deadline or AbortSignal cut short. */
   readonly failures: number
   /** Response body bytes received. */
   readonly bytes: number
@@ -48,7 +48,13 @@ export interface StatsSnapshot {
    * transport). Counted in `attempts`; not retries (no backoff, not against `maxRetries`).
    */
   readonly resent: number
-  /** Logical requests that ended in an error. */
+  /**
+   * Logical requests that ended in an error — and those their call was ended under from outside
+   * (the caller gets a TransportError): its deadline passed (`callTimeout`, `withCallTimeout`,
+   * the facade's `callTimeoutMs`) or its AbortSignal fired (the facade's `signal`, an Effect
+   * marked with `withCallEnd`). A request its caller's own code interrupts (its own timeout, a
+   * race lost, a stream read no further, a download cancelled) is not a failure.
+   */
   readonly failures: number
   /** Requests answered from the response cache (no attempt sent). */
   readonly cacheHits: number

@@ -23,7 +23,9 @@ export {
   make,
   type Params,
   type RequestOptions,
+  streamWithCallEnd,
   streamWithCallTimeout,
+  withCallEnd,
   withCallTimeout
 } from "./CometHttp.js"
 export { type EndpointStats, RequestStats, type RequestStatsShape, type StatsSnapshot } from "./RequestStats.js"

@@ -31,9 +31,11 @@ import {
   DIRECT,
   eventually,
   KEY,
+  kernelBuffers,
   LOST_SECOND_CALLS,
   listening,
   over,
+  READER_HOLDS,
   raw,
   secondCallLost,
   serve
@@ -198,13 +200,16 @@ describe("bodies, byte-exact", () => {
 
   it.scopedLive("a reader that pauses: reading stops past the high-water mark and resumes, byte-exact", () =>
     Effect.gen(function* () {
+      // larger than the kernel's loopback buffers could ever hold plus what our reader holds:
+      // only a reader that buffers without limit lets the server write it all unread
+      const BIG = Buffer.from(assetBytes(kernelBuffers() + READER_HOLDS + 8 * 1024 * 1024, 11))
       const { url, seen } = yield* serve((_req, res) => {
-        res.setHeader("content-length", String(SIX_MB.length))
+        res.setHeader("content-length", String(BIG.length))
         // written as the socket takes it (seen.written counts what was handed over)
         let at = 0
         const more = () => {
-          while (at < SIX_MB.length) {
-            const piece = SIX_MB.subarray(at, at + 65_536)
+          while (at < BIG.length) {
+            const piece = BIG.subarray(at, at + 65_536)
             at += piece.length
             if (!res.write(piece)) return void res.once("drain", more)
           }
@@ -217,9 +222,9 @@ describe("bodies, byte-exact", () => {
       const first = yield* Effect.promise(() => r.body.read())
       // the server is held back while nobody reads: it has not managed to write it all
       yield* Effect.sleep("100 millis")
-      assert.isBelow(seen.written, SIX_MB.length)
+      assert.isBelow(seen.written, BIG.length)
       const rest = yield* Effect.promise(() => readAll(r))
-      assert.strictEqual(Buffer.compare(Buffer.concat([first ?? new Uint8Array(0), rest]), SIX_MB), 0)
+      assert.strictEqual(Buffer.compare(Buffer.concat([first ?? new Uint8Array(0), rest]), BIG), 0)
     })
   )
 
@@ -246,6 +251,57 @@ describe("bodies, byte-exact", () => {
       assert.deepStrictEqual(yield* outcome(t, `${url}/b`), { status: 404, body: Buffer.from("missing") })
       assert.deepStrictEqual(yield* outcome(t, `${url}/c`), { status: 404, body: Buffer.from("missing") })
       assert.strictEqual(seen.connections, 2)
+    })
+  )
+
+  // a hostile server sends a body after a 1xx answer and keeps the connection open: the bytes
+  // where a status line must begin say so at once (as undici's parser does), never a wait for
+  // a head end or the download timeout (before: the test's own timeout, nothing came)
+  const interimBodies: ReadonlyArray<readonly [string, string, string]> = [
+    [
+      "100 Continue with a Content-Length body",
+      "HTTP/1.1 100 Continue\r\ncontent-length: 5\r\n\r\nhello",
+      '100 informational answer (a 1xx answer has no body, RFC 9110 §15.2): "hello"'
+    ],
+    [
+      "102 Processing, then JSON",
+      'HTTP/1.1 102 Processing\r\n\r\n{"a":1}',
+      '102 informational answer (a 1xx answer has no body, RFC 9110 §15.2): "{\\"a\\":1}"'
+    ],
+    [
+      "103 Early Hints, then one byte",
+      "HTTP/1.1 103 Early Hints\r\nlink: </a>\r\n\r\nx",
+      '103 informational answer (a 1xx answer has no body, RFC 9110 §15.2): "x"'
+    ],
+    ["no status line at all, no line end", "hello", 'bad status line "hello"']
+  ]
+  for (const [what, bytes, says] of interimBodies) {
+    it.scopedLive(`${what}, the connection kept open: a network failure at once naming it`, () =>
+      Effect.gen(function* () {
+        const { url } = yield* raw((socket) => {
+          socket.write(bytes)
+        })
+        const t = yield* transport()
+        const o = yield* outcome(t, `${url}/x`)
+        assert.isTrue(isNetworkFailure(o), JSON.stringify(o))
+        assert.include((o as { error: Error }).error.message, says)
+      })
+    )
+  }
+
+  it.scopedLive("a download whose server sends a body after a 1xx answer fails at once, not at downloadTimeout", () =>
+    Effect.gen(function* () {
+      const { url } = yield* raw((socket) => {
+        socket.write('HTTP/1.1 103 Early Hints\r\n\r\n{"a":1}')
+      })
+      yield* over("undici", url, { maxRetries: 0, downloadTimeout: "10 minutes" }, ({ http, stats }) =>
+        Effect.gen(function* () {
+          const e = yield* Effect.flip(Stream.runDrain(http.stream(ASSET, { params })))
+          assert.strictEqual(e._tag === "TransportError" && e.reason, "network", e.message)
+          assert.include(e.message, "a body after the 103 informational answer")
+          assert.deepStrictEqual([(yield* stats.snapshot).attempts, (yield* stats.snapshot).failures], [1, 1])
+        })
+      )
     })
   )
 
@@ -421,7 +477,11 @@ describe("the same verdicts as undici's parser (the path before, still the proxi
     ["a chunk size with leading zeros (13+ digits)", `${TE}00000000000000002\r\nok\r\n0\r\n\r\n`],
     ["chunk extensions, quoted", `${TE}2;a="x;y\\"z";b=c\r\nok\r\n0;last\r\n\r\n`],
     ["trailer fields", `${TE}2\r\nok\r\n0\r\nx-t: 1\r\n\r\n`],
-    ["an 1xx answer first", `HTTP/1.1 103 Early Hints\r\nlink: </a>\r\n\r\n${H}content-length: 2\r\n\r\nok`]
+    ["an 1xx answer first", `HTTP/1.1 103 Early Hints\r\nlink: </a>\r\n\r\n${H}content-length: 2\r\n\r\nok`],
+    [
+      "an 1xx answer declaring a Content-Length, but no body (a 1xx has none)",
+      `HTTP/1.1 103 Early Hints\r\ncontent-length: 5\r\n\r\n${H}content-length: 2\r\n\r\nok`
+    ]
   ]
   /** Bytes both paths refuse. */
   const refused: ReadonlyArray<readonly [string, string]> = [
@@ -446,7 +506,10 @@ describe("the same verdicts as undici's parser (the path before, still the proxi
     ["a quoted chunk extension holding a CRLF", `${TE}2;a="x\r\ny"\r\nok\r\n0\r\n\r\n`],
     ["a trailer line that is not a field", `${TE}2\r\nok\r\n0\r\nnot a field\r\n\r\n`],
     ["LF line endings in the head", "HTTP/1.1 200 OK\ncontent-length: 2\n\nok"],
-    ["a CR alone in the head", "HTTP/1.1 200 OK\rcontent-length: 2\r\n\r\nok"]
+    ["a CR alone in the head", "HTTP/1.1 200 OK\rcontent-length: 2\r\n\r\nok"],
+    ["a body after an 1xx answer", 'HTTP/1.1 102 Processing\r\n\r\n{"a":1}'],
+    ["an 1xx answer with its Content-Length body", "HTTP/1.1 103 Early Hints\r\ncontent-length: 5\r\n\r\nhello"],
+    ["bytes that are no status line, without a line end", "hello"]
   ]
 
   /** A server answering `bytes` and keeping the connection open (a refusal must not wait for a close). */

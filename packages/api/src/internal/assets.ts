@@ -59,13 +59,16 @@ export const makeAssets = (ctx: ApiContext): AssetMethods => {
     if (returnType === "text") return Effect.succeed(text as AssetResult<R>)
     return Effect.try({
       try: () => JSON.parse(text) as AssetResult<R>,
-      catch: (e) =>
-        new DecodeError({
+      catch: (e) => {
+        // an empty asset, or one of only white space (its size named), is told as such
+        const blank = Decode.blankBody(text, bytes.length)
+        return new DecodeError({
           endpoint,
           path: "",
-          detail: `the asset is not JSON (${String(e)}); read it with returnType "text" or "binary"`,
-          excerpt: Decode.excerpt(text)
+          detail: `the asset is ${blank ?? `not JSON (${String(e)})`}; read it with returnType "text" or "binary"`,
+          excerpt: Decode.excerpt(text, undefined, bytes.length)
         })
+      }
     })
   }
 

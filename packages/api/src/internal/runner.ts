@@ -8,7 +8,7 @@
  * @internal
  */
 import { type CometError, ConfigurationError, type InvalidArgument, TransportError } from "@comet-ts/core"
-import { type Download, streamWithCallTimeout, withCallTimeout } from "@comet-ts/http"
+import { type Download, streamWithCallEnd, streamWithCallTimeout, withCallEnd, withCallTimeout } from "@comet-ts/http"
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -159,10 +159,12 @@ export class Runner<R> {
         })
       })
     }
-    // the caller's signal gets one listener however many calls share it (abort.ts)
+    // the caller's signal gets one listener however many calls share it (abort.ts); a request
+    // it cuts short is a failure in the stats (the caller gets TransportError "aborted")
     const call = new AbortController()
     const off = onAbort(signal, () => call.abort())
-    return this.#runtime.runPromiseExit(timed, { signal: call.signal }).then(settle).finally(off)
+    const marked = withCallEnd(() => signal.aborted)(timed)
+    return this.#runtime.runPromiseExit(marked, { signal: call.signal }).then(settle).finally(off)
   }
 
   /** An async iterable over `stream`, run as the call `label`; each step rejects with the typed error. */
@@ -185,7 +187,7 @@ export class Runner<R> {
               signal === undefined
                 ? timed
                 : Stream.interruptWhen(
-                    timed,
+                    streamWithCallEnd(() => signal.aborted)(timed),
                     Effect.async<never, CometError>((resume) => {
                       const off = onAbort(signal, () => resume(Effect.fail(aborted(label, signal))))
                       return Effect.sync(off)
@@ -252,7 +254,8 @@ export class Runner<R> {
             const timer = setTimeout(() => end(deadlineError(label, timeout)), Duration.toMillis(timeout))
             cleanups.push(() => clearTimeout(timer))
           }
-          opened = runner.run(open, options, label).then((d) => {
+          // a download the signal or the deadline ends is a failure in the stats (`end` marks it first)
+          opened = runner.run(withCallEnd(() => ended !== null)(open), options, label).then((d) => {
             current = d
             if (ended !== null) d.cancel()
             return d

@@ -232,7 +232,8 @@ const whole = (
 }
 
 /**
- * Parse a JSON body. An empty body or text that is not JSON is a DecodeError showing what came.
+ * Parse a JSON body. An empty body, one of only white space (its size named) or text that is not
+ * JSON is a DecodeError showing what came.
  */
 export const parseJson = (
   endpoint: string,
@@ -253,20 +254,16 @@ export const parseJson = (
       })
     )
   }
-  if (text.trim().length === 0) {
-    return Either.left(
-      new DecodeError({ endpoint, path: "", detail: "the body is empty, JSON was expected", excerpt: "(empty body)" })
-    )
-  }
   try {
     return Either.right({ value: JSON.parse(text) as unknown, text })
   } catch (e) {
+    // an empty body, or one of only white space (named with its size), or text that is not JSON
     return Either.left(
       new DecodeError({
         endpoint,
         path: "",
-        detail: `not JSON (${e instanceof Error ? e.message : String(e)})`,
-        excerpt: Decode.excerpt(text, apiKey)
+        detail: Decode.notJson(text, e instanceof Error ? e.message : String(e), bytes.length),
+        excerpt: Decode.excerpt(text, apiKey, bytes.length)
       })
     )
   }

@@ -12,6 +12,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import * as Stream from "effect/Stream"
+import { endedWhen, endedWhenScoped } from "./callEnd.js"
 
 /** What the requests of a call see of its deadline. */
 export interface Deadline {
@@ -27,6 +28,8 @@ interface CallDeadline extends Deadline {
   /** The setting that set it (`callTimeoutMs`, `callTimeout`). */
   readonly setting: string
   readonly attempts: () => number
+  /** Set when the deadline passed (before the call is interrupted). */
+  passed: boolean
 }
 
 /** The deadline of the call running in this fiber, if it has one. */
@@ -87,8 +90,22 @@ const open = (timeout: Duration.DurationInput, setting: string): Effect.Effect<C
         },
         attempts: () => attempts,
         timeout: d,
-        setting
+        setting,
+        passed: false
       }
+    })
+  )
+
+/**
+ * The deadline's timer: after `d.timeout` it marks the deadline passed — before the call is
+ * interrupted, so each request cut short by it counts as a failure (callEnd.ts) — then fails.
+ */
+const expiry = (label: string, d: CallDeadline): Effect.Effect<never, TransportError> =>
+  Effect.zipRight(
+    Effect.sleep(d.timeout),
+    Effect.suspend(() => {
+      d.passed = true
+      return Effect.fail(expired(label, d))
     })
   )
 
@@ -99,9 +116,8 @@ export const withCallTimeout =
     Effect.flatMap(open(timeout, setting), (d) =>
       d === null
         ? self
-        : Effect.locally(self, CurrentDeadline, d).pipe(
-            Effect.timeoutFail({ duration: d.timeout, onTimeout: () => expired(label, d) })
-          )
+        : // the first to end wins: the call, or the timer (marked passed before the call is interrupted)
+          Effect.raceFirst(Effect.locally(endedWhen(() => d.passed)(self), CurrentDeadline, d), expiry(label, d))
     )
 
 /** As {@link withCallTimeout}, for a Stream: the whole stream must end within `timeout`. */
@@ -113,8 +129,11 @@ export const streamWithCallTimeout =
         d === null
           ? Effect.succeed(self)
           : Effect.as(
-              Effect.locallyScoped(CurrentDeadline, d),
-              Stream.interruptWhen(self, Effect.zipRight(Effect.sleep(d.timeout), Effect.fail(expired(label, d))))
+              Effect.zipRight(
+                Effect.locallyScoped(CurrentDeadline, d),
+                endedWhenScoped(() => d.passed)
+              ),
+              Stream.interruptWhen(self, expiry(label, d))
             )
       )
     )

@@ -15,6 +15,7 @@ import {
   type ResolvedConfig
 } from "@comet-ts/core"
 import * as Decode from "@comet-ts/core/Decode"
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -26,6 +27,7 @@ import type * as Schema from "effect/Schema"
 import type { Attempts } from "./attempt.js"
 import { millisOf } from "./attempt.js"
 import { errorBodyShape } from "./body.js"
+import { CurrentCallEnds, callEnded } from "./callEnd.js"
 import type { CometHttpShape, RequestOptions } from "./contract.js"
 import { CurrentDeadline } from "./deadline.js"
 import type { Retries } from "./retry.js"
@@ -65,6 +67,15 @@ export const makeRequests = (
   const failed = (t: Target) => (e: CometError) => {
     stats.failure(t.endpoint)
     return Effect.fail(e)
+  }
+
+  /**
+   * Count a logical request interrupted because its call was ended with an error (its deadline
+   * passed, its AbortSignal fired: the caller gets a TransportError) as failed; one its caller
+   * stopped (a stream read no further, a race lost) is not.
+   */
+  const interrupted = (fiber: Fiber.RuntimeFiber<unknown, unknown>, t: Target) => {
+    if (callEnded(fiber.getFiberRef(CurrentCallEnds))) stats.failure(t.endpoint)
   }
 
   /**
@@ -109,6 +120,7 @@ export const makeRequests = (
           cancel()
           cancel = null
         }
+        if (Cause.isInterruptedOnly(cause)) interrupted(fiber, t)
         return Effect.catchAll(
           Effect.zipRight(
             begun.settle(Exit.failCause(cause), () => fetchShared(t, timeout)),
@@ -155,7 +167,8 @@ export const makeRequests = (
           .obtain(t, options, () => fetchShared(t, timeout))
           .pipe(
             Effect.flatMap(({ shared, copy }) => finish(shared, copy)),
-            Effect.catchAll(failed(t))
+            Effect.catchAll(failed(t)),
+            Effect.onInterrupt(() => Effect.sync(() => interrupted(fiber, t)))
           )
         return restore(plain ? general : span(spanName, t.endpoint, t.method)(general))
       })

@@ -83,6 +83,8 @@ const closedEarly = (what: string, cause?: unknown): NetworkFailure =>
   new NetworkFailure(`the server closed the connection ${what}`, cause === undefined ? undefined : { cause })
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+/** How every status line begins (its bytes). */
+const STATUS_START = Buffer.from("HTTP/1.", "latin1")
 /** A status line: HTTP/1.0 or 1.1, a status of 100 to 999 (llhttp's range), an optional reason. */
 const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d{2})(?: [^\r\n]*)?$/
 /** A field value's characters (RFC 9110 §5.5: HTAB, SP, VCHAR, obs-text; no other control, no DEL). */
@@ -534,6 +536,27 @@ class Exchange {
   private headScanned = 0
   /** Empty lines skipped before the status line. */
   private skipped = 0
+  /** The status of the last 1xx informational answer read before this head, if any. */
+  private interim: number | null = null
+
+  /**
+   * Refuse a head that does not begin as a status line (`HTTP/1.`) as soon as its first bytes
+   * say so, as llhttp does — not waiting for a CRLF CRLF, or the timeout, that may never come.
+   * After a 1xx answer those bytes are a body it sent: a 1xx answer ends with its head
+   * (RFC 9110 §15.2), so the error names that.
+   */
+  private checkStart(head: Uint8Array): void {
+    const n = Math.min(head.length, STATUS_START.length)
+    for (let i = 0; i < n; i++) {
+      if (head[i] === STATUS_START[i]) continue
+      const sent = excerpt(latin1(head.subarray(0, Math.min(head.length, 40))), 40)
+      throw framing(
+        this.interim === null
+          ? `bad status line ${sent}`
+          : `a body after the ${this.interim} informational answer (a 1xx answer has no body, RFC 9110 §15.2): ${sent}`
+      )
+    }
+  }
 
   /**
    * Refuse a head whose lines do not end in CRLF (a bare LF or CR), as llhttp does, at once:
@@ -565,6 +588,7 @@ class Exchange {
     this.headParts.push(chunk)
     this.headBytes += chunk.length
     const all = this.headParts.length === 1 ? chunk : Buffer.concat(this.headParts, this.headBytes)
+    if (all.length - chunk.length < STATUS_START.length) this.checkStart(all)
     const end = Buffer.from(all.buffer, all.byteOffset, all.length).indexOf("\r\n\r\n")
     this.scanHead(all, end === -1 ? all.length : end + 4)
     if (end === -1) {
@@ -580,6 +604,7 @@ class Exchange {
     const rest = all.subarray(end + 4)
     if (head.status < 200) {
       if (head.status === 101) throw framing("101 Switching Protocols to a GET")
+      this.interim = head.status
       return rest
     }
     this.framing = framingOf(head)

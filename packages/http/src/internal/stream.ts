@@ -21,10 +21,12 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
+import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import * as Runtime from "effect/Runtime"
 import * as Stream from "effect/Stream"
 import { type AttemptContext, type AttemptFailure, type Attempts, millisOf, TIMEOUT } from "./attempt.js"
+import { type CallEnded, CurrentCallEnds, callEnded } from "./callEnd.js"
 import type { RequestOptions } from "./contract.js"
 import { type Identity, makeOpening, type Open } from "./downloadOpen.js"
 import { finalError, type WithRetries } from "./retry.js"
@@ -76,13 +78,24 @@ export const makeDownloads = (ctx: AttemptContext, targets: Targets, attempts: A
       const millis = millisOf(timeout)
       stats.request(t.endpoint, cfg.baseUrl)
       const runtime = yield* Effect.runtime<never>()
+      // the calls it is part of: a download they end with an error (deadline, AbortSignal) failed
+      const ends = yield* FiberRef.get(CurrentCallEnds)
       const first = yield* withRetries(t, (attempt) =>
         openAttempt(t, attempt, millis, 0, null, { useRange: false })
-      ).pipe(Effect.tapError(() => Effect.sync(() => stats.failure(t.endpoint))))
-      return downloadOf(t, first, millis, runtime)
+      ).pipe(
+        Effect.tapError(() => Effect.sync(() => stats.failure(t.endpoint))),
+        Effect.onInterrupt(() => Effect.sync(() => callEnded(ends) && stats.failure(t.endpoint)))
+      )
+      return downloadOf(t, first, millis, runtime, ends)
     })
 
-  const downloadOf = (t: Target, initial: Open, millis: number, runtime: Runtime.Runtime<never>): Download => {
+  const downloadOf = (
+    t: Target,
+    initial: Open,
+    millis: number,
+    runtime: Runtime.Runtime<never>,
+    ends: ReadonlyArray<CallEnded>
+  ): Download => {
     const etag = initial.response.headers.etag
     const lastModified = initial.response.headers["last-modified"]
     const identity: Identity = {
@@ -243,6 +256,8 @@ export const makeDownloads = (ctx: AttemptContext, targets: Targets, attempts: A
 
     const cancel = () => {
       if (cancelled) return
+      // ended before its end by a call's deadline or AbortSignal: the caller gets an error
+      if (!finished && callEnded(ends)) stats.failure(t.endpoint)
       cancelled = true
       finished = true
       live.delete(entry)

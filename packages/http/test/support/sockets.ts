@@ -2,6 +2,7 @@
  * Hostile servers on real loopback sockets, and CometHttp over each real transport adapter
  * (undici, the global `fetch`, `FetchHttpClient` as a user's `HttpClient`) talking to them.
  */
+import { readFileSync } from "node:fs"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import { type AddressInfo, createServer as createNetServer, type Socket } from "node:net"
 import type { ConfigurationError } from "@comet-ts/core"
@@ -192,6 +193,27 @@ export const over = <A, E>(
     ),
     (ctx) => scenario({ http: Context.get(ctx, CometHttp), stats: Context.get(ctx, RequestStats) })
   )
+
+/**
+ * The most a loopback connection's kernel buffers may hold between the server's writes and our
+ * reads: the receive buffer's autotuning maximum (tcp_rmem's third value; 32 MiB on some hosts)
+ * plus the send buffer's (tcp_wmem's). Read from Linux's /proc; elsewhere 16 MiB each (above
+ * macOS's and Windows' defaults).
+ */
+export const kernelBuffers = (): number => {
+  const max = (file: string): number => {
+    try {
+      const v = Number(readFileSync(file, "utf8").trim().split(/\s+/)[2])
+      return Number.isSafeInteger(v) && v > 0 ? v : 16 * 1024 * 1024
+    } catch {
+      return 16 * 1024 * 1024
+    }
+  }
+  return max("/proc/sys/net/ipv4/tcp_rmem") + max("/proc/sys/net/ipv4/tcp_wmem")
+}
+
+/** The most our socket reader holds unread: its queue's 64 KiB high-water mark, a 1 MiB read slab, zlib's buffers (4 MiB allowed). */
+export const READER_HOLDS = 4 * 1024 * 1024
 
 /** Wait (polling, bounded by a count of turns) until `condition` holds. */
 export const eventually = (condition: () => boolean, what: string) =>
