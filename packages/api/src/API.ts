@@ -427,7 +427,7 @@ export class API {
     options: O | undefined,
     build: (checked: O | undefined) => Effect.Effect<A, CometError, Services>
   ): Promise<A> {
-    const checked = this.runner.check(options)
+    const checked = this.runner.check(options, label)
     if (Either.isLeft(checked)) return Promise.reject(checked.left)
     const admitted = checked.right as O | undefined
     return this.runner.run(build(admitted), admitted as CallOptions | undefined, label)
@@ -472,7 +472,7 @@ export class API {
     map?: (a: ValueOf<K>) => B
   ): Promise<B> {
     // the options checked once: the method gets what passed (a snapshot) where it got them
-    const checked = this.runner.check(options)
+    const checked = this.runner.check(options, name)
     if (Either.isLeft(checked)) return Promise.reject(checked.left)
     const admitted = checked.right
     const given = withOptions(args, options, admitted)
@@ -501,7 +501,7 @@ export class API {
     options: CallOptions | undefined,
     map?: (a: ValueOf<K>) => B
   ): AsyncIterable<B> {
-    const checked = this.runner.check(options)
+    const checked = this.runner.check(options, name)
     // (a wrong one fails the first step)
     if (Either.isLeft(checked)) return this.runner.iterate(Stream.fail(checked.left), undefined, name)
     const admitted = checked.right

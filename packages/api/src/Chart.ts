@@ -19,6 +19,14 @@ import * as Either from "effect/Either"
 import * as Stream from "effect/Stream"
 import { type ChartOptions, CometApi } from "./CometApi.js"
 import { chartChunkSize } from "./internal/chartChunks.js"
+import {
+  checkAggregate,
+  checkChart,
+  checkExperiment,
+  checkNumber,
+  checkSeries,
+  checkText
+} from "./internal/helperInputs.js"
 
 /**
  * One logged point of a series.
@@ -64,8 +72,11 @@ export type Aggregate = "last" | "min" | "max"
  *
  * @since 0.1.0
  */
-export const series = (experiment: ChartExperiment | null | undefined, metric: string): ChartMetric | null =>
-  experiment?.metrics.find((m) => m.metricName === metric) ?? null
+export const series = (experiment: ChartExperiment | null | undefined, metric: string): ChartMetric | null => {
+  checkExperiment("Chart.series", experiment)
+  checkText("Chart.series", "metric", metric)
+  return experiment?.metrics.find((m) => m.metricName === metric) ?? null
+}
 
 /**
  * Every series of an experiment, by metric name (first wins on duplicates).
@@ -73,6 +84,7 @@ export const series = (experiment: ChartExperiment | null | undefined, metric: s
  * @since 0.1.0
  */
 export const seriesByName = (experiment: ChartExperiment | null | undefined): ReadonlyMap<string, ChartMetric> => {
+  checkExperiment("Chart.seriesByName", experiment)
   const out = new Map<string, ChartMetric>()
   for (const m of experiment?.metrics ?? []) if (!out.has(m.metricName)) out.set(m.metricName, m)
   return out
@@ -92,6 +104,8 @@ export const points = (
   metric: ChartMetric | null | undefined,
   experiment?: ChartExperiment | null
 ): ReadonlyArray<Point> => {
+  checkSeries("Chart.points", metric)
+  checkExperiment("Chart.points", experiment)
   if (metric === null || metric === undefined) return []
   const out: Array<Point> = []
   const { values } = metric
@@ -114,6 +128,7 @@ export const points = (
  * @since 0.1.0
  */
 export const last = (metric: ChartMetric | null | undefined): number | null => {
+  checkSeries("Chart.last", metric)
   const values = metric?.values ?? []
   for (let i = values.length - 1; i >= 0; i--) {
     const v = values[i]
@@ -122,7 +137,8 @@ export const last = (metric: ChartMetric | null | undefined): number | null => {
   return null
 }
 
-const extreme = (metric: ChartMetric | null | undefined, better: (a: number, b: number) => boolean) => {
+const extreme = (helper: string, metric: ChartMetric | null | undefined, better: (a: number, b: number) => boolean) => {
+  checkSeries(helper, metric)
   let best: number | null = null
   for (const v of metric?.values ?? []) {
     if (v === null || Number.isNaN(v)) continue
@@ -136,14 +152,16 @@ const extreme = (metric: ChartMetric | null | undefined, better: (a: number, b: 
  *
  * @since 0.1.0
  */
-export const min = (metric: ChartMetric | null | undefined): number | null => extreme(metric, (a, b) => a < b)
+export const min = (metric: ChartMetric | null | undefined): number | null =>
+  extreme("Chart.min", metric, (a, b) => a < b)
 
 /**
  * The largest value of a series (NaN ignored), or null when it has none.
  *
  * @since 0.1.0
  */
-export const max = (metric: ChartMetric | null | undefined): number | null => extreme(metric, (a, b) => a > b)
+export const max = (metric: ChartMetric | null | undefined): number | null =>
+  extreme("Chart.max", metric, (a, b) => a > b)
 
 /**
  * The value logged at exactly `step` (the last one when several were), or null when none was.
@@ -156,6 +174,9 @@ export const valueAtStep = (
   step: number,
   experiment?: ChartExperiment | null
 ): number | null => {
+  checkSeries("Chart.valueAtStep", metric)
+  checkNumber("Chart.valueAtStep", "step", step)
+  checkExperiment("Chart.valueAtStep", experiment)
   if (metric === null || metric === undefined) return null
   const values = metric.values
   for (let i = values.length - 1; i >= 0; i--) {
@@ -170,8 +191,10 @@ export const valueAtStep = (
  *
  * @since 0.1.0
  */
-export const aggregate = (metric: ChartMetric | null | undefined, how: Aggregate): number | null =>
-  how === "last" ? last(metric) : how === "min" ? min(metric) : max(metric)
+export const aggregate = (metric: ChartMetric | null | undefined, how: Aggregate): number | null => {
+  checkAggregate("Chart.aggregate", how)
+  return how === "last" ? last(metric) : how === "min" ? min(metric) : max(metric)
+}
 
 /**
  * The tidy view of a chart: one row per (experiment, metric, logged point), experiments in the
@@ -183,11 +206,13 @@ export const aggregate = (metric: ChartMetric | null | undefined, how: Aggregate
 export function* rows(
   chart: Readonly<Record<string, ChartExperiment>> | Iterable<ChartExperiment>
 ): Generator<TidyRow, void, undefined> {
+  checkChart("Chart.rows", chart)
   const experiments: Iterable<ChartExperiment> =
     Symbol.iterator in chart
       ? (chart as Iterable<ChartExperiment>)
       : Object.values(chart as Readonly<Record<string, ChartExperiment>>)
   for (const e of experiments) {
+    checkExperiment("Chart.rows", e, "chart entry", false)
     for (const m of e.metrics) {
       for (const p of points(m, e)) {
         yield {

@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 import { parseNumber, type Summary } from "@comet-ts/core"
+import { checkAggregate, checkNumericSummary, checkSummaries } from "./internal/helperInputs.js"
 
 /**
  * One value of a summary: `number` when the text is a number (NaN and ±Infinity included, as
@@ -68,7 +69,12 @@ export const readValue = (text: string | null): SummaryValue => {
  *
  * @since 0.1.0
  */
-export const numeric = (summary: Summary): NumericSummary => ({
+export const numeric = (summary: Summary): NumericSummary => {
+  checkSummaries("Summaries.numeric", [summary])
+  return numericOf(summary)
+}
+
+const numericOf = (summary: Summary): NumericSummary => ({
   name: summary.name,
   last: readValue(summary.valueCurrent),
   min: readValue(summary.valueMin),
@@ -87,8 +93,9 @@ export const numeric = (summary: Summary): NumericSummary => ({
  * @since 0.1.0
  */
 export const byName = (summaries: ReadonlyArray<Summary>): ReadonlyMap<string, NumericSummary> => {
+  checkSummaries("Summaries.byName", summaries)
   const out = new Map<string, NumericSummary>()
-  for (const s of summaries) if (!out.has(s.name)) out.set(s.name, numeric(s))
+  for (const s of summaries) if (!out.has(s.name)) out.set(s.name, numericOf(s))
   return out
 }
 
@@ -104,8 +111,11 @@ export const toNumber = (value: SummaryValue): number | null => (typeof value ==
  *
  * @since 0.1.0
  */
-export const value = (summary: NumericSummary | null | undefined, aggregate: SummaryAggregate): number | null =>
-  summary === null || summary === undefined ? null : toNumber(summary[aggregate])
+export const value = (summary: NumericSummary | null | undefined, aggregate: SummaryAggregate): number | null => {
+  checkNumericSummary("Summaries.value", summary)
+  checkAggregate("Summaries.value", aggregate)
+  return summary === null || summary === undefined ? null : toNumber(summary[aggregate])
+}
 
 /**
  * The text of a value as Comet sent it (numbers written back as JavaScript writes them), or null.

@@ -3,7 +3,7 @@
  * property tests over generated charts, and `Chart.stream` over a fake server (chunking, order,
  * bounded chunks in flight, typed failure).
  */
-import { type ChartExperiment, type ChartMetric, ServerError, type Summary } from "@comet-ts/core"
+import { type ChartExperiment, type ChartMetric, InvalidArgument, ServerError, type Summary } from "@comet-ts/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Chunk, Effect, Exit, Option, Stream } from "effect"
 import * as fc from "fast-check"
@@ -89,6 +89,59 @@ describe("Chart: series by name and their values", () => {
     )
     assert.strictEqual(Chart.valueAtStep(m, 10, aligned), 1)
     assert.isNull(Chart.valueAtStep(m, 10))
+  })
+})
+
+describe("the helpers from plain JavaScript", () => {
+  const e = experiment("a", [metric("acc", [0.5, 0.9])])
+  const summaries = Summaries.byName([
+    { name: "acc", valueCurrent: "0.9", valueMin: "0.5", valueMax: "0.9" } as unknown as Summary
+  ])
+  /** A helper called with arguments its types refuse. */
+  const js = (f: unknown, ...args: ReadonlyArray<unknown>): unknown =>
+    (f as (...a: ReadonlyArray<unknown>) => unknown)(...args)
+  const cases: ReadonlyArray<readonly [string, () => unknown, string]> = [
+    // the likely mistake: an experiment's chart where a series belongs read as "nothing logged"
+    ["Chart.last(chart[key])", () => js(Chart.last, e), "pick its series with Chart.series(experiment, name)"],
+    ["Chart.max(chart[key])", () => js(Chart.max, e), "Invalid metric of Chart.max"],
+    ["Chart.min('acc')", () => js(Chart.min, "acc"), "must be a series"],
+    ["Chart.last({})", () => js(Chart.last, {}), "Invalid metric of Chart.last"],
+    ["Chart.points(5)", () => js(Chart.points, 5), "Invalid metric of Chart.points"],
+    ["Chart.valueAtStep(s, '1')", () => js(Chart.valueAtStep, Chart.series(e, "acc"), "1"), "Invalid step"],
+    ["Chart.series({}, 'acc')", () => js(Chart.series, {}, "acc"), "Invalid experiment of Chart.series"],
+    ["Chart.series(e, 5)", () => js(Chart.series, e, 5), "Invalid metric of Chart.series"],
+    ["Chart.seriesByName([])", () => js(Chart.seriesByName, []), "Invalid experiment of Chart.seriesByName"],
+    ["Chart.aggregate(s, 'avg')", () => js(Chart.aggregate, null, "avg"), '"last", "min" or "max"'],
+    ["Chart.rows(null)", () => [...(js(Chart.rows, null) as Iterable<unknown>)], "Invalid chart of Chart.rows"],
+    ["Chart.rows({ a: null })", () => [...(js(Chart.rows, { a: null }) as Iterable<unknown>)], "Invalid chart entry"],
+    ["Chart.rows([{}])", () => [...(js(Chart.rows, [{}]) as Iterable<unknown>)], "Invalid chart entry"],
+    ["Summaries.byName(null)", () => js(Summaries.byName, null), "Invalid summaries of Summaries.byName"],
+    ["Summaries.byName([null])", () => js(Summaries.byName, [null]), "Invalid summaries[0]"],
+    ["Summaries.numeric('x')", () => js(Summaries.numeric, "x"), "Invalid summaries[0] of Summaries.numeric"],
+    ["Summaries.value(s, 'mean')", () => js(Summaries.value, summaries.get("acc"), "mean"), "Invalid aggregate"],
+    ["Summaries.value({ valueMax }, 'max')", () => js(Summaries.value, { valueMax: "1" }, "max"), "Invalid summary"]
+  ]
+  for (const [name, call, fragment] of cases)
+    it(`${name} throws the InvalidArgument naming the helper, not a TypeError or a null`, () => {
+      let thrown: unknown
+      try {
+        call()
+      } catch (error) {
+        thrown = error
+      }
+      assert.instanceOf(thrown, InvalidArgument, name)
+      assert.include((thrown as InvalidArgument).message, fragment)
+    })
+
+  it("what they took still works: null and undefined for none, iterables and records of experiments", () => {
+    assert.strictEqual(Chart.last(null), null)
+    assert.strictEqual(Chart.max(undefined), null)
+    assert.strictEqual(Chart.series(undefined, "acc"), null)
+    assert.strictEqual(Chart.last(Chart.series(e, "acc")), 0.9)
+    assert.strictEqual([...Chart.rows([e])].length, 2)
+    assert.strictEqual([...Chart.rows({ a: e })].length, 2)
+    assert.strictEqual(Summaries.value(summaries.get("acc"), "min"), 0.5)
+    assert.strictEqual(Summaries.value(summaries.get("nope"), "min"), null)
   })
 })
 

@@ -635,7 +635,8 @@ runCases("kind 7: wrong runtime types from JavaScript are InvalidArgument, befor
     handle: everything,
     call: (api) => js(api).getExperimentAssetList!(A, "image"),
     tag: "InvalidArgument",
-    message: 'Invalid options "image": must be an options object ({ signal?, callTimeoutMs? }), not a string.',
+    message:
+      'Invalid options "image": must be an options object ({ signal?, callTimeoutMs? }), not a string; Python\'s positional asset_type is the option assetType here: getExperimentAssetList(…, { assetType: "image" })',
     seen: nothingSent
   },
   {

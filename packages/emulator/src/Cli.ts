@@ -99,11 +99,25 @@ export const parseArgs = (argv: ReadonlyArray<string>): Either.Either<CliOptions
     return Either.left(bad("arguments", argv.join(" "), e instanceof Error ? e.message : String(e)))
   }
   const v = parsed.values
-  const port = v.port === undefined ? 4820 : Number(v.port)
+  // Decimal digits only: Number() reads "" (an unset shell variable) as 0, a free port, and
+  // "0x10" or "1e3" as other numbers than the ones written.
+  const port = v.port === undefined ? 4820 : /^\d{1,5}$/.test(v.port) ? Number(v.port) : Number.NaN
   if (!Number.isInteger(port) || port < 0 || port > 65535)
-    return Either.left(bad("--port", v.port ?? "", "must be an integer from 0 to 65535"))
-  const seed = v.seed === undefined ? 1 : Number(v.seed)
-  if (!Number.isSafeInteger(seed)) return Either.left(bad("--seed", v.seed ?? "", "must be an integer"))
+    return Either.left(bad("--port", v.port ?? "", "must be a decimal integer from 0 to 65535 (0 picks a free port)"))
+  const seed = v.seed === undefined ? 1 : /^-?\d{1,16}$/.test(v.seed) ? Number(v.seed) : Number.NaN
+  if (!Number.isSafeInteger(seed)) return Either.left(bad("--seed", v.seed ?? "", "must be a decimal integer"))
+  // An empty host makes Node listen on every interface, not loopback, and prints "http://:PORT".
+  if (v.host !== undefined && !/^\S+$/.test(v.host))
+    return Either.left(
+      bad(
+        "--host",
+        v.host,
+        "must be a host name or address with no white space, e.g. 127.0.0.1 (0.0.0.0 for every interface)"
+      )
+    )
+  // An empty file name (an unset shell variable) is a usage error, not a file that cannot be opened.
+  for (const flag of ["dataset", "export"] as const)
+    if (v[flag] === "") return Either.left(bad(`--${flag}`, "", "must name a file"))
   if (v.dataset !== undefined && v.generate !== undefined)
     return Either.left(bad("--dataset", v.dataset, "give either --dataset or --generate, not both"))
   const size = v.generate ?? "small"

@@ -506,7 +506,9 @@ export const loadDataset = (path: string): Effect.Effect<Dataset, ConfigurationE
           reason: `${path} is not JSON: ${e instanceof Error ? e.message : String(e)}`
         })
     })
-    return yield* decodeDataset(json)
+    return yield* decodeDataset(json).pipe(
+      Effect.mapError((e) => new ConfigurationError({ setting: "dataset", reason: `${path}: ${e.reason}` }))
+    )
   })
 
 /**

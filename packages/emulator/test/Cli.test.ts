@@ -70,6 +70,16 @@ describe("command line", () => {
   it("refuses bad arguments with a reason", () => {
     for (const argv of [
       ["--port", "99999"],
+      ["--port", ""],
+      ["--port", "0x10"],
+      ["--port", " 5000 "],
+      ["--port", "1e3"],
+      ["--seed", ""],
+      ["--seed", "0x1f"],
+      ["--host", ""],
+      ["--host", " "],
+      ["--dataset", ""],
+      ["--export", ""],
       ["--seed", "x"],
       ["--generate", "huge"],
       ["--dataset", "a.json", "--generate", "small"],

@@ -44,6 +44,7 @@ describe("dataset format", () => {
         if (Either.isLeft(r)) {
           assert.instanceOf(r.left, ConfigurationError)
           assert.include(r.left.message, fragment)
+          assert.include(r.left.message, path, "the message names the file")
         }
       }
     }).pipe(Effect.provide(NodeContext.layer))

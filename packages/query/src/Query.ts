@@ -29,6 +29,7 @@ import type {
   TextOperator,
   VariableSource
 } from "./internal/operators.js"
+import { wrongArgument } from "./internal/options.js"
 
 export type * from "./internal/operators.js"
 
@@ -127,6 +128,52 @@ export type ValueInput = string | number | boolean | DateInput
 const normalizeInput = (v: ValueInput): ComparisonValue =>
   v instanceof Date || isDateTime(v) ? toDate(v) : typeof v === "number" ? normalizeNumber(v) : v
 
+/*
+ * The builders from plain JavaScript: a value of a type no query can hold (`gt(null)`, `gt()`,
+ * `Metric(123)`, `contains(5)`, `or("x")`) throws a `QueryError` of reason `invalid-argument`
+ * naming the builder and the argument — as `parseOrThrow` throws — at the line that made it,
+ * instead of a query that later fails with a `TypeError` or formats as `Metric("")`.
+ */
+
+const isValueInput = (u: unknown): u is ValueInput =>
+  typeof u === "string" || typeof u === "number" || typeof u === "boolean" || u instanceof Date || isDateTime(u)
+
+const VALUE = "a string, a number, a boolean or a Date"
+
+const checkedValue = (where: string, value: unknown, expected: string = VALUE): ComparisonValue => {
+  if (!isValueInput(value)) throw wrongArgument(where, "the value", expected, value)
+  return normalizeInput(value)
+}
+
+const checkedNumber = (where: string, argument: string, value: unknown): number => {
+  if (typeof value !== "number") throw wrongArgument(where, argument, "a number", value)
+  return normalizeNumber(value)
+}
+
+const checkedText = (where: string, value: unknown): string => {
+  if (typeof value !== "string") throw wrongArgument(where, "the text", "a string", value)
+  return value
+}
+
+const checkedQueries = (where: string, queries: ReadonlyArray<unknown>): ReadonlyArray<Query> => {
+  queries.forEach((q, i) => {
+    if (!isQuery(q)) throw wrongArgument(where, `query ${i + 1}`, "a Query (from parse or the Query constructors)", q)
+  })
+  return queries as ReadonlyArray<Query>
+}
+
+const ORDER = "a string, a number or a Date"
+
+const VARIABLE_NAMES: Record<VariableSource, string> = {
+  metrics: "Metric",
+  params: "Parameter",
+  log_other: "Other",
+  metadata: "Metadata",
+  env_details: "Environment"
+}
+
+const COLUMN_TYPES: ReadonlyArray<unknown> = ["string", "boolean", "double", "datetime", "timenumber"]
+
 const pipeMethod = function (this: unknown, ...args: ReadonlyArray<unknown>) {
   return pipeArguments(this, args as unknown as IArguments)
 } as Pipeable.Pipeable["pipe"]
@@ -223,54 +270,59 @@ export class QueryVariable<T extends ColumnType | undefined = ColumnType | undef
   eq(value: EqualityValue<T>): Comparison | NullTest {
     if (value === null) return new NullTest(this, "is_null")
     if (value === "") return new NullTest(this, "is_empty")
-    return new Comparison(this, "equal", normalizeInput(value as ValueInput))
+    return new Comparison(this, "equal", checkedValue(`${this}.eq`, value, `${VALUE} (null: a null test)`))
   }
 
   /** `v != value`: `null` tests for not-null, `""` for not-empty. */
   ne(value: EqualityValue<T>): Comparison | NullTest {
     if (value === null) return new NullTest(this, "is_not_null")
     if (value === "") return new NullTest(this, "is_not_empty")
-    return new Comparison(this, "not_equal", normalizeInput(value as ValueInput))
+    return new Comparison(this, "not_equal", checkedValue(`${this}.ne`, value, `${VALUE} (null: a null test)`))
   }
 
   /** `v < value`. */
   lt(value: OrderValue<T>): Comparison {
-    return new Comparison(this, "less", normalizeInput(value as ValueInput))
+    return new Comparison(this, "less", checkedValue(`${this}.lt`, value, ORDER))
   }
 
   /** `v <= value`. */
   le(value: OrderValue<T>): Comparison {
-    return new Comparison(this, "less_or_equal", normalizeInput(value as ValueInput))
+    return new Comparison(this, "less_or_equal", checkedValue(`${this}.le`, value, ORDER))
   }
 
   /** `v > value`. */
   gt(value: OrderValue<T>): Comparison {
-    return new Comparison(this, "greater", normalizeInput(value as ValueInput))
+    return new Comparison(this, "greater", checkedValue(`${this}.gt`, value, ORDER))
   }
 
   /** `v >= value`. */
   ge(value: OrderValue<T>): Comparison {
-    return new Comparison(this, "greater_or_equal", normalizeInput(value as ValueInput))
+    return new Comparison(this, "greater_or_equal", checkedValue(`${this}.ge`, value, ORDER))
   }
 
   /** `low <= v <= high` (numbers only; `double` and `timenumber` columns). */
   between(this: QueryVariable<NumericColumnType | undefined>, low: number, high: number): Between {
-    return new Between(this, false, normalizeNumber(low), normalizeNumber(high))
+    return new Between(
+      this,
+      false,
+      checkedNumber(`${this}.between`, "low", low),
+      checkedNumber(`${this}.between`, "high", high)
+    )
   }
 
   /** The value contains `text` (string columns). */
   contains(this: QueryVariable<"string" | undefined>, text: string): TextMatch {
-    return new TextMatch(this, "contains", text)
+    return new TextMatch(this, "contains", checkedText(`${this}.contains`, text))
   }
 
   /** The value starts with `text` (string columns; Python's `startswith`). */
   startsWith(this: QueryVariable<"string" | undefined>, text: string): TextMatch {
-    return new TextMatch(this, "begins_with", text)
+    return new TextMatch(this, "begins_with", checkedText(`${this}.startsWith`, text))
   }
 
   /** The value ends with `text` (string columns; Python's `endswith`). */
   endsWith(this: QueryVariable<"string" | undefined>, text: string): TextMatch {
-    return new TextMatch(this, "ends_with", text)
+    return new TextMatch(this, "ends_with", checkedText(`${this}.endsWith`, text))
   }
 
   /** `v == None`. */
@@ -586,6 +638,10 @@ function variable(source: VariableSource) {
   function make(name: string): QueryVariable<undefined>
   function make<T extends ColumnType>(name: string, type: T): QueryVariable<T>
   function make(name: string, type?: ColumnType): QueryVariable {
+    const where = VARIABLE_NAMES[source]
+    if (typeof name !== "string") throw wrongArgument(where, "the column name", "a string", name)
+    if (type !== undefined && !COLUMN_TYPES.includes(type))
+      throw wrongArgument(where, "the column type", `undefined or one of ${COLUMN_TYPES.join(", ")}`, type)
     return new QueryVariable(source, name, type)
   }
   return make
@@ -632,21 +688,26 @@ export const Environment = variable("env_details")
  *
  * @since 0.1.0
  */
-export const Tag = (name: string): TagQuery => new TagQuery(name)
+export const Tag = (name: string): TagQuery => {
+  if (typeof name !== "string") throw wrongArgument("Tag", "the tag name", "a string", name)
+  return new TagQuery(name)
+}
 
 /**
  * All of the queries hold. Nested `and`s are flattened; `and(q)` is `q`.
  *
  * @since 0.1.0
  */
-export const and = (first: Query, ...rest: ReadonlyArray<Query>): Query => group("And", [first, ...rest])
+export const and = (first: Query, ...rest: ReadonlyArray<Query>): Query =>
+  group("And", checkedQueries("and", [first, ...rest]))
 
 /**
  * At least one of the queries holds. Nested `or`s are flattened; `or(q)` is `q`.
  *
  * @since 0.1.0
  */
-export const or = (first: Query, ...rest: ReadonlyArray<Query>): Query => group("Or", [first, ...rest])
+export const or = (first: Query, ...rest: ReadonlyArray<Query>): Query =>
+  group("Or", checkedQueries("or", [first, ...rest]))
 
 const group = (tag: "And" | "Or", queries: ReadonlyArray<Query>): Query => {
   const operands: Array<Query> = []
@@ -691,6 +752,7 @@ const swapNullTest: Record<NullTestOperator, NullTestOperator> = {
  * @since 0.1.0
  */
 export const not = (query: Query): Query => {
+  checkedQueries("not", [query])
   switch (query._tag) {
     case "Comparison":
       return new Comparison(query.variable, swapComparison[query.operator], query.value)

@@ -1,3 +1,4 @@
+import { QueryError } from "@comet-ts/core"
 import { assert, describe, it } from "@effect/vitest"
 import { DateTime, Equal, Hash, Schema } from "effect"
 import {
@@ -12,6 +13,7 @@ import {
   Other,
   or,
   Parameter,
+  parseOrThrow,
   Query,
   Tag
 } from "../src/index.js"
@@ -84,6 +86,52 @@ describe("builders", () => {
     assert.isTrue(Equal.equals(a.or(b), or(a, b)))
     assert.isTrue(Equal.equals(a.and(b).not(), not(and(a, b))))
     assert.strictEqual(a.pipe(not, format), 'Metric("a") <= 1')
+  })
+})
+
+describe("builders from plain JavaScript", () => {
+  // Each call with a value no query can hold; the fragments the QueryError's message must name.
+  const bad: ReadonlyArray<readonly [string, () => unknown, ReadonlyArray<string>]> = [
+    ["gt(null)", () => Metric("loss").gt(null as never), ['Metric("loss").gt', "not null"]],
+    ["gt()", () => (Metric("loss").gt as (v?: unknown) => unknown)(), ['Metric("loss").gt', "not undefined"]],
+    ["lt({})", () => Metric("loss").lt({} as never), ['Metric("loss").lt', "not an object"]],
+    ["ge([1])", () => Metric("loss").ge([1] as never), ['Metric("loss").ge', "not an array"]],
+    ["eq(undefined)", () => Parameter("x").eq(undefined as never), ['Parameter("x").eq', "null: a null test"]],
+    ["ne(Symbol)", () => Parameter("x").ne(Symbol("s") as never), ['Parameter("x").ne', "not a symbol"]],
+    ["between('a', 1)", () => Metric("loss").between("a" as never, 1), ["low of", "between", "a number"]],
+    ["between(0)", () => (Metric("loss").between as (a: number) => unknown)(0), ["high of", "not undefined"]],
+    ["contains(5)", () => Parameter("o").contains(5 as never), ['Parameter("o").contains', "a string"]],
+    ["startsWith(null)", () => Parameter("o").startsWith(null as never), ["startsWith", "not null"]],
+    ["endsWith({})", () => Parameter("o").endsWith({} as never), ["endsWith", "not an object"]],
+    ["Metric(123)", () => Metric(123 as never), ["column name of Metric", "not a number"]],
+    ["Parameter()", () => (Parameter as (n?: string) => unknown)(), ["column name of Parameter", "undefined"]],
+    ["Metric('x', 'float')", () => Metric("x", "float" as never), ["column type of Metric", "double"]],
+    ["Tag(5)", () => Tag(5 as never), ["tag name of Tag", "not a number"]],
+    ["or('x')", () => Tag("a").or("x" as never), ["query 2 of or", "not a string"]],
+    ["and(undefined)", () => and(Tag("a"), undefined as never), ["query 2 of and", "not undefined"]],
+    ["not(null)", () => not(null as never), ["query 1 of not", "not null"]]
+  ]
+  for (const [name, make, fragments] of bad)
+    it(`${name} throws a QueryError naming the builder and the argument, never a TypeError later`, () => {
+      let thrown: unknown
+      try {
+        make()
+      } catch (e) {
+        thrown = e
+      }
+      assert.instanceOf(thrown, QueryError, name)
+      const error = thrown as QueryError
+      assert.strictEqual(error.reason, "invalid-argument")
+      for (const f of fragments) assert.include(error.message, f)
+    })
+
+  it("still build what they built: null and empty tests, booleans, dates, names with quotes and unicode", () => {
+    assert.strictEqual(format(Parameter("x").eq(null)), 'Parameter("x") == None')
+    const odd = Metric('a"b\nç').gt(0)
+    assert.isTrue(Equal.equals(parseOrThrow(format(odd)), odd), format(odd))
+    assert.strictEqual(Metric("m").eq(true)._tag, "Comparison")
+    assert.strictEqual(Metadata("start_server_timestamp").gt(new Date(0))._tag, "Comparison")
+    assert.strictEqual(Tag("").name, "")
   })
 })
 

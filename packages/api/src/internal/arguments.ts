@@ -242,6 +242,47 @@ export interface CallOptionsChecked {
  */
 export const checkCallOptions = (
   value: unknown,
+  apiKey?: string,
+  method?: string
+): Either.Either<CallOptionsChecked | undefined, InvalidArgument> =>
+  Either.mapLeft(checkOptionsValue(value, apiKey), (e) => withKeywordHint(e, value, method))
+
+/**
+ * The methods whose Python form takes a keyword argument positionally where the facade takes its
+ * trailing options (`get_experiment_asset_list(key, "image")`): the option it is here (the Python
+ * keyword is its snake_case), so that a call ported as written is told which option to use.
+ */
+const POSITIONAL_KEYWORDS: Readonly<Record<string, string>> = {
+  getExperimentAssetList: "assetType",
+  getExperimentAsset: "returnType",
+  getExperimentAssetByName: "returnType",
+  getAsset: "returnType",
+  getAssetByName: "returnType",
+  getExperimentName: "maxLength",
+  getName: "maxLength",
+  query: "archived",
+  queryProject: "archived",
+  getMetricsForChart: "independentMetrics",
+  getPanelMetricsNames: "includeSys"
+}
+
+/** A primitive where `method` takes its options, as Python passes that keyword: the error names the option. */
+const withKeywordHint = (e: InvalidArgument, value: unknown, method: string | undefined): InvalidArgument => {
+  const option = method === undefined ? undefined : POSITIONAL_KEYWORDS[method]
+  const primitive = typeof value === "string" || typeof value === "number" || typeof value === "boolean"
+  if (option === undefined || !primitive || e.argument !== "options") return e
+  // the Python keyword is the option in snake_case (asset_type, independent_metrics)
+  const python = option.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
+  const shown = typeof value === "string" ? JSON.stringify(e.value) : e.value
+  return new InvalidArgument({
+    argument: e.argument,
+    value: e.value,
+    reason: `${e.reason.replace(/\.$/, "")}; Python's positional ${python} is the option ${option} here: ${method}(…, { ${option}: ${shown} })`
+  })
+}
+
+const checkOptionsValue = (
+  value: unknown,
   apiKey?: string
 ): Either.Either<CallOptionsChecked | undefined, InvalidArgument> =>
   value === undefined || value === null
@@ -403,7 +444,16 @@ export const checkApiOptions = <O extends CometOptions>(
   Either.flatMap(
     typeof value === "object" && value !== null
       ? Inputs.settingsOf(value, API_OPTION_NAMES, "new API(...)", { keyName: "apiKey", ownOnly: true })
-      : Either.right(value ?? {}),
+      : typeof value === "string"
+        ? // Python's API(api_key) takes the key positionally; the key is not echoed
+          Either.left(
+            new ConfigurationError({
+              setting: "options",
+              reason:
+                "must be an options object, not a string; Python's positional api_key is the option apiKey here: new API({ apiKey })"
+            })
+          )
+        : Either.right(value ?? {}),
     (given) => checkApiValues<O>(given)
   )
 

@@ -104,8 +104,8 @@ export class Runner<R> {
   readonly #withoutOptions: Either.Either<Admitted, CometError>
 
   /** A call's options checked (a snapshot: see `checkCallOptions`), the client's key masked in the error. */
-  check(options: unknown): Either.Either<CallOptions | undefined, InvalidArgument> {
-    return checkCallOptions(options, this.#apiKey)
+  check(options: unknown, label?: string): Either.Either<CallOptions | undefined, InvalidArgument> {
+    return checkCallOptions(options, this.#apiKey, label)
   }
 
   /** The call's checked options (with the deadline that applies), or why it cannot start. */
@@ -116,7 +116,7 @@ export class Runner<R> {
       )
     }
     if (options === undefined) return this.#withoutOptions
-    return Either.flatMap(this.check(options), (checked): Either.Either<Admitted, CometError> => {
+    return Either.flatMap(this.check(options, label), (checked): Either.Either<Admitted, CometError> => {
       if (checked?.signal?.aborted === true) return Either.left(aborted(label, checked.signal))
       const ms = checked?.callTimeoutMs ?? this.#callTimeoutMs
       return Either.right({ signal: checked?.signal, timeout: ms === undefined ? null : Duration.millis(ms) })

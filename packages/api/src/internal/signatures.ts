@@ -26,7 +26,9 @@ const optional = (name: string, schema: Schema.Schema.AnyNoContext): Param => ({
 
 export const text = (what: string) => Schema.String.annotations({ description: `${what} (a string)` })
 export const names = (what: string) =>
-  Schema.Array(text(what)).annotations({ description: `an array of ${what}s (strings)` })
+  Schema.Array(text(`${/^[aeiou]/.test(what) ? "an" : "a"} ${what}`)).annotations({
+    description: `an array of ${what}s (strings)`
+  })
 const flag = Schema.Boolean.annotations({ description: "true or false" })
 const number = Schema.Number.annotations({ description: "a number" })
 
