@@ -91,7 +91,12 @@ describe.each(["undici", "fetch"] as const)("over %s", (adapter) => {
         const api = yield* facadeOver(yield* stalling, adapter)
         const controller = new AbortController()
         const pending = api.getWorkspaces({ signal: controller.signal })
-        setTimeout(() => controller.abort(), 100)
+        yield* Effect.fork(
+          Effect.delay(
+            Effect.sync(() => controller.abort()),
+            "100 millis"
+          )
+        )
         assert.strictEqual((yield* rejected(pending)).reason, "aborted")
         const s = yield* stats(api)
         assert.deepStrictEqual([s.requests, s.attempts, s.failures], [1, 1, 1])
@@ -107,7 +112,12 @@ describe.each(["undici", "fetch"] as const)("over %s", (adapter) => {
         assert.strictEqual((yield* rejected(next({ callTimeoutMs: 100 }))).reason, "deadline")
         assert.strictEqual((yield* stats(api)).failures, 1)
         const controller = new AbortController()
-        setTimeout(() => controller.abort(), 100)
+        yield* Effect.fork(
+          Effect.delay(
+            Effect.sync(() => controller.abort()),
+            "100 millis"
+          )
+        )
         assert.strictEqual((yield* rejected(next({ signal: controller.signal }))).reason, "aborted")
         const s = yield* stats(api)
         assert.deepStrictEqual([s.requests, s.failures], [2, 2])
@@ -133,7 +143,12 @@ describe.each(["undici", "fetch"] as const)("over %s", (adapter) => {
         assert.strictEqual(timed.error?.reason, "deadline", String(timed.error))
         assert.strictEqual((yield* stats(api)).failures, 1)
         const controller = new AbortController()
-        setTimeout(() => controller.abort(), 300)
+        yield* Effect.fork(
+          Effect.delay(
+            Effect.sync(() => controller.abort()),
+            "300 millis"
+          )
+        )
         const aborted = yield* read({ signal: controller.signal })
         assert.strictEqual(aborted.error?.reason, "aborted", String(aborted.error))
         assert.strictEqual((yield* stats(api)).failures, 2)

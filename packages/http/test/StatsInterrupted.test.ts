@@ -81,7 +81,12 @@ describe.each(REAL)("over %s", (adapter) => {
             assert.strictEqual((yield* stats.snapshot).failures, 0)
             // an AbortSignal the call is marked with
             const controller = new AbortController()
-            setTimeout(() => controller.abort(), 100)
+            yield* Effect.fork(
+              Effect.delay(
+                Effect.sync(() => controller.abort()),
+                "100 millis"
+              )
+            )
             const exit = yield* Effect.promise(() =>
               Effect.runPromiseExit(withCallEnd(() => controller.signal.aborted)(http.get("workspaces", Values)), {
                 signal: controller.signal

@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import type { ColumnType } from "@comet-ts/core"
+import { ColumnType } from "@comet-ts/core"
 import type * as DateTime from "effect/DateTime"
 import * as Equal from "effect/Equal"
 import * as Hash from "effect/Hash"
@@ -175,7 +175,7 @@ const VARIABLE_NAMES: Record<VariableSource, string> = {
   env_details: "Environment"
 }
 
-const COLUMN_TYPES: ReadonlyArray<unknown> = ["string", "boolean", "double", "datetime", "timenumber"]
+const COLUMN_TYPES: ReadonlyArray<unknown> = ColumnType.literals
 
 const pipeMethod = function (this: unknown, ...args: ReadonlyArray<unknown>) {
   return pipeArguments(this, args as unknown as IArguments)

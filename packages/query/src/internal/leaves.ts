@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import { type Column, type ColumnType, QueryError, type Rule } from "@comet-ts/core"
+import { type Column, ColumnType, QueryError, type Rule } from "@comet-ts/core"
 import * as Inputs from "@comet-ts/core/Inputs"
 import type { Leaf, Not, QueryVariable, TagQuery, TextOperator, VariableSource } from "../Query.js"
 import { formatWireDateTime, MAX_YEAR, MIN_YEAR } from "./datetime.js"
@@ -153,7 +153,7 @@ const textMethod: Record<TextOperator, string> = {
   not_ends_with: "endswith"
 }
 
-const knownTypes: ReadonlySet<string> = new Set(["string", "boolean", "double", "datetime", "timenumber"])
+const knownTypes: ReadonlySet<string> = new Set(ColumnType.literals)
 
 const mismatch = (variable: QueryVariable, type: string, what: string, hint: string): QueryError =>
   queryError("type-mismatch", `${formatVariable(variable)} is a ${type} column; ${what}`, hint)

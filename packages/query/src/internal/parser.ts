@@ -19,7 +19,7 @@
  *
  * @internal
  */
-import type { ColumnType } from "@comet-ts/core"
+import { ColumnType } from "@comet-ts/core"
 import {
   and,
   Environment,
@@ -89,7 +89,7 @@ const functionNames: ReadonlySet<string> = new Set([
   "ZoneInfo"
 ])
 
-const columnTypes: ReadonlySet<string> = new Set(["string", "boolean", "double", "datetime", "timenumber"])
+const columnTypes: ReadonlySet<string> = new Set(ColumnType.literals)
 
 const keywordHints: Readonly<Record<string, string>> = {
   and: 'Python\'s "and" does not combine queries: use & (e.g. (Metric("loss") < 0.1) & Tag("best"))',
