@@ -553,6 +553,18 @@ const cases: ReadonlyArray<Case> = [
     message: "the asset is only white space: 100000 bytes (spaces); read it with returnType"
   },
   {
+    // V8's JSON.parse message quotes the text, control characters raw: a terminal obeys an ESC
+    name: "a JSON asset that is not JSON, with control characters (an ANSI sequence)",
+    intercept: onEndpoint(
+      "experiment/asset/get-asset",
+      () => new Response("\u001b[2J\u0000gone", { headers: { "content-type": "application/octet-stream" } })
+    ),
+    call: (api) => api.getExperimentAsset(KEY, asset.assetId, { returnType: "json" }),
+    tag: "DecodeError",
+    message: "the asset is not JSON (SyntaxError: Unexpected token '\ufffd'); read it with returnType",
+    check: (e) => assert.notMatch(String(e.message), /\p{Cc}/u)
+  },
+  {
     name: "body that is not JSON",
     intercept: onEndpoint(
       "workspaces",

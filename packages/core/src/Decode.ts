@@ -23,8 +23,14 @@ const DETAIL_LENGTH = 400
  * — also a key whose form the cut would split: the window scrubbed reaches past the cut by the
  * longest form a key can take.
  */
+/**
+ * Control characters (NUL, the ESC of a terminal sequence, NEL) shown as U+FFFD: what a hostile
+ * server sent is shown in a message as one line of plain text, never as bytes a terminal obeys.
+ */
+const printable = (text: string): string => text.replace(/\p{Cc}/gu, "\ufffd")
+
 const clip = (text: string, length: number, apiKey?: string): string => {
-  const oneLine = text.replace(/\s+/g, " ").trim()
+  const oneLine = printable(text.replace(/\s+/g, " ")).trim()
   const margin = longestForm(apiKey)
   let window = length + margin
   let scrubbed = scrubEcho(oneLine.slice(0, window), apiKey)
@@ -79,10 +85,13 @@ const whiteSpaceKinds = (text: string): string => {
  * @since 0.1.0
  */
 export const blankBody = (text: string, bytes?: number): string | null => {
-  if (text.length === 0) return bytes === undefined || bytes === 0 ? "empty" : `empty (${bytes} bytes)`
   if (text.trim().length > 0) return null
-  const size = bytes ?? utf8Length(text)
-  return `only white space: ${size} byte${size === 1 ? "" : "s"} (${whiteSpaceKinds(text)})`
+  const length = utf8Length(text)
+  const size = bytes ?? length
+  if (size === 0) return "empty"
+  // a UTF-8 decoder drops a leading byte order mark: 3 bytes the text lacks were that mark
+  const kinds = whiteSpaceKinds(size === length + 3 ? `\ufeff${text}` : text)
+  return `only white space: ${size} byte${size === 1 ? "" : "s"} (${kinds})`
 }
 
 /**
@@ -107,8 +116,17 @@ export const excerpt = (body: string, apiKey?: string, bytes?: number): string =
  */
 export const notJson = (text: string, parseError: string, bytes?: number): string => {
   const blank = blankBody(text, bytes)
-  return blank === null ? `not JSON (${parseError})` : `the body is ${blank}, JSON was expected`
+  return blank === null ? `not JSON (${unquoted(parseError)})` : `the body is ${blank}, JSON was expected`
 }
+
+/**
+ * V8's JSON.parse message without its quote of the body (`Unexpected token 'c', "   ck_live_7H"...
+ * is not valid JSON`): the quote is cut mid-word, so an API key the server echoed shows as a
+ * prefix no scrubbing recognises, and it carries the body's control characters raw. The excerpt
+ * shows the body's start, scrubbed.
+ */
+const unquoted = (parseError: string): string =>
+  printable(parseError.replace(/, (?:\.\.\.)?"[\s\S]*"(?:\.\.\.)? is not valid JSON$/, ""))
 
 /**
  * Render a Schema path like `["experiments", 3, "durationMillis"]` as

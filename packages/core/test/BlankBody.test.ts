@@ -45,3 +45,40 @@ describe("a body of only white space", () => {
     )
   })
 })
+
+describe("what a hostile body shows in a message", () => {
+  const KEY = "Vb7nM2xQ9kL4pR8tW1yZ"
+  const noPiece = (text: string) => {
+    for (let i = 0; i + 8 <= KEY.length; i++) assert.notInclude(text.toLowerCase(), KEY.slice(i, i + 8).toLowerCase())
+  }
+
+  it.effect("an echoed key after white space: no piece of it in the detail (V8's quote of the body is dropped)", () =>
+    Effect.gen(function* () {
+      for (const body of [`   ${KEY}   `, `${" ".repeat(200)}${KEY}`, `${KEY}`, `{"a":${KEY}}`]) {
+        const e = yield* Effect.flip(decodeJsonText(Values, "workspaces")(body, KEY))
+        noPiece(e.detail)
+        noPiece(e.excerpt)
+        noPiece(e.message)
+        assert.match(e.detail, /^not JSON \((SyntaxError: )?Unexpected token 'V'\)$/)
+      }
+    })
+  )
+
+  it.effect("control characters (NUL, ESC, NEL) are never in a message as raw bytes", () =>
+    Effect.gen(function* () {
+      for (const body of ["\0\0", "\u001b[2J\u001b[31mred", "x\u0085y", "\u007f"]) {
+        const e = yield* Effect.flip(decodeJsonText(Values, "workspaces")(body))
+        assert.notMatch(e.message, /\p{Cc}/u, JSON.stringify(e.message))
+        assert.include(e.message, "\ufffd")
+      }
+    })
+  )
+
+  it("a body of a byte order mark (dropped by the UTF-8 decoder) is white space of its size, not empty", () => {
+    assert.strictEqual(blankBody("", 3), "only white space: 3 bytes (byte order marks)")
+    assert.strictEqual(blankBody("  ", 5), "only white space: 5 bytes (byte order marks, spaces)")
+    assert.strictEqual(excerpt("", undefined, 3), "(only white space: 3 bytes (byte order marks))")
+    assert.strictEqual(blankBody("", 0), "empty")
+    assert.strictEqual(blankBody(""), "empty")
+  })
+})

@@ -597,6 +597,39 @@ describe("the same verdicts as undici's parser (the path before, still the proxi
     })
   )
 
+  // llhttp (undici) skips every CR and LF byte before a status line, one by one: a CRLF split
+  // across TCP writes, or a lone LF, is no "bad status line" (before: refused as `"\r"`)
+  for (const [what, before] of [
+    ["a CRLF", "\r\n"],
+    ["two CRLFs", "\r\n\r\n"],
+    ["a lone LF", "\n"],
+    ["a lone CR", "\r"],
+    ["LF CR LF", "\n\r\n"]
+  ] as const) {
+    for (const bytewise of [false, true]) {
+      it.scopedLive(
+        `${what} before the status line${bytewise ? ", written byte by byte" : ""}: skipped, the body byte-exact`,
+        () =>
+          Effect.gen(function* () {
+            const bytes = Buffer.concat([
+              Buffer.from(before),
+              response("200 OK", { "content-length": "2" }, Buffer.from("ok"))
+            ])
+            const { url } = yield* raw((socket) => {
+              if (!bytewise) return void socket.write(bytes)
+              let i = 0
+              const next = (): void => {
+                if (i < bytes.length) socket.write(bytes.subarray(i, ++i), () => setTimeout(next, 1))
+              }
+              next()
+            })
+            const t = yield* transport()
+            assert.deepStrictEqual(yield* outcome(t, `${url}/x`), { status: 200, body: Buffer.from("ok") })
+          })
+      )
+    }
+  }
+
   it.scopedLive("endless empty lines before a status line are refused past 16 KiB, not skipped for ever", () =>
     Effect.gen(function* () {
       const { url } = yield* raw((socket) => fieldsForever(socket, "\r\n".repeat(500)))

@@ -270,6 +270,13 @@ describe("answers to CONNECT a proxy may give", () => {
         text: `${CONTINUE}HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 103 Early Hints\r\nlink: </a>; rel=preload\r\n\r\nHTTP/1.1 200 Connection Established\r\n\r\n`
       }
     ],
+    // llhttp (undici's proxy agent) skips CR and LF bytes before a status line, one by one
+    ["an empty line before the 200", { text: "\r\nHTTP/1.1 200 Connection Established\r\n\r\n" }],
+    ["a lone LF before the 200", { text: "\nHTTP/1.1 200 Connection Established\r\n\r\n" }],
+    [
+      "empty lines before the 200 and after a 100, split byte by byte",
+      { text: `\r\n${CONTINUE}\r\nHTTP/1.1 200 Connection Established\r\n\r\n`, byteByByte: true }
+    ],
     [
       "100 Continue then 200, split byte by byte",
       { text: `${CONTINUE}HTTP/1.0 200 Connection established\r\nProxy-agent: x\r\n\r\n`, byteByByte: true }

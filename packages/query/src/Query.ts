@@ -29,7 +29,7 @@ import type {
   TextOperator,
   VariableSource
 } from "./internal/operators.js"
-import { wrongArgument } from "./internal/options.js"
+import { timeOfDate, wrongArgument } from "./internal/options.js"
 
 export type * from "./internal/operators.js"
 
@@ -141,6 +141,9 @@ const isValueInput = (u: unknown): u is ValueInput =>
 const VALUE = "a string, a number, a boolean or a Date"
 
 const checkedValue = (where: string, value: unknown, expected: string = VALUE): ComparisonValue => {
+  // a Date of another realm is a Date, as this realm's (an invalid one is refused by compile)
+  const time = timeOfDate(value)
+  if (time !== undefined) return new Date(time)
   if (!isValueInput(value)) throw wrongArgument(where, "the value", expected, value)
   return normalizeInput(value)
 }

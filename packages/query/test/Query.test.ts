@@ -1,3 +1,4 @@
+import * as vm from "node:vm"
 import { QueryError } from "@comet-ts/core"
 import { assert, describe, it } from "@effect/vitest"
 import { DateTime, Equal, Hash, Schema } from "effect"
@@ -109,7 +110,12 @@ describe("builders from plain JavaScript", () => {
     ["Tag(5)", () => Tag(5 as never), ["tag name of Tag", "not a number"]],
     ["or('x')", () => Tag("a").or("x" as never), ["query 2 of or", "not a string"]],
     ["and(undefined)", () => and(Tag("a"), undefined as never), ["query 2 of and", "not undefined"]],
-    ["not(null)", () => not(null as never), ["query 1 of not", "not null"]]
+    ["not(null)", () => not(null as never), ["query 1 of not", "not null"]],
+    [
+      "eq({ [Symbol.toStringTag]: 'Date' })",
+      () => Parameter("x").eq({ [Symbol.toStringTag]: "Date" } as never),
+      ['Parameter("x").eq', "not an object"]
+    ]
   ]
   for (const [name, make, fragments] of bad)
     it(`${name} throws a QueryError naming the builder and the argument, never a TypeError later`, () => {
@@ -132,6 +138,17 @@ describe("builders from plain JavaScript", () => {
     assert.strictEqual(Metric("m").eq(true)._tag, "Comparison")
     assert.strictEqual(Metadata("start_server_timestamp").gt(new Date(0))._tag, "Comparison")
     assert.strictEqual(Tag("").name, "")
+  })
+
+  it("take a Date of another realm (an iframe's, a vm context's) as a Date: the same query as this realm's", () => {
+    const foreign = vm.runInNewContext("new Date(Date.UTC(2024, 0, 2))") as Date
+    assert.isFalse(foreign instanceof Date)
+    const local = new Date(Date.UTC(2024, 0, 2))
+    for (const op of ["eq", "ne", "lt", "le", "gt", "ge"] as const) {
+      const q = Metadata("start_server_timestamp")[op](foreign)
+      assert.isTrue(Equal.equals(q, Metadata("start_server_timestamp")[op](local)), format(q))
+      assert.strictEqual(format(q), format(Metadata("start_server_timestamp")[op](local)))
+    }
   })
 })
 

@@ -65,7 +65,7 @@ export const makeAssets = (ctx: ApiContext): AssetMethods => {
         return new DecodeError({
           endpoint,
           path: "",
-          detail: `the asset is ${blank ?? `not JSON (${String(e)})`}; read it with returnType "text" or "binary"`,
+          detail: `the asset is ${blank ?? Decode.notJson(text, String(e), bytes.length)}; read it with returnType "text" or "binary"`,
           excerpt: Decode.excerpt(text, undefined, bytes.length)
         })
       }

@@ -534,7 +534,7 @@ class Exchange {
 
   /** Head bytes checked for line endings so far. */
   private headScanned = 0
-  /** Empty lines skipped before the status line. */
+  /** CR and LF bytes skipped before the status line. */
   private skipped = 0
   /** The status of the last 1xx informational answer read before this head, if any. */
   private interim: number | null = null
@@ -578,11 +578,16 @@ class Exchange {
   /** Consume head bytes: the rest after the head when it is complete, else null. */
   private feedHead(input: Uint8Array): Uint8Array | null {
     let chunk = input
-    // empty lines before a status line are skipped, as llhttp skips them (counted in the head's limit)
-    while (this.headBytes === 0 && chunk[0] === CR && chunk[1] === LF) {
-      chunk = chunk.subarray(2)
-      this.skipped += 2
-      if (this.skipped > MAX_HEADER_SIZE) throw headersTooLarge()
+    // CR and LF bytes before a status line are skipped one by one, as llhttp skips them — so a
+    // CRLF split across reads, or a lone LF, is skipped too (counted in the head's limit)
+    if (this.headBytes === 0) {
+      let i = 0
+      while (i < chunk.length && (chunk[i] === CR || chunk[i] === LF)) i++
+      if (i > 0) {
+        chunk = chunk.subarray(i)
+        this.skipped += i
+        if (this.skipped > MAX_HEADER_SIZE) throw headersTooLarge()
+      }
     }
     if (chunk.length === 0) return null
     this.headParts.push(chunk)

@@ -194,6 +194,12 @@ export const tunnelConnector = (
         // interim answers (1xx but 101: RFC 9110 §15.2) are skipped, each bounded as the final one
         // is; the deadline bounds a proxy that sends them forever
         while (true) {
+          // CR and LF bytes before a status line are skipped one by one, as llhttp (undici's
+          // proxy agent) skips them — a CRLF split across writes too
+          let blank = 0
+          while (blank < head.length && (head[blank] === 13 || head[blank] === 10)) blank++
+          if (blank > 0) head = head.subarray(blank)
+          if (head.length === 0) return
           if (!"HTTP/".startsWith(head.subarray(0, 5).toString("latin1"))) return notHttp()
           headEnd = head.indexOf("\r\n\r\n")
           if (headEnd === -1 || headEnd > HEAD_LIMIT) {

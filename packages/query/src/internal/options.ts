@@ -28,15 +28,29 @@ const invalid = (option: string, reason: string): QueryError =>
     hint: null
   })
 
+/**
+ * The time of a Date of any realm (an iframe's, a `vm` context's: `instanceof Date` is false for
+ * those), NaN for an invalid Date, or undefined for anything that is no Date (the brand check of
+ * `Date.prototype.getTime`, which no `Symbol.toStringTag` fools).
+ */
+export const timeOfDate = (u: unknown): number | undefined => {
+  if (u instanceof Date) return u.getTime()
+  if (typeof u !== "object" || u === null) return undefined
+  try {
+    return Date.prototype.getTime.call(u)
+  } catch {
+    return undefined
+  }
+}
+
 /** What a value from JavaScript is, by type only (never its content: it may hold a secret). */
-const typeOf = (u: unknown): string =>
-  u === null || u === undefined
-    ? String(u)
-    : Array.isArray(u)
-      ? "an array"
-      : typeof u === "object"
-        ? "an object"
-        : `a ${typeof u}`
+const typeOf = (u: unknown): string => {
+  if (u === null || u === undefined) return String(u)
+  if (Array.isArray(u)) return "an array"
+  const time = timeOfDate(u)
+  if (time !== undefined) return "a Date"
+  return typeof u === "object" ? "an object" : `a ${typeof u}`
+}
 
 /** An argument of `where` of the wrong runtime type, as a `QueryError` naming it and what it must be. */
 export const wrongArgument = (where: string, argument: string, expected: string, value: unknown): QueryError =>
